@@ -1,0 +1,21 @@
+/**
+ * Jest runs in its native ESM mode (`node --experimental-vm-modules`) because `payload` is ESM-only.
+ * ts-jest compiles TypeScript as ESM; relative `.js` specifiers are mapped back to their `.ts` sources.
+ */
+/** @type {import('jest').Config} */
+export default {
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: {
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  testEnvironment: 'node',
+  testMatch: ['<rootDir>/test/**/*.test.ts'],
+  testTimeout: 120000,
+  globalSetup: '<rootDir>/test/support/globalSetup.ts',
+  globalTeardown: '<rootDir>/test/support/globalTeardown.ts',
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', isolatedModules: true }],
+  },
+  // Integration suites share one DynamoDB Local and the machine has 2 cores.
+  maxWorkers: 2,
+}

@@ -1,0 +1,69 @@
+/**
+ * Applies Payload's update data to a stored document. Top-level keys replace what was there (as
+ * Payload sends whole field values), except Payload's atomic operators, which act on the stored
+ * value: `{ $inc: n }` on numbers, `{ $push: items }` on arrays and hasMany relationships, and
+ * `{ $remove: items }` on hasMany relationships; also inside a localized `{ [locale]: op }` value.
+ */
+export function mergeUpdate(
+  existing: Record<string, unknown>,
+  data: Record<string, unknown>,
+): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...existing }
+  for (const [key, value] of Object.entries(data)) {
+    if (value === undefined) {
+      continue
+    }
+    merged[key] = applyValue(existing[key], value)
+  }
+  return merged
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date)
+}
+
+function hasOperator(value: unknown): boolean {
+  if (!isPlainObject(value)) {
+    return false
+  }
+  return Object.entries(value).some(
+    ([key, entry]) => key === '$inc' || key === '$push' || key === '$remove' || hasOperator(entry),
+  )
+}
+
+function sameRelation(a: unknown, b: unknown): boolean {
+  if (isPlainObject(a) && isPlainObject(b)) {
+    return a.relationTo === b.relationTo && String(a.value) === String(b.value)
+  }
+  return String(a) === String(b)
+}
+
+function applyValue(current: unknown, next: unknown): unknown {
+  if (!hasOperator(next)) {
+    return next
+  }
+  const ops = next as Record<string, unknown>
+  if ('$inc' in ops && typeof ops.$inc === 'number') {
+    return (typeof current === 'number' ? current : 0) + ops.$inc
+  }
+  if ('$push' in ops) {
+    const items = Array.isArray(ops.$push) ? ops.$push : [ops.$push]
+    const list = Array.isArray(current) ? [...current] : []
+    for (const item of items) {
+      // hasMany relationships behave as sets; array rows (objects with ids) always append.
+      const isRow = isPlainObject(item) && 'id' in item && !('relationTo' in item)
+      if (isRow || !list.some((existing) => sameRelation(existing, item))) {
+        list.push(item)
+      }
+    }
+    return list
+  }
+  if ('$remove' in ops) {
+    const items = Array.isArray(ops.$remove) ? ops.$remove : [ops.$remove]
+    const list = Array.isArray(current) ? current : []
+    return list.filter((existing) => !items.some((item) => sameRelation(existing, item)))
+  }
+  // A container (group or localized map) holding operators deeper down.
+  const base = isPlainObject(current) ? current : {}
+  return mergeUpdate(base, ops)
+}

@@ -1,0 +1,48 @@
+import type { PaginatedDocs } from 'payload'
+
+/**
+ * Cuts one page out of the ordered matches and fills in every `PaginatedDocs` field the way
+ * Payload's SQL adapters do: `limit: 0` or `pagination: false` disable counting, an empty result is
+ * one page, and `limit` echoes what the caller asked for.
+ */
+export function paginate<T>(
+  ordered: T[],
+  args: { limit?: number; page?: number; pagination?: boolean },
+): PaginatedDocs<T> {
+  const page = args.page && args.page > 0 ? args.page : 1
+  const limit = args.limit && args.limit > 0 ? args.limit : undefined
+  const paginated = args.pagination !== false && limit !== undefined
+  const offset = limit ? (page - 1) * limit : 0
+  const docs = limit ? ordered.slice(offset, offset + limit) : ordered.slice()
+
+  if (!paginated || ordered.length === 0) {
+    return {
+      docs,
+      hasNextPage: false,
+      hasPrevPage: false,
+      limit: args.limit ?? 0,
+      nextPage: null,
+      page,
+      pagingCounter: 1,
+      prevPage: null,
+      totalDocs: docs.length,
+      totalPages: 1,
+    }
+  }
+  const totalDocs = ordered.length
+  const totalPages = Math.ceil(totalDocs / limit)
+  const hasPrevPage = page > 1
+  const hasNextPage = totalPages > page
+  return {
+    docs,
+    hasNextPage,
+    hasPrevPage,
+    limit,
+    nextPage: hasNextPage ? page + 1 : null,
+    page,
+    pagingCounter: (page - 1) * limit + 1,
+    prevPage: hasPrevPage ? page - 1 : null,
+    totalDocs,
+    totalPages,
+  }
+}

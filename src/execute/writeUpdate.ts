@@ -1,0 +1,57 @@
+import type { PayloadRequest } from 'payload'
+
+import type { Namespace } from '../namespaces.js'
+import type { Doc } from '../query/types.js'
+import type { DynamoDBAdapter } from '../types.js'
+
+import { keyOf } from '../namespaces.js'
+import { documentItem } from '../storage/documentStore.js'
+import { transactWrite } from '../transactions/transactWrite.js'
+import { mergeUpdate } from './mergeUpdate.js'
+
+/**
+ * The stored document after an update: data merged over what was there, the id kept, and
+ * `updatedAt` refreshed unless the caller set it (or passed `null` to leave it alone).
+ */
+export function updatedDocument(namespace: Namespace, existing: Doc, data: Record<string, unknown>): Doc {
+  const { updatedAt, ...rest } = data
+  const merged = mergeUpdate(existing, rest)
+  merged.id = existing.id
+  if (updatedAt !== undefined && updatedAt !== null) {
+    merged.updatedAt = updatedAt
+  } else if (updatedAt === undefined && namespace.timestamps) {
+    merged.updatedAt = new Date().toISOString()
+  }
+  return merged
+}
+
+/** Writes the updates of several documents all-or-nothing (per 100 documents). */
+export async function writeUpdates(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  existing: Doc[],
+  data: Record<string, unknown>,
+  _req?: Partial<PayloadRequest>,
+): Promise<Doc[]> {
+  const updated = existing.map((doc) => updatedDocument(namespace, doc, data))
+  await transactWrite(
+    adapter,
+    updated.map((doc) => ({
+      condition: 'mustExist' as const,
+      item: documentItem(keyOf(namespace, doc.id as number | string), doc),
+      type: 'put' as const,
+    })),
+  )
+  return updated
+}
+
+export async function writeUpdate(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  existing: Doc,
+  data: Record<string, unknown>,
+  req?: Partial<PayloadRequest>,
+): Promise<Doc> {
+  const [doc] = await writeUpdates(adapter, namespace, [existing], data, req)
+  return doc
+}

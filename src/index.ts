@@ -1,0 +1,97 @@
+import type { DatabaseAdapterObj, Payload } from 'payload'
+
+import { createDatabaseAdapter, findMigrationDir } from 'payload'
+
+import type { DynamoDBAdapter, DynamoDBAdapterArgs } from './types.js'
+
+import { connect, destroy } from './connect.js'
+import { migrateFresh } from './migrations/migrateFresh.js'
+import { count } from './operations/count.js'
+import { countGlobalVersions, countVersions } from './operations/countVersions.js'
+import { create } from './operations/create.js'
+import { createGlobalVersion } from './operations/createGlobalVersion.js'
+import { createVersion } from './operations/createVersion.js'
+import { deleteMany } from './operations/deleteMany.js'
+import { deleteOne } from './operations/deleteOne.js'
+import { deleteVersions } from './operations/deleteVersions.js'
+import { find } from './operations/find.js'
+import { findDistinct } from './operations/findDistinct.js'
+import { findOne } from './operations/findOne.js'
+import { findGlobalVersions, findVersions } from './operations/findVersions.js'
+import { createGlobal, findGlobal, updateGlobal } from './operations/globals.js'
+import { queryDrafts } from './operations/queryDrafts.js'
+import { updateMany } from './operations/updateMany.js'
+import { updateOne } from './operations/updateOne.js'
+import { updateGlobalVersion, updateVersion } from './operations/updateVersion.js'
+import { upsert } from './operations/upsert.js'
+import { createClients } from './storage/createClients.js'
+import { RequestStats } from './storage/requestStats.js'
+
+export type { DynamoDBAdapter, DynamoDBAdapterArgs } from './types.js'
+
+/**
+ * Payload database adapter for Amazon DynamoDB (single-table design).
+ *
+ * ```ts
+ * db: dynamodbAdapter({ tableName: 'payload', clientConfig: { region: 'eu-west-1' } })
+ * ```
+ */
+export function dynamodbAdapter(args: DynamoDBAdapterArgs): DatabaseAdapterObj<DynamoDBAdapter> {
+  if (!args || typeof args.tableName !== 'string' || args.tableName.length < 3) {
+    throw new Error('dynamodbAdapter: `tableName` is required (3-255 characters).')
+  }
+  const allowIDOnCreate = args.allowIDOnCreate ?? false
+
+  function adapter({ payload }: { payload: Payload }): DynamoDBAdapter {
+    const { client, docClient } = createClients(args)
+    return createDatabaseAdapter<DynamoDBAdapter>({
+      name: 'dynamodb',
+      allowIDOnCreate,
+      client,
+      connect,
+      consistentRead: args.consistentRead ?? true,
+      count,
+      countGlobalVersions,
+      countVersions,
+      create,
+      createGlobal,
+      createGlobalVersion,
+      createTable: args.createTable ?? process.env.NODE_ENV !== 'production',
+      createVersion,
+      defaultIDType: 'text',
+      deleteMany,
+      deleteOne,
+      deleteVersions,
+      destroy,
+      docClient,
+      find,
+      findDistinct,
+      findGlobal,
+      findGlobalVersions,
+      findOne,
+      findVersions,
+      generatedIDType: args.idType ?? 'objectID',
+      migrateFresh,
+      migrationDir: findMigrationDir(args.migrationDir),
+      ownsClient: !args.client,
+      packageName: 'payload-db-dynamodb',
+      payload,
+      queryDrafts,
+      stats: new RequestStats(),
+      tableName: args.tableName,
+      updateGlobal,
+      updateGlobalVersion,
+      updateMany,
+      updateOne,
+      updateVersion,
+      upsert,
+    } as Parameters<typeof createDatabaseAdapter<DynamoDBAdapter>>[0])
+  }
+
+  return {
+    name: 'dynamodb',
+    allowIDOnCreate,
+    defaultIDType: 'text',
+    init: adapter,
+  }
+}

@@ -1,0 +1,63 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb'
+import { commitTransaction, initTransaction, killTransaction, readMigrationFiles } from 'payload'
+
+import type { ItemKey } from '../keys/itemKeys.js'
+import type { DynamoDBAdapter } from '../types.js'
+
+import { batchDeleteItems } from '../storage/documentStore.js'
+import { send } from '../storage/send.js'
+
+/** Deletes every item in the adapter's table (the table belongs to this Payload instance). */
+export async function dropAllItems(adapter: DynamoDBAdapter): Promise<number> {
+  let deleted = 0
+  let startKey: Record<string, unknown> | undefined
+  do {
+    const out = await send<{ Items?: ItemKey[]; LastEvaluatedKey?: Record<string, unknown> }>(
+      adapter,
+      new ScanCommand({
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+        ProjectionExpression: 'pk, sk',
+        ReturnConsumedCapacity: 'TOTAL',
+        TableName: adapter.tableName,
+      }),
+    )
+    const keys = (out.Items ?? []).map(({ pk, sk }) => ({ pk, sk }))
+    await batchDeleteItems(adapter, keys)
+    deleted += keys.length
+    startKey = out.LastEvaluatedKey
+  } while (startKey)
+  return deleted
+}
+
+/** `payload migrate:fresh`: empty the table, then run every migration's `up` as batch 1. */
+export async function migrateFresh(
+  this: DynamoDBAdapter,
+  { forceAcceptWarning = false }: { forceAcceptWarning?: boolean },
+): Promise<void> {
+  const { payload } = this
+  if (!forceAcceptWarning) {
+    payload.logger.warn(
+      `migrate:fresh deletes every item in DynamoDB table "${this.tableName}". Re-run with --force-accept-warning to proceed.`,
+    )
+    return
+  }
+  payload.logger.info({ msg: `Deleting every item in table ${this.tableName}.` })
+  await dropAllItems(this)
+
+  const migrations = await readMigrationFiles({ payload })
+  const req = { payload } as Parameters<typeof initTransaction>[0]
+  for (const migration of migrations) {
+    payload.logger.info({ msg: `Migrating: ${migration.name}` })
+    try {
+      await initTransaction(req)
+      await migration.up({ payload, req } as never)
+      await payload.create({ collection: 'payload-migrations', data: { name: migration.name, batch: 1 }, req })
+      await commitTransaction(req)
+    } catch (error) {
+      await killTransaction(req)
+      payload.logger.error({ err: error, msg: `Error running migration ${migration.name}.` })
+      throw error
+    }
+  }
+}

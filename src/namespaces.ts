@@ -1,0 +1,121 @@
+import type { FlattenedField, SanitizedCollectionConfig, SanitizedGlobalConfig } from 'payload'
+
+import { buildVersionCollectionFields, buildVersionGlobalFields } from 'payload'
+
+import type { ItemKey, NamespaceKind } from './keys/itemKeys.js'
+import type { DynamoDBAdapter, IDType } from './types.js'
+
+import { documentKey, partitionKey } from './keys/itemKeys.js'
+
+/**
+ * A namespace is one set of documents sharing a partition: a collection, its versions, a global's
+ * versions. Operations resolve their slug to one of these and never think about keys again.
+ */
+export type Namespace = {
+  /** Whether documents carry an `id` field declared in the config (text or number). */
+  customIDType?: IDType
+  fields: FlattenedField[]
+  idType: IDType
+  kind: NamespaceKind
+  pk: string
+  slug: string
+  timestamps: boolean
+}
+
+function customIDTypeOf(config: SanitizedCollectionConfig): IDType | undefined {
+  const idField = config.flattenedFields.find((field) => field.name === 'id')
+  if (!idField) {
+    return undefined
+  }
+  return idField.type === 'number' ? 'number' : 'text'
+}
+
+export function getCollectionConfig(
+  adapter: DynamoDBAdapter,
+  slug: string,
+): SanitizedCollectionConfig {
+  const config = adapter.payload.collections[slug]?.config
+  if (!config) {
+    throw new Error(`dynamodbAdapter: unknown collection "${slug}".`)
+  }
+  return config
+}
+
+export function getGlobalConfig(adapter: DynamoDBAdapter, slug: string): SanitizedGlobalConfig {
+  const config = adapter.payload.config.globals.find((global) => global.slug === slug)
+  if (!config) {
+    throw new Error(`dynamodbAdapter: unknown global "${slug}".`)
+  }
+  return config
+}
+
+export function collectionNamespace(adapter: DynamoDBAdapter, slug: string): Namespace {
+  const config = getCollectionConfig(adapter, slug)
+  const customIDType = customIDTypeOf(config)
+  return {
+    customIDType,
+    fields: config.flattenedFields,
+    idType: customIDType ?? adapter.defaultIDType,
+    kind: 'collection',
+    pk: partitionKey('collection', slug),
+    slug,
+    timestamps: config.timestamps !== false,
+  }
+}
+
+export function versionsNamespace(adapter: DynamoDBAdapter, slug: string): Namespace {
+  const config = getCollectionConfig(adapter, slug)
+  return {
+    fields: buildVersionCollectionFields(adapter.payload.config, config, true),
+    idType: adapter.defaultIDType,
+    kind: 'versions',
+    pk: partitionKey('versions', slug),
+    slug,
+    timestamps: true,
+  }
+}
+
+export function globalNamespace(adapter: DynamoDBAdapter, slug: string): Namespace {
+  const config = getGlobalConfig(adapter, slug)
+  return {
+    fields: config.flattenedFields,
+    idType: adapter.defaultIDType,
+    kind: 'global',
+    pk: partitionKey('global', slug),
+    slug,
+    timestamps: true,
+  }
+}
+
+export function globalVersionsNamespace(adapter: DynamoDBAdapter, slug: string): Namespace {
+  const config = getGlobalConfig(adapter, slug)
+  return {
+    fields: buildVersionGlobalFields(adapter.payload.config, config, true),
+    idType: adapter.defaultIDType,
+    kind: 'globalVersions',
+    pk: partitionKey('globalVersions', slug),
+    slug,
+    timestamps: true,
+  }
+}
+
+/** The key of the document `id` in this namespace (ids are coerced to the namespace's id type). */
+export function keyOf(namespace: Namespace, id: number | string): ItemKey {
+  return documentKey(namespace.kind, namespace.slug, coerceID(id, namespace))
+}
+
+/** Ids arrive from URLs as strings; a number-id namespace keys them as numbers. */
+export function coerceID(id: number | string, namespace: Namespace): number | string {
+  if (
+    namespace.idType === 'number' &&
+    typeof id === 'string' &&
+    id.trim() !== '' &&
+    !Number.isNaN(Number(id))
+  ) {
+    return Number(id)
+  }
+  if (namespace.idType === 'text' && typeof id === 'number') {
+    return String(id)
+  }
+  return id
+}

@@ -1,0 +1,68 @@
+import type { CreateGlobal, FindGlobal, UpdateGlobal } from 'payload'
+
+import type { DynamoDBAdapter } from '../types.js'
+
+import { compileWhere } from '../query/compileWhere.js'
+import { createLookup } from '../execute/lookup.js'
+import { mergeUpdate } from '../execute/mergeUpdate.js'
+import { globalKey } from '../keys/itemKeys.js'
+import { globalNamespace } from '../namespaces.js'
+import { applySelect } from '../query/applySelect.js'
+import { getDocument, putDocument } from '../storage/documentStore.js'
+import { generateID } from '../utilities/generateID.js'
+
+/** A global is one item; `globalType` names it as the official adapters do. */
+export const createGlobal: CreateGlobal = async function createGlobal(
+  this: DynamoDBAdapter,
+  { slug, data, returning },
+) {
+  const now = new Date().toISOString()
+  const doc = {
+    ...data,
+    id: data.id ?? generateID(),
+    createdAt: data.createdAt ?? now,
+    globalType: slug,
+    updatedAt: data.updatedAt ?? now,
+  }
+  await putDocument(this, globalKey(slug), doc)
+  return (returning === false ? null : doc) as never
+}
+
+export const findGlobal: FindGlobal = async function findGlobal(
+  this: DynamoDBAdapter,
+  { slug, locale, select, where },
+) {
+  const namespace = globalNamespace(this, slug)
+  const doc = await getDocument(this, globalKey(slug))
+  if (!doc) {
+    return {} as never
+  }
+  if (where && Object.keys(where).length > 0) {
+    const compiled = await compileWhere(
+      { fields: namespace.fields, locale, lookup: createLookup(this), payload: this.payload },
+      where,
+    )
+    if (!compiled.matches(doc)) {
+      return {} as never
+    }
+  }
+  return { ...applySelect(doc, namespace.fields, select), globalType: slug } as never
+}
+
+export const updateGlobal: UpdateGlobal = async function updateGlobal(
+  this: DynamoDBAdapter,
+  { slug, data, returning, select },
+) {
+  const namespace = globalNamespace(this, slug)
+  const existing = (await getDocument(this, globalKey(slug))) ?? {
+    id: generateID(),
+    createdAt: new Date().toISOString(),
+  }
+  const { updatedAt, ...rest } = data
+  const doc: Record<string, unknown> = { ...mergeUpdate(existing, rest), globalType: slug }
+  if (updatedAt !== null) {
+    doc.updatedAt = updatedAt ?? new Date().toISOString()
+  }
+  await putDocument(this, globalKey(slug), doc)
+  return (returning === false ? null : { ...applySelect(doc, namespace.fields, select), globalType: slug }) as never
+}

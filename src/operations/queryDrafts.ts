@@ -1,0 +1,31 @@
+import type { QueryDrafts } from 'payload'
+
+import { combineQueries } from 'payload'
+
+import type { DynamoDBAdapter } from '../types.js'
+
+import { findPage } from '../execute/findPage.js'
+import { resolveJoins } from '../execute/resolveJoins.js'
+import { versionsNamespace } from '../namespaces.js'
+
+/** The latest version of each document, shaped as the document itself (id = the parent's id). */
+export const queryDrafts: QueryDrafts = async function queryDrafts(
+  this: DynamoDBAdapter,
+  { collection, joins, limit, locale, page, pagination, select, sort, where },
+) {
+  const result = await findPage(this, versionsNamespace(this, collection), {
+    limit,
+    locale,
+    page,
+    pagination,
+    select,
+    sort,
+    where: combineQueries({ latest: { equals: true } }, where ?? {}),
+  })
+  const docs = result.docs.map((version) => ({
+    ...((version.version as Record<string, unknown> | undefined) ?? {}),
+    id: version.parent,
+  }))
+  await resolveJoins(this, { collection, docs, joins, locale, versions: true })
+  return { ...result, docs } as never
+}

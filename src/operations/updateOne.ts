@@ -1,0 +1,34 @@
+import type { UpdateOne } from 'payload'
+
+import type { DynamoDBAdapter } from '../types.js'
+
+import { findPage } from '../execute/findPage.js'
+import { resolveJoins } from '../execute/resolveJoins.js'
+import { writeUpdate } from '../execute/writeUpdate.js'
+import { collectionNamespace } from '../namespaces.js'
+import { applySelect } from '../query/applySelect.js'
+
+export const updateOne: UpdateOne = async function updateOne(
+  this: DynamoDBAdapter,
+  { id, collection, data, joins, locale, req, returning, select, where },
+) {
+  const namespace = collectionNamespace(this, collection)
+  const {
+    docs: [existing],
+  } = await findPage(this, namespace, {
+    limit: 1,
+    locale,
+    pagination: false,
+    where: id !== undefined ? { id: { equals: id } } : where,
+  })
+  if (!existing) {
+    return null as never
+  }
+  const updated = await writeUpdate(this, namespace, existing, data, req)
+  if (returning === false) {
+    return null as never
+  }
+  const doc = applySelect(updated, namespace.fields, select)
+  await resolveJoins(this, { collection, docs: [doc], joins, locale })
+  return doc as never
+}

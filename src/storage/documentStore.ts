@@ -1,0 +1,170 @@
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandOutput,
+} from '@aws-sdk/lib-dynamodb'
+
+import type { ItemKey } from '../keys/itemKeys.js'
+import type { DynamoDBAdapter } from '../types.js'
+
+import { DOCUMENT_SK_PREFIX } from '../keys/itemKeys.js'
+import { send } from './send.js'
+import { toStorable } from './toStorable.js'
+
+export type StoredDocument = { id: number | string } & Record<string, unknown>
+
+type Store = Pick<DynamoDBAdapter, 'consistentRead' | 'docClient' | 'stats' | 'tableName'>
+
+/** Builds the full item for a document: its key plus the document under `doc`. */
+export function documentItem(key: ItemKey, doc: Record<string, unknown>): Record<string, unknown> {
+  return { ...key, doc: toStorable(doc) }
+}
+
+export async function getDocument(adapter: Store, key: ItemKey): Promise<null | StoredDocument> {
+  const out = await send<{ Item?: Record<string, unknown> }>(
+    adapter,
+    new GetCommand({
+      ConsistentRead: adapter.consistentRead,
+      Key: key,
+      ReturnConsumedCapacity: 'TOTAL',
+      TableName: adapter.tableName,
+    }),
+  )
+  return (out.Item?.doc as StoredDocument | undefined) ?? null
+}
+
+const BATCH_GET_LIMIT = 100
+const BATCH_WRITE_LIMIT = 25
+
+/** Reads many documents by key (any number), retrying unprocessed keys. Order is not kept. */
+export async function batchGetDocuments(adapter: Store, keys: ItemKey[]): Promise<StoredDocument[]> {
+  const results: StoredDocument[] = []
+  for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) {
+    let pending: Record<string, unknown>[] | undefined = keys.slice(start, start + BATCH_GET_LIMIT)
+    let attempt = 0
+    while (pending && pending.length > 0) {
+      type BatchGetOutput = {
+        Responses?: Record<string, Record<string, unknown>[]>
+        UnprocessedKeys?: Record<string, { Keys?: Record<string, unknown>[] }>
+      }
+      const out: BatchGetOutput = await send<BatchGetOutput>(
+        adapter,
+        new BatchGetCommand({
+          RequestItems: {
+            [adapter.tableName]: { ConsistentRead: adapter.consistentRead, Keys: pending },
+          },
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      )
+      for (const item of out.Responses?.[adapter.tableName] ?? []) {
+        results.push(item.doc as StoredDocument)
+      }
+      pending = out.UnprocessedKeys?.[adapter.tableName]?.Keys
+      if (pending && pending.length > 0) {
+        await backoff(attempt++)
+      }
+    }
+  }
+  return results
+}
+
+export async function putDocument(
+  adapter: Store,
+  key: ItemKey,
+  doc: Record<string, unknown>,
+  condition?: 'mustExist' | 'mustNotExist',
+): Promise<void> {
+  await send(
+    adapter,
+    new PutCommand({
+      ConditionExpression:
+        condition === 'mustNotExist'
+          ? 'attribute_not_exists(pk)'
+          : condition === 'mustExist'
+            ? 'attribute_exists(pk)'
+            : undefined,
+      Item: documentItem(key, doc),
+      ReturnConsumedCapacity: 'TOTAL',
+      TableName: adapter.tableName,
+    }),
+  )
+}
+
+export async function deleteDocument(adapter: Store, key: ItemKey): Promise<void> {
+  await send(
+    adapter,
+    new DeleteCommand({ Key: key, ReturnConsumedCapacity: 'TOTAL', TableName: adapter.tableName }),
+  )
+}
+
+/** Deletes many items by key, 25 per request, retrying unprocessed ones. */
+export async function batchDeleteItems(adapter: Store, keys: ItemKey[]): Promise<void> {
+  for (let start = 0; start < keys.length; start += BATCH_WRITE_LIMIT) {
+    let pending: { DeleteRequest: { Key: Record<string, unknown> } }[] | undefined = keys
+      .slice(start, start + BATCH_WRITE_LIMIT)
+      .map((key) => ({ DeleteRequest: { Key: key } }))
+    let attempt = 0
+    while (pending && pending.length > 0) {
+      type BatchWriteOutput = { UnprocessedItems?: Record<string, typeof pending> }
+      const out: BatchWriteOutput = await send<BatchWriteOutput>(
+        adapter,
+        new BatchWriteCommand({
+          RequestItems: { [adapter.tableName]: pending },
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      )
+      pending = out.UnprocessedItems?.[adapter.tableName]
+      if (pending && pending.length > 0) {
+        await backoff(attempt++)
+      }
+    }
+  }
+}
+
+/**
+ * Reads every document item of one partition (one collection, its versions, ...), page by page.
+ * Never a table scan: the partition key confines the read to one namespace.
+ */
+export async function* iteratePartition(
+  adapter: Store,
+  pk: string,
+  options: { pageSize?: number; startKey?: Record<string, unknown> } = {},
+): AsyncGenerator<{ cursor?: Record<string, unknown>; docs: StoredDocument[] }> {
+  let startKey = options.startKey
+  do {
+    const out: QueryCommandOutput = await send<QueryCommandOutput>(
+      adapter,
+      new QueryCommand({
+        ConsistentRead: adapter.consistentRead,
+        ExclusiveStartKey: startKey,
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': DOCUMENT_SK_PREFIX },
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        Limit: options.pageSize,
+        ReturnConsumedCapacity: 'TOTAL',
+        TableName: adapter.tableName,
+      }),
+    )
+    startKey = out.LastEvaluatedKey
+    yield {
+      cursor: startKey,
+      docs: (out.Items ?? []).map((item) => item.doc as StoredDocument),
+    }
+  } while (startKey)
+}
+
+export async function readPartition(adapter: Store, pk: string): Promise<StoredDocument[]> {
+  const docs: StoredDocument[] = []
+  for await (const page of iteratePartition(adapter, pk)) {
+    docs.push(...page.docs)
+  }
+  return docs
+}
+
+function backoff(attempt: number): Promise<void> {
+  const delay = Math.min(1000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2)
+  return new Promise((resolve) => setTimeout(resolve, delay))
+}

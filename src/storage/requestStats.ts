@@ -1,0 +1,44 @@
+import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb'
+
+/** Running totals of the DynamoDB requests made through one client. */
+export class RequestStats {
+  readCapacityUnits = 0
+  requests = 0
+  requestsByCommand: Record<string, number> = {}
+  writeCapacityUnits = 0
+
+  record(command: string, consumed: ConsumedCapacity | ConsumedCapacity[] | undefined): void {
+    this.requests += 1
+    this.requestsByCommand[command] = (this.requestsByCommand[command] ?? 0) + 1
+    const list = Array.isArray(consumed) ? consumed : consumed ? [consumed] : []
+    for (const entry of list) {
+      this.readCapacityUnits += entry.ReadCapacityUnits ?? 0
+      this.writeCapacityUnits += entry.WriteCapacityUnits ?? 0
+      // Some responses only report the total.
+      if (entry.ReadCapacityUnits === undefined && entry.WriteCapacityUnits === undefined) {
+        const total = entry.CapacityUnits ?? 0
+        if (/Get|Query|Scan/.test(command)) {
+          this.readCapacityUnits += total
+        } else {
+          this.writeCapacityUnits += total
+        }
+      }
+    }
+  }
+
+  reset(): void {
+    this.readCapacityUnits = 0
+    this.requests = 0
+    this.requestsByCommand = {}
+    this.writeCapacityUnits = 0
+  }
+
+  snapshot(): { rcu: number; requests: number; requestsByCommand: Record<string, number>; wcu: number } {
+    return {
+      rcu: this.readCapacityUnits,
+      requests: this.requests,
+      requestsByCommand: { ...this.requestsByCommand },
+      wcu: this.writeCapacityUnits,
+    }
+  }
+}

