@@ -2,10 +2,8 @@ import type { Namespace } from '../namespaces.js'
 import type { Doc } from '../query/types.js'
 import type { DynamoDBAdapter } from '../types.js'
 
-import { keyOf } from '../namespaces.js'
-import { documentItem } from '../storage/documentStore.js'
-import { transactWrite, type WriteAction } from '../transactions/transactWrite.js'
 import { generateID } from '../utilities/generateID.js'
+import { writeDocuments } from './documentWrites.js'
 import { matchDocuments } from './matchDocuments.js'
 
 export type NewVersion = {
@@ -53,17 +51,12 @@ export async function writeNewVersion(
   const superseded = previous.filter(
     (version) => String(version.updatedAt ?? '') <= String(doc.updatedAt),
   )
-  const actions: WriteAction[] = [
-    { condition: 'mustNotExist', item: documentItem(keyOf(namespace, doc.id as string), doc), type: 'put' },
+  await writeDocuments(adapter, namespace, [
+    { after: doc, before: null },
     ...superseded.map((version) => {
       const { latest: _latest, ...rest } = version
-      return {
-        condition: 'mustExist' as const,
-        item: documentItem(keyOf(namespace, version.id as string), rest),
-        type: 'put' as const,
-      }
+      return { after: rest, before: version }
     }),
-  ]
-  await transactWrite(adapter, actions)
+  ])
   return doc
 }

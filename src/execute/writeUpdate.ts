@@ -4,9 +4,7 @@ import type { Namespace } from '../namespaces.js'
 import type { Doc } from '../query/types.js'
 import type { DynamoDBAdapter } from '../types.js'
 
-import { keyOf } from '../namespaces.js'
-import { documentItem } from '../storage/documentStore.js'
-import { transactWrite } from '../transactions/transactWrite.js'
+import { writeDocuments } from './documentWrites.js'
 import { mergeUpdate } from './mergeUpdate.js'
 
 /**
@@ -31,16 +29,14 @@ export async function writeUpdates(
   namespace: Namespace,
   existing: Doc[],
   data: Record<string, unknown>,
-  _req?: Partial<PayloadRequest>,
+  req?: Partial<PayloadRequest>,
 ): Promise<Doc[]> {
   const updated = existing.map((doc) => updatedDocument(namespace, doc, data))
-  await transactWrite(
+  await writeDocuments(
     adapter,
-    updated.map((doc) => ({
-      condition: 'mustExist' as const,
-      item: documentItem(keyOf(namespace, doc.id as number | string), doc),
-      type: 'put' as const,
-    })),
+    namespace,
+    updated.map((after, i) => ({ after, before: existing[i] })),
+    req,
   )
   return updated
 }

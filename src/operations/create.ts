@@ -1,13 +1,10 @@
 import type { Create } from 'payload'
 
-import { ValidationError } from 'payload'
-
 import type { DynamoDBAdapter } from '../types.js'
 
-import { collectionNamespace, keyOf } from '../namespaces.js'
+import { writeDocuments } from '../execute/documentWrites.js'
+import { collectionNamespace } from '../namespaces.js'
 import { applySelect } from '../query/applySelect.js'
-import { putDocument } from '../storage/documentStore.js'
-import { isConditionFailure } from '../utilities/errors.js'
 import { newDocumentID } from '../utilities/newDocumentID.js'
 
 export const create: Create = async function create(
@@ -23,18 +20,7 @@ export const create: Create = async function create(
     doc.updatedAt = data.updatedAt ?? now
   }
 
-  try {
-    await putDocument(this, keyOf(namespace, id), doc, 'mustNotExist')
-  } catch (error) {
-    if (isConditionFailure(error)) {
-      throw new ValidationError({
-        collection,
-        errors: [{ message: `A document with id "${id}" already exists.`, path: 'id' }],
-        req,
-      })
-    }
-    throw error
-  }
+  await writeDocuments(this, namespace, [{ after: doc, before: null }], req)
   if (returning === false) {
     return null as never
   }

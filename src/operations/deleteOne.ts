@@ -3,13 +3,13 @@ import type { DeleteOne } from 'payload'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { findPage } from '../execute/findPage.js'
-import { collectionNamespace, keyOf } from '../namespaces.js'
+import { writeDocuments } from '../execute/documentWrites.js'
+import { collectionNamespace } from '../namespaces.js'
 import { applySelect } from '../query/applySelect.js'
-import { deleteDocument } from '../storage/documentStore.js'
 
 export const deleteOne: DeleteOne = async function deleteOne(
   this: DynamoDBAdapter,
-  { collection, returning, select, where },
+  { collection, req, returning, select, where },
 ) {
   const namespace = collectionNamespace(this, collection)
   const {
@@ -18,7 +18,7 @@ export const deleteOne: DeleteOne = async function deleteOne(
   if (!doc) {
     return null
   }
-  await deleteDocument(this, keyOf(namespace, doc.id as number | string))
+  await writeDocuments(this, namespace, [{ after: null, before: doc }], req)
   if (returning === false) {
     return null
   }

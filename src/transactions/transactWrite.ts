@@ -1,68 +1,122 @@
-import { DeleteCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb'
+import { DeleteCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 
 import type { ItemKey } from '../keys/itemKeys.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { send } from '../storage/send.js'
 
+/** A condition on the item an action writes. */
+export type WriteCondition = {
+  expression: string
+  names?: Record<string, string>
+  values?: Record<string, unknown>
+}
+
 export type WriteAction =
-  | { condition?: 'mustExist' | 'mustNotExist'; item: Record<string, unknown>; type: 'put' }
-  | { key: ItemKey; type: 'delete' }
+  | { condition?: WriteCondition; item: Record<string, unknown>; type: 'put' }
+  | { condition?: WriteCondition; key: ItemKey; type: 'delete' }
+  | { amount: number; attribute: string; key: ItemKey; type: 'add' }
+
+export const MUST_EXIST: WriteCondition = { expression: 'attribute_exists(pk)' }
+export const MUST_NOT_EXIST: WriteCondition = { expression: 'attribute_not_exists(pk)' }
 
 /** DynamoDB's cap on actions in one TransactWriteItems request. */
 export const MAX_TRANSACTION_ACTIONS = 100
 
-const CONDITIONS = {
-  mustExist: 'attribute_exists(pk)',
-  mustNotExist: 'attribute_not_exists(pk)',
-} as const
+type Writer = Pick<DynamoDBAdapter, 'docClient' | 'stats' | 'tableName'>
+
+function conditionParams(condition: WriteCondition | undefined) {
+  return condition
+    ? {
+        ConditionExpression: condition.expression,
+        ExpressionAttributeNames: condition.names,
+        ExpressionAttributeValues: condition.values,
+      }
+    : {}
+}
+
+function addParams(action: Extract<WriteAction, { type: 'add' }>, tableName: string) {
+  return {
+    ExpressionAttributeNames: { '#attr': action.attribute },
+    ExpressionAttributeValues: { ':amount': action.amount },
+    Key: action.key,
+    TableName: tableName,
+    UpdateExpression: 'ADD #attr :amount',
+  }
+}
+
+function singleCommand(action: WriteAction, tableName: string): object {
+  const common = { ReturnConsumedCapacity: 'TOTAL' as const, TableName: tableName }
+  switch (action.type) {
+    case 'put':
+      return new PutCommand({ ...common, ...conditionParams(action.condition), Item: action.item })
+    case 'delete':
+      return new DeleteCommand({ ...common, ...conditionParams(action.condition), Key: action.key })
+    default:
+      return new UpdateCommand({ ...common, ...addParams(action, tableName) })
+  }
+}
+
+function transactItem(action: WriteAction, tableName: string) {
+  switch (action.type) {
+    case 'put':
+      return { Put: { ...conditionParams(action.condition), Item: action.item, TableName: tableName } }
+    case 'delete':
+      return { Delete: { ...conditionParams(action.condition), Key: action.key, TableName: tableName } }
+    default:
+      return { Update: addParams(action, tableName) }
+  }
+}
 
 /**
- * Writes the actions all-or-nothing, in one TransactWriteItems request per 100 actions.
- * Up to 100 actions the write is atomic; a larger set is atomic per group of 100. A single action
- * is sent as a plain conditional Put/Delete, which is just as atomic at half the write cost.
+ * Writes the actions all-or-nothing: one TransactWriteItems request for up to 100 actions (a
+ * larger set is atomic per group of 100). A single action is sent as a plain conditional write,
+ * which is just as atomic at half the write cost. A transaction cancelled only by a conflict with
+ * another transaction is retried with backoff.
  */
-export async function transactWrite(
-  adapter: Pick<DynamoDBAdapter, 'docClient' | 'stats' | 'tableName'>,
-  actions: WriteAction[],
-): Promise<void> {
+export async function transactWrite(adapter: Writer, actions: WriteAction[]): Promise<void> {
+  if (actions.length === 0) {
+    return
+  }
   if (actions.length === 1) {
-    const [action] = actions
-    await send(
-      adapter,
-      action.type === 'put'
-        ? new PutCommand({
-            ConditionExpression: action.condition ? CONDITIONS[action.condition] : undefined,
-            Item: action.item,
-            ReturnConsumedCapacity: 'TOTAL',
-            TableName: adapter.tableName,
-          })
-        : new DeleteCommand({
-            Key: action.key,
-            ReturnConsumedCapacity: 'TOTAL',
-            TableName: adapter.tableName,
-          }),
-    )
+    await send(adapter, singleCommand(actions[0], adapter.tableName))
     return
   }
   for (let start = 0; start < actions.length; start += MAX_TRANSACTION_ACTIONS) {
     const group = actions.slice(start, start + MAX_TRANSACTION_ACTIONS)
-    await send(
-      adapter,
-      new TransactWriteCommand({
-        ReturnConsumedCapacity: 'TOTAL',
-        TransactItems: group.map((action) =>
-          action.type === 'put'
-            ? {
-                Put: {
-                  ConditionExpression: action.condition ? CONDITIONS[action.condition] : undefined,
-                  Item: action.item,
-                  TableName: adapter.tableName,
-                },
-              }
-            : { Delete: { Key: action.key, TableName: adapter.tableName } },
-        ),
-      }),
-    )
+    const command = new TransactWriteCommand({
+      ReturnConsumedCapacity: 'TOTAL',
+      TransactItems: group.map((action) => transactItem(action, adapter.tableName)),
+    })
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await send(adapter, command)
+        break
+      } catch (error) {
+        if (attempt >= 8 || !onlyConflicts(error)) {
+          throw error
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.min(500, 20 * 2 ** attempt) * Math.random()))
+      }
+    }
   }
+}
+
+function onlyConflicts(error: unknown): boolean {
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons
+  return (
+    (error as { name?: string }).name === 'TransactionCanceledException' &&
+    Boolean(reasons?.some((reason) => reason.Code === 'TransactionConflict')) &&
+    !reasons?.some((reason) => reason.Code === 'ConditionalCheckFailed')
+  )
+}
+
+/** For a failed write: the indexes (in `actions`) of the actions whose condition failed. */
+export function failedConditionIndexes(error: unknown, actionCount: number): number[] {
+  const name = (error as { name?: string }).name
+  if (name === 'ConditionalCheckFailedException' && actionCount === 1) {
+    return [0]
+  }
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []
+  return reasons.flatMap((reason, index) => (reason.Code === 'ConditionalCheckFailed' ? [index] : []))
 }

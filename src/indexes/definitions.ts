@@ -1,0 +1,145 @@
+import type { FlattenedField } from 'payload'
+
+import type { Namespace } from '../namespaces.js'
+import type { DynamoDBAdapter } from '../types.js'
+
+import { getCollectionConfig } from '../namespaces.js'
+
+/** How an index turns a field's values into ordered key parts. */
+export type IndexValueKind = 'boolean' | 'date' | 'number' | 'relationship' | 'text'
+
+/** One field of an index. */
+export type IndexPart = {
+  kind: IndexValueKind
+  /** Whether the stored value is `{ [locale]: value }` somewhere along the path. */
+  localized: boolean
+  /** The stored path, `<locale>` standing for the locale segment when localized. */
+  localizedPath: string
+  /** The path as a `where` or `sort` names it. */
+  path: string
+  /** hasMany, or inside an array/blocks: several values per document. */
+  multiValued: boolean
+}
+
+/** An index kept beside the documents of one namespace. */
+export type IndexDefinition = {
+  /** Stable name used in keys: the paths joined with `+`. */
+  name: string
+  parts: IndexPart[]
+  unique: boolean
+}
+
+function valueKind(field: FlattenedField): IndexValueKind | undefined {
+  switch (field.type) {
+    case 'checkbox':
+      return 'boolean'
+    case 'date':
+      return 'date'
+    case 'number':
+      return 'number'
+    case 'relationship':
+    case 'upload':
+      return typeof field.relationTo === 'string' ? 'relationship' : undefined
+    case 'code':
+    case 'email':
+    case 'radio':
+    case 'select':
+    case 'text':
+    case 'textarea':
+      return 'text'
+    default:
+      return undefined
+  }
+}
+
+type Walked = { field: FlattenedField; part: IndexPart }
+
+/** Every scalar field reachable from `fields`, with its paths, through groups, tabs, arrays and blocks. */
+function walkFields(
+  fields: FlattenedField[],
+  prefix = '',
+  localizedPrefix = '',
+  inArray = false,
+  parentLocalized = false,
+): Walked[] {
+  const out: Walked[] = []
+  for (const field of fields) {
+    if (!('name' in field) || !field.name) {
+      continue
+    }
+    const localized = parentLocalized || Boolean('localized' in field && field.localized)
+    const path = `${prefix}${field.name}`
+    const ownLocalized = Boolean('localized' in field && field.localized) && !parentLocalized
+    const localizedPath = `${localizedPrefix}${field.name}${ownLocalized ? '.<locale>' : ''}`
+    if (field.type === 'group' || field.type === 'tab') {
+      out.push(...walkFields(field.flattenedFields, `${path}.`, `${localizedPath}.`, inArray, localized))
+      continue
+    }
+    if (field.type === 'array') {
+      out.push(...walkFields(field.flattenedFields, `${path}.`, `${localizedPath}.`, true, localized))
+      continue
+    }
+    if (field.type === 'blocks') {
+      continue
+    }
+    const kind = valueKind(field)
+    if (!kind) {
+      continue
+    }
+    const hasMany = 'hasMany' in field && Boolean(field.hasMany)
+    out.push({
+      field,
+      part: { kind, localized, localizedPath, multiValued: inArray || hasMany, path },
+    })
+  }
+  return out
+}
+
+/**
+ * The indexes of a namespace: timestamps, fields marked `index` or `unique` (auth's email and
+ * username are `unique`), relationship and upload fields (what joins and reverse lookups query),
+ * the config's compound `indexes`, and for versions the fields drafts are found by.
+ */
+export function indexDefinitions(adapter: DynamoDBAdapter, namespace: Namespace): IndexDefinition[] {
+  const walked = walkFields(namespace.fields)
+  const definitions: IndexDefinition[] = []
+  const seen = new Set<string>()
+  const add = (parts: IndexPart[], unique: boolean) => {
+    const name = parts.map((part) => part.path).join('+')
+    if (seen.has(name)) {
+      const existing = definitions.find((definition) => definition.name === name)
+      if (existing && unique) {
+        existing.unique = true
+      }
+      return
+    }
+    seen.add(name)
+    definitions.push({ name, parts, unique })
+  }
+
+  for (const { field, part } of walked) {
+    const isTimestamp = part.path === 'createdAt' || part.path === 'updatedAt'
+    const flagged = ('index' in field && field.index) || ('unique' in field && field.unique)
+    const isRelation = part.kind === 'relationship'
+    const versionKey =
+      namespace.kind === 'versions' && (part.path === 'parent' || part.path === 'latest')
+    const globalVersionKey = namespace.kind === 'globalVersions' && part.path === 'latest'
+    if (isTimestamp || flagged || isRelation || versionKey || globalVersionKey) {
+      const unique =
+        namespace.kind === 'collection' && Boolean('unique' in field && field.unique) && !part.multiValued
+      add([part], unique)
+    }
+  }
+
+  if (namespace.kind === 'collection') {
+    for (const compound of getCollectionConfig(adapter, namespace.slug).sanitizedIndexes ?? []) {
+      const parts = compound.fields
+        .map(({ path }) => walked.find((entry) => entry.part.path === path)?.part)
+        .filter((part): part is IndexPart => Boolean(part))
+      if (parts.length === compound.fields.length && parts.length > 0) {
+        add(parts, compound.unique)
+      }
+    }
+  }
+  return definitions
+}

@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto'
+
+import type { Namespace } from '../namespaces.js'
+import type { Doc } from '../query/types.js'
+import type { IndexDefinition, IndexPart } from './definitions.js'
+
+import { encodeName } from '../keys/encoding.js'
+import { encodeOrderedValue, type IndexableValue, VALUE_TERMINATOR } from '../keys/orderedValue.js'
+import { valuesAtPath } from '../utilities/valuesAtPath.js'
+
+/** Index keys keep at most this many characters of a text value (sort keys cap at 1024 bytes). */
+export const MAX_INDEXED_TEXT = 100
+/** Cap on the entries one document may have in one index (hasMany values x locales). */
+export const MAX_ENTRIES_PER_INDEX = 40
+
+export type IndexEntry = { id: number | string; pk: string; sk: string }
+
+/** The partition of one index (per locale for localized fields). */
+export function indexPartition(namespace: Namespace, definition: IndexDefinition, locale?: string): string {
+  return `${namespace.pk}#I#${encodeName(definition.name)}${locale ? `#${encodeName(locale)}` : ''}`
+}
+
+/** The partition of a unique index's markers. */
+export function uniquePartition(namespace: Namespace, definition: IndexDefinition, locale?: string): string {
+  return `${namespace.pk}#U#${encodeName(definition.name)}${locale ? `#${encodeName(locale)}` : ''}`
+}
+
+/** The id as the last part of an index key: verbatim when short, else its digest. */
+export function idKeyPart(id: number | string): string {
+  const text = String(id)
+  return Buffer.byteLength(text, 'utf8') <= 200
+    ? `=${text}`
+    : `~${createHash('sha256').update(text, 'utf8').digest('hex')}`
+}
+
+/** A stored or queried value in the form an index orders it by. */
+export function normalizeIndexValue(part: Pick<IndexPart, 'kind'>, value: unknown): IndexableValue {
+  if (value === undefined || value === null || value === '') {
+    return value === '' && part.kind === 'text' ? '' : null
+  }
+  switch (part.kind) {
+    case 'boolean':
+      return value === true || value === 'true'
+    case 'date': {
+      const time = value instanceof Date ? value.getTime() : Date.parse(String(value))
+      return Number.isFinite(time) ? time : null
+    }
+    case 'number': {
+      const number = typeof value === 'number' ? value : Number(value)
+      return Number.isFinite(number) ? number : null
+    }
+    case 'relationship': {
+      const id = typeof value === 'object' && value && 'id' in value ? (value as { id: unknown }).id : value
+      return typeof id === 'number' || typeof id === 'string' ? id : null
+    }
+    default:
+      return typeof value === 'string' ? value.slice(0, MAX_INDEXED_TEXT) : typeof value === 'number' ? value : null
+  }
+}
+
+/** The encoded key part of one value (value + terminator). */
+export function encodePart(part: Pick<IndexPart, 'kind'>, value: unknown): string {
+  return `${encodeOrderedValue(normalizeIndexValue(part, value))}${VALUE_TERMINATOR}`
+}
+
+function partValues(doc: Doc, part: IndexPart, locale: string | undefined): unknown[] {
+  const path = part.localized ? part.localizedPath.replace(/<locale>/g, locale ?? '') : part.path
+  const values = valuesAtPath(doc, path).filter((value) => value !== undefined)
+  return values.length > 0 ? values : [null]
+}
+
+/** Every combination of the parts' values, encoded, capped at MAX_ENTRIES_PER_INDEX. */
+function encodedCombinations(doc: Doc, definition: IndexDefinition, locale: string | undefined): string[] {
+  let combos = ['']
+  for (const part of definition.parts) {
+    const encoded = [...new Set(partValues(doc, part, locale).map((value) => encodePart(part, value)))]
+    combos = combos.flatMap((prefix) => encoded.map((value) => prefix + value))
+    combos = combos.slice(0, MAX_ENTRIES_PER_INDEX)
+  }
+  return combos
+}
+
+function localesFor(definition: IndexDefinition, locales: string[]): (string | undefined)[] {
+  return definition.parts.some((part) => part.localized) && locales.length > 0 ? locales : [undefined]
+}
+
+/** The index entries a document has in every index of its namespace. */
+export function indexEntries(
+  namespace: Namespace,
+  definitions: IndexDefinition[],
+  locales: string[],
+  doc: Doc,
+): IndexEntry[] {
+  const id = doc.id as number | string
+  const entries: IndexEntry[] = []
+  for (const definition of definitions) {
+    for (const locale of localesFor(definition, locales)) {
+      for (const value of encodedCombinations(doc, definition, locale)) {
+        entries.push({ id, pk: indexPartition(namespace, definition, locale), sk: value + idKeyPart(id) })
+      }
+    }
+  }
+  return entries
+}
+
+function uniqueValue(part: IndexPart, value: unknown): IndexableValue {
+  return part.kind === 'text' && typeof value === 'string' ? value : normalizeIndexValue(part, value)
+}
+
+export type UniqueMarker = { definition: IndexDefinition; id: number | string; pk: string; sk: string }
+
+/** The uniqueness markers a document holds: one per unique index (and locale) with a non-empty value. */
+export function uniqueMarkers(
+  namespace: Namespace,
+  definitions: IndexDefinition[],
+  locales: string[],
+  doc: Doc,
+): UniqueMarker[] {
+  const id = doc.id as number | string
+  const markers: UniqueMarker[] = []
+  for (const definition of definitions.filter((each) => each.unique)) {
+    for (const locale of localesFor(definition, locales)) {
+      const values = definition.parts.map((part) => partValues(doc, part, locale)[0])
+      // As in SQL, documents without a value never conflict.
+      if (values.some((value) => value === null || value === undefined || value === '')) {
+        continue
+      }
+      // Text is not truncated here (two long values must not clash); a long key becomes a digest.
+      const full = definition.parts
+        .map((part, i) => `${encodeOrderedValue(uniqueValue(part, values[i]))}${VALUE_TERMINATOR}`)
+        .join('')
+      const sk =
+        Buffer.byteLength(full, 'utf8') <= 800
+          ? full
+          : `#${createHash('sha256').update(full, 'utf8').digest('hex')}`
+      markers.push({ definition, id, pk: uniquePartition(namespace, definition, locale), sk })
+    }
+  }
+  return markers
+}
