@@ -5,6 +5,9 @@ import { createDatabaseAdapter, findMigrationDir } from 'payload'
 import type { DynamoDBAdapter, DynamoDBAdapterArgs } from './types.js'
 
 import { connect, destroy } from './connect.js'
+import { iterateDocuments } from './cursor.js'
+import { explain } from './explain.js'
+import { rebuildIndexes } from './indexes/rebuild.js'
 import { migrateFresh } from './migrations/migrateFresh.js'
 import { count } from './operations/count.js'
 import { countGlobalVersions, countVersions } from './operations/countVersions.js'
@@ -27,6 +30,9 @@ import { upsert } from './operations/upsert.js'
 import { createClients } from './storage/createClients.js'
 import { RequestStats } from './storage/requestStats.js'
 
+export type { CursorPage, IterateArgs } from './cursor.js'
+export type { ExplainArgs, Explanation } from './explain.js'
+export type { RebuildArgs } from './indexes/rebuild.js'
 export type { DynamoDBAdapter, DynamoDBAdapterArgs } from './types.js'
 
 /**
@@ -64,6 +70,7 @@ export function dynamodbAdapter(args: DynamoDBAdapterArgs): DatabaseAdapterObj<D
       deleteVersions,
       destroy,
       docClient,
+      explain,
       find,
       findDistinct,
       findGlobal,
@@ -71,12 +78,15 @@ export function dynamodbAdapter(args: DynamoDBAdapterArgs): DatabaseAdapterObj<D
       findOne,
       findVersions,
       generatedIDType: args.idType ?? 'objectID',
+      iterateDocuments,
+      logFallbackQueries: args.logFallbackQueries ?? true,
       migrateFresh,
       migrationDir: findMigrationDir(args.migrationDir),
       ownsClient: !args.client,
       packageName: 'payload-db-dynamodb',
       payload,
       queryDrafts,
+      rebuildIndexes,
       stats: new RequestStats(),
       tableName: args.tableName,
       updateGlobal,

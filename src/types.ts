@@ -2,6 +2,9 @@ import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynam
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { BaseDatabaseAdapter } from 'payload'
 
+import type { CursorPage, IterateArgs } from './cursor.js'
+import type { ExplainArgs, Explanation } from './explain.js'
+import type { RebuildArgs } from './indexes/rebuild.js'
 import type { RequestStats } from './storage/requestStats.js'
 
 export type DynamoDBAdapterArgs = {
@@ -37,6 +40,12 @@ export type DynamoDBAdapterArgs = {
    * @default 'objectID'
    */
   idType?: 'objectID' | 'uuid'
+  /**
+   * Log one line (per field) when a query has to read a whole collection because no index serves
+   * it, naming the field an index would serve.
+   * @default true
+   */
+  logFallbackQueries?: boolean
   /** Migrations directory. @default 'migrations' in the project root */
   migrationDir?: string
   /** The single table that holds every item of this Payload instance. */
@@ -50,9 +59,16 @@ export type DynamoDBAdapter = {
   consistentRead: boolean
   createTable: boolean
   docClient: DynamoDBDocumentClient
+  /** How a find would be answered, with the requests and capacity it takes. */
+  explain: (args: ExplainArgs) => Promise<Explanation>
   generatedIDType: 'objectID' | 'uuid'
+  logFallbackQueries: boolean
+  /** Walks a collection page by page with DynamoDB's cursor (resumable). */
+  iterateDocuments: (args: IterateArgs) => AsyncGenerator<CursorPage>
   /** Whether the adapter created the client (and so closes it on destroy). */
   ownsClient: boolean
+  /** Builds or rebuilds one collection's index entries, markers and counter from its documents. */
+  rebuildIndexes: (args: RebuildArgs) => Promise<number>
   /** Request counts and consumed capacity since the adapter connected (or since `resetStats`). */
   stats: RequestStats
   tableName: string

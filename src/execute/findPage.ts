@@ -1,17 +1,14 @@
-import type { JoinQuery, PaginatedDocs, SelectType, Sort, Where } from 'payload'
+import type { PaginatedDocs, SelectType, Sort, Where } from 'payload'
 
 import type { Namespace } from '../namespaces.js'
 import type { Doc } from '../query/types.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { applySelect } from '../query/applySelect.js'
-import { buildComparator } from '../query/compileSort.js'
-import { createLookup } from './lookup.js'
-import { matchWithPlan } from './matchDocuments.js'
 import { paginate } from './paginate.js'
+import { runQuery } from './runQuery.js'
 
 export type FindPageArgs = {
-  joins?: JoinQuery
   limit?: number
   locale?: string
   page?: number
@@ -27,22 +24,13 @@ export async function findPage(
   namespace: Namespace,
   args: FindPageArgs,
 ): Promise<PaginatedDocs<Doc>> {
-  const { docs, nearComparator } = await matchWithPlan(adapter, namespace, args)
-  const comparator =
-    nearComparator ??
-    (await buildComparator(
-      {
-        fields: namespace.fields,
-        locale: args.locale,
-        lookup: createLookup(adapter),
-        payload: adapter.payload,
-      },
-      args.sort,
-      { timestamps: namespace.timestamps },
-      docs,
-    ))
-  docs.sort(comparator)
-  const result = paginate(docs, args)
+  const limit = args.limit && args.limit > 0 ? args.limit : 0
+  const page = args.page && args.page > 0 ? args.page : 1
+  const { ordered, totalDocs } = await runQuery(adapter, namespace, args, {
+    needsTotal: args.pagination !== false && limit > 0,
+    want: limit > 0 ? page * limit : Number.POSITIVE_INFINITY,
+  })
+  const result = paginate(ordered, args, totalDocs)
   result.docs = result.docs.map((doc) => applySelect(doc, namespace.fields, args.select))
   return result
 }

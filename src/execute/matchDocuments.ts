@@ -4,45 +4,27 @@ import type { Namespace } from '../namespaces.js'
 import type { Doc } from '../query/types.js'
 import type { DynamoDBAdapter } from '../types.js'
 
-import { keyOf } from '../namespaces.js'
-import { compileWhere } from '../query/compileWhere.js'
-import { batchGetDocuments, readPartition } from '../storage/documentStore.js'
-import { requiredIDs } from './idConstraint.js'
-import { createLookup } from './lookup.js'
+import { runQuery } from './runQuery.js'
 
-export type MatchArgs = { locale?: string; where?: Where }
-
-export type MatchResult = { docs: Doc[]; nearComparator?: (a: Doc, b: Doc) => number }
-
-/**
- * Every document of a namespace that satisfies `where`, unordered. Documents are fetched by key
- * when the query pins their ids, otherwise the namespace's partition is read; the reference
- * evaluator decides what matches either way.
- */
-export async function matchWithPlan(
-  adapter: DynamoDBAdapter,
-  namespace: Namespace,
-  { locale, where }: MatchArgs,
-): Promise<MatchResult> {
-  const compiled = await compileWhere(
-    { fields: namespace.fields, locale, lookup: createLookup(adapter), payload: adapter.payload },
-    where,
-  )
-  const ids = requiredIDs(where)
-  const candidates = ids
-    ? await batchGetDocuments(
-        adapter,
-        ids.map((id) => keyOf(namespace, id)),
-      )
-    : await readPartition(adapter, namespace.pk)
-  return { docs: candidates.filter(compiled.matches), nearComparator: compiled.nearComparator }
-}
-
+/** Every document of a namespace that satisfies `where` (in the default order). */
 export async function matchDocuments(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
-  args: MatchArgs,
+  args: { locale?: string; where?: Where },
 ): Promise<Doc[]> {
-  return (await matchWithPlan(adapter, namespace, args)).docs
+  const { ordered } = await runQuery(adapter, namespace, args, {
+    needsTotal: false,
+    want: Number.POSITIVE_INFINITY,
+  })
+  return ordered
 }
 
+/** How many documents of a namespace satisfy `where`, counted from an index when one answers exactly. */
+export async function countDocuments(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  args: { locale?: string; where?: Where },
+): Promise<number> {
+  const { totalDocs } = await runQuery(adapter, namespace, args, { needsTotal: true, want: 0 })
+  return totalDocs ?? 0
+}

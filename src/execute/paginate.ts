@@ -3,11 +3,13 @@ import type { PaginatedDocs } from 'payload'
 /**
  * Cuts one page out of the ordered matches and fills in every `PaginatedDocs` field the way
  * Payload's SQL adapters do: `limit: 0` or `pagination: false` disable counting, an empty result is
- * one page, and `limit` echoes what the caller asked for.
+ * one page, and `limit` echoes what the caller asked for. `ordered` may hold only the leading
+ * matches when `totalDocs` is given.
  */
 export function paginate<T>(
   ordered: T[],
   args: { limit?: number; page?: number; pagination?: boolean },
+  totalDocs: number = ordered.length,
 ): PaginatedDocs<T> {
   const page = args.page && args.page > 0 ? args.page : 1
   const limit = args.limit && args.limit > 0 ? args.limit : undefined
@@ -15,7 +17,7 @@ export function paginate<T>(
   const offset = limit ? (page - 1) * limit : 0
   const docs = limit ? ordered.slice(offset, offset + limit) : ordered.slice()
 
-  if (!paginated || ordered.length === 0) {
+  if (!paginated || totalDocs === 0) {
     return {
       docs,
       hasNextPage: false,
@@ -29,7 +31,6 @@ export function paginate<T>(
       totalPages: 1,
     }
   }
-  const totalDocs = ordered.length
   const totalPages = Math.ceil(totalDocs / limit)
   const hasPrevPage = page > 1
   const hasNextPage = totalPages > page

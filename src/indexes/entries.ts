@@ -50,11 +50,15 @@ export function normalizeIndexValue(part: Pick<IndexPart, 'kind'>, value: unknow
       return Number.isFinite(number) ? number : null
     }
     case 'relationship': {
+      // Ids are indexed as text, so `'5'` from a URL finds the document related to `5`.
       const id = typeof value === 'object' && value && 'id' in value ? (value as { id: unknown }).id : value
-      return typeof id === 'number' || typeof id === 'string' ? id : null
+      return typeof id === 'number' || typeof id === 'string' ? String(id) : null
     }
     default:
-      return typeof value === 'string' ? value.slice(0, MAX_INDEXED_TEXT) : typeof value === 'number' ? value : null
+      if (typeof value === 'number') {
+        return String(value)
+      }
+      return typeof value === 'string' ? value.slice(0, MAX_INDEXED_TEXT) : null
   }
 }
 

@@ -2,10 +2,10 @@ import type { Count } from 'payload'
 
 import type { DynamoDBAdapter } from '../types.js'
 
-import { matchDocuments } from '../execute/matchDocuments.js'
+import { countDocuments } from '../execute/matchDocuments.js'
 import { collectionNamespace } from '../namespaces.js'
 
 export const count: Count = async function count(this: DynamoDBAdapter, { collection, locale, where }) {
-  const docs = await matchDocuments(this, collectionNamespace(this, collection), { locale, where })
-  return { totalDocs: docs.length }
+  const totalDocs = await countDocuments(this, collectionNamespace(this, collection), { locale, where })
+  return { totalDocs }
 }

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb'
 
 /** Running totals of the DynamoDB requests made through one client. */
@@ -41,4 +42,17 @@ export class RequestStats {
       wcu: this.writeCapacityUnits,
     }
   }
+}
+
+/** Extra recorders active for the current async call chain (used by `explain`). */
+const scoped = new AsyncLocalStorage<RequestStats[]>()
+
+/** Runs `work` with `recorder` also receiving every request made on its behalf. */
+export function withRequestRecorder<T>(recorder: RequestStats, work: () => Promise<T>): Promise<T> {
+  const active = scoped.getStore() ?? []
+  return scoped.run([...active, recorder], work)
+}
+
+export function activeRecorders(): RequestStats[] {
+  return scoped.getStore() ?? []
 }

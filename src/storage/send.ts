@@ -2,6 +2,8 @@ import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb'
 
 import type { DynamoDBAdapter } from '../types.js'
 
+import { activeRecorders } from './requestStats.js'
+
 /**
  * Every DynamoDB request of the adapter goes through here, so request counts and consumed
  * capacity are recorded in one place (see `adapter.stats`).
@@ -15,6 +17,10 @@ export async function send<Output extends object = Record<string, unknown>>(
   const output = (await adapter.docClient.send(command as never)) as unknown as Output & {
     ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[]
   }
-  adapter.stats.record(command.constructor.name.replace(/Command$/, ''), output.ConsumedCapacity)
+  const name = command.constructor.name.replace(/Command$/, '')
+  adapter.stats.record(name, output.ConsumedCapacity)
+  for (const recorder of activeRecorders()) {
+    recorder.record(name, output.ConsumedCapacity)
+  }
   return output
 }

@@ -1,0 +1,40 @@
+import type { Namespace } from '../namespaces.js'
+import type { Plan } from '../query/plan/types.js'
+import type { DynamoDBAdapter } from '../types.js'
+
+const reported = new WeakMap<DynamoDBAdapter, Set<string>>()
+
+/** A one-line description of a plan, for logs and `explain`. */
+export function describePlan(namespace: Namespace, plan: Plan): string {
+  switch (plan.kind) {
+    case 'byID':
+      return `${namespace.slug}: fetch ${plan.ids.length} document(s) by id`
+    case 'index':
+      return `${namespace.slug}: index ${plan.reads.map((read) => read.definition.name).join(' | ')}${
+        plan.ordered ? ` in ${plan.descending ? 'descending' : 'ascending'} order` : ''
+      }${plan.exactCount ? ', counted from the index' : ''}`
+    default:
+      return `${namespace.slug}: read the collection partition (${plan.reason ?? 'no index'})`
+  }
+}
+
+/**
+ * Logs the plan at debug level and, once per field, a line when a query had to read a whole
+ * namespace and an index would have served it (turn off with `logFallbackQueries: false`).
+ */
+export function reportPlan(adapter: DynamoDBAdapter, namespace: Namespace, plan: Plan): void {
+  adapter.payload.logger.debug({ msg: `dynamodb plan: ${describePlan(namespace, plan)}` })
+  if (plan.kind !== 'partition' || !plan.suggestedIndex || !adapter.logFallbackQueries) {
+    return
+  }
+  const seen = reported.get(adapter) ?? new Set<string>()
+  reported.set(adapter, seen)
+  const key = `${namespace.kind}:${namespace.slug}:${plan.suggestedIndex}`
+  if (seen.has(key)) {
+    return
+  }
+  seen.add(key)
+  adapter.payload.logger.info({
+    msg: `payload-db-dynamodb: a query on "${namespace.slug}" read every document (${plan.reason}); \`index: true\` on field "${plan.suggestedIndex}" would serve it.`,
+  })
+}

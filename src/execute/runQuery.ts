@@ -1,0 +1,184 @@
+import type { Sort, Where } from 'payload'
+
+import type { Namespace } from '../namespaces.js'
+import type { CompiledWhere } from '../query/compileWhere.js'
+import type { Plan } from '../query/plan/types.js'
+import type { Doc, QueryScope } from '../query/types.js'
+import type { DynamoDBAdapter } from '../types.js'
+
+import { indexesOf } from '../indexes/registry.js'
+import { keyOf } from '../namespaces.js'
+import { compileWhere } from '../query/compileWhere.js'
+import { buildComparator } from '../query/compileSort.js'
+import { planQuery } from '../query/plan/planQuery.js'
+import { batchGetDocuments, readPartition } from '../storage/documentStore.js'
+import { countIndexRanges, iterateIndexRange, readDocumentCount } from '../storage/indexStore.js'
+import { defaultLocaleOf } from '../utilities/valuesAtPath.js'
+import { createLookup } from './lookup.js'
+import { reportPlan } from './reportPlan.js'
+
+export type QueryArgs = {
+  locale?: string
+  sort?: Sort
+  where?: Where
+}
+
+export type QueryResult = {
+  /** Matches in sort order: all of them, or at least the first `want` (see `runQuery`). */
+  ordered: Doc[]
+  plan: Plan
+  /** The number of matches, when the caller asked for it. */
+  totalDocs?: number
+}
+
+function scopeOf(adapter: DynamoDBAdapter, namespace: Namespace, locale?: string): QueryScope {
+  return { fields: namespace.fields, locale, lookup: createLookup(adapter), payload: adapter.payload }
+}
+
+/** The locale whose index partitions a query reads. */
+function indexLocale(adapter: DynamoDBAdapter, locale?: string): string | undefined {
+  return locale && locale !== 'all' && locale !== '*' ? locale : defaultLocaleOf(adapter.payload.config)
+}
+
+/** The value part of an index key (everything before the first terminator). */
+function valuePart(sk: string): string {
+  const end = sk.indexOf('\u0001\u0001')
+  return end === -1 ? sk : sk.slice(0, end)
+}
+
+async function fetchMatching(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  ids: (number | string)[],
+  compiled: CompiledWhere,
+): Promise<Doc[]> {
+  const unique = [...new Map(ids.map((id) => [String(id), id])).values()]
+  const docs = await batchGetDocuments(adapter, unique.map((id) => keyOf(namespace, id)))
+  return docs.filter(compiled.matches)
+}
+
+/**
+ * Reads an index in sort order, fetching and filtering documents chunk by chunk, until `want`
+ * matches are found and the run of equal sort values at the cut is complete (ties are then ordered
+ * by the full comparator, exactly as the reference would).
+ */
+async function streamOrdered(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  plan: Extract<Plan, { kind: 'index' }>,
+  compiled: CompiledWhere,
+  want: number,
+): Promise<Doc[]> {
+  const read = plan.reads[0]
+  const found: Doc[] = []
+  let lastValue: string | undefined
+  const pageSize = Math.min(100, Math.max(10, want + 1))
+  for (const range of read.ranges) {
+    for await (const rows of iterateIndexRange(adapter, read.pk, range, { descending: plan.descending, pageSize })) {
+      let cut = rows.length
+      if (found.length >= want) {
+        cut = rows.findIndex((row) => valuePart(row.sk) !== lastValue)
+        cut = cut === -1 ? rows.length : cut
+      }
+      const taken = rows.slice(0, cut)
+      found.push(...(await fetchMatching(adapter, namespace, taken.map((row) => row.id), compiled)))
+      if (taken.length > 0) {
+        lastValue = valuePart(taken[taken.length - 1].sk)
+      }
+      if (cut < rows.length) {
+        return found
+      }
+    }
+  }
+  return found
+}
+
+async function readCandidates(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  plan: Plan,
+  compiled: CompiledWhere,
+): Promise<Doc[]> {
+  if (plan.kind === 'byID') {
+    return fetchMatching(adapter, namespace, plan.ids, compiled)
+  }
+  if (plan.kind === 'partition') {
+    return (await readPartition(adapter, namespace.pk)).filter(compiled.matches)
+  }
+  const ids: (number | string)[] = []
+  for (const read of plan.reads) {
+    for (const range of read.ranges) {
+      for await (const rows of iterateIndexRange(adapter, read.pk, range, { descending: false })) {
+        ids.push(...rows.map((row) => row.id))
+      }
+    }
+  }
+  return fetchMatching(adapter, namespace, ids, compiled)
+}
+
+/**
+ * Answers a query over one namespace: plans it, reads what the plan says, keeps what the
+ * reference evaluator accepts and orders it with the reference comparator.
+ * `want` is how many leading matches the caller needs (Infinity for all); `needsTotal` asks for
+ * the number of matches as well.
+ */
+export async function runQuery(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  args: QueryArgs,
+  options: { needsTotal: boolean; want: number },
+): Promise<QueryResult> {
+  const scope = scopeOf(adapter, namespace, args.locale)
+  const compiled = await compileWhere(scope, args.where)
+  const plan: Plan = compiled.nearComparator
+    ? { descending: false, kind: 'partition', ordered: false, reason: '`near` orders by distance' }
+    : planQuery({
+        definitions: indexesOf(adapter, namespace),
+        locale: indexLocale(adapter, args.locale),
+        namespace,
+        needsTotal: options.needsTotal,
+        sort: args.sort as string | string[] | undefined,
+        where: args.where,
+      })
+  reportPlan(adapter, namespace, plan)
+
+  if (options.want === 0 && options.needsTotal && plan.kind === 'index' && plan.exactCount) {
+    return { ordered: [], plan, totalDocs: await countFromIndex(adapter, namespace, plan, args.where) }
+  }
+  const streaming =
+    plan.kind === 'index' &&
+    plan.ordered &&
+    Number.isFinite(options.want) &&
+    (!options.needsTotal || plan.exactCount)
+  const docs = streaming
+    ? await streamOrdered(adapter, namespace, plan, compiled, options.want)
+    : await readCandidates(adapter, namespace, plan, compiled)
+
+  const comparator =
+    compiled.nearComparator ??
+    (await buildComparator(scope, args.sort, { timestamps: namespace.timestamps }, docs))
+  docs.sort(comparator)
+
+  let totalDocs: number | undefined
+  if (options.needsTotal) {
+    totalDocs =
+      streaming && plan.kind === 'index'
+        ? await countFromIndex(adapter, namespace, plan, args.where)
+        : docs.length
+  }
+  return { ordered: docs, plan, totalDocs }
+}
+
+/** For plans whose entries are exactly the matches: the namespace counter, or an index count. */
+async function countFromIndex(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  plan: Extract<Plan, { kind: 'index' }>,
+  where: undefined | Where,
+): Promise<number> {
+  if (!where || Object.keys(where).length === 0) {
+    return readDocumentCount(adapter, namespace.pk)
+  }
+  const read = plan.reads[0]
+  return countIndexRanges(adapter, read.pk, read.ranges)
+}

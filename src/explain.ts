@@ -1,0 +1,72 @@
+import type { Sort, Where } from 'payload'
+
+import type { Plan } from './query/plan/types.js'
+import type { DynamoDBAdapter } from './types.js'
+
+import { describePlan } from './execute/reportPlan.js'
+import { runQuery } from './execute/runQuery.js'
+import { collectionNamespace } from './namespaces.js'
+import { RequestStats, withRequestRecorder } from './storage/requestStats.js'
+
+export type ExplainArgs = {
+  collection: string
+  limit?: number
+  locale?: string
+  page?: number
+  pagination?: boolean
+  sort?: Sort
+  where?: Where
+}
+
+export type Explanation = {
+  /** One line: what was read. */
+  description: string
+  /** The plan: by id, which index and ranges, or the collection partition. */
+  plan: Omit<Plan, 'reads'> & { reads?: { index: string; locale?: string; ranges: number }[] }
+  /** Capacity consumed and requests made by this query alone. */
+  rcu: number
+  requests: number
+  requestsByCommand: Record<string, number>
+  returned: number
+  totalDocs?: number
+  wcu: number
+}
+
+/**
+ * Runs a find as Payload would and reports how it was answered: the plan, the DynamoDB requests
+ * it made and the capacity they consumed (`payload.db.explain({ collection, where, sort })`).
+ */
+export async function explain(this: DynamoDBAdapter, args: ExplainArgs): Promise<Explanation> {
+  const namespace = collectionNamespace(this, args.collection)
+  const limit = args.limit === undefined ? 10 : args.limit
+  const page = args.page && args.page > 0 ? args.page : 1
+  const recorder = new RequestStats()
+  const result = await withRequestRecorder(recorder, () =>
+    runQuery(this, namespace, args, {
+      needsTotal: args.pagination !== false && limit > 0,
+      want: limit > 0 ? page * limit : Number.POSITIVE_INFINITY,
+    }),
+  )
+  const { plan } = result
+  const stats = recorder.snapshot()
+  return {
+    description: describePlan(namespace, plan),
+    plan:
+      plan.kind === 'index'
+        ? {
+            ...plan,
+            reads: plan.reads.map((read) => ({
+              index: read.definition.name,
+              locale: read.locale,
+              ranges: read.ranges.length,
+            })),
+          }
+        : plan,
+    rcu: stats.rcu,
+    requests: stats.requests,
+    requestsByCommand: stats.requestsByCommand,
+    returned: Math.min(result.ordered.length, limit > 0 ? limit : result.ordered.length),
+    totalDocs: result.totalDocs,
+    wcu: stats.wcu,
+  }
+}

@@ -1,0 +1,86 @@
+import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
+
+import type { Namespace } from '../namespaces.js'
+import type { DynamoDBAdapter } from '../types.js'
+
+import { counterKey } from '../keys/counterKey.js'
+import { collectionNamespace, versionsNamespace } from '../namespaces.js'
+import { iteratePartition } from '../storage/documentStore.js'
+import { iterateIndexRange } from '../storage/indexStore.js'
+import { send } from '../storage/send.js'
+import { indexEntries, indexPartition, uniqueMarkers, uniquePartition } from './entries.js'
+import { indexesOf, localeCodes } from './registry.js'
+
+export type RebuildArgs = {
+  collection: string
+  /** Resume a rebuild from the `cursor` its `onProgress` last reported. */
+  cursor?: string
+  onProgress?: (progress: { cursor?: string; documents: number }) => void
+  pageSize?: number
+  /** Rebuild the collection's versions instead of its documents. */
+  versions?: boolean
+}
+
+async function batchWrite(adapter: DynamoDBAdapter, requests: Record<string, unknown>[]): Promise<void> {
+  for (let start = 0; start < requests.length; start += 25) {
+    let pending: Record<string, unknown>[] | undefined = requests.slice(start, start + 25)
+    while (pending && pending.length > 0) {
+      const out: { UnprocessedItems?: Record<string, Record<string, unknown>[]> } = await send(
+        adapter,
+        new BatchWriteCommand({ RequestItems: { [adapter.tableName]: pending }, ReturnConsumedCapacity: 'TOTAL' }),
+      )
+      pending = out.UnprocessedItems?.[adapter.tableName]
+    }
+  }
+}
+
+/** Deletes every index entry and uniqueness marker of a namespace. */
+async function clearIndexes(adapter: DynamoDBAdapter, namespace: Namespace): Promise<void> {
+  const locales = localeCodes(adapter)
+  for (const definition of indexesOf(adapter, namespace)) {
+    const localized = definition.parts.some((part) => part.localized) && locales.length > 0
+    for (const locale of localized ? locales : [undefined]) {
+      for (const pk of [indexPartition(namespace, definition, locale), uniquePartition(namespace, definition, locale)]) {
+        for await (const rows of iterateIndexRange(adapter, pk, { from: '\u0000', to: '\uffff' }, { descending: false })) {
+          await batchWrite(adapter, rows.map((row) => ({ DeleteRequest: { Key: { pk, sk: row.sk } } })))
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Builds (or rebuilds) the index entries, uniqueness markers and document counter of one
+ * collection from its documents, a page at a time. Safe to re-run; resumable from a cursor
+ * (a resumed run skips clearing, so only resume a run that got past its first page).
+ * Returns the number of documents indexed.
+ */
+export async function rebuildIndexes(this: DynamoDBAdapter, args: RebuildArgs): Promise<number> {
+  const namespace = args.versions ? versionsNamespace(this, args.collection) : collectionNamespace(this, args.collection)
+  const definitions = indexesOf(this, namespace)
+  const locales = localeCodes(this)
+  if (!args.cursor) {
+    await clearIndexes(this, namespace)
+  }
+  let documents = 0
+  const startKey = args.cursor ? (JSON.parse(Buffer.from(args.cursor, 'base64url').toString()) as Record<string, unknown>) : undefined
+  for await (const page of iteratePartition(this, namespace.pk, { pageSize: args.pageSize ?? 100, startKey })) {
+    const items = page.docs.flatMap((doc) => [
+      ...indexEntries(namespace, definitions, locales, doc),
+      ...uniqueMarkers(namespace, definitions, locales, doc).map(({ id, pk, sk }) => ({ id, pk, sk })),
+    ])
+    await batchWrite(this, items.map((item) => ({ PutRequest: { Item: item } })))
+    documents += page.docs.length
+    args.onProgress?.({
+      cursor: page.cursor ? Buffer.from(JSON.stringify(page.cursor)).toString('base64url') : undefined,
+      documents,
+    })
+  }
+  // The counter is recounted from the partition, so a resumed run also leaves it right.
+  let total = 0
+  for await (const page of iteratePartition(this, namespace.pk, {})) {
+    total += page.docs.length
+  }
+  await send(this, new PutCommand({ Item: { ...counterKey(namespace.pk), count: total }, TableName: this.tableName }))
+  return documents
+}

@@ -1,0 +1,44 @@
+import type { Where } from 'payload'
+
+/** One `path: { operator: value }` constraint that every match must satisfy. */
+export type Condition = { operator: string; path: string; value: unknown }
+
+/**
+ * Splits a `where` into the constraints that must all hold (top-level keys and nested `and`s).
+ * `rest` says whether anything else (an `or`, an empty operator object) is left that these
+ * constraints do not capture.
+ */
+export function requiredConditions(where: undefined | Where): { conditions: Condition[]; ors: Where[][] } {
+  const conditions: Condition[] = []
+  const ors: Where[][] = []
+  const visit = (node: undefined | Where) => {
+    if (!node || typeof node !== 'object') {
+      return
+    }
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'and' && Array.isArray(value)) {
+        value.forEach((sub) => visit(sub as Where))
+      } else if (key === 'or' && Array.isArray(value)) {
+        ors.push(value as Where[])
+      } else if (value && typeof value === 'object' && !Array.isArray(value)) {
+        for (const [operator, operand] of Object.entries(value as Record<string, unknown>)) {
+          conditions.push({ operator, path: key, value: operand })
+        }
+      }
+    }
+  }
+  visit(where)
+  return { conditions, ors }
+}
+
+/** The first sort path and its direction, with the default drizzle uses when none is given. */
+export function primarySort(
+  sort: string | string[] | undefined,
+  timestamps: boolean,
+): { descending: boolean; path: string } {
+  const list = (Array.isArray(sort) ? sort : sort ? sort.split(',') : []).map((item) => item.trim()).filter(Boolean)
+  const first = list[0] ?? (timestamps ? '-createdAt' : '-id')
+  return first.startsWith('-')
+    ? { descending: true, path: first.slice(1) }
+    : { descending: false, path: first.replace(/^\+/, '') }
+}

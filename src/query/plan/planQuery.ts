@@ -1,0 +1,131 @@
+import type { Where } from 'payload'
+
+import type { IndexDefinition } from '../../indexes/definitions.js'
+import type { Namespace } from '../../namespaces.js'
+import type { Condition } from './conditions.js'
+import type { IndexRead, Plan } from './types.js'
+
+import { requiredIDs } from '../../execute/idConstraint.js'
+import { indexPartition } from '../../indexes/entries.js'
+import { primarySort, requiredConditions } from './conditions.js'
+import { type IndexableCondition, rangesFor, wholeIndex } from './indexRanges.js'
+
+export type PlanInput = {
+  definitions: IndexDefinition[]
+  /** The locale index entries are read for (the query's, or the default locale). */
+  locale?: string
+  namespace: Namespace
+  /** Whether the caller needs `totalDocs` (a paginated find or a count). */
+  needsTotal: boolean
+  sort?: string | string[]
+  where?: Where
+}
+
+type Candidate = IndexableCondition & { definition: IndexDefinition; servesSort: boolean }
+
+/** Only the leading part of an index can be searched; later parts only refine the order. */
+function indexesOn(definitions: IndexDefinition[], path: string): IndexDefinition[] {
+  return definitions
+    .filter((definition) => definition.parts[0].path === path)
+    .sort((a, b) => a.parts.length - b.parts.length)
+}
+
+function readOf(input: PlanInput, definition: IndexDefinition, ranges: IndexRead['ranges']): IndexRead {
+  const locale = definition.parts.some((part) => part.localized) ? input.locale : undefined
+  return { definition, locale, pk: indexPartition(input.namespace, definition, locale), ranges }
+}
+
+function usable(definition: IndexDefinition, input: PlanInput): boolean {
+  // A localized index needs a concrete locale to pick its partition.
+  return !definition.parts.some((part) => part.localized) || Boolean(input.locale)
+}
+
+/** Picks how to read the documents of one query. See docs/design.md, "Query planning". */
+export function planQuery(input: PlanInput): Plan {
+  const { definitions, namespace, where } = input
+  const ids = requiredIDs(where)
+  if (ids) {
+    return { ids, kind: 'byID' }
+  }
+  const sort = primarySort(input.sort, namespace.timestamps)
+  const { conditions, ors } = requiredConditions(where)
+
+  const byPath = new Map<string, Condition[]>()
+  for (const condition of conditions) {
+    byPath.set(condition.path, [...(byPath.get(condition.path) ?? []), condition])
+  }
+
+  const candidates: Candidate[] = []
+  for (const [path, pathConditions] of byPath) {
+    for (const definition of indexesOn(definitions, path)) {
+      if (!usable(definition, input)) {
+        continue
+      }
+      const found = rangesFor(definition.parts[0], pathConditions)
+      if (found) {
+        const servesSort =
+          path === sort.path && definition.parts.length === 1 && !definition.parts[0].multiValued
+        candidates.push({ ...found, definition, servesSort })
+        break
+      }
+    }
+  }
+  candidates.sort(
+    (a, b) => b.selectivity - a.selectivity || Number(b.servesSort) - Number(a.servesSort),
+  )
+  const best = candidates[0]
+  if (best) {
+    const onlyCondition = conditions.length === 1 && ors.length === 0
+    return {
+      descending: sort.descending,
+      exactCount: onlyCondition && best.exact,
+      kind: 'index',
+      ordered: best.servesSort,
+      reads: [readOf(input, best.definition, best.ranges)],
+    }
+  }
+
+  // An `or` of indexable branches: the union of each branch's candidates.
+  if (conditions.length === 0 && ors.length === 1) {
+    const reads: IndexRead[] = []
+    for (const branch of ors[0]) {
+      const sub = planQuery({ ...input, needsTotal: false, where: branch })
+      if (sub.kind !== 'index') {
+        reads.length = 0
+        break
+      }
+      reads.push(...sub.reads)
+    }
+    if (reads.length > 0) {
+      return { descending: sort.descending, exactCount: false, kind: 'index', ordered: false, reads }
+    }
+  }
+
+  const nothingToFilter = conditions.length === 0 && ors.length === 0
+  // No condition is indexed: an index on the sort field still gives the order, which pays off
+  // when the page can be cut early (nothing to filter, or no total needed).
+  if (nothingToFilter || !input.needsTotal) {
+    const sortIndex = indexesOn(definitions, sort.path).find(
+      (definition) =>
+        definition.parts.length === 1 && !definition.parts[0].multiValued && usable(definition, input),
+    )
+    if (sortIndex) {
+      return {
+        descending: sort.descending,
+        exactCount: nothingToFilter,
+        kind: 'index',
+        ordered: true,
+        reads: [readOf(input, sortIndex, wholeIndex())],
+      }
+    }
+  }
+  const idOrder = sort.path === 'id' && namespace.idType === 'text'
+  const suggested = conditions.find((condition) => condition.path !== 'id')?.path
+  return {
+    descending: sort.descending,
+    kind: 'partition',
+    ordered: idOrder,
+    reason: nothingToFilter ? `no index on sort field "${sort.path}"` : 'no indexed condition',
+    suggestedIndex: nothingToFilter ? sort.path : suggested,
+  }
+}

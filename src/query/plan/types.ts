@@ -1,0 +1,39 @@
+import type { IndexDefinition } from '../../indexes/definitions.js'
+import type { DocID } from '../types.js'
+
+/** A range of an index's sort keys (both ends inclusive; the evaluator trims the edges). */
+export type KeyRange = { from: string; to: string }
+
+/** Reads of one index partition that together yield every candidate document. */
+export type IndexRead = {
+  definition: IndexDefinition
+  locale?: string
+  /** The partition key of the index (per locale for localized fields). */
+  pk: string
+  ranges: KeyRange[]
+}
+
+export type Plan =
+  /** Fetch by key: the query pins the ids. */
+  | { ids: DocID[]; kind: 'byID' }
+  /**
+   * Candidates from index ranges. When `ordered`, the index order is the query's sort order, so
+   * reading can stop once the page is complete; `exactCount` says that every entry in the
+   * ranges is a match, so the total can be counted from the index alone.
+   */
+  | {
+      descending: boolean
+      exactCount: boolean
+      kind: 'index'
+      ordered: boolean
+      reads: IndexRead[]
+    }
+  /** Every document of the namespace (one partition), in id order when `ordered`. */
+  | {
+      descending: boolean
+      kind: 'partition'
+      ordered: boolean
+      /** Why no index serves it, and the field an index would serve, for the fallback log. */
+      reason?: string
+      suggestedIndex?: string
+    }
