@@ -34,10 +34,15 @@ export type ResolveJoinsArgs = {
 
 /**
  * Fills the join fields of `docs` (`{ docs, hasNextPage, totalDocs? }` at each join path).
- * Each join is resolved for all documents at once: every joined collection is read once and its
- * documents are grouped by the parent their `on` field points at.
+ * Each join is resolved for all documents at once: a joined collection is queried once for all the
+ * parents (its `on` field in their ids; joins on the same field share the read), the join's `where`
+ * and `sort` are applied to what was found, and the documents are grouped by the parent they
+ * point at.
  */
-export async function resolveJoins(adapter: DynamoDBAdapter, args: ResolveJoinsArgs): Promise<void> {
+export async function resolveJoins(
+  adapter: DynamoDBAdapter,
+  args: ResolveJoinsArgs,
+): Promise<void> {
   const { collection, docs, joins, locale, select } = args
   if (joins === false || docs.length === 0) {
     return
@@ -51,13 +56,19 @@ export async function resolveJoins(adapter: DynamoDBAdapter, args: ResolveJoinsA
   if (parents.length === 0) {
     return
   }
-  const parentKeys = new Set(parents.map((doc) => idKey(doc.id as DocID)))
-  const context = createJoinContext(adapter, Boolean(args.versions || args.draftsEnabled))
+  const parentIDs = [
+    ...new Map(parents.map((doc) => [idKey(doc.id as DocID), doc.id as DocID])).values(),
+  ]
+  const context = createJoinContext(
+    adapter,
+    parentIDs,
+    Boolean(args.versions || args.draftsEnabled),
+  )
 
   await Promise.all(
     requested.map(async (request) => {
       for (const variant of localeVariants(adapter.payload, request.join, locale)) {
-        const groups = await findJoinedDocuments(context, collection, parentKeys, request, variant)
+        const groups = await findJoinedDocuments(context, collection, request, variant)
         for (const parent of parents) {
           const value = pageOf(groups.get(idKey(parent.id as DocID)) ?? [], request)
           placeJoinValue(

@@ -35,9 +35,15 @@ function scopeOf(adapter: DynamoDBAdapter, namespace: Namespace, locale?: string
   return { fields: namespace.fields, locale, lookup: createLookup(adapter), payload: adapter.payload }
 }
 
-/** The locale whose index partitions a query reads. */
+/**
+ * The locale whose index partitions a query reads. With `all`/`*` a value may sit in any locale,
+ * so localized indexes are not used (undefined); without a locale, the default locale's are.
+ */
 function indexLocale(adapter: DynamoDBAdapter, locale?: string): string | undefined {
-  return locale && locale !== 'all' && locale !== '*' ? locale : defaultLocaleOf(adapter.payload.config)
+  if (locale === 'all' || locale === '*') {
+    return undefined
+  }
+  return locale ?? defaultLocaleOf(adapter.payload.config)
 }
 
 /** The value part of an index key (everything before the first terminator). */
@@ -72,21 +78,31 @@ async function streamOrdered(
   const read = plan.reads[0]
   const found: Doc[] = []
   let lastValue: string | undefined
-  const pageSize = Math.min(100, Math.max(10, want + 1))
+  // One entry more than the page, so the end of the last run of equal values is usually seen at once.
+  const pageSize = Math.min(200, want + 1)
   for (const range of read.ranges) {
     for await (const rows of iterateIndexRange(adapter, read.pk, range, { descending: plan.descending, pageSize })) {
-      let cut = rows.length
-      if (found.length >= want) {
-        cut = rows.findIndex((row) => valuePart(row.sk) !== lastValue)
-        cut = cut === -1 ? rows.length : cut
-      }
-      const taken = rows.slice(0, cut)
-      found.push(...(await fetchMatching(adapter, namespace, taken.map((row) => row.id), compiled)))
-      if (taken.length > 0) {
-        lastValue = valuePart(taken[taken.length - 1].sk)
-      }
-      if (cut < rows.length) {
-        return found
+      let next = 0
+      while (next < rows.length) {
+        const missing = want - found.length
+        let taken: typeof rows
+        let complete = false
+        if (missing > 0) {
+          taken = rows.slice(next, next + missing)
+        } else {
+          // The page is full: only entries tied with the last one taken can still belong to it.
+          const end = rows.findIndex((row, index) => index >= next && valuePart(row.sk) !== lastValue)
+          complete = end !== -1
+          taken = rows.slice(next, complete ? end : rows.length)
+        }
+        next += taken.length
+        if (taken.length > 0) {
+          found.push(...(await fetchMatching(adapter, namespace, taken.map((row) => row.id), compiled)))
+          lastValue = valuePart(taken[taken.length - 1].sk)
+        }
+        if (complete) {
+          return found
+        }
       }
     }
   }
@@ -137,6 +153,7 @@ export async function runQuery(
         locale: indexLocale(adapter, args.locale),
         namespace,
         needsTotal: options.needsTotal,
+        want: options.want,
         sort: args.sort as string | string[] | undefined,
         where: args.where,
       })

@@ -18,7 +18,8 @@ export type NewVersion = {
 
 /**
  * Stores a new version as the latest one and, in the same transaction, clears `latest` on the
- * versions it supersedes (of the same parent, for collections), so exactly one version is latest.
+ * versions it supersedes (of the same parent, for collections): `latest: false`, as the SQL adapters
+ * store it, so exactly one version is latest.
  */
 export async function writeNewVersion(
   adapter: DynamoDBAdapter,
@@ -53,10 +54,7 @@ export async function writeNewVersion(
   )
   await writeDocuments(adapter, namespace, [
     { after: doc, before: null },
-    ...superseded.map((version) => {
-      const { latest: _latest, ...rest } = version
-      return { after: rest, before: version }
-    }),
+    ...superseded.map((version) => ({ after: { ...version, latest: false }, before: version })),
   ])
   return doc
 }

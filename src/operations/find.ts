@@ -8,7 +8,7 @@ import { collectionNamespace, getCollectionConfig } from '../namespaces.js'
 
 export const find: Find = async function find(
   this: DynamoDBAdapter,
-  { collection, joins, limit, locale, page, pagination, select, sort, where },
+  { collection, draftsEnabled, joins, limit, locale, page, pagination, select, sort, where },
 ) {
   const namespace = collectionNamespace(this, collection)
   const result = await findPage(this, namespace, {
@@ -20,6 +20,6 @@ export const find: Find = async function find(
     sort: sort ?? getCollectionConfig(this, collection).defaultSort,
     where,
   })
-  await resolveJoins(this, { collection, docs: result.docs, joins, locale })
+  await resolveJoins(this, { collection, docs: result.docs, draftsEnabled, joins, locale, select })
   return result as never
 }

@@ -8,7 +8,7 @@ import { collectionNamespace } from '../namespaces.js'
 
 export const findOne: FindOne = async function findOne(
   this: DynamoDBAdapter,
-  { collection, joins, locale, select, where },
+  { collection, draftsEnabled, joins, locale, select, where },
 ) {
   const namespace = collectionNamespace(this, collection)
   const { docs } = await findPage(this, namespace, {
@@ -18,6 +18,6 @@ export const findOne: FindOne = async function findOne(
     select,
     where,
   })
-  await resolveJoins(this, { collection, docs, joins, locale })
+  await resolveJoins(this, { collection, docs, draftsEnabled, joins, locale, select })
   return (docs[0] ?? null) as never
 }

@@ -1,4 +1,4 @@
-import type { QueryDrafts } from 'payload'
+import type { QueryDrafts, SelectType } from 'payload'
 
 import { combineQueries } from 'payload'
 
@@ -26,6 +26,13 @@ export const queryDrafts: QueryDrafts = async function queryDrafts(
     ...((version.version as Record<string, unknown> | undefined) ?? {}),
     id: version.parent,
   }))
-  await resolveJoins(this, { collection, docs, joins, locale, versions: true })
+  await resolveJoins(this, {
+    collection,
+    docs,
+    joins,
+    locale,
+    select: (select as { version?: SelectType } | undefined)?.version,
+    versions: true,
+  })
   return { ...result, docs } as never
 }

@@ -29,6 +29,7 @@ export const updateOne: UpdateOne = async function updateOne(
     return null as never
   }
   const doc = applySelect(updated, namespace.fields, select)
-  await resolveJoins(this, { collection, docs: [doc], joins, locale })
+  // Like the official adapters, an update resolves joins only when asked to.
+  await resolveJoins(this, { collection, docs: [doc], joins: joins ?? false, locale, select })
   return doc as never
 }

@@ -1,3 +1,5 @@
+import { APIError } from 'payload'
+
 /**
  * Prepares a Payload document for DynamoDB: dates become ISO strings (what Payload reads back),
  * `undefined` and functions are dropped, and numbers that DynamoDB cannot store are rejected here
@@ -11,8 +13,12 @@ export function toStorable(value: unknown, path = ''): unknown {
     return value.toISOString()
   }
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) {
-      throw new Error(`Cannot store ${value} at "${path || '(root)'}": DynamoDB numbers must be finite.`)
+    const magnitude = Math.abs(value)
+    if (!Number.isFinite(value) || (magnitude !== 0 && (magnitude < 1e-130 || magnitude >= 1e126))) {
+      throw new APIError(
+        `Cannot store ${value} at "${path || '(root)'}": DynamoDB numbers must be finite, with a magnitude between 1e-130 and 1e126 (or 0).`,
+        400,
+      )
     }
     return value
   }

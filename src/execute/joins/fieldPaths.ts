@@ -37,7 +37,7 @@ function blockFields(
   return undefined
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
@@ -80,9 +80,9 @@ function walk(
   if (!isPlainObject(container)) {
     return
   }
-  const [segment, ...rest] = segments
-  const field = findField(fields, segment!)
-  let values: unknown[] = [container[segment!]]
+  const [segment = '', ...rest] = segments
+  const field = findField(fields, segment)
+  let values: unknown[] = [container[segment]]
   if (field && fieldShouldBeLocalized({ field, parentIsLocalized })) {
     values = values.flatMap((value) => localizedValues(value, reading))
   }
@@ -105,7 +105,9 @@ function walk(
       }
     } else if (field?.type === 'blocks' && Array.isArray(value)) {
       for (const row of value) {
-        const rowFields = isPlainObject(row) ? blockFields(field, row.blockType, reading.payload) : undefined
+        const rowFields = isPlainObject(row)
+          ? blockFields(field, row.blockType, reading.payload)
+          : undefined
         if (rowFields) {
           walk(row, rowFields, rest, localized, reading, out)
         }
@@ -141,4 +143,18 @@ export function referencedID(value: unknown, collection: string): DocID | undefi
 /** The key under which ids are compared: `1` and `'1'` point at the same document. */
 export function idKey(id: DocID): string {
   return String(id)
+}
+
+/** The field at a dotted path through groups, named tabs and arrays (not blocks), if any. */
+export function fieldAtPath(fields: FlattenedField[], path: string): FlattenedField | undefined {
+  let level: FlattenedField[] | undefined = fields
+  let found: FlattenedField | undefined
+  for (const segment of path.split('.')) {
+    found = findField(level, segment)
+    if (!found) {
+      return undefined
+    }
+    level = subFields(found)
+  }
+  return found
 }

@@ -1,6 +1,6 @@
-import type { Payload, SanitizedJoins } from 'payload'
+import type { Payload, SanitizedJoins, Sort, Where } from 'payload'
 
-import { appendVersionToQueryKey, combineQueries, getQueryDraftsSort } from 'payload'
+import { appendVersionToQueryKey, getQueryDraftsSort } from 'payload'
 import { fieldShouldBeLocalized, hasDraftsEnabled } from 'payload/shared'
 
 import type { Namespace } from '../../namespaces.js'
@@ -13,10 +13,10 @@ import type { RequestedJoin } from './requestedJoins.js'
 import { collectionNamespace, getCollectionConfig, versionsNamespace } from '../../namespaces.js'
 import { buildComparator } from '../../query/compileSort.js'
 import { compileWhere } from '../../query/compileWhere.js'
-import { readPartition } from '../../storage/documentStore.js'
 import { createLookup } from '../lookup.js'
+import { runQuery } from '../runQuery.js'
 import { crossCollectionComparator } from './crossCollectionSort.js'
-import { idKey, referencedID, valuesAtPath } from './fieldPaths.js'
+import { fieldAtPath, idKey, isPlainObject, referencedID, valuesAtPath } from './fieldPaths.js'
 import { whereForCollection } from './polymorphicWhere.js'
 
 /** A document listed by a join. */
@@ -29,29 +29,56 @@ export type JoinedDocument = {
   relationTo: string
 } & SortableEntry
 
-/** State shared by the joins of one `resolveJoins` call: each partition is read once. */
+/** What the joins of one `resolveJoins` call share. */
 export type JoinContext = {
   adapter: DynamoDBAdapter
+  /**
+   * The documents of a joined namespace that may belong to the parents: those whose `on` field
+   * holds one of the parents' ids when `on` is given, else all of them (latest versions only for
+   * drafts). Read once per namespace, `on` path and locale, whatever the number of joins using it.
+   */
+  candidates: (
+    namespace: Namespace,
+    on: string | undefined,
+    locale: string | undefined,
+  ) => Promise<Doc[]>
   /** Joined collections with drafts list their latest versions (queryDrafts, or `draftsEnabled`). */
   drafts: boolean
   lookup: RelationLookup
-  partition: (namespace: Namespace) => Promise<Doc[]>
+  /** Keys (`idKey`) of the parents. */
+  parentKeys: Set<string>
 }
 
-export function createJoinContext(adapter: DynamoDBAdapter, drafts: boolean): JoinContext {
-  const partitions = new Map<string, Promise<Doc[]>>()
+export function createJoinContext(
+  adapter: DynamoDBAdapter,
+  parentIDs: DocID[],
+  drafts: boolean,
+): JoinContext {
+  const reads = new Map<string, Promise<Doc[]>>()
   return {
     adapter,
+    candidates: (namespace, on, locale) => {
+      const key = JSON.stringify([namespace.pk, on ?? null, locale ?? null])
+      let read = reads.get(key)
+      if (!read) {
+        const versions = namespace.kind === 'versions'
+        const where = and(
+          on ? { [versions ? `version.${on}` : on]: { in: parentIDs } } : undefined,
+          versions ? { latest: { equals: true } } : undefined,
+        )
+        read = runQuery(
+          adapter,
+          namespace,
+          { locale, where },
+          { needsTotal: false, want: Number.POSITIVE_INFINITY },
+        ).then(({ ordered }) => ordered)
+        reads.set(key, read)
+      }
+      return read
+    },
     drafts,
     lookup: createLookup(adapter),
-    partition: (namespace) => {
-      let docs = partitions.get(namespace.pk)
-      if (!docs) {
-        docs = readPartition(adapter, namespace.pk)
-        partitions.set(namespace.pk, docs)
-      }
-      return docs
-    },
+    parentKeys: new Set(parentIDs.map(idKey)),
   }
 }
 
@@ -103,27 +130,22 @@ export function localeVariants(
   ]
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
 /**
- * The documents a join lists for a set of parents, in the join's order: every joined collection
- * is read once for all parents; each document is kept when its `on` field points at one of them
- * and it satisfies the join's `where`. Returns the documents per parent key.
+ * The documents a join lists for a set of parents, in the join's order, per parent key. The
+ * candidates of each joined collection come from `context.candidates` (shared between joins);
+ * the join's `where` and `sort` are then applied by the query engine's evaluator and comparator,
+ * and each document is listed under the parent(s) its `on` field points at.
  */
 export async function findJoinedDocuments(
   context: JoinContext,
   parentCollection: string,
-  parentKeys: Set<string>,
   request: RequestedJoin,
   variant: LocaleVariant,
 ): Promise<Map<string, JoinedDocument[]>> {
-  const { adapter } = context
-  const reading: LocaleReading = { locales: variant.readLocales, payload: adapter.payload }
+  const reading: LocaleReading = { locales: variant.readLocales, payload: context.adapter.payload }
   const perCollection = await Promise.all(
     request.collections.map((slug) =>
-      findInCollection(context, slug, parentCollection, parentKeys, request, variant, reading),
+      findInCollection(context, slug, parentCollection, request, variant, reading),
     ),
   )
   const ordered = perCollection.flat()
@@ -145,7 +167,7 @@ export async function findJoinedDocuments(
 }
 
 /** Drizzle's default for joins across collections: newest first when there are timestamps. */
-function polymorphicSort(context: JoinContext, request: RequestedJoin) {
+function polymorphicSort(context: JoinContext, request: RequestedJoin): Sort {
   if (request.sort) {
     return request.sort
   }
@@ -155,17 +177,25 @@ function polymorphicSort(context: JoinContext, request: RequestedJoin) {
   return timestamps ? '-createdAt' : 'id'
 }
 
+function and(...parts: (undefined | Where)[]): undefined | Where {
+  const present = parts.filter((part): part is Where => !!part && Object.keys(part).length > 0)
+  if (present.length === 0) {
+    return undefined
+  }
+  return present.length === 1 ? present[0] : { and: present }
+}
+
 async function findInCollection(
   context: JoinContext,
   slug: string,
   parentCollection: string,
-  parentKeys: Set<string>,
   request: RequestedJoin,
   variant: LocaleVariant,
   reading: LocaleReading,
 ): Promise<JoinedDocument[]> {
   const { adapter } = context
   const config = getCollectionConfig(adapter, slug)
+  const { on } = request.join.field
   let where = request.where
   if (request.polymorphic) {
     const own = whereForCollection(where, slug, config.flattenedFields)
@@ -176,24 +206,31 @@ async function findInCollection(
   }
   const drafts = context.drafts && hasDraftsEnabled(config)
   const namespace = drafts ? versionsNamespace(adapter, slug) : collectionNamespace(adapter, slug)
-  const candidates = await context.partition(namespace)
+  // A relationship to one collection can be asked for the parents' ids (it is indexed); a
+  // polymorphic one (`{ relationTo, value }`) or one inside blocks is only checked below.
+  const target = fieldAtPath(config.flattenedFields, on)
+  const byID =
+    target !== undefined &&
+    (target.type === 'relationship' || target.type === 'upload') &&
+    typeof target.relationTo === 'string'
+  const candidates = await context.candidates(namespace, byID ? on : undefined, variant.queryLocale)
 
-  // Cheap test first: does the document point at one of the parents at all?
+  // Which parents each candidate points at.
   const referencing: JoinedDocument[] = []
   for (const raw of candidates) {
     const view = drafts ? raw.version : raw
-    if (!isPlainObject(view)) {
+    const id = (drafts ? raw.parent : raw.id) as DocID | null | undefined
+    if (!isPlainObject(view) || id === undefined || id === null) {
       continue
     }
     const parents = new Set<string>()
-    for (const value of valuesAtPath(view, config.flattenedFields, request.join.field.on, reading)) {
-      const id = referencedID(value, parentCollection)
-      if (id !== undefined && parentKeys.has(idKey(id))) {
-        parents.add(idKey(id))
+    for (const value of valuesAtPath(view, config.flattenedFields, on, reading)) {
+      const parentID = referencedID(value, parentCollection)
+      if (parentID !== undefined && context.parentKeys.has(idKey(parentID))) {
+        parents.add(idKey(parentID))
       }
     }
-    const id = (drafts ? raw.parent : raw.id) as DocID | undefined
-    if (parents.size > 0 && id !== undefined && id !== null) {
+    if (parents.size > 0) {
       referencing.push({ id, fields: config.flattenedFields, parents, raw, relationTo: slug, view })
     }
   }
@@ -201,16 +238,17 @@ async function findInCollection(
     return []
   }
 
+  // The join's own `where` and order, by the same evaluator and comparator as every find.
   const scope = {
     fields: namespace.fields,
     locale: variant.queryLocale,
     lookup: context.lookup,
     payload: adapter.payload,
   }
-  const fullWhere = drafts
-    ? combineQueries(appendVersionToQueryKey(where ?? {}), { latest: { equals: true } })
-    : where
-  const compiled = await compileWhere(scope, fullWhere)
+  const compiled = await compileWhere(
+    scope,
+    drafts && where ? appendVersionToQueryKey(where) : where,
+  )
   const matched = referencing.filter((entry) => compiled.matches(entry.raw))
   if (request.polymorphic || matched.length < 2) {
     return matched

@@ -2,14 +2,12 @@ import type { FlattenedField } from 'payload'
 
 import { fieldShouldBeLocalized } from 'payload/shared'
 
+import { isPlainObject } from './fieldPaths.js'
+
 export type JoinValue = {
   docs: unknown[]
   hasNextPage: boolean
   totalDocs?: number
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function child(container: Record<string, unknown>, key: string): Record<string, unknown> {
@@ -39,9 +37,13 @@ export function placeJoinValue(
   let levelFields: FlattenedField[] | undefined = fields
   let parentIsLocalized = false
   segments.forEach((segment, index) => {
-    const field = levelFields?.find((candidate) => 'name' in candidate && candidate.name === segment)
+    const field = levelFields?.find(
+      (candidate) => 'name' in candidate && candidate.name === segment,
+    )
     const localizedHere =
-      locale !== undefined && field !== undefined && fieldShouldBeLocalized({ field, parentIsLocalized })
+      locale !== undefined &&
+      field !== undefined &&
+      fieldShouldBeLocalized({ field, parentIsLocalized })
     if (index === segments.length - 1) {
       if (localizedHere) {
         child(container, segment)[locale] = value
@@ -54,7 +56,8 @@ export function placeJoinValue(
     if (localizedHere) {
       container = child(container, locale)
     }
-    parentIsLocalized = parentIsLocalized || Boolean(field && 'localized' in field && field.localized)
+    parentIsLocalized =
+      parentIsLocalized || Boolean(field && 'localized' in field && field.localized)
     levelFields = field && 'flattenedFields' in field ? field.flattenedFields : undefined
   })
 }

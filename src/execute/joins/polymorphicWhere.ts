@@ -35,7 +35,7 @@ function simplify(where: Where, collection: string, names: Set<string>): Simplif
       part = lower === 'and' ? allOf(children) : anyOf(children)
     } else if (key === 'relationTo') {
       part = decide(collection, value)
-    } else if (!names.has(key.split('.')[0]!)) {
+    } else if (!names.has(key.split('.')[0] ?? key)) {
       part = decide(undefined, value)
     } else {
       part = { [key]: value } as Where
@@ -58,7 +58,7 @@ function allOf(parts: Simplified[]): Simplified {
   if (rest.length === 0) {
     return true
   }
-  return rest.length === 1 ? rest[0]! : { and: rest }
+  return rest.length === 1 && rest[0] ? rest[0] : { and: rest }
 }
 
 function anyOf(parts: Simplified[]): Simplified {
@@ -69,7 +69,7 @@ function anyOf(parts: Simplified[]): Simplified {
   if (rest.length === 0) {
     return false
   }
-  return rest.length === 1 ? rest[0]! : { or: rest }
+  return rest.length === 1 && rest[0] ? rest[0] : { or: rest }
 }
 
 function asList(operand: unknown): unknown[] {

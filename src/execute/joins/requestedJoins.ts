@@ -1,4 +1,11 @@
-import type { JoinQuery, SanitizedCollectionConfig, SanitizedJoins, SelectType, Sort, Where } from 'payload'
+import type {
+  JoinQuery,
+  SanitizedCollectionConfig,
+  SanitizedJoins,
+  SelectType,
+  Sort,
+  Where,
+} from 'payload'
 
 import { getSelectMode } from 'payload/shared'
 
@@ -48,7 +55,8 @@ export function requestedJoins(
     }
     const query: JoinParams = entry ?? {}
     const { field } = join
-    const limit = toNonNegativeInteger(query.limit) ?? toNonNegativeInteger(field.defaultLimit) ?? 10
+    const limit =
+      toNonNegativeInteger(query.limit) ?? toNonNegativeInteger(field.defaultLimit) ?? 10
     const page = Math.max(1, toNonNegativeInteger(query.page) ?? 1)
     requested.push({
       collections: Array.isArray(field.collection) ? [...field.collection] : [field.collection],
@@ -72,22 +80,24 @@ function toNonNegativeInteger(value: unknown): number | undefined {
   return Number.isFinite(number) && number >= 0 ? Math.floor(number) : undefined
 }
 
-function isEmptyWhere(where: undefined | Where): boolean {
-  return !where || Object.keys(where).length === 0
+function nonEmpty(where: undefined | Where): undefined | Where {
+  return where && Object.keys(where).length > 0 ? where : undefined
 }
 
-function withFieldWhere(where: undefined | Where, fieldWhere: undefined | Where): undefined | Where {
-  if (isEmptyWhere(fieldWhere)) {
-    return isEmptyWhere(where) ? undefined : where
-  }
-  if (isEmptyWhere(where)) {
-    return fieldWhere
+function withFieldWhere(
+  requested: undefined | Where,
+  fieldWhere: undefined | Where,
+): undefined | Where {
+  const where = nonEmpty(requested)
+  const own = nonEmpty(fieldWhere)
+  if (!where || !own) {
+    return where ?? own
   }
   // Already combined by sanitizeJoinQuery: `{ and: [requested, field.where] }`.
-  if (where === fieldWhere || (Array.isArray(where!.and) && where!.and.includes(fieldWhere!))) {
+  if (where === own || (Array.isArray(where.and) && where.and.includes(own))) {
     return where
   }
-  return { and: [where!, fieldWhere!] }
+  return { and: [where, own] }
 }
 
 /** Whether `select` keeps the value at `path` (a join path through groups and named tabs). */

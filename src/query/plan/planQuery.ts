@@ -17,6 +17,8 @@ export type PlanInput = {
   namespace: Namespace
   /** Whether the caller needs `totalDocs` (a paginated find or a count). */
   needsTotal: boolean
+  /** How many leading matches the caller needs (Infinity: all of them). */
+  want: number
   sort?: string | string[]
   where?: Where
 }
@@ -89,7 +91,7 @@ export function planQuery(input: PlanInput): Plan {
   if (conditions.length === 0 && ors.length === 1) {
     const reads: IndexRead[] = []
     for (const branch of ors[0]) {
-      const sub = planQuery({ ...input, needsTotal: false, where: branch })
+      const sub = planQuery({ ...input, needsTotal: false, want: Number.POSITIVE_INFINITY, where: branch })
       if (sub.kind !== 'index') {
         reads.length = 0
         break
@@ -104,7 +106,7 @@ export function planQuery(input: PlanInput): Plan {
   const nothingToFilter = conditions.length === 0 && ors.length === 0
   // No condition is indexed: an index on the sort field still gives the order, which pays off
   // when the page can be cut early (nothing to filter, or no total needed).
-  if (nothingToFilter || !input.needsTotal) {
+  if (Number.isFinite(input.want) && (nothingToFilter || !input.needsTotal)) {
     const sortIndex = indexesOn(definitions, sort.path).find(
       (definition) =>
         definition.parts.length === 1 && !definition.parts[0].multiValued && usable(definition, input),

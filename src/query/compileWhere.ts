@@ -1,0 +1,165 @@
+import type { Where } from 'payload'
+
+import { validOperatorSet } from 'payload/shared'
+
+import type { Doc, QueryScope } from './types.js'
+
+import { distanceMeters, asPoint, type NearQuery } from './geo.js'
+import { buildOperator } from './operators/index.js'
+import { looseIDEquals, valueEquals } from './operators/equality.js'
+import { enumerateBindings } from './bindings.js'
+import { resolvePath, type Binding, type JoinSpec, type ResolvedPath } from './paths.js'
+import { normalizeStored } from './sanitizeValue.js'
+import { getCollectionFields, normalizeLocale } from './scopeInfo.js'
+import { isNullish } from './sqlValues.js'
+
+export type CompiledWhere = {
+  matches: (doc: Doc) => boolean
+  /** Present when the where has a `near` constraint: orders by distance ascending. */
+  nearComparator?: (a: Doc, b: Doc) => number
+}
+
+type Node = (doc: Doc, b: Binding) => boolean
+
+type State = { joins: JoinSpec[]; near?: { path: ResolvedPath; query: NearQuery } }
+
+const RAW_TEXT_OPERATORS = new Set(['contains', 'like', 'not_like'])
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false
+  const proto = Object.getPrototypeOf(v)
+  return proto === Object.prototype || proto === null
+}
+
+const addJoins = (state: State, joins: JoinSpec[]): void => {
+  for (const j of joins) if (!state.joins.some((x) => x.key === j.key)) state.joins.push(j)
+}
+
+/** Values of a path under a binding; NULL when there are none. */
+const valuesOf = (path: ResolvedPath, doc: Doc, b: Binding, raw: boolean): unknown[] => {
+  const values = path.get(doc, b)
+  if (!values.length) return path.innerJoin ? [] : [null]
+  return raw ? values : values.map((v) => normalizeStored(path, v))
+}
+
+/** A relationship sub-path: resolved to an id set in the related collection (+ the NULL row case). */
+const compileRelation = async (scope: QueryScope, path: ResolvedPath, subWhere: Where): Promise<Node> => {
+  const { collection } = path.relation ?? { collection: path.relationTo?.[0] ?? '' }
+  const ids = await scope.lookup.findIDs(collection, subWhere, scope.locale)
+  const idKeys = new Set(ids.map((id) => String(id)))
+  // LEFT JOIN: a missing related document is a row of NULLs; does the sub-where hold for it?
+  const relatedScope: QueryScope = { ...scope, fields: getCollectionFields(scope.payload, collection) }
+  const nullMatches = (await compileWhere(relatedScope, subWhere)).matches({})
+  return (doc, b) =>
+    valuesOf(path, doc, b, true).some((v) => (isNullish(v) ? nullMatches : idKeys.has(String(v))))
+}
+
+const compileCondition = async (
+  scope: QueryScope,
+  state: State,
+  key: string,
+  operator: string,
+  value: unknown,
+): Promise<Node> => {
+  const path = resolvePath(
+    { fields: scope.fields, locale: normalizeLocale(scope.payload, scope.locale), payload: scope.payload },
+    key,
+  )
+  addJoins(state, path.joins)
+
+  if (path.relation) {
+    return compileRelation(scope, path, { [path.relation.rest]: { [operator]: value } } as Where)
+  }
+  if (operator === 'contains' && path.kind === 'relationship' && isPlainObject(value)) {
+    // `rel: { contains: { title: { equals: 'x' } } }`: some related document matches the nested where
+    return compileRelation(scope, path, value as Where)
+  }
+
+  const op = buildOperator(scope.payload, path, operator, value)
+  if (typeof op === 'boolean') return () => op
+  const raw = RAW_TEXT_OPERATORS.has(operator)
+  if (typeof op === 'function') return (doc, b) => valuesOf(path, doc, b, raw).some(op)
+  if ('near' in op) {
+    if (!state.near) state.near = { path, query: op.near }
+    return (doc, b) => valuesOf(path, doc, b, false).some(op.test)
+  }
+  // `all` (db-mongodb `$all`): every listed value occurs among all of the path's values.
+  const list = op.all
+  return (doc) => {
+    if (!list.length) return false
+    const values: unknown[] = []
+    for (const b of enumerateBindings(doc, path.joins)) values.push(...valuesOf(path, doc, b, false))
+    return list.every((s) => values.some((v) => (isNullish(s) ? isNullish(v) : allEquals(path, v, s))))
+  }
+}
+
+const allEquals = (path: ResolvedPath, v: unknown, s: unknown): boolean =>
+  path.kind === 'poly' || path.kind === 'relationship' || path.kind === 'polyValue'
+    ? looseIDEquals(path.kind === 'poly' ? (v as { value?: unknown } | null)?.value : v, s)
+    : valueEquals(path, v, s)
+
+const compileNode = async (scope: QueryScope, state: State, where: Where): Promise<Node> => {
+  const parts: Node[] = []
+  for (const [key, condition] of Object.entries(where)) {
+    const lower = key.toLowerCase()
+    if ((lower === 'and' || lower === 'or') && Array.isArray(condition)) {
+      const children = await Promise.all(condition.map((w) => compileNode(scope, state, w as Where)))
+      if (!children.length) continue
+      parts.push(
+        lower === 'and'
+          ? (doc, b) => children.every((c) => c(doc, b))
+          : (doc, b) => children.some((c) => c(doc, b)),
+      )
+      continue
+    }
+    if (!isPlainObject(condition)) continue
+    for (const [operator, value] of Object.entries(condition)) {
+      if (!validOperatorSet.has(operator as never) && operator !== 'contains') continue
+      parts.push(await compileCondition(scope, state, key, operator, value))
+    }
+  }
+  if (!parts.length) return () => true
+  if (parts.length === 1) return parts[0]
+  return (doc, b) => parts.every((p) => p(doc, b))
+}
+
+/**
+ * Compiles a Payload `where` into a synchronous matcher. Relationship sub-paths are resolved to
+ * id sets through `scope.lookup.findIDs` first (hence async).
+ */
+export const compileWhere = async (scope: QueryScope, where: Where | undefined): Promise<CompiledWhere> => {
+  if (!where || !Object.keys(where).length) return { matches: () => true }
+  const state: State = { joins: [] }
+  const node = await compileNode(scope, state, where)
+  const joins = state.joins
+  const matches = (doc: Doc): boolean => {
+    for (const b of enumerateBindings(doc, joins)) if (node(doc, b)) return true
+    return false
+  }
+  const compiled: CompiledWhere = { matches }
+  if (state.near) {
+    const { path, query } = state.near
+    const distance = (doc: Doc): number => {
+      let best = Infinity
+      for (const b of enumerateBindings(doc, path.joins)) {
+        for (const v of path.get(doc, b)) {
+          const p = asPoint(v)
+          if (p) best = Math.min(best, distanceMeters(query.center, p))
+        }
+      }
+      return best
+    }
+    const cache = new WeakMap<Doc, number>()
+    const cached = (doc: Doc): number => {
+      let d = cache.get(doc)
+      if (d === undefined) cache.set(doc, (d = distance(doc)))
+      return d
+    }
+    compiled.nearComparator = (a, b) => {
+      const da = cached(a)
+      const db = cached(b)
+      return da === db ? 0 : da < db ? -1 : 1
+    }
+  }
+  return compiled
+}

@@ -1,0 +1,304 @@
+import type { FlattenedField, Payload } from 'payload'
+
+import { fieldShouldBeLocalized } from 'payload/shared'
+
+import type { Doc } from './types.js'
+
+import { getBlocks, getLocalization, idTypeOfFields, type IDType } from './scopeInfo.js'
+
+/**
+ * Resolving a query path (`group.arr.text`, `title.es`, `author.name`, `json.a.b`) against the
+ * fields into value getters.
+ *
+ * Multi-valued steps (array rows, block rows, hasMany values, the locales of `locale: 'all'`) are
+ * *joins*: like drizzle's SQL joins, every condition of one `where` that goes through the same join
+ * sees the same row. A `Binding` holds the row currently chosen for each join key; the evaluator
+ * tries every combination and a document matches when one combination satisfies the whole `where`.
+ * An empty join yields one NULL row (SQL LEFT JOIN).
+ */
+
+export type Binding = Map<string, unknown>
+
+export type JoinSpec = { key: string; rows: (doc: Doc, b: Binding) => unknown[] }
+
+export type LeafKind =
+  | 'checkbox'
+  | 'container'
+  | 'date'
+  | 'id'
+  | 'json'
+  | 'number'
+  | 'point'
+  | 'poly'
+  | 'polyRelationTo'
+  | 'polyValue'
+  | 'relationship'
+  | 'text'
+
+export type ResolvedPath = {
+  /** Set for `id` (the id type of the documents). */
+  idType?: IDType
+  joins: JoinSpec[]
+  kind: LeafKind
+  /** Leaf field (undefined for `id`, `blockType`). */
+  field?: FlattenedField
+  /** Values at the leaf under a binding; may hold several (JSON fan-out). Empty = NULL. */
+  get: (doc: Doc, b: Binding) => unknown[]
+  /** No NULL row when there is no value (db-sqlite's `blocks.blockType` requires a block row). */
+  innerJoin?: boolean
+  /** Leaf is a hasMany field value (one element per row). */
+  hasMany: boolean
+  /** The path continues into related documents: `rest` is queried in `collection`. */
+  relation?: { collection: string; rest: string }
+  /** Target collections of a relationship/upload leaf. */
+  relationTo?: string[]
+}
+
+export type PathContext = {
+  fields: FlattenedField[]
+  /** Normalized: a locale code, `'all'`, or undefined when localization is off. */
+  locale: string | undefined
+  payload: Payload
+}
+
+export const LOCALE_JOIN = '@locale'
+
+type Getter = (doc: Doc, b: Binding) => unknown
+
+export class InvalidPathError extends Error {
+  constructor(path: string) {
+    super(`The following path cannot be queried: ${path}`)
+    this.name = 'InvalidPathError'
+  }
+}
+
+const prop = (container: unknown, key: string): unknown =>
+  container !== null && typeof container === 'object' && !Array.isArray(container)
+    ? (container as Record<string, unknown>)[key]
+    : undefined
+
+const asRows = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
+
+/** A relationship value as stored is an id; tolerate populated docs. */
+export const relationID = (v: unknown): unknown =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) && 'id' in v ? (v as { id: unknown }).id : v
+
+const scalarKind = (field: FlattenedField): LeafKind => {
+  switch (field.type) {
+    case 'checkbox':
+      return 'checkbox'
+    case 'date':
+      return 'date'
+    case 'number':
+      return 'number'
+    case 'point':
+      return 'point'
+    case 'json':
+    case 'richText':
+      return 'json'
+    default:
+      return 'text'
+  }
+}
+
+/** `json_extract`-like traversal; richText additionally fans out through arrays. */
+const traverseJSON = (value: unknown, segments: string[], fanOut: boolean): unknown[] => {
+  let current: unknown[] = [value]
+  for (const seg of segments) {
+    const next: unknown[] = []
+    for (const v of current) {
+      if (Array.isArray(v)) {
+        if (/^\d+$/.test(seg)) next.push(v[Number(seg)])
+        else if (fanOut) for (const el of v) next.push(prop(el, seg))
+      } else {
+        next.push(prop(v, seg))
+      }
+    }
+    current = next
+  }
+  return current.filter((v) => v !== undefined && v !== null)
+}
+
+const localeCache = new WeakMap<Doc, string[]>()
+
+/**
+ * `locale: 'all'` joins the locales table: the doc's locale rows are the locales that appear as
+ * keys of its localized values (top level and inside groups/tabs).
+ */
+const docLocales = (fields: FlattenedField[], doc: Doc, codes: string[]): string[] => {
+  const hit = localeCache.get(doc)
+  if (hit) return hit
+  const found = new Set<string>()
+  const visit = (fs: FlattenedField[], obj: unknown): void => {
+    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return
+    for (const f of fs) {
+      if (!('name' in f)) continue
+      const v = (obj as Record<string, unknown>)[f.name]
+      if ('localized' in f && f.localized) {
+        if (v && typeof v === 'object' && !Array.isArray(v)) for (const k of Object.keys(v)) found.add(k)
+      } else if (f.type === 'group' || f.type === 'tab') {
+        visit(f.flattenedFields, v)
+      }
+    }
+  }
+  visit(fields, doc)
+  const out = codes.filter((c) => found.has(c))
+  localeCache.set(doc, out)
+  return out
+}
+
+const one = (v: unknown): unknown[] => (v === undefined || v === null ? [] : [v])
+
+export const resolvePath = (ctx: PathContext, path: string): ResolvedPath => {
+  const segments = path.replace(/__/g, '.').split('.')
+  const localization = getLocalization(ctx.payload)
+  const joins: JoinSpec[] = []
+
+  const walk = (
+    i: number,
+    fields: FlattenedField[],
+    acc: Getter,
+    prefix: string,
+    parentLocalized: boolean,
+    topLevel: boolean,
+  ): ResolvedPath => {
+    const seg = segments[i]
+    const isLast = i === segments.length - 1
+    const field = fields.find((f) => 'name' in f && f.name === seg)
+
+    if (!field) {
+      if (seg === 'id' && isLast) {
+        return {
+          get: (doc, b) => one(prop(acc(doc, b), 'id')),
+          hasMany: false,
+          idType: topLevel ? idTypeOfFields(ctx.payload, fields) : 'text',
+          joins,
+          kind: 'id',
+        }
+      }
+      throw new InvalidPathError(path)
+    }
+
+    let valAcc: Getter = (doc, b) => prop(acc(doc, b), seg)
+    let here = prefix ? `${prefix}.${seg}` : seg
+    const localized = Boolean(localization) && fieldShouldBeLocalized({ field, parentIsLocalized: parentLocalized })
+    if (localized && localization) {
+      const nextSeg = segments[i + 1]
+      const raw = valAcc
+      if (nextSeg !== undefined && localization.localeCodes.includes(nextSeg)) {
+        valAcc = (doc, b) => prop(raw(doc, b), nextSeg)
+        here = `${here}.${nextSeg}`
+        i += 1
+      } else if (ctx.locale === 'all') {
+        if (!joins.some((j) => j.key === LOCALE_JOIN)) {
+          const codes = localization.localeCodes
+          joins.push({ key: LOCALE_JOIN, rows: (doc) => docLocales(ctx.fields, doc, codes) })
+        }
+        valAcc = (doc, b) => prop(raw(doc, b), String(b.get(LOCALE_JOIN)))
+      } else {
+        const locale = ctx.locale ?? localization.defaultLocale
+        valAcc = (doc, b) => prop(raw(doc, b), locale)
+      }
+    }
+    const last = i === segments.length - 1
+    const childLocalized = parentLocalized || Boolean('localized' in field && field.localized)
+
+    const leaf = (kind: LeafKind, get: Getter, hasMany = false): ResolvedPath => {
+      if (!last && kind !== 'json') throw new InvalidPathError(path)
+      return { field, get: (doc, b) => one(get(doc, b)), hasMany, joins, kind }
+    }
+
+    const join = (key: string, rows: (doc: Doc, b: Binding) => unknown[]): Getter => {
+      if (!joins.some((j) => j.key === key)) joins.push({ key, rows })
+      return (_doc, b) => b.get(key)
+    }
+
+    switch (field.type) {
+      case 'group':
+      case 'tab': {
+        if (last) return leaf('container', valAcc)
+        return walk(i + 1, field.flattenedFields, valAcc, here, childLocalized, false)
+      }
+      case 'array': {
+        if (last) return leaf('container', valAcc)
+        const rowAcc = join(here, (doc, b) => asRows(valAcc(doc, b)))
+        return walk(i + 1, field.flattenedFields, rowAcc, here, childLocalized, false)
+      }
+      case 'blocks': {
+        if (last) return leaf('container', valAcc)
+        const next = segments[i + 1]
+        const blocks = getBlocks(ctx.payload, field)
+        if (next === 'blockType') {
+          if (i + 1 !== segments.length - 1) throw new InvalidPathError(path)
+          const rowAcc = join(`${here}|*`, (doc, b) => asRows(valAcc(doc, b)))
+          return {
+            field,
+            get: (doc, b) => one(prop(rowAcc(doc, b), 'blockType')),
+            hasMany: false,
+            innerJoin: true,
+            joins,
+            kind: 'text',
+          }
+        }
+        const owners = blocks.filter((bl) => bl.flattenedFields.some((f) => 'name' in f && f.name === next))
+        if (!owners.length) throw new InvalidPathError(path)
+        const slugs = owners.map((bl) => bl.slug)
+        const rowAcc = join(`${here}|${slugs.join(',')}`, (doc, b) =>
+          asRows(valAcc(doc, b)).filter((row) => slugs.includes(String(prop(row, 'blockType')))),
+        )
+        return walk(i + 1, owners[0].flattenedFields, rowAcc, here, childLocalized, false)
+      }
+      case 'relationship':
+      case 'upload': {
+        const targets = Array.isArray(field.relationTo) ? field.relationTo : [field.relationTo]
+        const poly = Array.isArray(field.relationTo)
+        const elem: Getter = field.hasMany ? join(here, (doc, b) => asRows(valAcc(doc, b))) : valAcc
+        const base = { field, hasMany: Boolean(field.hasMany), joins, relationTo: targets }
+        if (last) {
+          if (poly) return { ...base, get: (doc, b) => one(elem(doc, b)), kind: 'poly' }
+          return { ...base, get: (doc, b) => one(relationID(elem(doc, b))), kind: 'relationship' }
+        }
+        const rest = segments.slice(i + 1)
+        if (poly) {
+          if (rest.length !== 1 || (rest[0] !== 'value' && rest[0] !== 'relationTo')) {
+            throw new InvalidPathError(path)
+          }
+          const part = rest[0]
+          return {
+            ...base,
+            get: (doc, b) => one(prop(elem(doc, b), part)),
+            kind: part === 'value' ? 'polyValue' : 'polyRelationTo',
+          }
+        }
+        return {
+          ...base,
+          get: (doc, b) => one(relationID(elem(doc, b))),
+          kind: 'relationship',
+          relation: { collection: targets[0], rest: rest.join('.') },
+        }
+      }
+      case 'json':
+      case 'richText': {
+        const rest = segments.slice(i + 1)
+        const fanOut = field.type === 'richText'
+        return {
+          field,
+          get: (doc, b) => (rest.length ? traverseJSON(valAcc(doc, b), rest, fanOut) : one(valAcc(doc, b))),
+          hasMany: false,
+          joins,
+          kind: 'json',
+        }
+      }
+      case 'join':
+        throw new InvalidPathError(path)
+      default: {
+        if ('hasMany' in field && field.hasMany) {
+          return leaf(scalarKind(field), join(here, (doc, b) => asRows(valAcc(doc, b))), true)
+        }
+        return leaf(scalarKind(field), valAcc)
+      }
+    }
+  }
+
+  return walk(0, ctx.fields, (doc) => doc, '', false, true)
+}

@@ -1,0 +1,109 @@
+import type { Payload } from 'payload'
+
+import { createArrayFromCommaDelineated } from 'payload'
+
+import type { ResolvedPath } from './paths.js'
+
+import { getCollectionIDType } from './scopeInfo.js'
+import { isNullish, toInstant } from './sqlValues.js'
+
+/**
+ * Query value sanitation, after drizzle's `sanitizeQueryValue` (sqlite): the query value is
+ * converted to what the column holds, so comparisons behave like SQLite's with column affinity.
+ */
+
+/** Marks a value that cannot be compared (e.g. `'abc'` for an id of type number): matches nothing. */
+export const INVALID: unique symbol = Symbol('invalid query value')
+export type Sanitized = typeof INVALID | unknown
+
+/** How stored values are normalized before comparing (dates as instants). */
+export const normalizeStored = (path: ResolvedPath, v: unknown): unknown => {
+  if (path.kind === 'date' && !isNullish(v)) return toInstant(v) ?? v
+  return v
+}
+
+const toNumber = (x: unknown): unknown => {
+  if (typeof x === 'number') return x
+  if (typeof x === 'boolean') return x ? 1 : 0
+  if (typeof x === 'string') {
+    if (x.trim() === '') return null
+    const n = Number(x)
+    return Number.isNaN(n) ? null : n
+  }
+  return x
+}
+
+const toID = (x: unknown, idType: 'number' | 'text'): Sanitized => {
+  if (idType === 'number') {
+    const n = typeof x === 'number' ? x : Number(x)
+    return Number.isNaN(n) ? INVALID : n
+  }
+  return String(x)
+}
+
+/** Candidate forms of one id value, one per target collection id type. */
+export const relationCandidates = (payload: Payload, path: ResolvedPath, x: unknown): unknown[] => {
+  const targets = path.relationTo ?? []
+  const out: unknown[] = []
+  for (const slug of targets) {
+    const c = toID(x, getCollectionIDType(payload, slug))
+    if (c !== INVALID && !out.includes(c)) out.push(c)
+  }
+  return out
+}
+
+/** Sanitizes one scalar query value for the path's leaf kind. `null` stays `null`. */
+export const sanitizeScalar = (payload: Payload, path: ResolvedPath, x: unknown): Sanitized => {
+  if (x === null || x === undefined) return null
+  switch (path.kind) {
+    case 'number':
+      return toNumber(x)
+    case 'checkbox':
+      if (typeof x === 'string') {
+        if (x.toLowerCase() === 'true') return true
+        if (x.toLowerCase() === 'false') return false
+      }
+      return x
+    case 'date': {
+      if (x === 'null' || x === '') return null
+      const t = toInstant(x)
+      return t === undefined ? INVALID : t
+    }
+    case 'text':
+    case 'polyRelationTo':
+      return typeof x === 'string' ? x : typeof x === 'number' ? String(x) : x
+    case 'id':
+      return toID(x, path.idType ?? 'text')
+    case 'relationship':
+    case 'polyValue': {
+      if (x === 'null') return null
+      if (typeof x === 'boolean') return x
+      const candidates = relationCandidates(payload, path, x)
+      return candidates.length ? candidates : INVALID
+    }
+    default:
+      return x
+  }
+}
+
+/** List operators (`in`, `not_in`, `all`): comma-delimited strings, single numbers; else INVALID. */
+export const sanitizeList = (payload: Payload, path: ResolvedPath, x: unknown): typeof INVALID | unknown[] => {
+  let list: unknown[]
+  if (typeof x === 'string') list = createArrayFromCommaDelineated(x)
+  else if (typeof x === 'number') list = [x]
+  else if (Array.isArray(x)) list = x
+  else return INVALID
+  return list
+    .map((el) => {
+      // SQLite compares a numeric column with a non-numeric string as unequal (no NULL coercion here).
+      if (path.kind === 'number' && typeof el === 'string') {
+        const n = el.trim() === '' ? NaN : Number(el)
+        return Number.isNaN(n) ? INVALID : n
+      }
+      return sanitizeScalar(payload, path, el)
+    })
+    .filter((el) => el !== INVALID)
+}
+
+/** `exists`: only `true` / `'true'` mean true. */
+export const sanitizeExists = (x: unknown): boolean => x === true || x === 'true'

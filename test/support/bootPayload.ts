@@ -1,0 +1,43 @@
+import type { DatabaseAdapterObj, Payload } from 'payload'
+
+import { sqliteAdapter } from '@payloadcms/db-sqlite'
+import { randomUUID } from 'node:crypto'
+import { rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { buildConfig, type Config, getPayload } from 'payload'
+
+import { dynamodbAdapter } from '../../src/index.js'
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from './dynamodbLocal.mjs'
+
+export type Booted = { close: () => Promise<void>; payload: Payload }
+
+/** The adapter pointed at the DynamoDB Local of this test run, on a fresh table. */
+export function testDynamoAdapter(tableName = `test-${randomUUID()}`): DatabaseAdapterObj {
+  const endpoint = process.env.DYNAMODB_ENDPOINT
+  if (!endpoint) {
+    throw new Error('DYNAMODB_ENDPOINT is not set: run the tests through `npm test` (globalSetup starts DynamoDB Local).')
+  }
+  return dynamodbAdapter({
+    clientConfig: { credentials: LOCAL_CREDENTIALS, endpoint, region: LOCAL_REGION },
+    logFallbackQueries: false,
+    tableName,
+  })
+}
+
+/** Boots a real Payload (its own cache key, so several can live in one process). */
+export async function boot(makeConfig: (db: DatabaseAdapterObj) => Config, adapter: 'dynamodb' | 'sqlite'): Promise<Booted> {
+  const file = join(tmpdir(), `payload-${randomUUID()}.db`)
+  const db = adapter === 'sqlite' ? sqliteAdapter({ client: { url: `file:${file}` }, push: true }) : testDynamoAdapter()
+  const config = await buildConfig(makeConfig(db))
+  const payload = await getPayload({ config, key: `${adapter}-${randomUUID()}` })
+  return {
+    close: async () => {
+      await payload.destroy()
+      if (adapter === 'sqlite') {
+        rmSync(file, { force: true })
+      }
+    },
+    payload,
+  }
+}
