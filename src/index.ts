@@ -8,6 +8,7 @@ import { connect, destroy } from './connect.js'
 import { iterateDocuments } from './cursor.js'
 import { explain } from './explain.js'
 import { rebuildIndexes } from './indexes/rebuild.js'
+import { createMigration } from './migrations/createMigration.js'
 import { migrateFresh } from './migrations/migrateFresh.js'
 import { count } from './operations/count.js'
 import { countGlobalVersions, countVersions } from './operations/countVersions.js'
@@ -33,6 +34,7 @@ import { RequestStats } from './storage/requestStats.js'
 export type { CursorPage, IterateArgs } from './cursor.js'
 export type { ExplainArgs, Explanation } from './explain.js'
 export type { RebuildArgs } from './indexes/rebuild.js'
+export type { MigrateDownArgs, MigrateUpArgs } from './migrations/types.js'
 export type { DynamoDBAdapter, DynamoDBAdapterArgs } from './types.js'
 
 /**
@@ -62,6 +64,7 @@ export function dynamodbAdapter(args: DynamoDBAdapterArgs): DatabaseAdapterObj<D
       create,
       createGlobal,
       createGlobalVersion,
+      createMigration,
       createTable: args.createTable ?? process.env.NODE_ENV !== 'production',
       createVersion,
       defaultIDType: 'text',
