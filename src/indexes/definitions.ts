@@ -17,8 +17,15 @@ export type IndexPart = {
   localizedPath: string
   /** The path as a `where` or `sort` names it. */
   path: string
+  /** Characters of a text value kept in keys (sort keys cap at 1024 bytes, shared by all parts). */
+  maxText: number
   /** hasMany, or inside an array/blocks: several values per document. */
   multiValued: boolean
+}
+
+/** Text kept per part: 100 characters alone, less when a compound index shares the key. */
+export function maxTextFor(partCount: number): number {
+  return Math.min(100, Math.floor(160 / partCount))
 }
 
 /** An index kept beside the documents of one namespace. */
@@ -89,7 +96,7 @@ function walkFields(
     const hasMany = 'hasMany' in field && Boolean(field.hasMany)
     out.push({
       field,
-      part: { kind, localized, localizedPath, multiValued: inArray || hasMany, path },
+      part: { kind, localized, localizedPath, maxText: maxTextFor(1), multiValued: inArray || hasMany, path },
     })
   }
   return out
@@ -136,6 +143,7 @@ export function indexDefinitions(adapter: DynamoDBAdapter, namespace: Namespace)
       const parts = compound.fields
         .map(({ path }) => walked.find((entry) => entry.part.path === path)?.part)
         .filter((part): part is IndexPart => Boolean(part))
+        .map((part) => ({ ...part, maxText: maxTextFor(compound.fields.length) }))
       if (parts.length === compound.fields.length && parts.length > 0) {
         add(parts, compound.unique)
       }

@@ -8,8 +8,6 @@ import { encodeName } from '../keys/encoding.js'
 import { encodeOrderedValue, type IndexableValue, VALUE_TERMINATOR } from '../keys/orderedValue.js'
 import { valuesAtPath } from '../utilities/valuesAtPath.js'
 
-/** Index keys keep at most this many characters of a text value (sort keys cap at 1024 bytes). */
-export const MAX_INDEXED_TEXT = 100
 /** Cap on the entries one document may have in one index (hasMany values x locales). */
 export const MAX_ENTRIES_PER_INDEX = 40
 
@@ -34,7 +32,7 @@ export function idKeyPart(id: number | string): string {
 }
 
 /** A stored or queried value in the form an index orders it by. */
-export function normalizeIndexValue(part: Pick<IndexPart, 'kind'>, value: unknown): IndexableValue {
+export function normalizeIndexValue(part: Pick<IndexPart, 'kind' | 'maxText'>, value: unknown): IndexableValue {
   if (value === undefined || value === null || value === '') {
     return value === '' && part.kind === 'text' ? '' : null
   }
@@ -58,12 +56,12 @@ export function normalizeIndexValue(part: Pick<IndexPart, 'kind'>, value: unknow
       if (typeof value === 'number') {
         return String(value)
       }
-      return typeof value === 'string' ? value.slice(0, MAX_INDEXED_TEXT) : null
+      return typeof value === 'string' ? value.slice(0, part.maxText) : null
   }
 }
 
 /** The encoded key part of one value (value + terminator). */
-export function encodePart(part: Pick<IndexPart, 'kind'>, value: unknown): string {
+export function encodePart(part: Pick<IndexPart, 'kind' | 'maxText'>, value: unknown): string {
   return `${encodeOrderedValue(normalizeIndexValue(part, value))}${VALUE_TERMINATOR}`
 }
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { APIError } from 'payload'
 
 /**
  * DynamoDB caps a sort key at 1024 bytes and a partition key at 2048 bytes. Ids longer than this
@@ -21,6 +22,11 @@ const DIGEST_MARK = '~'
  */
 export function encodeID(id: number | string): string {
   const text = typeof id === 'number' ? String(id) : id
+  // With the u flag only unpaired surrogates match. They have no UTF-8 form, so DynamoDB would
+  // store them as U+FFFD and two different ids would share one key.
+  if (/[\uD800-\uDFFF]/u.test(text)) {
+    throw new APIError('Invalid id: it contains an unpaired UTF-16 surrogate, which DynamoDB cannot store.', 400)
+  }
   if (Buffer.byteLength(text, 'utf8') <= MAX_PLAIN_ID_BYTES) {
     return `${PLAIN_MARK}${text}`
   }

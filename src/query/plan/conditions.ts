@@ -8,7 +8,10 @@ export type Condition = { operator: string; path: string; value: unknown }
  * `rest` says whether anything else (an `or`, an empty operator object) is left that these
  * constraints do not capture.
  */
-export function requiredConditions(where: undefined | Where): { conditions: Condition[]; ors: Where[][] } {
+export function requiredConditions(where: undefined | Where): {
+  conditions: Condition[]
+  ors: Where[][]
+} {
   const conditions: Condition[] = []
   const ors: Where[][] = []
   const visit = (node: undefined | Where) => {
@@ -36,7 +39,9 @@ export function primarySort(
   sort: string | string[] | undefined,
   timestamps: boolean,
 ): { descending: boolean; path: string } {
-  const list = (Array.isArray(sort) ? sort : sort ? sort.split(',') : []).map((item) => item.trim()).filter(Boolean)
+  const list = (Array.isArray(sort) ? sort : sort ? sort.split(',') : [])
+    .map((item) => item.trim())
+    .filter(Boolean)
   const first = list[0] ?? (timestamps ? '-createdAt' : '-id')
   return first.startsWith('-')
     ? { descending: true, path: first.slice(1) }

@@ -2,7 +2,7 @@ import type { IndexPart } from '../../indexes/definitions.js'
 import type { Condition } from './conditions.js'
 import type { KeyRange } from './types.js'
 
-import { encodePart, MAX_INDEXED_TEXT } from '../../indexes/entries.js'
+import { encodePart } from '../../indexes/entries.js'
 
 /** Sorts after every id part (`=…` or `~…`) of an index key, closing a value's key range. */
 const AFTER_ID = '\u007f'
@@ -16,7 +16,12 @@ const KIND_BOUNDS: Record<IndexPart['kind'], KeyRange> = {
   text: { from: 'S', to: 'T' },
 }
 
-const RANGE_OPERATORS = new Set(['greater_than', 'greater_than_equal', 'less_than', 'less_than_equal'])
+const RANGE_OPERATORS = new Set([
+  'greater_than',
+  'greater_than_equal',
+  'less_than',
+  'less_than_equal',
+])
 
 export type IndexableCondition = {
   /** Every entry in the ranges matches the condition exactly (so entries can be counted). */
@@ -46,7 +51,7 @@ function valueRange(part: IndexPart, value: unknown): KeyRange {
 }
 
 function truncated(part: IndexPart, value: unknown): boolean {
-  return part.kind === 'text' && typeof value === 'string' && value.length >= MAX_INDEXED_TEXT
+  return part.kind === 'text' && typeof value === 'string' && value.length >= part.maxText
 }
 
 /**
@@ -54,7 +59,10 @@ function truncated(part: IndexPart, value: unknown): boolean {
  * or undefined when the index cannot answer them. Ranges may hold a few extra entries at their
  * edges (`greater_than` includes the bound): the evaluator removes those.
  */
-export function rangesFor(part: IndexPart, conditions: Condition[]): IndexableCondition | undefined {
+export function rangesFor(
+  part: IndexPart,
+  conditions: Condition[],
+): IndexableCondition | undefined {
   let best: IndexableCondition | undefined
   let lower: string | undefined
   let upper: string | undefined

@@ -32,7 +32,11 @@ function indexesOn(definitions: IndexDefinition[], path: string): IndexDefinitio
     .sort((a, b) => a.parts.length - b.parts.length)
 }
 
-function readOf(input: PlanInput, definition: IndexDefinition, ranges: IndexRead['ranges']): IndexRead {
+function readOf(
+  input: PlanInput,
+  definition: IndexDefinition,
+  ranges: IndexRead['ranges'],
+): IndexRead {
   const locale = definition.parts.some((part) => part.localized) ? input.locale : undefined
   return { definition, locale, pk: indexPartition(input.namespace, definition, locale), ranges }
 }
@@ -91,7 +95,12 @@ export function planQuery(input: PlanInput): Plan {
   if (conditions.length === 0 && ors.length === 1) {
     const reads: IndexRead[] = []
     for (const branch of ors[0]) {
-      const sub = planQuery({ ...input, needsTotal: false, want: Number.POSITIVE_INFINITY, where: branch })
+      const sub = planQuery({
+        ...input,
+        needsTotal: false,
+        want: Number.POSITIVE_INFINITY,
+        where: branch,
+      })
       if (sub.kind !== 'index') {
         reads.length = 0
         break
@@ -99,7 +108,13 @@ export function planQuery(input: PlanInput): Plan {
       reads.push(...sub.reads)
     }
     if (reads.length > 0) {
-      return { descending: sort.descending, exactCount: false, kind: 'index', ordered: false, reads }
+      return {
+        descending: sort.descending,
+        exactCount: false,
+        kind: 'index',
+        ordered: false,
+        reads,
+      }
     }
   }
 
@@ -109,7 +124,9 @@ export function planQuery(input: PlanInput): Plan {
   if (Number.isFinite(input.want) && (nothingToFilter || !input.needsTotal)) {
     const sortIndex = indexesOn(definitions, sort.path).find(
       (definition) =>
-        definition.parts.length === 1 && !definition.parts[0].multiValued && usable(definition, input),
+        definition.parts.length === 1 &&
+        !definition.parts[0].multiValued &&
+        usable(definition, input),
     )
     if (sortIndex) {
       return {
