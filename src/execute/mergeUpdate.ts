@@ -3,6 +3,8 @@
  * Payload sends whole field values), except Payload's atomic operators, which act on the stored
  * value: `{ $inc: n }` on numbers, `{ $push: items }` on arrays and hasMany relationships, and
  * `{ $remove: items }` on hasMany relationships; also inside a localized `{ [locale]: op }` value.
+ * A dotted key (`'group.field'`, as Payload's low-level updates send for nested fields) addresses
+ * the value inside the stored containers; Payload field names never contain dots.
  */
 export function mergeUpdate(
   existing: Record<string, unknown>,
@@ -13,9 +15,25 @@ export function mergeUpdate(
     if (value === undefined) {
       continue
     }
+    if (key.includes('.')) {
+      const [head, ...rest] = key.split('.') as [string, ...string[]]
+      merged[head] = applyAtPath(merged[head], rest, value)
+      continue
+    }
     merged[key] = applyValue(existing[key], value)
   }
   return merged
+}
+
+/** Applies `value` at `segments` below `current`, copying the containers on the way down. */
+function applyAtPath(current: unknown, segments: string[], value: unknown): unknown {
+  const [head, ...rest] = segments
+  if (head === undefined) {
+    return applyValue(current, value)
+  }
+  const base: Record<string, unknown> = isPlainObject(current) ? { ...current } : {}
+  base[head] = applyAtPath(base[head], rest, value)
+  return base
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -5,6 +5,7 @@ import type { DynamoDBAdapter } from '../types.js'
 import { generateID } from '../utilities/generateID.js'
 import { writeDocuments } from './documentWrites.js'
 import { matchDocuments } from './matchDocuments.js'
+import { transformVersionData } from './transformWrite.js'
 
 export type NewVersion = {
   autosave?: boolean
@@ -36,10 +37,17 @@ export async function writeNewVersion(
     publishedLocale: input.publishedLocale,
     snapshot: input.snapshot,
     updatedAt: input.updatedAt ?? now,
-    version: input.version,
+    version: transformVersionData(adapter, namespace, input.version),
   }
   if (namespace.kind === 'globalVersions') {
     delete doc.parent
+  }
+  // Only versions with drafts have a `latest` field to keep up to date.
+  const tracksLatest = namespace.fields.some((field) => field.name === 'latest')
+  if (!tracksLatest) {
+    delete doc.latest
+    await writeDocuments(adapter, namespace, [{ after: doc, before: null }])
+    return doc
   }
   const previous = await matchDocuments(adapter, namespace, {
     where: {

@@ -6,6 +6,7 @@ import type { DynamoDBAdapter } from '../types.js'
 
 import { writeDocuments } from './documentWrites.js'
 import { mergeUpdate } from './mergeUpdate.js'
+import { assertReferencesExist, transformWrite } from './transformWrite.js'
 
 /**
  * The stored document after an update: data merged over what was there, the id kept, and
@@ -31,7 +32,14 @@ export async function writeUpdates(
   data: Record<string, unknown>,
   req?: Partial<PayloadRequest>,
 ): Promise<Doc[]> {
-  const updated = existing.map((doc) => updatedDocument(namespace, doc, data))
+  const { data: stored, references } = transformWrite(adapter, namespace, data, 'update')
+  await assertReferencesExist(adapter, {
+    collection: namespace.kind === 'collection' ? namespace.slug : undefined,
+    existing,
+    references,
+    req,
+  })
+  const updated = existing.map((doc) => updatedDocument(namespace, doc, stored))
   await writeDocuments(
     adapter,
     namespace,

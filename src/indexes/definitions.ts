@@ -6,7 +6,14 @@ import type { DynamoDBAdapter } from '../types.js'
 import { getCollectionConfig } from '../namespaces.js'
 
 /** How an index turns a field's values into ordered key parts. */
-export type IndexValueKind = 'boolean' | 'date' | 'number' | 'relationship' | 'text'
+export type IndexValueKind =
+  | 'boolean'
+  | 'date'
+  | 'number'
+  | 'point'
+  | 'polymorphic'
+  | 'relationship'
+  | 'text'
 
 /** One field of an index. */
 export type IndexPart = {
@@ -44,9 +51,11 @@ function valueKind(field: FlattenedField): IndexValueKind | undefined {
       return 'date'
     case 'number':
       return 'number'
+    case 'point':
+      return 'point'
     case 'relationship':
     case 'upload':
-      return typeof field.relationTo === 'string' ? 'relationship' : undefined
+      return typeof field.relationTo === 'string' ? 'relationship' : 'polymorphic'
     case 'code':
     case 'email':
     case 'radio':
@@ -133,7 +142,7 @@ export function indexDefinitions(adapter: DynamoDBAdapter, namespace: Namespace)
     const globalVersionKey = namespace.kind === 'globalVersions' && part.path === 'latest'
     if (isTimestamp || flagged || isRelation || versionKey || globalVersionKey) {
       const unique =
-        namespace.kind === 'collection' && Boolean('unique' in field && field.unique) && !part.multiValued
+        namespace.kind === 'collection' && Boolean('unique' in field && field.unique)
       add([part], unique)
     }
   }

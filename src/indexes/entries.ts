@@ -47,6 +47,16 @@ export function normalizeIndexValue(part: Pick<IndexPart, 'kind' | 'maxText'>, v
       const number = typeof value === 'number' ? value : Number(value)
       return Number.isFinite(number) ? number : null
     }
+    case 'point':
+      // A point is one value (its coordinates), not two numbers.
+      return Array.isArray(value) ? JSON.stringify(value) : null
+    case 'polymorphic': {
+      const ref = value as { relationTo?: unknown; value?: unknown }
+      const target = typeof ref.value === 'object' && ref.value ? (ref.value as { id?: unknown }).id : ref.value
+      return typeof ref.relationTo === 'string' && target !== undefined && target !== null
+        ? JSON.stringify([ref.relationTo, String(target)])
+        : null
+    }
     case 'relationship': {
       // Ids are indexed as text, so `'5'` from a URL finds the document related to `5`.
       const id = typeof value === 'object' && value && 'id' in value ? (value as { id: unknown }).id : value
@@ -67,7 +77,7 @@ export function encodePart(part: Pick<IndexPart, 'kind' | 'maxText'>, value: unk
 
 function partValues(doc: Doc, part: IndexPart, locale: string | undefined): unknown[] {
   const path = part.localized ? part.localizedPath.replace(/<locale>/g, locale ?? '') : part.path
-  const values = valuesAtPath(doc, path).filter((value) => value !== undefined)
+  const values = valuesAtPath(doc, path, part.kind !== 'point').filter((value) => value !== undefined)
   return values.length > 0 ? values : [null]
 }
 
@@ -122,20 +132,24 @@ export function uniqueMarkers(
   const markers: UniqueMarker[] = []
   for (const definition of definitions.filter((each) => each.unique)) {
     for (const locale of localesFor(definition, locales)) {
-      const values = definition.parts.map((part) => partValues(doc, part, locale)[0])
-      // As in SQL, documents without a value never conflict.
-      if (values.some((value) => value === null || value === undefined || value === '')) {
-        continue
+      // Every combination of values holds a marker: a hasMany value can belong to one document only.
+      let combos: string[] = ['']
+      for (const part of definition.parts) {
+        const values = partValues(doc, part, locale)
+          .map((value) => uniqueValue(part, value))
+          // As in SQL, an empty value never conflicts.
+          .filter((value) => value !== null && value !== '')
+        const encoded = [...new Set(values.map((value) => `${encodeOrderedValue(value)}${VALUE_TERMINATOR}`))]
+        combos = combos.flatMap((prefix) => encoded.map((value) => prefix + value)).slice(0, MAX_ENTRIES_PER_INDEX)
       }
-      // Text is not truncated here (two long values must not clash); a long key becomes a digest.
-      const full = definition.parts
-        .map((part, i) => `${encodeOrderedValue(uniqueValue(part, values[i]))}${VALUE_TERMINATOR}`)
-        .join('')
-      const sk =
-        Buffer.byteLength(full, 'utf8') <= 800
-          ? full
-          : `#${createHash('sha256').update(full, 'utf8').digest('hex')}`
-      markers.push({ definition, id, pk: uniquePartition(namespace, definition, locale), sk })
+      for (const full of combos) {
+        // Text is not truncated here (two long values must not clash); a long key becomes a digest.
+        const sk =
+          Buffer.byteLength(full, 'utf8') <= 800
+            ? full
+            : `#${createHash('sha256').update(full, 'utf8').digest('hex')}`
+        markers.push({ definition, id, pk: uniquePartition(namespace, definition, locale), sk })
+      }
     }
   }
   return markers

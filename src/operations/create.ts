@@ -3,6 +3,7 @@ import type { Create } from 'payload'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { writeDocuments } from '../execute/documentWrites.js'
+import { assertReferencesExist, transformWrite } from '../execute/transformWrite.js'
 import { collectionNamespace } from '../namespaces.js'
 import { applySelect } from '../query/applySelect.js'
 import { newDocumentID } from '../utilities/newDocumentID.js'
@@ -14,10 +15,12 @@ export const create: Create = async function create(
   const namespace = collectionNamespace(this, collection)
   const id = newDocumentID(this, namespace, data, customID)
   const now = new Date().toISOString()
-  const doc: Record<string, unknown> = { ...data, id }
+  const { data: stored, references } = transformWrite(this, namespace, data, 'create')
+  await assertReferencesExist(this, { collection, references, req, selfID: id })
+  const doc: Record<string, unknown> = { ...stored, id }
   if (namespace.timestamps) {
-    doc.createdAt = data.createdAt ?? now
-    doc.updatedAt = data.updatedAt ?? now
+    doc.createdAt = stored.createdAt ?? now
+    doc.updatedAt = stored.updatedAt ?? now
   }
 
   await writeDocuments(this, namespace, [{ after: doc, before: null }], req)

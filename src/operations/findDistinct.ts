@@ -1,48 +1,96 @@
-import type { FindDistinct } from 'payload'
+import type { FindDistinct, Sort } from 'payload'
 
-import { getFieldByPath } from 'payload'
-
+import type { DistinctContext } from '../execute/distinct/collectValues.js'
+import type { DistinctEntry } from '../execute/distinct/orderValues.js'
 import type { DynamoDBAdapter } from '../types.js'
 
+import { collectValues } from '../execute/distinct/collectValues.js'
+import {
+  distinctEntries,
+  orderByDocuments,
+  orderByRelated,
+  orderByValue,
+} from '../execute/distinct/orderValues.js'
 import { findPage } from '../execute/findPage.js'
 import { paginate } from '../execute/paginate.js'
 import { collectionNamespace } from '../namespaces.js'
-import { defaultLocaleOf, valuesAtPath } from '../utilities/valuesAtPath.js'
+import { resolvePath } from '../query/paths.js'
+import { normalizeLocale } from '../query/scopeInfo.js'
 
-/** The distinct values of one field over the matching documents, ordered by `sort` (or the field). */
+/**
+ * The distinct values of one field over the matching documents, like db-sqlite's
+ * `SELECT DISTINCT`: one value per array row / hasMany value (`null` for none), paths may go
+ * through relationships (`category.title`, `post.category.title`, `category.id`), polymorphic
+ * values are `{ relationTo, value }`. Ordered by `sort` (default: the field itself); a sort on
+ * the related document of a relationship value (`categories.title` for `categories`) orders each
+ * value by its document, any other sort by the largest sort value among the documents holding it.
+ */
 export const findDistinct: FindDistinct = async function findDistinct(this: DynamoDBAdapter, args) {
   const namespace = collectionNamespace(this, args.collection)
+  const ctx: DistinctContext = {
+    adapter: this,
+    locale: normalizeLocale(this.payload, args.locale),
+    relatedAccess: args.relatedAccess ?? {},
+  }
+  const { desc, path: sortPath } = firstSort(args.sort, args.field)
+  const related = sortPath === args.field ? undefined : relatedSort(ctx, namespace.fields, args.field, sortPath)
+  const byDocuments = sortPath !== args.field && !related
+
   const { docs } = await findPage(this, namespace, {
     limit: 0,
     locale: args.locale,
     pagination: false,
-    sort: args.sort ?? args.field,
+    sort: byDocuments ? args.sort : undefined,
     where: args.where,
   })
-  const resolved = getFieldByPath({ fields: namespace.fields, path: args.field })
-  const locale =
-    args.locale && args.locale !== 'all' && args.locale !== '*'
-      ? args.locale
-      : defaultLocaleOf(this.payload.config)
-  const path = resolved?.pathHasLocalized
-    ? resolved.localizedPath.replace('<locale>', locale ?? '')
-    : args.field
+  const valuesByDoc = await collectValues(ctx, args.collection, docs, args.field)
+  const entries = distinctEntries(docs.flatMap((doc) => valuesByDoc.get(doc) ?? []))
 
-  const seen = new Set<string>()
-  const values: Record<string, unknown>[] = []
-  for (const doc of docs) {
-    for (const value of valuesAtPath(doc, path)) {
-      const signature = JSON.stringify(value ?? null)
-      if (!seen.has(signature)) {
-        seen.add(signature)
-        values.push({ [args.field]: value ?? null })
-      }
-    }
+  let ordered: DistinctEntry[]
+  if (related) {
+    ordered = await orderByRelated(ctx, entries, related.collection, args.field, related.rest, desc)
+  } else if (byDocuments) {
+    ordered = orderByDocuments(entries, desc)
+  } else {
+    ordered = orderByValue(entries, desc)
   }
+
+  const values = ordered.map((entry) => ({ [args.field]: entry.value ?? null }))
   const { docs: pageValues, ...meta } = paginate(values, {
     limit: args.limit,
     page: args.page,
     pagination: Boolean(args.limit),
   })
   return { ...meta, page: meta.page ?? 1, values: pageValues }
+}
+
+/** The first sort path and its direction (`sort` may be a string, a list, or absent). */
+function firstSort(sort: Sort | undefined, field: string): { desc: boolean; path: string } {
+  const first = (Array.isArray(sort) ? sort[0] : sort) as string | undefined
+  const entry = typeof first === 'string' && first.length > 0 ? first : field
+  return entry.startsWith('-') ? { desc: true, path: entry.slice(1) } : { desc: false, path: entry }
+}
+
+/**
+ * When `field` is a (single-collection) relationship and the sort goes into its documents
+ * (`categories` sorted by `categories.title`), the related collection and the rest of the sort.
+ */
+function relatedSort(
+  ctx: DistinctContext,
+  fields: Parameters<typeof resolvePath>[0]['fields'],
+  field: string,
+  sortPath: string,
+): undefined | { collection: string; rest: string } {
+  if (!sortPath.startsWith(`${field}.`)) {
+    return undefined
+  }
+  try {
+    const resolved = resolvePath({ fields, locale: ctx.locale, payload: ctx.adapter.payload }, field)
+    if (resolved.kind === 'relationship' && !resolved.relation && resolved.relationTo?.length === 1) {
+      return { collection: resolved.relationTo[0]!, rest: sortPath.slice(field.length + 1) }
+    }
+  } catch {
+    // Not resolvable: sort by the documents.
+  }
+  return undefined
 }

@@ -5,6 +5,7 @@ import type { DynamoDBAdapter } from '../types.js'
 import { compileWhere } from '../query/compileWhere.js'
 import { createLookup } from '../execute/lookup.js'
 import { mergeUpdate } from '../execute/mergeUpdate.js'
+import { assertReferencesExist, transformWrite } from '../execute/transformWrite.js'
 import { globalKey } from '../keys/itemKeys.js'
 import { globalNamespace } from '../namespaces.js'
 import { applySelect } from '../query/applySelect.js'
@@ -14,15 +15,17 @@ import { generateID } from '../utilities/generateID.js'
 /** A global is one item; `globalType` names it as the official adapters do. */
 export const createGlobal: CreateGlobal = async function createGlobal(
   this: DynamoDBAdapter,
-  { slug, data, returning },
+  { slug, data, req, returning },
 ) {
   const now = new Date().toISOString()
+  const { data: stored, references } = transformWrite(this, globalNamespace(this, slug), data, 'create')
+  await assertReferencesExist(this, { references, req })
   const doc = {
-    ...data,
-    id: data.id ?? generateID(),
-    createdAt: data.createdAt ?? now,
+    ...stored,
+    id: stored.id ?? generateID(),
+    createdAt: stored.createdAt ?? now,
     globalType: slug,
-    updatedAt: data.updatedAt ?? now,
+    updatedAt: stored.updatedAt ?? now,
   }
   await putDocument(this, globalKey(slug), doc)
   return (returning === false ? null : doc) as never
@@ -51,14 +54,16 @@ export const findGlobal: FindGlobal = async function findGlobal(
 
 export const updateGlobal: UpdateGlobal = async function updateGlobal(
   this: DynamoDBAdapter,
-  { slug, data, returning, select },
+  { slug, data, req, returning, select },
 ) {
   const namespace = globalNamespace(this, slug)
   const existing = (await getDocument(this, globalKey(slug))) ?? {
     id: generateID(),
     createdAt: new Date().toISOString(),
   }
-  const { updatedAt, ...rest } = data
+  const { data: stored, references } = transformWrite(this, namespace, data, 'update')
+  await assertReferencesExist(this, { existing: [existing], references, req })
+  const { updatedAt, ...rest } = stored
   const doc: Record<string, unknown> = { ...mergeUpdate(existing, rest), globalType: slug }
   if (updatedAt !== null) {
     doc.updatedAt = updatedAt ?? new Date().toISOString()

@@ -33,7 +33,12 @@ const mapLocales = (value: unknown, localized: boolean, fn: (v: unknown) => unkn
   return out
 }
 
-const includeRow = (row: unknown, keep: string[], fields: FlattenedField[], select: SelectType): unknown => {
+const includeRow = (
+  row: unknown,
+  keep: string[],
+  fields: FlattenedField[],
+  select: SelectType,
+): unknown => {
   if (!isObject(row)) return row
   const out: Record<string, unknown> = {}
   for (const k of keep) if (k in row) out[k] = row[k]
@@ -46,7 +51,9 @@ const includeValue = (field: FlattenedField, value: unknown, sub: SelectType): u
     case 'tab':
       return isObject(value) ? includeFields(value, field.flattenedFields, sub, false) : value
     case 'array':
-      return Array.isArray(value) ? value.map((row) => includeRow(row, ['id'], field.flattenedFields, sub)) : value
+      return Array.isArray(value)
+        ? value.map((row) => includeRow(row, ['id'], field.flattenedFields, sub))
+        : value
     case 'blocks':
       return Array.isArray(value)
         ? value.map((row) => {
@@ -67,7 +74,12 @@ const includeValue = (field: FlattenedField, value: unknown, sub: SelectType): u
 const pickDefined = (o: Record<string, unknown>): Record<string, unknown> =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined))
 
-const includeFields = (doc: Doc, fields: FlattenedField[], select: SelectType, parentLocalized: boolean): Doc => {
+const includeFields = (
+  doc: Doc,
+  fields: FlattenedField[],
+  select: SelectType,
+  parentLocalized: boolean,
+): Doc => {
   const out: Doc = {}
   for (const field of fields) {
     if (!('name' in field)) continue
@@ -87,10 +99,14 @@ const excludeValue = (field: FlattenedField, value: unknown, sub: SelectType): u
   switch (field.type) {
     case 'group':
     case 'tab':
-      return isObject(value) ? excludeFields(value, field.flattenedFields, sub, false, false) : value
+      return isObject(value)
+        ? excludeFields(value, field.flattenedFields, sub, false, false)
+        : value
     case 'array':
       return Array.isArray(value)
-        ? value.map((row) => (isObject(row) ? excludeFields(row, field.flattenedFields, sub, false, false) : row))
+        ? value.map((row) =>
+            isObject(row) ? excludeFields(row, field.flattenedFields, sub, false, false) : row,
+          )
         : value
     case 'blocks':
       return Array.isArray(value)
@@ -130,7 +146,11 @@ const excludeFields = (
   return out
 }
 
-export const applySelect = (doc: Doc, fields: FlattenedField[], select: SelectType | undefined): Doc => {
+export const applySelect = (
+  doc: Doc,
+  fields: FlattenedField[],
+  select: SelectType | undefined,
+): Doc => {
   if (!select || !Object.keys(select).length) return doc
   if (getSelectMode(select) === 'exclude') return excludeFields(doc, fields, select, false, true)
   const out: Doc = { id: doc.id }

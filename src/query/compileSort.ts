@@ -57,7 +57,11 @@ const buildKey = async (
   let resolved: ResolvedPath
   try {
     resolved = resolvePath(
-      { fields: scope.fields, locale: normalizeLocale(scope.payload, scope.locale), payload: scope.payload },
+      {
+        fields: scope.fields,
+        locale: normalizeLocale(scope.payload, scope.locale),
+        payload: scope.payload,
+      },
       path,
     )
   } catch {
@@ -65,7 +69,11 @@ const buildKey = async (
   }
   if (!sortable(resolved)) return undefined
   if (!resolved.relation) {
-    return (doc) => pickExtreme(allValues(resolved, doc).map((v) => normalize(resolved, v)), desc)
+    return (doc) =>
+      pickExtreme(
+        allValues(resolved, doc).map((v) => normalize(resolved, v)),
+        desc,
+      )
   }
   const { collection, rest } = resolved.relation
   const ids = new Map<string, DocID>()
@@ -75,12 +83,19 @@ const buildKey = async (
     }
   }
   const related = ids.size ? await scope.lookup.getDocs(collection, [...ids.values()]) : []
-  const relatedScope: QueryScope = { ...scope, fields: getCollectionFields(scope.payload, collection) }
+  const relatedScope: QueryScope = {
+    ...scope,
+    fields: getCollectionFields(scope.payload, collection),
+  }
   const relatedKey = await buildKey(relatedScope, rest, desc, related)
   if (!relatedKey) return undefined
   const byID = new Map<string, unknown>()
   for (const doc of related) byID.set(String(doc.id), relatedKey(doc))
-  return (doc) => pickExtreme(allValues(resolved, doc).map((id) => byID.get(String(id))), desc)
+  return (doc) =>
+    pickExtreme(
+      allValues(resolved, doc).map((id) => byID.get(String(id))),
+      desc,
+    )
 }
 
 export const buildComparator = async (

@@ -43,12 +43,19 @@ const valuesOf = (path: ResolvedPath, doc: Doc, b: Binding, raw: boolean): unkno
 }
 
 /** A relationship sub-path: resolved to an id set in the related collection (+ the NULL row case). */
-const compileRelation = async (scope: QueryScope, path: ResolvedPath, subWhere: Where): Promise<Node> => {
+const compileRelation = async (
+  scope: QueryScope,
+  path: ResolvedPath,
+  subWhere: Where,
+): Promise<Node> => {
   const { collection } = path.relation ?? { collection: path.relationTo?.[0] ?? '' }
   const ids = await scope.lookup.findIDs(collection, subWhere, scope.locale)
   const idKeys = new Set(ids.map((id) => String(id)))
   // LEFT JOIN: a missing related document is a row of NULLs; does the sub-where hold for it?
-  const relatedScope: QueryScope = { ...scope, fields: getCollectionFields(scope.payload, collection) }
+  const relatedScope: QueryScope = {
+    ...scope,
+    fields: getCollectionFields(scope.payload, collection),
+  }
   const nullMatches = (await compileWhere(relatedScope, subWhere)).matches({})
   return (doc, b) =>
     valuesOf(path, doc, b, true).some((v) => (isNullish(v) ? nullMatches : idKeys.has(String(v))))
@@ -62,7 +69,11 @@ const compileCondition = async (
   value: unknown,
 ): Promise<Node> => {
   const path = resolvePath(
-    { fields: scope.fields, locale: normalizeLocale(scope.payload, scope.locale), payload: scope.payload },
+    {
+      fields: scope.fields,
+      locale: normalizeLocale(scope.payload, scope.locale),
+      payload: scope.payload,
+    },
     key,
   )
   addJoins(state, path.joins)
@@ -88,8 +99,11 @@ const compileCondition = async (
   return (doc) => {
     if (!list.length) return false
     const values: unknown[] = []
-    for (const b of enumerateBindings(doc, path.joins)) values.push(...valuesOf(path, doc, b, false))
-    return list.every((s) => values.some((v) => (isNullish(s) ? isNullish(v) : allEquals(path, v, s))))
+    for (const b of enumerateBindings(doc, path.joins))
+      values.push(...valuesOf(path, doc, b, false))
+    return list.every((s) =>
+      values.some((v) => (isNullish(s) ? isNullish(v) : allEquals(path, v, s))),
+    )
   }
 }
 
@@ -103,7 +117,9 @@ const compileNode = async (scope: QueryScope, state: State, where: Where): Promi
   for (const [key, condition] of Object.entries(where)) {
     const lower = key.toLowerCase()
     if ((lower === 'and' || lower === 'or') && Array.isArray(condition)) {
-      const children = await Promise.all(condition.map((w) => compileNode(scope, state, w as Where)))
+      const children = await Promise.all(
+        condition.map((w) => compileNode(scope, state, w as Where)),
+      )
       if (!children.length) continue
       parts.push(
         lower === 'and'
@@ -127,7 +143,10 @@ const compileNode = async (scope: QueryScope, state: State, where: Where): Promi
  * Compiles a Payload `where` into a synchronous matcher. Relationship sub-paths are resolved to
  * id sets through `scope.lookup.findIDs` first (hence async).
  */
-export const compileWhere = async (scope: QueryScope, where: Where | undefined): Promise<CompiledWhere> => {
+export const compileWhere = async (
+  scope: QueryScope,
+  where: Where | undefined,
+): Promise<CompiledWhere> => {
   if (!where || !Object.keys(where).length) return { matches: () => true }
   const state: State = { joins: [] }
   const node = await compileNode(scope, state, where)

@@ -14,7 +14,8 @@ export const asPoint = (v: unknown): LngLat | undefined => {
     const lat = Number(v[1])
     if (Number.isFinite(lng) && Number.isFinite(lat)) return [lng, lat]
   }
-  if (v && typeof v === 'object' && 'coordinates' in v) return asPoint((v as { coordinates: unknown }).coordinates)
+  if (v && typeof v === 'object' && 'coordinates' in v)
+    return asPoint((v as { coordinates: unknown }).coordinates)
   return undefined
 }
 
@@ -24,7 +25,8 @@ const rad = (deg: number): number => (deg * Math.PI) / 180
 export const distanceMeters = (a: LngLat, b: LngLat): number => {
   const dLat = rad(b[1] - a[1])
   const dLng = rad(b[0] - a[0])
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(rad(a[1])) * Math.cos(rad(b[1])) * Math.sin(dLng / 2) ** 2
+  const h =
+    Math.sin(dLat / 2) ** 2 + Math.cos(rad(a[1])) * Math.cos(rad(b[1])) * Math.sin(dLng / 2) ** 2
   return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)))
 }
 
@@ -32,7 +34,8 @@ export type NearQuery = { center: LngLat; maxDistance?: number; minDistance?: nu
 
 /** `'lng, lat, maxDistance?, minDistance?'` (or the same as an array). */
 export const parseNear = (value: unknown): NearQuery | undefined => {
-  const parts = typeof value === 'string' ? value.split(',') : Array.isArray(value) ? value : undefined
+  const parts =
+    typeof value === 'string' ? value.split(',') : Array.isArray(value) ? value : undefined
   if (!parts) return undefined
   const nums = parts.map((p) => (p === '' || p === null || p === undefined ? NaN : Number(p)))
   const [lng, lat, max, min] = nums
@@ -71,7 +74,10 @@ const ringPosition = (p: LngLat, ring: Ring): number => {
     const a = ring[i]
     const b = ring[j]
     if (onSegment(p, a, b)) return 0
-    if (a[1] > p[1] !== b[1] > p[1] && p[0] < ((b[0] - a[0]) * (p[1] - a[1])) / (b[1] - a[1]) + a[0]) {
+    if (
+      a[1] > p[1] !== b[1] > p[1] &&
+      p[0] < ((b[0] - a[0]) * (p[1] - a[1])) / (b[1] - a[1]) + a[0]
+    ) {
       inside = !inside
     }
   }
@@ -80,7 +86,9 @@ const ringPosition = (p: LngLat, ring: Ring): number => {
 
 const toRings = (coords: unknown): Ring[] =>
   Array.isArray(coords)
-    ? coords.map((ring) => (Array.isArray(ring) ? ring.map(asPoint).filter((x): x is LngLat => !!x) : []))
+    ? coords.map((ring) =>
+        Array.isArray(ring) ? ring.map(asPoint).filter((x): x is LngLat => !!x) : [],
+      )
     : []
 
 /** Position of a point against a polygon with holes: 1 inside, 0 boundary, -1 outside. */
@@ -107,7 +115,10 @@ export const pointInGeometry = (p: LngLat, geometry: unknown, boundary: boolean)
     case 'Polygon':
       return ok(polygonPosition(p, toRings(g.coordinates)))
     case 'MultiPolygon':
-      return Array.isArray(g.coordinates) && g.coordinates.some((poly) => ok(polygonPosition(p, toRings(poly))))
+      return (
+        Array.isArray(g.coordinates) &&
+        g.coordinates.some((poly) => ok(polygonPosition(p, toRings(poly))))
+      )
     case 'Point': {
       const q = asPoint(g.coordinates)
       return boundary && !!q && q[0] === p[0] && q[1] === p[1]
@@ -115,7 +126,8 @@ export const pointInGeometry = (p: LngLat, geometry: unknown, boundary: boolean)
     case 'LineString':
     case 'MultiPoint': {
       const pts = toRings([g.coordinates])[0] ?? []
-      if (g.type === 'MultiPoint') return boundary && pts.some((q) => q[0] === p[0] && q[1] === p[1])
+      if (g.type === 'MultiPoint')
+        return boundary && pts.some((q) => q[0] === p[0] && q[1] === p[1])
       return boundary && pts.some((q, i) => i > 0 && onSegment(p, pts[i - 1], q))
     }
     default:

@@ -81,7 +81,9 @@ const asRows = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
 
 /** A relationship value as stored is an id; tolerate populated docs. */
 export const relationID = (v: unknown): unknown =>
-  v !== null && typeof v === 'object' && !Array.isArray(v) && 'id' in v ? (v as { id: unknown }).id : v
+  v !== null && typeof v === 'object' && !Array.isArray(v) && 'id' in v
+    ? (v as { id: unknown }).id
+    : v
 
 const scalarKind = (field: FlattenedField): LeafKind => {
   switch (field.type) {
@@ -135,7 +137,8 @@ const docLocales = (fields: FlattenedField[], doc: Doc, codes: string[]): string
       if (!('name' in f)) continue
       const v = (obj as Record<string, unknown>)[f.name]
       if ('localized' in f && f.localized) {
-        if (v && typeof v === 'object' && !Array.isArray(v)) for (const k of Object.keys(v)) found.add(k)
+        if (v && typeof v === 'object' && !Array.isArray(v))
+          for (const k of Object.keys(v)) found.add(k)
       } else if (f.type === 'group' || f.type === 'tab') {
         visit(f.flattenedFields, v)
       }
@@ -181,7 +184,8 @@ export const resolvePath = (ctx: PathContext, path: string): ResolvedPath => {
 
     let valAcc: Getter = (doc, b) => prop(acc(doc, b), seg)
     let here = prefix ? `${prefix}.${seg}` : seg
-    const localized = Boolean(localization) && fieldShouldBeLocalized({ field, parentIsLocalized: parentLocalized })
+    const localized =
+      Boolean(localization) && fieldShouldBeLocalized({ field, parentIsLocalized: parentLocalized })
     if (localized && localization) {
       const nextSeg = segments[i + 1]
       const raw = valAcc
@@ -240,7 +244,9 @@ export const resolvePath = (ctx: PathContext, path: string): ResolvedPath => {
             kind: 'text',
           }
         }
-        const owners = blocks.filter((bl) => bl.flattenedFields.some((f) => 'name' in f && f.name === next))
+        const owners = blocks.filter((bl) =>
+          bl.flattenedFields.some((f) => 'name' in f && f.name === next),
+        )
         if (!owners.length) throw new InvalidPathError(path)
         const slugs = owners.map((bl) => bl.slug)
         const rowAcc = join(`${here}|${slugs.join(',')}`, (doc, b) =>
@@ -283,7 +289,8 @@ export const resolvePath = (ctx: PathContext, path: string): ResolvedPath => {
         const fanOut = field.type === 'richText'
         return {
           field,
-          get: (doc, b) => (rest.length ? traverseJSON(valAcc(doc, b), rest, fanOut) : one(valAcc(doc, b))),
+          get: (doc, b) =>
+            rest.length ? traverseJSON(valAcc(doc, b), rest, fanOut) : one(valAcc(doc, b)),
           hasMany: false,
           joins,
           kind: 'json',
@@ -293,7 +300,11 @@ export const resolvePath = (ctx: PathContext, path: string): ResolvedPath => {
         throw new InvalidPathError(path)
       default: {
         if ('hasMany' in field && field.hasMany) {
-          return leaf(scalarKind(field), join(here, (doc, b) => asRows(valAcc(doc, b))), true)
+          return leaf(
+            scalarKind(field),
+            join(here, (doc, b) => asRows(valAcc(doc, b))),
+            true,
+          )
         }
         return leaf(scalarKind(field), valAcc)
       }

@@ -87,7 +87,11 @@ export const sanitizeScalar = (payload: Payload, path: ResolvedPath, x: unknown)
 }
 
 /** List operators (`in`, `not_in`, `all`): comma-delimited strings, single numbers; else INVALID. */
-export const sanitizeList = (payload: Payload, path: ResolvedPath, x: unknown): typeof INVALID | unknown[] => {
+export const sanitizeList = (
+  payload: Payload,
+  path: ResolvedPath,
+  x: unknown,
+): typeof INVALID | unknown[] => {
   let list: unknown[]
   if (typeof x === 'string') list = createArrayFromCommaDelineated(x)
   else if (typeof x === 'number') list = [x]

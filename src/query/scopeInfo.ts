@@ -20,7 +20,10 @@ export const getLocalization = (payload: Payload): LocalizationInfo => {
 }
 
 /** `undefined` → default locale; `'all'`/`'*'` → `'all'` (any locale); else the locale itself. */
-export const normalizeLocale = (payload: Payload, locale: string | undefined): string | undefined => {
+export const normalizeLocale = (
+  payload: Payload,
+  locale: string | undefined,
+): string | undefined => {
   const loc = getLocalization(payload)
   if (!loc) return undefined
   if (locale === 'all' || locale === '*') return 'all'
@@ -34,7 +37,9 @@ export const getCollectionFields = (payload: Payload, slug: string): FlattenedFi
 }
 
 const defaultIDType = (payload: Payload): IDType =>
-  (payload.db as { defaultIDType?: string } | undefined)?.defaultIDType === 'number' ? 'number' : 'text'
+  (payload.db as { defaultIDType?: string } | undefined)?.defaultIDType === 'number'
+    ? 'number'
+    : 'text'
 
 export const idTypeOfFields = (payload: Payload, fields: FlattenedField[]): IDType => {
   const idField = fields.find((f) => 'name' in f && f.name === 'id')
@@ -51,7 +56,9 @@ export const getBlocks = (payload: Payload, field: FlattenedField): FlattenedBlo
   const out: FlattenedBlock[] = []
   for (const ref of refs) {
     if (typeof ref === 'string') {
-      const block = (payload.blocks as Record<string, FlattenedBlock | undefined> | undefined)?.[ref]
+      const block = (payload.blocks as Record<string, FlattenedBlock | undefined> | undefined)?.[
+        ref
+      ]
       if (block) out.push(block)
     } else {
       out.push(ref)

@@ -2,9 +2,10 @@ import type { SanitizedConfig } from 'payload'
 
 /**
  * Every value found at a dotted path, stepping into each element of the arrays met on the way
- * (array rows, hasMany values). A missing value yields `undefined` once.
+ * (array rows, hasMany values; with `flattenLeaf`, also the elements of an array found at the end).
+ * A missing value yields `undefined` once.
  */
-export function valuesAtPath(doc: unknown, path: string): unknown[] {
+export function valuesAtPath(doc: unknown, path: string, flattenLeaf = true): unknown[] {
   const segments = path.split('.')
   let current: unknown[] = [doc]
   for (const segment of segments) {
@@ -21,7 +22,7 @@ export function valuesAtPath(doc: unknown, path: string): unknown[] {
     }
     current = next
   }
-  return current.flatMap((value) => (Array.isArray(value) ? value : [value]))
+  return flattenLeaf ? current.flatMap((value) => (Array.isArray(value) ? value : [value])) : current
 }
 
 export function defaultLocaleOf(config: SanitizedConfig): string | undefined {

@@ -17,7 +17,8 @@ import { containsText, likeWords } from './text.js'
  * unsanitizable constraints → `true`), or `{ all }` for `all`, which needs every value at once.
  */
 export type ValueTest = (v: unknown) => boolean
-export type OperatorResult = boolean | ValueTest | { all: unknown[] } | { near: NearQuery; test: ValueTest }
+export type OperatorResult =
+  boolean | ValueTest | { all: unknown[] } | { near: NearQuery; test: ValueTest }
 
 const isRelationLike = (p: ResolvedPath): boolean =>
   p.kind === 'relationship' || p.kind === 'poly' || p.kind === 'polyValue'
@@ -42,12 +43,19 @@ export const buildOperator = (
 ): OperatorResult => {
   const json = path.kind === 'json'
   const scalar = (x: unknown): unknown =>
-    json ? x : path.kind === 'poly' ? sanitizePoly(payload, path, x) : sanitizeScalar(payload, path, x)
+    json
+      ? x
+      : path.kind === 'poly'
+        ? sanitizePoly(payload, path, x)
+        : sanitizeScalar(payload, path, x)
 
   switch (operator) {
     case 'exists': {
       const want = sanitizeExists(value)
-      return (v) => (want ? !isNullish(v) && !isEmptyContainer(path, v) : isNullish(v) || isEmptyContainer(path, v))
+      return (v) =>
+        want
+          ? !isNullish(v) && !isEmptyContainer(path, v)
+          : isNullish(v) || isEmptyContainer(path, v)
     }
     case 'equals':
     case 'not_equals': {
@@ -61,19 +69,30 @@ export const buildOperator = (
       if (s === null) return negate ? (v) => !equalsNull(v) : equalsNull
       if (!negate) return (v) => valueEquals(path, v, s)
       // drizzle: `col IS NULL OR col <> x`; JSON paths use a bare `<>` (NULL does not match).
-      return json ? (v) => !isNullish(v) && !valueEquals(path, v, s) : (v) => isNullish(v) || !valueEquals(path, v, s)
+      return json
+        ? (v) => !isNullish(v) && !valueEquals(path, v, s)
+        : (v) => isNullish(v) || !valueEquals(path, v, s)
     }
     case 'in':
     case 'not_in':
     case 'all': {
-      const list = json ? (Array.isArray(value) ? value : INVALID) : sanitizeList(payload, path, value)
+      const list = json
+        ? Array.isArray(value)
+          ? value
+          : INVALID
+        : sanitizeList(payload, path, value)
       if (list === INVALID) return true
       if (operator === 'all') return { all: list }
       if (operator === 'in') return list.length ? inList(path, list) : false
       if (!list.length) return true
-      const inside = inList(path, list.filter((x) => x !== null))
+      const inside = inList(
+        path,
+        list.filter((x) => x !== null),
+      )
       // relationships: `NOT IN (...) OR col IS NULL`; other columns: bare `NOT IN` (NULL does not match)
-      return isRelationLike(path) ? (v) => isNullish(v) || !inside(v) : (v) => !isNullish(v) && !inside(v)
+      return isRelationLike(path)
+        ? (v) => isNullish(v) || !inside(v)
+        : (v) => !isNullish(v) && !inside(v)
     }
     case 'greater_than':
     case 'greater_than_equal':
@@ -83,7 +102,13 @@ export const buildOperator = (
       if (s === INVALID || isNullish(s)) return false
       const rel = isRelationLike(path) && Array.isArray(s) ? s[0] : s
       const ok = (c: number): boolean =>
-        operator === 'greater_than' ? c > 0 : operator === 'greater_than_equal' ? c >= 0 : operator === 'less_than' ? c < 0 : c <= 0
+        operator === 'greater_than'
+          ? c > 0
+          : operator === 'greater_than_equal'
+            ? c >= 0
+            : operator === 'less_than'
+              ? c < 0
+              : c <= 0
       return (v) => !isNullish(v) && ok(sqlCompare(v, rel))
     }
     case 'like': {
@@ -114,7 +139,11 @@ export const buildOperator = (
       const s = json || path.kind === 'text' ? value : scalar(value)
       if (s === INVALID) return false
       // dates: the value is sanitized to an ISO string, matched against the stored text
-      const q = Array.isArray(s) ? s[0] : path.kind === 'date' && typeof s === 'number' ? new Date(s).toISOString() : s
+      const q = Array.isArray(s)
+        ? s[0]
+        : path.kind === 'date' && typeof s === 'number'
+          ? new Date(s).toISOString()
+          : s
       return (v) => containsText(v, q)
     }
     case 'near': {

@@ -5,4 +5,5 @@ export const likeWords = (v: unknown, query: string): boolean =>
   query.split(' ').every((word) => sqlLike(v, `%${word}%`))
 
 /** `contains`: one substring (`%value%`), not split into words. */
-export const containsText = (v: unknown, query: unknown): boolean => sqlLike(v, `%${String(query)}%`)
+export const containsText = (v: unknown, query: unknown): boolean =>
+  sqlLike(v, `%${String(query)}%`)

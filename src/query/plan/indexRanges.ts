@@ -12,6 +12,8 @@ const KIND_BOUNDS: Record<IndexPart['kind'], KeyRange> = {
   boolean: { from: 'B', to: 'C' },
   date: { from: 'N', to: 'O' },
   number: { from: 'N', to: 'O' },
+  point: { from: 'S', to: 'T' },
+  polymorphic: { from: 'S', to: 'T' },
   relationship: { from: 'S', to: 'T' },
   text: { from: 'S', to: 'T' },
 }

@@ -1,0 +1,571 @@
+import type { FlattenedBlock, FlattenedField, Payload, PayloadRequest } from 'payload'
+
+import { BatchGetCommand } from '@aws-sdk/lib-dynamodb'
+import { ValidationError } from 'payload'
+
+import type { Namespace } from '../namespaces.js'
+import type { DynamoDBAdapter } from '../types.js'
+
+import { coerceID, collectionNamespace, keyOf } from '../namespaces.js'
+import { send } from '../storage/send.js'
+
+/**
+ * The field-aware write transform: what Payload hands the adapter, reshaped into what is stored,
+ * so that reading it back gives what the SQL adapters give.
+ *
+ * - Only keys the config declares are kept (plus `id`; `globalType` on globals; a version's own
+ *   top-level keys), so unknown keys (`password`, timestamps of a collection without timestamps)
+ *   and `virtual` / `join` fields never reach the table.
+ * - Scalars are coerced to their field's type: text-like values to strings, numbers from numeric
+ *   strings, dates to ISO strings (from `Date`s and Unix milliseconds), points to GeoJSON,
+ *   relationship values to ids of the related collection's id type (populated documents reduced to
+ *   their id).
+ * - Groups, named tabs, array rows (keeping `id`), blocks (keeping `id`, `blockType`, `blockName`)
+ *   and localized `{ [locale]: value }` maps are transformed value by value; json and richText are
+ *   kept as they are.
+ * - On create, static `defaultValue`s fill fields the data leaves out (what a SQL column default
+ *   does), also inside groups and array/block rows.
+ * - Payload's atomic update operators (`$inc`, `$push`, `$remove`) pass through, with the items
+ *   they add transformed like the field's values.
+ *
+ * Relationship ids a write introduces are collected as references, for `assertReferencesExist`.
+ */
+
+export type WriteMode = 'create' | 'update'
+
+/** A relationship value a write stores: the related document must exist. */
+export type Reference = { collection: string; id: number | string; path: string }
+
+export type TransformResult = { data: Record<string, unknown>; references: Reference[] }
+
+type Context = {
+  adapter: DynamoDBAdapter
+  localeCodes: Set<string>
+  mode: WriteMode
+  references: Reference[]
+}
+
+const OPERATORS = ['$inc', '$push', '$remove'] as const
+
+/** Keys a version document keeps at its top level (besides `version`). */
+const VERSION_KEYS = new Set([
+  'autosave',
+  'createdAt',
+  'id',
+  'latest',
+  'parent',
+  'publishedLocale',
+  'snapshot',
+  'updatedAt',
+])
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !(value instanceof Date) &&
+    !Buffer.isBuffer(value)
+  )
+}
+
+function isOperator(value: unknown): value is Record<string, unknown> {
+  return isPlainObject(value) && OPERATORS.some((operator) => operator in value)
+}
+
+function joinPath(base: string, key: number | string): string {
+  return base ? `${base}.${key}` : String(key)
+}
+
+/** Fields whose values are not stored: virtual fields and joins (computed on read). */
+function isStored(field: FlattenedField): boolean {
+  return !('virtual' in field && field.virtual) && field.type !== 'join'
+}
+
+function blockOf(field: FlattenedField, blockType: unknown, payload: Payload): FlattenedBlock | undefined {
+  if (field.type !== 'blocks' || typeof blockType !== 'string') {
+    return undefined
+  }
+  const candidates: (FlattenedBlock | string)[] = field.blockReferences ?? field.blocks ?? []
+  for (const candidate of candidates) {
+    const block = typeof candidate === 'string' ? payload.blocks?.[candidate] : candidate
+    if (block?.slug === blockType) {
+      return block
+    }
+  }
+  return undefined
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scalars
+
+function toText(value: unknown): unknown {
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    return String(value)
+  }
+  return value
+}
+
+function toNumber(value: unknown): unknown {
+  if (typeof value === 'string') {
+    if (value.trim() === '') {
+      return null
+    }
+    const number = Number(value)
+    return Number.isNaN(number) ? value : number
+  }
+  if (typeof value === 'bigint') {
+    return Number(value)
+  }
+  return value
+}
+
+function toDate(value: unknown): unknown {
+  if (value instanceof Date) {
+    return Number.isNaN(value.getTime()) ? null : value.toISOString()
+  }
+  if (typeof value === 'number' && Number.isFinite(value)) {
+    return new Date(value).toISOString()
+  }
+  return value
+}
+
+function toCheckbox(value: unknown): unknown {
+  if (value === 'true') {
+    return true
+  }
+  if (value === 'false') {
+    return false
+  }
+  return value
+}
+
+function toPoint(value: unknown): unknown {
+  const coordinates = Array.isArray(value)
+    ? value
+    : isPlainObject(value) && Array.isArray(value.coordinates)
+      ? value.coordinates
+      : undefined
+  if (!coordinates) {
+    return value
+  }
+  return { ...(isPlainObject(value) ? value : {}), type: 'Point', coordinates: coordinates.map(toNumber) }
+}
+
+/** `value` (a scalar or, for hasMany fields, each item of a list) coerced with `coerce`. */
+function eachItem(value: unknown, coerce: (item: unknown) => unknown): unknown {
+  return Array.isArray(value) ? value.map(coerce) : coerce(value)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Relationships
+
+function targetID(ctx: Context, collection: string, id: unknown): unknown {
+  if (isPlainObject(id) && 'id' in id) {
+    return targetID(ctx, collection, id.id)
+  }
+  if (typeof id !== 'string' && typeof id !== 'number') {
+    return id
+  }
+  if (!ctx.adapter.payload.collections[collection]) {
+    return id
+  }
+  const namespace = collectionNamespace(ctx.adapter, collection)
+  if (namespace.idType === 'number' && typeof id === 'string' && (id.trim() === '' || Number.isNaN(Number(id)))) {
+    // Not an id of a number-id collection: stored as given, and rejected by the reference check.
+    return id
+  }
+  return coerceID(id, namespace)
+}
+
+function relationItem(ctx: Context, field: FlattenedField, item: unknown, path: string): unknown {
+  if (field.type !== 'relationship' && field.type !== 'upload') {
+    return item
+  }
+  if (Array.isArray(field.relationTo)) {
+    if (!isPlainObject(item) || typeof item.relationTo !== 'string') {
+      return item
+    }
+    const value = targetID(ctx, item.relationTo, item.value)
+    if (typeof value === 'string' || typeof value === 'number') {
+      ctx.references.push({ collection: item.relationTo, id: value, path })
+    }
+    return { relationTo: item.relationTo, value }
+  }
+  const value = targetID(ctx, field.relationTo, item)
+  if (typeof value === 'string' || typeof value === 'number') {
+    ctx.references.push({ collection: field.relationTo, id: value, path })
+  }
+  return value
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fields
+
+/** The value of one (non-localized view of a) field, transformed. */
+function fieldValue(ctx: Context, field: FlattenedField, value: unknown, path: string, localized: boolean): unknown {
+  if (value === null || value === undefined) {
+    return value
+  }
+  if (isOperator(value)) {
+    return operatorValue(ctx, field, value, path, localized)
+  }
+  switch (field.type) {
+    case 'array': {
+      if (!Array.isArray(value)) {
+        return value
+      }
+      return value.map((row, index) => rowValue(ctx, field.flattenedFields, row, joinPath(path, index), localized))
+    }
+    case 'blocks': {
+      if (!Array.isArray(value)) {
+        return value
+      }
+      return value.map((row, index) => {
+        if (!isPlainObject(row)) {
+          return row
+        }
+        const block = blockOf(field, row.blockType, ctx.adapter.payload)
+        if (!block) {
+          return row
+        }
+        const out = rowValue(ctx, block.flattenedFields, row, joinPath(path, index), localized) as Record<string, unknown>
+        out.blockType = row.blockType
+        if (row.blockName !== undefined) {
+          out.blockName = row.blockName
+        }
+        return out
+      })
+    }
+    case 'checkbox':
+      return toCheckbox(value)
+    case 'code':
+    case 'email':
+    case 'radio':
+    case 'select':
+    case 'text':
+    case 'textarea':
+      return eachItem(value, toText)
+    case 'date':
+      return toDate(value)
+    case 'group':
+    case 'tab': {
+      if (!isPlainObject(value)) {
+        return value
+      }
+      return fieldsValue(ctx, field.flattenedFields, value, path, localized)
+    }
+    case 'number':
+      return eachItem(value, toNumber)
+    case 'point':
+      return toPoint(value)
+    case 'relationship':
+    case 'upload': {
+      if (Array.isArray(value)) {
+        return value.map((item, index) => relationItem(ctx, field, item, joinPath(path, index)))
+      }
+      return relationItem(ctx, field, value, path)
+    }
+    default:
+      // json, richText: stored as given.
+      return value
+  }
+}
+
+/** An atomic operator: kept, with the items `$push` / `$remove` carry transformed like the field's. */
+function operatorValue(
+  ctx: Context,
+  field: FlattenedField,
+  value: Record<string, unknown>,
+  path: string,
+  localized: boolean,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...value }
+  for (const operator of ['$push', '$remove'] as const) {
+    if (!(operator in value)) {
+      continue
+    }
+    const items = value[operator]
+    const list = Array.isArray(items) ? items : [items]
+    const transformed = fieldValue(ctx, field, list, path, localized)
+    out[operator] = Array.isArray(items) ? transformed : (transformed as unknown[])[0]
+  }
+  return out
+}
+
+function rowValue(ctx: Context, fields: FlattenedField[], row: unknown, path: string, localized: boolean): unknown {
+  if (!isPlainObject(row)) {
+    return row
+  }
+  const out = fieldsValue(ctx, fields, row, path, localized)
+  if (row.id !== undefined) {
+    out.id = row.id
+  }
+  return out
+}
+
+/** A field's default, if it is a static value (functions need the request, which Payload has). */
+function staticDefault(field: FlattenedField): unknown {
+  const defaultValue = 'defaultValue' in field ? field.defaultValue : undefined
+  return typeof defaultValue === 'function' ? undefined : defaultValue
+}
+
+/** A value for a field the create data leaves out, or undefined. */
+function defaultFor(ctx: Context, field: FlattenedField, path: string): unknown {
+  if (field.type === 'array' || field.type === 'blocks') {
+    // Rows are data, not column defaults: their fields get defaults once rows are given.
+    return undefined
+  }
+  const fallback = staticDefault(field)
+  if (field.type === 'group' || field.type === 'tab') {
+    const base = isPlainObject(fallback) ? fallback : {}
+    const value = fieldsValue(ctx, field.flattenedFields, base, path, false)
+    return Object.keys(value).length > 0 ? value : undefined
+  }
+  if (fallback === undefined || fallback === null) {
+    return undefined
+  }
+  return fieldValue(ctx, field, structuredClone(fallback), path, false)
+}
+
+/** Whether `value` is a `{ [locale]: value }` map of this config's locales. */
+function isLocaleMap(ctx: Context, value: unknown): value is Record<string, unknown> {
+  if (!isPlainObject(value)) {
+    return false
+  }
+  const keys = Object.keys(value)
+  return keys.length > 0 && keys.every((key) => ctx.localeCodes.has(key))
+}
+
+/** An object of fields (a document, group, tab or row), keeping only the declared, stored fields. */
+function fieldsValue(
+  ctx: Context,
+  fields: FlattenedField[],
+  data: Record<string, unknown>,
+  path: string,
+  parentLocalized: boolean,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const field of fields) {
+    // The document id is the operation's business (kept as given); row ids are kept by rowValue.
+    if (!isStored(field) || (field.name === 'id' && path === '')) {
+      continue
+    }
+    const fieldPath = joinPath(path, field.name)
+    const value = data[field.name]
+    const localized = Boolean(field.localized) && !parentLocalized && ctx.localeCodes.size > 0
+    if (value === undefined) {
+      if (ctx.mode === 'create' && !localized) {
+        const fallback = defaultFor(ctx, field, fieldPath)
+        if (fallback !== undefined) {
+          out[field.name] = fallback
+        }
+      }
+      continue
+    }
+    if (localized && isLocaleMap(ctx, value)) {
+      const perLocale: Record<string, unknown> = {}
+      for (const [locale, localeValue] of Object.entries(value)) {
+        if (localeValue !== undefined) {
+          perLocale[locale] = fieldValue(ctx, field, localeValue, fieldPath, true)
+        }
+      }
+      out[field.name] = perLocale
+    } else {
+      out[field.name] = fieldValue(ctx, field, value, fieldPath, parentLocalized || localized)
+    }
+  }
+  return out
+}
+
+function newContext(adapter: DynamoDBAdapter, mode: WriteMode): Context {
+  const localization = adapter.payload.config.localization
+  return {
+    adapter,
+    localeCodes: new Set(localization ? localization.localeCodes : []),
+    mode,
+    references: [],
+  }
+}
+
+function versionFields(namespace: Namespace): FlattenedField[] | undefined {
+  const field = namespace.fields.find((candidate) => candidate.name === 'version')
+  return field && field.type === 'group' ? field.flattenedFields : undefined
+}
+
+/** The `version` data of a version document, transformed with its collection's (or global's) fields. */
+function versionData(ctx: Context, namespace: Namespace, version: unknown): unknown {
+  const fields = versionFields(namespace)
+  if (!fields || !isPlainObject(version)) {
+    return version
+  }
+  const out = fieldsValue(ctx, fields, version, 'version', false)
+  for (const key of ['id', 'createdAt', 'updatedAt']) {
+    if (version[key] !== undefined && out[key] === undefined) {
+      out[key] = version[key]
+    }
+  }
+  return out
+}
+
+/**
+ * Transforms the data of a write in `namespace`: a whole document (`create`) or the keys an update
+ * sets (`update`, no defaults). Version documents keep their own keys and get `version` transformed.
+ */
+export function transformWrite(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  data: Record<string, unknown>,
+  mode: WriteMode,
+): TransformResult {
+  const ctx = newContext(adapter, mode)
+  if (namespace.kind === 'versions' || namespace.kind === 'globalVersions') {
+    const out: Record<string, unknown> = {}
+    for (const [key, value] of Object.entries(data)) {
+      if (key === 'version') {
+        out.version = versionData({ ...ctx, mode: 'update' }, namespace, value)
+      } else if (VERSION_KEYS.has(key)) {
+        out[key] = value
+      }
+    }
+    return { data: out, references: [] }
+  }
+  const out = fieldsValue(ctx, namespace.fields, data, '', false)
+  if (data.id !== undefined) {
+    out.id = data.id
+  }
+  if (namespace.kind === 'global') {
+    for (const key of ['globalType', 'createdAt', 'updatedAt']) {
+      if (data[key] !== undefined && out[key] === undefined) {
+        out[key] = data[key]
+      }
+    }
+  }
+  return { data: out, references: ctx.references }
+}
+
+/** Just the `version` data of a new version, transformed (see `transformWrite`). */
+export function transformVersionData(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  version: Record<string, unknown>,
+): Record<string, unknown> {
+  return versionData(newContext(adapter, 'update'), namespace, version) as Record<string, unknown>
+}
+
+// ---------------------------------------------------------------------------------------------
+// References
+
+/** Every string and number anywhere in `value` (the ids a stored document already refers to). */
+function collectScalars(value: unknown, into: Set<string>): Set<string> {
+  if (typeof value === 'string' || typeof value === 'number') {
+    into.add(String(value))
+  } else if (Array.isArray(value)) {
+    value.forEach((item) => collectScalars(item, into))
+  } else if (isPlainObject(value)) {
+    Object.values(value).forEach((item) => collectScalars(item, into))
+  }
+  return into
+}
+
+const BATCH_GET_LIMIT = 100
+
+/**
+ * Rejects a write whose relationship values point at documents that do not exist, as the foreign
+ * keys of the SQL adapters do, with Payload's ValidationError naming the fields. References the
+ * updated documents already held (`existing`) are not checked again, so a document whose related
+ * document was deleted meanwhile can still be updated; a document may refer to itself (`selfID`).
+ */
+export async function assertReferencesExist(
+  adapter: DynamoDBAdapter,
+  args: {
+    collection?: string
+    existing?: Record<string, unknown>[]
+    references: Reference[]
+    req?: Partial<PayloadRequest>
+    selfID?: number | string
+  },
+): Promise<void> {
+  const known = new Set<string>()
+  for (const doc of args.existing ?? []) {
+    collectScalars(doc, known)
+  }
+  const pending = args.references.filter(
+    (reference) =>
+      !known.has(String(reference.id)) &&
+      !(reference.collection === args.collection && String(reference.id) === String(args.selfID)),
+  )
+  if (pending.length === 0) {
+    return
+  }
+  const byKey = new Map<string, { key: { pk: string; sk: string }; references: Reference[] }>()
+  for (const [index, reference] of pending.entries()) {
+    if (!adapter.payload.collections[reference.collection]) {
+      continue
+    }
+    const namespace = collectionNamespace(adapter, reference.collection)
+    if (namespace.idType === 'number' && typeof reference.id !== 'number') {
+      // Not a number: no document of a number-id collection can have it.
+      byKey.set(`invalid\u0000${index}`, { key: { pk: '', sk: '' }, references: [reference] })
+      continue
+    }
+    const key = keyOf(namespace, reference.id)
+    const name = `${key.pk}\u0000${key.sk}`
+    const entry = byKey.get(name) ?? { key, references: [] }
+    entry.references.push(reference)
+    byKey.set(name, entry)
+  }
+  const found = new Set<string>()
+  const keys = [...byKey.values()].map((entry) => entry.key).filter((key) => key.pk !== '')
+  for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) {
+    let batch: Record<string, unknown>[] | undefined = keys.slice(start, start + BATCH_GET_LIMIT)
+    let attempt = 0
+    while (batch && batch.length > 0) {
+      type Output = {
+        Responses?: Record<string, Record<string, unknown>[]>
+        UnprocessedKeys?: Record<string, { Keys?: Record<string, unknown>[] }>
+      }
+      const out: Output = await send<Output>(
+        adapter,
+        new BatchGetCommand({
+          RequestItems: {
+            [adapter.tableName]: {
+              ConsistentRead: adapter.consistentRead,
+              ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+              Keys: batch,
+              ProjectionExpression: '#pk, #sk',
+            },
+          },
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      )
+      for (const item of out.Responses?.[adapter.tableName] ?? []) {
+        found.add(`${String(item.pk)}\u0000${String(item.sk)}`)
+      }
+      batch = out.UnprocessedKeys?.[adapter.tableName]?.Keys
+      if (batch && batch.length > 0) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt++)))
+      }
+    }
+  }
+  const missing = [...byKey.entries()].filter(([name]) => !found.has(name)).flatMap(([, entry]) => entry.references)
+  if (missing.length === 0) {
+    return
+  }
+  const byPath = new Map<string, Reference[]>()
+  for (const reference of missing) {
+    // `items.0.author` and `tags.2` are reported on the field (`items.0.author`, `tags`).
+    const path = reference.path.replace(/\.\d+$/, '')
+    byPath.set(path, [...(byPath.get(path) ?? []), reference])
+  }
+  throw new ValidationError({
+    collection: args.collection,
+    errors: [...byPath.entries()].map(([path, references]) => ({
+      message: `This relationship field has the following invalid selections: ${references
+        .map((reference) => `${reference.collection} ${String(reference.id)}`)
+        .join(', ')}`,
+      path,
+    })),
+    req: args.req,
+  })
+}
