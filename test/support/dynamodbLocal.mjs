@@ -33,7 +33,7 @@ function freePort() {
 }
 
 async function waitUntilReady(endpoint, child) {
-  const deadline = Date.now() + 60_000
+  const deadline = Date.now() + 180_000
   let exited = false
   child.once('exit', () => {
     exited = true
@@ -50,7 +50,7 @@ async function waitUntilReady(endpoint, child) {
       await new Promise((resolve) => setTimeout(resolve, 200))
     }
   }
-  throw new Error(`DynamoDB Local did not answer on ${endpoint} within 60 s.`)
+  throw new Error(`DynamoDB Local did not answer on ${endpoint} within 180 s.`)
 }
 
 /** @returns {Promise<import('./dynamodbLocal.d.mts').RunningDynamoDB>} */
