@@ -375,7 +375,54 @@ function fieldsValue(
       out[field.name] = fieldValue(ctx, field, value, fieldPath, parentLocalized || localized)
     }
   }
+  if (path === '' && ctx.mode === 'update') {
+    for (const [key, value] of Object.entries(data)) {
+      if (key.includes('.') && value !== undefined) {
+        const transformed = dottedValue(ctx, fields, key, value)
+        if (transformed !== undefined) {
+          out[key] = transformed
+        }
+      }
+    }
+  }
   return out
+}
+
+/**
+ * An update may set a nested field by its dotted path (`'group.field': value`, as Payload does for
+ * `$push` / `$remove` on nested relationships): the value is transformed with the field at that path
+ * (a trailing locale code addresses one locale of a localized field); unknown paths are dropped.
+ */
+function dottedValue(ctx: Context, fields: FlattenedField[], key: string, value: unknown): unknown {
+  const segments = key.split('.')
+  let scope = fields
+  let localized = false
+  for (let index = 0; index < segments.length; index++) {
+    const field: FlattenedField | undefined = scope.find((candidate) => candidate.name === segments[index])
+    if (!field || !isStored(field)) {
+      return undefined
+    }
+    const fieldLocalized: boolean = Boolean(field.localized) && !localized && ctx.localeCodes.size > 0
+    const rest = segments.slice(index + 1)
+    if (fieldLocalized && rest.length === 1 && ctx.localeCodes.has(rest[0])) {
+      return fieldValue(ctx, field, value, key, true)
+    }
+    if (rest.length === 0) {
+      if (fieldLocalized && isLocaleMap(ctx, value)) {
+        return Object.fromEntries(
+          Object.entries(value).map(([locale, localeValue]) => [locale, fieldValue(ctx, field, localeValue, key, true)]),
+        )
+      }
+      return fieldValue(ctx, field, value, key, localized || fieldLocalized)
+    }
+    if ((field.type !== 'group' && field.type !== 'tab') || fieldLocalized) {
+      // Paths through rows or locales of a container are not addressed by Payload: stored as given.
+      return value
+    }
+    localized = localized || fieldLocalized
+    scope = field.flattenedFields
+  }
+  return undefined
 }
 
 function newContext(adapter: DynamoDBAdapter, mode: WriteMode): Context {
@@ -568,4 +615,45 @@ export async function assertReferencesExist(
     })),
     req: args.req,
   })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dotted paths
+
+/**
+ * Resolves update data's dotted keys (`'group.field': value`) against one stored document: each
+ * becomes its whole top-level value with that nested value applied (atomic operators included,
+ * through `merge`), so siblings of the nested field are kept.
+ */
+export function expandDottedKeys(
+  existing: Record<string, unknown>,
+  data: Record<string, unknown>,
+  merge: (current: Record<string, unknown>, update: Record<string, unknown>) => Record<string, unknown>,
+): Record<string, unknown> {
+  if (!Object.keys(data).some((key) => key.includes('.'))) {
+    return data
+  }
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(data)) {
+    if (!key.includes('.')) {
+      out[key] = value
+    }
+  }
+  const setPath = (current: unknown, segments: string[], value: unknown): Record<string, unknown> => {
+    const base = isPlainObject(current) ? current : {}
+    const [head, ...rest] = segments
+    if (rest.length === 0) {
+      return merge(base, { [head]: value })
+    }
+    return { ...base, [head]: setPath(base[head], rest, value) }
+  }
+  for (const [key, value] of Object.entries(data)) {
+    if (!key.includes('.') || value === undefined) {
+      continue
+    }
+    const [top, ...rest] = key.split('.')
+    const current = top in out ? out[top] : structuredClone(existing[top])
+    out[top] = setPath(current, rest, value)
+  }
+  return out
 }

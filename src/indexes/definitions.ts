@@ -73,6 +73,7 @@ type Walked = { field: FlattenedField; part: IndexPart }
 /** Every scalar field reachable from `fields`, with its paths, through groups, tabs, arrays and blocks. */
 function walkFields(
   fields: FlattenedField[],
+  localization: boolean,
   prefix = '',
   localizedPrefix = '',
   inArray = false,
@@ -83,16 +84,18 @@ function walkFields(
     if (!('name' in field) || !field.name) {
       continue
     }
-    const localized = parentLocalized || Boolean('localized' in field && field.localized)
+    // Without localization in the config, `localized: true` is stored as a plain value.
+    const marked = localization && Boolean('localized' in field && field.localized)
+    const localized = parentLocalized || marked
     const path = `${prefix}${field.name}`
-    const ownLocalized = Boolean('localized' in field && field.localized) && !parentLocalized
+    const ownLocalized = marked && !parentLocalized
     const localizedPath = `${localizedPrefix}${field.name}${ownLocalized ? '.<locale>' : ''}`
     if (field.type === 'group' || field.type === 'tab') {
-      out.push(...walkFields(field.flattenedFields, `${path}.`, `${localizedPath}.`, inArray, localized))
+      out.push(...walkFields(field.flattenedFields, localization, `${path}.`, `${localizedPath}.`, inArray, localized))
       continue
     }
     if (field.type === 'array') {
-      out.push(...walkFields(field.flattenedFields, `${path}.`, `${localizedPath}.`, true, localized))
+      out.push(...walkFields(field.flattenedFields, localization, `${path}.`, `${localizedPath}.`, true, localized))
       continue
     }
     if (field.type === 'blocks') {
@@ -117,7 +120,7 @@ function walkFields(
  * the config's compound `indexes`, and for versions the fields drafts are found by.
  */
 export function indexDefinitions(adapter: DynamoDBAdapter, namespace: Namespace): IndexDefinition[] {
-  const walked = walkFields(namespace.fields)
+  const walked = walkFields(namespace.fields, Boolean(adapter.payload.config.localization))
   const definitions: IndexDefinition[] = []
   const seen = new Set<string>()
   const add = (parts: IndexPart[], unique: boolean) => {

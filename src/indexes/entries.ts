@@ -76,7 +76,8 @@ export function encodePart(part: Pick<IndexPart, 'kind' | 'maxText'>, value: unk
 }
 
 function partValues(doc: Doc, part: IndexPart, locale: string | undefined): unknown[] {
-  const path = part.localized ? part.localizedPath.replace(/<locale>/g, locale ?? '') : part.path
+  // Without localization in the config, `localized: true` fields are stored plainly.
+  const path = part.localized && locale ? part.localizedPath.replace(/<locale>/g, locale) : part.path
   const values = valuesAtPath(doc, path, part.kind !== 'point').filter((value) => value !== undefined)
   return values.length > 0 ? values : [null]
 }
