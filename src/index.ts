@@ -8,6 +8,7 @@ import { connect, destroy } from './connect.js'
 import { iterateDocuments } from './cursor.js'
 import { explain } from './explain.js'
 import { rebuildIndexes } from './indexes/rebuild.js'
+import { verifyIndexes } from './indexes/verify.js'
 import { createMigration } from './migrations/createMigration.js'
 import { migrateFresh } from './migrations/migrateFresh.js'
 import { count } from './operations/count.js'
@@ -34,6 +35,7 @@ import { RequestStats } from './storage/requestStats.js'
 export type { CursorPage, IterateArgs } from './cursor.js'
 export type { ExplainArgs, Explanation } from './explain.js'
 export type { RebuildArgs } from './indexes/rebuild.js'
+export type { IndexReport } from './indexes/verify.js'
 export type { MigrateDownArgs, MigrateUpArgs } from './migrations/types.js'
 export type { DynamoDBAdapter, DynamoDBAdapterArgs } from './types.js'
 
@@ -98,6 +100,7 @@ export function dynamodbAdapter(args: DynamoDBAdapterArgs): DatabaseAdapterObj<D
       updateOne,
       updateVersion,
       upsert,
+      verifyIndexes,
     } as Parameters<typeof createDatabaseAdapter<DynamoDBAdapter>>[0])
   }
 

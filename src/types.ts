@@ -5,6 +5,7 @@ import type { BaseDatabaseAdapter } from 'payload'
 import type { CursorPage, IterateArgs } from './cursor.js'
 import type { ExplainArgs, Explanation } from './explain.js'
 import type { RebuildArgs } from './indexes/rebuild.js'
+import type { IndexReport } from './indexes/verify.js'
 import type { RequestStats } from './storage/requestStats.js'
 
 export type DynamoDBAdapterArgs = {
@@ -72,6 +73,8 @@ export type DynamoDBAdapter = {
   /** Request counts and consumed capacity since the adapter connected (or since `resetStats`). */
   stats: RequestStats
   tableName: string
+  /** Checks one collection's index entries and counter against its documents. */
+  verifyIndexes: (args: { collection: string }) => Promise<IndexReport>
 } & BaseDatabaseAdapter
 
 /** Payload's `this` for adapter methods; kept in its own module so operations never import the factory. */

