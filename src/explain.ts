@@ -3,6 +3,7 @@ import type { Sort, Where } from 'payload'
 import type { Plan } from './query/plan/types.js'
 import type { DynamoDBAdapter } from './types.js'
 
+import { paginate } from './execute/paginate.js'
 import { describePlan } from './execute/reportPlan.js'
 import { runQuery } from './execute/runQuery.js'
 import { collectionNamespace } from './namespaces.js'
@@ -44,6 +45,7 @@ export async function explain(this: DynamoDBAdapter, args: ExplainArgs): Promise
   const result = await withRequestRecorder(recorder, () =>
     runQuery(this, namespace, args, {
       needsTotal: args.pagination !== false && limit > 0,
+      page: limit > 0 ? { limit, offset: (page - 1) * limit } : undefined,
       want: limit > 0 ? page * limit : Number.POSITIVE_INFINITY,
     }),
   )
@@ -65,7 +67,8 @@ export async function explain(this: DynamoDBAdapter, args: ExplainArgs): Promise
     rcu: stats.rcu,
     requests: stats.requests,
     requestsByCommand: stats.requestsByCommand,
-    returned: Math.min(result.ordered.length, limit > 0 ? limit : result.ordered.length),
+    returned: paginate(result.ordered, { limit, page, pagination: args.pagination }, result.totalDocs, result.offset)
+      .docs.length,
     totalDocs: result.totalDocs,
     wcu: stats.wcu,
   }

@@ -2,7 +2,7 @@ import type { PayloadRequest } from 'payload'
 
 import { ValidationError } from 'payload'
 
-import type { UniqueMarker } from '../indexes/entries.js'
+import type { IndexEntry, UniqueMarker } from '../indexes/entries.js'
 import type { Namespace } from '../namespaces.js'
 import type { Doc } from '../query/types.js'
 import type { DynamoDBAdapter } from '../types.js'
@@ -32,6 +32,13 @@ const keyString = (item: { pk: unknown; sk: unknown }) => `${String(item.pk)}\u0
 function added<T extends { pk: string; sk: string }>(previous: T[], next: T[]): T[] {
   const before = new Set(previous.map(keyString))
   return next.filter((item) => !before.has(keyString(item)))
+}
+
+/** Entries of `next` that are new or changed (an entry also carries the document's createdAt). */
+const entrySignature = (entry: IndexEntry) => `${keyString(entry)}\u0000${entry.c ?? ''}`
+function changedEntries(previous: IndexEntry[], next: IndexEntry[]): IndexEntry[] {
+  const before = new Set(previous.map(entrySignature))
+  return next.filter((entry) => !before.has(entrySignature(entry)))
 }
 
 function changeActions(
@@ -64,7 +71,7 @@ function changeActions(
   for (const entry of added(newEntries, oldEntries)) {
     push({ key: { pk: entry.pk, sk: entry.sk }, type: 'delete' }, { kind: 'other' })
   }
-  for (const entry of added(oldEntries, newEntries)) {
+  for (const entry of changedEntries(oldEntries, newEntries)) {
     push({ item: { ...entry }, type: 'put' }, { kind: 'other' })
   }
 

@@ -26,11 +26,12 @@ export async function findPage(
 ): Promise<PaginatedDocs<Doc>> {
   const limit = args.limit && args.limit > 0 ? args.limit : 0
   const page = args.page && args.page > 0 ? args.page : 1
-  const { ordered, totalDocs } = await runQuery(adapter, namespace, args, {
+  const { offset, ordered, totalDocs } = await runQuery(adapter, namespace, args, {
     needsTotal: args.pagination !== false && limit > 0,
+    page: limit > 0 ? { limit, offset: (page - 1) * limit } : undefined,
     want: limit > 0 ? page * limit : Number.POSITIVE_INFINITY,
   })
-  const result = paginate(ordered, args, totalDocs)
+  const result = paginate(ordered, args, totalDocs, offset)
   result.docs = result.docs.map((doc) => applySelect(doc, namespace.fields, args.select))
   return result
 }

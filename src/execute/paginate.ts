@@ -10,12 +10,15 @@ export function paginate<T>(
   ordered: T[],
   args: { limit?: number; page?: number; pagination?: boolean },
   totalDocs: number = ordered.length,
+  /** Position of `ordered[0]` among all matches, when leading matches were not read. */
+  orderedOffset = 0,
 ): PaginatedDocs<T> {
   const page = args.page && args.page > 0 ? args.page : 1
   const limit = args.limit && args.limit > 0 ? args.limit : undefined
   const paginated = args.pagination !== false && limit !== undefined
   const offset = limit ? (page - 1) * limit : 0
-  const docs = limit ? ordered.slice(offset, offset + limit) : ordered.slice()
+  const start = offset - orderedOffset
+  const docs = limit ? ordered.slice(start, start + limit) : ordered.slice()
 
   if (!paginated || totalDocs === 0) {
     return {

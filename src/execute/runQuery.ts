@@ -10,9 +10,15 @@ import { indexesOf } from '../indexes/registry.js'
 import { keyOf } from '../namespaces.js'
 import { compileWhere } from '../query/compileWhere.js'
 import { buildComparator } from '../query/compileSort.js'
+import { primarySort } from '../query/plan/conditions.js'
 import { planQuery } from '../query/plan/planQuery.js'
 import { batchGetDocuments, readPartition } from '../storage/documentStore.js'
-import { countIndexRanges, iterateIndexRange, readDocumentCount } from '../storage/indexStore.js'
+import {
+  countIndexRanges,
+  type IndexEntryRow,
+  iterateIndexRange,
+  readDocumentCount,
+} from '../storage/indexStore.js'
 import { defaultLocaleOf } from '../utilities/valuesAtPath.js'
 import { createLookup } from './lookup.js'
 import { reportPlan } from './reportPlan.js'
@@ -24,6 +30,8 @@ export type QueryArgs = {
 }
 
 export type QueryResult = {
+  /** Position of `ordered[0]` among all matches (non-zero when leading matches were skipped). */
+  offset: number
   /** Matches in sort order: all of them, or at least the first `want` (see `runQuery`). */
   ordered: Doc[]
   plan: Plan
@@ -109,6 +117,44 @@ async function streamOrdered(
   return found
 }
 
+/**
+ * For a plan whose entries are exactly the matches, ordered by `createdAt` (the default order of
+ * every list): entries carry `createdAt`, so they are ordered without fetching documents and only
+ * the page (widened to whole runs of equal `createdAt`, which the comparator then orders) is read.
+ */
+async function pageByCreatedAt(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  plan: Extract<Plan, { kind: 'index' }>,
+  compiled: CompiledWhere,
+  window: { descending: boolean; limit: number; offset: number },
+): Promise<{ docs: Doc[]; offset: number; total: number }> {
+  const unique = new Map<string, IndexEntryRow>()
+  for (const read of plan.reads) {
+    for (const range of read.ranges) {
+      for await (const rows of iterateIndexRange(adapter, read.pk, range, { descending: false })) {
+        rows.forEach((row) => unique.set(String(row.id), row))
+      }
+    }
+  }
+  const entries = [...unique.values()]
+  // Documents without createdAt sort first ascending and last descending, like NULLs in SQL.
+  const created = (row: IndexEntryRow) => row.c ?? Number.NEGATIVE_INFINITY
+  const direction = window.descending ? -1 : 1
+  entries.sort((a, b) => (created(a) === created(b) ? 0 : created(a) < created(b) ? -direction : direction))
+  const total = entries.length
+  let start = Math.min(window.offset, total)
+  let end = Math.min(total, window.offset + window.limit)
+  while (start > 0 && start < total && created(entries[start - 1]) === created(entries[start])) {
+    start--
+  }
+  while (end > 0 && end < total && created(entries[end - 1]) === created(entries[end])) {
+    end++
+  }
+  const docs = await fetchMatching(adapter, namespace, entries.slice(start, end).map((row) => row.id), compiled)
+  return { docs, offset: start, total }
+}
+
 async function readCandidates(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
@@ -142,7 +188,12 @@ export async function runQuery(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
   args: QueryArgs,
-  options: { needsTotal: boolean; want: number },
+  options: {
+    needsTotal: boolean
+    /** The page wanted, when the caller wants one page (lets the planner skip reading the rest). */
+    page?: { limit: number; offset: number }
+    want: number
+  },
 ): Promise<QueryResult> {
   const scope = scopeOf(adapter, namespace, args.locale)
   const compiled = await compileWhere(scope, args.where)
@@ -160,7 +211,24 @@ export async function runQuery(
   reportPlan(adapter, namespace, plan)
 
   if (options.want === 0 && options.needsTotal && plan.kind === 'index' && plan.exactCount) {
-    return { ordered: [], plan, totalDocs: await countFromIndex(adapter, namespace, plan, args.where) }
+    return { offset: 0, ordered: [], plan, totalDocs: await countFromIndex(adapter, namespace, plan, args.where) }
+  }
+  const sort = primarySort(args.sort as string | string[] | undefined, namespace.timestamps)
+  if (
+    plan.kind === 'index' &&
+    !plan.ordered &&
+    plan.exactCount &&
+    sort.path === 'createdAt' &&
+    options.page &&
+    Number.isFinite(options.want)
+  ) {
+    const { docs, offset, total } = await pageByCreatedAt(adapter, namespace, plan, compiled, {
+      descending: sort.descending,
+      limit: options.page.limit,
+      offset: options.page.offset,
+    })
+    docs.sort(await buildComparator(scope, args.sort, { timestamps: namespace.timestamps }, docs))
+    return { offset, ordered: docs, plan, totalDocs: total }
   }
   const streaming =
     plan.kind === 'index' &&
@@ -183,7 +251,7 @@ export async function runQuery(
         ? await countFromIndex(adapter, namespace, plan, args.where)
         : docs.length
   }
-  return { ordered: docs, plan, totalDocs }
+  return { offset: 0, ordered: docs, plan, totalDocs }
 }
 
 /** For plans whose entries are exactly the matches: the namespace counter, or an index count. */

@@ -11,7 +11,11 @@ import { valuesAtPath } from '../utilities/valuesAtPath.js'
 /** Cap on the entries one document may have in one index (hasMany values x locales). */
 export const MAX_ENTRIES_PER_INDEX = 40
 
-export type IndexEntry = { id: number | string; pk: string; sk: string }
+/**
+ * One index entry. `c` carries the document's `createdAt` (epoch ms), so a filtered list in the
+ * default order (`-createdAt`) can be ordered from the entries alone and only the page fetched.
+ */
+export type IndexEntry = { c?: number; id: number | string; pk: string; sk: string }
 
 /** The partition of one index (per locale for localized fields). */
 export function indexPartition(namespace: Namespace, definition: IndexDefinition, locale?: string): string {
@@ -105,11 +109,16 @@ export function indexEntries(
   doc: Doc,
 ): IndexEntry[] {
   const id = doc.id as number | string
+  const created = typeof doc.createdAt === 'string' ? Date.parse(doc.createdAt) : Number.NaN
   const entries: IndexEntry[] = []
   for (const definition of definitions) {
     for (const locale of localesFor(definition, locales)) {
       for (const value of encodedCombinations(doc, definition, locale)) {
-        entries.push({ id, pk: indexPartition(namespace, definition, locale), sk: value + idKeyPart(id) })
+        const entry: IndexEntry = { id, pk: indexPartition(namespace, definition, locale), sk: value + idKeyPart(id) }
+        if (Number.isFinite(created)) {
+          entry.c = created
+        }
+        entries.push(entry)
       }
     }
   }

@@ -87,7 +87,7 @@ function relatedSort(
   try {
     const resolved = resolvePath({ fields, locale: ctx.locale, payload: ctx.adapter.payload }, field)
     if (resolved.kind === 'relationship' && !resolved.relation && resolved.relationTo?.length === 1) {
-      return { collection: resolved.relationTo[0]!, rest: sortPath.slice(field.length + 1) }
+      return { collection: resolved.relationTo[0] as string, rest: sortPath.slice(field.length + 1) }
     }
   } catch {
     // Not resolvable: sort by the documents.

@@ -2,13 +2,20 @@ import type { Where } from 'payload'
 
 import { validOperatorSet } from 'payload/shared'
 
-import type { Doc, QueryScope } from './types.js'
+import type { Doc, DocID, QueryScope } from './types.js'
 
 import { distanceMeters, asPoint, type NearQuery } from './geo.js'
 import { buildOperator } from './operators/index.js'
 import { looseIDEquals, valueEquals } from './operators/equality.js'
 import { enumerateBindings } from './bindings.js'
-import { resolvePath, type Binding, type JoinSpec, type ResolvedPath } from './paths.js'
+import {
+  relationID,
+  resolvePath,
+  type Binding,
+  type JoinFieldPath,
+  type JoinSpec,
+  type ResolvedPath,
+} from './paths.js'
 import { normalizeStored } from './sanitizeValue.js'
 import { getCollectionFields, normalizeLocale } from './scopeInfo.js'
 import { isNullish } from './sqlValues.js'
@@ -21,7 +28,33 @@ export type CompiledWhere = {
 
 type Node = (doc: Doc, b: Binding) => boolean
 
-type State = { joins: JoinSpec[]; near?: { path: ResolvedPath; query: NearQuery } }
+/**
+ * A join field queried in the `where` (`relatedPosts.title`), like db-sqlite's LEFT JOIN of the
+ * joined collection: one joined document per binding, shared by every condition through the field.
+ * Only joined documents that match some condition are enumerated (the others fail every condition,
+ * so one stand-in `OTHER` row represents them when it matters).
+ */
+type JoinFieldIndex = {
+  collection: string
+  on: string
+  /** Parent id (as a string) → ids (strings) of its joined documents that match some condition. */
+  byParent: Map<string, Set<string>>
+  /** Joined ids whose parents were already read. */
+  seen: Set<string>
+  /** Some condition holds for the NULL row: parents with no joined document must be told apart. */
+  needsAll: boolean
+  /** With `needsAll`: parents that have at least one joined document. */
+  withAny: Set<string>
+}
+
+type State = {
+  joinFields: Map<string, JoinFieldIndex>
+  joins: JoinSpec[]
+  near?: { path: ResolvedPath; query: NearQuery }
+}
+
+/** Stands for "a joined document that matches none of the conditions". */
+const OTHER = Symbol('other joined document')
 
 const RAW_TEXT_OPERATORS = new Set(['contains', 'like', 'not_like'])
 
@@ -61,6 +94,109 @@ const compileRelation = async (
     valuesOf(path, doc, b, true).some((v) => (isNullish(v) ? nullMatches : idKeys.has(String(v))))
 }
 
+/** The ids of the documents a joined document points at through `on` (any row, any element). */
+const parentsOf = (scope: QueryScope, collection: string, on: string, doc: Doc): string[] => {
+  let onPath: ResolvedPath
+  try {
+    onPath = resolvePath(
+      {
+        fields: getCollectionFields(scope.payload, collection),
+        locale: normalizeLocale(scope.payload, scope.locale),
+        payload: scope.payload,
+      },
+      on,
+    )
+  } catch {
+    return []
+  }
+  const out: string[] = []
+  for (const b of enumerateBindings(doc, onPath.joins)) {
+    for (const v of onPath.get(doc, b)) {
+      const id =
+        v !== null && typeof v === 'object' && 'value' in v
+          ? relationID((v as { value: unknown }).value)
+          : relationID(v)
+      if (!isNullish(id)) out.push(String(id))
+    }
+  }
+  return out
+}
+
+const indexJoined = async (
+  scope: QueryScope,
+  index: JoinFieldIndex,
+  ids: DocID[],
+  into: Map<string, Set<string>>,
+): Promise<void> => {
+  const docs = await scope.lookup.getDocs(index.collection, ids)
+  for (const doc of docs) {
+    const id = String(doc.id)
+    for (const parent of parentsOf(scope, index.collection, index.on, doc)) {
+      let set = into.get(parent)
+      if (!set) into.set(parent, (set = new Set()))
+      set.add(id)
+    }
+  }
+}
+
+const compileJoinField = async (
+  scope: QueryScope,
+  state: State,
+  path: ResolvedPath & { joinField: JoinFieldPath },
+  subWhere: Where,
+): Promise<Node> => {
+  const { collection, key, on } = path.joinField
+  let index = state.joinFields.get(key)
+  if (!index) {
+    const created: JoinFieldIndex = {
+      byParent: new Map(),
+      collection,
+      needsAll: false,
+      on,
+      seen: new Set(),
+      withAny: new Set(),
+    }
+    state.joinFields.set(key, (index = created))
+    state.joins.push({
+      key,
+      rows: (doc) => {
+        const parent = String(doc.id)
+        const matched = created.byParent.get(parent)
+        if (matched?.size) return [...matched]
+        return created.needsAll && created.withAny.has(parent) ? [OTHER] : []
+      },
+    })
+  }
+  const ids = await scope.lookup.findIDs(collection, subWhere, scope.locale)
+  const matching = new Set(ids.map((id) => String(id)))
+  const unseen = ids.filter((id) => !index.seen.has(String(id)))
+  for (const id of unseen) index.seen.add(String(id))
+  if (unseen.length) await indexJoined(scope, index, unseen, index.byParent)
+  const joinedScope: QueryScope = { ...scope, fields: getCollectionFields(scope.payload, collection) }
+  const nullMatches = (await compileWhere(joinedScope, subWhere)).matches({})
+  if (nullMatches) index.needsAll = true
+  return (_doc, b) => {
+    const row = b.get(key)
+    if (row === null || row === undefined) return nullMatches
+    return typeof row === 'string' && matching.has(row)
+  }
+}
+
+/** Parents with any joined document, for joins whose conditions hold for the NULL row. */
+const finishJoinFields = async (scope: QueryScope, state: State): Promise<void> => {
+  for (const index of state.joinFields.values()) {
+    if (!index.needsAll) continue
+    const ids = await scope.lookup.findIDs(
+      index.collection,
+      { [index.on]: { exists: true } },
+      scope.locale,
+    )
+    const all = new Map<string, Set<string>>()
+    if (ids.length) await indexJoined(scope, index, ids, all)
+    for (const parent of all.keys()) index.withAny.add(parent)
+  }
+}
+
 const compileCondition = async (
   scope: QueryScope,
   state: State,
@@ -71,12 +207,23 @@ const compileCondition = async (
   const path = resolvePath(
     {
       fields: scope.fields,
+      joinFields: true,
       locale: normalizeLocale(scope.payload, scope.locale),
       payload: scope.payload,
     },
     key,
   )
   addJoins(state, path.joins)
+
+  if (path.joinField) {
+    const { rest } = path.joinField
+    // `join: { contains: { ...where } }` (Payload's access scoping): one joined doc matches it all
+    const subWhere =
+      operator === 'contains' && isPlainObject(value) && !rest
+        ? (value as Where)
+        : ({ [rest || 'id']: { [operator]: value } } as Where)
+    return compileJoinField(scope, state, { ...path, joinField: path.joinField }, subWhere)
+  }
 
   if (path.relation) {
     return compileRelation(scope, path, { [path.relation.rest]: { [operator]: value } } as Where)
@@ -148,8 +295,9 @@ export const compileWhere = async (
   where: Where | undefined,
 ): Promise<CompiledWhere> => {
   if (!where || !Object.keys(where).length) return { matches: () => true }
-  const state: State = { joins: [] }
+  const state: State = { joinFields: new Map(), joins: [] }
   const node = await compileNode(scope, state, where)
+  await finishJoinFields(scope, state)
   const joins = state.joins
   const matches = (doc: Doc): boolean => {
     for (const b of enumerateBindings(doc, joins)) if (node(doc, b)) return true

@@ -52,10 +52,20 @@ export type ResolvedPath = {
   relation?: { collection: string; rest: string }
   /** Target collections of a relationship/upload leaf. */
   relationTo?: string[]
+  /**
+   * The path goes through a join field (only with `PathContext.joinFields`): `rest` (empty for
+   * the bare field, which means its `id`) is queried in the joined `collection`, whose documents
+   * point at this one through `on`. `key` names the join: conditions through one key see the same joined document.
+   */
+  joinField?: JoinFieldPath
 }
+
+export type JoinFieldPath = { collection: string; key: string; on: string; rest: string }
 
 export type PathContext = {
   fields: FlattenedField[]
+  /** Resolve join fields to `ResolvedPath.joinField` (only `where` can query them). */
+  joinFields?: boolean
   /** Normalized: a locale code, `'all'`, or undefined when localization is off. */
   locale: string | undefined
   payload: Payload
@@ -103,21 +113,35 @@ const scalarKind = (field: FlattenedField): LeafKind => {
   }
 }
 
-/** `json_extract`-like traversal; richText additionally fans out through arrays. */
-const traverseJSON = (value: unknown, segments: string[], fanOut: boolean): unknown[] => {
+/**
+ * `json_extract`-like traversal (a numeric segment indexes an array). A named segment applied to
+ * an array fans out over its elements (db-mongodb semantics; db-sqlite finds NULL there). For json,
+ * once a path has fanned out, an array at the leaf is flattened too (`json.arr.list in [10]`
+ * matches `list: [10]`, like mongo); without a fan-out the leaf is compared whole, like db-sqlite.
+ */
+export const traverseJSON = (
+  value: unknown,
+  segments: string[],
+  flattenLeaf: boolean,
+): unknown[] => {
   let current: unknown[] = [value]
+  let fannedOut = false
   for (const seg of segments) {
     const next: unknown[] = []
     for (const v of current) {
       if (Array.isArray(v)) {
         if (/^\d+$/.test(seg)) next.push(v[Number(seg)])
-        else if (fanOut) for (const el of v) next.push(prop(el, seg))
+        else {
+          fannedOut = true
+          for (const el of v) next.push(prop(el, seg))
+        }
       } else {
         next.push(prop(v, seg))
       }
     }
     current = next
   }
+  if (flattenLeaf && fannedOut) current = current.flatMap((v) => (Array.isArray(v) ? v : [v]))
   return current.filter((v) => v !== undefined && v !== null)
 }
 
@@ -286,18 +310,35 @@ export const resolvePath = (ctx: PathContext, path: string): ResolvedPath => {
       case 'json':
       case 'richText': {
         const rest = segments.slice(i + 1)
-        const fanOut = field.type === 'richText'
+        const flattenLeaf = field.type === 'json'
         return {
           field,
           get: (doc, b) =>
-            rest.length ? traverseJSON(valAcc(doc, b), rest, fanOut) : one(valAcc(doc, b)),
+            rest.length ? traverseJSON(valAcc(doc, b), rest, flattenLeaf) : one(valAcc(doc, b)),
           hasMany: false,
           joins,
           kind: 'json',
         }
       }
-      case 'join':
-        throw new InvalidPathError(path)
+      case 'join': {
+        // A join field is virtual: the documents of `field.collection` whose `on` points here.
+        if (!ctx.joinFields || typeof field.collection !== 'string') {
+          throw new InvalidPathError(path)
+        }
+        return {
+          field,
+          get: () => [],
+          hasMany: false,
+          joinField: {
+            collection: field.collection,
+            key: `${here}|join`,
+            on: field.on,
+            rest: segments.slice(i + 1).join('.'),
+          },
+          joins,
+          kind: 'id',
+        }
+      }
       default: {
         if ('hasMany' in field && field.hasMany) {
           return leaf(

@@ -8,7 +8,8 @@ import { send } from './send.js'
 
 type Store = Pick<DynamoDBAdapter, 'consistentRead' | 'docClient' | 'stats' | 'tableName'>
 
-export type IndexEntryRow = { id: number | string; sk: string }
+/** An index entry as read back: the document id, the key, and the document's createdAt (ms). */
+export type IndexEntryRow = { c?: number; id: number | string; sk: string }
 
 /** Index entries of one key range, in key order (or reverse), page by page. */
 export async function* iterateIndexRange(

@@ -178,6 +178,14 @@ describe('planner agrees with the reference evaluator', () => {
     // Small index entries (1 RCU), 5 documents read by key (1 RCU each), the counter (1 RCU):
     // what the page costs, whatever the collection's size.
     expect(page.rcu).toBeLessThanOrEqual(7)
+
+    // A filtered list in the default order: ordered from the index entries, only the page fetched.
+    const filtered = await adapter.explain({ collection: 'items', limit: 3, where: { group: { equals: 'red' } } })
+    const reds = allDocs.filter((doc) => doc.group === 'red').length
+    expect(filtered.totalDocs).toBe(reds)
+    expect(filtered.returned).toBe(Math.min(3, reds))
+    expect(filtered.requestsByCommand).toEqual({ BatchGet: 1, Query: 1 })
+
     const fullRead = await adapter.explain({ collection: 'items', limit: 5, where: { note: { exists: true } } })
     expect(fullRead.plan.kind).toBe('partition')
   })
