@@ -1,13 +1,13 @@
-import type { FlattenedBlock, FlattenedField, Payload, PayloadRequest } from 'payload'
-
-import { BatchGetCommand } from '@aws-sdk/lib-dynamodb'
-import { ValidationError } from 'payload'
+import type { FlattenedBlock, FlattenedField, Payload } from 'payload'
 
 import type { Namespace } from '../namespaces.js'
 import type { DynamoDBAdapter } from '../types.js'
 
-import { coerceID, collectionNamespace, keyOf } from '../namespaces.js'
-import { send } from '../storage/send.js'
+import { coerceID, collectionNamespace } from '../namespaces.js'
+import { eachItem, toCheckbox, toDate, toNumber, toPoint, toText } from './transform/coerce.js'
+import { isPlainObject } from './transform/isPlainObject.js'
+
+export { assertReferencesExist } from './transform/references.js'
 
 /**
  * The field-aware write transform: what Payload hands the adapter, reshaped into what is stored,
@@ -59,15 +59,6 @@ const VERSION_KEYS = new Set([
   'updatedAt',
 ])
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    !Array.isArray(value) &&
-    !(value instanceof Date) &&
-    !Buffer.isBuffer(value)
-  )
-}
 
 function isOperator(value: unknown): value is Record<string, unknown> {
   return isPlainObject(value) && OPERATORS.some((operator) => operator in value)
@@ -94,67 +85,6 @@ function blockOf(field: FlattenedField, blockType: unknown, payload: Payload): F
     }
   }
   return undefined
-}
-
-// ---------------------------------------------------------------------------------------------
-// Scalars
-
-function toText(value: unknown): unknown {
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
-    return String(value)
-  }
-  return value
-}
-
-function toNumber(value: unknown): unknown {
-  if (typeof value === 'string') {
-    if (value.trim() === '') {
-      return null
-    }
-    const number = Number(value)
-    return Number.isNaN(number) ? value : number
-  }
-  if (typeof value === 'bigint') {
-    return Number(value)
-  }
-  return value
-}
-
-function toDate(value: unknown): unknown {
-  if (value instanceof Date) {
-    return Number.isNaN(value.getTime()) ? null : value.toISOString()
-  }
-  if (typeof value === 'number' && Number.isFinite(value)) {
-    return new Date(value).toISOString()
-  }
-  return value
-}
-
-function toCheckbox(value: unknown): unknown {
-  if (value === 'true') {
-    return true
-  }
-  if (value === 'false') {
-    return false
-  }
-  return value
-}
-
-function toPoint(value: unknown): unknown {
-  const coordinates = Array.isArray(value)
-    ? value
-    : isPlainObject(value) && Array.isArray(value.coordinates)
-      ? value.coordinates
-      : undefined
-  if (!coordinates) {
-    return value
-  }
-  return { ...(isPlainObject(value) ? value : {}), type: 'Point', coordinates: coordinates.map(toNumber) }
-}
-
-/** `value` (a scalar or, for hasMany fields, each item of a list) coerced with `coerce`. */
-function eachItem(value: unknown, coerce: (item: unknown) => unknown): unknown {
-  return Array.isArray(value) ? value.map(coerce) : coerce(value)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -498,162 +428,4 @@ export function transformVersionData(
   version: Record<string, unknown>,
 ): Record<string, unknown> {
   return versionData(newContext(adapter, 'update'), namespace, version) as Record<string, unknown>
-}
-
-// ---------------------------------------------------------------------------------------------
-// References
-
-/** Every string and number anywhere in `value` (the ids a stored document already refers to). */
-function collectScalars(value: unknown, into: Set<string>): Set<string> {
-  if (typeof value === 'string' || typeof value === 'number') {
-    into.add(String(value))
-  } else if (Array.isArray(value)) {
-    value.forEach((item) => collectScalars(item, into))
-  } else if (isPlainObject(value)) {
-    Object.values(value).forEach((item) => collectScalars(item, into))
-  }
-  return into
-}
-
-const BATCH_GET_LIMIT = 100
-
-/**
- * Rejects a write whose relationship values point at documents that do not exist, as the foreign
- * keys of the SQL adapters do, with Payload's ValidationError naming the fields. References the
- * updated documents already held (`existing`) are not checked again, so a document whose related
- * document was deleted meanwhile can still be updated; a document may refer to itself (`selfID`).
- */
-export async function assertReferencesExist(
-  adapter: DynamoDBAdapter,
-  args: {
-    collection?: string
-    existing?: Record<string, unknown>[]
-    references: Reference[]
-    req?: Partial<PayloadRequest>
-    selfID?: number | string
-  },
-): Promise<void> {
-  const known = new Set<string>()
-  for (const doc of args.existing ?? []) {
-    collectScalars(doc, known)
-  }
-  const pending = args.references.filter(
-    (reference) =>
-      !known.has(String(reference.id)) &&
-      !(reference.collection === args.collection && String(reference.id) === String(args.selfID)),
-  )
-  if (pending.length === 0) {
-    return
-  }
-  const byKey = new Map<string, { key: { pk: string; sk: string }; references: Reference[] }>()
-  for (const [index, reference] of pending.entries()) {
-    if (!adapter.payload.collections[reference.collection]) {
-      continue
-    }
-    const namespace = collectionNamespace(adapter, reference.collection)
-    if (namespace.idType === 'number' && typeof reference.id !== 'number') {
-      // Not a number: no document of a number-id collection can have it.
-      byKey.set(`invalid\u0000${index}`, { key: { pk: '', sk: '' }, references: [reference] })
-      continue
-    }
-    const key = keyOf(namespace, reference.id)
-    const name = `${key.pk}\u0000${key.sk}`
-    const entry = byKey.get(name) ?? { key, references: [] }
-    entry.references.push(reference)
-    byKey.set(name, entry)
-  }
-  const found = new Set<string>()
-  const keys = [...byKey.values()].map((entry) => entry.key).filter((key) => key.pk !== '')
-  for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) {
-    let batch: Record<string, unknown>[] | undefined = keys.slice(start, start + BATCH_GET_LIMIT)
-    let attempt = 0
-    while (batch && batch.length > 0) {
-      type Output = {
-        Responses?: Record<string, Record<string, unknown>[]>
-        UnprocessedKeys?: Record<string, { Keys?: Record<string, unknown>[] }>
-      }
-      const out: Output = await send<Output>(
-        adapter,
-        new BatchGetCommand({
-          RequestItems: {
-            [adapter.tableName]: {
-              ConsistentRead: adapter.consistentRead,
-              ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
-              Keys: batch,
-              ProjectionExpression: '#pk, #sk',
-            },
-          },
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
-      )
-      for (const item of out.Responses?.[adapter.tableName] ?? []) {
-        found.add(`${String(item.pk)}\u0000${String(item.sk)}`)
-      }
-      batch = out.UnprocessedKeys?.[adapter.tableName]?.Keys
-      if (batch && batch.length > 0) {
-        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt++)))
-      }
-    }
-  }
-  const missing = [...byKey.entries()].filter(([name]) => !found.has(name)).flatMap(([, entry]) => entry.references)
-  if (missing.length === 0) {
-    return
-  }
-  const byPath = new Map<string, Reference[]>()
-  for (const reference of missing) {
-    // `items.0.author` and `tags.2` are reported on the field (`items.0.author`, `tags`).
-    const path = reference.path.replace(/\.\d+$/, '')
-    byPath.set(path, [...(byPath.get(path) ?? []), reference])
-  }
-  throw new ValidationError({
-    collection: args.collection,
-    errors: [...byPath.entries()].map(([path, references]) => ({
-      message: `This relationship field has the following invalid selections: ${references
-        .map((reference) => `${reference.collection} ${String(reference.id)}`)
-        .join(', ')}`,
-      path,
-    })),
-    req: args.req,
-  })
-}
-
-// ---------------------------------------------------------------------------------------------
-// Dotted paths
-
-/**
- * Resolves update data's dotted keys (`'group.field': value`) against one stored document: each
- * becomes its whole top-level value with that nested value applied (atomic operators included,
- * through `merge`), so siblings of the nested field are kept.
- */
-export function expandDottedKeys(
-  existing: Record<string, unknown>,
-  data: Record<string, unknown>,
-  merge: (current: Record<string, unknown>, update: Record<string, unknown>) => Record<string, unknown>,
-): Record<string, unknown> {
-  if (!Object.keys(data).some((key) => key.includes('.'))) {
-    return data
-  }
-  const out: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(data)) {
-    if (!key.includes('.')) {
-      out[key] = value
-    }
-  }
-  const setPath = (current: unknown, segments: string[], value: unknown): Record<string, unknown> => {
-    const base = isPlainObject(current) ? current : {}
-    const [head, ...rest] = segments
-    if (rest.length === 0) {
-      return merge(base, { [head]: value })
-    }
-    return { ...base, [head]: setPath(base[head], rest, value) }
-  }
-  for (const [key, value] of Object.entries(data)) {
-    if (!key.includes('.') || value === undefined) {
-      continue
-    }
-    const [top, ...rest] = key.split('.')
-    const current = top in out ? out[top] : structuredClone(existing[top])
-    out[top] = setPath(current, rest, value)
-  }
-  return out
 }

@@ -6,14 +6,14 @@ import type { DynamoDBAdapter } from '../types.js'
 
 import { writeDocuments } from './documentWrites.js'
 import { mergeUpdate } from './mergeUpdate.js'
-import { assertReferencesExist, expandDottedKeys, transformWrite } from './transformWrite.js'
+import { assertReferencesExist, transformWrite } from './transformWrite.js'
 
 /**
  * The stored document after an update: data merged over what was there, the id kept, and
  * `updatedAt` refreshed unless the caller set it (or passed `null` to leave it alone).
  */
 export function updatedDocument(namespace: Namespace, existing: Doc, data: Record<string, unknown>): Doc {
-  const { updatedAt, ...rest } = expandDottedKeys(existing, data, mergeUpdate)
+  const { updatedAt, ...rest } = data
   const merged = mergeUpdate(existing, rest)
   merged.id = existing.id
   if (updatedAt !== undefined && updatedAt !== null) {

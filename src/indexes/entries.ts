@@ -53,7 +53,11 @@ export function normalizeIndexValue(part: Pick<IndexPart, 'kind' | 'maxText'>, v
     }
     case 'point':
       // A point is one value (its coordinates), not two numbers.
-      return Array.isArray(value) ? JSON.stringify(value) : null
+      // Stored as GeoJSON (`{ type: 'Point', coordinates }`); older data may hold the bare pair.
+      {
+        const coordinates = Array.isArray(value) ? value : (value as { coordinates?: unknown }).coordinates
+        return Array.isArray(coordinates) ? JSON.stringify(coordinates) : null
+      }
     case 'polymorphic': {
       const ref = value as { relationTo?: unknown; value?: unknown }
       const target = typeof ref.value === 'object' && ref.value ? (ref.value as { id?: unknown }).id : ref.value

@@ -5,7 +5,7 @@ import type { DynamoDBAdapter } from '../types.js'
 import { compileWhere } from '../query/compileWhere.js'
 import { createLookup } from '../execute/lookup.js'
 import { mergeUpdate } from '../execute/mergeUpdate.js'
-import { assertReferencesExist, expandDottedKeys, transformWrite } from '../execute/transformWrite.js'
+import { assertReferencesExist, transformWrite } from '../execute/transformWrite.js'
 import { globalKey } from '../keys/itemKeys.js'
 import { globalNamespace } from '../namespaces.js'
 import { applySelect } from '../query/applySelect.js'
@@ -63,7 +63,7 @@ export const updateGlobal: UpdateGlobal = async function updateGlobal(
   }
   const { data: stored, references } = transformWrite(this, namespace, data, 'update')
   await assertReferencesExist(this, { existing: [existing], references, req })
-  const { updatedAt, ...rest } = expandDottedKeys(existing, stored, mergeUpdate)
+  const { updatedAt, ...rest } = stored
   const doc: Record<string, unknown> = { ...mergeUpdate(existing, rest), globalType: slug }
   if (updatedAt !== null) {
     doc.updatedAt = updatedAt ?? new Date().toISOString()

@@ -1,0 +1,60 @@
+import { isPlainObject } from './isPlainObject.js'
+
+/** Coercions of a scalar to its field's type, as the SQL adapters' column types do. */
+export function toText(value: unknown): unknown {
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    return String(value)
+  }
+  return value
+}
+
+export function toNumber(value: unknown): unknown {
+  if (typeof value === 'string') {
+    if (value.trim() === '') {
+      return null
+    }
+    const number = Number(value)
+    return Number.isNaN(number) ? value : number
+  }
+  if (typeof value === 'bigint') {
+    return Number(value)
+  }
+  return value
+}
+
+export function toDate(value: unknown): unknown {
+  if (value instanceof Date) {
+    return Number.isNaN(value.getTime()) ? null : value.toISOString()
+  }
+  if (typeof value === 'number' && Number.isFinite(value)) {
+    return new Date(value).toISOString()
+  }
+  return value
+}
+
+export function toCheckbox(value: unknown): unknown {
+  if (value === 'true') {
+    return true
+  }
+  if (value === 'false') {
+    return false
+  }
+  return value
+}
+
+export function toPoint(value: unknown): unknown {
+  const coordinates = Array.isArray(value)
+    ? value
+    : isPlainObject(value) && Array.isArray(value.coordinates)
+      ? value.coordinates
+      : undefined
+  if (!coordinates) {
+    return value
+  }
+  return { ...(isPlainObject(value) ? value : {}), type: 'Point', coordinates: coordinates.map(toNumber) }
+}
+
+/** `value` (a scalar or, for hasMany fields, each item of a list) coerced with `coerce`. */
+export function eachItem(value: unknown, coerce: (item: unknown) => unknown): unknown {
+  return Array.isArray(value) ? value.map(coerce) : coerce(value)
+}

@@ -1,0 +1,123 @@
+import { BatchGetCommand } from '@aws-sdk/lib-dynamodb'
+import { type PayloadRequest, ValidationError } from 'payload'
+
+import type { DynamoDBAdapter } from '../../types.js'
+import type { Reference } from '../transformWrite.js'
+
+import { coerceID, collectionNamespace, keyOf } from '../../namespaces.js'
+import { send } from '../../storage/send.js'
+import { isPlainObject } from './isPlainObject.js'
+
+/** Every string and number anywhere in `value` (the ids a stored document already refers to). */
+function collectScalars(value: unknown, into: Set<string>): Set<string> {
+  if (typeof value === 'string' || typeof value === 'number') {
+    into.add(String(value))
+  } else if (Array.isArray(value)) {
+    value.forEach((item) => collectScalars(item, into))
+  } else if (isPlainObject(value)) {
+    Object.values(value).forEach((item) => collectScalars(item, into))
+  }
+  return into
+}
+
+const BATCH_GET_LIMIT = 100
+
+/**
+ * Rejects a write whose relationship values point at documents that do not exist, as the foreign
+ * keys of the SQL adapters do, with Payload's ValidationError naming the fields. References the
+ * updated documents already held (`existing`) are not checked again, so a document whose related
+ * document was deleted meanwhile can still be updated; a document may refer to itself (`selfID`).
+ */
+export async function assertReferencesExist(
+  adapter: DynamoDBAdapter,
+  args: {
+    collection?: string
+    existing?: Record<string, unknown>[]
+    references: Reference[]
+    req?: Partial<PayloadRequest>
+    selfID?: number | string
+  },
+): Promise<void> {
+  const known = new Set<string>()
+  for (const doc of args.existing ?? []) {
+    collectScalars(doc, known)
+  }
+  const pending = args.references.filter(
+    (reference) =>
+      !known.has(String(reference.id)) &&
+      !(reference.collection === args.collection && String(reference.id) === String(args.selfID)),
+  )
+  if (pending.length === 0) {
+    return
+  }
+  const byKey = new Map<string, { key: { pk: string; sk: string }; references: Reference[] }>()
+  for (const [index, reference] of pending.entries()) {
+    if (!adapter.payload.collections[reference.collection]) {
+      continue
+    }
+    const namespace = collectionNamespace(adapter, reference.collection)
+    if (namespace.idType === 'number' && typeof reference.id !== 'number') {
+      // Not a number: no document of a number-id collection can have it.
+      byKey.set(`invalid\u0000${index}`, { key: { pk: '', sk: '' }, references: [reference] })
+      continue
+    }
+    const key = keyOf(namespace, reference.id)
+    const name = `${key.pk}\u0000${key.sk}`
+    const entry = byKey.get(name) ?? { key, references: [] }
+    entry.references.push(reference)
+    byKey.set(name, entry)
+  }
+  const found = new Set<string>()
+  const keys = [...byKey.values()].map((entry) => entry.key).filter((key) => key.pk !== '')
+  for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) {
+    let batch: Record<string, unknown>[] | undefined = keys.slice(start, start + BATCH_GET_LIMIT)
+    let attempt = 0
+    while (batch && batch.length > 0) {
+      type Output = {
+        Responses?: Record<string, Record<string, unknown>[]>
+        UnprocessedKeys?: Record<string, { Keys?: Record<string, unknown>[] }>
+      }
+      const out: Output = await send<Output>(
+        adapter,
+        new BatchGetCommand({
+          RequestItems: {
+            [adapter.tableName]: {
+              ConsistentRead: adapter.consistentRead,
+              ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+              Keys: batch,
+              ProjectionExpression: '#pk, #sk',
+            },
+          },
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      )
+      for (const item of out.Responses?.[adapter.tableName] ?? []) {
+        found.add(`${String(item.pk)}\u0000${String(item.sk)}`)
+      }
+      batch = out.UnprocessedKeys?.[adapter.tableName]?.Keys
+      if (batch && batch.length > 0) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt++)))
+      }
+    }
+  }
+  const missing = [...byKey.entries()].filter(([name]) => !found.has(name)).flatMap(([, entry]) => entry.references)
+  if (missing.length === 0) {
+    return
+  }
+  const byPath = new Map<string, Reference[]>()
+  for (const reference of missing) {
+    // `items.0.author` and `tags.2` are reported on the field (`items.0.author`, `tags`).
+    const path = reference.path.replace(/\.\d+$/, '')
+    byPath.set(path, [...(byPath.get(path) ?? []), reference])
+  }
+  throw new ValidationError({
+    collection: args.collection,
+    errors: [...byPath.entries()].map(([path, references]) => ({
+      message: `This relationship field has the following invalid selections: ${references
+        .map((reference) => `${reference.collection} ${String(reference.id)}`)
+        .join(', ')}`,
+      path,
+    })),
+    req: args.req,
+  })
+}
