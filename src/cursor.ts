@@ -24,7 +24,8 @@ export type IterateArgs = {
   where?: Where
 }
 
-const encodeCursor = (key: Record<string, unknown>) => Buffer.from(JSON.stringify(key)).toString('base64url')
+const encodeCursor = (key: Record<string, unknown>) =>
+  Buffer.from(JSON.stringify(key)).toString('base64url')
 const decodeCursor = (cursor: string) =>
   JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>
 
@@ -36,10 +37,18 @@ const decodeCursor = (cursor: string) =>
  * for await (const { docs, cursor } of payload.db.iterateDocuments({ collection: 'posts' })) { ... }
  * ```
  */
-export async function* iterateDocuments(this: DynamoDBAdapter, args: IterateArgs): AsyncGenerator<CursorPage> {
+export async function* iterateDocuments(
+  this: DynamoDBAdapter,
+  args: IterateArgs,
+): AsyncGenerator<CursorPage> {
   const namespace = collectionNamespace(this, args.collection)
   const compiled = await compileWhere(
-    { fields: namespace.fields, locale: args.locale, lookup: createLookup(this), payload: this.payload },
+    {
+      fields: namespace.fields,
+      locale: args.locale,
+      lookup: createLookup(this),
+      payload: this.payload,
+    },
     args.where,
   )
   for await (const page of iteratePartition(this, namespace.pk, {

@@ -67,8 +67,12 @@ export async function explain(this: DynamoDBAdapter, args: ExplainArgs): Promise
     rcu: stats.rcu,
     requests: stats.requests,
     requestsByCommand: stats.requestsByCommand,
-    returned: paginate(result.ordered, { limit, page, pagination: args.pagination }, result.totalDocs, result.offset)
-      .docs.length,
+    returned: paginate(
+      result.ordered,
+      { limit, page, pagination: args.pagination },
+      result.totalDocs,
+      result.offset,
+    ).docs.length,
     totalDocs: result.totalDocs,
     wcu: stats.wcu,
   }

@@ -24,9 +24,13 @@ import {
 export type DocumentChange = { after: Doc | null; before: Doc | null }
 
 /** Why an action is in the transaction, so a failed condition can be explained to the user. */
-type Meaning = { kind: 'document'; id: number | string } | { kind: 'other' } | { kind: 'unique'; marker: UniqueMarker }
+type Meaning =
+  | { kind: 'document'; id: number | string }
+  | { kind: 'other' }
+  | { kind: 'unique'; marker: UniqueMarker }
 
-const keyString = (item: { pk: unknown; sk: unknown }) => `${String(item.pk)}\u0000${String(item.sk)}`
+const keyString = (item: { pk: unknown; sk: unknown }) =>
+  `${String(item.pk)}\u0000${String(item.sk)}`
 
 /** Items present in `next` but not in `previous` (by key). */
 function added<T extends { pk: string; sk: string }>(previous: T[], next: T[]): T[] {
@@ -59,7 +63,11 @@ function changeActions(
 
   if (after) {
     push(
-      { condition: before ? MUST_EXIST : MUST_NOT_EXIST, item: documentItem(keyOf(namespace, id), after), type: 'put' },
+      {
+        condition: before ? MUST_EXIST : MUST_NOT_EXIST,
+        item: documentItem(keyOf(namespace, id), after),
+        type: 'put',
+      },
       { id, kind: 'document' },
     )
   } else {
@@ -116,7 +124,12 @@ export async function writeDocuments(
     countDelta += built.countDelta
   }
   if (countDelta !== 0 && namespace.kind !== 'global') {
-    actions.push({ amount: countDelta, attribute: 'count', key: counterKey(namespace.pk), type: 'add' })
+    actions.push({
+      amount: countDelta,
+      attribute: 'count',
+      key: counterKey(namespace.pk),
+      type: 'add',
+    })
     meanings.push({ kind: 'other' })
   }
   try {
@@ -132,7 +145,12 @@ export async function writeDocuments(
         return [{ message: `Value must be unique`, path }]
       }
       if (meaning?.kind === 'document') {
-        return [{ message: `Document "${meaning.id}" already exists or was removed meanwhile.`, path: 'id' }]
+        return [
+          {
+            message: `Document "${meaning.id}" already exists or was removed meanwhile.`,
+            path: 'id',
+          },
+        ]
       }
       return []
     })

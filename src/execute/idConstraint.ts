@@ -39,7 +39,10 @@ export function requiredIDs(where: undefined | Where): DocID[] | undefined {
 }
 
 function isID(value: unknown): value is DocID {
-  return (typeof value === 'string' && value.length > 0) || (typeof value === 'number' && Number.isFinite(value))
+  return (
+    (typeof value === 'string' && value.length > 0) ||
+    (typeof value === 'number' && Number.isFinite(value))
+  )
 }
 
 function toList(value: unknown): unknown[] | undefined {

@@ -37,7 +37,9 @@ function applyAtPath(current: unknown, segments: string[], value: unknown): unkn
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date)
+  return (
+    typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date)
+  )
 }
 
 function hasOperator(value: unknown): boolean {

@@ -40,7 +40,12 @@ export type QueryResult = {
 }
 
 function scopeOf(adapter: DynamoDBAdapter, namespace: Namespace, locale?: string): QueryScope {
-  return { fields: namespace.fields, locale, lookup: createLookup(adapter), payload: adapter.payload }
+  return {
+    fields: namespace.fields,
+    locale,
+    lookup: createLookup(adapter),
+    payload: adapter.payload,
+  }
 }
 
 /**
@@ -67,7 +72,10 @@ async function fetchMatching(
   compiled: CompiledWhere,
 ): Promise<Doc[]> {
   const unique = [...new Map(ids.map((id) => [String(id), id])).values()]
-  const docs = await batchGetDocuments(adapter, unique.map((id) => keyOf(namespace, id)))
+  const docs = await batchGetDocuments(
+    adapter,
+    unique.map((id) => keyOf(namespace, id)),
+  )
   return docs.filter(compiled.matches)
 }
 
@@ -89,7 +97,10 @@ async function streamOrdered(
   // One entry more than the page, so the end of the last run of equal values is usually seen at once.
   const pageSize = Math.min(200, want + 1)
   for (const range of read.ranges) {
-    for await (const rows of iterateIndexRange(adapter, read.pk, range, { descending: plan.descending, pageSize })) {
+    for await (const rows of iterateIndexRange(adapter, read.pk, range, {
+      descending: plan.descending,
+      pageSize,
+    })) {
       let next = 0
       while (next < rows.length) {
         const missing = want - found.length
@@ -99,13 +110,22 @@ async function streamOrdered(
           taken = rows.slice(next, next + missing)
         } else {
           // The page is full: only entries tied with the last one taken can still belong to it.
-          const end = rows.findIndex((row, index) => index >= next && valuePart(row.sk) !== lastValue)
+          const end = rows.findIndex(
+            (row, index) => index >= next && valuePart(row.sk) !== lastValue,
+          )
           complete = end !== -1
           taken = rows.slice(next, complete ? end : rows.length)
         }
         next += taken.length
         if (taken.length > 0) {
-          found.push(...(await fetchMatching(adapter, namespace, taken.map((row) => row.id), compiled)))
+          found.push(
+            ...(await fetchMatching(
+              adapter,
+              namespace,
+              taken.map((row) => row.id),
+              compiled,
+            )),
+          )
           lastValue = valuePart(taken[taken.length - 1].sk)
         }
         if (complete) {
@@ -141,7 +161,9 @@ async function pageByCreatedAt(
   // Documents without createdAt sort first ascending and last descending, like NULLs in SQL.
   const created = (row: IndexEntryRow) => row.c ?? Number.NEGATIVE_INFINITY
   const direction = window.descending ? -1 : 1
-  entries.sort((a, b) => (created(a) === created(b) ? 0 : created(a) < created(b) ? -direction : direction))
+  entries.sort((a, b) =>
+    created(a) === created(b) ? 0 : created(a) < created(b) ? -direction : direction,
+  )
   const total = entries.length
   let start = Math.min(window.offset, total)
   let end = Math.min(total, window.offset + window.limit)
@@ -151,7 +173,12 @@ async function pageByCreatedAt(
   while (end > 0 && end < total && created(entries[end - 1]) === created(entries[end])) {
     end++
   }
-  const docs = await fetchMatching(adapter, namespace, entries.slice(start, end).map((row) => row.id), compiled)
+  const docs = await fetchMatching(
+    adapter,
+    namespace,
+    entries.slice(start, end).map((row) => row.id),
+    compiled,
+  )
   return { docs, offset: start, total }
 }
 
@@ -211,7 +238,12 @@ export async function runQuery(
   reportPlan(adapter, namespace, plan)
 
   if (options.want === 0 && options.needsTotal && plan.kind === 'index' && plan.exactCount) {
-    return { offset: 0, ordered: [], plan, totalDocs: await countFromIndex(adapter, namespace, plan, args.where) }
+    return {
+      offset: 0,
+      ordered: [],
+      plan,
+      totalDocs: await countFromIndex(adapter, namespace, plan, args.where),
+    }
   }
   const sort = primarySort(args.sort as string | string[] | undefined, namespace.timestamps)
   if (

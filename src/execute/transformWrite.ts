@@ -59,7 +59,6 @@ const VERSION_KEYS = new Set([
   'updatedAt',
 ])
 
-
 function isOperator(value: unknown): value is Record<string, unknown> {
   return isPlainObject(value) && OPERATORS.some((operator) => operator in value)
 }
@@ -73,7 +72,11 @@ function isStored(field: FlattenedField): boolean {
   return !('virtual' in field && field.virtual) && field.type !== 'join'
 }
 
-function blockOf(field: FlattenedField, blockType: unknown, payload: Payload): FlattenedBlock | undefined {
+function blockOf(
+  field: FlattenedField,
+  blockType: unknown,
+  payload: Payload,
+): FlattenedBlock | undefined {
   if (field.type !== 'blocks' || typeof blockType !== 'string') {
     return undefined
   }
@@ -101,7 +104,11 @@ function targetID(ctx: Context, collection: string, id: unknown): unknown {
     return id
   }
   const namespace = collectionNamespace(ctx.adapter, collection)
-  if (namespace.idType === 'number' && typeof id === 'string' && (id.trim() === '' || Number.isNaN(Number(id)))) {
+  if (
+    namespace.idType === 'number' &&
+    typeof id === 'string' &&
+    (id.trim() === '' || Number.isNaN(Number(id)))
+  ) {
     // Not an id of a number-id collection: stored as given, and rejected by the reference check.
     return id
   }
@@ -133,7 +140,13 @@ function relationItem(ctx: Context, field: FlattenedField, item: unknown, path: 
 // Fields
 
 /** The value of one (non-localized view of a) field, transformed. */
-function fieldValue(ctx: Context, field: FlattenedField, value: unknown, path: string, localized: boolean): unknown {
+function fieldValue(
+  ctx: Context,
+  field: FlattenedField,
+  value: unknown,
+  path: string,
+  localized: boolean,
+): unknown {
   if (value === null || value === undefined) {
     return value
   }
@@ -145,7 +158,9 @@ function fieldValue(ctx: Context, field: FlattenedField, value: unknown, path: s
       if (!Array.isArray(value)) {
         return value
       }
-      return value.map((row, index) => rowValue(ctx, field.flattenedFields, row, joinPath(path, index), localized))
+      return value.map((row, index) =>
+        rowValue(ctx, field.flattenedFields, row, joinPath(path, index), localized),
+      )
     }
     case 'blocks': {
       if (!Array.isArray(value)) {
@@ -159,7 +174,13 @@ function fieldValue(ctx: Context, field: FlattenedField, value: unknown, path: s
         if (!block) {
           return row
         }
-        const out = rowValue(ctx, block.flattenedFields, row, joinPath(path, index), localized) as Record<string, unknown>
+        const out = rowValue(
+          ctx,
+          block.flattenedFields,
+          row,
+          joinPath(path, index),
+          localized,
+        ) as Record<string, unknown>
         out.blockType = row.blockType
         if (row.blockName !== undefined) {
           out.blockName = row.blockName
@@ -223,7 +244,13 @@ function operatorValue(
   return out
 }
 
-function rowValue(ctx: Context, fields: FlattenedField[], row: unknown, path: string, localized: boolean): unknown {
+function rowValue(
+  ctx: Context,
+  fields: FlattenedField[],
+  row: unknown,
+  path: string,
+  localized: boolean,
+): unknown {
   if (!isPlainObject(row)) {
     return row
   }
@@ -328,11 +355,14 @@ function dottedValue(ctx: Context, fields: FlattenedField[], key: string, value:
   let scope = fields
   let localized = false
   for (let index = 0; index < segments.length; index++) {
-    const field: FlattenedField | undefined = scope.find((candidate) => candidate.name === segments[index])
+    const field: FlattenedField | undefined = scope.find(
+      (candidate) => candidate.name === segments[index],
+    )
     if (!field || !isStored(field)) {
       return undefined
     }
-    const fieldLocalized: boolean = Boolean(field.localized) && !localized && ctx.localeCodes.size > 0
+    const fieldLocalized: boolean =
+      Boolean(field.localized) && !localized && ctx.localeCodes.size > 0
     const rest = segments.slice(index + 1)
     if (fieldLocalized && rest.length === 1 && ctx.localeCodes.has(rest[0])) {
       return fieldValue(ctx, field, value, key, true)
@@ -340,7 +370,10 @@ function dottedValue(ctx: Context, fields: FlattenedField[], key: string, value:
     if (rest.length === 0) {
       if (fieldLocalized && isLocaleMap(ctx, value)) {
         return Object.fromEntries(
-          Object.entries(value).map(([locale, localeValue]) => [locale, fieldValue(ctx, field, localeValue, key, true)]),
+          Object.entries(value).map(([locale, localeValue]) => [
+            locale,
+            fieldValue(ctx, field, localeValue, key, true),
+          ]),
         )
       }
       return fieldValue(ctx, field, value, key, localized || fieldLocalized)

@@ -12,7 +12,11 @@ import { assertReferencesExist, transformWrite } from './transformWrite.js'
  * The stored document after an update: data merged over what was there, the id kept, and
  * `updatedAt` refreshed unless the caller set it (or passed `null` to leave it alone).
  */
-export function updatedDocument(namespace: Namespace, existing: Doc, data: Record<string, unknown>): Doc {
+export function updatedDocument(
+  namespace: Namespace,
+  existing: Doc,
+  data: Record<string, unknown>,
+): Doc {
   const { updatedAt, ...rest } = data
   const merged = mergeUpdate(existing, rest)
   merged.id = existing.id

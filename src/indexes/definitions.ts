@@ -7,13 +7,7 @@ import { getCollectionConfig } from '../namespaces.js'
 
 /** How an index turns a field's values into ordered key parts. */
 export type IndexValueKind =
-  | 'boolean'
-  | 'date'
-  | 'number'
-  | 'point'
-  | 'polymorphic'
-  | 'relationship'
-  | 'text'
+  'boolean' | 'date' | 'number' | 'point' | 'polymorphic' | 'relationship' | 'text'
 
 /** One field of an index. */
 export type IndexPart = {
@@ -91,11 +85,29 @@ function walkFields(
     const ownLocalized = marked && !parentLocalized
     const localizedPath = `${localizedPrefix}${field.name}${ownLocalized ? '.<locale>' : ''}`
     if (field.type === 'group' || field.type === 'tab') {
-      out.push(...walkFields(field.flattenedFields, localization, `${path}.`, `${localizedPath}.`, inArray, localized))
+      out.push(
+        ...walkFields(
+          field.flattenedFields,
+          localization,
+          `${path}.`,
+          `${localizedPath}.`,
+          inArray,
+          localized,
+        ),
+      )
       continue
     }
     if (field.type === 'array') {
-      out.push(...walkFields(field.flattenedFields, localization, `${path}.`, `${localizedPath}.`, true, localized))
+      out.push(
+        ...walkFields(
+          field.flattenedFields,
+          localization,
+          `${path}.`,
+          `${localizedPath}.`,
+          true,
+          localized,
+        ),
+      )
       continue
     }
     if (field.type === 'blocks') {
@@ -108,7 +120,14 @@ function walkFields(
     const hasMany = 'hasMany' in field && Boolean(field.hasMany)
     out.push({
       field,
-      part: { kind, localized, localizedPath, maxText: maxTextFor(1), multiValued: inArray || hasMany, path },
+      part: {
+        kind,
+        localized,
+        localizedPath,
+        maxText: maxTextFor(1),
+        multiValued: inArray || hasMany,
+        path,
+      },
     })
   }
   return out
@@ -119,7 +138,10 @@ function walkFields(
  * username are `unique`), relationship and upload fields (what joins and reverse lookups query),
  * the config's compound `indexes`, and for versions the fields drafts are found by.
  */
-export function indexDefinitions(adapter: DynamoDBAdapter, namespace: Namespace): IndexDefinition[] {
+export function indexDefinitions(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+): IndexDefinition[] {
   const walked = walkFields(namespace.fields, Boolean(adapter.payload.config.localization))
   const definitions: IndexDefinition[] = []
   const seen = new Set<string>()
@@ -144,8 +166,7 @@ export function indexDefinitions(adapter: DynamoDBAdapter, namespace: Namespace)
       namespace.kind === 'versions' && (part.path === 'parent' || part.path === 'latest')
     const globalVersionKey = namespace.kind === 'globalVersions' && part.path === 'latest'
     if (isTimestamp || flagged || isRelation || versionKey || globalVersionKey) {
-      const unique =
-        namespace.kind === 'collection' && Boolean('unique' in field && field.unique)
+      const unique = namespace.kind === 'collection' && Boolean('unique' in field && field.unique)
       add([part], unique)
     }
   }

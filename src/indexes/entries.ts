@@ -18,12 +18,20 @@ export const MAX_ENTRIES_PER_INDEX = 40
 export type IndexEntry = { c?: number; id: number | string; pk: string; sk: string }
 
 /** The partition of one index (per locale for localized fields). */
-export function indexPartition(namespace: Namespace, definition: IndexDefinition, locale?: string): string {
+export function indexPartition(
+  namespace: Namespace,
+  definition: IndexDefinition,
+  locale?: string,
+): string {
   return `${namespace.pk}#I#${encodeName(definition.name)}${locale ? `#${encodeName(locale)}` : ''}`
 }
 
 /** The partition of a unique index's markers. */
-export function uniquePartition(namespace: Namespace, definition: IndexDefinition, locale?: string): string {
+export function uniquePartition(
+  namespace: Namespace,
+  definition: IndexDefinition,
+  locale?: string,
+): string {
   return `${namespace.pk}#U#${encodeName(definition.name)}${locale ? `#${encodeName(locale)}` : ''}`
 }
 
@@ -36,7 +44,10 @@ export function idKeyPart(id: number | string): string {
 }
 
 /** A stored or queried value in the form an index orders it by. */
-export function normalizeIndexValue(part: Pick<IndexPart, 'kind' | 'maxText'>, value: unknown): IndexableValue {
+export function normalizeIndexValue(
+  part: Pick<IndexPart, 'kind' | 'maxText'>,
+  value: unknown,
+): IndexableValue {
   if (value === undefined || value === null || value === '') {
     return value === '' && part.kind === 'text' ? '' : null
   }
@@ -51,23 +62,26 @@ export function normalizeIndexValue(part: Pick<IndexPart, 'kind' | 'maxText'>, v
       const number = typeof value === 'number' ? value : Number(value)
       return Number.isFinite(number) ? number : null
     }
-    case 'point':
-      // A point is one value (its coordinates), not two numbers.
-      // Stored as GeoJSON (`{ type: 'Point', coordinates }`); older data may hold the bare pair.
-      {
-        const coordinates = Array.isArray(value) ? value : (value as { coordinates?: unknown }).coordinates
-        return Array.isArray(coordinates) ? JSON.stringify(coordinates) : null
-      }
+    case 'point': // A point is one value (its coordinates), not two numbers.
+    // Stored as GeoJSON (`{ type: 'Point', coordinates }`); older data may hold the bare pair.
+    {
+      const coordinates = Array.isArray(value)
+        ? value
+        : (value as { coordinates?: unknown }).coordinates
+      return Array.isArray(coordinates) ? JSON.stringify(coordinates) : null
+    }
     case 'polymorphic': {
       const ref = value as { relationTo?: unknown; value?: unknown }
-      const target = typeof ref.value === 'object' && ref.value ? (ref.value as { id?: unknown }).id : ref.value
+      const target =
+        typeof ref.value === 'object' && ref.value ? (ref.value as { id?: unknown }).id : ref.value
       return typeof ref.relationTo === 'string' && target !== undefined && target !== null
         ? JSON.stringify([ref.relationTo, String(target)])
         : null
     }
     case 'relationship': {
       // Ids are indexed as text, so `'5'` from a URL finds the document related to `5`.
-      const id = typeof value === 'object' && value && 'id' in value ? (value as { id: unknown }).id : value
+      const id =
+        typeof value === 'object' && value && 'id' in value ? (value as { id: unknown }).id : value
       return typeof id === 'number' || typeof id === 'string' ? String(id) : null
     }
     default:
@@ -85,16 +99,25 @@ export function encodePart(part: Pick<IndexPart, 'kind' | 'maxText'>, value: unk
 
 function partValues(doc: Doc, part: IndexPart, locale: string | undefined): unknown[] {
   // Without localization in the config, `localized: true` fields are stored plainly.
-  const path = part.localized && locale ? part.localizedPath.replace(/<locale>/g, locale) : part.path
-  const values = valuesAtPath(doc, path, part.kind !== 'point').filter((value) => value !== undefined)
+  const path =
+    part.localized && locale ? part.localizedPath.replace(/<locale>/g, locale) : part.path
+  const values = valuesAtPath(doc, path, part.kind !== 'point').filter(
+    (value) => value !== undefined,
+  )
   return values.length > 0 ? values : [null]
 }
 
 /** Every combination of the parts' values, encoded, capped at MAX_ENTRIES_PER_INDEX. */
-function encodedCombinations(doc: Doc, definition: IndexDefinition, locale: string | undefined): string[] {
+function encodedCombinations(
+  doc: Doc,
+  definition: IndexDefinition,
+  locale: string | undefined,
+): string[] {
   let combos = ['']
   for (const part of definition.parts) {
-    const encoded = [...new Set(partValues(doc, part, locale).map((value) => encodePart(part, value)))]
+    const encoded = [
+      ...new Set(partValues(doc, part, locale).map((value) => encodePart(part, value))),
+    ]
     combos = combos.flatMap((prefix) => encoded.map((value) => prefix + value))
     combos = combos.slice(0, MAX_ENTRIES_PER_INDEX)
   }
@@ -102,7 +125,9 @@ function encodedCombinations(doc: Doc, definition: IndexDefinition, locale: stri
 }
 
 function localesFor(definition: IndexDefinition, locales: string[]): (string | undefined)[] {
-  return definition.parts.some((part) => part.localized) && locales.length > 0 ? locales : [undefined]
+  return definition.parts.some((part) => part.localized) && locales.length > 0
+    ? locales
+    : [undefined]
 }
 
 /** The index entries a document has in every index of its namespace. */
@@ -118,7 +143,11 @@ export function indexEntries(
   for (const definition of definitions) {
     for (const locale of localesFor(definition, locales)) {
       for (const value of encodedCombinations(doc, definition, locale)) {
-        const entry: IndexEntry = { id, pk: indexPartition(namespace, definition, locale), sk: value + idKeyPart(id) }
+        const entry: IndexEntry = {
+          id,
+          pk: indexPartition(namespace, definition, locale),
+          sk: value + idKeyPart(id),
+        }
         if (Number.isFinite(created)) {
           entry.c = created
         }
@@ -130,10 +159,17 @@ export function indexEntries(
 }
 
 function uniqueValue(part: IndexPart, value: unknown): IndexableValue {
-  return part.kind === 'text' && typeof value === 'string' ? value : normalizeIndexValue(part, value)
+  return part.kind === 'text' && typeof value === 'string'
+    ? value
+    : normalizeIndexValue(part, value)
 }
 
-export type UniqueMarker = { definition: IndexDefinition; id: number | string; pk: string; sk: string }
+export type UniqueMarker = {
+  definition: IndexDefinition
+  id: number | string
+  pk: string
+  sk: string
+}
 
 /** The uniqueness markers a document holds: one per unique index (and locale) with a non-empty value. */
 export function uniqueMarkers(
@@ -153,8 +189,12 @@ export function uniqueMarkers(
           .map((value) => uniqueValue(part, value))
           // As in SQL, an empty value never conflicts.
           .filter((value) => value !== null && value !== '')
-        const encoded = [...new Set(values.map((value) => `${encodeOrderedValue(value)}${VALUE_TERMINATOR}`))]
-        combos = combos.flatMap((prefix) => encoded.map((value) => prefix + value)).slice(0, MAX_ENTRIES_PER_INDEX)
+        const encoded = [
+          ...new Set(values.map((value) => `${encodeOrderedValue(value)}${VALUE_TERMINATOR}`)),
+        ]
+        combos = combos
+          .flatMap((prefix) => encoded.map((value) => prefix + value))
+          .slice(0, MAX_ENTRIES_PER_INDEX)
       }
       for (const full of combos) {
         // Text is not truncated here (two long values must not clash); a long key becomes a digest.

@@ -21,13 +21,19 @@ export type RebuildArgs = {
   versions?: boolean
 }
 
-async function batchWrite(adapter: DynamoDBAdapter, requests: Record<string, unknown>[]): Promise<void> {
+async function batchWrite(
+  adapter: DynamoDBAdapter,
+  requests: Record<string, unknown>[],
+): Promise<void> {
   for (let start = 0; start < requests.length; start += 25) {
     let pending: Record<string, unknown>[] | undefined = requests.slice(start, start + 25)
     while (pending && pending.length > 0) {
       const out: { UnprocessedItems?: Record<string, Record<string, unknown>[]> } = await send(
         adapter,
-        new BatchWriteCommand({ RequestItems: { [adapter.tableName]: pending }, ReturnConsumedCapacity: 'TOTAL' }),
+        new BatchWriteCommand({
+          RequestItems: { [adapter.tableName]: pending },
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
       )
       pending = out.UnprocessedItems?.[adapter.tableName]
     }
@@ -40,9 +46,20 @@ async function clearIndexes(adapter: DynamoDBAdapter, namespace: Namespace): Pro
   for (const definition of indexesOf(adapter, namespace)) {
     const localized = definition.parts.some((part) => part.localized) && locales.length > 0
     for (const locale of localized ? locales : [undefined]) {
-      for (const pk of [indexPartition(namespace, definition, locale), uniquePartition(namespace, definition, locale)]) {
-        for await (const rows of iterateIndexRange(adapter, pk, { from: '\u0000', to: '\uffff' }, { descending: false })) {
-          await batchWrite(adapter, rows.map((row) => ({ DeleteRequest: { Key: { pk, sk: row.sk } } })))
+      for (const pk of [
+        indexPartition(namespace, definition, locale),
+        uniquePartition(namespace, definition, locale),
+      ]) {
+        for await (const rows of iterateIndexRange(
+          adapter,
+          pk,
+          { from: '\u0000', to: '\uffff' },
+          { descending: false },
+        )) {
+          await batchWrite(
+            adapter,
+            rows.map((row) => ({ DeleteRequest: { Key: { pk, sk: row.sk } } })),
+          )
         }
       }
     }
@@ -56,23 +73,39 @@ async function clearIndexes(adapter: DynamoDBAdapter, namespace: Namespace): Pro
  * Returns the number of documents indexed.
  */
 export async function rebuildIndexes(this: DynamoDBAdapter, args: RebuildArgs): Promise<number> {
-  const namespace = args.versions ? versionsNamespace(this, args.collection) : collectionNamespace(this, args.collection)
+  const namespace = args.versions
+    ? versionsNamespace(this, args.collection)
+    : collectionNamespace(this, args.collection)
   const definitions = indexesOf(this, namespace)
   const locales = localeCodes(this)
   if (!args.cursor) {
     await clearIndexes(this, namespace)
   }
   let documents = 0
-  const startKey = args.cursor ? (JSON.parse(Buffer.from(args.cursor, 'base64url').toString()) as Record<string, unknown>) : undefined
-  for await (const page of iteratePartition(this, namespace.pk, { pageSize: args.pageSize ?? 100, startKey })) {
+  const startKey = args.cursor
+    ? (JSON.parse(Buffer.from(args.cursor, 'base64url').toString()) as Record<string, unknown>)
+    : undefined
+  for await (const page of iteratePartition(this, namespace.pk, {
+    pageSize: args.pageSize ?? 100,
+    startKey,
+  })) {
     const items = page.docs.flatMap((doc) => [
       ...indexEntries(namespace, definitions, locales, doc),
-      ...uniqueMarkers(namespace, definitions, locales, doc).map(({ id, pk, sk }) => ({ id, pk, sk })),
+      ...uniqueMarkers(namespace, definitions, locales, doc).map(({ id, pk, sk }) => ({
+        id,
+        pk,
+        sk,
+      })),
     ])
-    await batchWrite(this, items.map((item) => ({ PutRequest: { Item: item } })))
+    await batchWrite(
+      this,
+      items.map((item) => ({ PutRequest: { Item: item } })),
+    )
     documents += page.docs.length
     args.onProgress?.({
-      cursor: page.cursor ? Buffer.from(JSON.stringify(page.cursor)).toString('base64url') : undefined,
+      cursor: page.cursor
+        ? Buffer.from(JSON.stringify(page.cursor)).toString('base64url')
+        : undefined,
       documents,
     })
   }
@@ -81,6 +114,12 @@ export async function rebuildIndexes(this: DynamoDBAdapter, args: RebuildArgs): 
   for await (const page of iteratePartition(this, namespace.pk, {})) {
     total += page.docs.length
   }
-  await send(this, new PutCommand({ Item: { ...counterKey(namespace.pk), count: total }, TableName: this.tableName }))
+  await send(
+    this,
+    new PutCommand({
+      Item: { ...counterKey(namespace.pk), count: total },
+      TableName: this.tableName,
+    }),
+  )
   return documents
 }

@@ -25,7 +25,10 @@ export function encodeID(id: number | string): string {
   // With the u flag only unpaired surrogates match. They have no UTF-8 form, so DynamoDB would
   // store them as U+FFFD and two different ids would share one key.
   if (/[\uD800-\uDFFF]/u.test(text)) {
-    throw new APIError('Invalid id: it contains an unpaired UTF-16 surrogate, which DynamoDB cannot store.', 400)
+    throw new APIError(
+      'Invalid id: it contains an unpaired UTF-16 surrogate, which DynamoDB cannot store.',
+      400,
+    )
   }
   if (Buffer.byteLength(text, 'utf8') <= MAX_PLAIN_ID_BYTES) {
     return `${PLAIN_MARK}${text}`

@@ -22,7 +22,9 @@ const TAG = {
  * kept; UTF-8 byte order equals code point order, which is what DynamoDB sorts by.
  */
 function encodeString(value: string): string {
-  return value.replace(/[\u0000\u0001]/g, (char) => (char === '\u0000' ? '\u0001\u0002' : '\u0001\u0003'))
+  return value.replace(/[\u0000\u0001]/g, (char) =>
+    char === '\u0000' ? '\u0001\u0002' : '\u0001\u0003',
+  )
 }
 
 /**

@@ -52,7 +52,11 @@ export async function migrateFresh(
     try {
       await initTransaction(req)
       await migration.up({ payload, req } as never)
-      await payload.create({ collection: 'payload-migrations', data: { name: migration.name, batch: 1 }, req })
+      await payload.create({
+        collection: 'payload-migrations',
+        data: { name: migration.name, batch: 1 },
+        req,
+      })
       await commitTransaction(req)
     } catch (error) {
       await killTransaction(req)

@@ -9,7 +9,9 @@ export const countVersions: CountVersions = async function countVersions(
   this: DynamoDBAdapter,
   { collection, locale, where },
 ) {
-  return { totalDocs: await countDocuments(this, versionsNamespace(this, collection), { locale, where }) }
+  return {
+    totalDocs: await countDocuments(this, versionsNamespace(this, collection), { locale, where }),
+  }
 }
 
 export const countGlobalVersions: CountGlobalVersions = async function countGlobalVersions(

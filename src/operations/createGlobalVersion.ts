@@ -8,7 +8,17 @@ import { applySelect } from '../query/applySelect.js'
 
 export const createGlobalVersion: CreateGlobalVersion = async function createGlobalVersion(
   this: DynamoDBAdapter,
-  { autosave, createdAt, globalSlug, publishedLocale, returning, select, snapshot, updatedAt, versionData },
+  {
+    autosave,
+    createdAt,
+    globalSlug,
+    publishedLocale,
+    returning,
+    select,
+    snapshot,
+    updatedAt,
+    versionData,
+  },
 ) {
   const namespace = globalVersionsNamespace(this, globalSlug)
   const doc = await writeNewVersion(this, namespace, {

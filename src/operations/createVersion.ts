@@ -8,7 +8,18 @@ import { applySelect } from '../query/applySelect.js'
 
 export const createVersion: CreateVersion = async function createVersion(
   this: DynamoDBAdapter,
-  { autosave, collectionSlug, createdAt, parent, publishedLocale, returning, select, snapshot, updatedAt, versionData },
+  {
+    autosave,
+    collectionSlug,
+    createdAt,
+    parent,
+    publishedLocale,
+    returning,
+    select,
+    snapshot,
+    updatedAt,
+    versionData,
+  },
 ) {
   const namespace = versionsNamespace(this, collectionSlug)
   const doc = await writeNewVersion(this, namespace, {

@@ -33,7 +33,8 @@ export const findDistinct: FindDistinct = async function findDistinct(this: Dyna
     relatedAccess: args.relatedAccess ?? {},
   }
   const { desc, path: sortPath } = firstSort(args.sort, args.field)
-  const related = sortPath === args.field ? undefined : relatedSort(ctx, namespace.fields, args.field, sortPath)
+  const related =
+    sortPath === args.field ? undefined : relatedSort(ctx, namespace.fields, args.field, sortPath)
   const byDocuments = sortPath !== args.field && !related
 
   const { docs } = await findPage(this, namespace, {
@@ -85,9 +86,19 @@ function relatedSort(
     return undefined
   }
   try {
-    const resolved = resolvePath({ fields, locale: ctx.locale, payload: ctx.adapter.payload }, field)
-    if (resolved.kind === 'relationship' && !resolved.relation && resolved.relationTo?.length === 1) {
-      return { collection: resolved.relationTo[0] as string, rest: sortPath.slice(field.length + 1) }
+    const resolved = resolvePath(
+      { fields, locale: ctx.locale, payload: ctx.adapter.payload },
+      field,
+    )
+    if (
+      resolved.kind === 'relationship' &&
+      !resolved.relation &&
+      resolved.relationTo?.length === 1
+    ) {
+      return {
+        collection: resolved.relationTo[0] as string,
+        rest: sortPath.slice(field.length + 1),
+      }
     }
   } catch {
     // Not resolvable: sort by the documents.

@@ -18,7 +18,12 @@ export const createGlobal: CreateGlobal = async function createGlobal(
   { slug, data, req, returning },
 ) {
   const now = new Date().toISOString()
-  const { data: stored, references } = transformWrite(this, globalNamespace(this, slug), data, 'create')
+  const { data: stored, references } = transformWrite(
+    this,
+    globalNamespace(this, slug),
+    data,
+    'create',
+  )
   await assertReferencesExist(this, { references, req })
   const doc = {
     ...stored,
@@ -69,5 +74,7 @@ export const updateGlobal: UpdateGlobal = async function updateGlobal(
     doc.updatedAt = updatedAt ?? new Date().toISOString()
   }
   await putDocument(this, globalKey(slug), doc)
-  return (returning === false ? null : { ...applySelect(doc, namespace.fields, select), globalType: slug }) as never
+  return (
+    returning === false ? null : { ...applySelect(doc, namespace.fields, select), globalType: slug }
+  ) as never
 }

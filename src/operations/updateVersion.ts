@@ -29,7 +29,10 @@ async function updateVersionIn(
   return returning === false ? null : applySelect(updated, namespace.fields, select)
 }
 
-export const updateVersion: UpdateVersion = async function updateVersion(this: DynamoDBAdapter, args) {
+export const updateVersion: UpdateVersion = async function updateVersion(
+  this: DynamoDBAdapter,
+  args,
+) {
   return updateVersionIn(this, versionsNamespace(this, args.collection), args) as never
 }
 

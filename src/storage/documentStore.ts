@@ -41,7 +41,10 @@ const BATCH_GET_LIMIT = 100
 const BATCH_WRITE_LIMIT = 25
 
 /** Reads many documents by key (any number), retrying unprocessed keys. Order is not kept. */
-export async function batchGetDocuments(adapter: Store, keys: ItemKey[]): Promise<StoredDocument[]> {
+export async function batchGetDocuments(
+  adapter: Store,
+  keys: ItemKey[],
+): Promise<StoredDocument[]> {
   const results: StoredDocument[] = []
   for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) {
     let pending: Record<string, unknown>[] | undefined = keys.slice(start, start + BATCH_GET_LIMIT)

@@ -39,7 +39,11 @@ export async function* iterateIndexRange(
 }
 
 /** Counts the entries of key ranges without returning them. */
-export async function countIndexRanges(adapter: Store, pk: string, ranges: KeyRange[]): Promise<number> {
+export async function countIndexRanges(
+  adapter: Store,
+  pk: string,
+  ranges: KeyRange[],
+): Promise<number> {
   let total = 0
   for (const range of ranges) {
     let startKey: Record<string, unknown> | undefined

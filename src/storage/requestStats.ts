@@ -34,7 +34,12 @@ export class RequestStats {
     this.writeCapacityUnits = 0
   }
 
-  snapshot(): { rcu: number; requests: number; requestsByCommand: Record<string, number>; wcu: number } {
+  snapshot(): {
+    rcu: number
+    requests: number
+    requestsByCommand: Record<string, number>
+    wcu: number
+  } {
     return {
       rcu: this.readCapacityUnits,
       requests: this.requests,

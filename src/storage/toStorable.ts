@@ -14,7 +14,10 @@ export function toStorable(value: unknown, path = ''): unknown {
   }
   if (typeof value === 'number') {
     const magnitude = Math.abs(value)
-    if (!Number.isFinite(value) || (magnitude !== 0 && (magnitude < 1e-130 || magnitude >= 1e126))) {
+    if (
+      !Number.isFinite(value) ||
+      (magnitude !== 0 && (magnitude < 1e-130 || magnitude >= 1e126))
+    ) {
       throw new APIError(
         `Cannot store ${value} at "${path || '(root)'}": DynamoDB numbers must be finite, with a magnitude between 1e-130 and 1e126 (or 0).`,
         400,

@@ -1,4 +1,9 @@
-import { DeleteCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import {
+  DeleteCommand,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb'
 
 import type { ItemKey } from '../keys/itemKeys.js'
 import type { DynamoDBAdapter } from '../types.js'
@@ -60,9 +65,13 @@ function singleCommand(action: WriteAction, tableName: string): object {
 function transactItem(action: WriteAction, tableName: string) {
   switch (action.type) {
     case 'put':
-      return { Put: { ...conditionParams(action.condition), Item: action.item, TableName: tableName } }
+      return {
+        Put: { ...conditionParams(action.condition), Item: action.item, TableName: tableName },
+      }
     case 'delete':
-      return { Delete: { ...conditionParams(action.condition), Key: action.key, TableName: tableName } }
+      return {
+        Delete: { ...conditionParams(action.condition), Key: action.key, TableName: tableName },
+      }
     default:
       return { Update: addParams(action, tableName) }
   }
@@ -96,7 +105,9 @@ export async function transactWrite(adapter: Writer, actions: WriteAction[]): Pr
         if (attempt >= 8 || !onlyConflicts(error)) {
           throw error
         }
-        await new Promise((resolve) => setTimeout(resolve, Math.min(500, 20 * 2 ** attempt) * Math.random()))
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.min(500, 20 * 2 ** attempt) * Math.random()),
+        )
       }
     }
   }
@@ -118,5 +129,7 @@ export function failedConditionIndexes(error: unknown, actionCount: number): num
     return [0]
   }
   const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []
-  return reasons.flatMap((reason, index) => (reason.Code === 'ConditionalCheckFailed' ? [index] : []))
+  return reasons.flatMap((reason, index) =>
+    reason.Code === 'ConditionalCheckFailed' ? [index] : [],
+  )
 }

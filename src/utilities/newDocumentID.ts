@@ -22,7 +22,10 @@ export function newDocumentID(
     : (customID ?? (adapter.allowIDOnCreate ? data.id : undefined))
   if (supplied !== undefined && supplied !== null && supplied !== '') {
     if (typeof supplied !== 'string' && typeof supplied !== 'number') {
-      throw new APIError(`Invalid id ${JSON.stringify(supplied)}: ids must be strings or numbers.`, 400)
+      throw new APIError(
+        `Invalid id ${JSON.stringify(supplied)}: ids must be strings or numbers.`,
+        400,
+      )
     }
     return coerceID(supplied, namespace)
   }

@@ -22,7 +22,9 @@ export function valuesAtPath(doc: unknown, path: string, flattenLeaf = true): un
     }
     current = next
   }
-  return flattenLeaf ? current.flatMap((value) => (Array.isArray(value) ? value : [value])) : current
+  return flattenLeaf
+    ? current.flatMap((value) => (Array.isArray(value) ? value : [value]))
+    : current
 }
 
 export function defaultLocaleOf(config: SanitizedConfig): string | undefined {

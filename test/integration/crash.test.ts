@@ -32,7 +32,12 @@ async function bootOn(endpoint: string): Promise<Payload> {
       },
     ],
     db: dynamodbAdapter({
-      clientConfig: { credentials: LOCAL_CREDENTIALS, endpoint, maxAttempts: 1, region: LOCAL_REGION },
+      clientConfig: {
+        credentials: LOCAL_CREDENTIALS,
+        endpoint,
+        maxAttempts: 1,
+        region: LOCAL_REGION,
+      },
       logFallbackQueries: false,
       tableName,
     }),
@@ -55,7 +60,10 @@ describe('a crash in the middle of writes', () => {
     const payload = await bootOn(first.endpoint)
     const ids: (number | string)[] = []
     for (let i = 0; i < 20; i++) {
-      const doc = await payload.create({ collection: 'orders', data: { placedAt: new Date().toISOString(), ref: `r${i}`, status: 'new', total: i } })
+      const doc = await payload.create({
+        collection: 'orders',
+        data: { placedAt: new Date().toISOString(), ref: `r${i}`, status: 'new', total: i },
+      })
       ids.push(doc.id)
     }
 
@@ -66,11 +74,26 @@ describe('a crash in the middle of writes', () => {
         try {
           const target = ids[(lane * 7 + i) % ids.length]
           if (i % 3 === 0) {
-            await payload.create({ collection: 'orders', data: { placedAt: new Date().toISOString(), ref: `w${lane}-${i}`, status: 'new', total: i } })
+            await payload.create({
+              collection: 'orders',
+              data: {
+                placedAt: new Date().toISOString(),
+                ref: `w${lane}-${i}`,
+                status: 'new',
+                total: i,
+              },
+            })
           } else if (i % 3 === 1) {
-            await payload.update({ id: target, collection: 'orders', data: { status: 'paid', total: i * 10 } })
+            await payload.update({
+              id: target,
+              collection: 'orders',
+              data: { status: 'paid', total: i * 10 },
+            })
           } else {
-            await payload.delete({ collection: 'orders', where: { ref: { equals: `w${lane}-${i - 2}` } } })
+            await payload.delete({
+              collection: 'orders',
+              where: { ref: { equals: `w${lane}-${i - 2}` } },
+            })
           }
         } catch {
           // Errors are expected once the engine is gone.
@@ -90,7 +113,12 @@ describe('a crash in the middle of writes', () => {
       const adapter = reopened.db as unknown as DynamoDBAdapter
       const report = await adapter.verifyIndexes({ collection: 'orders' })
       expect(report.documents).toBeGreaterThanOrEqual(20)
-      expect(report).toEqual({ counter: report.documents, documents: report.documents, missingEntries: 0, orphanEntries: 0 })
+      expect(report).toEqual({
+        counter: report.documents,
+        documents: report.documents,
+        missingEntries: 0,
+        orphanEntries: 0,
+      })
       await reopened.destroy()
     } finally {
       await second.stop()

@@ -28,7 +28,12 @@ function collections(): CollectionConfig[] {
         { name: 'kind', type: 'text' },
         { name: 'category', type: 'relationship', relationTo: 'categories' },
         { name: 'categories', type: 'relationship', hasMany: true, relationTo: 'categories' },
-        { name: 'categoryPolyMany', type: 'relationship', hasMany: true, relationTo: ['categories', 'simple'] },
+        {
+          name: 'categoryPolyMany',
+          type: 'relationship',
+          hasMany: true,
+          relationTo: ['categories', 'simple'],
+        },
         { name: 'categoryTitle', type: 'text', virtual: 'category.title' },
         { name: 'categoryID', type: 'text', virtual: 'category.id' },
         { name: 'categorySimpleText', type: 'text', virtual: 'category.simple.text' },
@@ -65,10 +70,25 @@ async function seed(booted: Booted): Promise<World> {
   }
   // number: category_1 posts hold 1 and 10, category_2 holds 5, so min and max orders differ.
   const posts = [
-    { categories: [cats[3], cats[1]], category: cats[0], number: 1, poly: [{ relationTo: 'categories', value: cats[0] }] },
-    { categories: [cats[0], cats[2]], category: cats[0], number: 10, poly: [{ relationTo: 'simple', value: simple[1] }] },
+    {
+      categories: [cats[3], cats[1]],
+      category: cats[0],
+      number: 1,
+      poly: [{ relationTo: 'categories', value: cats[0] }],
+    },
+    {
+      categories: [cats[0], cats[2]],
+      category: cats[0],
+      number: 10,
+      poly: [{ relationTo: 'simple', value: simple[1] }],
+    },
     { categories: [cats[2]], category: cats[1], number: 5, poly: null },
-    { categories: [cats[1], cats[0]], category: cats[3], number: 7, poly: [{ relationTo: 'categories', value: cats[0] }] },
+    {
+      categories: [cats[1], cats[0]],
+      category: cats[3],
+      number: 7,
+      poly: [{ relationTo: 'categories', value: cats[0] }],
+    },
   ]
   for (const [i, post] of posts.entries()) {
     await payload.create({
@@ -127,7 +147,12 @@ describe('findDistinct', () => {
   }
 
   it('follows one and two relationships, also through virtual fields', async () => {
-    for (const field of ['category.title', 'categoryTitle', 'category.simple.text', 'categorySimpleText']) {
+    for (const field of [
+      'category.title',
+      'categoryTitle',
+      'category.simple.text',
+      'categorySimpleText',
+    ]) {
       const { actual, expected } = await both({ collection: 'posts', field })
       expect(actual.values).toEqual(expected.values)
     }
@@ -141,7 +166,11 @@ describe('findDistinct', () => {
 
   it('returns the relationship id for `rel.id` and a virtual field linked to it', async () => {
     for (const field of ['category.id', 'categoryID']) {
-      const { actual, expected } = await both({ collection: 'posts', field, sort: 'category.title' })
+      const { actual, expected } = await both({
+        collection: 'posts',
+        field,
+        sort: 'category.title',
+      })
       expect(actual.values).toEqual(expected.values)
       expect(actual.values).toEqual(
         ['category_1', 'category_2', 'category_4'].map((title) => ({ [field]: title })),
@@ -163,16 +192,29 @@ describe('findDistinct', () => {
       const { actual, expected } = await both({ collection: 'posts', field: 'categories', sort })
       expect(actual.values).toEqual(expected.values)
     }
-    const { actual } = await both({ collection: 'posts', field: 'categories', sort: '-categories.title' })
+    const { actual } = await both({
+      collection: 'posts',
+      field: 'categories',
+      sort: '-categories.title',
+    })
     expect(actual.values).toEqual(
-      ['category_4', 'category_3', 'category_2', 'category_1'].map((categories) => ({ categories })),
+      ['category_4', 'category_3', 'category_2', 'category_1'].map((categories) => ({
+        categories,
+      })),
     )
   })
 
   it('populates hasMany values one by one at depth 1', async () => {
-    const { actual } = await both({ collection: 'posts', depth: 1, field: 'categories', sort: 'categories.title' })
+    const { actual } = await both({
+      collection: 'posts',
+      depth: 1,
+      field: 'categories',
+      sort: 'categories.title',
+    })
     expect(actual.values).toEqual(
-      ['category_1', 'category_2', 'category_3', 'category_4'].map((t) => ({ categories: `populated:${t}` })),
+      ['category_1', 'category_2', 'category_3', 'category_4'].map((t) => ({
+        categories: `populated:${t}`,
+      })),
     )
   })
 
@@ -209,9 +251,17 @@ describe('findDistinct', () => {
 
   it('applies a where before collecting', async () => {
     const where = { number: { greater_than: 4 } }
-    const { actual, expected } = await both({ collection: 'posts', field: 'category.simple.text', where })
+    const { actual, expected } = await both({
+      collection: 'posts',
+      field: 'category.simple.text',
+      where,
+    })
     expect(actual.values).toEqual(expected.values)
-    expect(actual.values).toEqual([{ 'category.simple.text': 'simple_1' }, { 'category.simple.text': 'simple_2' }, { 'category.simple.text': 'simple_3' }])
+    expect(actual.values).toEqual([
+      { 'category.simple.text': 'simple_1' },
+      { 'category.simple.text': 'simple_2' },
+      { 'category.simple.text': 'simple_3' },
+    ])
   })
 })
 
@@ -225,7 +275,14 @@ describe('mergeUpdate with dotted keys', () => {
       title: 't',
     }
     const pushed = mergeUpdate(existing, {
-      'group.rel': { en: { $push: [{ relationTo: 'b', value: '2' }, { relationTo: 'a', value: '1' }] } },
+      'group.rel': {
+        en: {
+          $push: [
+            { relationTo: 'b', value: '2' },
+            { relationTo: 'a', value: '1' },
+          ],
+        },
+      },
     })
     expect(pushed).toEqual({
       group: {
@@ -240,12 +297,19 @@ describe('mergeUpdate with dotted keys', () => {
       },
       title: 't',
     })
-    const removed = mergeUpdate(pushed, { 'group.rel': { en: { $remove: [{ relationTo: 'a', value: '1' }] } } })
-    expect((removed.group as { rel: { en: unknown[] } }).rel.en).toEqual([{ relationTo: 'b', value: '2' }])
+    const removed = mergeUpdate(pushed, {
+      'group.rel': { en: { $remove: [{ relationTo: 'a', value: '1' }] } },
+    })
+    expect((removed.group as { rel: { en: unknown[] } }).rel.en).toEqual([
+      { relationTo: 'b', value: '2' },
+    ])
     expect(existing.group.rel.en).toHaveLength(1)
   })
 
   it('sets a plain value at a dotted path', () => {
-    expect(mergeUpdate({ g: { a: 1, b: 2 } }, { 'g.b': 3, 'h.c': 'x' })).toEqual({ g: { a: 1, b: 3 }, h: { c: 'x' } })
+    expect(mergeUpdate({ g: { a: 1, b: 2 } }, { 'g.b': 3, 'h.c': 'x' })).toEqual({
+      g: { a: 1, b: 3 },
+      h: { c: 'x' },
+    })
   })
 })

@@ -15,8 +15,20 @@ import { fixtureConfig } from '../support/fixtureConfig.js'
 import { seedFixture } from '../support/seed.js'
 
 const extraCollections: CollectionConfig[] = [
-  { slug: 'text-ids', fields: [{ name: 'id', type: 'text' }, { name: 'label', type: 'text' }] },
-  { slug: 'number-ids', fields: [{ name: 'id', type: 'number' }, { name: 'label', type: 'text' }] },
+  {
+    slug: 'text-ids',
+    fields: [
+      { name: 'id', type: 'text' },
+      { name: 'label', type: 'text' },
+    ],
+  },
+  {
+    slug: 'number-ids',
+    fields: [
+      { name: 'id', type: 'number' },
+      { name: 'label', type: 'text' },
+    ],
+  },
   {
     slug: 'unique-things',
     fields: [
@@ -57,7 +69,9 @@ describe('documents', () => {
         sqlite.payload.find({ collection: 'posts', depth, limit: 0, sort: 'slug' }),
       ])
       expect(actual.docs.length).toBe(12)
-      expect(normalizeDoc(actual.docs, dynamoNames)).toEqual(normalizeDoc(expected.docs, sqliteNames))
+      expect(normalizeDoc(actual.docs, dynamoNames)).toEqual(
+        normalizeDoc(expected.docs, sqliteNames),
+      )
     }
   })
 
@@ -76,7 +90,8 @@ describe('documents', () => {
         sqlite.payload.find({ collection: 'posts', depth: 0, limit: 0, select, sort: 'slug' }),
       ])
       // db-sqlite has no point type and drops `location` under an exclusion select.
-      const withoutPoint = (docs: Record<string, unknown>[]) => docs.map(({ location: _location, ...rest }) => rest)
+      const withoutPoint = (docs: Record<string, unknown>[]) =>
+        docs.map(({ location: _location, ...rest }) => rest)
       expect(normalizeDoc(withoutPoint(actual.docs), dynamoNames)).toEqual(
         normalizeDoc(withoutPoint(expected.docs), sqliteNames),
       )
@@ -104,13 +119,19 @@ describe('documents', () => {
     expect(found.label).toBe('fresh')
 
     await new Promise((resolve) => setTimeout(resolve, 5))
-    const updated = await payload.update({ id: created.id, collection: 'tags', data: { label: 'changed' } })
+    const updated = await payload.update({
+      id: created.id,
+      collection: 'tags',
+      data: { label: 'changed' },
+    })
     expect(updated.label).toBe('changed')
     expect(updated.createdAt).toBe(created.createdAt)
     expect(Date.parse(updated.updatedAt)).toBeGreaterThan(Date.parse(created.updatedAt))
 
     await payload.delete({ id: created.id, collection: 'tags' })
-    await expect(payload.findByID({ id: created.id, collection: 'tags' })).rejects.toThrow(/not found/i)
+    await expect(payload.findByID({ id: created.id, collection: 'tags' })).rejects.toThrow(
+      /not found/i,
+    )
   })
 
   it('updates and deletes many by where', async () => {
@@ -124,26 +145,53 @@ describe('documents', () => {
     })
     expect(result.docs).toHaveLength(3)
     expect(result.errors).toEqual([])
-    expect((await payload.count({ collection: 'tags', where: { label: { equals: 'bulk-done' } } })).totalDocs).toBe(3)
+    expect(
+      (await payload.count({ collection: 'tags', where: { label: { equals: 'bulk-done' } } }))
+        .totalDocs,
+    ).toBe(3)
     await payload.delete({ collection: 'tags', where: { label: { equals: 'bulk-done' } } })
-    expect((await payload.count({ collection: 'tags', where: { label: { equals: 'bulk-done' } } })).totalDocs).toBe(0)
+    expect(
+      (await payload.count({ collection: 'tags', where: { label: { equals: 'bulk-done' } } }))
+        .totalDocs,
+    ).toBe(0)
   })
 
   it('upserts: updates a match, creates otherwise', async () => {
-    const first = await payload.db.upsert({ collection: 'tags', data: { label: 'upserted' }, where: { label: { equals: 'upserted' } } })
+    const first = await payload.db.upsert({
+      collection: 'tags',
+      data: { label: 'upserted' },
+      where: { label: { equals: 'upserted' } },
+    })
     const second = await payload.db.upsert({
       collection: 'tags',
       data: { label: 'upserted' },
       where: { label: { equals: 'upserted' } },
     })
     expect(second.id).toBe(first.id)
-    expect((await payload.count({ collection: 'tags', where: { label: { equals: 'upserted' } } })).totalDocs).toBe(1)
+    expect(
+      (await payload.count({ collection: 'tags', where: { label: { equals: 'upserted' } } }))
+        .totalDocs,
+    ).toBe(1)
   })
 
   it('keeps custom text ids apart, whatever characters they hold', async () => {
-    const ids = ['plain', 'a#b', '#', '=x', '~x', 'D#=a', '%23', 'ünïcødé-文字-🙂', 'x'.repeat(2000), 'x'.repeat(2001)]
+    const ids = [
+      'plain',
+      'a#b',
+      '#',
+      '=x',
+      '~x',
+      'D#=a',
+      '%23',
+      'ünïcødé-文字-🙂',
+      'x'.repeat(2000),
+      'x'.repeat(2001),
+    ]
     for (const id of ids) {
-      await payload.create({ collection: 'text-ids', data: { id, label: `label of ${id.slice(0, 20)}` } })
+      await payload.create({
+        collection: 'text-ids',
+        data: { id, label: `label of ${id.slice(0, 20)}` },
+      })
     }
     for (const id of ids) {
       const doc = await payload.findByID({ id, collection: 'text-ids' })
@@ -151,7 +199,9 @@ describe('documents', () => {
       expect(doc.label).toBe(`label of ${id.slice(0, 20)}`)
     }
     expect((await payload.find({ collection: 'text-ids', limit: 0 })).totalDocs).toBe(ids.length)
-    await expect(payload.create({ collection: 'text-ids', data: { id: 'a#b', label: 'dup' } })).rejects.toBeInstanceOf(ValidationError)
+    await expect(
+      payload.create({ collection: 'text-ids', data: { id: 'a#b', label: 'dup' } }),
+    ).rejects.toBeInstanceOf(ValidationError)
   })
 
   it('supports number ids, also when given as strings', async () => {
@@ -164,29 +214,47 @@ describe('documents', () => {
 
   it('rejects a duplicate unique value with a ValidationError naming the field, and writes nothing', async () => {
     await payload.create({ collection: 'unique-things', data: { code: 'A1', other: 'x' } })
-    const attempt = payload.create({ collection: 'unique-things', data: { code: 'A1', other: 'y' } })
+    const attempt = payload.create({
+      collection: 'unique-things',
+      data: { code: 'A1', other: 'y' },
+    })
     await expect(attempt).rejects.toBeInstanceOf(ValidationError)
-    await expect(attempt).rejects.toMatchObject({ data: { errors: [expect.objectContaining({ path: 'code' })] } })
+    await expect(attempt).rejects.toMatchObject({
+      data: { errors: [expect.objectContaining({ path: 'code' })] },
+    })
     expect((await payload.count({ collection: 'unique-things' })).totalDocs).toBe(1)
   })
 
   it('lets exactly one of concurrent creates with the same unique value win', async () => {
     const results = await Promise.allSettled(
-      Array.from({ length: 5 }, (_, i) => payload.create({ collection: 'unique-things', data: { code: 'RACE', other: `r${i}` } })),
+      Array.from({ length: 5 }, (_, i) =>
+        payload.create({ collection: 'unique-things', data: { code: 'RACE', other: `r${i}` } }),
+      ),
     )
     expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1)
     for (const result of results.filter((each) => each.status === 'rejected')) {
       expect((result as PromiseRejectedResult).reason).toBeInstanceOf(ValidationError)
     }
-    expect((await payload.count({ collection: 'unique-things', where: { code: { equals: 'RACE' } } })).totalDocs).toBe(1)
+    expect(
+      (await payload.count({ collection: 'unique-things', where: { code: { equals: 'RACE' } } }))
+        .totalDocs,
+    ).toBe(1)
   })
 
   it('frees a unique value when the document changes or goes', async () => {
-    const doc = await payload.create({ collection: 'unique-things', data: { code: 'FREE', other: 'f' } })
+    const doc = await payload.create({
+      collection: 'unique-things',
+      data: { code: 'FREE', other: 'f' },
+    })
     await payload.update({ id: doc.id, collection: 'unique-things', data: { code: 'FREED' } })
-    const again = await payload.create({ collection: 'unique-things', data: { code: 'FREE', other: 'g' } })
+    const again = await payload.create({
+      collection: 'unique-things',
+      data: { code: 'FREE', other: 'g' },
+    })
     await payload.delete({ id: again.id, collection: 'unique-things' })
-    await expect(payload.create({ collection: 'unique-things', data: { code: 'FREE', other: 'h' } })).resolves.toMatchObject({
+    await expect(
+      payload.create({ collection: 'unique-things', data: { code: 'FREE', other: 'h' } }),
+    ).resolves.toMatchObject({
       code: 'FREE',
     })
   })
@@ -194,6 +262,9 @@ describe('documents', () => {
   it('lets compound unique indexes hold distinct combinations', async () => {
     await payload.create({ collection: 'unique-things', data: { code: 'C1', other: 'pair' } })
     await payload.create({ collection: 'unique-things', data: { code: 'C2', other: 'pair' } })
-    expect((await payload.count({ collection: 'unique-things', where: { other: { equals: 'pair' } } })).totalDocs).toBe(2)
+    expect(
+      (await payload.count({ collection: 'unique-things', where: { other: { equals: 'pair' } } }))
+        .totalDocs,
+    ).toBe(2)
   })
 })

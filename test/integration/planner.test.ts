@@ -54,7 +54,9 @@ const docArb = fc.record(
       fc.integer({ max: 50, min: -50 }),
       fc.double({ max: 100, min: -100, noNaN: true }).filter((x) => x === 0 || Math.abs(x) > 1e-9),
     ),
-    when: fc.date({ max: new Date('2030-01-01'), min: new Date('2000-01-01'), noInvalidDate: true }).map((d) => d.toISOString()),
+    when: fc
+      .date({ max: new Date('2030-01-01'), min: new Date('2000-01-01'), noInvalidDate: true })
+      .map((d) => d.toISOString()),
   },
   { requiredKeys: [] },
 )
@@ -67,7 +69,9 @@ const conditionArb: fc.Arbitrary<Where> = fc.oneof(
   fc.record({ score: fc.record({ greater_than: fc.integer({ max: 60, min: -60 }) }) }),
   fc.record({ score: fc.record({ less_than_equal: fc.integer({ max: 60, min: -60 }) }) }),
   fc.record({ score: fc.record({ equals: fc.integer({ max: 5, min: -5 }) }) }),
-  fc.record({ when: fc.record({ less_than: fc.constantFrom('2010-01-01', '2020-06-01T00:00:00.000Z') }) }),
+  fc.record({
+    when: fc.record({ less_than: fc.constantFrom('2010-01-01', '2020-06-01T00:00:00.000Z') }),
+  }),
   fc.record({ labels: fc.record({ equals: fc.constantFrom('a', 'b', 'c') }) }),
   fc.record({ labels: fc.record({ in: fc.subarray(['a', 'b', 'c'], { minLength: 1 }) }) }),
   fc.record({ flag: fc.record({ equals: fc.boolean() }) }),
@@ -121,7 +125,12 @@ describe('planner agrees with the reference evaluator', () => {
   })
 
   /** The reference answer: filter and order every document in memory, then cut the page. */
-  async function reference(where: Where | undefined, sort: Sort | undefined, limit: number, page: number) {
+  async function reference(
+    where: Where | undefined,
+    sort: Sort | undefined,
+    limit: number,
+    page: number,
+  ) {
     const scope = {
       fields: collectionNamespace(adapter, 'items').fields,
       lookup: createLookup(adapter),
@@ -136,15 +145,28 @@ describe('planner agrees with the reference evaluator', () => {
   it('finds the same pages for random where / sort / limit / page', async () => {
     expect(allDocs).toHaveLength(70)
     await fc.assert(
-      fc.asyncProperty(whereArb, sortArb, fc.integer({ max: 12, min: 0 }), fc.integer({ max: 4, min: 1 }), async (where, sort, limit, page) => {
-        const expected = await reference(where, sort, limit, page)
-        const actual = await payload.find({ collection: 'items', depth: 0, limit, page, sort, where })
-        expect(actual.docs.map((doc) => doc.id)).toEqual(expected.docs.map((doc) => doc.id))
-        expect(actual.totalDocs).toBe(expected.totalDocs)
-        expect(actual.hasNextPage).toBe(expected.hasNextPage)
-        const counted = await payload.count({ collection: 'items', where })
-        expect(counted.totalDocs).toBe(limit > 0 ? expected.totalDocs : expected.docs.length)
-      }),
+      fc.asyncProperty(
+        whereArb,
+        sortArb,
+        fc.integer({ max: 12, min: 0 }),
+        fc.integer({ max: 4, min: 1 }),
+        async (where, sort, limit, page) => {
+          const expected = await reference(where, sort, limit, page)
+          const actual = await payload.find({
+            collection: 'items',
+            depth: 0,
+            limit,
+            page,
+            sort,
+            where,
+          })
+          expect(actual.docs.map((doc) => doc.id)).toEqual(expected.docs.map((doc) => doc.id))
+          expect(actual.totalDocs).toBe(expected.totalDocs)
+          expect(actual.hasNextPage).toBe(expected.hasNextPage)
+          const counted = await payload.count({ collection: 'items', where })
+          expect(counted.totalDocs).toBe(limit > 0 ? expected.totalDocs : expected.docs.length)
+        },
+      ),
       { numRuns: 120, seed: 20261125 },
     )
   })
@@ -156,17 +178,30 @@ describe('planner agrees with the reference evaluator', () => {
     expect(page.returned).toBe(10)
     expect(page.totalDocs).toBe(70)
 
-    const equality = await adapter.explain({ collection: 'items', where: { group: { equals: 'red' } } })
+    const equality = await adapter.explain({
+      collection: 'items',
+      where: { group: { equals: 'red' } },
+    })
     expect(equality.description).toMatch(/index group/)
 
-    const range = await adapter.explain({ collection: 'items', sort: 'score', where: { score: { greater_than: 10 } } })
+    const range = await adapter.explain({
+      collection: 'items',
+      sort: 'score',
+      where: { score: { greater_than: 10 } },
+    })
     expect(range.plan).toMatchObject({ kind: 'index', ordered: true })
 
-    const byID = await adapter.explain({ collection: 'items', where: { id: { equals: allDocs[0].id } } })
+    const byID = await adapter.explain({
+      collection: 'items',
+      where: { id: { equals: allDocs[0].id } },
+    })
     expect(byID.plan.kind).toBe('byID')
     expect(byID.requests).toBe(1)
 
-    const fallback = await adapter.explain({ collection: 'items', where: { note: { equals: 'x' } } })
+    const fallback = await adapter.explain({
+      collection: 'items',
+      where: { note: { equals: 'x' } },
+    })
     expect(fallback.plan).toMatchObject({ kind: 'partition', suggestedIndex: 'note' })
   })
 
@@ -180,13 +215,21 @@ describe('planner agrees with the reference evaluator', () => {
     expect(page.rcu).toBeLessThanOrEqual(7)
 
     // A filtered list in the default order: ordered from the index entries, only the page fetched.
-    const filtered = await adapter.explain({ collection: 'items', limit: 3, where: { group: { equals: 'red' } } })
+    const filtered = await adapter.explain({
+      collection: 'items',
+      limit: 3,
+      where: { group: { equals: 'red' } },
+    })
     const reds = allDocs.filter((doc) => doc.group === 'red').length
     expect(filtered.totalDocs).toBe(reds)
     expect(filtered.returned).toBe(Math.min(3, reds))
     expect(filtered.requestsByCommand).toEqual({ BatchGet: 1, Query: 1 })
 
-    const fullRead = await adapter.explain({ collection: 'items', limit: 5, where: { note: { exists: true } } })
+    const fullRead = await adapter.explain({
+      collection: 'items',
+      limit: 5,
+      where: { note: { exists: true } },
+    })
     expect(fullRead.plan.kind).toBe('partition')
   })
 })

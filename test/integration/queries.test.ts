@@ -44,48 +44,161 @@ const cases: QueryCase[] = [
   { name: 'exists true', where: () => ({ views: { exists: true } }), limit: 50 },
   { name: 'exists false', where: () => ({ views: { exists: false } }), limit: 50 },
   { name: 'greater_than number', where: () => ({ views: { greater_than: 50 } }), limit: 50 },
-  { name: 'number range', where: () => ({ and: [{ views: { greater_than_equal: 0 } }, { views: { less_than: 100 } }] }), sort: 'views', limit: 50 },
-  { name: 'less_than_equal negative', where: () => ({ views: { less_than_equal: -1 } }), limit: 50 },
-  { name: 'date range', where: () => ({ publishedAt: { greater_than: '2024-03-01T00:00:00.000Z', less_than_equal: '2024-08-15T00:00:00.000Z' } }), sort: 'publishedAt', limit: 50 },
+  {
+    name: 'number range',
+    where: () => ({ and: [{ views: { greater_than_equal: 0 } }, { views: { less_than: 100 } }] }),
+    sort: 'views',
+    limit: 50,
+  },
+  {
+    name: 'less_than_equal negative',
+    where: () => ({ views: { less_than_equal: -1 } }),
+    limit: 50,
+  },
+  {
+    name: 'date range',
+    where: () => ({
+      publishedAt: {
+        greater_than: '2024-03-01T00:00:00.000Z',
+        less_than_equal: '2024-08-15T00:00:00.000Z',
+      },
+    }),
+    sort: 'publishedAt',
+    limit: 50,
+  },
   { name: 'like several words', where: () => ({ title: { like: 'alpha beta' } }), limit: 50 },
   { name: 'like is case-insensitive', where: () => ({ title: { like: 'GAMMA' } }), limit: 50 },
   { name: 'not_like', where: () => ({ title: { not_like: 'alpha' } }), limit: 50 },
   { name: 'contains', where: () => ({ body: { contains: 'ETA' } }), limit: 50 },
   { name: 'checkbox equals true', where: () => ({ featured: { equals: true } }), limit: 50 },
   { name: 'checkbox equals false', where: () => ({ featured: { equals: false } }), limit: 50 },
-  { name: 'checkbox not_equals true', where: () => ({ featured: { not_equals: true } }), limit: 50 },
+  {
+    name: 'checkbox not_equals true',
+    where: () => ({ featured: { not_equals: true } }),
+    limit: 50,
+  },
   { name: 'hasMany select equals', where: () => ({ topics: { equals: 'tech' } }), limit: 50 },
   { name: 'hasMany select in', where: () => ({ topics: { in: ['life', 'news'] } }), limit: 50 },
-  { name: 'hasMany number greater_than', where: () => ({ ratings: { greater_than: 4 } }), limit: 50 },
-  { name: 'relationship equals', where: (ref) => ({ author: { equals: ref('authors:1') } }), limit: 50 },
-  { name: 'relationship in', where: (ref) => ({ author: { in: [ref('authors:1'), ref('authors:2')] } }), limit: 50 },
-  { name: 'relationship not_equals', where: (ref) => ({ author: { not_equals: ref('authors:1') } }), limit: 50 },
+  {
+    name: 'hasMany number greater_than',
+    where: () => ({ ratings: { greater_than: 4 } }),
+    limit: 50,
+  },
+  {
+    name: 'relationship equals',
+    where: (ref) => ({ author: { equals: ref('authors:1') } }),
+    limit: 50,
+  },
+  {
+    name: 'relationship in',
+    where: (ref) => ({ author: { in: [ref('authors:1'), ref('authors:2')] } }),
+    limit: 50,
+  },
+  {
+    name: 'relationship not_equals',
+    where: (ref) => ({ author: { not_equals: ref('authors:1') } }),
+    limit: 50,
+  },
   { name: 'relationship exists false', where: () => ({ author: { exists: false } }), limit: 50 },
-  { name: 'relationship sub-field', where: () => ({ 'author.name': { equals: 'Author 3' } }), limit: 50 },
-  { name: 'relationship sub-field range', where: () => ({ 'author.age': { greater_than: 30 } }), limit: 50 },
-  { name: 'hasMany relationship equals', where: (ref) => ({ tags: { equals: ref('tags:2') } }), limit: 50 },
-  { name: 'hasMany relationship in', where: (ref) => ({ tags: { in: [ref('tags:0'), ref('tags:3')] } }), limit: 50 },
+  {
+    name: 'relationship sub-field',
+    where: () => ({ 'author.name': { equals: 'Author 3' } }),
+    limit: 50,
+  },
+  {
+    name: 'relationship sub-field range',
+    where: () => ({ 'author.age': { greater_than: 30 } }),
+    limit: 50,
+  },
+  {
+    name: 'hasMany relationship equals',
+    where: (ref) => ({ tags: { equals: ref('tags:2') } }),
+    limit: 50,
+  },
+  {
+    name: 'hasMany relationship in',
+    where: (ref) => ({ tags: { in: [ref('tags:0'), ref('tags:3')] } }),
+    limit: 50,
+  },
   // With relationTo too: SQL ids repeat across collections, so `value` alone is ambiguous there.
-  { name: 'polymorphic value', where: (ref) => ({ 'related.relationTo': { equals: 'authors' }, 'related.value': { equals: ref('authors:2') } }), limit: 50 },
-  { name: 'polymorphic relationTo', where: () => ({ 'related.relationTo': { equals: 'tags' } }), limit: 50 },
+  {
+    name: 'polymorphic value',
+    where: (ref) => ({
+      'related.relationTo': { equals: 'authors' },
+      'related.value': { equals: ref('authors:2') },
+    }),
+    limit: 50,
+  },
+  {
+    name: 'polymorphic relationTo',
+    where: () => ({ 'related.relationTo': { equals: 'tags' } }),
+    limit: 50,
+  },
   { name: 'upload equals', where: (ref) => ({ cover: { equals: ref('media:1') } }), limit: 50 },
   { name: 'upload hasMany in', where: (ref) => ({ gallery: { in: [ref('media:0')] } }), limit: 50 },
   { name: 'group field', where: () => ({ 'meta.score': { greater_than: 50 } }), limit: 50 },
-  { name: 'nested group checkbox', where: () => ({ 'meta.inner.flag': { equals: true } }), limit: 50 },
+  {
+    name: 'nested group checkbox',
+    where: () => ({ 'meta.inner.flag': { equals: true } }),
+    limit: 50,
+  },
   { name: 'array field equals', where: () => ({ 'items.qty': { equals: 3 } }), limit: 50 },
   { name: 'array field like', where: () => ({ 'items.label': { like: 'delta' } }), limit: 50 },
   { name: 'blocks field', where: () => ({ 'layout.text': { equals: 'quote 1' } }), limit: 50 },
-  { name: 'blocks blockType', where: () => ({ 'layout.blockType': { equals: 'quote' } }), limit: 50 },
+  {
+    name: 'blocks blockType',
+    where: () => ({ 'layout.blockType': { equals: 'quote' } }),
+    limit: 50,
+  },
   { name: 'json path', where: () => ({ 'data.level': { equals: 2 } }), limit: 50 },
-  { name: 'json nested path', where: () => ({ 'data.nested.label': { equals: 'zeta' } }), limit: 50 },
+  {
+    name: 'json nested path',
+    where: () => ({ 'data.nested.label': { equals: 'zeta' } }),
+    limit: 50,
+  },
   { name: 'localized field', where: () => ({ localTitle: { like: 'EN' } }), limit: 50 },
-  { name: 'localized field in es', where: () => ({ localTitle: { like: 'título' } }), limit: 50, locale: 'es' },
-  { name: 'or of two fields', where: () => ({ or: [{ status: { equals: 'draft' } }, { views: { greater_than: 150 } }] }), limit: 50 },
-  { name: 'and inside or', where: () => ({ or: [{ and: [{ status: { equals: 'published' } }, { featured: { equals: true } }] }, { kind: { equals: 'video' } }] }), limit: 50 },
-  { name: 'field with and/or siblings', where: () => ({ kind: { equals: 'article' }, or: [{ status: { equals: 'draft' } }, { status: { equals: 'archived' } }] }), limit: 50 },
-  { name: 'id in', where: (ref) => ({ id: { in: [ref('posts:p01'), ref('posts:p02')] } }), limit: 50 },
+  {
+    name: 'localized field in es',
+    where: () => ({ localTitle: { like: 'título' } }),
+    limit: 50,
+    locale: 'es',
+  },
+  {
+    name: 'or of two fields',
+    where: () => ({ or: [{ status: { equals: 'draft' } }, { views: { greater_than: 150 } }] }),
+    limit: 50,
+  },
+  {
+    name: 'and inside or',
+    where: () => ({
+      or: [
+        { and: [{ status: { equals: 'published' } }, { featured: { equals: true } }] },
+        { kind: { equals: 'video' } },
+      ],
+    }),
+    limit: 50,
+  },
+  {
+    name: 'field with and/or siblings',
+    where: () => ({
+      kind: { equals: 'article' },
+      or: [{ status: { equals: 'draft' } }, { status: { equals: 'archived' } }],
+    }),
+    limit: 50,
+  },
+  {
+    name: 'id in',
+    where: (ref) => ({ id: { in: [ref('posts:p01'), ref('posts:p02')] } }),
+    limit: 50,
+  },
   { name: 'id not_equals', where: (ref) => ({ id: { not_equals: ref('posts:p01') } }), limit: 50 },
-  { name: 'indexed equality, sorted', where: () => ({ title: { exists: true } }), sort: 'title', limit: 5, page: 2 },
+  {
+    name: 'indexed equality, sorted',
+    where: () => ({ title: { exists: true } }),
+    sort: 'title',
+    limit: 5,
+    page: 2,
+  },
   { name: 'email contains', where: () => ({ contact: { contains: 'user1' } }), limit: 50 },
   { name: 'radio equals', where: () => ({ kind: { equals: 'video' } }), sort: '-slug', limit: 50 },
 ]
@@ -99,7 +212,10 @@ describe('queries answer like db-sqlite', () => {
   let sqliteNames: Map<string, string>
 
   beforeAll(async () => {
-    ;[dynamo, sqlite] = await Promise.all([boot(fixtureConfig, 'dynamodb'), boot(fixtureConfig, 'sqlite')])
+    ;[dynamo, sqlite] = await Promise.all([
+      boot(fixtureConfig, 'dynamodb'),
+      boot(fixtureConfig, 'sqlite'),
+    ])
     ;({ names: dynamoNames } = await seedFixture(dynamo.payload))
     ;({ names: sqliteNames } = await seedFixture(sqlite.payload))
     dynamoRef = refFor(dynamoNames)
@@ -112,7 +228,16 @@ describe('queries answer like db-sqlite', () => {
 
   it.each(cases)('$name', async ({ limit, locale, page, pagination, sort, where }) => {
     const expected = await onReference(() =>
-      sqlite.payload.find({ collection: 'posts', depth: 0, limit, locale, page, pagination, sort, where: where?.(sqliteRef) as Where }),
+      sqlite.payload.find({
+        collection: 'posts',
+        depth: 0,
+        limit,
+        locale,
+        page,
+        pagination,
+        sort,
+        where: where?.(sqliteRef) as Where,
+      }),
     )
     if (!expected) {
       return // db-sqlite cannot answer this query; nothing to compare against.
@@ -132,9 +257,14 @@ describe('queries answer like db-sqlite', () => {
 
   it('counts like db-sqlite', async () => {
     for (const { where } of cases) {
-      const expected = await onReference(() => sqlite.payload.count({ collection: 'posts', where: where?.(sqliteRef) as Where }))
+      const expected = await onReference(() =>
+        sqlite.payload.count({ collection: 'posts', where: where?.(sqliteRef) as Where }),
+      )
       if (expected) {
-        const actual = await dynamo.payload.count({ collection: 'posts', where: where?.(dynamoRef) as Where })
+        const actual = await dynamo.payload.count({
+          collection: 'posts',
+          where: where?.(dynamoRef) as Where,
+        })
         expect(actual.totalDocs).toBe(expected.totalDocs)
       }
     }

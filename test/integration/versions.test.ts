@@ -19,7 +19,11 @@ function config(db: DatabaseAdapterObj): Config {
     ],
     db,
     globals: [
-      { slug: 'settings', fields: [{ name: 'siteName', type: 'text' }], versions: { drafts: true } },
+      {
+        slug: 'settings',
+        fields: [{ name: 'siteName', type: 'text' }],
+        versions: { drafts: true },
+      },
       { slug: 'plain', fields: [{ name: 'note', type: 'text' }] },
     ],
     secret: 'versions-test-secret',
@@ -30,17 +34,41 @@ function config(db: DatabaseAdapterObj): Config {
 
 /** The same story on any database; returns what a user would observe. */
 async function story(payload: Payload) {
-  const doc = await payload.create({ collection: 'articles', data: { title: 'v1', rank: 1, _status: 'published' } })
-  await payload.update({ id: doc.id, collection: 'articles', data: { title: 'v2 draft' }, draft: true })
+  const doc = await payload.create({
+    collection: 'articles',
+    data: { title: 'v1', rank: 1, _status: 'published' },
+  })
+  await payload.update({
+    id: doc.id,
+    collection: 'articles',
+    data: { title: 'v2 draft' },
+    draft: true,
+  })
   const published = await payload.findByID({ id: doc.id, collection: 'articles' })
   const draft = await payload.findByID({ id: doc.id, collection: 'articles', draft: true })
-  const other = await payload.create({ collection: 'articles', data: { title: 'other', rank: 2 }, draft: true })
+  const other = await payload.create({
+    collection: 'articles',
+    data: { title: 'other', rank: 2 },
+    draft: true,
+  })
   for (let i = 0; i < 7; i++) {
-    await payload.update({ id: other.id, collection: 'articles', data: { rank: 10 + i }, draft: true })
+    await payload.update({
+      id: other.id,
+      collection: 'articles',
+      data: { rank: 10 + i },
+      draft: true,
+    })
   }
   const drafts = await payload.find({ collection: 'articles', draft: true, sort: 'title' })
-  const versions = await payload.findVersions({ collection: 'articles', sort: '-updatedAt', where: { parent: { equals: other.id } } })
-  const latest = await payload.findVersions({ collection: 'articles', where: { latest: { equals: true } } })
+  const versions = await payload.findVersions({
+    collection: 'articles',
+    sort: '-updatedAt',
+    where: { parent: { equals: other.id } },
+  })
+  const latest = await payload.findVersions({
+    collection: 'articles',
+    where: { latest: { equals: true } },
+  })
   const oldest = versions.docs[versions.docs.length - 1]
   const restored = await payload.restoreVersion({ id: oldest.id, collection: 'articles' })
   const versionCount = await payload.countVersions({ collection: 'articles' })

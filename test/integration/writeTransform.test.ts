@@ -16,7 +16,13 @@ const collections = (): CollectionConfig[] => [
   { slug: 'users', auth: true, fields: [{ name: 'name', type: 'text' }] },
   { slug: 'plain', timestamps: false, fields: [{ name: 'title', type: 'text' }] },
   { slug: 'targets', fields: [{ name: 'label', type: 'text' }] },
-  { slug: 'numbered', fields: [{ name: 'id', type: 'number' }, { name: 'label', type: 'text' }] },
+  {
+    slug: 'numbered',
+    fields: [
+      { name: 'id', type: 'number' },
+      { name: 'label', type: 'text' },
+    ],
+  },
   {
     slug: 'things',
     versions: { drafts: true },
@@ -37,12 +43,24 @@ const collections = (): CollectionConfig[] => [
       { name: 'poly', type: 'relationship', relationTo: ['targets', 'numbered'] },
       { name: 'numberedOne', type: 'relationship', relationTo: 'numbered' },
       { name: 'computed', type: 'text', virtual: true },
-      { type: 'row', fields: [{ name: 'inRow', type: 'text', virtual: true }, { name: 'keptInRow', type: 'text' }] },
+      {
+        type: 'row',
+        fields: [
+          { name: 'inRow', type: 'text', virtual: true },
+          { name: 'keptInRow', type: 'text' },
+        ],
+      },
       {
         type: 'tabs',
         tabs: [
           { label: 'Unnamed', fields: [{ name: 'inTab', type: 'text', virtual: true }] },
-          { name: 'named', fields: [{ name: 'amount', type: 'number' }, { name: 'hidden', type: 'text', virtual: true }] },
+          {
+            name: 'named',
+            fields: [
+              { name: 'amount', type: 'number' },
+              { name: 'hidden', type: 'text', virtual: true },
+            ],
+          },
         ],
       },
       {
@@ -86,8 +104,17 @@ const collections = (): CollectionConfig[] => [
       { name: 'fn', type: 'text', defaultValue: () => 'from a function' },
       { name: 'choice', type: 'select', defaultValue: 'b', options: ['a', 'b'] },
       { name: 'place', type: 'point', defaultValue: [1, 2] },
-      { name: 'group', type: 'group', fields: [{ name: 'inner', type: 'number', defaultValue: 5 }] },
-      { name: 'rows', type: 'array', defaultValue: [{}], fields: [{ name: 'inner', type: 'text', defaultValue: 'row' }] },
+      {
+        name: 'group',
+        type: 'group',
+        fields: [{ name: 'inner', type: 'number', defaultValue: 5 }],
+      },
+      {
+        name: 'rows',
+        type: 'array',
+        defaultValue: [{}],
+        fields: [{ name: 'inner', type: 'text', defaultValue: 'row' }],
+      },
     ],
   },
 ]
@@ -128,7 +155,8 @@ function comparable(doc: AnyDoc): AnyDoc {
     if (value && typeof value === 'object') {
       const out: AnyDoc = {}
       for (const [key, entry] of Object.entries(value)) {
-        const empty = entry === null || entry === undefined || (Array.isArray(entry) && entry.length === 0)
+        const empty =
+          entry === null || entry === undefined || (Array.isArray(entry) && entry.length === 0)
         if (!['createdAt', 'id', 'updatedAt'].includes(key) && !empty) {
           out[key] = strip(entry)
         }
@@ -156,7 +184,10 @@ describe('write transform', () => {
 
   it('stores no timestamps for a collection without them, even when the data has some', async () => {
     const date = '2021-01-01T00:00:00.000Z'
-    const created: AnyDoc = await payload.db.create({ collection: 'plain', data: { createdAt: date, title: 'a', updatedAt: date } })
+    const created: AnyDoc = await payload.db.create({
+      collection: 'plain',
+      data: { createdAt: date, title: 'a', updatedAt: date },
+    })
     expect(created.createdAt).toBeUndefined()
     expect(created.updatedAt).toBeUndefined()
     const updated: AnyDoc = await payload.db.updateOne({
@@ -165,7 +196,11 @@ describe('write transform', () => {
       data: { createdAt: date, title: 'b', updatedAt: date },
     })
     expect(updated).toEqual({ id: created.id, title: 'b' })
-    const viaLocal: AnyDoc = await payload.update({ id: created.id, collection: 'plain', data: { title: 'c' } })
+    const viaLocal: AnyDoc = await payload.update({
+      id: created.id,
+      collection: 'plain',
+      data: { title: 'c' },
+    })
     expect(Object.keys(viaLocal).sort()).toEqual(['id', 'title'])
   })
 
@@ -177,16 +212,30 @@ describe('write transform', () => {
     for (const key of ['password', 'confirm-password', 'somethingElse']) {
       expect(Object.keys(created)).not.toContain(key)
     }
-    const found: AnyDoc = (await payload.db.findOne({ collection: 'users', where: { id: { equals: created.id } } }))!
+    const found: AnyDoc = (await payload.db.findOne({
+      collection: 'users',
+      where: { id: { equals: created.id } },
+    }))!
     expect(found.email).toBe('a@example.com')
     expect(Object.keys(found)).not.toContain('password')
     expect(Object.keys(found)).not.toContain('confirm-password')
 
-    const local = await payload.create({ collection: 'users', data: { email: 'b@example.com', password: 'a-long-enough-password-1' } })
-    const stored: AnyDoc = (await payload.db.findOne({ collection: 'users', where: { id: { equals: local.id } } }))!
+    const local = await payload.create({
+      collection: 'users',
+      data: { email: 'b@example.com', password: 'a-long-enough-password-1' },
+    })
+    const stored: AnyDoc = (await payload.db.findOne({
+      collection: 'users',
+      where: { id: { equals: local.id } },
+    }))!
     expect(Object.keys(stored)).not.toContain('password')
     // The auth fields Payload declares itself are kept: login still works.
-    await expect(payload.login({ collection: 'users', data: { email: 'b@example.com', password: 'a-long-enough-password-1' } })).resolves.toMatchObject({
+    await expect(
+      payload.login({
+        collection: 'users',
+        data: { email: 'b@example.com', password: 'a-long-enough-password-1' },
+      }),
+    ).resolves.toMatchObject({
       user: { email: 'b@example.com' },
     })
   })
@@ -204,14 +253,19 @@ describe('write transform', () => {
         rows: [{ id: 'r1', ghost: 'x', label: 'one' }],
       },
     })
-    const stored: AnyDoc = (await payload.db.findOne({ collection: 'things', where: { id: { equals: created.id } } }))!
+    const stored: AnyDoc = (await payload.db.findOne({
+      collection: 'things',
+      where: { id: { equals: created.id } },
+    }))!
     expect(stored.computed).toBeUndefined()
     expect(stored.inRow).toBeUndefined()
     expect(stored.inTab).toBeUndefined()
     expect(stored.keptInRow).toBe('kept')
     expect(stored.named).toEqual({ amount: 3 })
     expect(stored.rows).toEqual([{ id: 'r1', label: 'one' }])
-    expect(stored.layout).toEqual([{ id: 'b1', blockName: 'first', blockType: 'hero', heading: 'hi' }])
+    expect(stored.layout).toEqual([
+      { id: 'b1', blockName: 'first', blockType: 'hero', heading: 'hi' },
+    ])
   })
 
   it('coerces values to their field types, like db-sqlite', async () => {
@@ -258,19 +312,36 @@ describe('write transform', () => {
   it('stores dates given as Date objects as ISO strings, also nested and through the Local API', async () => {
     const direct: AnyDoc = await payload.db.create({
       collection: 'things',
-      data: { meta: { nested: { at: new Date('2024-02-03T04:05:06.000Z') } }, rows: [{ id: 'r', label: 'x' }] },
+      data: {
+        meta: { nested: { at: new Date('2024-02-03T04:05:06.000Z') } },
+        rows: [{ id: 'r', label: 'x' }],
+      },
     })
     expect(direct.meta.nested.at).toBe('2024-02-03T04:05:06.000Z')
-    const created = await payload.create({ collection: 'things', data: { when: new Date('2024-01-15T10:30:00.000Z') as never } })
+    const created = await payload.create({
+      collection: 'things',
+      data: { when: new Date('2024-01-15T10:30:00.000Z') as never },
+    })
     expect(created.when).toBe('2024-01-15T10:30:00.000Z')
-    expect((await payload.findByID({ id: created.id, collection: 'things' })).when).toBe('2024-01-15T10:30:00.000Z')
+    expect((await payload.findByID({ id: created.id, collection: 'things' })).when).toBe(
+      '2024-01-15T10:30:00.000Z',
+    )
   })
 
   it('stores points as GeoJSON and leaves json untouched', async () => {
-    const data = { nested: { deep: [1, '2', { x: null }] }, password: 'not a field here, just json' }
-    const created: AnyDoc = await payload.db.create({ collection: 'things', data: { data, place: ['1.5', 2] } })
+    const data = {
+      nested: { deep: [1, '2', { x: null }] },
+      password: 'not a field here, just json',
+    }
+    const created: AnyDoc = await payload.db.create({
+      collection: 'things',
+      data: { data, place: ['1.5', 2] },
+    })
     expect(created.place).toEqual({ type: 'Point', coordinates: [1.5, 2] })
-    const stored: AnyDoc = (await payload.db.findOne({ collection: 'things', where: { id: { equals: created.id } } }))!
+    const stored: AnyDoc = (await payload.db.findOne({
+      collection: 'things',
+      where: { id: { equals: created.id } },
+    }))!
     expect(stored.data).toEqual(data)
   })
 
@@ -297,23 +368,42 @@ describe('write transform', () => {
 
   it('rejects relationships to documents that do not exist, writing nothing', async () => {
     const before = (await payload.count({ collection: 'things' })).totalDocs
-    const attempt = payload.create({ collection: 'things', data: { target: 'not-real-id', title: 'invalid' } })
+    const attempt = payload.create({
+      collection: 'things',
+      data: { target: 'not-real-id', title: 'invalid' },
+    })
     await expect(attempt).rejects.toBeInstanceOf(ValidationError)
-    await expect(attempt).rejects.toMatchObject({ data: { errors: [expect.objectContaining({ path: 'target' })] } })
+    await expect(attempt).rejects.toMatchObject({
+      data: { errors: [expect.objectContaining({ path: 'target' })] },
+    })
     await expect(
-      payload.db.create({ collection: 'things', data: { poly: { relationTo: 'numbered', value: 999 } } }),
+      payload.db.create({
+        collection: 'things',
+        data: { poly: { relationTo: 'numbered', value: 999 } },
+      }),
     ).rejects.toBeInstanceOf(ValidationError)
-    await expect(payload.db.create({ collection: 'things', data: { numberedOne: 'abc' } })).rejects.toBeInstanceOf(ValidationError)
+    await expect(
+      payload.db.create({ collection: 'things', data: { numberedOne: 'abc' } }),
+    ).rejects.toBeInstanceOf(ValidationError)
     expect((await payload.count({ collection: 'things' })).totalDocs).toBe(before)
 
     // An update may not add one either, but keeps a reference the document already had.
     const target = await payload.create({ collection: 'targets', data: { label: 'going away' } })
-    const doc = await payload.create({ collection: 'things', data: { target: target.id, title: 'ref' } })
-    await expect(payload.update({ id: doc.id, collection: 'things', data: { targetsMany: ['nope'] } })).rejects.toBeInstanceOf(
-      ValidationError,
-    )
+    const doc = await payload.create({
+      collection: 'things',
+      data: { target: target.id, title: 'ref' },
+    })
+    await expect(
+      payload.update({ id: doc.id, collection: 'things', data: { targetsMany: ['nope'] } }),
+    ).rejects.toBeInstanceOf(ValidationError)
     await payload.db.deleteOne({ collection: 'targets', where: { id: { equals: target.id } } })
-    await expect(payload.db.updateOne({ id: doc.id, collection: 'things', data: { target: target.id, title: 'still' } })).resolves.toMatchObject({
+    await expect(
+      payload.db.updateOne({
+        id: doc.id,
+        collection: 'things',
+        data: { target: target.id, title: 'still' },
+      }),
+    ).resolves.toMatchObject({
       title: 'still',
     })
   })
@@ -336,13 +426,20 @@ describe('write transform', () => {
     expect(actual.rows[0].inner).toBe(expected.rows[0].inner)
 
     // Updates leave missing fields alone and given ones win over defaults.
-    const updated: AnyDoc = await payload.db.updateOne({ id: actual.id, collection: 'defaults', data: { text: 'mine' } })
+    const updated: AnyDoc = await payload.db.updateOne({
+      id: actual.id,
+      collection: 'defaults',
+      data: { text: 'mine' },
+    })
     expect(updated).toMatchObject({ choice: 'b', text: 'mine', title: 'hello' })
   })
 
   it('keeps atomic update operators working, with their items transformed', async () => {
     const target = await payload.create({ collection: 'targets', data: { label: 'pushed' } })
-    const doc: AnyDoc = await payload.db.create({ collection: 'things', data: { count: 1, localNumbers: { en: [1] }, rows: [] } })
+    const doc: AnyDoc = await payload.db.create({
+      collection: 'things',
+      data: { count: 1, localNumbers: { en: [1] }, rows: [] },
+    })
     const updated: AnyDoc = await payload.db.updateOne({
       id: doc.id,
       collection: 'things',
@@ -368,7 +465,10 @@ describe('write transform', () => {
     const target = await payload.create({ collection: 'targets', data: { label: 'nested' } })
     const doc: AnyDoc = await payload.db.create({
       collection: 'things',
-      data: { meta: { nested: { at: '2024-01-01T00:00:00.000Z' }, score: 1 }, named: { amount: 1 } },
+      data: {
+        meta: { nested: { at: '2024-01-01T00:00:00.000Z' }, score: 1 },
+        named: { amount: 1 },
+      },
     })
     const updated: AnyDoc = await payload.db.updateOne({
       id: doc.id,
@@ -379,7 +479,11 @@ describe('write transform', () => {
     expect(updated.named).toEqual({ amount: 3 })
     expect(updated['meta.nested.at']).toBeUndefined()
     await expect(
-      payload.db.updateOne({ id: doc.id, collection: 'things', data: { 'named.amount': '5', target: { id: target.id } } }),
+      payload.db.updateOne({
+        id: doc.id,
+        collection: 'things',
+        data: { 'named.amount': '5', target: { id: target.id } },
+      }),
     ).resolves.toMatchObject({ named: { amount: 5 }, target: target.id })
   })
 
@@ -403,11 +507,17 @@ describe('write transform', () => {
   })
 
   it('transforms globals, keeping globalType and dropping unknown keys', async () => {
-    const created: AnyDoc = await payload.db.createGlobal({ slug: 'settings', data: { ghost: 'x', limit: '3', other: 1, siteName: 5 } })
+    const created: AnyDoc = await payload.db.createGlobal({
+      slug: 'settings',
+      data: { ghost: 'x', limit: '3', other: 1, siteName: 5 },
+    })
     expect(created).toMatchObject({ globalType: 'settings', limit: 3, siteName: '5' })
     expect(created.ghost).toBeUndefined()
     expect(created.other).toBeUndefined()
-    const updated: AnyDoc = await payload.db.updateGlobal({ slug: 'settings', data: { limit: '4', other: 2 } })
+    const updated: AnyDoc = await payload.db.updateGlobal({
+      slug: 'settings',
+      data: { limit: '4', other: 2 },
+    })
     expect(updated).toMatchObject({ globalType: 'settings', limit: 4, siteName: '5' })
     expect(updated.other).toBeUndefined()
     const read: AnyDoc = await payload.findGlobal({ slug: 'settings' })
@@ -422,7 +532,14 @@ describe('write transform', () => {
       createdAt: new Date().toISOString(),
       parent: doc.id,
       updatedAt: new Date().toISOString(),
-      versionData: { _status: 'draft', code: 3, computed: 'x', count: '6', password: 'x', title: 'v' } as never,
+      versionData: {
+        _status: 'draft',
+        code: 3,
+        computed: 'x',
+        count: '6',
+        password: 'x',
+        title: 'v',
+      } as never,
     })
     expect(version.parent).toBe(doc.id)
     expect(version.latest).toBe(true)
@@ -430,7 +547,10 @@ describe('write transform', () => {
     expect(version.version.computed).toBeUndefined()
     expect(version.version.password).toBeUndefined()
 
-    const { docs } = await payload.findVersions({ collection: 'things', where: { parent: { equals: doc.id } } })
+    const { docs } = await payload.findVersions({
+      collection: 'things',
+      where: { parent: { equals: doc.id } },
+    })
     expect(docs.map((each) => each.version.title)).toContain('v')
 
     const updated: AnyDoc = await payload.db.updateVersion({

@@ -16,7 +16,9 @@ export type Booted = { close: () => Promise<void>; payload: Payload }
 export function testDynamoAdapter(tableName = `test-${randomUUID()}`): DatabaseAdapterObj {
   const endpoint = process.env.DYNAMODB_ENDPOINT
   if (!endpoint) {
-    throw new Error('DYNAMODB_ENDPOINT is not set: run the tests through `npm test` (globalSetup starts DynamoDB Local).')
+    throw new Error(
+      'DYNAMODB_ENDPOINT is not set: run the tests through `npm test` (globalSetup starts DynamoDB Local).',
+    )
   }
   return dynamodbAdapter({
     clientConfig: { credentials: LOCAL_CREDENTIALS, endpoint, region: LOCAL_REGION },
@@ -26,9 +28,15 @@ export function testDynamoAdapter(tableName = `test-${randomUUID()}`): DatabaseA
 }
 
 /** Boots a real Payload (its own cache key, so several can live in one process). */
-export async function boot(makeConfig: (db: DatabaseAdapterObj) => Config, adapter: 'dynamodb' | 'sqlite'): Promise<Booted> {
+export async function boot(
+  makeConfig: (db: DatabaseAdapterObj) => Config,
+  adapter: 'dynamodb' | 'sqlite',
+): Promise<Booted> {
   const file = join(tmpdir(), `payload-${randomUUID()}.db`)
-  const db = adapter === 'sqlite' ? sqliteAdapter({ client: { url: `file:${file}` }, push: true }) : testDynamoAdapter()
+  const db =
+    adapter === 'sqlite'
+      ? sqliteAdapter({ client: { url: `file:${file}` }, push: true })
+      : testDynamoAdapter()
   const config = await buildConfig(makeConfig(db))
   const payload = await getPayload({ config, key: `${adapter}-${randomUUID()}` })
   return {

@@ -14,10 +14,28 @@ export function refFor(names: Map<string, string>): Ref {
   }
 }
 
-const DROP = new Set(['createdAt', 'updatedAt', 'id', 'url', 'thumbnailURL', 'filename', 'filesize', 'mimeType', 'width', 'height', 'focalX', 'focalY'])
+const DROP = new Set([
+  'createdAt',
+  'updatedAt',
+  'id',
+  'url',
+  'thumbnailURL',
+  'filename',
+  'filesize',
+  'mimeType',
+  'width',
+  'height',
+  'focalX',
+  'focalY',
+])
 
 /** Fields of the fixture that hold document ids, and the collection they point at. */
-const RELATION_KEYS: Record<string, string> = { author: 'authors', cover: 'media', gallery: 'media', tags: 'tags' }
+const RELATION_KEYS: Record<string, string> = {
+  author: 'authors',
+  cover: 'media',
+  gallery: 'media',
+  tags: 'tags',
+}
 
 /**
  * Replaces database ids with fixture names and drops what legitimately differs between
@@ -25,7 +43,12 @@ const RELATION_KEYS: Record<string, string> = { author: 'authors', cover: 'media
  * A `null` field and a missing one are the same answer (db-sqlite returns every column, null
  * when empty; db-mongodb leaves empty fields out; Payload accepts both).
  */
-export function normalizeDoc(value: unknown, names: Map<string, string>, key = '', relationTo?: string): unknown {
+export function normalizeDoc(
+  value: unknown,
+  names: Map<string, string>,
+  key = '',
+  relationTo?: string,
+): unknown {
   if (Array.isArray(value)) {
     return value.map((item) => normalizeDoc(item, names, key, relationTo))
   }
@@ -36,8 +59,16 @@ export function normalizeDoc(value: unknown, names: Map<string, string>, key = '
       if ((DROP.has(k) && key !== 'data') || v === null || v === undefined) {
         continue
       }
-      const target = k === 'value' && typeof record.relationTo === 'string' ? record.relationTo : RELATION_KEYS[k]
-      out[k] = normalizeDoc(v, names, key === 'data' ? 'data' : k, key === 'data' ? undefined : target)
+      const target =
+        k === 'value' && typeof record.relationTo === 'string'
+          ? record.relationTo
+          : RELATION_KEYS[k]
+      out[k] = normalizeDoc(
+        v,
+        names,
+        key === 'data' ? 'data' : k,
+        key === 'data' ? undefined : target,
+      )
     }
     return out
   }
@@ -49,7 +80,10 @@ export function normalizeDoc(value: unknown, names: Map<string, string>, key = '
 
 export function normalizePage(result: PaginatedDocs, names: Map<string, string>) {
   const { docs, ...meta } = result
-  return { docs: docs.map((doc) => names.get(`posts|${String(doc.id)}`) ?? `?${String(doc.id)}`), ...meta }
+  return {
+    docs: docs.map((doc) => names.get(`posts|${String(doc.id)}`) ?? `?${String(doc.id)}`),
+    ...meta,
+  }
 }
 
 /** Runs an operation on the reference; `undefined` when the reference itself cannot answer. */

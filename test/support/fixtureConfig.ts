@@ -11,7 +11,13 @@ import { join } from 'node:path'
 export function fixtureCollections(): CollectionConfig[] {
   const staticDir = mkdtempSync(join(tmpdir(), 'payload-dynamodb-media-'))
   return [
-    { slug: 'authors', fields: [{ name: 'name', type: 'text' }, { name: 'age', type: 'number' }] },
+    {
+      slug: 'authors',
+      fields: [
+        { name: 'name', type: 'text' },
+        { name: 'age', type: 'number' },
+      ],
+    },
     { slug: 'tags', fields: [{ name: 'label', type: 'text' }] },
     { slug: 'media', fields: [{ name: 'alt', type: 'text' }], upload: { staticDir } },
     {
@@ -27,7 +33,12 @@ export function fixtureCollections(): CollectionConfig[] {
         { name: 'publishedAt', type: 'date', index: true },
         { name: 'featured', type: 'checkbox' },
         { name: 'status', type: 'select', options: ['draft', 'published', 'archived'] },
-        { name: 'topics', type: 'select', hasMany: true, options: ['news', 'tech', 'life', 'sport'] },
+        {
+          name: 'topics',
+          type: 'select',
+          hasMany: true,
+          options: ['news', 'tech', 'life', 'sport'],
+        },
         { name: 'kind', type: 'radio', options: ['article', 'video'] },
         { name: 'localTitle', type: 'text', localized: true },
         { name: 'author', type: 'relationship', relationTo: 'authors' },

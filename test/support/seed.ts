@@ -17,7 +17,18 @@ export type SeedResult = {
   names: Map<string, string>
 }
 
-const WORDS = ['alpha', 'Beta', 'gamma', 'delta', 'Épsilon', 'zeta', 'eta', 'theta', 'iota', 'kappa']
+const WORDS = [
+  'alpha',
+  'Beta',
+  'gamma',
+  'delta',
+  'Épsilon',
+  'zeta',
+  'eta',
+  'theta',
+  'iota',
+  'kappa',
+]
 
 /**
  * Creates the same authors, tags, media and posts in any database through Payload's Local API.
@@ -30,7 +41,10 @@ export async function seedFixture(payload: Payload, postCount = 36): Promise<See
   const names = new Map<string, string>()
   const authors: (number | string)[] = []
   for (let i = 0; i < 5; i++) {
-    const doc = await payload.create({ collection: 'authors', data: { name: `Author ${i}`, age: 20 + i * 7 } })
+    const doc = await payload.create({
+      collection: 'authors',
+      data: { name: `Author ${i}`, age: 20 + i * 7 },
+    })
     authors.push(doc.id)
     names.set(`authors|${doc.id}`, `authors:${i}`)
   }
@@ -45,7 +59,12 @@ export async function seedFixture(payload: Payload, postCount = 36): Promise<See
     const doc = await payload.create({
       collection: 'media',
       data: { alt: `image ${i}` },
-      file: { data: Buffer.from(`file ${i}`), mimetype: 'text/plain', name: `file-${i}.txt`, size: 6 },
+      file: {
+        data: Buffer.from(`file ${i}`),
+        mimetype: 'text/plain',
+        name: `file-${i}.txt`,
+        size: 6,
+      },
     })
     media.push(doc.id)
     names.set(`media|${doc.id}`, `media:${i}`)
@@ -62,7 +81,9 @@ export async function seedFixture(payload: Payload, postCount = 36): Promise<See
       snippet: gap(0.6) ? undefined : `const x = ${i}`,
       views: gap(0.15) ? undefined : Math.floor(random() * 200) - 20,
       ratings: gap(0.3) ? [] : [1 + (i % 5), 1 + ((i * 3) % 5)],
-      publishedAt: gap(0.2) ? undefined : new Date(Date.UTC(2024, i % 12, 1 + (i % 27), i % 24)).toISOString(),
+      publishedAt: gap(0.2)
+        ? undefined
+        : new Date(Date.UTC(2024, i % 12, 1 + (i % 27), i % 24)).toISOString(),
       featured: gap(0.2) ? undefined : random() < 0.5,
       status: gap(0.1) ? undefined : pick(['draft', 'published', 'archived']),
       topics: gap(0.3) ? [] : [pick(['news', 'tech']), pick(['life', 'sport'])],
@@ -70,7 +91,11 @@ export async function seedFixture(payload: Payload, postCount = 36): Promise<See
       localTitle: `EN ${pick(WORDS)} ${i}`,
       author: gap(0.2) ? undefined : pick(authors),
       tags: gap(0.3) ? [] : [...new Set([pick(tags), pick(tags)])],
-      related: gap(0.4) ? undefined : random() < 0.5 ? { relationTo: 'authors', value: pick(authors) } : { relationTo: 'tags', value: pick(tags) },
+      related: gap(0.4)
+        ? undefined
+        : random() < 0.5
+          ? { relationTo: 'authors', value: pick(authors) }
+          : { relationTo: 'tags', value: pick(tags) },
       cover: gap(0.5) ? undefined : pick(media),
       gallery: gap(0.5) ? [] : [pick(media)],
       meta: {
@@ -80,19 +105,29 @@ export async function seedFixture(payload: Payload, postCount = 36): Promise<See
       },
       items: gap(0.3)
         ? []
-        : Array.from({ length: 1 + (i % 3) }, (_, row) => ({ label: `${pick(WORDS)}-${row}`, qty: (i + row) % 6 })),
+        : Array.from({ length: 1 + (i % 3) }, (_, row) => ({
+            label: `${pick(WORDS)}-${row}`,
+            qty: (i + row) % 6,
+          })),
       layout: gap(0.4)
         ? []
         : [
             { blockType: 'hero', heading: `Hero ${pick(WORDS)}` },
             ...(i % 2 ? [{ blockType: 'quote', text: `quote ${i % 4}` }] : []),
           ],
-      data: gap(0.3) ? undefined : { level: i % 4, nested: { label: pick(WORDS) }, list: [i % 3, 'x'] },
+      data: gap(0.3)
+        ? undefined
+        : { level: i % 4, nested: { label: pick(WORDS) }, list: [i % 3, 'x'] },
       location: gap(0.4) ? undefined : [-10 + (i % 20), 40 + (i % 10) / 2],
     }
     const doc = await payload.create({ collection: 'posts', data, locale: 'en' })
     if (i % 3 === 0) {
-      await payload.update({ id: doc.id, collection: 'posts', data: { localTitle: `ES título ${i}` }, locale: 'es' })
+      await payload.update({
+        id: doc.id,
+        collection: 'posts',
+        data: { localTitle: `ES título ${i}` },
+        locale: 'es',
+      })
     }
     names.set(`posts|${doc.id}`, `posts:${data.slug as string}`)
     // Distinct createdAt values keep the default order (-createdAt) identical across databases.

@@ -4,7 +4,8 @@ import { encodeID } from '../../src/keys/encoding.js'
 import { encodeOrderedValue, indexSortKey } from '../../src/keys/orderedValue.js'
 
 /** DynamoDB orders string keys by UTF-8 bytes. */
-const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))
+const byteOrder = (a: string, b: string) =>
+  Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))
 const sign = (n: number) => (n < 0 ? -1 : n > 0 ? 1 : 0)
 
 describe('order-preserving value encoding', () => {
@@ -18,10 +19,14 @@ describe('order-preserving value encoding', () => {
 
   it('orders any two finite numbers like < does', () => {
     fc.assert(
-      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.double({ noNaN: true, noDefaultInfinity: true }), (a, b) => {
-        const expected = a === b || (a === 0 && b === 0) ? 0 : a < b ? -1 : 1
-        expect(sign(byteOrder(encodeOrderedValue(a), encodeOrderedValue(b)))).toBe(expected)
-      }),
+      fc.property(
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        (a, b) => {
+          const expected = a === b || (a === 0 && b === 0) ? 0 : a < b ? -1 : 1
+          expect(sign(byteOrder(encodeOrderedValue(a), encodeOrderedValue(b)))).toBe(expected)
+        },
+      ),
     )
   })
 
@@ -37,11 +42,17 @@ describe('order-preserving value encoding', () => {
 
   it('keeps a value sorted before longer values it prefixes, whatever the id', () => {
     fc.assert(
-      fc.property(fc.string(), fc.string({ minLength: 1 }), fc.string(), fc.string(), (value, extra, idA, idB) => {
-        const shorter = indexSortKey(value, encodeID(idA))
-        const longer = indexSortKey(value + extra, encodeID(idB))
-        expect(byteOrder(shorter, longer)).toBeLessThan(0)
-      }),
+      fc.property(
+        fc.string(),
+        fc.string({ minLength: 1 }),
+        fc.string(),
+        fc.string(),
+        (value, extra, idA, idB) => {
+          const shorter = indexSortKey(value, encodeID(idA))
+          const longer = indexSortKey(value + extra, encodeID(idB))
+          expect(byteOrder(shorter, longer)).toBeLessThan(0)
+        },
+      ),
     )
   })
 

@@ -82,7 +82,13 @@ export async function collectValues(
     }
   }
   const related = await loadRelated(ctx, relation.collection, [...ids.values()], relationPath)
-  const nested = await collectValues(ctx, relation.collection, [...related.values()], relation.rest, relationPath)
+  const nested = await collectValues(
+    ctx,
+    relation.collection,
+    [...related.values()],
+    relation.rest,
+    relationPath,
+  )
 
   for (const [doc, values] of out) {
     const next: unknown[] = []

@@ -77,7 +77,12 @@ export async function orderByRelated(
   const namespace = collectionNamespace(ctx.adapter, collection)
   const docs = [...related.values()]
   const compare = await buildComparator(
-    { fields: namespace.fields, locale: ctx.locale, lookup: createLookup(ctx.adapter), payload: ctx.adapter.payload },
+    {
+      fields: namespace.fields,
+      locale: ctx.locale,
+      lookup: createLookup(ctx.adapter),
+      payload: ctx.adapter.payload,
+    },
     desc ? `-${sortPath}` : sortPath,
     { timestamps: namespace.timestamps },
     docs,

@@ -51,7 +51,11 @@ export function toPoint(value: unknown): unknown {
   if (!coordinates) {
     return value
   }
-  return { ...(isPlainObject(value) ? value : {}), type: 'Point', coordinates: coordinates.map(toNumber) }
+  return {
+    ...(isPlainObject(value) ? value : {}),
+    type: 'Point',
+    coordinates: coordinates.map(toNumber),
+  }
 }
 
 /** `value` (a scalar or, for hasMany fields, each item of a list) coerced with `coerce`. */

@@ -4,7 +4,7 @@ import { type PayloadRequest, ValidationError } from 'payload'
 import type { DynamoDBAdapter } from '../../types.js'
 import type { Reference } from '../transformWrite.js'
 
-import { coerceID, collectionNamespace, keyOf } from '../../namespaces.js'
+import { collectionNamespace, keyOf } from '../../namespaces.js'
 import { send } from '../../storage/send.js'
 import { isPlainObject } from './isPlainObject.js'
 
@@ -100,7 +100,9 @@ export async function assertReferencesExist(
       }
     }
   }
-  const missing = [...byKey.entries()].filter(([name]) => !found.has(name)).flatMap(([, entry]) => entry.references)
+  const missing = [...byKey.entries()]
+    .filter(([name]) => !found.has(name))
+    .flatMap(([, entry]) => entry.references)
   if (missing.length === 0) {
     return
   }
