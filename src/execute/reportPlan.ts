@@ -1,3 +1,6 @@
+import { appendFileSync } from 'node:fs'
+
+import type { RequestStats } from '../storage/requestStats.js'
 import type { Namespace } from '../namespaces.js'
 import type { Plan } from '../query/plan/types.js'
 import type { DynamoDBAdapter } from '../types.js'
@@ -18,12 +21,40 @@ export function describePlan(namespace: Namespace, plan: Plan): string {
   }
 }
 
+/** Whether queries should be traced (debug logging on, or DYNAMODB_PLAN_LOG naming a file). */
+export function planTracing(adapter: DynamoDBAdapter): boolean {
+  return Boolean(process.env.DYNAMODB_PLAN_LOG) || adapter.payload.logger.isLevelEnabled('debug')
+}
+
 /**
- * Logs the plan at debug level and, once per field, a line when a query had to read a whole
+ * Logs a query's plan with the requests and capacity it took, at debug level; with
+ * DYNAMODB_PLAN_LOG set, also appends `kind<TAB>requests<TAB>rcu<TAB>description` to that file
+ * (how the conformance suites show which plans their queries got).
+ */
+export function tracePlan(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  plan: Plan,
+  stats: RequestStats,
+): void {
+  const { rcu, requests } = stats.snapshot()
+  const description = describePlan(namespace, plan)
+  adapter.payload.logger.debug({
+    msg: `dynamodb query: ${description}; ${requests} requests, ${rcu} RCU`,
+  })
+  if (process.env.DYNAMODB_PLAN_LOG) {
+    appendFileSync(
+      process.env.DYNAMODB_PLAN_LOG,
+      `${plan.kind}\t${requests}\t${rcu}\t${description}\n`,
+    )
+  }
+}
+
+/**
+ * Logs, once per field, a line when a query had to read a whole
  * namespace and an index would have served it (turn off with `logFallbackQueries: false`).
  */
 export function reportPlan(adapter: DynamoDBAdapter, namespace: Namespace, plan: Plan): void {
-  adapter.payload.logger.debug({ msg: `dynamodb plan: ${describePlan(namespace, plan)}` })
   if (plan.kind !== 'partition' || !plan.suggestedIndex || !adapter.logFallbackQueries) {
     return
   }

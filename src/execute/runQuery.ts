@@ -12,21 +12,29 @@ import { compileWhere } from '../query/compileWhere.js'
 import { buildComparator } from '../query/compileSort.js'
 import { primarySort } from '../query/plan/conditions.js'
 import { planQuery } from '../query/plan/planQuery.js'
-import { batchGetDocuments, readPartition } from '../storage/documentStore.js'
+import { batchGetDocuments, getDocument, readPartition } from '../storage/documentStore.js'
 import {
   countIndexRanges,
   type IndexEntryRow,
   iterateIndexRange,
   readDocumentCount,
 } from '../storage/indexStore.js'
+import { RequestStats, withRequestRecorder } from '../storage/requestStats.js'
 import { defaultLocaleOf } from '../utilities/valuesAtPath.js'
 import { createLookup } from './lookup.js'
-import { reportPlan } from './reportPlan.js'
+import { planTracing, reportPlan, tracePlan } from './reportPlan.js'
 
 export type QueryArgs = {
   locale?: string
   sort?: Sort
   where?: Where
+}
+
+export type RunOptions = {
+  needsTotal: boolean
+  /** The page wanted, when the caller wants one page (lets the planner skip reading the rest). */
+  page?: { limit: number; offset: number }
+  want: number
 }
 
 export type QueryResult = {
@@ -72,6 +80,10 @@ async function fetchMatching(
   compiled: CompiledWhere,
 ): Promise<Doc[]> {
   const unique = [...new Map(ids.map((id) => [String(id), id])).values()]
+  if (unique.length === 1) {
+    const doc = await getDocument(adapter, keyOf(namespace, unique[0]))
+    return doc && compiled.matches(doc) ? [doc] : []
+  }
   const docs = await batchGetDocuments(
     adapter,
     unique.map((id) => keyOf(namespace, id)),
@@ -215,12 +227,24 @@ export async function runQuery(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
   args: QueryArgs,
-  options: {
-    needsTotal: boolean
-    /** The page wanted, when the caller wants one page (lets the planner skip reading the rest). */
-    page?: { limit: number; offset: number }
-    want: number
-  },
+  options: RunOptions,
+): Promise<QueryResult> {
+  if (!planTracing(adapter)) {
+    return answerQuery(adapter, namespace, args, options)
+  }
+  const recorder = new RequestStats()
+  const result = await withRequestRecorder(recorder, () =>
+    answerQuery(adapter, namespace, args, options),
+  )
+  tracePlan(adapter, namespace, result.plan, recorder)
+  return result
+}
+
+async function answerQuery(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  args: QueryArgs,
+  options: RunOptions,
 ): Promise<QueryResult> {
   const scope = scopeOf(adapter, namespace, args.locale)
   const compiled = await compileWhere(scope, args.where)
