@@ -84,30 +84,16 @@ function walkFields(
     const path = `${prefix}${field.name}`
     const ownLocalized = marked && !parentLocalized
     const localizedPath = `${localizedPrefix}${field.name}${ownLocalized ? '.<locale>' : ''}`
-    if (field.type === 'group' || field.type === 'tab') {
-      out.push(
-        ...walkFields(
-          field.flattenedFields,
-          localization,
-          `${path}.`,
-          `${localizedPath}.`,
-          inArray,
-          localized,
-        ),
+    if (field.type === 'group' || field.type === 'tab' || field.type === 'array') {
+      const nested = walkFields(
+        field.flattenedFields,
+        localization,
+        `${path}.`,
+        `${localizedPath}.`,
+        inArray || field.type === 'array',
+        localized,
       )
-      continue
-    }
-    if (field.type === 'array') {
-      out.push(
-        ...walkFields(
-          field.flattenedFields,
-          localization,
-          `${path}.`,
-          `${localizedPath}.`,
-          true,
-          localized,
-        ),
-      )
+      out.push(...nested)
       continue
     }
     if (field.type === 'blocks') {

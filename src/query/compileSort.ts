@@ -16,7 +16,8 @@ import { isNullish, sqlCompare, toInstant } from './sqlValues.js'
  * - NULLs first ascending, last descending; text by BINARY collation; dates as instants;
  * - multi-valued paths (array rows, `locale: 'all'`) sort by their smallest value ascending and
  *   largest descending; hasMany number/text/relationship fields, polymorphic relationships and
- *   points are ignored, as in sqlite (hasMany selects are sorted by their smallest/largest value).
+ *   points are ignored, as in sqlite (hasMany selects are sorted by their smallest/largest value);
+ *   a sub-path of a hasMany relationship (`movies.name`) sorts by the related documents' values.
  */
 
 type SortKey = (doc: Doc) => unknown
@@ -67,7 +68,10 @@ const buildKey = async (
   } catch {
     return undefined
   }
-  if (!sortable(resolved)) return undefined
+  // a sub-path through a hasMany relationship is sorted (db-sqlite joins the related table)
+  if (!sortable(resolved) && !(resolved.relation && resolved.kind === 'relationship')) {
+    return undefined
+  }
   if (!resolved.relation) {
     return (doc) =>
       pickExtreme(

@@ -11,13 +11,13 @@ type Store = Pick<DynamoDBAdapter, 'consistentRead' | 'docClient' | 'stats' | 't
 /** An index entry as read back: the document id, the key, and the document's createdAt (ms). */
 export type IndexEntryRow = { c?: number; id: number | string; sk: string }
 
-/** Index entries of one key range, in key order (or reverse), page by page. */
-export async function* iterateIndexRange(
+/** Pages of one key range of an index partition: the entries, or only their count. */
+async function* queryRange(
   adapter: Store,
   pk: string,
   range: KeyRange,
-  options: { descending: boolean; pageSize?: number },
-): AsyncGenerator<IndexEntryRow[]> {
+  options: { countOnly?: boolean; descending?: boolean; pageSize?: number },
+): AsyncGenerator<QueryCommandOutput> {
   let startKey: Record<string, unknown> | undefined
   do {
     const out: QueryCommandOutput = await send<QueryCommandOutput>(
@@ -30,12 +30,25 @@ export async function* iterateIndexRange(
         Limit: options.pageSize,
         ReturnConsumedCapacity: 'TOTAL',
         ScanIndexForward: !options.descending,
+        Select: options.countOnly ? 'COUNT' : undefined,
         TableName: adapter.tableName,
       }),
     )
     startKey = out.LastEvaluatedKey
-    yield (out.Items ?? []) as IndexEntryRow[]
+    yield out
   } while (startKey)
+}
+
+/** Index entries of one key range, in key order (or reverse), page by page. */
+export async function* iterateIndexRange(
+  adapter: Store,
+  pk: string,
+  range: KeyRange,
+  options: { descending: boolean; pageSize?: number },
+): AsyncGenerator<IndexEntryRow[]> {
+  for await (const page of queryRange(adapter, pk, range, options)) {
+    yield (page.Items ?? []) as IndexEntryRow[]
+  }
 }
 
 /** Counts the entries of key ranges without returning them. */
@@ -46,23 +59,9 @@ export async function countIndexRanges(
 ): Promise<number> {
   let total = 0
   for (const range of ranges) {
-    let startKey: Record<string, unknown> | undefined
-    do {
-      const out: QueryCommandOutput = await send<QueryCommandOutput>(
-        adapter,
-        new QueryCommand({
-          ConsistentRead: adapter.consistentRead,
-          ExclusiveStartKey: startKey,
-          ExpressionAttributeValues: { ':from': range.from, ':pk': pk, ':to': range.to },
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ReturnConsumedCapacity: 'TOTAL',
-          Select: 'COUNT',
-          TableName: adapter.tableName,
-        }),
-      )
-      total += out.Count ?? 0
-      startKey = out.LastEvaluatedKey
-    } while (startKey)
+    for await (const page of queryRange(adapter, pk, range, { countOnly: true })) {
+      total += page.Count ?? 0
+    }
   }
   return total
 }
