@@ -2,12 +2,14 @@ import type { FlattenedBlock, FlattenedField, Payload } from 'payload'
 
 import type { Namespace } from '../namespaces.js'
 import type { DynamoDBAdapter } from '../types.js'
+import type { Context, TransformResult, WriteMode } from './transform/context.js'
 
-import { coerceID, collectionNamespace } from '../namespaces.js'
 import { eachItem, toCheckbox, toDate, toNumber, toPoint, toText } from './transform/coerce.js'
 import { isPlainObject } from './transform/isPlainObject.js'
+import { relationItem } from './transform/relations.js'
 
 export { assertReferencesExist } from './transform/references.js'
+export type { Reference, TransformResult, WriteMode } from './transform/context.js'
 
 /**
  * The field-aware write transform: what Payload hands the adapter, reshaped into what is stored,
@@ -30,20 +32,6 @@ export { assertReferencesExist } from './transform/references.js'
  *
  * Relationship ids a write introduces are collected as references, for `assertReferencesExist`.
  */
-
-export type WriteMode = 'create' | 'update'
-
-/** A relationship value a write stores: the related document must exist. */
-export type Reference = { collection: string; id: number | string; path: string }
-
-export type TransformResult = { data: Record<string, unknown>; references: Reference[] }
-
-type Context = {
-  adapter: DynamoDBAdapter
-  localeCodes: Set<string>
-  mode: WriteMode
-  references: Reference[]
-}
 
 const OPERATORS = ['$inc', '$push', '$remove'] as const
 
@@ -88,52 +76,6 @@ function blockOf(
     }
   }
   return undefined
-}
-
-// ---------------------------------------------------------------------------------------------
-// Relationships
-
-function targetID(ctx: Context, collection: string, id: unknown): unknown {
-  if (isPlainObject(id) && 'id' in id) {
-    return targetID(ctx, collection, id.id)
-  }
-  if (typeof id !== 'string' && typeof id !== 'number') {
-    return id
-  }
-  if (!ctx.adapter.payload.collections[collection]) {
-    return id
-  }
-  const namespace = collectionNamespace(ctx.adapter, collection)
-  if (
-    namespace.idType === 'number' &&
-    typeof id === 'string' &&
-    (id.trim() === '' || Number.isNaN(Number(id)))
-  ) {
-    // Not an id of a number-id collection: stored as given, and rejected by the reference check.
-    return id
-  }
-  return coerceID(id, namespace)
-}
-
-function relationItem(ctx: Context, field: FlattenedField, item: unknown, path: string): unknown {
-  if (field.type !== 'relationship' && field.type !== 'upload') {
-    return item
-  }
-  if (Array.isArray(field.relationTo)) {
-    if (!isPlainObject(item) || typeof item.relationTo !== 'string') {
-      return item
-    }
-    const value = targetID(ctx, item.relationTo, item.value)
-    if (typeof value === 'string' || typeof value === 'number') {
-      ctx.references.push({ collection: item.relationTo, id: value, path })
-    }
-    return { relationTo: item.relationTo, value }
-  }
-  const value = targetID(ctx, field.relationTo, item)
-  if (typeof value === 'string' || typeof value === 'number') {
-    ctx.references.push({ collection: field.relationTo, id: value, path })
-  }
-  return value
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@ import { BatchGetCommand } from '@aws-sdk/lib-dynamodb'
 import { type PayloadRequest, ValidationError } from 'payload'
 
 import type { DynamoDBAdapter } from '../../types.js'
-import type { Reference } from '../transformWrite.js'
+import type { Reference } from './context.js'
 
 import { collectionNamespace, keyOf } from '../../namespaces.js'
 import { send } from '../../storage/send.js'

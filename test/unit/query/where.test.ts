@@ -1,6 +1,7 @@
 import type { Where } from 'payload'
 
 import { compileWhere } from '../../../src/query/compileWhere.js'
+import { resolvePath } from '../../../src/query/paths.js'
 import { fakePayload, label, makeLookup, makeScope, postFields, posts } from './fixtures.js'
 
 const run = async (where: Where | undefined, locale?: string): Promise<string[]> => {
@@ -84,6 +85,13 @@ describe('compileWhere: relationships', () => {
       { collection: 'authors', locale: 'es', where: { name: { like: 'ali' } } },
     ])
     expect(posts.filter(compiled.matches).map(label)).toEqual(['P0'])
+  })
+
+  it('a hasMany relationship stored as a lone id counts as one element', async () => {
+    const compiled = await compileWhere(makeScope('en'), { rels: { in: [7] } })
+    expect(compiled.matches({ id: 9, rels: 7 })).toBe(true)
+    expect(compiled.matches({ id: 9, rels: 8 })).toBe(false)
+    expect(compiled.matches({ id: 9, rels: null })).toBe(false)
   })
 
   it('nested `contains` where on a hasMany relationship', async () => {
@@ -217,5 +225,144 @@ describe('compileWhere: tabs, unnamed tabs and nested arrays', () => {
 
   it('throws on paths that do not exist', async () => {
     await expect(compileWhere(scope, { nope: { equals: 1 } })).rejects.toThrow('cannot be queried')
+  })
+})
+
+describe('compileWhere: json paths across arrays (db-mongodb semantics)', () => {
+  const fields = [{ name: 'json', type: 'json' }] as unknown as typeof postFields
+  const payload = fakePayload()
+  const scope = { fields, locale: 'en', lookup: makeLookup(payload).lookup, payload }
+  const doc = {
+    id: 1,
+    json: {
+      array: [{ text: 'other' }, { object: { array: [10], text: 'deep-text' }, text: 'some-text' }],
+      list: [10, 20],
+    },
+  }
+  const matches = async (where: Where): Promise<boolean> =>
+    (await compileWhere(scope, where)).matches(doc)
+
+  it('a named segment on an array matches when any element matches', async () => {
+    expect(await matches({ 'json.array.text': { equals: 'some-text' } })).toBe(true)
+    expect(await matches({ 'json.array.text': { equals: 'nope' } })).toBe(false)
+    expect(await matches({ 'json.array.object.text': { equals: 'deep-text' } })).toBe(true)
+    expect(await matches({ 'json.array.object.notexists': { exists: false } })).toBe(true)
+    expect(await matches({ 'json.array.object.array': { exists: true } })).toBe(true)
+    expect(await matches({ 'json.array.1.text': { equals: 'some-text' } })).toBe(true)
+    expect(await matches({ 'json.array.0.text': { equals: 'some-text' } })).toBe(false)
+  })
+
+  it('after a fan-out, a leaf array is matched by its elements', async () => {
+    expect(await matches({ 'json.array.object.array': { in: [10, 20] } })).toBe(true)
+    expect(await matches({ 'json.array.object.array': { equals: 10 } })).toBe(true)
+    expect(await matches({ 'json.array.object.array': { in: [20] } })).toBe(false)
+  })
+
+  it('the whole where of Payload’s "should query deeply" test', async () => {
+    const where: Where = {
+      and: [
+        { 'json.array.text': { equals: 'some-text' } },
+        { 'json.array.object.text': { equals: 'deep-text' } },
+        { 'json.array.object.array': { in: [10, 20] } },
+        { 'json.array.object.array': { exists: true } },
+        { 'json.array.object.notexists': { exists: false } },
+      ],
+    }
+    expect(await matches(where)).toBe(true)
+    expect(await matches({ ...where, 'json.array.text': { equals: 'x' } })).toBe(false)
+  })
+
+  it('without a fan-out a leaf array is compared whole (db-sqlite)', async () => {
+    expect(await matches({ 'json.list': { equals: 10 } })).toBe(false)
+    expect(await matches({ 'json.list.1': { equals: 20 } })).toBe(true)
+  })
+})
+
+describe('compileWhere: join fields (db-sqlite LEFT JOIN of the joined collection)', () => {
+  const join = (name: string, on: string) => ({ name, type: 'join', collection: 'posts', on })
+  // authors as a collection with joins: `posts` on posts.rel, `manyPosts` on posts.rels
+  const fields = [
+    { name: 'name', type: 'text' },
+    join('posts', 'rel'),
+    join('manyPosts', 'rels'),
+    { name: 'g', type: 'group', flattenedFields: [join('posts', 'rel')] },
+  ] as unknown as typeof postFields
+  // posts: P0 rel 1, rels [1, 2]; P1 rel 2, rels [2]; P2 rel 3
+  const authorDocs = [
+    { id: 1, name: 'Alice' },
+    { id: 2, name: 'bob' },
+    { id: 3, name: null },
+    { id: 4, name: 'nobody' },
+  ]
+  const payload = fakePayload()
+  const scope = { fields, locale: 'en', lookup: makeLookup(payload).lookup, payload }
+  const ids = async (where: Where): Promise<number[]> => {
+    const compiled = await compileWhere(scope, where)
+    return authorDocs.filter(compiled.matches).map((d) => d.id)
+  }
+
+  it('queries a sub-path of the joined documents', async () => {
+    expect(await ids({ 'posts.title': { equals: 'Hello World' } })).toEqual([1])
+    expect(await ids({ 'posts.num': { greater_than: 0 } })).toEqual([1, 2])
+    expect(await ids({ 'manyPosts.title': { equals: 'apple' } })).toEqual([2])
+    expect(await ids({ 'manyPosts.num': { equals: 5 } })).toEqual([1, 2])
+    expect(await ids({ 'g.posts.title': { equals: 'apple' } })).toEqual([2])
+  })
+
+  it('queries the joined ids, with or without `.id`', async () => {
+    expect(await ids({ 'posts.id': { equals: 2 } })).toEqual([2])
+    expect(await ids({ posts: { equals: 3 } })).toEqual([3])
+    expect(await ids({ 'manyPosts.id': { in: [1] } })).toEqual([1, 2])
+  })
+
+  it('conditions through one join field see the same joined document', async () => {
+    // author 2 has P0 (num 5) and P1 (apple), but no single post with both
+    expect(
+      await ids({
+        and: [{ 'manyPosts.title': { equals: 'apple' } }, { 'manyPosts.num': { equals: 5 } }],
+      }),
+    ).toEqual([])
+    expect(
+      await ids({
+        and: [
+          { 'manyPosts.title': { equals: 'apple' } },
+          { 'manyPosts.title': { exists: true } },
+          { 'manyPosts.num': { equals: 10 } },
+        ],
+      }),
+    ).toEqual([2])
+    expect(
+      await ids({ manyPosts: { contains: { num: { equals: 10 }, title: { equals: 'apple' } } } }),
+    ).toEqual([2])
+    expect(
+      await ids({ manyPosts: { contains: { num: { equals: 5 }, title: { equals: 'apple' } } } }),
+    ).toEqual([])
+  })
+
+  it('a parent without joined documents has one NULL row', async () => {
+    expect(await ids({ 'manyPosts.id': { exists: true } })).toEqual([1, 2])
+    expect(await ids({ 'manyPosts.id': { exists: false } })).toEqual([3, 4])
+    expect(await ids({ 'manyPosts.title': { exists: false } })).toEqual([3, 4])
+    expect(await ids({ 'posts.title': { exists: false } })).toEqual([4])
+  })
+
+  it('combines with other conditions in and/or', async () => {
+    expect(
+      await ids({
+        or: [{ 'manyPosts.title': { equals: 'apple' } }, { name: { equals: 'Alice' } }],
+      }),
+    ).toEqual([1, 2])
+    expect(
+      await ids({ 'manyPosts.title': { equals: 'Hello World' }, name: { equals: 'bob' } }),
+    ).toEqual([2])
+  })
+
+  it('only `where` resolves join fields: sort/distinct paths still reject them', () => {
+    expect(() => resolvePath({ fields, locale: 'en', payload }, 'posts.title')).toThrow(
+      'cannot be queried',
+    )
+    expect(
+      resolvePath({ fields, joinFields: true, locale: 'en', payload }, 'g.posts.title').joinField,
+    ).toEqual({ collection: 'posts', key: 'g.posts|join', on: 'rel', rest: 'title' })
   })
 })
