@@ -62,7 +62,8 @@ function valueKind(field: FlattenedField): IndexValueKind | undefined {
   }
 }
 
-type Walked = { field: FlattenedField; part: IndexPart }
+/** A field reached by the walk; `derived` parts (a polymorphic `.value`) carry no uniqueness. */
+type Walked = { derived?: boolean; field: FlattenedField; part: IndexPart }
 
 /** Every scalar field reachable from `fields`, with its paths, through groups, tabs, arrays and blocks. */
 function walkFields(
@@ -115,6 +116,22 @@ function walkFields(
         path,
       },
     })
+    if (kind === 'polymorphic') {
+      // `rel.value` (the id, whatever collection) is what lookups of polymorphic references ask
+      // for (locked documents, joins); the evaluator re-checks `relationTo`.
+      out.push({
+        derived: true,
+        field,
+        part: {
+          kind: 'relationship',
+          localized,
+          localizedPath: `${localizedPath}.value`,
+          maxText: maxTextFor(1),
+          multiValued: inArray || hasMany,
+          path: `${path}.value`,
+        },
+      })
+    }
   }
   return out
 }
@@ -144,7 +161,7 @@ export function indexDefinitions(
     definitions.push({ name, parts, unique })
   }
 
-  for (const { field, part } of walked) {
+  for (const { derived, field, part } of walked) {
     const isTimestamp = part.path === 'createdAt' || part.path === 'updatedAt'
     const flagged = ('index' in field && field.index) || ('unique' in field && field.unique)
     const isRelation = part.kind === 'relationship'

@@ -154,3 +154,26 @@ describe('paginate', () => {
     expect(paginate([10, 11, 12, 13], { limit: 2, page: 6 }, 23, 10).docs).toEqual([10, 11])
   })
 })
+
+describe('planQuery and polymorphic references', () => {
+  it('finds documents by a polymorphic value through its `.value` index', () => {
+    const withPolymorphic: IndexDefinition[] = [
+      ...definitions,
+      { name: 'document.value', parts: [part('document.value', 'relationship')], unique: false },
+    ]
+    const chosen = planQuery({
+      definitions: withPolymorphic,
+      locale: 'en',
+      namespace,
+      needsTotal: false,
+      want: Number.POSITIVE_INFINITY,
+      where: {
+        and: [
+          { 'document.relationTo': { equals: 'posts' } },
+          { 'document.value': { equals: 'abc' } },
+        ],
+      },
+    })
+    expect(chosen.kind === 'index' && chosen.reads[0].definition.name).toBe('document.value')
+  })
+})

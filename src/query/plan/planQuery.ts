@@ -139,6 +139,15 @@ export function planQuery(input: PlanInput): Plan {
     }
   }
   const idOrder = sort.path === 'id' && namespace.idType === 'text'
+  if (nothingToFilter && !Number.isFinite(input.want)) {
+    // Every document is wanted: one read of the partition is the cheapest plan there is.
+    return {
+      descending: sort.descending,
+      kind: 'partition',
+      ordered: idOrder,
+      reason: 'every document is wanted',
+    }
+  }
   const suggested = conditions.find((condition) => condition.path !== 'id')?.path
   return {
     descending: sort.descending,
