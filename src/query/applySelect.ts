@@ -4,6 +4,8 @@ import { fieldShouldBeLocalized, getSelectMode } from 'payload/shared'
 
 import type { Doc } from './types.js'
 
+import { withEmptyLists } from './emptyLists.js'
+
 /**
  * Applies a `select` to a stored document (localized values as `{ [locale]: value }`), giving what
  * Payload returns through the Local API with db-sqlite (verified):
@@ -21,15 +23,21 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date)
 
 const blockFieldsOf = (field: FlattenedField, slug: unknown): FlattenedField[] | undefined => {
-  if (field.type !== 'blocks') {return undefined}
+  if (field.type !== 'blocks') {
+    return undefined
+  }
   const block = field.blocks.find((b: FlattenedBlock) => b.slug === slug)
   return block?.flattenedFields
 }
 
 const mapLocales = (value: unknown, localized: boolean, fn: (v: unknown) => unknown): unknown => {
-  if (!localized || !isObject(value)) {return fn(value)}
+  if (!localized || !isObject(value)) {
+    return fn(value)
+  }
   const out: Record<string, unknown> = {}
-  for (const [locale, v] of Object.entries(value)) {out[locale] = fn(v)}
+  for (const [locale, v] of Object.entries(value)) {
+    out[locale] = fn(v)
+  }
   return out
 }
 
@@ -39,9 +47,15 @@ const includeRow = (
   fields: FlattenedField[],
   select: SelectType,
 ): unknown => {
-  if (!isObject(row)) {return row}
+  if (!isObject(row)) {
+    return row
+  }
   const out: Record<string, unknown> = {}
-  for (const k of keep) {if (k in row) {out[k] = row[k]}}
+  for (const k of keep) {
+    if (k in row) {
+      out[k] = row[k]
+    }
+  }
   return Object.assign(out, includeFields(row, fields, select, false))
 }
 
@@ -57,12 +71,18 @@ const includeValue = (field: FlattenedField, value: unknown, sub: SelectType): u
     case 'blocks':
       return Array.isArray(value)
         ? value.map((row) => {
-            if (!isObject(row)) {return row}
+            if (!isObject(row)) {
+              return row
+            }
             const blockSelect = sub[String(row.blockType)] as Sub
             const fields = blockFieldsOf(field, row.blockType)
-            if (blockSelect === true || (blockSelect && !fields)) {return row}
+            if (blockSelect === true || (blockSelect && !fields)) {
+              return row
+            }
             const base = { blockType: row.blockType, id: row.id }
-            if (!isObject(blockSelect) || !fields) {return pickDefined(base)}
+            if (!isObject(blockSelect) || !fields) {
+              return pickDefined(base)
+            }
             return includeRow(row, ['id', 'blockType'], fields, blockSelect as SelectType)
           })
         : value
@@ -82,9 +102,13 @@ const includeFields = (
 ): Doc => {
   const out: Doc = {}
   for (const field of fields) {
-    if (!('name' in field)) {continue}
+    if (!('name' in field)) {
+      continue
+    }
     const sub = select[field.name] as Sub
-    if (!sub || !(field.name in doc)) {continue}
+    if (!sub || !(field.name in doc)) {
+      continue
+    }
     if (sub === true) {
       out[field.name] = doc[field.name]
       continue
@@ -111,11 +135,17 @@ const excludeValue = (field: FlattenedField, value: unknown, sub: SelectType): u
     case 'blocks':
       return Array.isArray(value)
         ? value.map((row) => {
-            if (!isObject(row)) {return row}
+            if (!isObject(row)) {
+              return row
+            }
             const blockSelect = sub[String(row.blockType)] as Sub
-            if (blockSelect === false) {return pickDefined({ blockType: row.blockType, id: row.id })}
+            if (blockSelect === false) {
+              return pickDefined({ blockType: row.blockType, id: row.id })
+            }
             const fields = blockFieldsOf(field, row.blockType)
-            if (!isObject(blockSelect) || !fields) {return row}
+            if (!isObject(blockSelect) || !fields) {
+              return row
+            }
             return excludeFields(row, fields, blockSelect as SelectType, false, false)
           })
         : value
@@ -134,12 +164,18 @@ const excludeFields = (
   const out: Doc = { ...doc }
   for (const [key, sub] of Object.entries(select) as [string, Sub][]) {
     if (sub === false) {
-      if (!(topLevel && key === 'id')) {delete out[key]}
+      if (!(topLevel && key === 'id')) {
+        delete out[key]
+      }
       continue
     }
-    if (!isObject(sub) || !(key in out)) {continue}
+    if (!isObject(sub) || !(key in out)) {
+      continue
+    }
     const field = fields.find((f) => 'name' in f && f.name === key)
-    if (!field) {continue}
+    if (!field) {
+      continue
+    }
     const localized = fieldShouldBeLocalized({ field, parentIsLocalized: parentLocalized })
     out[key] = mapLocales(out[key], localized, (v) => excludeValue(field, v, sub as SelectType))
   }
@@ -147,12 +183,17 @@ const excludeFields = (
 }
 
 export const applySelect = (
-  doc: Doc,
+  stored: Doc,
   fields: FlattenedField[],
   select: SelectType | undefined,
 ): Doc => {
-  if (!select || !Object.keys(select).length) {return doc}
-  if (getSelectMode(select) === 'exclude') {return excludeFields(doc, fields, select, false, true)}
+  const doc = withEmptyLists(stored, fields)
+  if (!select || !Object.keys(select).length) {
+    return doc
+  }
+  if (getSelectMode(select) === 'exclude') {
+    return excludeFields(doc, fields, select, false, true)
+  }
   const out: Doc = { id: doc.id }
   return Object.assign(out, includeFields(doc, fields, select, false))
 }

@@ -1,0 +1,58 @@
+import type { FlattenedField } from 'payload'
+
+import { withEmptyLists } from '../../src/query/emptyLists.js'
+
+const fields = [
+  { name: 'title', type: 'text' },
+  { name: 'tags', type: 'relationship', hasMany: true, relationTo: 'tags' },
+  {
+    name: 'rows',
+    type: 'array',
+    flattenedFields: [{ name: 'nums', type: 'number', hasMany: true }],
+  },
+  {
+    name: 'group',
+    type: 'group',
+    flattenedFields: [{ name: 'picks', type: 'select', hasMany: true }],
+  },
+  { name: 'localizedList', type: 'array', localized: true, flattenedFields: [] },
+  {
+    name: 'layout',
+    type: 'blocks',
+    blocks: [
+      { slug: 'hero', flattenedFields: [{ name: 'links', type: 'array', flattenedFields: [] }] },
+    ],
+  },
+] as unknown as FlattenedField[]
+
+describe('withEmptyLists', () => {
+  it('reads never-written lists as [] at every depth, and leaves the rest alone', () => {
+    const stored = {
+      id: '1',
+      title: 'x',
+      rows: [{ id: 'r' }],
+      group: {},
+      layout: [{ blockType: 'hero', id: 'b' }],
+    }
+    expect(withEmptyLists(stored, fields)).toEqual({
+      group: { picks: [] },
+      id: '1',
+      layout: [{ blockType: 'hero', id: 'b', links: [] }],
+      rows: [{ id: 'r', nums: [] }],
+      tags: [],
+      title: 'x',
+    })
+    expect(stored).toEqual({
+      id: '1',
+      title: 'x',
+      rows: [{ id: 'r' }],
+      group: {},
+      layout: [{ blockType: 'hero', id: 'b' }],
+    })
+  })
+
+  it('returns the same object when nothing is missing, and keeps null and localized values', () => {
+    const complete = { group: { picks: ['a'] }, layout: [], rows: [], tags: null }
+    expect(withEmptyLists(complete, fields)).toBe(complete)
+  })
+})
