@@ -68,8 +68,3 @@ export function encodeOrderedValue(value: IndexableValue): string {
 export function indexSortKey(value: IndexableValue, encodedID: string): string {
   return `${encodeOrderedValue(value)}${VALUE_TERMINATOR}${encodedID}`
 }
-
-/** Every index sort key of `value` starts with this (for equality queries). */
-export function indexValuePrefix(value: IndexableValue): string {
-  return `${encodeOrderedValue(value)}${VALUE_TERMINATOR}`
-}

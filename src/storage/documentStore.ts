@@ -97,13 +97,6 @@ export async function putDocument(
   )
 }
 
-export async function deleteDocument(adapter: Store, key: ItemKey): Promise<void> {
-  await send(
-    adapter,
-    new DeleteCommand({ Key: key, ReturnConsumedCapacity: 'TOTAL', TableName: adapter.tableName }),
-  )
-}
-
 /** Deletes many items by key, 25 per request, retrying unprocessed ones. */
 export async function batchDeleteItems(adapter: Store, keys: ItemKey[]): Promise<void> {
   for (let start = 0; start < keys.length; start += BATCH_WRITE_LIMIT) {
