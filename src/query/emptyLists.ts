@@ -25,7 +25,8 @@ function rowFields(
 /**
  * The document as both official adapters return it: an array, blocks or hasMany field that was
  * never written reads as `[]` (SQL has no rows for it; Mongoose defaults array paths to `[]`),
- * also inside groups, tabs and array/block rows. Localized values are left as stored.
+ * also inside groups, tabs and array/block rows. Localized values are left as stored, and virtual
+ * fields (never stored) stay absent.
  */
 export function withEmptyLists(doc: Doc, fields: FlattenedField[]): Doc {
   let out: Doc | undefined
@@ -34,7 +35,8 @@ export function withEmptyLists(doc: Doc, fields: FlattenedField[]): Doc {
     out[key] = value
   }
   for (const field of fields) {
-    if (!('name' in field) || !field.name || ('localized' in field && field.localized)) {
+    const virtual = 'virtual' in field && Boolean(field.virtual)
+    if (!('name' in field) || !field.name || virtual || ('localized' in field && field.localized)) {
       continue
     }
     const value = doc[field.name]

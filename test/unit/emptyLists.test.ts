@@ -16,6 +16,7 @@ const fields = [
     flattenedFields: [{ name: 'picks', type: 'select', hasMany: true }],
   },
   { name: 'localizedList', type: 'array', localized: true, flattenedFields: [] },
+  { name: 'computed', type: 'array', virtual: true, flattenedFields: [] },
   {
     name: 'layout',
     type: 'blocks',
