@@ -169,7 +169,8 @@ export function indexDefinitions(
       namespace.kind === 'versions' && (part.path === 'parent' || part.path === 'latest')
     const globalVersionKey = namespace.kind === 'globalVersions' && part.path === 'latest'
     if (isTimestamp || flagged || isRelation || versionKey || globalVersionKey) {
-      const unique = namespace.kind === 'collection' && Boolean('unique' in field && field.unique)
+      const unique =
+        namespace.kind === 'collection' && !derived && Boolean('unique' in field && field.unique)
       add([part], unique)
     }
   }

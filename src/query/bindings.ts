@@ -25,7 +25,9 @@ export function* enumerateBindings(doc: Doc, joins: JoinSpec[]): Generator<Bindi
     const rows = join.rows(doc, binding)
     const candidates = rows.length ? rows : [null]
     for (const row of candidates) {
-      if (produced >= MAX_COMBINATIONS) {return}
+      if (produced >= MAX_COMBINATIONS) {
+        return
+      }
       binding.set(join.key, row)
       yield* step(i + 1)
     }

@@ -26,8 +26,12 @@ type Item = { desc: boolean; key: SortKey }
 const pickExtreme = (values: unknown[], desc: boolean): unknown => {
   let best: unknown = null
   for (const v of values) {
-    if (isNullish(v)) {continue}
-    if (isNullish(best) || (desc ? sqlCompare(v, best) > 0 : sqlCompare(v, best) < 0)) {best = v}
+    if (isNullish(v)) {
+      continue
+    }
+    if (isNullish(best) || (desc ? sqlCompare(v, best) > 0 : sqlCompare(v, best) < 0)) {
+      best = v
+    }
   }
   return best
 }
@@ -44,7 +48,9 @@ const normalize = (path: ResolvedPath, v: unknown): unknown =>
 
 const allValues = (path: ResolvedPath, doc: Doc): unknown[] => {
   const out: unknown[] = []
-  for (const b of enumerateBindings(doc, path.joins)) {out.push(...path.get(doc, b))}
+  for (const b of enumerateBindings(doc, path.joins)) {
+    out.push(...path.get(doc, b))
+  }
   return out
 }
 
@@ -83,7 +89,9 @@ const buildKey = async (
   const ids = new Map<string, DocID>()
   for (const doc of docs) {
     for (const id of allValues(resolved, doc)) {
-      if (typeof id === 'string' || typeof id === 'number') {ids.set(String(id), id)}
+      if (typeof id === 'string' || typeof id === 'number') {
+        ids.set(String(id), id)
+      }
     }
   }
   const related = ids.size ? await scope.lookup.getDocs(collection, [...ids.values()]) : []
@@ -92,9 +100,13 @@ const buildKey = async (
     fields: getCollectionFields(scope.payload, collection),
   }
   const relatedKey = await buildKey(relatedScope, rest, desc, related)
-  if (!relatedKey) {return undefined}
+  if (!relatedKey) {
+    return undefined
+  }
   const byID = new Map<string, unknown>()
-  for (const doc of related) {byID.set(String(doc.id), relatedKey(doc))}
+  for (const doc of related) {
+    byID.set(String(doc.id), relatedKey(doc))
+  }
   return (doc) =>
     pickExtreme(
       allValues(resolved, doc).map((id) => byID.get(String(id))),
@@ -111,21 +123,31 @@ export const buildComparator = async (
   const fallback = options.timestamps ? '-createdAt' : '-id'
   let list: string[] = typeof sort === 'string' ? [sort] : Array.isArray(sort) ? [...sort] : []
   list = list.filter((s) => typeof s === 'string' && s.length > 0)
-  if (!list.length) {list = [fallback]}
-  if (!list.includes(fallback) && !list.includes(fallback.slice(1))) {list.push(fallback)}
-  if (!list.includes('id') && !list.includes('-id')) {list.push('-id')}
+  if (!list.length) {
+    list = [fallback]
+  }
+  if (!list.includes(fallback) && !list.includes(fallback.slice(1))) {
+    list.push(fallback)
+  }
+  if (!list.includes('id') && !list.includes('-id')) {
+    list.push('-id')
+  }
 
   const items: Item[] = []
   for (const entry of list) {
     const desc = entry.startsWith('-')
     const key = await buildKey(scope, desc ? entry.slice(1) : entry, desc, docs)
-    if (!key) {continue}
+    if (!key) {
+      continue
+    }
     const cache = new WeakMap<Doc, { v: unknown }>()
     items.push({
       desc,
       key: (doc) => {
         let hit = cache.get(doc)
-        if (!hit) {cache.set(doc, (hit = { v: key(doc) }))}
+        if (!hit) {
+          cache.set(doc, (hit = { v: key(doc) }))
+        }
         return hit.v
       },
     })
@@ -133,7 +155,9 @@ export const buildComparator = async (
   return (a, b) => {
     for (const item of items) {
       const c = sqlCompare(item.key(a), item.key(b))
-      if (c !== 0) {return item.desc ? -c : c}
+      if (c !== 0) {
+        return item.desc ? -c : c
+      }
     }
     return 0
   }

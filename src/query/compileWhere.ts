@@ -59,19 +59,27 @@ const OTHER = Symbol('other joined document')
 const RAW_TEXT_OPERATORS = new Set(['contains', 'like', 'not_like'])
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) {return false}
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+    return false
+  }
   const proto = Object.getPrototypeOf(v)
   return proto === Object.prototype || proto === null
 }
 
 const addJoins = (state: State, joins: JoinSpec[]): void => {
-  for (const j of joins) {if (!state.joins.some((x) => x.key === j.key)) {state.joins.push(j)}}
+  for (const j of joins) {
+    if (!state.joins.some((x) => x.key === j.key)) {
+      state.joins.push(j)
+    }
+  }
 }
 
 /** Values of a path under a binding; NULL when there are none. */
 const valuesOf = (path: ResolvedPath, doc: Doc, b: Binding, raw: boolean): unknown[] => {
   const values = path.get(doc, b)
-  if (!values.length) {return path.innerJoin ? [] : [null]}
+  if (!values.length) {
+    return path.innerJoin ? [] : [null]
+  }
   return raw ? values : values.map((v) => normalizeStored(path, v))
 }
 
@@ -116,7 +124,9 @@ const parentsOf = (scope: QueryScope, collection: string, on: string, doc: Doc):
         v !== null && typeof v === 'object' && 'value' in v
           ? relationID((v as { value: unknown }).value)
           : relationID(v)
-      if (!isNullish(id)) {out.push(String(id))}
+      if (!isNullish(id)) {
+        out.push(String(id))
+      }
     }
   }
   return out
@@ -133,7 +143,9 @@ const indexJoined = async (
     const id = String(doc.id)
     for (const parent of parentsOf(scope, index.collection, index.on, doc)) {
       let set = into.get(parent)
-      if (!set) {into.set(parent, (set = new Set()))}
+      if (!set) {
+        into.set(parent, (set = new Set()))
+      }
       set.add(id)
     }
   }
@@ -162,7 +174,9 @@ const compileJoinField = async (
       rows: (doc) => {
         const parent = String(doc.id)
         const matched = created.byParent.get(parent)
-        if (matched?.size) {return [...matched]}
+        if (matched?.size) {
+          return [...matched]
+        }
         return created.needsAll && created.withAny.has(parent) ? [OTHER] : []
       },
     })
@@ -170,17 +184,25 @@ const compileJoinField = async (
   const ids = await scope.lookup.findIDs(collection, subWhere, scope.locale)
   const matching = new Set(ids.map((id) => String(id)))
   const unseen = ids.filter((id) => !index.seen.has(String(id)))
-  for (const id of unseen) {index.seen.add(String(id))}
-  if (unseen.length) {await indexJoined(scope, index, unseen, index.byParent)}
+  for (const id of unseen) {
+    index.seen.add(String(id))
+  }
+  if (unseen.length) {
+    await indexJoined(scope, index, unseen, index.byParent)
+  }
   const joinedScope: QueryScope = {
     ...scope,
     fields: getCollectionFields(scope.payload, collection),
   }
   const nullMatches = (await compileWhere(joinedScope, subWhere)).matches({})
-  if (nullMatches) {index.needsAll = true}
+  if (nullMatches) {
+    index.needsAll = true
+  }
   return (_doc, b) => {
     const row = b.get(key)
-    if (row === null || row === undefined) {return nullMatches}
+    if (row === null || row === undefined) {
+      return nullMatches
+    }
     return typeof row === 'string' && matching.has(row)
   }
 }
@@ -188,15 +210,21 @@ const compileJoinField = async (
 /** Parents with any joined document, for joins whose conditions hold for the NULL row. */
 const finishJoinFields = async (scope: QueryScope, state: State): Promise<void> => {
   for (const index of state.joinFields.values()) {
-    if (!index.needsAll) {continue}
+    if (!index.needsAll) {
+      continue
+    }
     const ids = await scope.lookup.findIDs(
       index.collection,
       { [index.on]: { exists: true } },
       scope.locale,
     )
     const all = new Map<string, Set<string>>()
-    if (ids.length) {await indexJoined(scope, index, ids, all)}
-    for (const parent of all.keys()) {index.withAny.add(parent)}
+    if (ids.length) {
+      await indexJoined(scope, index, ids, all)
+    }
+    for (const parent of all.keys()) {
+      index.withAny.add(parent)
+    }
   }
 }
 
@@ -237,20 +265,29 @@ const compileCondition = async (
   }
 
   const op = buildOperator(scope.payload, path, operator, value)
-  if (typeof op === 'boolean') {return () => op}
+  if (typeof op === 'boolean') {
+    return () => op
+  }
   const raw = RAW_TEXT_OPERATORS.has(operator)
-  if (typeof op === 'function') {return (doc, b) => valuesOf(path, doc, b, raw).some(op)}
+  if (typeof op === 'function') {
+    return (doc, b) => valuesOf(path, doc, b, raw).some(op)
+  }
   if ('near' in op) {
-    if (!state.near) {state.near = { path, query: op.near }}
+    if (!state.near) {
+      state.near = { path, query: op.near }
+    }
     return (doc, b) => valuesOf(path, doc, b, false).some(op.test)
   }
   // `all` (db-mongodb `$all`): every listed value occurs among all of the path's values.
   const list = op.all
   return (doc) => {
-    if (!list.length) {return false}
+    if (!list.length) {
+      return false
+    }
     const values: unknown[] = []
-    for (const b of enumerateBindings(doc, path.joins))
-      {values.push(...valuesOf(path, doc, b, false))}
+    for (const b of enumerateBindings(doc, path.joins)) {
+      values.push(...valuesOf(path, doc, b, false))
+    }
     return list.every((s) =>
       values.some((v) => (isNullish(s) ? isNullish(v) : allEquals(path, v, s))),
     )
@@ -270,7 +307,9 @@ const compileNode = async (scope: QueryScope, state: State, where: Where): Promi
       const children = await Promise.all(
         condition.map((w) => compileNode(scope, state, w as Where)),
       )
-      if (!children.length) {continue}
+      if (!children.length) {
+        continue
+      }
       parts.push(
         lower === 'and'
           ? (doc, b) => children.every((c) => c(doc, b))
@@ -278,14 +317,22 @@ const compileNode = async (scope: QueryScope, state: State, where: Where): Promi
       )
       continue
     }
-    if (!isPlainObject(condition)) {continue}
+    if (!isPlainObject(condition)) {
+      continue
+    }
     for (const [operator, value] of Object.entries(condition)) {
-      if (!validOperatorSet.has(operator as never) && operator !== 'contains') {continue}
+      if (!validOperatorSet.has(operator as never) && operator !== 'contains') {
+        continue
+      }
       parts.push(await compileCondition(scope, state, key, operator, value))
     }
   }
-  if (!parts.length) {return () => true}
-  if (parts.length === 1) {return parts[0]}
+  if (!parts.length) {
+    return () => true
+  }
+  if (parts.length === 1) {
+    return parts[0]
+  }
   return (doc, b) => parts.every((p) => p(doc, b))
 }
 
@@ -297,13 +344,19 @@ export const compileWhere = async (
   scope: QueryScope,
   where: Where | undefined,
 ): Promise<CompiledWhere> => {
-  if (!where || !Object.keys(where).length) {return { matches: () => true }}
+  if (!where || !Object.keys(where).length) {
+    return { matches: () => true }
+  }
   const state: State = { joinFields: new Map(), joins: [] }
   const node = await compileNode(scope, state, where)
   await finishJoinFields(scope, state)
   const joins = state.joins
   const matches = (doc: Doc): boolean => {
-    for (const b of enumerateBindings(doc, joins)) {if (node(doc, b)) {return true}}
+    for (const b of enumerateBindings(doc, joins)) {
+      if (node(doc, b)) {
+        return true
+      }
+    }
     return false
   }
   const compiled: CompiledWhere = { matches }
@@ -314,7 +367,9 @@ export const compileWhere = async (
       for (const b of enumerateBindings(doc, path.joins)) {
         for (const v of path.get(doc, b)) {
           const p = asPoint(v)
-          if (p) {best = Math.min(best, distanceMeters(query.center, p))}
+          if (p) {
+            best = Math.min(best, distanceMeters(query.center, p))
+          }
         }
       }
       return best
@@ -322,7 +377,9 @@ export const compileWhere = async (
     const cache = new WeakMap<Doc, number>()
     const cached = (doc: Doc): number => {
       let d = cache.get(doc)
-      if (d === undefined) {cache.set(doc, (d = distance(doc)))}
+      if (d === undefined) {
+        cache.set(doc, (d = distance(doc)))
+      }
       return d
     }
     compiled.nearComparator = (a, b) => {

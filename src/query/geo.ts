@@ -12,10 +12,13 @@ export const asPoint = (v: unknown): LngLat | undefined => {
   if (Array.isArray(v) && v.length >= 2) {
     const lng = Number(v[0])
     const lat = Number(v[1])
-    if (Number.isFinite(lng) && Number.isFinite(lat)) {return [lng, lat]}
+    if (Number.isFinite(lng) && Number.isFinite(lat)) {
+      return [lng, lat]
+    }
   }
-  if (v && typeof v === 'object' && 'coordinates' in v)
-    {return asPoint((v as { coordinates: unknown }).coordinates)}
+  if (v && typeof v === 'object' && 'coordinates' in v) {
+    return asPoint((v as { coordinates: unknown }).coordinates)
+  }
   return undefined
 }
 
@@ -36,10 +39,14 @@ export type NearQuery = { center: LngLat; maxDistance?: number; minDistance?: nu
 export const parseNear = (value: unknown): NearQuery | undefined => {
   const parts =
     typeof value === 'string' ? value.split(',') : Array.isArray(value) ? value : undefined
-  if (!parts) {return undefined}
+  if (!parts) {
+    return undefined
+  }
   const nums = parts.map((p) => (p === '' || p === null || p === undefined ? NaN : Number(p)))
   const [lng, lat, max, min] = nums
-  if (!Number.isFinite(lng) || !Number.isFinite(lat)) {return undefined}
+  if (!Number.isFinite(lng) || !Number.isFinite(lat)) {
+    return undefined
+  }
   return {
     center: [lng, lat],
     maxDistance: Number.isFinite(max) ? max : undefined,
@@ -49,8 +56,12 @@ export const parseNear = (value: unknown): NearQuery | undefined => {
 
 export const matchesNear = (q: NearQuery, p: LngLat): boolean => {
   const d = distanceMeters(q.center, p)
-  if (q.maxDistance !== undefined && d > q.maxDistance) {return false}
-  if (q.minDistance !== undefined && d < q.minDistance) {return false}
+  if (q.maxDistance !== undefined && d > q.maxDistance) {
+    return false
+  }
+  if (q.minDistance !== undefined && d < q.minDistance) {
+    return false
+  }
   return true
 }
 
@@ -58,7 +69,9 @@ type Ring = LngLat[]
 
 const onSegment = (p: LngLat, a: LngLat, b: LngLat): boolean => {
   const cross = (b[0] - a[0]) * (p[1] - a[1]) - (b[1] - a[1]) * (p[0] - a[0])
-  if (Math.abs(cross) > 1e-12) {return false}
+  if (Math.abs(cross) > 1e-12) {
+    return false
+  }
   return (
     Math.min(a[0], b[0]) - 1e-12 <= p[0] &&
     p[0] <= Math.max(a[0], b[0]) + 1e-12 &&
@@ -73,7 +86,9 @@ const ringPosition = (p: LngLat, ring: Ring): number => {
   for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
     const a = ring[i]
     const b = ring[j]
-    if (onSegment(p, a, b)) {return 0}
+    if (onSegment(p, a, b)) {
+      return 0
+    }
     if (
       a[1] > p[1] !== b[1] > p[1] &&
       p[0] < ((b[0] - a[0]) * (p[1] - a[1])) / (b[1] - a[1]) + a[0]
@@ -93,13 +108,21 @@ const toRings = (coords: unknown): Ring[] =>
 
 /** Position of a point against a polygon with holes: 1 inside, 0 boundary, -1 outside. */
 const polygonPosition = (p: LngLat, rings: Ring[]): number => {
-  if (!rings.length) {return -1}
+  if (!rings.length) {
+    return -1
+  }
   const outer = ringPosition(p, rings[0])
-  if (outer <= 0) {return outer}
+  if (outer <= 0) {
+    return outer
+  }
   for (const hole of rings.slice(1)) {
     const h = ringPosition(p, hole)
-    if (h === 0) {return 0}
-    if (h > 0) {return -1}
+    if (h === 0) {
+      return 0
+    }
+    if (h > 0) {
+      return -1
+    }
   }
   return 1
 }
@@ -108,7 +131,9 @@ type Geometry = { coordinates?: unknown; type?: string }
 
 /** Whether the point lies in (or on the boundary of, when `boundary`) a GeoJSON geometry. */
 export const pointInGeometry = (p: LngLat, geometry: unknown, boundary: boolean): boolean => {
-  if (!geometry || typeof geometry !== 'object') {return false}
+  if (!geometry || typeof geometry !== 'object') {
+    return false
+  }
   const g = geometry as Geometry
   const ok = (pos: number): boolean => pos > 0 || (boundary && pos === 0)
   switch (g.type) {
@@ -126,8 +151,9 @@ export const pointInGeometry = (p: LngLat, geometry: unknown, boundary: boolean)
     case 'LineString':
     case 'MultiPoint': {
       const pts = toRings([g.coordinates])[0] ?? []
-      if (g.type === 'MultiPoint')
-        {return boundary && pts.some((q) => q[0] === p[0] && q[1] === p[1])}
+      if (g.type === 'MultiPoint') {
+        return boundary && pts.some((q) => q[0] === p[0] && q[1] === p[1])
+      }
       return boundary && pts.some((q, i) => i > 0 && onSegment(p, pts[i - 1], q))
     }
     default:

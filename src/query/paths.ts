@@ -134,10 +134,13 @@ export const traverseJSON = (
     const next: unknown[] = []
     for (const v of current) {
       if (Array.isArray(v)) {
-        if (/^\d+$/.test(seg)) {next.push(v[Number(seg)])}
-        else {
+        if (/^\d+$/.test(seg)) {
+          next.push(v[Number(seg)])
+        } else {
           fannedOut = true
-          for (const el of v) {next.push(prop(el, seg))}
+          for (const el of v) {
+            next.push(prop(el, seg))
+          }
         }
       } else {
         next.push(prop(v, seg))
@@ -145,7 +148,9 @@ export const traverseJSON = (
     }
     current = next
   }
-  if (flattenLeaf && fannedOut) {current = current.flatMap((v) => (Array.isArray(v) ? v : [v]))}
+  if (flattenLeaf && fannedOut) {
+    current = current.flatMap((v) => (Array.isArray(v) ? v : [v]))
+  }
   return current.filter((v) => v !== undefined && v !== null)
 }
 
@@ -157,16 +162,25 @@ const localeCache = new WeakMap<Doc, string[]>()
  */
 const docLocales = (fields: FlattenedField[], doc: Doc, codes: string[]): string[] => {
   const hit = localeCache.get(doc)
-  if (hit) {return hit}
+  if (hit) {
+    return hit
+  }
   const found = new Set<string>()
   const visit = (fs: FlattenedField[], obj: unknown): void => {
-    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {return}
+    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
+      return
+    }
     for (const f of fs) {
-      if (!('name' in f)) {continue}
+      if (!('name' in f)) {
+        continue
+      }
       const v = (obj as Record<string, unknown>)[f.name]
       if ('localized' in f && f.localized) {
-        if (v && typeof v === 'object' && !Array.isArray(v))
-          {for (const k of Object.keys(v)) {found.add(k)}}
+        if (v && typeof v === 'object' && !Array.isArray(v)) {
+          for (const k of Object.keys(v)) {
+            found.add(k)
+          }
+        }
       } else if (f.type === 'group' || f.type === 'tab') {
         visit(f.flattenedFields, v)
       }
@@ -236,32 +250,44 @@ export const resolvePath = (ctx: PathContext, path: string): ResolvedPath => {
     const childLocalized = parentLocalized || Boolean('localized' in field && field.localized)
 
     const leaf = (kind: LeafKind, get: Getter, hasMany = false): ResolvedPath => {
-      if (!last && kind !== 'json') {throw new InvalidPathError(path)}
+      if (!last && kind !== 'json') {
+        throw new InvalidPathError(path)
+      }
       return { field, get: (doc, b) => one(get(doc, b)), hasMany, joins, kind }
     }
 
     const join = (key: string, rows: (doc: Doc, b: Binding) => unknown[]): Getter => {
-      if (!joins.some((j) => j.key === key)) {joins.push({ key, rows })}
+      if (!joins.some((j) => j.key === key)) {
+        joins.push({ key, rows })
+      }
       return (_doc, b) => b.get(key)
     }
 
     switch (field.type) {
       case 'group':
       case 'tab': {
-        if (last) {return leaf('container', valAcc)}
+        if (last) {
+          return leaf('container', valAcc)
+        }
         return walk(i + 1, field.flattenedFields, valAcc, here, childLocalized, false)
       }
       case 'array': {
-        if (last) {return leaf('container', valAcc)}
+        if (last) {
+          return leaf('container', valAcc)
+        }
         const rowAcc = join(here, (doc, b) => asRows(valAcc(doc, b)))
         return walk(i + 1, field.flattenedFields, rowAcc, here, childLocalized, false)
       }
       case 'blocks': {
-        if (last) {return leaf('container', valAcc)}
+        if (last) {
+          return leaf('container', valAcc)
+        }
         const next = segments[i + 1]
         const blocks = getBlocks(ctx.payload, field)
         if (next === 'blockType') {
-          if (i + 1 !== segments.length - 1) {throw new InvalidPathError(path)}
+          if (i + 1 !== segments.length - 1) {
+            throw new InvalidPathError(path)
+          }
           const rowAcc = join(`${here}|*`, (doc, b) => asRows(valAcc(doc, b)))
           return {
             field,
@@ -275,7 +301,9 @@ export const resolvePath = (ctx: PathContext, path: string): ResolvedPath => {
         const owners = blocks.filter((bl) =>
           bl.flattenedFields.some((f) => 'name' in f && f.name === next),
         )
-        if (!owners.length) {throw new InvalidPathError(path)}
+        if (!owners.length) {
+          throw new InvalidPathError(path)
+        }
         const slugs = owners.map((bl) => bl.slug)
         const rowAcc = join(`${here}|${slugs.join(',')}`, (doc, b) =>
           asRows(valAcc(doc, b)).filter((row) => slugs.includes(String(prop(row, 'blockType')))),
@@ -289,7 +317,9 @@ export const resolvePath = (ctx: PathContext, path: string): ResolvedPath => {
         const elem: Getter = field.hasMany ? join(here, (doc, b) => asMany(valAcc(doc, b))) : valAcc
         const base = { field, hasMany: Boolean(field.hasMany), joins, relationTo: targets }
         if (last) {
-          if (poly) {return { ...base, get: (doc, b) => one(elem(doc, b)), kind: 'poly' }}
+          if (poly) {
+            return { ...base, get: (doc, b) => one(elem(doc, b)), kind: 'poly' }
+          }
           return { ...base, get: (doc, b) => one(relationID(elem(doc, b))), kind: 'relationship' }
         }
         const rest = segments.slice(i + 1)

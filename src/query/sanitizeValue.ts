@@ -18,15 +18,23 @@ export type Sanitized = typeof INVALID | unknown
 
 /** How stored values are normalized before comparing (dates as instants). */
 export const normalizeStored = (path: ResolvedPath, v: unknown): unknown => {
-  if (path.kind === 'date' && !isNullish(v)) {return toInstant(v) ?? v}
+  if (path.kind === 'date' && !isNullish(v)) {
+    return toInstant(v) ?? v
+  }
   return v
 }
 
 const toNumber = (x: unknown): unknown => {
-  if (typeof x === 'number') {return x}
-  if (typeof x === 'boolean') {return x ? 1 : 0}
+  if (typeof x === 'number') {
+    return x
+  }
+  if (typeof x === 'boolean') {
+    return x ? 1 : 0
+  }
   if (typeof x === 'string') {
-    if (x.trim() === '') {return null}
+    if (x.trim() === '') {
+      return null
+    }
     const n = Number(x)
     return Number.isNaN(n) ? null : n
   }
@@ -47,25 +55,35 @@ export const relationCandidates = (payload: Payload, path: ResolvedPath, x: unkn
   const out: unknown[] = []
   for (const slug of targets) {
     const c = toID(x, getCollectionIDType(payload, slug))
-    if (c !== INVALID && !out.includes(c)) {out.push(c)}
+    if (c !== INVALID && !out.includes(c)) {
+      out.push(c)
+    }
   }
   return out
 }
 
 /** Sanitizes one scalar query value for the path's leaf kind. `null` stays `null`. */
 export const sanitizeScalar = (payload: Payload, path: ResolvedPath, x: unknown): Sanitized => {
-  if (x === null || x === undefined) {return null}
+  if (x === null || x === undefined) {
+    return null
+  }
   switch (path.kind) {
     case 'number':
       return toNumber(x)
     case 'checkbox':
       if (typeof x === 'string') {
-        if (x.toLowerCase() === 'true') {return true}
-        if (x.toLowerCase() === 'false') {return false}
+        if (x.toLowerCase() === 'true') {
+          return true
+        }
+        if (x.toLowerCase() === 'false') {
+          return false
+        }
       }
       return x
     case 'date': {
-      if (x === 'null' || x === '') {return null}
+      if (x === 'null' || x === '') {
+        return null
+      }
       const t = toInstant(x)
       return t === undefined ? INVALID : t
     }
@@ -76,8 +94,12 @@ export const sanitizeScalar = (payload: Payload, path: ResolvedPath, x: unknown)
       return toID(x, path.idType ?? 'text')
     case 'relationship':
     case 'polyValue': {
-      if (x === 'null') {return null}
-      if (typeof x === 'boolean') {return x}
+      if (x === 'null') {
+        return null
+      }
+      if (typeof x === 'boolean') {
+        return x
+      }
       const candidates = relationCandidates(payload, path, x)
       return candidates.length ? candidates : INVALID
     }
@@ -93,10 +115,15 @@ export const sanitizeList = (
   x: unknown,
 ): typeof INVALID | unknown[] => {
   let list: unknown[]
-  if (typeof x === 'string') {list = createArrayFromCommaDelineated(x)}
-  else if (typeof x === 'number') {list = [x]}
-  else if (Array.isArray(x)) {list = x}
-  else {return INVALID}
+  if (typeof x === 'string') {
+    list = createArrayFromCommaDelineated(x)
+  } else if (typeof x === 'number') {
+    list = [x]
+  } else if (Array.isArray(x)) {
+    list = x
+  } else {
+    return INVALID
+  }
   return list
     .map((el) => {
       // SQLite compares a numeric column with a non-numeric string as unequal (no NULL coercion here).

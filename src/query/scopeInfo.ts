@@ -15,7 +15,9 @@ export type LocalizationInfo = { defaultLocale: string; localeCodes: string[] } 
 
 export const getLocalization = (payload: Payload): LocalizationInfo => {
   const loc = payload.config?.localization
-  if (!loc) {return null}
+  if (!loc) {
+    return null
+  }
   return { defaultLocale: loc.defaultLocale, localeCodes: loc.localeCodes }
 }
 
@@ -25,14 +27,20 @@ export const normalizeLocale = (
   locale: string | undefined,
 ): string | undefined => {
   const loc = getLocalization(payload)
-  if (!loc) {return undefined}
-  if (locale === 'all' || locale === '*') {return 'all'}
+  if (!loc) {
+    return undefined
+  }
+  if (locale === 'all' || locale === '*') {
+    return 'all'
+  }
   return locale ?? loc.defaultLocale
 }
 
 export const getCollectionFields = (payload: Payload, slug: string): FlattenedField[] => {
   const collection = payload.collections?.[slug]
-  if (!collection) {throw new Error(`Unknown collection "${slug}" in query`)}
+  if (!collection) {
+    throw new Error(`Unknown collection "${slug}" in query`)
+  }
   return collection.config.flattenedFields
 }
 
@@ -43,7 +51,9 @@ const defaultIDType = (payload: Payload): IDType =>
 
 export const idTypeOfFields = (payload: Payload, fields: FlattenedField[]): IDType => {
   const idField = fields.find((f) => 'name' in f && f.name === 'id')
-  if (idField) {return idField.type === 'number' ? 'number' : 'text'}
+  if (idField) {
+    return idField.type === 'number' ? 'number' : 'text'
+  }
   return defaultIDType(payload)
 }
 
@@ -51,7 +61,9 @@ export const getCollectionIDType = (payload: Payload, slug: string): IDType =>
   idTypeOfFields(payload, getCollectionFields(payload, slug))
 
 export const getBlocks = (payload: Payload, field: FlattenedField): FlattenedBlock[] => {
-  if (field.type !== 'blocks') {return []}
+  if (field.type !== 'blocks') {
+    return []
+  }
   const refs = field.blockReferences ?? field.blocks
   const out: FlattenedBlock[] = []
   for (const ref of refs) {
@@ -59,7 +71,9 @@ export const getBlocks = (payload: Payload, field: FlattenedField): FlattenedBlo
       const block = (payload.blocks as Record<string, FlattenedBlock | undefined> | undefined)?.[
         ref
       ]
-      if (block) {out.push(block)}
+      if (block) {
+        out.push(block)
+      }
     } else {
       out.push(ref)
     }

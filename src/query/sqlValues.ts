@@ -10,7 +10,9 @@ const toSqlScalar = (v: unknown): unknown => (typeof v === 'boolean' ? (v ? 1 : 
 
 /** Code point order, which is SQLite's BINARY collation on UTF-8 text. */
 export const compareBinary = (a: string, b: string): number => {
-  if (a === b) {return 0}
+  if (a === b) {
+    return 0
+  }
   const la = a.length
   const lb = b.length
   let i = 0
@@ -18,19 +20,31 @@ export const compareBinary = (a: string, b: string): number => {
   while (i < la && j < lb) {
     const ca = a.codePointAt(i) as number
     const cb = b.codePointAt(j) as number
-    if (ca !== cb) {return ca < cb ? -1 : 1}
+    if (ca !== cb) {
+      return ca < cb ? -1 : 1
+    }
     i += ca > 0xffff ? 2 : 1
     j += cb > 0xffff ? 2 : 1
   }
-  if (i < la) {return 1}
-  if (j < lb) {return -1}
+  if (i < la) {
+    return 1
+  }
+  if (j < lb) {
+    return -1
+  }
   return 0
 }
 
 const typeRank = (v: unknown): number => {
-  if (isNullish(v)) {return 0}
-  if (typeof v === 'number') {return 1}
-  if (typeof v === 'string') {return 2}
+  if (isNullish(v)) {
+    return 0
+  }
+  if (typeof v === 'number') {
+    return 1
+  }
+  if (typeof v === 'string') {
+    return 2
+  }
   return 3
 }
 
@@ -40,25 +54,43 @@ export const sqlCompare = (x: unknown, y: unknown): number => {
   const b = toSqlScalar(y)
   const ra = typeRank(a)
   const rb = typeRank(b)
-  if (ra !== rb) {return ra < rb ? -1 : 1}
-  if (ra === 0) {return 0}
-  if (ra === 1) {return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0}
-  if (ra === 2) {return compareBinary(a as string, b as string)}
+  if (ra !== rb) {
+    return ra < rb ? -1 : 1
+  }
+  if (ra === 0) {
+    return 0
+  }
+  if (ra === 1) {
+    return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0
+  }
+  if (ra === 2) {
+    return compareBinary(a as string, b as string)
+  }
   return compareBinary(JSON.stringify(a), JSON.stringify(b))
 }
 
 /** SQL `=` between two non-null values of the same storage class. */
 export const sqlEquals = (a: unknown, b: unknown): boolean => {
-  if (isNullish(a) || isNullish(b)) {return false}
+  if (isNullish(a) || isNullish(b)) {
+    return false
+  }
   return sqlCompare(a, b) === 0
 }
 
 /** The text SQLite uses when a value meets `LIKE` (numbers as text, JSON as compact JSON). */
 export const sqlText = (v: unknown): string => {
-  if (typeof v === 'string') {return v}
-  if (typeof v === 'number') {return String(v)}
-  if (typeof v === 'boolean') {return v ? '1' : '0'}
-  if (v instanceof Date) {return v.toISOString()}
+  if (typeof v === 'string') {
+    return v
+  }
+  if (typeof v === 'number') {
+    return String(v)
+  }
+  if (typeof v === 'boolean') {
+    return v ? '1' : '0'
+  }
+  if (v instanceof Date) {
+    return v.toISOString()
+  }
   return JSON.stringify(v)
 }
 
@@ -71,17 +103,25 @@ const likeCache = new Map<string, RegExp>()
  * no escape character (drizzle does not escape user input).
  */
 export const sqlLike = (value: unknown, pattern: string): boolean => {
-  if (isNullish(value)) {return false}
+  if (isNullish(value)) {
+    return false
+  }
   let re = likeCache.get(pattern)
   if (!re) {
     let src = ''
     for (const ch of foldASCII(pattern)) {
-      if (ch === '%') {src += '[\\s\\S]*'}
-      else if (ch === '_') {src += '[\\s\\S]'}
-      else {src += ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}
+      if (ch === '%') {
+        src += '[\\s\\S]*'
+      } else if (ch === '_') {
+        src += '[\\s\\S]'
+      } else {
+        src += ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+      }
     }
     re = new RegExp(`^${src}$`, 'u')
-    if (likeCache.size > 1000) {likeCache.clear()}
+    if (likeCache.size > 1000) {
+      likeCache.clear()
+    }
     likeCache.set(pattern, re)
   }
   return re.test(foldASCII(sqlText(value)))
@@ -89,9 +129,13 @@ export const sqlLike = (value: unknown, pattern: string): boolean => {
 
 /** Milliseconds of a date-ish value, or undefined when it is not a valid date. */
 export const toInstant = (v: unknown): number | undefined => {
-  if (v instanceof Date) {return Number.isNaN(v.getTime()) ? undefined : v.getTime()}
+  if (v instanceof Date) {
+    return Number.isNaN(v.getTime()) ? undefined : v.getTime()
+  }
   if (typeof v === 'string' || typeof v === 'number') {
-    if (v === '') {return undefined}
+    if (v === '') {
+      return undefined
+    }
     const t = new Date(v).getTime()
     return Number.isNaN(t) ? undefined : t
   }

@@ -8,8 +8,12 @@ import { isNullish, sqlEquals } from '../sqlValues.js'
  * `{ relationTo, value }`.
  */
 export const valueEquals = (path: ResolvedPath, v: unknown, s: unknown): boolean => {
-  if (isNullish(v) || isNullish(s)) {return false}
-  if (path.kind === 'poly') {return polyEquals(v, s)}
+  if (isNullish(v) || isNullish(s)) {
+    return false
+  }
+  if (path.kind === 'poly') {
+    return polyEquals(v, s)
+  }
   if ((path.kind === 'relationship' || path.kind === 'polyValue') && Array.isArray(s)) {
     return s.some((c) => sqlEquals(v, c))
   }
@@ -30,8 +34,12 @@ const polyEquals = (v: unknown, s: unknown): boolean => {
 
 /** Id equality across number/string forms (`1` vs `'1'`), like the official id coercion. */
 export const looseIDEquals = (a: unknown, b: unknown): boolean => {
-  if (isNullish(a) || isNullish(b)) {return false}
-  if (Array.isArray(b)) {return b.some((x) => looseIDEquals(a, x))}
+  if (isNullish(a) || isNullish(b)) {
+    return false
+  }
+  if (Array.isArray(b)) {
+    return b.some((x) => looseIDEquals(a, x))
+  }
   return a === b || String(a) === String(b)
 }
 

@@ -63,11 +63,19 @@ export const buildOperator = (
       if (Array.isArray(value) && isRelationLike(path)) {
         return buildOperator(payload, path, negate ? 'not_in' : 'in', value)
       }
-      if (Array.isArray(value) && !json) {return false}
+      if (Array.isArray(value) && !json) {
+        return false
+      }
       const s = scalar(value)
-      if (s === INVALID) {return negate}
-      if (s === null) {return negate ? (v) => !equalsNull(v) : equalsNull}
-      if (!negate) {return (v) => valueEquals(path, v, s)}
+      if (s === INVALID) {
+        return negate
+      }
+      if (s === null) {
+        return negate ? (v) => !equalsNull(v) : equalsNull
+      }
+      if (!negate) {
+        return (v) => valueEquals(path, v, s)
+      }
       // drizzle: `col IS NULL OR col <> x`; JSON paths use a bare `<>` (NULL does not match).
       return json
         ? (v) => !isNullish(v) && !valueEquals(path, v, s)
@@ -81,10 +89,18 @@ export const buildOperator = (
           ? value
           : INVALID
         : sanitizeList(payload, path, value)
-      if (list === INVALID) {return true}
-      if (operator === 'all') {return { all: list }}
-      if (operator === 'in') {return list.length ? inList(path, list) : false}
-      if (!list.length) {return true}
+      if (list === INVALID) {
+        return true
+      }
+      if (operator === 'all') {
+        return { all: list }
+      }
+      if (operator === 'in') {
+        return list.length ? inList(path, list) : false
+      }
+      if (!list.length) {
+        return true
+      }
       const inside = inList(
         path,
         list.filter((x) => x !== null),
@@ -99,7 +115,9 @@ export const buildOperator = (
     case 'less_than':
     case 'less_than_equal': {
       const s = scalar(value)
-      if (s === INVALID || isNullish(s)) {return false}
+      if (s === INVALID || isNullish(s)) {
+        return false
+      }
       const rel = isRelationLike(path) && Array.isArray(s) ? s[0] : s
       const ok = (c: number): boolean =>
         operator === 'greater_than'
@@ -115,29 +133,41 @@ export const buildOperator = (
       if (path.kind === 'number' || path.kind === 'id' || isRelationLike(path)) {
         return buildOperator(payload, path, 'equals', value)
       }
-      if (isNullish(value)) {return false}
+      if (isNullish(value)) {
+        return false
+      }
       const q = sqlText(value)
       return (v) => likeWords(v, q)
     }
     case 'not_like': {
-      if (isNullish(value)) {return false}
+      if (isNullish(value)) {
+        return false
+      }
       // db-sqlite: a plain `NOT LIKE value` (no `%` added: `not_like: 'app'` keeps 'apple'); JSON
       // paths use `COALESCE(col, '') NOT LIKE '%value%'` (NULL matches).
-      if (json) {return (v) => !sqlLike(isNullish(v) ? '' : v, `%${sqlText(value)}%`)}
+      if (json) {
+        return (v) => !sqlLike(isNullish(v) ? '' : v, `%${sqlText(value)}%`)
+      }
       const pattern = sqlText(value)
       return (v) => !isNullish(v) && !sqlLike(v, pattern)
     }
     case 'contains': {
-      if (isHasManyEquality(path)) {return buildOperator(payload, path, 'equals', value)}
+      if (isHasManyEquality(path)) {
+        return buildOperator(payload, path, 'equals', value)
+      }
       if (Array.isArray(value)) {
         if (path.hasMany && (path.kind === 'text' || path.kind === 'number')) {
           return (v) => value.some((x) => containsText(v, x))
         }
         return false
       }
-      if (isNullish(value)) {return false}
+      if (isNullish(value)) {
+        return false
+      }
       const s = json || path.kind === 'text' ? value : scalar(value)
-      if (s === INVALID) {return false}
+      if (s === INVALID) {
+        return false
+      }
       // dates: the value is sanitized to an ISO string, matched against the stored text
       const q = Array.isArray(s)
         ? s[0]
@@ -148,7 +178,9 @@ export const buildOperator = (
     }
     case 'near': {
       const near = parseNear(value)
-      if (!near) {return false}
+      if (!near) {
+        return false
+      }
       const test: ValueTest = (v) => {
         const p = asPoint(v)
         return !!p && matchesNear(near, p)
