@@ -1,4 +1,4 @@
-import type { FlattenedBlock, FlattenedField, Payload } from 'payload'
+import type { FlattenedField } from 'payload'
 
 import type { Namespace } from '../namespaces.js'
 import type { DynamoDBAdapter } from '../types.js'
@@ -7,6 +7,7 @@ import type { Context, TransformResult, WriteMode } from './transform/context.js
 import { eachItem, toCheckbox, toDate, toNumber, toPoint, toText } from './transform/coerce.js'
 import { isPlainObject } from './transform/isPlainObject.js'
 import { relationItem } from './transform/relations.js'
+import { findBlock } from '../utilities/findBlock.js'
 
 export { assertReferencesExist } from './transform/references.js'
 export type { Reference, TransformResult, WriteMode } from './transform/context.js'
@@ -60,24 +61,6 @@ function isStored(field: FlattenedField): boolean {
   return !('virtual' in field && field.virtual) && field.type !== 'join'
 }
 
-function blockOf(
-  field: FlattenedField,
-  blockType: unknown,
-  payload: Payload,
-): FlattenedBlock | undefined {
-  if (field.type !== 'blocks' || typeof blockType !== 'string') {
-    return undefined
-  }
-  const candidates: (FlattenedBlock | string)[] = field.blockReferences ?? field.blocks ?? []
-  for (const candidate of candidates) {
-    const block = typeof candidate === 'string' ? payload.blocks?.[candidate] : candidate
-    if (block?.slug === blockType) {
-      return block
-    }
-  }
-  return undefined
-}
-
 // ---------------------------------------------------------------------------------------------
 // Fields
 
@@ -112,7 +95,7 @@ function fieldValue(
         if (!isPlainObject(row)) {
           return row
         }
-        const block = blockOf(field, row.blockType, ctx.adapter.payload)
+        const block = findBlock(field, row.blockType, ctx.adapter.payload)
         if (!block) {
           return row
         }

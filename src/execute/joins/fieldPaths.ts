@@ -1,8 +1,9 @@
-import type { FlattenedBlock, FlattenedField, Payload } from 'payload'
+import type { FlattenedField, Payload } from 'payload'
 
 import { fieldShouldBeLocalized } from 'payload/shared'
 
 import type { DocID } from '../../query/types.js'
+import { findBlock } from '../../utilities/findBlock.js'
 
 /** How localized values are read: which locales count, or none when localization is off. */
 export type LocaleReading = {
@@ -24,17 +25,7 @@ function blockFields(
   blockType: unknown,
   payload: Payload,
 ): FlattenedField[] | undefined {
-  if (field.type !== 'blocks' || typeof blockType !== 'string') {
-    return undefined
-  }
-  const candidates: (FlattenedBlock | string)[] = field.blockReferences ?? field.blocks ?? []
-  for (const candidate of candidates) {
-    const block = typeof candidate === 'string' ? payload.blocks?.[candidate] : candidate
-    if (block?.slug === blockType) {
-      return block.flattenedFields
-    }
-  }
-  return undefined
+  return findBlock(field, blockType, payload)?.flattenedFields
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
