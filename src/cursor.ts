@@ -1,28 +1,9 @@
-import type { Where } from 'payload'
+import type { CursorPage, DynamoDBAdapter, IterateArgs } from './types.js'
 
-import type { Doc } from './query/types.js'
-import type { DynamoDBAdapter } from './types.js'
-
-import { createLookup } from './execute/lookup.js'
+import { createLookup } from './read/lookup.js'
 import { collectionNamespace } from './namespaces.js'
 import { compileWhere } from './query/compileWhere.js'
 import { iteratePartition } from './storage/documentStore.js'
-
-export type CursorPage = {
-  /** Pass as `cursor` to resume after this page; undefined after the last page. */
-  cursor?: string
-  docs: Doc[]
-}
-
-export type IterateArgs = {
-  collection: string
-  /** Resume from a page's `cursor`. */
-  cursor?: string
-  locale?: string
-  /** Documents read per request (pages after filtering can be shorter). @default 100 */
-  pageSize?: number
-  where?: Where
-}
 
 const encodeCursor = (key: Record<string, unknown>) =>
   Buffer.from(JSON.stringify(key)).toString('base64url')

@@ -1,37 +1,10 @@
-import type { Sort, Where } from 'payload'
+import type { DynamoDBAdapter, ExplainArgs, Explanation } from './types.js'
 
-import type { Plan } from './query/plan/types.js'
-import type { DynamoDBAdapter } from './types.js'
-
-import { paginate } from './execute/paginate.js'
-import { describePlan } from './execute/reportPlan.js'
-import { runQuery } from './execute/runQuery.js'
+import { paginate } from './read/paginate.js'
+import { describePlan } from './read/reportPlan.js'
+import { runQuery } from './read/runQuery.js'
 import { collectionNamespace } from './namespaces.js'
 import { RequestStats, withRequestRecorder } from './storage/requestStats.js'
-
-export type ExplainArgs = {
-  collection: string
-  limit?: number
-  locale?: string
-  page?: number
-  pagination?: boolean
-  sort?: Sort
-  where?: Where
-}
-
-export type Explanation = {
-  /** One line: what was read. */
-  description: string
-  /** The plan: by id, which index and ranges, or the collection partition. */
-  plan: Omit<Plan, 'reads'> & { reads?: { index: string; locale?: string; ranges: number }[] }
-  /** Capacity consumed and requests made by this query alone. */
-  rcu: number
-  requests: number
-  requestsByCommand: Record<string, number>
-  returned: number
-  totalDocs?: number
-  wcu: number
-}
 
 /**
  * Runs a find as Payload would and reports how it was answered: the plan, the DynamoDB requests

@@ -32,12 +32,17 @@ import { upsert } from './operations/upsert.js'
 import { createClients } from './storage/createClients.js'
 import { RequestStats } from './storage/requestStats.js'
 
-export type { CursorPage, IterateArgs } from './cursor.js'
-export type { ExplainArgs, Explanation } from './explain.js'
-export type { RebuildArgs } from './indexes/rebuild.js'
-export type { IndexReport } from './indexes/verify.js'
 export type { MigrateDownArgs, MigrateUpArgs } from './migrations/types.js'
-export type { DynamoDBAdapter, DynamoDBAdapterArgs } from './types.js'
+export type {
+  CursorPage,
+  DynamoDBAdapter,
+  DynamoDBAdapterArgs,
+  ExplainArgs,
+  Explanation,
+  IndexReport,
+  IterateArgs,
+  RebuildArgs,
+} from './types.js'
 
 /**
  * Payload database adapter for Amazon DynamoDB (single-table design).

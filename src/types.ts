@@ -1,11 +1,9 @@
 import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import type { BaseDatabaseAdapter } from 'payload'
+import type { BaseDatabaseAdapter, Sort, Where } from 'payload'
 
-import type { CursorPage, IterateArgs } from './cursor.js'
-import type { ExplainArgs, Explanation } from './explain.js'
-import type { RebuildArgs } from './indexes/rebuild.js'
-import type { IndexReport } from './indexes/verify.js'
+import type { Plan } from './query/plan/types.js'
+import type { Doc } from './query/types.js'
 import type { RequestStats } from './storage/requestStats.js'
 
 export type DynamoDBAdapterArgs = {
@@ -79,3 +77,66 @@ export type DynamoDBAdapter = {
 
 /** Payload's `this` for adapter methods; kept in its own module so operations never import the factory. */
 export type AdapterThis = DynamoDBAdapter
+
+// Argument and result types of the adapter's own methods live here, so that this module imports
+// nothing that imports it back.
+
+export type CursorPage = {
+  /** Pass as `cursor` to resume after this page; undefined after the last page. */
+  cursor?: string
+  docs: Doc[]
+}
+
+export type IterateArgs = {
+  collection: string
+  /** Resume from a page's `cursor`. */
+  cursor?: string
+  locale?: string
+  /** Documents read per request (pages after filtering can be shorter). @default 100 */
+  pageSize?: number
+  where?: Where
+}
+
+export type ExplainArgs = {
+  collection: string
+  limit?: number
+  locale?: string
+  page?: number
+  pagination?: boolean
+  sort?: Sort
+  where?: Where
+}
+
+export type Explanation = {
+  /** One line: what was read. */
+  description: string
+  /** The plan: by id, which index and ranges, or the collection partition. */
+  plan: Omit<Plan, 'reads'> & { reads?: { index: string; locale?: string; ranges: number }[] }
+  /** Capacity consumed and requests made by this query alone. */
+  rcu: number
+  requests: number
+  requestsByCommand: Record<string, number>
+  returned: number
+  totalDocs?: number
+  wcu: number
+}
+
+export type RebuildArgs = {
+  collection: string
+  /** Resume a rebuild from the `cursor` its `onProgress` last reported. */
+  cursor?: string
+  onProgress?: (progress: { cursor?: string; documents: number }) => void
+  pageSize?: number
+  /** Rebuild the collection's versions instead of its documents. */
+  versions?: boolean
+}
+
+export type IndexReport = {
+  /** The counter kept with every create and delete. */
+  counter: number
+  documents: number
+  /** Entries a document should have but does not. */
+  missingEntries: number
+  /** Entries pointing at no document, or at a value the document no longer has. */
+  orphanEntries: number
+}

@@ -5,36 +5,12 @@ import type { DynamoDBAdapter } from '../types.js'
 
 import { getCollectionConfig } from '../namespaces.js'
 
-/** How an index turns a field's values into ordered key parts. */
-export type IndexValueKind =
-  'boolean' | 'date' | 'number' | 'point' | 'polymorphic' | 'relationship' | 'text'
-
-/** One field of an index. */
-export type IndexPart = {
-  kind: IndexValueKind
-  /** Whether the stored value is `{ [locale]: value }` somewhere along the path. */
-  localized: boolean
-  /** The stored path, `<locale>` standing for the locale segment when localized. */
-  localizedPath: string
-  /** The path as a `where` or `sort` names it. */
-  path: string
-  /** Characters of a text value kept in keys (sort keys cap at 1024 bytes, shared by all parts). */
-  maxText: number
-  /** hasMany, or inside an array/blocks: several values per document. */
-  multiValued: boolean
-}
+export type { IndexDefinition, IndexPart, IndexValueKind } from './definitionTypes.js'
+import type { IndexDefinition, IndexPart, IndexValueKind } from './definitionTypes.js'
 
 /** Text kept per part: 100 characters alone, less when a compound index shares the key. */
 export function maxTextFor(partCount: number): number {
   return Math.min(100, Math.floor(160 / partCount))
-}
-
-/** An index kept beside the documents of one namespace. */
-export type IndexDefinition = {
-  /** Stable name used in keys: the paths joined with `+`. */
-  name: string
-  parts: IndexPart[]
-  unique: boolean
 }
 
 function valueKind(field: FlattenedField): IndexValueKind | undefined {

@@ -62,7 +62,8 @@ export function normalizeIndexValue(
       const number = typeof value === 'number' ? value : Number(value)
       return Number.isFinite(number) ? number : null
     }
-    case 'point': { // Stored as GeoJSON (`{ type: 'Point', coordinates }`); older data may hold the bare pair. // A point is one value (its coordinates), not two numbers.
+    case 'point': {
+      // Stored as GeoJSON (`{ type: 'Point', coordinates }`); older data may hold the bare pair. // A point is one value (its coordinates), not two numbers.
       const coordinates = Array.isArray(value)
         ? value
         : (value as { coordinates?: unknown }).coordinates

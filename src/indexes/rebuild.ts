@@ -1,7 +1,7 @@
 import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
 
 import type { Namespace } from '../namespaces.js'
-import type { DynamoDBAdapter } from '../types.js'
+import type { DynamoDBAdapter, RebuildArgs } from '../types.js'
 
 import { counterKey } from '../keys/counterKey.js'
 import { collectionNamespace, versionsNamespace } from '../namespaces.js'
@@ -10,16 +10,6 @@ import { iterateIndexRange } from '../storage/indexStore.js'
 import { send } from '../storage/send.js'
 import { indexEntries, indexPartition, uniqueMarkers, uniquePartition } from './entries.js'
 import { indexesOf, localeCodes } from './registry.js'
-
-export type RebuildArgs = {
-  collection: string
-  /** Resume a rebuild from the `cursor` its `onProgress` last reported. */
-  cursor?: string
-  onProgress?: (progress: { cursor?: string; documents: number }) => void
-  pageSize?: number
-  /** Rebuild the collection's versions instead of its documents. */
-  versions?: boolean
-}
 
 async function batchWrite(
   adapter: DynamoDBAdapter,

@@ -1,20 +1,10 @@
-import type { DynamoDBAdapter } from '../types.js'
+import type { DynamoDBAdapter, IndexReport } from '../types.js'
 
 import { collectionNamespace } from '../namespaces.js'
 import { readPartition } from '../storage/documentStore.js'
 import { iterateIndexRange, readDocumentCount } from '../storage/indexStore.js'
 import { indexEntries, indexPartition } from './entries.js'
 import { indexesOf, localeCodes } from './registry.js'
-
-export type IndexReport = {
-  /** The counter kept with every create and delete. */
-  counter: number
-  documents: number
-  /** Entries a document should have but does not. */
-  missingEntries: number
-  /** Entries pointing at no document, or at a value the document no longer has. */
-  orphanEntries: number
-}
 
 /**
  * Checks one collection's index entries and counter against its documents (reads everything:

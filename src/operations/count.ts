@@ -2,7 +2,7 @@ import type { Count } from 'payload'
 
 import type { DynamoDBAdapter } from '../types.js'
 
-import { countDocuments } from '../execute/matchDocuments.js'
+import { countDocuments } from '../read/matchDocuments.js'
 import { collectionNamespace } from '../namespaces.js'
 
 export const count: Count = async function count(

@@ -2,7 +2,7 @@ import type { CountGlobalVersions, CountVersions } from 'payload'
 
 import type { DynamoDBAdapter } from '../types.js'
 
-import { countDocuments } from '../execute/matchDocuments.js'
+import { countDocuments } from '../read/matchDocuments.js'
 import { globalVersionsNamespace, versionsNamespace } from '../namespaces.js'
 
 export const countVersions: CountVersions = async function countVersions(

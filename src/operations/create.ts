@@ -2,8 +2,8 @@ import type { Create } from 'payload'
 
 import type { DynamoDBAdapter } from '../types.js'
 
-import { writeDocuments } from '../execute/documentWrites.js'
-import { assertReferencesExist, transformWrite } from '../execute/transformWrite.js'
+import { writeDocuments } from '../write/documentWrites.js'
+import { assertReferencesExist, transformWrite } from '../write/transformWrite.js'
 import { collectionNamespace } from '../namespaces.js'
 import { applySelect } from '../query/applySelect.js'
 import { newDocumentID } from '../utilities/newDocumentID.js'

@@ -2,7 +2,7 @@ import type { CreateGlobalVersion } from 'payload'
 
 import type { DynamoDBAdapter } from '../types.js'
 
-import { writeNewVersion } from '../execute/versionWrites.js'
+import { writeNewVersion } from '../write/versionWrites.js'
 import { globalVersionsNamespace } from '../namespaces.js'
 import { applySelect } from '../query/applySelect.js'
 

@@ -2,7 +2,7 @@ import type { CreateVersion } from 'payload'
 
 import type { DynamoDBAdapter } from '../types.js'
 
-import { writeNewVersion } from '../execute/versionWrites.js'
+import { writeNewVersion } from '../write/versionWrites.js'
 import { versionsNamespace } from '../namespaces.js'
 import { applySelect } from '../query/applySelect.js'
 

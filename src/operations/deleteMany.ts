@@ -2,8 +2,8 @@ import type { DeleteMany } from 'payload'
 
 import type { DynamoDBAdapter } from '../types.js'
 
-import { matchDocuments } from '../execute/matchDocuments.js'
-import { writeDocuments } from '../execute/documentWrites.js'
+import { matchDocuments } from '../read/matchDocuments.js'
+import { writeDocuments } from '../write/documentWrites.js'
 import { collectionNamespace } from '../namespaces.js'
 
 export const deleteMany: DeleteMany = async function deleteMany(

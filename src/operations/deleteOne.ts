@@ -2,8 +2,8 @@ import type { DeleteOne } from 'payload'
 
 import type { DynamoDBAdapter } from '../types.js'
 
-import { findPage } from '../execute/findPage.js'
-import { writeDocuments } from '../execute/documentWrites.js'
+import { findPage } from '../read/findPage.js'
+import { writeDocuments } from '../write/documentWrites.js'
 import { collectionNamespace } from '../namespaces.js'
 import { applySelect } from '../query/applySelect.js'
 

@@ -2,8 +2,8 @@ import type { DeleteVersions } from 'payload'
 
 import type { DynamoDBAdapter } from '../types.js'
 
-import { matchDocuments } from '../execute/matchDocuments.js'
-import { writeDocuments } from '../execute/documentWrites.js'
+import { matchDocuments } from '../read/matchDocuments.js'
+import { writeDocuments } from '../write/documentWrites.js'
 import { globalVersionsNamespace, versionsNamespace } from '../namespaces.js'
 
 export const deleteVersions: DeleteVersions = async function deleteVersions(

@@ -2,8 +2,8 @@ import type { Find } from 'payload'
 
 import type { DynamoDBAdapter } from '../types.js'
 
-import { findPage } from '../execute/findPage.js'
-import { resolveJoins } from '../execute/resolveJoins.js'
+import { findPage } from '../read/findPage.js'
+import { resolveJoins } from '../read/resolveJoins.js'
 import { collectionNamespace, getCollectionConfig } from '../namespaces.js'
 
 export const find: Find = async function find(

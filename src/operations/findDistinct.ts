@@ -1,18 +1,18 @@
 import type { FindDistinct, Sort } from 'payload'
 
-import type { DistinctContext } from '../execute/distinct/collectValues.js'
-import type { DistinctEntry } from '../execute/distinct/orderValues.js'
+import type { DistinctContext } from '../read/distinct/collectValues.js'
+import type { DistinctEntry } from '../read/distinct/orderValues.js'
 import type { DynamoDBAdapter } from '../types.js'
 
-import { collectValues } from '../execute/distinct/collectValues.js'
+import { collectValues } from '../read/distinct/collectValues.js'
 import {
   distinctEntries,
   orderByDocuments,
   orderByRelated,
   orderByValue,
-} from '../execute/distinct/orderValues.js'
-import { findPage } from '../execute/findPage.js'
-import { paginate } from '../execute/paginate.js'
+} from '../read/distinct/orderValues.js'
+import { findPage } from '../read/findPage.js'
+import { paginate } from '../read/paginate.js'
 import { collectionNamespace } from '../namespaces.js'
 import { resolvePath } from '../query/paths.js'
 import { normalizeLocale } from '../query/scopeInfo.js'

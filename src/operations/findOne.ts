@@ -2,8 +2,8 @@ import type { FindOne } from 'payload'
 
 import type { DynamoDBAdapter } from '../types.js'
 
-import { findPage } from '../execute/findPage.js'
-import { resolveJoins } from '../execute/resolveJoins.js'
+import { findPage } from '../read/findPage.js'
+import { resolveJoins } from '../read/resolveJoins.js'
 import { collectionNamespace } from '../namespaces.js'
 
 export const findOne: FindOne = async function findOne(

@@ -2,7 +2,7 @@ import type { FindGlobalVersions, FindVersions } from 'payload'
 
 import type { DynamoDBAdapter } from '../types.js'
 
-import { findPage } from '../execute/findPage.js'
+import { findPage } from '../read/findPage.js'
 import { getCollectionConfig, globalVersionsNamespace, versionsNamespace } from '../namespaces.js'
 
 export const findVersions: FindVersions = async function findVersions(

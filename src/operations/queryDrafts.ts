@@ -4,8 +4,8 @@ import { combineQueries } from 'payload'
 
 import type { DynamoDBAdapter } from '../types.js'
 
-import { findPage } from '../execute/findPage.js'
-import { resolveJoins } from '../execute/resolveJoins.js'
+import { findPage } from '../read/findPage.js'
+import { resolveJoins } from '../read/resolveJoins.js'
 import { versionsNamespace } from '../namespaces.js'
 
 /** The latest version of each document, shaped as the document itself (id = the parent's id). */

@@ -2,8 +2,8 @@ import type { UpdateMany } from 'payload'
 
 import type { DynamoDBAdapter } from '../types.js'
 
-import { findPage } from '../execute/findPage.js'
-import { writeUpdates } from '../execute/writeUpdate.js'
+import { findPage } from '../read/findPage.js'
+import { writeUpdates } from '../write/writeUpdate.js'
 import { collectionNamespace, getCollectionConfig } from '../namespaces.js'
 import { applySelect } from '../query/applySelect.js'
 

@@ -2,9 +2,9 @@ import type { UpdateOne } from 'payload'
 
 import type { DynamoDBAdapter } from '../types.js'
 
-import { findPage } from '../execute/findPage.js'
-import { resolveJoins } from '../execute/resolveJoins.js'
-import { writeUpdate } from '../execute/writeUpdate.js'
+import { findPage } from '../read/findPage.js'
+import { resolveJoins } from '../read/resolveJoins.js'
+import { writeUpdate } from '../write/writeUpdate.js'
 import { collectionNamespace } from '../namespaces.js'
 import { applySelect } from '../query/applySelect.js'
 

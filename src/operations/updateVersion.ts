@@ -3,8 +3,8 @@ import type { UpdateGlobalVersion, UpdateVersion } from 'payload'
 import type { Namespace } from '../namespaces.js'
 import type { DynamoDBAdapter } from '../types.js'
 
-import { findPage } from '../execute/findPage.js'
-import { writeUpdate } from '../execute/writeUpdate.js'
+import { findPage } from '../read/findPage.js'
+import { writeUpdate } from '../write/writeUpdate.js'
 import { globalVersionsNamespace, versionsNamespace } from '../namespaces.js'
 import { applySelect } from '../query/applySelect.js'
 

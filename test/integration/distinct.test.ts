@@ -7,7 +7,7 @@ import type { CollectionConfig, DatabaseAdapterObj, Payload } from 'payload'
 
 import type { Booted } from '../support/bootPayload.js'
 
-import { mergeUpdate } from '../../src/execute/mergeUpdate.js'
+import { mergeUpdate } from '../../src/write/mergeUpdate.js'
 import { boot } from '../support/bootPayload.js'
 
 function collections(): CollectionConfig[] {

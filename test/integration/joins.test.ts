@@ -17,7 +17,7 @@ import { buildConfig, getPayload } from 'payload'
 
 import type { DynamoDBAdapter } from '../../src/index.js'
 
-import { resolveJoins } from '../../src/execute/resolveJoins.js'
+import { resolveJoins } from '../../src/read/resolveJoins.js'
 import { dynamodbAdapter } from '../../src/index.js'
 
 const REGION = 'us-east-1'

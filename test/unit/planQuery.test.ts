@@ -2,7 +2,7 @@ import type { IndexDefinition, IndexPart } from '../../src/indexes/definitions.j
 import type { Namespace } from '../../src/namespaces.js'
 
 import { maxTextFor } from '../../src/indexes/definitions.js'
-import { paginate } from '../../src/execute/paginate.js'
+import { paginate } from '../../src/read/paginate.js'
 import { planQuery } from '../../src/query/plan/planQuery.js'
 
 const namespace: Namespace = {

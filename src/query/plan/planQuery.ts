@@ -5,7 +5,7 @@ import type { Namespace } from '../../namespaces.js'
 import type { Condition } from './conditions.js'
 import type { IndexRead, Plan } from './types.js'
 
-import { requiredIDs } from '../../execute/idConstraint.js'
+import { requiredIDs } from '../../read/idConstraint.js'
 import { indexPartition } from '../../indexes/entries.js'
 import { primarySort, requiredConditions } from './conditions.js'
 import { type IndexableCondition, rangesFor, wholeIndex } from './indexRanges.js'

@@ -1,4 +1,4 @@
-import type { IndexDefinition } from '../../indexes/definitions.js'
+import type { IndexDefinition } from '../../indexes/definitionTypes.js'
 import type { DocID } from '../types.js'
 
 /** A range of an index's sort keys (both ends inclusive; the evaluator trims the edges). */

@@ -4,7 +4,7 @@ import type { DynamoDBAdapter } from '../types.js'
 
 import { generateID } from '../utilities/generateID.js'
 import { writeDocuments } from './documentWrites.js'
-import { matchDocuments } from './matchDocuments.js'
+import { matchDocuments } from '../read/matchDocuments.js'
 import { transformVersionData } from './transformWrite.js'
 
 export type NewVersion = {

@@ -1,0 +1,28 @@
+/** The shape of index definitions: a leaf module, so plan types can name them without import circles. */
+
+/** How an index turns a field's values into ordered key parts. */
+export type IndexValueKind =
+  'boolean' | 'date' | 'number' | 'point' | 'polymorphic' | 'relationship' | 'text'
+
+/** One field of an index. */
+export type IndexPart = {
+  kind: IndexValueKind
+  /** Whether the stored value is `{ [locale]: value }` somewhere along the path. */
+  localized: boolean
+  /** The stored path, `<locale>` standing for the locale segment when localized. */
+  localizedPath: string
+  /** The path as a `where` or `sort` names it. */
+  path: string
+  /** Characters of a text value kept in keys (sort keys cap at 1024 bytes, shared by all parts). */
+  maxText: number
+  /** hasMany, or inside an array/blocks: several values per document. */
+  multiValued: boolean
+}
+
+/** An index kept beside the documents of one namespace. */
+export type IndexDefinition = {
+  /** Stable name used in keys: the paths joined with `+`. */
+  name: string
+  parts: IndexPart[]
+  unique: boolean
+}
