@@ -82,8 +82,12 @@ export class InvalidPathError extends Error {
   }
 }
 
+/** An own property only: `data.constructor` or `data.__proto__` is no stored value. */
 const prop = (container: unknown, key: string): unknown =>
-  container !== null && typeof container === 'object' && !Array.isArray(container)
+  container !== null &&
+  typeof container === 'object' &&
+  !Array.isArray(container) &&
+  Object.prototype.hasOwnProperty.call(container, key)
     ? (container as Record<string, unknown>)[key]
     : undefined
 

@@ -32,9 +32,7 @@ const toNumber = (x: unknown): unknown => {
     return x ? 1 : 0
   }
   if (typeof x === 'string') {
-    if (x.trim() === '') {
-      return null
-    }
+    // drizzle's `Number(value)`: '' and ' ' are 0, what is not a number is NULL.
     const n = Number(x)
     return Number.isNaN(n) ? null : n
   }

@@ -16,6 +16,8 @@ export function describePlan(namespace: Namespace, plan: Plan): string {
       return `${namespace.slug}: index ${plan.reads.map((read) => read.definition.name).join(' | ')}${
         plan.ordered ? ` in ${plan.descending ? 'descending' : 'ascending'} order` : ''
       }${plan.exactCount ? ', counted from the index' : ''}`
+    case 'empty':
+      return `${namespace.slug}: nothing can match (${plan.reason}); no request made`
     default:
       return `${namespace.slug}: read the collection partition (${plan.reason ?? 'no index'})`
   }

@@ -206,6 +206,9 @@ async function readCandidates(
   if (plan.kind === 'partition') {
     return (await readPartition(adapter, namespace.pk)).filter(compiled.matches)
   }
+  if (plan.kind === 'empty') {
+    return []
+  }
   const ids: (number | string)[] = []
   for (const read of plan.reads) {
     for (const range of read.ranges) {
@@ -246,19 +249,24 @@ async function answerQuery(
   args: QueryArgs,
   options: RunOptions,
 ): Promise<QueryResult> {
+  const planned = planQuery({
+    definitions: indexesOf(adapter, namespace),
+    locale: indexLocale(adapter, args.locale),
+    namespace,
+    needsTotal: options.needsTotal,
+    want: options.want,
+    sort: args.sort as string | string[] | undefined,
+    where: args.where,
+  })
+  if (planned.kind === 'empty') {
+    // Nothing can match: answered without a request (not even the lookups of the where).
+    return { offset: 0, ordered: [], plan: planned, totalDocs: options.needsTotal ? 0 : undefined }
+  }
   const scope = scopeOf(adapter, namespace, args.locale)
   const compiled = await compileWhere(scope, args.where)
   const plan: Plan = compiled.nearComparator
     ? { descending: false, kind: 'partition', ordered: false, reason: '`near` orders by distance' }
-    : planQuery({
-        definitions: indexesOf(adapter, namespace),
-        locale: indexLocale(adapter, args.locale),
-        namespace,
-        needsTotal: options.needsTotal,
-        want: options.want,
-        sort: args.sort as string | string[] | undefined,
-        where: args.where,
-      })
+    : planned
   reportPlan(adapter, namespace, plan)
 
   if (options.want === 0 && options.needsTotal && plan.kind === 'index' && plan.exactCount) {

@@ -19,9 +19,11 @@ export function requiredConditions(where: undefined | Where): {
       return
     }
     for (const [key, value] of Object.entries(node)) {
-      if (key === 'and' && Array.isArray(value)) {
+      // Like the evaluator (compileWhere), `AND` and `Or` are the logical operators too.
+      const lower = key.toLowerCase()
+      if (lower === 'and' && Array.isArray(value)) {
         value.forEach((sub) => visit(sub as Where))
-      } else if (key === 'or' && Array.isArray(value)) {
+      } else if (lower === 'or' && Array.isArray(value)) {
         ors.push(value as Where[])
       } else if (value && typeof value === 'object' && !Array.isArray(value)) {
         for (const [operator, operand] of Object.entries(value as Record<string, unknown>)) {

@@ -8,7 +8,7 @@ import type { IndexRead, Plan } from './types.js'
 import { requiredIDs } from '../../read/idConstraint.js'
 import { indexPartition } from '../../indexes/entries.js'
 import { primarySort, requiredConditions } from './conditions.js'
-import { type IndexableCondition, rangesFor, wholeIndex } from './indexRanges.js'
+import { type IndexableCondition, invertedRange, rangesFor, wholeIndex } from './indexRanges.js'
 
 export type PlanInput = {
   definitions: IndexDefinition[]
@@ -46,15 +46,41 @@ function usable(definition: IndexDefinition, input: PlanInput): boolean {
   return !definition.parts.some((part) => part.localized) || Boolean(input.locale)
 }
 
-/** Picks how to read the documents of one query. See docs/design.md, "Query planning". */
+/**
+ * Picks how to read the documents of one query. See docs/design.md, "Query planning".
+ * An index plan never holds a range whose bounds cross (DynamoDB rejects such a `BETWEEN`):
+ * those hold nothing, and a plan left with no range at all is an `empty` one.
+ */
 export function planQuery(input: PlanInput): Plan {
+  const plan = choosePlan(input)
+  if (plan.kind !== 'index') {
+    return plan
+  }
+  const reads = plan.reads
+    .map((read) => ({ ...read, ranges: read.ranges.filter((range) => !invertedRange(range)) }))
+    .filter((read) => read.ranges.length > 0)
+  return reads.length > 0
+    ? { ...plan, reads }
+    : { kind: 'empty', reason: 'every key range is empty' }
+}
+
+function choosePlan(input: PlanInput): Plan {
   const { definitions, namespace, where } = input
+  const { conditions, ors } = requiredConditions(where)
+  const emptyIn = conditions.find(
+    ({ operator, value }) => operator === 'in' && Array.isArray(value) && value.length === 0,
+  )
+  if (emptyIn) {
+    // `in: []` holds for no value, whatever the field (the evaluator agrees: see operators/).
+    return { kind: 'empty', path: emptyIn.path, reason: `"${emptyIn.path}" \`in\` an empty list` }
+  }
   const ids = requiredIDs(where)
   if (ids) {
-    return { ids, kind: 'byID' }
+    return ids.length > 0
+      ? { ids, kind: 'byID' }
+      : { kind: 'empty', path: 'id', reason: 'no id is allowed' }
   }
   const sort = primarySort(input.sort, namespace.timestamps)
-  const { conditions, ors } = requiredConditions(where)
 
   const byPath = new Map<string, Condition[]>()
   for (const condition of conditions) {
@@ -80,6 +106,10 @@ export function planQuery(input: PlanInput): Plan {
     (a, b) => b.selectivity - a.selectivity || Number(b.servesSort) - Number(a.servesSort),
   )
   const best = candidates[0]
+  if (best && best.ranges.length === 0) {
+    const path = best.definition.parts[0].path
+    return { kind: 'empty', path, reason: `"${path}": ${best.why ?? 'nothing can match'}` }
+  }
   if (best) {
     const onlyCondition = conditions.length === 1 && ors.length === 0
     return {
@@ -94,6 +124,7 @@ export function planQuery(input: PlanInput): Plan {
   // An `or` of indexable branches: the union of each branch's candidates.
   if (conditions.length === 0 && ors.length === 1) {
     const reads: IndexRead[] = []
+    let indexed = true
     for (const branch of ors[0]) {
       const sub = planQuery({
         ...input,
@@ -101,13 +132,19 @@ export function planQuery(input: PlanInput): Plan {
         want: Number.POSITIVE_INFINITY,
         where: branch,
       })
+      if (sub.kind === 'empty') {
+        continue // a branch that matches nothing adds nothing to the union
+      }
       if (sub.kind !== 'index') {
-        reads.length = 0
+        indexed = false
         break
       }
       reads.push(...sub.reads)
     }
-    if (reads.length > 0) {
+    if (indexed && ors[0].length > 0 && reads.length === 0) {
+      return { kind: 'empty', reason: 'no branch of the `or` can match' }
+    }
+    if (indexed && reads.length > 0) {
       return {
         descending: sort.descending,
         exactCount: false,

@@ -28,6 +28,11 @@ export type Plan =
       ordered: boolean
       reads: IndexRead[]
     }
+  /**
+   * Nothing can match (an empty `in`, contradicting conditions on one field): the answer is
+   * empty and no request is made. `reason` says which condition rules everything out.
+   */
+  | { kind: 'empty'; path?: string; reason: string }
   /** Every document of the namespace (one partition), in id order when `ordered`. */
   | {
       descending: boolean
