@@ -8,6 +8,7 @@ import { connect, destroy } from './connect.js'
 import { iterateDocuments } from './cursor.js'
 import { explain } from './explain.js'
 import { rebuildIndexes } from './indexes/rebuild.js'
+import { repairIndexes } from './indexes/repair.js'
 import { verifyIndexes } from './indexes/verify.js'
 import { createMigration } from './migrations/createMigration.js'
 import { migrateFresh } from './migrations/migrateFresh.js'
@@ -35,6 +36,7 @@ import { RequestStats } from './storage/requestStats.js'
 export type { MigrateDownArgs, MigrateUpArgs } from './migrations/types.js'
 export type {
   CursorPage,
+  DriftExample,
   DynamoDBAdapter,
   DynamoDBAdapterArgs,
   ExplainArgs,
@@ -42,6 +44,9 @@ export type {
   IndexReport,
   IterateArgs,
   RebuildArgs,
+  RepairArgs,
+  RepairReport,
+  VerifyArgs,
 } from './types.js'
 
 /**
@@ -97,6 +102,7 @@ export function dynamodbAdapter(args: DynamoDBAdapterArgs): DatabaseAdapterObj<D
       payload,
       queryDrafts,
       rebuildIndexes,
+      repairIndexes,
       stats: new RequestStats(),
       tableName: args.tableName,
       updateGlobal,

@@ -71,8 +71,13 @@ export type DynamoDBAdapter = {
   /** Request counts and consumed capacity since the adapter connected (or since `resetStats`). */
   stats: RequestStats
   tableName: string
-  /** Checks one collection's index entries and counter against its documents. */
-  verifyIndexes: (args: { collection: string }) => Promise<IndexReport>
+  /**
+   * Fixes the drift `verifyIndexes` finds (entries, markers, counter), in place and paged; safe
+   * while the application writes (every fix is conditioned on its document's revision).
+   */
+  repairIndexes: (args: RepairArgs) => Promise<RepairReport>
+  /** Checks one collection's index entries, uniqueness markers and counter against its documents. */
+  verifyIndexes: (args: VerifyArgs) => Promise<IndexReport>
 } & BaseDatabaseAdapter
 
 /** Payload's `this` for adapter methods; kept in its own module so operations never import the factory. */
@@ -131,12 +136,87 @@ export type RebuildArgs = {
   versions?: boolean
 }
 
+export type VerifyArgs = {
+  collection: string
+  /** Documents read per request. @default 100 */
+  pageSize?: number
+  /** Check the collection's versions instead of its documents. */
+  versions?: boolean
+}
+
+/** One drifted item, as an example in an `IndexReport`. */
+export type DriftExample = {
+  /** The document the item belongs to (an entry's or marker's `id`, or the document lacking it). */
+  id?: number | string
+  pk: string
+  /** What is wrong, in a few words. */
+  reason: string
+  sk: string
+}
+
 export type IndexReport = {
-  /** The counter kept with every create and delete. */
+  /** No drift of any kind: every count below is 0 and `counter === documents`. */
+  clean: boolean
+  /** The counter kept with every create and delete (its raw value; 0 when absent). */
   counter: number
+  /** `counter - documents`: 0 when the counter is right. */
+  counterOff: number
   documents: number
+  /**
+   * Values held by more than one document in a unique index (data that predates the index, say).
+   * Reported only: repair cannot choose which document keeps the value.
+   */
+  duplicateValues: number
+  /** A few (up to 5) items of each kind. */
+  examples: {
+    duplicateValues: DriftExample[]
+    missingEntries: DriftExample[]
+    missingMarkers: DriftExample[]
+    orphanEntries: DriftExample[]
+    staleEntries: DriftExample[]
+    staleMarkers: DriftExample[]
+  }
   /** Entries a document should have but does not. */
   missingEntries: number
+  /** Uniqueness markers a document should hold but does not (its value is unprotected). */
+  missingMarkers: number
   /** Entries pointing at no document, or at a value the document no longer has. */
   orphanEntries: number
+  /** Entries that exist but carry a wrong `c` (the document's createdAt) or `id`. */
+  staleEntries: number
+  /** Markers whose owner (`id`) does not exist or no longer holds the value (they block it). */
+  staleMarkers: number
+}
+
+export type RepairArgs = {
+  collection: string
+  /** Documents read per request while looking for drift. @default 100 */
+  pageSize?: number
+  /** Repair the collection's versions instead of its documents. */
+  versions?: boolean
+}
+
+export type RepairReport = {
+  /** The counter's correction, when it was off and could be corrected. */
+  counter?: { from: number; to: number }
+  /**
+   * The counter looked off but creates and deletes kept changing it while it was being measured,
+   * so it was left alone: run again when the collection is quieter.
+   */
+  counterUnsettled: boolean
+  /** Documents whose entries or markers were written (each in its own transaction(s)). */
+  documents: number
+  entriesDeleted: number
+  entriesPut: number
+  /** The drift found before repairing (what `verifyIndexes` reported at that moment). */
+  found: IndexReport
+  markersDeleted: number
+  markersPut: number
+  /** Rounds over the drifted documents (a document changed meanwhile is re-checked next round). */
+  passes: number
+  /**
+   * Documents left as they were: still changing after the last round, or blocked by a marker
+   * that another document holds. Run `verifyIndexes` / `repairIndexes` again.
+   */
+  skipped: { id: number | string; reason: string }[]
 }
