@@ -1,11 +1,42 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb'
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 
 import type { DynamoDBAdapterArgs } from '../types.js'
 
 /**
+ * How many times the client the adapter creates sends a request before giving up, counting the
+ * first. The SDK's standard retry strategy retries throttling (`ThrottlingException`,
+ * `ProvisionedThroughputExceededException`, `RequestLimitExceeded`, HTTP 429), 5xx (500-504) and
+ * dropped or refused connections and timeouts, with exponential backoff and full jitter: 25 ms
+ * base for transient errors, 1 s base for throttling (capped at 20 s). Six attempts ride out a
+ * throttling burst of about 15 s on average (31 s at worst) before the request fails with an
+ * `APIError`, while an unreachable endpoint fails within a second. The SDK's own default for
+ * DynamoDB is 4.
+ */
+export const DEFAULT_MAX_ATTEMPTS = 6
+
+/**
+ * `standard`, not `adaptive`: adaptive mode puts a client-side rate limiter on the whole client
+ * after a throttle, which slows every request of a web server; it suits bulk jobs (migrations,
+ * imports), which can pass `clientConfig: { retryMode: 'adaptive' }`.
+ */
+export const DEFAULT_RETRY_MODE = 'standard'
+
+/**
+ * Socket timeouts of the client the adapter creates. Without them a connection that never answers
+ * holds a request for five minutes (the SDK's default socket timeout for DynamoDB). Both are
+ * retried by the SDK as transient errors.
+ */
+export const DEFAULT_CONNECTION_TIMEOUT_MS = 5_000
+export const DEFAULT_SOCKET_TIMEOUT_MS = 30_000
+
+/**
  * Builds the low-level client (or takes the injected one) and the document client on top of it.
  * The SDK's default Node.js handler already keeps connections alive, so one adapter reuses its sockets.
+ *
+ * A client the adapter creates gets the retry and timeout defaults above; anything in
+ * `clientConfig` (or `AWS_MAX_ATTEMPTS` / `AWS_RETRY_MODE` in the environment) overrides them. An
+ * injected `client` is used as it is.
  */
 export function createClients(args: Pick<DynamoDBAdapterArgs, 'client' | 'clientConfig'>): {
   client: DynamoDBClient
@@ -14,7 +45,7 @@ export function createClients(args: Pick<DynamoDBAdapterArgs, 'client' | 'client
   if (args.client && args.clientConfig) {
     throw new Error('dynamodbAdapter: pass either `client` or `clientConfig`, not both.')
   }
-  const client = args.client ?? new DynamoDBClient(args.clientConfig ?? {})
+  const client = args.client ?? new DynamoDBClient(withDefaults(args.clientConfig ?? {}))
   const docClient = DynamoDBDocumentClient.from(client, {
     marshallOptions: {
       convertEmptyValues: false,
@@ -23,4 +54,28 @@ export function createClients(args: Pick<DynamoDBAdapterArgs, 'client' | 'client
     unmarshallOptions: { wrapNumbers: false },
   })
   return { client, docClient }
+}
+
+/** The user's client configuration over the adapter's retry and timeout defaults. */
+export function withDefaults(
+  config: DynamoDBClientConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): DynamoDBClientConfig {
+  const merged: DynamoDBClientConfig = { ...config }
+  if (merged.maxAttempts === undefined && !env.AWS_MAX_ATTEMPTS) {
+    merged.maxAttempts = DEFAULT_MAX_ATTEMPTS
+  }
+  if (merged.retryMode === undefined && !env.AWS_RETRY_MODE) {
+    merged.retryMode = DEFAULT_RETRY_MODE
+  }
+  const handler = merged.requestHandler
+  // Options for the default Node.js handler (not a handler instance): fill in the timeouts.
+  if (handler === undefined || (typeof handler === 'object' && !('handle' in handler))) {
+    merged.requestHandler = {
+      connectionTimeout: DEFAULT_CONNECTION_TIMEOUT_MS,
+      socketTimeout: DEFAULT_SOCKET_TIMEOUT_MS,
+      ...(handler ?? {}),
+    }
+  }
+  return merged
 }

@@ -11,6 +11,7 @@ import type { ItemKey } from '../keys/itemKeys.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { DOCUMENT_SK_PREFIX } from '../keys/itemKeys.js'
+import { unprocessedError } from './errors.js'
 import { send } from './send.js'
 import { toStorable } from './toStorable.js'
 
@@ -39,15 +40,27 @@ export async function getDocument(adapter: Store, key: ItemKey): Promise<null | 
 const BATCH_GET_LIMIT = 100
 const BATCH_WRITE_LIMIT = 25
 
-/** Reads many documents by key (any number), retrying unprocessed keys. Order is not kept. */
+/**
+ * How many times a batch request is sent for keys DynamoDB leaves unprocessed (it does so when the
+ * table is throttled), counting the first, before giving up with an `APIError`. Each of these
+ * requests is itself retried by the SDK on errors. Waits between them: exponential from 50 ms,
+ * capped at 5 s, full jitter (about 8 s in all on average before giving up).
+ */
+export const MAX_BATCH_ATTEMPTS = 10
+
+/**
+ * Reads many documents by key (any number), retrying unprocessed keys (bounded, see
+ * `MAX_BATCH_ATTEMPTS`). Order is not kept.
+ */
 export async function batchGetDocuments(
   adapter: Store,
   keys: ItemKey[],
 ): Promise<StoredDocument[]> {
   const results: StoredDocument[] = []
   for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) {
-    let pending: Record<string, unknown>[] | undefined = keys.slice(start, start + BATCH_GET_LIMIT)
-    let attempt = 0
+    const batch = keys.slice(start, start + BATCH_GET_LIMIT)
+    let pending: Record<string, unknown>[] | undefined = batch
+    let attempt = 1
     while (pending && pending.length > 0) {
       type BatchGetOutput = {
         Responses?: Record<string, Record<string, unknown>[]>
@@ -67,6 +80,15 @@ export async function batchGetDocuments(
       }
       pending = out.UnprocessedKeys?.[adapter.tableName]?.Keys
       if (pending && pending.length > 0) {
+        if (attempt >= MAX_BATCH_ATTEMPTS) {
+          throw unprocessedError({
+            attempts: attempt,
+            left: pending.length,
+            operation: 'BatchGetItem',
+            tableName: adapter.tableName,
+            total: batch.length,
+          })
+        }
         await backoff(attempt++)
       }
     }
@@ -96,13 +118,26 @@ export async function putDocument(
   )
 }
 
-/** Deletes many items by key, 25 per request, retrying unprocessed ones. */
+/** Deletes many items by key, 25 per request, retrying unprocessed ones (bounded). */
 export async function batchDeleteItems(adapter: Store, keys: ItemKey[]): Promise<void> {
-  for (let start = 0; start < keys.length; start += BATCH_WRITE_LIMIT) {
-    let pending: { DeleteRequest: { Key: Record<string, unknown> } }[] | undefined = keys
-      .slice(start, start + BATCH_WRITE_LIMIT)
-      .map((key) => ({ DeleteRequest: { Key: key } }))
-    let attempt = 0
+  await batchWriteItems(
+    adapter,
+    keys.map((key) => ({ DeleteRequest: { Key: key } })),
+  )
+}
+
+/**
+ * Sends any number of `PutRequest`/`DeleteRequest`s, 25 per BatchWriteItem, retrying unprocessed
+ * ones (bounded, see `MAX_BATCH_ATTEMPTS`). Not atomic: for bulk work such as index rebuilds.
+ */
+export async function batchWriteItems(
+  adapter: Store,
+  requests: Record<string, unknown>[],
+): Promise<void> {
+  for (let start = 0; start < requests.length; start += BATCH_WRITE_LIMIT) {
+    const batch = requests.slice(start, start + BATCH_WRITE_LIMIT)
+    let pending: Record<string, unknown>[] | undefined = batch
+    let attempt = 1
     while (pending && pending.length > 0) {
       type BatchWriteOutput = { UnprocessedItems?: Record<string, typeof pending> }
       const out: BatchWriteOutput = await send<BatchWriteOutput>(
@@ -114,6 +149,15 @@ export async function batchDeleteItems(adapter: Store, keys: ItemKey[]): Promise
       )
       pending = out.UnprocessedItems?.[adapter.tableName]
       if (pending && pending.length > 0) {
+        if (attempt >= MAX_BATCH_ATTEMPTS) {
+          throw unprocessedError({
+            attempts: attempt,
+            left: pending.length,
+            operation: 'BatchWriteItem',
+            tableName: adapter.tableName,
+            total: batch.length,
+          })
+        }
         await backoff(attempt++)
       }
     }
@@ -159,7 +203,8 @@ export async function readPartition(adapter: Store, pk: string): Promise<StoredD
   return docs
 }
 
+/** Waits before sending the unprocessed part again: exponential backoff with full jitter. */
 function backoff(attempt: number): Promise<void> {
-  const delay = Math.min(1000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2)
+  const delay = Math.random() * Math.min(5_000, 50 * 2 ** (attempt - 1))
   return new Promise((resolve) => setTimeout(resolve, delay))
 }

@@ -6,6 +6,9 @@ import {
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb'
 
+import { toAPIError } from './errors.js'
+import { describeEndpoint } from './send.js'
+
 /** The key schema every table used by this adapter has: string `pk` and string `sk`. */
 export const TABLE_KEY_SCHEMA = {
   AttributeDefinitions: [
@@ -18,19 +21,24 @@ export const TABLE_KEY_SCHEMA = {
   ],
 }
 
-/** Checks that the table exists; creates it (on-demand billing) when allowed and missing. */
+/**
+ * Checks that the table exists; creates it (on-demand billing) when allowed and missing. Failures
+ * (unreachable endpoint, access denied, ...) are thrown as `APIError`s saying what to do.
+ */
 export async function ensureTable(args: {
   client: DynamoDBClient
   create: boolean
   tableName: string
 }): Promise<void> {
   const { client, create, tableName } = args
+  const fail = async (error: unknown, operation: string) =>
+    toAPIError(error, { endpoint: await describeEndpoint(client), operation, tableName })
   try {
     await client.send(new DescribeTableCommand({ TableName: tableName }))
     return
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) {
-      throw error
+      throw await fail(error, 'DescribeTable')
     }
   }
   if (!create) {
@@ -49,7 +57,7 @@ export async function ensureTable(args: {
   } catch (error) {
     // Another process created it first: fine.
     if ((error as { name?: string }).name !== 'ResourceInUseException') {
-      throw error
+      throw await fail(error, 'CreateTable')
     }
   }
   await waitUntilTableExists({ client, maxWaitTime: 120 }, { TableName: tableName })
