@@ -28,10 +28,17 @@ import { createGlobal, findGlobal, updateGlobal } from './operations/globals.js'
 import { queryDrafts } from './operations/queryDrafts.js'
 import { updateMany } from './operations/updateMany.js'
 import { updateOne } from './operations/updateOne.js'
+import { updateJobs } from './operations/updateJobs.js'
 import { updateGlobalVersion, updateVersion } from './operations/updateVersion.js'
 import { upsert } from './operations/upsert.js'
 import { createClients } from './storage/createClients.js'
 import { RequestStats } from './storage/requestStats.js'
+import { bindTransaction } from './transactions/bindTransaction.js'
+import {
+  beginTransaction,
+  commitTransaction,
+  rollbackTransaction,
+} from './transactions/lifecycle.js'
 
 export type { MigrateDownArgs, MigrateUpArgs } from './migrations/types.js'
 export type {
@@ -61,37 +68,42 @@ export function dynamodbAdapter(args: DynamoDBAdapterArgs): DatabaseAdapterObj<D
     throw new Error('dynamodbAdapter: `tableName` is required (3-255 characters).')
   }
   const allowIDOnCreate = args.allowIDOnCreate ?? false
+  const transactionsOn = args.transactionOptions !== false
 
   function adapter({ payload }: { payload: Payload }): DynamoDBAdapter {
     const { client, docClient } = createClients(args)
     return createDatabaseAdapter<DynamoDBAdapter>({
       name: 'dynamodb',
       allowIDOnCreate,
+      beginTransaction: transactionsOn ? beginTransaction : async () => null,
+      // One transaction for a whole bulk update/delete: see docs/consistency.md.
+      bulkOperationsSingleTransaction: false,
       client,
+      commitTransaction,
       connect,
       consistentRead: args.consistentRead ?? true,
-      count,
-      countGlobalVersions,
-      countVersions,
-      create,
-      createGlobal,
-      createGlobalVersion,
+      count: bindTransaction(count),
+      countGlobalVersions: bindTransaction(countGlobalVersions),
+      countVersions: bindTransaction(countVersions),
+      create: bindTransaction(create),
+      createGlobal: bindTransaction(createGlobal),
+      createGlobalVersion: bindTransaction(createGlobalVersion),
       createMigration,
       createTable: args.createTable ?? process.env.NODE_ENV !== 'production',
-      createVersion,
+      createVersion: bindTransaction(createVersion),
       defaultIDType: 'text',
-      deleteMany,
-      deleteOne,
-      deleteVersions,
+      deleteMany: bindTransaction(deleteMany),
+      deleteOne: bindTransaction(deleteOne),
+      deleteVersions: bindTransaction(deleteVersions),
       destroy,
       docClient,
       explain,
-      find,
-      findDistinct,
-      findGlobal,
-      findGlobalVersions,
-      findOne,
-      findVersions,
+      find: bindTransaction(find),
+      findDistinct: bindTransaction(findDistinct),
+      findGlobal: bindTransaction(findGlobal),
+      findGlobalVersions: bindTransaction(findGlobalVersions),
+      findOne: bindTransaction(findOne),
+      findVersions: bindTransaction(findVersions),
       generatedIDType: args.idType ?? 'objectID',
       iterateDocuments,
       logFallbackQueries: args.logFallbackQueries ?? true,
@@ -100,17 +112,21 @@ export function dynamodbAdapter(args: DynamoDBAdapterArgs): DatabaseAdapterObj<D
       ownsClient: !args.client,
       packageName: 'payload-db-dynamodb',
       payload,
-      queryDrafts,
+      queryDrafts: bindTransaction(queryDrafts),
+      rollbackTransaction,
       rebuildIndexes,
       repairIndexes,
       stats: new RequestStats(),
       tableName: args.tableName,
-      updateGlobal,
-      updateGlobalVersion,
-      updateMany,
-      updateOne,
-      updateVersion,
-      upsert,
+      transactionConflicts:
+        (args.transactionOptions !== false && args.transactionOptions?.onConflict) || 'retry',
+      updateGlobal: bindTransaction(updateGlobal),
+      updateGlobalVersion: bindTransaction(updateGlobalVersion),
+      updateJobs: bindTransaction(updateJobs),
+      updateMany: bindTransaction(updateMany),
+      updateOne: bindTransaction(updateOne),
+      updateVersion: bindTransaction(updateVersion),
+      upsert: bindTransaction(upsert),
       verifyIndexes,
     } as Parameters<typeof createDatabaseAdapter<DynamoDBAdapter>>[0])
   }

@@ -49,6 +49,17 @@ export type DynamoDBAdapterArgs = {
   migrationDir?: string
   /** The single table that holds every item of this Payload instance. */
   tableName: string
+  /**
+   * Payload transactions (on by default, like db-postgres): the writes of one Payload operation
+   * are held and committed together in one atomic write, and reads with the same `req` see them.
+   * `false` turns them off (every adapter call is then atomic on its own).
+   * `onConflict`: when a document the transaction changed was changed by another request since
+   * it was read, `'retry'` computes the transaction's writes again over the newer document
+   * (last writer wins, as an UPDATE in SQL does) and `'fail'` fails the commit with a retryable
+   * 409 error, writing nothing. See docs/consistency.md.
+   * @default { onConflict: 'retry' }
+   */
+  transactionOptions?: { onConflict?: 'fail' | 'retry' } | false
 }
 
 export type IDType = 'number' | 'text'
@@ -71,6 +82,8 @@ export type DynamoDBAdapter = {
   /** Request counts and consumed capacity since the adapter connected (or since `resetStats`). */
   stats: RequestStats
   tableName: string
+  /** What a transaction's commit does when a document it changed moved on meanwhile. */
+  transactionConflicts: 'fail' | 'retry'
   /**
    * Fixes the drift `verifyIndexes` finds (entries, markers, counter), in place and paged; safe
    * while the application writes (every fix is conditioned on its document's revision).

@@ -2,11 +2,11 @@ import type { Create } from 'payload'
 
 import type { DynamoDBAdapter } from '../types.js'
 
-import { writeDocuments } from '../write/documentWrites.js'
-import { assertReferencesExist, transformWrite } from '../write/transformWrite.js'
-import { collectionNamespace } from '../namespaces.js'
+import { collectionNamespace, keyOf } from '../namespaces.js'
 import { applySelect } from '../query/applySelect.js'
 import { newDocumentID } from '../utilities/newDocumentID.js'
+import { performWrite } from '../write/performWrite.js'
+import { assertReferencesExist, transformWrite } from '../write/transformWrite.js'
 
 export const create: Create = async function create(
   this: DynamoDBAdapter,
@@ -23,7 +23,11 @@ export const create: Create = async function create(
     doc.updatedAt = stored.updatedAt ?? now
   }
 
-  await writeDocuments(this, namespace, [{ after: doc, before: null }], req)
+  await performWrite(
+    this,
+    async () => [{ after: doc, before: null, key: keyOf(namespace, id), namespace }],
+    req,
+  )
   if (returning === false) {
     return null as never
   }

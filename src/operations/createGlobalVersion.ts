@@ -13,6 +13,7 @@ export const createGlobalVersion: CreateGlobalVersion = async function createGlo
     createdAt,
     globalSlug,
     publishedLocale,
+    req,
     returning,
     select,
     snapshot,
@@ -21,13 +22,18 @@ export const createGlobalVersion: CreateGlobalVersion = async function createGlo
   },
 ) {
   const namespace = globalVersionsNamespace(this, globalSlug)
-  const doc = await writeNewVersion(this, namespace, {
-    autosave,
-    createdAt,
-    publishedLocale,
-    snapshot,
-    updatedAt,
-    version: versionData,
-  })
+  const doc = await writeNewVersion(
+    this,
+    namespace,
+    {
+      autosave,
+      createdAt,
+      publishedLocale,
+      snapshot,
+      updatedAt,
+      version: versionData,
+    },
+    req,
+  )
   return (returning === false ? null : applySelect(doc, namespace.fields, select)) as never
 }

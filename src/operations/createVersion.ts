@@ -14,6 +14,7 @@ export const createVersion: CreateVersion = async function createVersion(
     createdAt,
     parent,
     publishedLocale,
+    req,
     returning,
     select,
     snapshot,
@@ -22,14 +23,19 @@ export const createVersion: CreateVersion = async function createVersion(
   },
 ) {
   const namespace = versionsNamespace(this, collectionSlug)
-  const doc = await writeNewVersion(this, namespace, {
-    autosave,
-    createdAt,
-    parent,
-    publishedLocale,
-    snapshot,
-    updatedAt,
-    version: versionData,
-  })
+  const doc = await writeNewVersion(
+    this,
+    namespace,
+    {
+      autosave,
+      createdAt,
+      parent,
+      publishedLocale,
+      snapshot,
+      updatedAt,
+      version: versionData,
+    },
+    req,
+  )
   return (returning === false ? null : applySelect(doc, namespace.fields, select)) as never
 }

@@ -2,9 +2,9 @@ import type { DeleteVersions } from 'payload'
 
 import type { DynamoDBAdapter } from '../types.js'
 
-import { matchDocuments } from '../read/matchDocuments.js'
-import { writeDocuments } from '../write/documentWrites.js'
 import { globalVersionsNamespace, versionsNamespace } from '../namespaces.js'
+import { matchDocuments } from '../read/matchDocuments.js'
+import { deleteDocuments } from '../write/deleteDocuments.js'
 
 export const deleteVersions: DeleteVersions = async function deleteVersions(
   this: DynamoDBAdapter,
@@ -13,11 +13,10 @@ export const deleteVersions: DeleteVersions = async function deleteVersions(
   const namespace = collection
     ? versionsNamespace(this, collection)
     : globalVersionsNamespace(this, globalSlug as string)
-  const docs = await matchDocuments(this, namespace, { locale, where })
-  await writeDocuments(
+  await deleteDocuments(
     this,
     namespace,
-    docs.map((before) => ({ after: null, before })),
+    () => matchDocuments(this, namespace, { locale, where }),
     req,
   )
 }

@@ -1,29 +1,27 @@
 import type { CreateGlobal, FindGlobal, UpdateGlobal } from 'payload'
 
+import type { Doc } from '../query/types.js'
 import type { DynamoDBAdapter } from '../types.js'
 
-import { compileWhere } from '../query/compileWhere.js'
-import { createLookup } from '../read/lookup.js'
-import { mergeUpdate } from '../write/mergeUpdate.js'
-import { assertReferencesExist, transformWrite } from '../write/transformWrite.js'
 import { globalKey } from '../keys/itemKeys.js'
 import { globalNamespace } from '../namespaces.js'
 import { applySelect } from '../query/applySelect.js'
-import { getDocument, putDocument } from '../storage/documentStore.js'
+import { compileWhere } from '../query/compileWhere.js'
+import { createLookup } from '../read/lookup.js'
+import { readDocument } from '../read/readDocument.js'
 import { generateID } from '../utilities/generateID.js'
+import { mergeUpdate } from '../write/mergeUpdate.js'
+import { performWrite } from '../write/performWrite.js'
+import { assertReferencesExist, transformWrite } from '../write/transformWrite.js'
 
 /** A global is one item; `globalType` names it as the official adapters do. */
 export const createGlobal: CreateGlobal = async function createGlobal(
   this: DynamoDBAdapter,
   { slug, data, req, returning },
 ) {
+  const namespace = globalNamespace(this, slug)
   const now = new Date().toISOString()
-  const { data: stored, references } = transformWrite(
-    this,
-    globalNamespace(this, slug),
-    data,
-    'create',
-  )
+  const { data: stored, references } = transformWrite(this, namespace, data, 'create')
   await assertReferencesExist(this, { references, req })
   const doc = {
     ...stored,
@@ -32,7 +30,13 @@ export const createGlobal: CreateGlobal = async function createGlobal(
     globalType: slug,
     updatedAt: stored.updatedAt ?? now,
   }
-  await putDocument(this, globalKey(slug), doc)
+  const key = globalKey(slug)
+  // Replaces a global created meanwhile, as the SQL adapters' insert-or-update does.
+  await performWrite(
+    this,
+    async () => [{ after: doc, before: await readDocument(this, key), key, namespace }],
+    req,
+  )
   return (returning === false ? null : doc) as never
 }
 
@@ -41,7 +45,7 @@ export const findGlobal: FindGlobal = async function findGlobal(
   { slug, locale, select, where },
 ) {
   const namespace = globalNamespace(this, slug)
-  const doc = await getDocument(this, globalKey(slug))
+  const doc = await readDocument(this, globalKey(slug))
   if (!doc) {
     return {} as never
   }
@@ -62,18 +66,24 @@ export const updateGlobal: UpdateGlobal = async function updateGlobal(
   { slug, data, req, returning, select },
 ) {
   const namespace = globalNamespace(this, slug)
-  const existing = (await getDocument(this, globalKey(slug))) ?? {
-    id: generateID(),
-    createdAt: new Date().toISOString(),
-  }
+  const key = globalKey(slug)
   const { data: stored, references } = transformWrite(this, namespace, data, 'update')
-  await assertReferencesExist(this, { existing: [existing], references, req })
   const { updatedAt, ...rest } = stored
-  const doc: Record<string, unknown> = { ...mergeUpdate(existing, rest), globalType: slug }
-  if (updatedAt !== null) {
-    doc.updatedAt = updatedAt ?? new Date().toISOString()
-  }
-  await putDocument(this, globalKey(slug), doc)
+  let doc: Doc = {}
+  await performWrite(
+    this,
+    async () => {
+      const current = await readDocument(this, key)
+      const existing = current ?? { id: generateID(), createdAt: new Date().toISOString() }
+      await assertReferencesExist(this, { existing: [existing], references, req })
+      doc = { ...mergeUpdate(existing, rest), globalType: slug }
+      if (updatedAt !== null) {
+        doc.updatedAt = updatedAt ?? new Date().toISOString()
+      }
+      return [{ after: doc, before: current, key, namespace }]
+    },
+    req,
+  )
   return (
     returning === false ? null : { ...applySelect(doc, namespace.fields, select), globalType: slug }
   ) as never

@@ -2,30 +2,33 @@ import type { UpdateOne } from 'payload'
 
 import type { DynamoDBAdapter } from '../types.js'
 
-import { findPage } from '../read/findPage.js'
-import { resolveJoins } from '../read/resolveJoins.js'
-import { writeUpdate } from '../write/writeUpdate.js'
 import { collectionNamespace } from '../namespaces.js'
 import { applySelect } from '../query/applySelect.js'
+import { findPage } from '../read/findPage.js'
+import { resolveJoins } from '../read/resolveJoins.js'
+import { updateDocuments } from '../write/writeUpdate.js'
 
 export const updateOne: UpdateOne = async function updateOne(
   this: DynamoDBAdapter,
   { id, collection, data, joins, locale, req, returning, select, where },
 ) {
   const namespace = collectionNamespace(this, collection)
-  const {
-    docs: [existing],
-  } = await findPage(this, namespace, {
-    limit: 1,
-    locale,
-    pagination: false,
-    where: id !== undefined ? { id: { equals: id } } : where,
-  })
-  if (!existing) {
-    return null as never
-  }
-  const updated = await writeUpdate(this, namespace, existing, data, req)
-  if (returning === false) {
+  const [updated] = await updateDocuments(
+    this,
+    namespace,
+    async () =>
+      (
+        await findPage(this, namespace, {
+          limit: 1,
+          locale,
+          pagination: false,
+          where: id !== undefined ? { id: { equals: id } } : where,
+        })
+      ).docs,
+    data,
+    req,
+  )
+  if (!updated || returning === false) {
     return null as never
   }
   const doc = applySelect(updated, namespace.fields, select)

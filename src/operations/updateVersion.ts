@@ -3,30 +3,33 @@ import type { UpdateGlobalVersion, UpdateVersion } from 'payload'
 import type { Namespace } from '../namespaces.js'
 import type { DynamoDBAdapter } from '../types.js'
 
-import { findPage } from '../read/findPage.js'
-import { writeUpdate } from '../write/writeUpdate.js'
 import { globalVersionsNamespace, versionsNamespace } from '../namespaces.js'
 import { applySelect } from '../query/applySelect.js'
+import { findPage } from '../read/findPage.js'
+import { updateDocuments } from '../write/writeUpdate.js'
 
 async function updateVersionIn(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
-  args: Parameters<UpdateVersion>[0] | Parameters<UpdateGlobalVersion>[0],
+  args: Parameters<UpdateGlobalVersion>[0] | Parameters<UpdateVersion>[0],
 ) {
-  const { id, locale, returning, select, versionData, where } = args
-  const {
-    docs: [existing],
-  } = await findPage(adapter, namespace, {
-    limit: 1,
-    locale,
-    pagination: false,
-    where: where ?? { id: { equals: id } },
-  })
-  if (!existing) {
-    return null
-  }
-  const updated = await writeUpdate(adapter, namespace, existing, versionData)
-  return returning === false ? null : applySelect(updated, namespace.fields, select)
+  const { id, locale, req, returning, select, versionData, where } = args
+  const [updated] = await updateDocuments(
+    adapter,
+    namespace,
+    async () =>
+      (
+        await findPage(adapter, namespace, {
+          limit: 1,
+          locale,
+          pagination: false,
+          where: where ?? { id: { equals: id } },
+        })
+      ).docs,
+    versionData,
+    req,
+  )
+  return !updated || returning === false ? null : applySelect(updated, namespace.fields, select)
 }
 
 export const updateVersion: UpdateVersion = async function updateVersion(

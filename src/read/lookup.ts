@@ -3,8 +3,8 @@ import type { DynamoDBAdapter } from '../types.js'
 
 import { documentKey } from '../keys/itemKeys.js'
 import { collectionNamespace } from '../namespaces.js'
-import { batchGetDocuments } from '../storage/documentStore.js'
 import { matchDocuments } from './matchDocuments.js'
+import { readDocuments } from './readDocument.js'
 
 /** Lets the query engine follow relationships into other collections of the same table. */
 export function createLookup(adapter: DynamoDBAdapter): RelationLookup {
@@ -18,7 +18,7 @@ export function createLookup(adapter: DynamoDBAdapter): RelationLookup {
     },
     getDocs: async (collection, ids: DocID[]) => {
       const unique = [...new Set(ids)]
-      return batchGetDocuments(
+      return readDocuments(
         adapter,
         unique.map((id) => documentKey('collection', collection, id)),
       )

@@ -21,7 +21,9 @@ import {
 } from '../storage/indexStore.js'
 import { RequestStats, withRequestRecorder } from '../storage/requestStats.js'
 import { defaultLocaleOf } from '../utilities/valuesAtPath.js'
+import { activeTransaction, type StagedDocument } from '../transactions/session.js'
 import { createLookup } from './lookup.js'
+import { overlayStaged } from './overlay.js'
 import { planTracing, reportPlan, tracePlan } from './reportPlan.js'
 
 export type QueryArgs = {
@@ -232,6 +234,10 @@ export async function runQuery(
   args: QueryArgs,
   options: RunOptions,
 ): Promise<QueryResult> {
+  const staged = activeTransaction()?.inPartition(namespace.pk)
+  if (staged && staged.size > 0) {
+    return answerWithStaged(adapter, namespace, args, staged)
+  }
   if (!planTracing(adapter)) {
     return answerQuery(adapter, namespace, args, options)
   }
@@ -241,6 +247,27 @@ export async function runQuery(
   )
   tracePlan(adapter, namespace, result.plan, recorder)
   return result
+}
+
+/** A query in a transaction that staged writes here: stored matches with the staged ones laid over. */
+async function answerWithStaged(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  args: QueryArgs,
+  staged: Map<string, StagedDocument>,
+): Promise<QueryResult> {
+  const stored = await answerQuery(adapter, namespace, args, {
+    needsTotal: false,
+    want: Number.POSITIVE_INFINITY,
+  })
+  const scope = scopeOf(adapter, namespace, args.locale)
+  const compiled = await compileWhere(scope, args.where)
+  const docs = overlayStaged(namespace, stored.ordered, staged, compiled)
+  docs.sort(
+    compiled.nearComparator ??
+      (await buildComparator(scope, args.sort, { timestamps: namespace.timestamps }, docs)),
+  )
+  return { offset: 0, ordered: docs, plan: stored.plan, totalDocs: docs.length }
 }
 
 async function answerQuery(

@@ -12,6 +12,7 @@ import type { DynamoDBAdapter } from '../types.js'
 
 import { DOCUMENT_SK_PREFIX } from '../keys/itemKeys.js'
 import { unprocessedError } from './errors.js'
+import { documentOf } from './revisions.js'
 import { send } from './send.js'
 import { toStorable } from './toStorable.js'
 
@@ -34,7 +35,7 @@ export async function getDocument(adapter: Store, key: ItemKey): Promise<null | 
       TableName: adapter.tableName,
     }),
   )
-  return (out.Item?.doc as StoredDocument | undefined) ?? null
+  return out.Item ? documentOf<StoredDocument>(out.Item) : null
 }
 
 const BATCH_GET_LIMIT = 100
@@ -76,7 +77,7 @@ export async function batchGetDocuments(
         }),
       )
       for (const item of out.Responses?.[adapter.tableName] ?? []) {
-        results.push(item.doc as StoredDocument)
+        results.push(documentOf<StoredDocument>(item))
       }
       pending = out.UnprocessedKeys?.[adapter.tableName]?.Keys
       if (pending && pending.length > 0) {
@@ -190,7 +191,7 @@ export async function* iteratePartition(
     startKey = out.LastEvaluatedKey
     yield {
       cursor: startKey,
-      docs: (out.Items ?? []).map((item) => item.doc as StoredDocument),
+      docs: (out.Items ?? []).map((item) => documentOf<StoredDocument>(item)),
     }
   } while (startKey)
 }

@@ -4,6 +4,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb'
+import { randomUUID } from 'node:crypto'
 
 import type { ItemKey } from '../keys/itemKeys.js'
 import type { DynamoDBAdapter } from '../types.js'
@@ -18,15 +19,18 @@ export type WriteCondition = {
 }
 
 export type WriteAction =
+  | { amount: number; attribute: string; key: ItemKey; type: 'add' }
   | { condition?: WriteCondition; item: Record<string, unknown>; type: 'put' }
   | { condition?: WriteCondition; key: ItemKey; type: 'delete' }
-  | { amount: number; attribute: string; key: ItemKey; type: 'add' }
 
 export const MUST_EXIST: WriteCondition = { expression: 'attribute_exists(pk)' }
 export const MUST_NOT_EXIST: WriteCondition = { expression: 'attribute_not_exists(pk)' }
 
 /** DynamoDB's cap on actions in one TransactWriteItems request. */
 export const MAX_TRANSACTION_ACTIONS = 100
+
+/** How often a transaction cancelled only by conflicts with other transactions is sent again. */
+const CONFLICT_ATTEMPTS = 8
 
 type Writer = Pick<DynamoDBAdapter, 'docClient' | 'stats' | 'tableName'>
 
@@ -78,39 +82,45 @@ function transactItem(action: WriteAction, tableName: string) {
 }
 
 /**
- * Writes the actions all-or-nothing: one TransactWriteItems request for up to 100 actions (a
- * larger set is atomic per group of 100). A single action is sent as a plain conditional write,
- * which is just as atomic at half the write cost. A transaction cancelled only by a conflict with
- * another transaction is retried with backoff.
+ * Writes up to 100 actions all-or-nothing in one TransactWriteItems request. A single action is
+ * sent as a plain conditional write, as atomic at half the write cost. The request carries a
+ * `ClientRequestToken`, so the SDK's own retries of a request whose response was lost are not
+ * applied twice; a transaction cancelled only by a conflict with another transaction is sent
+ * again (a new attempt, a new token) with backoff and jitter.
  */
 export async function transactWrite(adapter: Writer, actions: WriteAction[]): Promise<void> {
   if (actions.length === 0) {
     return
   }
+  if (actions.length > MAX_TRANSACTION_ACTIONS) {
+    throw new Error(`transactWrite: ${actions.length} actions exceed DynamoDB's 100 per request.`)
+  }
   if (actions.length === 1) {
     await send(adapter, singleCommand(actions[0], adapter.tableName))
     return
   }
-  for (let start = 0; start < actions.length; start += MAX_TRANSACTION_ACTIONS) {
-    const group = actions.slice(start, start + MAX_TRANSACTION_ACTIONS)
+  for (let attempt = 1; ; attempt++) {
     const command = new TransactWriteCommand({
+      ClientRequestToken: randomUUID(),
       ReturnConsumedCapacity: 'TOTAL',
-      TransactItems: group.map((action) => transactItem(action, adapter.tableName)),
+      TransactItems: actions.map((action) => transactItem(action, adapter.tableName)),
     })
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await send(adapter, command)
-        break
-      } catch (error) {
-        if (attempt >= 8 || !onlyConflicts(error)) {
-          throw error
-        }
-        await new Promise((resolve) =>
-          setTimeout(resolve, Math.min(500, 20 * 2 ** attempt) * Math.random()),
-        )
+    try {
+      await send(adapter, command)
+      return
+    } catch (error) {
+      if (attempt >= CONFLICT_ATTEMPTS || !onlyConflicts(error)) {
+        throw error
       }
+      await jitteredDelay(attempt)
     }
   }
+}
+
+/** Full-jitter exponential backoff: a random wait up to 20 ms x 2^attempt, at most 1 s. */
+export function jitteredDelay(attempt: number): Promise<void> {
+  const cap = Math.min(1000, 20 * 2 ** attempt)
+  return new Promise((resolve) => setTimeout(resolve, cap * Math.random()))
 }
 
 function onlyConflicts(error: unknown): boolean {

@@ -1,10 +1,13 @@
+import type { PayloadRequest } from 'payload'
+
 import type { Namespace } from '../namespaces.js'
 import type { Doc } from '../query/types.js'
 import type { DynamoDBAdapter } from '../types.js'
 
-import { generateID } from '../utilities/generateID.js'
-import { writeDocuments } from './documentWrites.js'
+import { keyOf } from '../namespaces.js'
 import { matchDocuments } from '../read/matchDocuments.js'
+import { generateID } from '../utilities/generateID.js'
+import { performWrite } from './performWrite.js'
 import { transformVersionData } from './transformWrite.js'
 
 export type NewVersion = {
@@ -26,6 +29,7 @@ export async function writeNewVersion(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
   input: NewVersion,
+  req?: Partial<PayloadRequest>,
 ): Promise<Doc> {
   const now = new Date().toISOString()
   const doc: Doc = {
@@ -44,25 +48,40 @@ export async function writeNewVersion(
   }
   // Only versions with drafts have a `latest` field to keep up to date.
   const tracksLatest = namespace.fields.some((field) => field.name === 'latest')
+  const created = { after: doc, before: null, key: keyOf(namespace, doc.id as string), namespace }
   if (!tracksLatest) {
     delete doc.latest
-    await writeDocuments(adapter, namespace, [{ after: doc, before: null }])
+    await performWrite(adapter, async () => [created], req)
     return doc
   }
-  const previous = await matchDocuments(adapter, namespace, {
-    where: {
-      and: [
-        { latest: { equals: true } },
-        ...(doc.parent !== undefined ? [{ parent: { equals: doc.parent } }] : []),
-      ],
+  // Run again when a superseded version changed meanwhile: a version created by a concurrent
+  // writer is then found and superseded too, so exactly one stays latest.
+  await performWrite(
+    adapter,
+    async () => {
+      const previous = await matchDocuments(adapter, namespace, {
+        where: {
+          and: [
+            { latest: { equals: true } },
+            ...(doc.parent !== undefined ? [{ parent: { equals: doc.parent } }] : []),
+          ],
+        },
+      })
+      const superseded = previous.filter(
+        (version) =>
+          version.id !== doc.id && String(version.updatedAt ?? '') <= String(doc.updatedAt),
+      )
+      return [
+        created,
+        ...superseded.map((version) => ({
+          after: { ...version, latest: false },
+          before: version,
+          key: keyOf(namespace, version.id as string),
+          namespace,
+        })),
+      ]
     },
-  })
-  const superseded = previous.filter(
-    (version) => String(version.updatedAt ?? '') <= String(doc.updatedAt),
+    req,
   )
-  await writeDocuments(adapter, namespace, [
-    { after: doc, before: null },
-    ...superseded.map((version) => ({ after: { ...version, latest: false }, before: version })),
-  ])
   return doc
 }

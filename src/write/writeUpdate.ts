@@ -4,8 +4,9 @@ import type { Namespace } from '../namespaces.js'
 import type { Doc } from '../query/types.js'
 import type { DynamoDBAdapter } from '../types.js'
 
-import { writeDocuments } from './documentWrites.js'
+import { keyOf } from '../namespaces.js'
 import { mergeUpdate } from './mergeUpdate.js'
+import { performWrite } from './performWrite.js'
 import { assertReferencesExist, transformWrite } from './transformWrite.js'
 
 /**
@@ -28,38 +29,40 @@ export function updatedDocument(
   return merged
 }
 
-/** Writes the updates of several documents all-or-nothing (per 100 documents). */
-export async function writeUpdates(
+/**
+ * Updates the documents `select` finds: `data` (with Payload's `$inc`/`$push`/`$remove`) is
+ * merged over each as it is stored. When another writer changes one of them first, `select`
+ * runs again and the data is merged over the newer document, so no update is lost and a
+ * document that no longer matches is left alone (how a job is claimed only once).
+ */
+export async function updateDocuments(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
-  existing: Doc[],
+  select: () => Promise<Doc[]>,
   data: Record<string, unknown>,
   req?: Partial<PayloadRequest>,
 ): Promise<Doc[]> {
   const { data: stored, references } = transformWrite(adapter, namespace, data, 'update')
-  await assertReferencesExist(adapter, {
-    collection: namespace.kind === 'collection' ? namespace.slug : undefined,
-    existing,
-    references,
-    req,
-  })
-  const updated = existing.map((doc) => updatedDocument(namespace, doc, stored))
-  await writeDocuments(
+  let updated: Doc[] = []
+  await performWrite(
     adapter,
-    namespace,
-    updated.map((after, i) => ({ after, before: existing[i] })),
+    async () => {
+      const existing = await select()
+      await assertReferencesExist(adapter, {
+        collection: namespace.kind === 'collection' ? namespace.slug : undefined,
+        existing,
+        references,
+        req,
+      })
+      updated = existing.map((doc) => updatedDocument(namespace, doc, stored))
+      return updated.map((after, index) => ({
+        after,
+        before: existing[index],
+        key: keyOf(namespace, existing[index].id as number | string),
+        namespace,
+      }))
+    },
     req,
   )
   return updated
-}
-
-export async function writeUpdate(
-  adapter: DynamoDBAdapter,
-  namespace: Namespace,
-  existing: Doc,
-  data: Record<string, unknown>,
-  req?: Partial<PayloadRequest>,
-): Promise<Doc> {
-  const [doc] = await writeUpdates(adapter, namespace, [existing], data, req)
-  return doc
 }

@@ -6,6 +6,7 @@ import type { Reference } from './context.js'
 
 import { collectionNamespace, keyOf } from '../../namespaces.js'
 import { send } from '../../storage/send.js'
+import { activeTransaction } from '../../transactions/session.js'
 import { isPlainObject } from './isPlainObject.js'
 
 /** Every string and number anywhere in `value` (the ids a stored document already refers to). */
@@ -68,7 +69,17 @@ export async function assertReferencesExist(
     byKey.set(name, entry)
   }
   const found = new Set<string>()
-  const keys = [...byKey.values()].map((entry) => entry.key).filter((key) => key.pk !== '')
+  // Documents the current transaction wrote are judged by what it staged, not by the table.
+  const transaction = activeTransaction()
+  const keys = [...byKey.values()]
+    .map((entry) => entry.key)
+    .filter((key) => {
+      const staged = key.pk !== '' ? transaction?.get(key) : undefined
+      if (staged?.after) {
+        found.add(`${key.pk}\u0000${key.sk}`)
+      }
+      return key.pk !== '' && !staged
+    })
   for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) {
     let batch: Record<string, unknown>[] | undefined = keys.slice(start, start + BATCH_GET_LIMIT)
     let attempt = 0

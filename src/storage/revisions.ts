@@ -1,0 +1,48 @@
+/**
+ * Every stored document item carries `rev`, a number raised by one on every write (1 on create;
+ * items written before revisions existed have none, read as 0), and `w`, the id of the write
+ * that stored it. Every update and delete is conditioned on the revision its index and marker
+ * changes were computed from; `w` tells a writer whose response was lost that its write landed.
+ *
+ * The revision a document was read at is remembered beside the object (not inside it, so
+ * Payload never sees it) for the write path to condition on.
+ */
+const revisions = new WeakMap<object, number>()
+const writeIDs = new WeakMap<object, string>()
+
+/** The document inside a stored item, remembering the item's revision and write id. */
+export function documentOf<T extends object>(item: Record<string, unknown>): T {
+  const doc = item.doc as T
+  revisions.set(doc, typeof item.rev === 'number' ? item.rev : 0)
+  if (typeof item.w === 'string') {
+    writeIDs.set(doc, item.w)
+  }
+  return doc
+}
+
+/** The revision `doc` was read at, or undefined for an object that did not come from the table. */
+export function revisionOf(doc: object): number | undefined {
+  return revisions.get(doc)
+}
+
+export function writeIDOf(doc: object): string | undefined {
+  return writeIDs.get(doc)
+}
+
+/** Marks `doc` as stored at `revision` by the write `writeID` (after a write, for later writes). */
+export function rememberRevision(doc: object, revision: number, writeID?: string): void {
+  revisions.set(doc, revision)
+  if (writeID) {
+    writeIDs.set(doc, writeID)
+  }
+}
+
+/** The condition that the item at a key is still at `revision` (0: stored without revisions). */
+export function revisionCondition(revision: number): {
+  expression: string
+  values?: Record<string, unknown>
+} {
+  return revision === 0
+    ? { expression: 'attribute_exists(pk) AND attribute_not_exists(rev)' }
+    : { expression: 'rev = :rev', values: { ':rev': revision } }
+}

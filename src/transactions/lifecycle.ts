@@ -1,0 +1,125 @@
+import type {
+  BeginTransaction,
+  CommitTransaction,
+  PayloadRequest,
+  RollbackTransaction,
+} from 'payload'
+
+import { APIError } from 'payload'
+
+import type { DynamoDBAdapter } from '../types.js'
+
+import { writeWithRetries } from '../write/performWrite.js'
+import { type DocumentChange, runInTransaction, Transaction } from './session.js'
+
+/** Open transactions per adapter. Nothing of a transaction is stored before its commit. */
+const open = new WeakMap<object, Map<string, Transaction>>()
+
+/** A transaction neither committed nor rolled back (a lost request) is dropped after this. */
+const ABANDONED_AFTER_MS = 60 * 60 * 1000
+
+function transactionsOf(adapter: object): Map<string, Transaction> {
+  let map = open.get(adapter)
+  if (!map) {
+    map = new Map()
+    open.set(adapter, map)
+  }
+  return map
+}
+
+/** The open transaction a request belongs to (Payload keeps its id on `req.transactionID`). */
+export async function transactionOf(
+  adapter: DynamoDBAdapter,
+  req: Partial<PayloadRequest> | undefined,
+): Promise<Transaction | undefined> {
+  const id = await req?.transactionID
+  return id === undefined || id === null ? undefined : transactionsOf(adapter).get(String(id))
+}
+
+export const beginTransaction: BeginTransaction = async function beginTransaction(
+  this: DynamoDBAdapter,
+) {
+  const transactions = transactionsOf(this)
+  const now = Date.now()
+  for (const [id, transaction] of transactions) {
+    if (now - transaction.createdAt > ABANDONED_AFTER_MS) {
+      transactions.delete(id)
+    }
+  }
+  const transaction = new Transaction()
+  transactions.set(transaction.id, transaction)
+  return transaction.id
+}
+
+export const rollbackTransaction: RollbackTransaction = async function rollbackTransaction(
+  this: DynamoDBAdapter,
+  incomingID,
+) {
+  transactionsOf(this).delete(String(await incomingID))
+}
+
+export const commitTransaction: CommitTransaction = async function commitTransaction(
+  this: DynamoDBAdapter,
+  incomingID,
+) {
+  const id = String(await incomingID)
+  const transaction = transactionsOf(this).get(id)
+  if (!transaction) {
+    return
+  }
+  try {
+    await commitStaged(this, transaction)
+  } finally {
+    transactionsOf(this).delete(id)
+  }
+}
+
+function stagedChanges(transaction: Transaction): DocumentChange[] {
+  return transaction
+    .stagedDocuments()
+    .filter((staged) => staged.base !== null || staged.after !== null)
+    .map((staged) => ({
+      after: staged.after,
+      before: staged.base,
+      key: staged.key,
+      namespace: staged.namespace,
+    }))
+}
+
+/**
+ * Writes what the transaction staged, conditioned on the revisions its documents were read at.
+ * When another writer changed one of them meanwhile, the transaction's writes are computed again
+ * over the newer documents (as a SQL database applies an UPDATE to the newest row version) or,
+ * with `transactionOptions: { onConflict: 'fail' }`, the commit fails and writes nothing.
+ */
+async function commitStaged(adapter: DynamoDBAdapter, transaction: Transaction): Promise<void> {
+  let first = true
+  const failOnConflict = adapter.transactionConflicts === 'fail'
+  await writeWithRetries(
+    adapter,
+    async () => {
+      if (!first) {
+        transaction.clearStaged()
+        await runInTransaction(transaction, async () => {
+          for (const step of transaction.steps) {
+            ;(await step()).forEach((change) => transaction.stage(change))
+          }
+        })
+      }
+      first = false
+      return stagedChanges(transaction)
+    },
+    {
+      onConflict: failOnConflict
+        ? () => {
+            throw new APIError(
+              'The transaction was not committed: a document it changed was changed by another request since this transaction read it. Nothing was written; retry the operation.',
+              409,
+              undefined,
+              true,
+            )
+          }
+        : undefined,
+    },
+  )
+}

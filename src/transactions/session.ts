@@ -1,0 +1,112 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { randomUUID } from 'node:crypto'
+
+import type { ItemKey } from '../keys/itemKeys.js'
+import type { Namespace } from '../namespaces.js'
+import type { Doc } from '../query/types.js'
+
+import { rememberRevision, revisionOf, writeIDOf } from '../storage/revisions.js'
+
+/** A document's change as the write path sees it: created (no `before`), updated, or deleted (no `after`). */
+export type DocumentChange = {
+  after: Doc | null
+  /** The document as read from the table (its revision is remembered), or the transaction's view. */
+  before: Doc | null
+  key: ItemKey
+  namespace: Namespace
+}
+
+/** One adapter write, re-runnable: reads what it needs (through the current view), says what changes. */
+export type WriteStep = () => Promise<DocumentChange[]>
+
+/** What a transaction will write for one document: from `base` (as stored) to `after`. */
+export type StagedDocument = {
+  after: Doc | null
+  base: Doc | null
+  key: ItemKey
+  namespace: Namespace
+}
+
+export const keyString = (key: { pk: unknown; sk: unknown }): string =>
+  `${String(key.pk)}\u0000${String(key.sk)}`
+
+/**
+ * A Payload transaction (`req.transactionID`): its writes are held here until commit. Reads made
+ * with the same `req` see them (see `overlay` in src/read/), and commit writes them at once,
+ * conditioned on the revisions of the documents as they were read.
+ */
+export class Transaction {
+  readonly createdAt = Date.now()
+  readonly id = randomUUID()
+  /** Every write step in order, so a commit that meets a newer revision can run them again. */
+  readonly steps: WriteStep[] = []
+  private staged = new Map<string, StagedDocument>()
+  private byPartition = new Map<string, Map<string, StagedDocument>>()
+
+  get(key: ItemKey): StagedDocument | undefined {
+    return this.staged.get(keyString(key))
+  }
+
+  /** The staged documents of one partition (one namespace), keyed by sort key. */
+  inPartition(pk: string): Map<string, StagedDocument> | undefined {
+    return this.byPartition.get(pk)
+  }
+
+  stage(change: DocumentChange): void {
+    const name = keyString(change.key)
+    const existing = this.staged.get(name)
+    const staged: StagedDocument = {
+      after: snapshot(change.after),
+      base: existing ? existing.base : snapshot(change.before),
+      key: change.key,
+      namespace: change.namespace,
+    }
+    this.staged.set(name, staged)
+    const partition = this.byPartition.get(change.key.pk) ?? new Map<string, StagedDocument>()
+    partition.set(change.key.sk, staged)
+    this.byPartition.set(change.key.pk, partition)
+  }
+
+  stagedDocuments(): StagedDocument[] {
+    return [...this.staged.values()]
+  }
+
+  get isEmpty(): boolean {
+    return this.staged.size === 0
+  }
+
+  /** Forgets what was staged (before running the steps again over newer documents). */
+  clearStaged(): void {
+    this.staged.clear()
+    this.byPartition.clear()
+  }
+}
+
+/**
+ * A private copy of a document: what Payload gets back from reads and writes it may change in
+ * place (afterRead hooks remove hidden fields), which must not change what will be committed.
+ * The copy keeps the revision the original was read at.
+ */
+export function snapshot<T extends Doc | null>(doc: T): T {
+  if (!doc) {
+    return doc
+  }
+  const copy = structuredClone(doc)
+  const revision = revisionOf(doc)
+  if (revision !== undefined) {
+    rememberRevision(copy, revision, writeIDOf(doc))
+  }
+  return copy
+}
+
+const current = new AsyncLocalStorage<Transaction | undefined>()
+
+/** The transaction of the adapter call being served, if its `req` carries one. */
+export function activeTransaction(): Transaction | undefined {
+  return current.getStore()
+}
+
+/** Runs `work` inside `transaction` (or explicitly outside any, when undefined). */
+export function runInTransaction<T>(transaction: Transaction | undefined, work: () => T): T {
+  return current.run(transaction, work)
+}

@@ -1,0 +1,116 @@
+import type { PayloadRequest } from 'payload'
+
+import { GetCommand } from '@aws-sdk/lib-dynamodb'
+import { ValidationError } from 'payload'
+
+import type { UniqueMarker } from '../indexes/entries.js'
+import type { DynamoDBAdapter } from '../types.js'
+import type { DocumentChange, Transaction } from './session.js'
+
+import { uniqueMarkers } from '../indexes/entries.js'
+import { indexesOf, localeCodes } from '../indexes/registry.js'
+import { send } from '../storage/send.js'
+import { newMarkers } from '../write/changeActions.js'
+import { keyString } from './session.js'
+
+/** Markers a staged document will hold once the transaction commits. */
+function stagedMarkers(
+  adapter: DynamoDBAdapter,
+  doc: DocumentChange['after'],
+  change: Pick<DocumentChange, 'namespace'>,
+): UniqueMarker[] {
+  return doc
+    ? uniqueMarkers(
+        change.namespace,
+        indexesOf(adapter, change.namespace),
+        localeCodes(adapter),
+        doc,
+      )
+    : []
+}
+
+/** Whether another document staged in the transaction takes the marker. */
+function takenInTransaction(
+  adapter: DynamoDBAdapter,
+  transaction: Transaction,
+  change: DocumentChange,
+  marker: UniqueMarker,
+): boolean {
+  return [...(transaction.inPartition(change.key.pk)?.values() ?? [])].some(
+    (staged) =>
+      keyString(staged.key) !== keyString(change.key) &&
+      stagedMarkers(adapter, staged.after, staged).some(
+        (held) => keyString(held) === keyString(marker),
+      ),
+  )
+}
+
+/**
+ * A transaction's writes are held until commit, but Payload expects a taken unique value to fail
+ * the write that takes it (a create in a hook must throw there). So each new value is checked
+ * now against the table and the transaction's own staged documents; the commit's marker
+ * conditions still decide in the end (a value taken meanwhile fails the commit).
+ */
+export async function checkUniqueInTransaction(
+  adapter: DynamoDBAdapter,
+  transaction: Transaction,
+  changes: DocumentChange[],
+  req?: Partial<PayloadRequest>,
+): Promise<void> {
+  const errors: { message: string; path: string }[] = []
+  for (const change of changes) {
+    const id = ((change.after ?? change.before) as { id: unknown }).id
+    for (const marker of newMarkers(adapter, change)) {
+      let taken = takenInTransaction(adapter, transaction, change, marker)
+      if (!taken) {
+        const out = await send<{ Item?: { id?: unknown } }>(
+          adapter,
+          new GetCommand({
+            ConsistentRead: true,
+            Key: { pk: marker.pk, sk: marker.sk },
+            ReturnConsumedCapacity: 'TOTAL',
+            TableName: adapter.tableName,
+          }),
+        )
+        const owner = out.Item?.id
+        taken =
+          owner !== undefined &&
+          String(owner) !== String(id) &&
+          !ownerReleases(transaction, change, owner, marker, adapter)
+      }
+      if (taken) {
+        errors.push({
+          message: 'Value must be unique',
+          path: marker.definition.parts.map((part) => part.path).join(', '),
+        })
+      }
+    }
+  }
+  if (errors.length > 0) {
+    const namespace = changes[0].namespace
+    throw new ValidationError({
+      collection: namespace.kind === 'collection' ? namespace.slug : undefined,
+      errors,
+      req,
+    })
+  }
+}
+
+/** Whether the stored owner of a marker is staged in this transaction without that value. */
+function ownerReleases(
+  transaction: Transaction,
+  change: DocumentChange,
+  owner: unknown,
+  marker: UniqueMarker,
+  adapter: DynamoDBAdapter,
+): boolean {
+  for (const staged of transaction.inPartition(change.key.pk)?.values() ?? []) {
+    if (String((staged.base ?? staged.after)?.id) !== String(owner)) {
+      continue
+    }
+    return !stagedMarkers(adapter, staged.after, staged).some(
+      (held) => keyString(held) === keyString(marker),
+    )
+  }
+  return false
+}

@@ -1,0 +1,114 @@
+import type { IndexEntry, UniqueMarker } from '../indexes/entries.js'
+import type { DocumentChange } from '../transactions/session.js'
+import type { WriteAction } from '../transactions/transactWrite.js'
+import type { DynamoDBAdapter } from '../types.js'
+
+import { indexEntries, uniqueMarkers } from '../indexes/entries.js'
+import { indexesOf, localeCodes } from '../indexes/registry.js'
+import { documentItem } from '../storage/documentStore.js'
+import { revisionCondition, revisionOf } from '../storage/revisions.js'
+import { MUST_EXIST, MUST_NOT_EXIST } from '../transactions/transactWrite.js'
+
+/** Why an action is in a write, so that a failed condition can be explained. */
+export type Meaning =
+  | { change: DocumentChange; kind: 'document' }
+  | { kind: 'other' }
+  | { kind: 'unique'; marker: UniqueMarker }
+
+const keyString = (item: { pk: unknown; sk: unknown }) =>
+  `${String(item.pk)}\u0000${String(item.sk)}`
+
+/** Items of `next` whose key is not in `previous`. */
+function added<T extends { pk: string; sk: string }>(previous: T[], next: T[]): T[] {
+  const before = new Set(previous.map(keyString))
+  return next.filter((item) => !before.has(keyString(item)))
+}
+
+/** Entries of `next` that are new or changed (an entry also carries the document's createdAt). */
+const entrySignature = (entry: IndexEntry) => `${keyString(entry)}\u0000${entry.c ?? ''}`
+function changedEntries(previous: IndexEntry[], next: IndexEntry[]): IndexEntry[] {
+  const before = new Set(previous.map(entrySignature))
+  return next.filter((entry) => !before.has(entrySignature(entry)))
+}
+
+/** The revision a change's document is stored at next (0 when it was stored without one). */
+export function nextRevision(change: DocumentChange): number {
+  return (change.before ? (revisionOf(change.before) ?? 0) : 0) + 1
+}
+
+/** The unique markers `change` takes that its document did not hold before. */
+export function newMarkers(adapter: DynamoDBAdapter, change: DocumentChange): UniqueMarker[] {
+  if (!change.after) {
+    return []
+  }
+  const definitions = indexesOf(adapter, change.namespace)
+  const locales = localeCodes(adapter)
+  const before = change.before
+    ? uniqueMarkers(change.namespace, definitions, locales, change.before)
+    : []
+  return added(before, uniqueMarkers(change.namespace, definitions, locales, change.after))
+}
+
+/**
+ * The actions that store one document change: the document itself, conditioned on the revision
+ * its entries were computed from (so a concurrent writer makes this write fail instead of both
+ * surviving), the index entries and markers that differ, each marker conditioned on being free.
+ */
+export function changeActions(
+  adapter: DynamoDBAdapter,
+  change: DocumentChange,
+  writeID: string,
+): { actions: WriteAction[]; countDelta: number; meanings: Meaning[] } {
+  const { after, before, key, namespace } = change
+  const definitions = indexesOf(adapter, namespace)
+  const locales = localeCodes(adapter)
+  const actions: WriteAction[] = []
+  const meanings: Meaning[] = []
+  const push = (action: WriteAction, meaning: Meaning) => {
+    actions.push(action)
+    meanings.push(meaning)
+  }
+  const id = ((after ?? before) as { id: number | string }).id
+  const beforeRevision = before ? revisionOf(before) : undefined
+  const condition = !before
+    ? MUST_NOT_EXIST
+    : beforeRevision === undefined
+      ? MUST_EXIST
+      : revisionCondition(beforeRevision)
+
+  if (after) {
+    const item = { ...documentItem(key, after), rev: nextRevision(change), w: writeID }
+    push({ condition, item, type: 'put' }, { change, kind: 'document' })
+  } else {
+    push({ condition, key, type: 'delete' }, { change, kind: 'document' })
+  }
+
+  const oldEntries = before ? indexEntries(namespace, definitions, locales, before) : []
+  const newEntries = after ? indexEntries(namespace, definitions, locales, after) : []
+  for (const entry of added(newEntries, oldEntries)) {
+    push({ key: { pk: entry.pk, sk: entry.sk }, type: 'delete' }, { kind: 'other' })
+  }
+  for (const entry of changedEntries(oldEntries, newEntries)) {
+    push({ item: { ...entry }, type: 'put' }, { kind: 'other' })
+  }
+
+  const oldMarkers = before ? uniqueMarkers(namespace, definitions, locales, before) : []
+  const nextMarkers = after ? uniqueMarkers(namespace, definitions, locales, after) : []
+  for (const marker of added(nextMarkers, oldMarkers)) {
+    // Only our own marker is removed: the document's revision condition guarantees we held it.
+    push({ key: { pk: marker.pk, sk: marker.sk }, type: 'delete' }, { kind: 'other' })
+  }
+  for (const marker of added(oldMarkers, nextMarkers)) {
+    push(
+      {
+        // A marker may only be taken when free (or already ours).
+        condition: { expression: 'attribute_not_exists(pk) OR id = :id', values: { ':id': id } },
+        item: { id: marker.id, pk: marker.pk, sk: marker.sk },
+        type: 'put',
+      },
+      { kind: 'unique', marker },
+    )
+  }
+  const countDelta = before && after ? 0 : after ? 1 : before ? -1 : 0
+  return { actions, countDelta, meanings }
+}

@@ -1,0 +1,37 @@
+import type { PayloadRequest } from 'payload'
+
+import type { Namespace } from '../namespaces.js'
+import type { Doc } from '../query/types.js'
+import type { DynamoDBAdapter } from '../types.js'
+
+import { keyOf } from '../namespaces.js'
+import { performWrite } from './performWrite.js'
+
+/**
+ * Deletes the documents `select` finds, with their index entries and markers. When one changes
+ * before the delete lands, `select` runs again (its entries must be those of the newer version).
+ * Returns every document deleted.
+ */
+export async function deleteDocuments(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  select: () => Promise<Doc[]>,
+  req?: Partial<PayloadRequest>,
+): Promise<Doc[]> {
+  const deleted = new Map<string, Doc>()
+  await performWrite(
+    adapter,
+    async () => {
+      const docs = await select()
+      docs.forEach((doc) => deleted.set(String(doc.id), doc))
+      return docs.map((before) => ({
+        after: null,
+        before,
+        key: keyOf(namespace, before.id as number | string),
+        namespace,
+      }))
+    },
+    req,
+  )
+  return [...deleted.values()]
+}

@@ -1,0 +1,123 @@
+import type { PayloadRequest } from 'payload'
+
+import { randomUUID } from 'node:crypto'
+import { APIError, ValidationError } from 'payload'
+
+import type { DocumentChange, WriteStep } from '../transactions/session.js'
+import type { DynamoDBAdapter } from '../types.js'
+
+import { batchGetDocuments } from '../storage/documentStore.js'
+import { writeIDOf } from '../storage/revisions.js'
+import { activeTransaction, keyString } from '../transactions/session.js'
+import { jitteredDelay } from '../transactions/transactWrite.js'
+import { checkUniqueInTransaction } from '../transactions/uniqueCheck.js'
+import { commitChanges, RevisionConflict } from './commitChanges.js'
+
+/** How often a write whose documents moved on meanwhile is computed again before giving up. */
+export const REVISION_ATTEMPTS = 25
+
+/**
+ * Runs one adapter write. `step` reads what it needs and returns the document changes; it may
+ * run more than once, so it must compute everything from what it reads (closures keep the
+ * results of its last run).
+ *
+ * Inside a Payload transaction the changes are held until commit (reads with the same `req`
+ * see them). Otherwise they are written at once, conditioned on the revisions read; when another
+ * writer got there first, `step` runs again over the newer documents, so concurrent writers end
+ * as if they had run one after the other (a `$inc` is never lost, index entries never drift).
+ */
+export async function performWrite(
+  adapter: DynamoDBAdapter,
+  step: WriteStep,
+  req?: Partial<PayloadRequest>,
+): Promise<void> {
+  const transaction = activeTransaction()
+  if (transaction) {
+    const changes = await step()
+    await checkUniqueInTransaction(adapter, transaction, changes, req)
+    changes.forEach((change) => transaction.stage(change))
+    transaction.steps.push(step)
+    return
+  }
+  await writeWithRetries(adapter, step, { req })
+}
+
+/**
+ * Writes what `step` computes, computing it again while documents keep moving on. Changes that
+ * an earlier attempt already wrote (a group of a large write, or a write whose response was
+ * lost) are not written twice.
+ */
+export async function writeWithRetries(
+  adapter: DynamoDBAdapter,
+  step: () => Promise<DocumentChange[]>,
+  options: { attempts?: number; onConflict?: () => never; req?: Partial<PayloadRequest> },
+): Promise<void> {
+  const written = new Set<string>()
+  const attempts = options.attempts ?? REVISION_ATTEMPTS
+  for (let attempt = 1; ; attempt++) {
+    const changes = (await step()).filter((change) => !written.has(keyString(change.key)))
+    if (changes.length === 0) {
+      return
+    }
+    const writeID = randomUUID()
+    try {
+      await commitChanges(adapter, changes, { req: options.req, writeID })
+      return
+    } catch (error) {
+      if (!(error instanceof RevisionConflict)) {
+        throw error
+      }
+      error.applied.forEach((change) => written.add(keyString(change.key)))
+      if (await landed(adapter, error.conflicts, writeID)) {
+        error.group.forEach((change) => written.add(keyString(change.key)))
+        continue
+      }
+      const taken = error.conflicts.find((change) => change.before === null)
+      if (taken) {
+        throw duplicateID(taken, options.req)
+      }
+      if (options.onConflict) {
+        options.onConflict()
+      }
+      if (attempt >= attempts) {
+        throw new APIError(
+          `Gave up writing after ${attempts} attempts: other requests kept changing the same documents. Retry the operation.`,
+          409,
+          undefined,
+          true,
+        )
+      }
+      await jitteredDelay(Math.min(attempt, 6))
+    }
+  }
+}
+
+/**
+ * Whether a write that met a failed condition had in fact been applied (its response was lost
+ * and the SDK sent it again): its documents carry its write id, or a deleted one is gone.
+ */
+async function landed(
+  adapter: DynamoDBAdapter,
+  conflicts: DocumentChange[],
+  writeID: string,
+): Promise<boolean> {
+  const current = await batchGetDocuments(
+    adapter,
+    conflicts.map((change) => change.key),
+  )
+  const byID = new Map(current.map((doc) => [String(doc.id), doc]))
+  return conflicts.every((change) => {
+    const id = String(((change.after ?? change.before) as { id: unknown }).id)
+    const doc = byID.get(id)
+    return change.after ? doc !== undefined && writeIDOf(doc) === writeID : doc === undefined
+  })
+}
+
+function duplicateID(change: DocumentChange, req?: Partial<PayloadRequest>): ValidationError {
+  const id = (change.after as { id: unknown }).id
+  return new ValidationError({
+    collection: change.namespace.kind === 'collection' ? change.namespace.slug : undefined,
+    errors: [{ message: `A document with id "${String(id)}" already exists.`, path: 'id' }],
+    req,
+  })
+}
