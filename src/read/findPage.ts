@@ -5,6 +5,7 @@ import type { Doc } from '../query/types.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { applySelect } from '../query/applySelect.js'
+import { sameRevision } from '../storage/revisions.js'
 import { paginate } from './paginate.js'
 import { runQuery } from './runQuery.js'
 
@@ -32,6 +33,8 @@ export async function findPage(
     want: limit > 0 ? page * limit : Number.POSITIVE_INFINITY,
   })
   const result = paginate(ordered, args, totalDocs, offset)
-  result.docs = result.docs.map((doc) => applySelect(doc, namespace.fields, args.select))
+  result.docs = result.docs.map((doc) =>
+    sameRevision(doc, applySelect(doc, namespace.fields, args.select)),
+  )
   return result
 }

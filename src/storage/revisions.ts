@@ -46,3 +46,12 @@ export function revisionCondition(revision: number): {
     ? { expression: 'attribute_exists(pk) AND attribute_not_exists(rev)' }
     : { expression: 'rev = :rev', values: { ':rev': revision } }
 }
+
+/** `copy` stands for `original` (a reshaped copy of a read document): it keeps its revision. */
+export function sameRevision<T extends object>(original: object, copy: T): T {
+  const revision = revisions.get(original)
+  if (revision !== undefined && copy !== original) {
+    rememberRevision(copy, revision, writeIDs.get(original))
+  }
+  return copy
+}
