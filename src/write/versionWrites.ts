@@ -23,7 +23,8 @@ export type NewVersion = {
 /**
  * Stores a new version as the latest one and, in the same transaction, clears `latest` on the
  * versions it supersedes (of the same parent, for collections): `latest: false`, as the SQL adapters
- * store it, so exactly one version is latest.
+ * store it, so exactly one version is latest: the one with the newest `updatedAt`. A concurrent
+ * save that supersedes the same version makes the write run again over what it saved.
  */
 export async function writeNewVersion(
   adapter: DynamoDBAdapter,
@@ -67,12 +68,16 @@ export async function writeNewVersion(
           ],
         },
       })
-      const superseded = previous.filter(
-        (version) =>
-          version.id !== doc.id && String(version.updatedAt ?? '') <= String(doc.updatedAt),
+      const others = previous.filter((version) => version.id !== doc.id)
+      // The latest version is the one updated last: a newer one saved meanwhile stays latest.
+      const newer = others.some(
+        (version) => String(version.updatedAt ?? '') > String(doc.updatedAt),
+      )
+      const superseded = others.filter(
+        (version) => String(version.updatedAt ?? '') <= String(doc.updatedAt),
       )
       return [
-        created,
+        newer ? { ...created, after: { ...doc, latest: false } } : created,
         ...superseded.map((version) => ({
           after: { ...version, latest: false },
           before: version,
