@@ -3,14 +3,35 @@ import type { Connect, Destroy } from 'payload'
 import type { DynamoDBAdapter } from './types.js'
 
 import { ensureTable } from './storage/ensureTable.js'
+import { finishOpenCommits, JOURNAL_GRACE_MS } from './transactions/recover.js'
 
 /** Checks (or creates) the table. The SDK client connects lazily and keeps its sockets alive. */
 export const connect: Connect = async function connect(this: DynamoDBAdapter) {
   await ensureTable({ client: this.client, create: this.createTable, tableName: this.tableName })
+  // Writes of more than 100 items that a previous process left part-way are finished now; a
+  // journal too young to judge (another process may still be applying it) is looked at again
+  // once the grace period is over.
+  const { deferred } = await finishOpenCommits(this)
+  if (deferred > 0) {
+    recoveryTimers.set(
+      this,
+      setTimeout(() => {
+        finishOpenCommits(this).catch((error: unknown) =>
+          this.payload.logger.error({
+            err: error,
+            msg: 'payload-db-dynamodb: journal recovery failed',
+          }),
+        )
+      }, JOURNAL_GRACE_MS + 1000).unref(),
+    )
+  }
 }
+
+const recoveryTimers = new WeakMap<object, ReturnType<typeof setTimeout>>()
 
 /** Releases the client's sockets, unless the client was injected (its owner closes it). */
 export const destroy: Destroy = async function destroy(this: DynamoDBAdapter) {
+  clearTimeout(recoveryTimers.get(this))
   if (this.ownsClient) {
     this.client.destroy()
   }

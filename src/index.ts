@@ -34,6 +34,7 @@ import { upsert } from './operations/upsert.js'
 import { createClients } from './storage/createClients.js'
 import { RequestStats } from './storage/requestStats.js'
 import { bindTransaction } from './transactions/bindTransaction.js'
+import { finishOpenCommits } from './transactions/recover.js'
 import {
   beginTransaction,
   commitTransaction,
@@ -100,6 +101,9 @@ export function dynamodbAdapter(args: DynamoDBAdapterArgs): DatabaseAdapterObj<D
       explain,
       find: bindTransaction(find),
       findDistinct: bindTransaction(findDistinct),
+      finishOpenCommits(this: DynamoDBAdapter, options?: { olderThanMs?: number }) {
+        return finishOpenCommits(this, options)
+      },
       findGlobal: bindTransaction(findGlobal),
       findGlobalVersions: bindTransaction(findGlobalVersions),
       findOne: bindTransaction(findOne),

@@ -119,3 +119,21 @@ export function coerceID(id: number | string, namespace: Namespace): number | st
   }
   return id
 }
+
+/** The namespace of a kind and slug (as a commit journal records them). */
+export function namespaceOf(
+  adapter: DynamoDBAdapter,
+  kind: NamespaceKind,
+  slug: string,
+): Namespace {
+  switch (kind) {
+    case 'collection':
+      return collectionNamespace(adapter, slug)
+    case 'global':
+      return globalNamespace(adapter, slug)
+    case 'globalVersions':
+      return globalVersionsNamespace(adapter, slug)
+    default:
+      return versionsNamespace(adapter, slug)
+  }
+}

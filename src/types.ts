@@ -71,6 +71,13 @@ export type DynamoDBAdapter = {
   docClient: DynamoDBDocumentClient
   /** How a find would be answered, with the requests and capacity it takes. */
   explain: (args: ExplainArgs) => Promise<Explanation>
+  /**
+   * Finishes writes of more than 100 items that a process left part-way (runs on connect; journals
+   * younger than `olderThanMs`, default 60 s, may still be applied by a live process and wait).
+   */
+  finishOpenCommits: (options?: {
+    olderThanMs?: number
+  }) => Promise<{ deferred: number; finished: number }>
   generatedIDType: 'objectID' | 'uuid'
   logFallbackQueries: boolean
   /** Walks a collection page by page with DynamoDB's cursor (resumable). */

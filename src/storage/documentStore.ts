@@ -209,3 +209,45 @@ function backoff(attempt: number): Promise<void> {
   const delay = Math.random() * Math.min(5_000, 50 * 2 ** (attempt - 1))
   return new Promise((resolve) => setTimeout(resolve, delay))
 }
+
+/** Reads document items by key, returning their documents by `pk\0sk` (absent keys are missing). */
+export async function batchGetByKey(
+  adapter: Store,
+  keys: ItemKey[],
+): Promise<Map<string, StoredDocument>> {
+  const found = new Map<string, StoredDocument>()
+  for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) {
+    let pending: Record<string, unknown>[] | undefined = keys.slice(start, start + BATCH_GET_LIMIT)
+    let attempt = 1
+    while (pending && pending.length > 0) {
+      type Output = {
+        Responses?: Record<string, Record<string, unknown>[]>
+        UnprocessedKeys?: Record<string, { Keys?: Record<string, unknown>[] }>
+      }
+      const out: Output = await send<Output>(
+        adapter,
+        new BatchGetCommand({
+          RequestItems: { [adapter.tableName]: { ConsistentRead: true, Keys: pending } },
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      )
+      for (const item of out.Responses?.[adapter.tableName] ?? []) {
+        found.set(`${String(item.pk)}\u0000${String(item.sk)}`, documentOf<StoredDocument>(item))
+      }
+      pending = out.UnprocessedKeys?.[adapter.tableName]?.Keys
+      if (pending && pending.length > 0) {
+        if (attempt >= MAX_BATCH_ATTEMPTS) {
+          throw unprocessedError({
+            attempts: attempt,
+            left: pending.length,
+            operation: 'BatchGetItem',
+            tableName: adapter.tableName,
+            total: keys.length,
+          })
+        }
+        await backoff(attempt++)
+      }
+    }
+  }
+  return found
+}

@@ -22,6 +22,8 @@ export type WriteAction =
   | { amount: number; attribute: string; key: ItemKey; type: 'add' }
   | { condition?: WriteCondition; item: Record<string, unknown>; type: 'put' }
   | { condition?: WriteCondition; key: ItemKey; type: 'delete' }
+  /** Adds `value` to the number set `done` (a commit journal's groups applied). */
+  | { condition?: WriteCondition; key: ItemKey; type: 'mark'; value: number }
 
 export const MUST_EXIST: WriteCondition = { expression: 'attribute_exists(pk)' }
 export const MUST_NOT_EXIST: WriteCondition = { expression: 'attribute_not_exists(pk)' }
@@ -54,9 +56,22 @@ function addParams(action: Extract<WriteAction, { type: 'add' }>, tableName: str
   }
 }
 
+function markParams(action: Extract<WriteAction, { type: 'mark' }>, tableName: string) {
+  return {
+    ...conditionParams(action.condition),
+    ExpressionAttributeNames: { '#done': 'done' },
+    ExpressionAttributeValues: { ':group': new Set([action.value]) },
+    Key: action.key,
+    TableName: tableName,
+    UpdateExpression: 'ADD #done :group',
+  }
+}
+
 function singleCommand(action: WriteAction, tableName: string): object {
   const common = { ReturnConsumedCapacity: 'TOTAL' as const, TableName: tableName }
   switch (action.type) {
+    case 'mark':
+      return new UpdateCommand({ ...common, ...markParams(action, tableName) })
     case 'put':
       return new PutCommand({ ...common, ...conditionParams(action.condition), Item: action.item })
     case 'delete':
@@ -68,6 +83,8 @@ function singleCommand(action: WriteAction, tableName: string): object {
 
 function transactItem(action: WriteAction, tableName: string) {
   switch (action.type) {
+    case 'mark':
+      return { Update: markParams(action, tableName) }
     case 'put':
       return {
         Put: { ...conditionParams(action.condition), Item: action.item, TableName: tableName },

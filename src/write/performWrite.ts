@@ -6,12 +6,11 @@ import { APIError, ValidationError } from 'payload'
 import type { DocumentChange, WriteStep } from '../transactions/session.js'
 import type { DynamoDBAdapter } from '../types.js'
 
-import { batchGetDocuments } from '../storage/documentStore.js'
-import { writeIDOf } from '../storage/revisions.js'
 import { activeTransaction, keyString } from '../transactions/session.js'
 import { jitteredDelay } from '../transactions/transactWrite.js'
 import { checkUniqueInTransaction } from '../transactions/uniqueCheck.js'
 import { commitChanges, RevisionConflict } from './commitChanges.js'
+import { landed } from './groups.js'
 
 /** How often a write whose documents moved on meanwhile is computed again before giving up. */
 export const REVISION_ATTEMPTS = 25
@@ -44,8 +43,8 @@ export async function performWrite(
 
 /**
  * Writes what `step` computes, computing it again while documents keep moving on. Changes that
- * an earlier attempt already wrote (a group of a large write, or a write whose response was
- * lost) are not written twice.
+ * an earlier attempt already wrote (a write whose response was lost, so the SDK's retry met its
+ * own revision) are not written twice.
  */
 export async function writeWithRetries(
   adapter: DynamoDBAdapter,
@@ -67,7 +66,6 @@ export async function writeWithRetries(
       if (!(error instanceof RevisionConflict)) {
         throw error
       }
-      error.applied.forEach((change) => written.add(keyString(change.key)))
       if (await landed(adapter, error.conflicts, writeID)) {
         error.group.forEach((change) => written.add(keyString(change.key)))
         continue
@@ -90,27 +88,6 @@ export async function writeWithRetries(
       await jitteredDelay(Math.min(attempt, 6))
     }
   }
-}
-
-/**
- * Whether a write that met a failed condition had in fact been applied (its response was lost
- * and the SDK sent it again): its documents carry its write id, or a deleted one is gone.
- */
-async function landed(
-  adapter: DynamoDBAdapter,
-  conflicts: DocumentChange[],
-  writeID: string,
-): Promise<boolean> {
-  const current = await batchGetDocuments(
-    adapter,
-    conflicts.map((change) => change.key),
-  )
-  const byID = new Map(current.map((doc) => [String(doc.id), doc]))
-  return conflicts.every((change) => {
-    const id = String(((change.after ?? change.before) as { id: unknown }).id)
-    const doc = byID.get(id)
-    return change.after ? doc !== undefined && writeIDOf(doc) === writeID : doc === undefined
-  })
 }
 
 function duplicateID(change: DocumentChange, req?: Partial<PayloadRequest>): ValidationError {

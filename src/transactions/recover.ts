@@ -1,0 +1,43 @@
+import type { DynamoDBAdapter } from '../types.js'
+
+import { applyRemaining } from '../write/journaledCommit.js'
+import { deleteJournal, openJournals, readJournalChanges } from './journal.js'
+
+/** A journal younger than this may belong to a write another process is still applying. */
+export const JOURNAL_GRACE_MS = 60_000
+
+/**
+ * Finishes writes that a process left part-way (it died between the groups of a write of more
+ * than 100 items): each is applied to the end from its journal, or undone when it can no longer
+ * be applied. Runs on connect, and once more after the grace period for journals that were too
+ * young then (`deferred`).
+ */
+export async function finishOpenCommits(
+  adapter: DynamoDBAdapter,
+  options: { olderThanMs?: number } = {},
+): Promise<{ deferred: number; finished: number }> {
+  const olderThan = options.olderThanMs ?? JOURNAL_GRACE_MS
+  let finished = 0
+  let deferred = 0
+  for (const header of await openJournals(adapter)) {
+    if (Date.now() - header.createdAt < olderThan) {
+      deferred++
+      continue
+    }
+    const journal = await readJournalChanges(adapter, header)
+    try {
+      await applyRemaining(adapter, header.writeID, journal, header.done)
+      adapter.payload.logger.info(
+        `payload-db-dynamodb: finished an interrupted write of ${journal.length} documents (${header.writeID}).`,
+      )
+    } catch (error) {
+      adapter.payload.logger.error({
+        err: error,
+        msg: `payload-db-dynamodb: an interrupted write (${header.writeID}) could not be applied and was undone.`,
+      })
+    }
+    await deleteJournal(adapter, header.writeID, header.parts)
+    finished++
+  }
+  return { deferred, finished }
+}

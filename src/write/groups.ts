@@ -1,0 +1,152 @@
+import type { PayloadRequest } from 'payload'
+
+import { ValidationError } from 'payload'
+
+import type { DocumentChange } from '../transactions/session.js'
+import type { DynamoDBAdapter } from '../types.js'
+import type { Meaning } from './changeActions.js'
+
+import { counterKey } from '../keys/counterKey.js'
+import { toAPIError } from '../storage/errors.js'
+import { batchGetDocuments } from '../storage/documentStore.js'
+import { rememberRevision, writeIDOf } from '../storage/revisions.js'
+import {
+  failedConditionIndexes,
+  MAX_TRANSACTION_ACTIONS,
+  transactWrite,
+  type WriteAction,
+} from '../transactions/transactWrite.js'
+import { changeActions, nextRevision } from './changeActions.js'
+
+/** Documents changed by someone else since they were read: the write must be computed again. */
+export class RevisionConflict extends Error {
+  constructor(
+    /** The changes whose document was no longer at the revision read. */
+    readonly conflicts: DocumentChange[],
+    /** Every change of the group that failed (it was all-or-nothing). */
+    readonly group: DocumentChange[],
+  ) {
+    super('A document changed while it was being written.')
+    this.name = 'RevisionConflict'
+  }
+}
+
+export type Group = { actions: WriteAction[]; changes: DocumentChange[]; meanings: Meaning[] }
+
+/**
+ * Packs changes into groups of at most `capacity` actions (counters included), never splitting
+ * one document's actions.
+ */
+export function groupChanges(
+  adapter: DynamoDBAdapter,
+  changes: DocumentChange[],
+  writeID: string,
+  capacity = MAX_TRANSACTION_ACTIONS,
+): Group[] {
+  const groups: Group[] = []
+  let group: Group = { actions: [], changes: [], meanings: [] }
+  let counters = new Map<string, number>()
+  const close = () => {
+    for (const [pk, amount] of counters) {
+      if (amount !== 0) {
+        group.actions.push({ amount, attribute: 'count', key: counterKey(pk), type: 'add' })
+        group.meanings.push({ kind: 'other' })
+      }
+    }
+    if (group.actions.length > 0) {
+      groups.push(group)
+    }
+    group = { actions: [], changes: [], meanings: [] }
+    counters = new Map()
+  }
+  for (const change of changes) {
+    const built = changeActions(adapter, change, writeID)
+    const counterPK = change.namespace.kind === 'global' ? undefined : change.namespace.pk
+    const needsCounter =
+      counterPK !== undefined && built.countDelta !== 0 && !counters.has(counterPK)
+    const size = built.actions.length + counters.size + (needsCounter ? 1 : 0)
+    if (group.actions.length > 0 && group.actions.length + size > capacity) {
+      close()
+    }
+    group.actions.push(...built.actions)
+    group.meanings.push(...built.meanings)
+    group.changes.push(change)
+    if (counterPK !== undefined && built.countDelta !== 0) {
+      counters.set(counterPK, (counters.get(counterPK) ?? 0) + built.countDelta)
+    }
+  }
+  close()
+  return groups
+}
+
+/** Writes one group atomically (with `extra`, e.g. a journal mark), explaining failures. */
+export async function writeGroup(
+  adapter: DynamoDBAdapter,
+  group: Group,
+  writeID: string,
+  req?: Partial<PayloadRequest>,
+  extra?: WriteAction,
+): Promise<void> {
+  try {
+    await transactWrite(adapter, extra ? [...group.actions, extra] : group.actions)
+  } catch (error) {
+    throw explainFailure(error, group, req)
+  }
+  for (const change of group.changes) {
+    if (change.after) {
+      rememberRevision(change.after, nextRevision(change), writeID)
+    }
+  }
+}
+
+function explainFailure(
+  error: unknown,
+  group: Group,
+  req: Partial<PayloadRequest> | undefined,
+): unknown {
+  const failed = failedConditionIndexes(error, group.actions.length).map(
+    (index) => group.meanings[index],
+  )
+  const conflicts = failed.flatMap((meaning) =>
+    meaning?.kind === 'document' ? [meaning.change] : [],
+  )
+  if (conflicts.length > 0) {
+    return new RevisionConflict(conflicts, group.changes)
+  }
+  const taken = failed.flatMap((meaning) => (meaning?.kind === 'unique' ? [meaning.marker] : []))
+  if (taken.length === 0) {
+    // Not a condition this write set (e.g. conflicts with other transactions that outlasted the
+    // retries): a clear APIError, never the SDK's.
+    return toAPIError(error, { operation: 'TransactWriteItems' })
+  }
+  const namespace = group.changes[0]?.namespace
+  return new ValidationError({
+    collection: namespace?.kind === 'collection' ? namespace.slug : undefined,
+    errors: taken.map((marker) => ({
+      message: 'Value must be unique',
+      path: marker.definition.parts.map((part) => part.path).join(', '),
+    })),
+    req,
+  })
+}
+
+/**
+ * Whether a write that met a failed condition had in fact been applied (its response was lost
+ * and the SDK sent it again): its documents carry its write id, or a deleted one is gone.
+ */
+export async function landed(
+  adapter: DynamoDBAdapter,
+  conflicts: DocumentChange[],
+  writeID: string,
+): Promise<boolean> {
+  const current = await batchGetDocuments(
+    adapter,
+    conflicts.map((change) => change.key),
+  )
+  const byID = new Map(current.map((doc) => [String(doc.id), doc]))
+  return conflicts.every((change) => {
+    const id = String(((change.after ?? change.before) as { id: unknown }).id)
+    const doc = byID.get(id)
+    return change.after ? doc !== undefined && writeIDOf(doc) === writeID : doc === undefined
+  })
+}

@@ -1,0 +1,167 @@
+import type { PayloadRequest } from 'payload'
+
+import { ValidationError } from 'payload'
+
+import type { JournalChange } from '../transactions/journal.js'
+import type { DocumentChange } from '../transactions/session.js'
+import type { DynamoDBAdapter } from '../types.js'
+
+import { namespaceOf } from '../namespaces.js'
+import { batchGetByKey } from '../storage/documentStore.js'
+import { deleteJournal, markGroupDone, readHeader, writeJournal } from '../transactions/journal.js'
+import { keyString } from '../transactions/session.js'
+import {
+  jitteredDelay,
+  MAX_TRANSACTION_ACTIONS,
+  transactWrite,
+} from '../transactions/transactWrite.js'
+import { groupChanges, landed, RevisionConflict, writeGroup } from './groups.js'
+
+/** Room for the journal mark in each group's request. */
+const GROUP_CAPACITY = MAX_TRANSACTION_ACTIONS - 1
+
+/** How often a group is computed again over newer documents before giving up. */
+const REBASE_ATTEMPTS = 25
+
+function journalChange(change: DocumentChange, group: number): JournalChange {
+  return {
+    after: change.after,
+    before: change.before,
+    group,
+    key: change.key,
+    kind: change.namespace.kind,
+    slug: change.namespace.slug,
+  }
+}
+
+/**
+ * Commits more than 100 items: records every change in the journal, then applies the groups in
+ * order, each marking itself done atomically with its writes. The first group is conditioned on
+ * the revisions read, like any write (a conflict there fails the whole write, nothing applied).
+ * Once a group is applied the write goes forward: a later group that meets a newer document is
+ * applied over it (its entries computed from what is stored then). If a later group cannot be
+ * applied at all (a unique value taken meanwhile), the groups already applied are undone. An
+ * infrastructure failure part-way leaves the journal, and the next start finishes the write.
+ */
+export async function commitJournaled(
+  adapter: DynamoDBAdapter,
+  changes: DocumentChange[],
+  writeID: string,
+  req?: Partial<PayloadRequest>,
+): Promise<void> {
+  const groups = groupChanges(adapter, changes, writeID, GROUP_CAPACITY)
+  const journal = groups.flatMap((group, index) =>
+    group.changes.map((change) => journalChange(change, index)),
+  )
+  const parts = await writeJournal(adapter, writeID, journal)
+  try {
+    await writeGroup(adapter, groups[0], writeID, req, markGroupDone(writeID, 0))
+  } catch (error) {
+    // A first group whose response was lost was applied: go on from it.
+    const applied =
+      error instanceof RevisionConflict && (await landed(adapter, error.conflicts, writeID))
+    if (!applied) {
+      await deleteJournal(adapter, writeID, parts)
+      throw error
+    }
+  }
+  try {
+    await applyRemaining(adapter, writeID, journal, new Set([0]), req)
+  } catch (error) {
+    // Undone (a taken unique value): nothing is left to finish. Any other failure leaves the
+    // journal, and the next start finishes the write.
+    if (error instanceof ValidationError) {
+      await deleteJournal(adapter, writeID, parts)
+    }
+    throw error
+  }
+  await deleteJournal(adapter, writeID, parts)
+}
+
+/**
+ * Applies the journal's groups not yet done, each over the documents as stored now; undoes the
+ * applied ones when a group cannot be applied (then rethrows why).
+ */
+export async function applyRemaining(
+  adapter: DynamoDBAdapter,
+  writeID: string,
+  journal: JournalChange[],
+  done: Set<number>,
+  req?: Partial<PayloadRequest>,
+): Promise<void> {
+  const groups = [...new Set(journal.map((change) => change.group))].sort((a, b) => a - b)
+  for (const group of groups) {
+    if (done.has(group)) {
+      continue
+    }
+    try {
+      await applyOverCurrent(
+        adapter,
+        journal.filter((change) => change.group === group),
+        writeID,
+        group,
+        req,
+      )
+      done.add(group)
+    } catch (error) {
+      if (error instanceof ValidationError) {
+        const applied = journal.filter((change) => done.has(change.group))
+        await applyOverCurrent(adapter, applied.map(inverse), writeID, undefined, req)
+      }
+      throw error
+    }
+  }
+}
+
+function inverse(change: JournalChange): JournalChange {
+  return { ...change, after: change.before, before: change.after }
+}
+
+/**
+ * Stores each change's `after` over whatever the document is now (its entries, markers and the
+ * counter computed from the stored version), marking `group` done in the last request.
+ */
+async function applyOverCurrent(
+  adapter: DynamoDBAdapter,
+  journal: JournalChange[],
+  writeID: string,
+  group: number | undefined,
+  req?: Partial<PayloadRequest>,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const current = await batchGetByKey(
+      adapter,
+      journal.map((change) => change.key),
+    )
+    const changes: DocumentChange[] = journal
+      .map((change) => ({
+        after: change.after,
+        before: current.get(keyString(change.key)) ?? null,
+        key: change.key,
+        namespace: namespaceOf(adapter, change.kind, change.slug),
+      }))
+      .filter((change) => change.after !== null || change.before !== null)
+    const packed = groupChanges(adapter, changes, writeID, GROUP_CAPACITY)
+    try {
+      for (const [index, part] of packed.entries()) {
+        const last = index === packed.length - 1
+        await writeGroup(
+          adapter,
+          part,
+          writeID,
+          req,
+          last && group !== undefined ? markGroupDone(writeID, group) : undefined,
+        )
+      }
+      if (packed.length === 0 && group !== undefined) {
+        await transactWrite(adapter, [markGroupDone(writeID, group)])
+      }
+      return
+    } catch (error) {
+      if (!(error instanceof RevisionConflict) || attempt >= REBASE_ATTEMPTS) {
+        throw error
+      }
+      await jitteredDelay(Math.min(attempt, 6))
+    }
+  }
+}

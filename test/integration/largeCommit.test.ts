@@ -1,0 +1,177 @@
+/**
+ * Transactions larger than one DynamoDB request (100 items): committed through the commit
+ * journal, they end all applied or not at all — also when the process loses the engine
+ * part-way (the next start finishes them) and when a later group meets a taken unique value
+ * (the groups already applied are undone).
+ */
+import type { Config, Payload, PayloadRequest } from 'payload'
+
+import { randomUUID } from 'node:crypto'
+import {
+  buildConfig,
+  commitTransaction,
+  getPayload,
+  initTransaction,
+  ValidationError,
+} from 'payload'
+
+import type { DynamoDBAdapter } from '../../src/index.js'
+import type { FaultProxy } from '../support/faultProxy.js'
+
+import { dynamodbAdapter } from '../../src/index.js'
+import { startFaultProxy } from '../support/faultProxy.js'
+
+const tableName = `large-${randomUUID()}`
+
+async function bootThrough(proxy: FaultProxy): Promise<Payload> {
+  const config: Config = {
+    collections: [
+      {
+        slug: 'items',
+        fields: [
+          { name: 'code', type: 'text', unique: true },
+          { name: 'batch', type: 'text', index: true },
+          { name: 'n', type: 'number', index: true },
+        ],
+      },
+    ],
+    db: dynamodbAdapter({
+      clientConfig: proxy.clientConfig({ maxAttempts: 2 }),
+      logFallbackQueries: false,
+      tableName,
+    }),
+    secret: 'large-commit-secret',
+    telemetry: false,
+    typescript: { autoGenerate: false },
+  }
+  return getPayload({ config: await buildConfig(config), key: `large-${randomUUID()}` })
+}
+
+async function transaction(payload: Payload): Promise<PayloadRequest> {
+  const req = { payload } as PayloadRequest
+  await initTransaction(req)
+  return req
+}
+
+async function journalItems(payload: Payload): Promise<number> {
+  const adapter = payload.db as unknown as DynamoDBAdapter
+  const { Count } = await adapter.client.send(
+    new (await import('@aws-sdk/client-dynamodb')).QueryCommand({
+      ConsistentRead: true,
+      ExpressionAttributeValues: { ':pk': { S: 'J#journal' } },
+      KeyConditionExpression: 'pk = :pk',
+      Select: 'COUNT',
+      TableName: tableName,
+    }),
+  )
+  return Count ?? 0
+}
+
+async function expectClean(payload: Payload) {
+  const report = await (payload.db as unknown as DynamoDBAdapter).verifyIndexes({
+    collection: 'items',
+  })
+  expect(report).toMatchObject({ clean: true, missingEntries: 0, orphanEntries: 0 })
+  expect(report.counter).toBe(report.documents)
+}
+
+describe('transactions of more than 100 items', () => {
+  let proxy: FaultProxy
+  let payload: Payload
+
+  beforeAll(async () => {
+    proxy = await startFaultProxy({ seed: 3 })
+    payload = await bootThrough(proxy)
+  })
+
+  afterAll(async () => {
+    await payload?.destroy()
+    await proxy?.close()
+  })
+
+  it('a bulk create of 150 documents in one transaction commits whole', async () => {
+    const req = await transaction(payload)
+    for (let n = 0; n < 150; n++) {
+      await payload.create({ collection: 'items', data: { batch: 'a', code: `a-${n}`, n }, req })
+    }
+    expect(
+      (await payload.count({ collection: 'items', where: { batch: { equals: 'a' } } })).totalDocs,
+    ).toBe(0)
+    await commitTransaction(req)
+    expect(
+      (await payload.count({ collection: 'items', where: { batch: { equals: 'a' } } })).totalDocs,
+    ).toBe(150)
+    expect(
+      (await payload.count({ collection: 'items', where: { n: { greater_than_equal: 100 } } }))
+        .totalDocs,
+    ).toBe(50)
+    expect(await journalItems(payload)).toBe(0)
+    await expectClean(payload)
+  })
+
+  it('a bulk update of 150 documents (Payload update with where) applies to all', async () => {
+    const result = await payload.update({
+      collection: 'items',
+      data: { batch: 'b' },
+      where: { batch: { equals: 'a' } },
+    })
+    expect(result.errors).toEqual([])
+    expect(result.docs).toHaveLength(150)
+    expect(
+      (await payload.count({ collection: 'items', where: { batch: { equals: 'b' } } })).totalDocs,
+    ).toBe(150)
+    expect(
+      (await payload.count({ collection: 'items', where: { batch: { equals: 'a' } } })).totalDocs,
+    ).toBe(0)
+    await expectClean(payload)
+  })
+
+  it('a unique value taken before a later group undoes the groups already applied', async () => {
+    const req = await transaction(payload)
+    for (let n = 0; n < 150; n++) {
+      await payload.create({ collection: 'items', data: { batch: 'c', code: `c-${n}`, n }, req })
+    }
+    // Someone else takes the last document's value after the transaction checked it.
+    await payload.create({ collection: 'items', data: { batch: 'other', code: 'c-149' } })
+    await expect(commitTransaction(req)).rejects.toBeInstanceOf(ValidationError)
+    expect(
+      (await payload.count({ collection: 'items', where: { batch: { equals: 'c' } } })).totalDocs,
+    ).toBe(0)
+    expect(await journalItems(payload)).toBe(0)
+    // The values the undone groups had taken are free again.
+    await payload.create({ collection: 'items', data: { code: 'c-0' } })
+    await expectClean(payload)
+  })
+
+  it('a commit cut off after its first group is finished by the next start', async () => {
+    const req = await transaction(payload)
+    for (let n = 0; n < 150; n++) {
+      await payload.create({ collection: 'items', data: { batch: 'd', code: `d-${n}`, n }, req })
+    }
+    // The first group's request goes through; every later write request is dropped.
+    proxy.configure({
+      operations: ['TransactWriteItems'],
+      script: ['pass', ...Array.from({ length: 200 }, () => 'drop' as const)],
+    })
+    await expect(commitTransaction(req)).rejects.toThrow()
+    proxy.configure({})
+    const partial = (
+      await payload.count({ collection: 'items', where: { batch: { equals: 'd' } } })
+    ).totalDocs
+    expect(partial).toBeGreaterThan(0)
+    expect(partial).toBeLessThan(150)
+    expect(await journalItems(payload)).toBe(1)
+
+    // What the next start does (without waiting for the grace period).
+    const adapter = payload.db as unknown as DynamoDBAdapter
+    expect(await adapter.finishOpenCommits({ olderThanMs: 0 })).toEqual({
+      deferred: 0,
+      finished: 1,
+    })
+    expect(
+      (await payload.count({ collection: 'items', where: { batch: { equals: 'd' } } })).totalDocs,
+    ).toBe(150)
+    expect(await journalItems(payload)).toBe(0)
+    await expectClean(payload)
+  })
+})
