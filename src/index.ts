@@ -11,7 +11,7 @@ import { rebuildIndexes } from './indexes/rebuild.js'
 import { repairIndexes } from './indexes/repair.js'
 import { verifyIndexes } from './indexes/verify.js'
 import { createMigration } from './migrations/createMigration.js'
-import { migrateFresh } from './migrations/migrateFresh.js'
+import { clearDatabase, migrateFresh } from './migrations/migrateFresh.js'
 import { count } from './operations/count.js'
 import { countGlobalVersions, countVersions } from './operations/countVersions.js'
 import { create } from './operations/create.js'
@@ -79,6 +79,7 @@ export function dynamodbAdapter(args: DynamoDBAdapterArgs): DatabaseAdapterObj<D
       beginTransaction: transactionsOn ? beginTransaction : async () => null,
       // One transaction for a whole bulk update/delete: see docs/consistency.md.
       bulkOperationsSingleTransaction: false,
+      clearDatabase,
       client,
       commitTransaction,
       connect,

@@ -65,6 +65,8 @@ export type DynamoDBAdapterArgs = {
 export type IDType = 'number' | 'text'
 
 export type DynamoDBAdapter = {
+  /** Deletes every item of the table (for tests: Payload's test harness calls it between suites). */
+  clearDatabase: () => Promise<void>
   client: DynamoDBClient
   consistentRead: boolean
   createTable: boolean

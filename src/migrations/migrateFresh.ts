@@ -30,6 +30,14 @@ export async function dropAllItems(adapter: DynamoDBAdapter): Promise<number> {
   return deleted
 }
 
+/**
+ * Empties the table: what a test set-up wants between suites (Payload's own test harness calls
+ * `clearDatabase()` on adapters that are neither Mongoose nor Drizzle).
+ */
+export async function clearDatabase(this: DynamoDBAdapter): Promise<void> {
+  await dropAllItems(this)
+}
+
 /** `payload migrate:fresh`: empty the table, then run every migration's `up` as batch 1. */
 export async function migrateFresh(
   this: DynamoDBAdapter,
