@@ -41,6 +41,15 @@ import {
   rollbackTransaction,
 } from './transactions/lifecycle.js'
 
+export {
+  ADAPTER_IAM_ACTIONS,
+  iamPolicy,
+  type IAMPolicyDocument,
+  type InfrastructureFormat,
+  type InfrastructureOptions,
+  render as renderInfrastructure,
+  tableDefinition,
+} from './infrastructure/index.js'
 export type { MigrateDownArgs, MigrateUpArgs } from './migrations/types.js'
 export type {
   CursorPage,
