@@ -2,12 +2,18 @@ import type { Connect, Destroy } from 'payload'
 
 import type { DynamoDBAdapter } from './types.js'
 
+import { dropAllItems } from './migrations/migrateFresh.js'
 import { ensureTable } from './storage/ensureTable.js'
 import { finishOpenCommits, JOURNAL_GRACE_MS } from './transactions/recover.js'
 
 /** Checks (or creates) the table. The SDK client connects lazily and keeps its sockets alive. */
 export const connect: Connect = async function connect(this: DynamoDBAdapter) {
   await ensureTable({ client: this.client, create: this.createTable, tableName: this.tableName })
+  // As the official adapters do, for test runs that start each suite from an empty database.
+  if (process.env.PAYLOAD_DROP_DATABASE === 'true') {
+    this.payload.logger.info(`PAYLOAD_DROP_DATABASE: emptying table ${this.tableName}`)
+    await dropAllItems(this)
+  }
   // Writes of more than 100 items that a previous process left part-way are finished now; a
   // journal too young to judge (another process may still be applying it) is looked at again
   // once the grace period is over.

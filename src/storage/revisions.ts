@@ -1,21 +1,25 @@
 /**
  * Every stored document item carries `rev`, a number raised by one on every write (1 on create;
- * items written before revisions existed have none, read as 0), and `w`, the id of the write
- * that stored it. Every update and delete is conditioned on the revision its index and marker
- * changes were computed from; `w` tells a writer whose response was lost that its write landed.
+ * items written before revisions existed have none, read as 0), and `w`, the ids of the last
+ * writes that stored it (newest first). Every update and delete is conditioned on the revision
+ * its index and marker changes were computed from; `w` tells a writer whose response was lost
+ * that its write landed, even when other writers have written the document since.
  *
  * The revision a document was read at is remembered beside the object (not inside it, so
  * Payload never sees it) for the write path to condition on.
  */
 const revisions = new WeakMap<object, number>()
-const writeIDs = new WeakMap<object, string>()
+const writeIDs = new WeakMap<object, string[]>()
+
+/** How many recent write ids a document item keeps. */
+export const RECENT_WRITES = 8
 
 /** The document inside a stored item, remembering the item's revision and write id. */
 export function documentOf<T extends object>(item: Record<string, unknown>): T {
   const doc = item.doc as T
   revisions.set(doc, typeof item.rev === 'number' ? item.rev : 0)
-  if (typeof item.w === 'string') {
-    writeIDs.set(doc, item.w)
+  if (Array.isArray(item.w)) {
+    writeIDs.set(doc, item.w as string[])
   }
   return doc
 }
@@ -25,16 +29,22 @@ export function revisionOf(doc: object): number | undefined {
   return revisions.get(doc)
 }
 
-export function writeIDOf(doc: object): string | undefined {
-  return writeIDs.get(doc)
+/** The ids of the last writes that stored `doc` (newest first). */
+export function recentWrites(doc: object): string[] {
+  return writeIDs.get(doc) ?? []
 }
 
-/** Marks `doc` as stored at `revision` by the write `writeID` (after a write, for later writes). */
-export function rememberRevision(doc: object, revision: number, writeID?: string): void {
+/** Marks `doc` as stored at `revision` by `writes` (after a write, for later writes). */
+export function rememberRevision(doc: object, revision: number, writes?: string[]): void {
   revisions.set(doc, revision)
-  if (writeID) {
-    writeIDs.set(doc, writeID)
+  if (writes) {
+    writeIDs.set(doc, writes)
   }
+}
+
+/** The `w` of an item written by `writeID` over `before`. */
+export function writesAfter(before: null | object, writeID: string): string[] {
+  return [writeID, ...(before ? recentWrites(before) : [])].slice(0, RECENT_WRITES)
 }
 
 /** The condition that the item at a key is still at `revision` (0: stored without revisions). */

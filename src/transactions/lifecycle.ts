@@ -15,8 +15,21 @@ import { type DocumentChange, runInTransaction, Transaction } from './session.js
 /** Open transactions per adapter. Nothing of a transaction is stored before its commit. */
 const open = new WeakMap<object, Map<string, Transaction>>()
 
-/** A transaction neither committed nor rolled back (a lost request) is dropped after this. */
+/** A transaction unused this long, neither committed nor rolled back (a lost request), is dropped. */
 const ABANDONED_AFTER_MS = 60 * 60 * 1000
+
+/** Ids of dropped transactions, so a late call with one fails instead of writing outside it. */
+const expired = new WeakMap<object, Set<string>>()
+const EXPIRED_KEPT = 1000
+
+function expiredError(id: string): APIError {
+  return new APIError(
+    `Transaction ${id} was unused for an hour and was dropped; nothing it held was written. Retry the operation.`,
+    410,
+    null,
+    true,
+  )
+}
 
 function transactionsOf(adapter: object): Map<string, Transaction> {
   let map = open.get(adapter)
@@ -33,7 +46,17 @@ export async function transactionOf(
   req: Partial<PayloadRequest> | undefined,
 ): Promise<Transaction | undefined> {
   const id = await req?.transactionID
-  return id === undefined || id === null ? undefined : transactionsOf(adapter).get(String(id))
+  if (id === undefined || id === null) {
+    return undefined
+  }
+  const transaction = transactionsOf(adapter).get(String(id))
+  if (!transaction && expired.get(adapter)?.has(String(id))) {
+    throw expiredError(String(id))
+  }
+  if (transaction) {
+    transaction.lastUsed = Date.now()
+  }
+  return transaction
 }
 
 export const beginTransaction: BeginTransaction = async function beginTransaction(
@@ -42,8 +65,14 @@ export const beginTransaction: BeginTransaction = async function beginTransactio
   const transactions = transactionsOf(this)
   const now = Date.now()
   for (const [id, transaction] of transactions) {
-    if (now - transaction.createdAt > ABANDONED_AFTER_MS) {
+    if (now - transaction.lastUsed > ABANDONED_AFTER_MS) {
       transactions.delete(id)
+      const ids = expired.get(this) ?? new Set<string>()
+      expired.set(this, ids)
+      ids.add(id)
+      if (ids.size > EXPIRED_KEPT) {
+        ids.delete(ids.values().next().value as string)
+      }
     }
   }
   const transaction = new Transaction()
@@ -65,6 +94,9 @@ export const commitTransaction: CommitTransaction = async function commitTransac
   const id = String(await incomingID)
   const transaction = transactionsOf(this).get(id)
   if (!transaction) {
+    if (expired.get(this)?.has(id)) {
+      throw expiredError(id)
+    }
     return
   }
   try {

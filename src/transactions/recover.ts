@@ -1,3 +1,5 @@
+import { ValidationError } from 'payload'
+
 import type { DynamoDBAdapter } from '../types.js'
 
 import { applyRemaining } from '../write/journaledCommit.js'
@@ -31,6 +33,10 @@ export async function finishOpenCommits(
         `payload-db-dynamodb: finished an interrupted write of ${journal.length} documents (${header.writeID}).`,
       )
     } catch (error) {
+      if (!(error instanceof ValidationError)) {
+        // Not applied, not undone (the engine is unreachable, say): left for the next run.
+        throw error
+      }
       adapter.payload.logger.error({
         err: error,
         msg: `payload-db-dynamodb: an interrupted write (${header.writeID}) could not be applied and was undone.`,

@@ -5,7 +5,7 @@ import type { ItemKey } from '../keys/itemKeys.js'
 import type { Namespace } from '../namespaces.js'
 import type { Doc } from '../query/types.js'
 
-import { rememberRevision, revisionOf, writeIDOf } from '../storage/revisions.js'
+import { recentWrites, rememberRevision, revisionOf } from '../storage/revisions.js'
 
 /** A document's change as the write path sees it: created (no `before`), updated, or deleted (no `after`). */
 export type DocumentChange = {
@@ -36,8 +36,9 @@ export const keyString = (key: { pk: unknown; sk: unknown }): string =>
  * conditioned on the revisions of the documents as they were read.
  */
 export class Transaction {
-  readonly createdAt = Date.now()
   readonly id = randomUUID()
+  /** When an adapter call last used it (abandoned transactions are dropped after a while). */
+  lastUsed = Date.now()
   /** Every write step in order, so a commit that meets a newer revision can run them again. */
   readonly steps: WriteStep[] = []
   private staged = new Map<string, StagedDocument>()
@@ -94,7 +95,7 @@ export function snapshot<T extends Doc | null>(doc: T): T {
   const copy = structuredClone(doc)
   const revision = revisionOf(doc)
   if (revision !== undefined) {
-    rememberRevision(copy, revision, writeIDOf(doc))
+    rememberRevision(copy, revision, recentWrites(doc))
   }
   return copy
 }

@@ -22,6 +22,8 @@ export type WriteAction =
   | { amount: number; attribute: string; key: ItemKey; type: 'add' }
   | { condition?: WriteCondition; item: Record<string, unknown>; type: 'put' }
   | { condition?: WriteCondition; key: ItemKey; type: 'delete' }
+  /** Writes nothing: the transaction only holds if the item meets the condition. */
+  | { condition: WriteCondition; key: ItemKey; type: 'check' }
   /** Adds `value` to the number set `done` (a commit journal's groups applied). */
   | { condition?: WriteCondition; key: ItemKey; type: 'mark'; value: number }
 
@@ -70,6 +72,12 @@ function markParams(action: Extract<WriteAction, { type: 'mark' }>, tableName: s
 function singleCommand(action: WriteAction, tableName: string): object {
   const common = { ReturnConsumedCapacity: 'TOTAL' as const, TableName: tableName }
   switch (action.type) {
+    case 'check':
+      // A lone check writes nothing; as a one-item transaction it still reports its condition.
+      return new TransactWriteCommand({
+        ReturnConsumedCapacity: 'TOTAL',
+        TransactItems: [transactItem(action, tableName)],
+      })
     case 'mark':
       return new UpdateCommand({ ...common, ...markParams(action, tableName) })
     case 'put':
@@ -83,6 +91,16 @@ function singleCommand(action: WriteAction, tableName: string): object {
 
 function transactItem(action: WriteAction, tableName: string) {
   switch (action.type) {
+    case 'check':
+      return {
+        ConditionCheck: {
+          ConditionExpression: action.condition.expression,
+          ExpressionAttributeNames: action.condition.names,
+          ExpressionAttributeValues: action.condition.values,
+          Key: action.key,
+          TableName: tableName,
+        },
+      }
     case 'mark':
       return { Update: markParams(action, tableName) }
     case 'put':

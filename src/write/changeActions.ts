@@ -6,7 +6,7 @@ import type { DynamoDBAdapter } from '../types.js'
 import { indexEntries, uniqueMarkers } from '../indexes/entries.js'
 import { indexesOf, localeCodes } from '../indexes/registry.js'
 import { documentItem } from '../storage/documentStore.js'
-import { revisionCondition, revisionOf } from '../storage/revisions.js'
+import { revisionCondition, revisionOf, writesAfter } from '../storage/revisions.js'
 import { MUST_EXIST, MUST_NOT_EXIST } from '../transactions/transactWrite.js'
 
 /** Why an action is in a write, so that a failed condition can be explained. */
@@ -77,7 +77,11 @@ export function changeActions(
       : revisionCondition(beforeRevision)
 
   if (after) {
-    const item = { ...documentItem(key, after), rev: nextRevision(change), w: writeID }
+    const item = {
+      ...documentItem(key, after),
+      rev: nextRevision(change),
+      w: writesAfter(before, writeID),
+    }
     push({ condition, item, type: 'put' }, { change, kind: 'document' })
   } else {
     push({ condition, key, type: 'delete' }, { change, kind: 'document' })

@@ -10,7 +10,7 @@ import { performWrite } from './performWrite.js'
 /**
  * Deletes the documents `select` finds, with their index entries and markers. When one changes
  * before the delete lands, `select` runs again (its entries must be those of the newer version).
- * Returns every document deleted.
+ * Returns the documents deleted (those of the run that was written).
  */
 export async function deleteDocuments(
   adapter: DynamoDBAdapter,
@@ -18,12 +18,12 @@ export async function deleteDocuments(
   select: () => Promise<Doc[]>,
   req?: Partial<PayloadRequest>,
 ): Promise<Doc[]> {
-  const deleted = new Map<string, Doc>()
+  let deleted: Doc[] = []
   await performWrite(
     adapter,
     async () => {
       const docs = await select()
-      docs.forEach((doc) => deleted.set(String(doc.id), doc))
+      deleted = docs
       return docs.map((before) => ({
         after: null,
         before,
@@ -33,5 +33,5 @@ export async function deleteDocuments(
     },
     req,
   )
-  return [...deleted.values()]
+  return deleted
 }

@@ -9,7 +9,7 @@ import type { Meaning } from './changeActions.js'
 import { counterKey } from '../keys/counterKey.js'
 import { toAPIError } from '../storage/errors.js'
 import { batchGetDocuments } from '../storage/documentStore.js'
-import { rememberRevision, writeIDOf } from '../storage/revisions.js'
+import { recentWrites, rememberRevision, writesAfter } from '../storage/revisions.js'
 import {
   failedConditionIndexes,
   MAX_TRANSACTION_ACTIONS,
@@ -94,7 +94,7 @@ export async function writeGroup(
   }
   for (const change of group.changes) {
     if (change.after) {
-      rememberRevision(change.after, nextRevision(change), writeID)
+      rememberRevision(change.after, nextRevision(change), writesAfter(change.before, writeID))
     }
   }
 }
@@ -147,6 +147,8 @@ export async function landed(
   return conflicts.every((change) => {
     const id = String(((change.after ?? change.before) as { id: unknown }).id)
     const doc = byID.get(id)
-    return change.after ? doc !== undefined && writeIDOf(doc) === writeID : doc === undefined
+    return change.after
+      ? doc !== undefined && recentWrites(doc).includes(writeID)
+      : doc === undefined
   })
 }

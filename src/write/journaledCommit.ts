@@ -1,6 +1,6 @@
 import type { PayloadRequest } from 'payload'
 
-import { ValidationError } from 'payload'
+import { APIError, ValidationError } from 'payload'
 
 import type { JournalChange } from '../transactions/journal.js'
 import type { DocumentChange } from '../transactions/session.js'
@@ -22,6 +22,16 @@ const GROUP_CAPACITY = MAX_TRANSACTION_ACTIONS - 1
 
 /** How often a group is computed again over newer documents before giving up. */
 const REBASE_ATTEMPTS = 25
+
+/** The error for a journaled write left part-way: it is finished on the next start. */
+function unfinished(error: unknown): APIError {
+  return new APIError(
+    `A write of more than 100 items could not be completed now (${(error as Error)?.message ?? String(error)}). It is recorded in the commit journal and will be finished automatically (finishOpenCommits, run on the next start); do not repeat it.`,
+    503,
+    null,
+    true,
+  )
+}
 
 function journalChange(change: DocumentChange, group: number): JournalChange {
   return {
@@ -57,6 +67,11 @@ export async function commitJournaled(
   try {
     await writeGroup(adapter, groups[0], writeID, req, markGroupDone(writeID, 0))
   } catch (error) {
+    if (!(error instanceof RevisionConflict) && !(error instanceof ValidationError)) {
+      // The first group may or may not have been applied (no answer): the journal stays, and
+      // the next start finishes the write from it, so it ends whole either way.
+      throw unfinished(error)
+    }
     // A first group whose response was lost was applied: go on from it.
     const applied =
       error instanceof RevisionConflict && (await landed(adapter, error.conflicts, writeID))
@@ -72,8 +87,9 @@ export async function commitJournaled(
     // journal, and the next start finishes the write.
     if (error instanceof ValidationError) {
       await deleteJournal(adapter, writeID, parts)
+      throw error
     }
-    throw error
+    throw unfinished(error)
   }
   await deleteJournal(adapter, writeID, parts)
 }

@@ -6,7 +6,7 @@ import { APIError, ValidationError } from 'payload'
 import type { DocumentChange, WriteStep } from '../transactions/session.js'
 import type { DynamoDBAdapter } from '../types.js'
 
-import { activeTransaction, keyString } from '../transactions/session.js'
+import { activeTransaction } from '../transactions/session.js'
 import { jitteredDelay } from '../transactions/transactWrite.js'
 import { checkUniqueInTransaction } from '../transactions/uniqueCheck.js'
 import { commitChanges, RevisionConflict } from './commitChanges.js'
@@ -42,19 +42,18 @@ export async function performWrite(
 }
 
 /**
- * Writes what `step` computes, computing it again while documents keep moving on. Changes that
- * an earlier attempt already wrote (a write whose response was lost, so the SDK's retry met its
- * own revision) are not written twice.
+ * Writes what `step` computes, computing it again while documents keep moving on. A write whose
+ * response was lost (the SDK's retry then met its own revision) is recognised by its write id and
+ * not written again; the step's results of that attempt stand.
  */
 export async function writeWithRetries(
   adapter: DynamoDBAdapter,
   step: () => Promise<DocumentChange[]>,
   options: { attempts?: number; onConflict?: () => never; req?: Partial<PayloadRequest> },
 ): Promise<void> {
-  const written = new Set<string>()
   const attempts = options.attempts ?? REVISION_ATTEMPTS
   for (let attempt = 1; ; attempt++) {
-    const changes = (await step()).filter((change) => !written.has(keyString(change.key)))
+    const changes = await step()
     if (changes.length === 0) {
       return
     }
@@ -67,8 +66,7 @@ export async function writeWithRetries(
         throw error
       }
       if (await landed(adapter, error.conflicts, writeID)) {
-        error.group.forEach((change) => written.add(keyString(change.key)))
-        continue
+        return
       }
       const taken = error.conflicts.find((change) => change.before === null)
       if (taken) {
