@@ -3,6 +3,7 @@ import type { Connect, Destroy } from 'payload'
 import type { DynamoDBAdapter } from './types.js'
 
 import { dropAllItems } from './migrations/migrateFresh.js'
+import { syncIndexes } from './indexes/syncIndexes.js'
 import { ensureTable } from './storage/ensureTable.js'
 import { finishOpenCommits, JOURNAL_GRACE_MS } from './transactions/recover.js'
 
@@ -17,6 +18,9 @@ export const connect: Connect = async function connect(this: DynamoDBAdapter) {
   // Writes of more than 100 items that a previous process left part-way are finished now; a
   // journal too young to judge (another process may still be applying it) is looked at again
   // once the grace period is over.
+  // Indexes follow the config: the planner reads only complete ones; in development new ones
+  // are built (and removed ones dropped) now, in production by a migration.
+  await syncIndexes(this, { build: this.buildIndexesOnStart, throwOnError: false })
   const { deferred } = await finishOpenCommits(this)
   if (deferred > 0) {
     recoveryTimers.set(

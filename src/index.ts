@@ -9,6 +9,7 @@ import { iterateDocuments } from './cursor.js'
 import { explain } from './explain.js'
 import { rebuildIndexes } from './indexes/rebuild.js'
 import { repairIndexes } from './indexes/repair.js'
+import { syncIndexes } from './indexes/syncIndexes.js'
 import { verifyIndexes } from './indexes/verify.js'
 import { createMigration } from './migrations/createMigration.js'
 import { clearDatabase, migrateFresh } from './migrations/migrateFresh.js'
@@ -86,6 +87,7 @@ export function dynamodbAdapter(args: DynamoDBAdapterArgs): DatabaseAdapterObj<D
       name: 'dynamodb',
       allowIDOnCreate,
       beginTransaction: transactionsOn ? beginTransaction : async () => null,
+      buildIndexesOnStart: args.buildIndexes ?? process.env.NODE_ENV !== 'production',
       // One transaction for a whole bulk update/delete: see docs/consistency.md.
       bulkOperationsSingleTransaction: false,
       clearDatabase,
@@ -131,6 +133,9 @@ export function dynamodbAdapter(args: DynamoDBAdapterArgs): DatabaseAdapterObj<D
       rebuildIndexes,
       repairIndexes,
       stats: new RequestStats(),
+      syncIndexes(this: DynamoDBAdapter, options?: { dryRun?: boolean }) {
+        return syncIndexes(this, { build: !options?.dryRun })
+      },
       tableName: args.tableName,
       transactionConflicts:
         (args.transactionOptions !== false && args.transactionOptions?.onConflict) || 'retry',

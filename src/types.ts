@@ -28,6 +28,13 @@ export type DynamoDBAdapterArgs = {
    */
   consistentRead?: boolean
   /**
+   * Build indexes added to the config (and drop removed ones) when Payload starts. Until an index
+   * is built, queries it would serve read the collection instead (never a wrong answer). In
+   * production, build them with a migration (`payload migrate:create` writes it).
+   * @default process.env.NODE_ENV !== 'production'
+   */
+  buildIndexes?: boolean
+  /**
    * Create the table (on-demand billing) when it does not exist. Off in production by default, where
    * the table should come from infrastructure code.
    * @default process.env.NODE_ENV !== 'production'
@@ -65,6 +72,8 @@ export type DynamoDBAdapterArgs = {
 export type IDType = 'number' | 'text'
 
 export type DynamoDBAdapter = {
+  /** Whether indexes added to the config are built on start (the `buildIndexes` option). */
+  buildIndexesOnStart: boolean
   /** Deletes every item of the table (for tests: Payload's test harness calls it between suites). */
   clearDatabase: () => Promise<void>
   client: DynamoDBClient
@@ -98,6 +107,11 @@ export type DynamoDBAdapter = {
    * while the application writes (every fix is conditioned on its document's revision).
    */
   repairIndexes: (args: RepairArgs) => Promise<RepairReport>
+  /**
+   * Builds the config's indexes that are not built yet and drops those removed from it (what a
+   * migration runs in production). Returns what differed; with `dryRun` only reports.
+   */
+  syncIndexes: (options?: { dryRun?: boolean }) => Promise<{ pending: string[]; stale: string[] }>
   /** Checks one collection's index entries, uniqueness markers and counter against its documents. */
   verifyIndexes: (args: VerifyArgs) => Promise<IndexReport>
 } & BaseDatabaseAdapter

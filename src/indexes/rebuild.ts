@@ -8,6 +8,7 @@ import { collectionNamespace, versionsNamespace } from '../namespaces.js'
 import { iteratePartition } from '../storage/documentStore.js'
 import { iterateIndexRange } from '../storage/indexStore.js'
 import { send } from '../storage/send.js'
+import { indexSignature, readIndexState, recordIndexState, setBuiltIndexes } from './buildState.js'
 import { indexEntries, indexPartition, uniqueMarkers, uniquePartition } from './entries.js'
 import { indexesOf, localeCodes } from './registry.js'
 
@@ -111,5 +112,11 @@ export async function rebuildIndexes(this: DynamoDBAdapter, args: RebuildArgs): 
       TableName: this.tableName,
     }),
   )
+  // Every index of the config is now complete: the planner may read them.
+  const built = new Map(
+    definitions.map((definition) => [definition.name, indexSignature(definition)]),
+  )
+  await recordIndexState(this, namespace, { built })
+  setBuiltIndexes(this, namespace, (await readIndexState(this, namespace)) ?? built)
   return documents
 }

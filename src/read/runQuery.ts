@@ -6,7 +6,7 @@ import type { Plan } from '../query/plan/types.js'
 import type { Doc, QueryScope } from '../query/types.js'
 import type { DynamoDBAdapter } from '../types.js'
 
-import { indexesOf } from '../indexes/registry.js'
+import { queryableIndexes } from '../indexes/buildState.js'
 import { keyOf } from '../namespaces.js'
 import { compileWhere } from '../query/compileWhere.js'
 import { buildComparator } from '../query/compileSort.js'
@@ -277,7 +277,7 @@ async function answerQuery(
   options: RunOptions,
 ): Promise<QueryResult> {
   const planned = planQuery({
-    definitions: indexesOf(adapter, namespace),
+    definitions: queryableIndexes(adapter, namespace),
     locale: indexLocale(adapter, args.locale),
     namespace,
     needsTotal: options.needsTotal,

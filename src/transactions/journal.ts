@@ -153,23 +153,6 @@ function headerOf(item: Record<string, unknown>): JournalHeader {
   }
 }
 
-/** The header as stored now (undefined once the write finished). */
-export async function readHeader(
-  adapter: Store,
-  writeID: string,
-): Promise<JournalHeader | undefined> {
-  const out = await send<{ Item?: Record<string, unknown> }>(
-    adapter,
-    new GetCommand({
-      ConsistentRead: true,
-      Key: headerKey(writeID),
-      ReturnConsumedCapacity: 'TOTAL',
-      TableName: adapter.tableName,
-    }),
-  )
-  return out.Item ? headerOf(out.Item) : undefined
-}
-
 export async function readJournalChanges(
   adapter: Store,
   header: JournalHeader,

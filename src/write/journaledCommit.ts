@@ -8,7 +8,7 @@ import type { DynamoDBAdapter } from '../types.js'
 
 import { namespaceOf } from '../namespaces.js'
 import { batchGetByKey } from '../storage/documentStore.js'
-import { deleteJournal, markGroupDone, readHeader, writeJournal } from '../transactions/journal.js'
+import { deleteJournal, markGroupDone, writeJournal } from '../transactions/journal.js'
 import { keyString } from '../transactions/session.js'
 import {
   jitteredDelay,

@@ -187,11 +187,10 @@ describe('an engine crash with Payload transactions open and commits in flight',
       const lanes = Array.from({ length: LANES }, (_, n) => lane(n))
       // Kill the engine while at least two commits are in flight (bounded wait).
       await new Promise((resolve) => setTimeout(resolve, 800))
-      for (let i = 0; i < 500 && inCommit < 2 && next < POOL; i++) {
-        await new Promise((resolve) => setImmediate(resolve))
-        if (i % 50 === 49) {
-          await new Promise((resolve) => setTimeout(resolve, 5))
-        }
+      // Polled every 2 ms for up to 10 s: commits take tens of milliseconds, so one is caught
+      // in flight even on a loaded machine.
+      for (let i = 0; i < 5000 && inCommit < 2 && next < POOL; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 2))
       }
       const inCommitAtKill = inCommit
       const killedAfterMs = Date.now() - started

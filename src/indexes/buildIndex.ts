@@ -1,0 +1,206 @@
+import { APIError } from 'payload'
+
+import type { Namespace } from '../namespaces.js'
+import type { Doc } from '../query/types.js'
+import type { WriteAction } from '../transactions/transactWrite.js'
+import type { DynamoDBAdapter } from '../types.js'
+import type { IndexDefinition } from './definitionTypes.js'
+
+import { encodeName } from '../keys/encoding.js'
+import { keyOf } from '../namespaces.js'
+import { batchDeleteItems, iteratePartition } from '../storage/documentStore.js'
+import { iterateIndexRange } from '../storage/indexStore.js'
+import { revisionCondition, revisionOf } from '../storage/revisions.js'
+import {
+  failedConditionIndexes,
+  MAX_TRANSACTION_ACTIONS,
+  transactWrite,
+} from '../transactions/transactWrite.js'
+import { valuesAtPath } from '../utilities/valuesAtPath.js'
+import { indexEntries, uniqueMarkers } from './entries.js'
+import { localeCodes } from './registry.js'
+
+/** A unique index cannot be built over data that holds the same value twice. */
+async function assertNoDuplicates(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  definitions: IndexDefinition[],
+): Promise<void> {
+  const unique = definitions.filter((definition) => definition.unique)
+  if (unique.length === 0) {
+    return
+  }
+  const holders = new Map<string, { definition: IndexDefinition; ids: string[]; value: string }>()
+  for await (const page of iteratePartition(adapter, namespace.pk)) {
+    for (const doc of page.docs) {
+      for (const marker of uniqueMarkers(namespace, unique, localeCodes(adapter), doc)) {
+        const name = `${marker.pk}\u0000${marker.sk}`
+        const holder = holders.get(name) ?? {
+          definition: marker.definition,
+          ids: [],
+          value: describeValue(doc, marker.definition),
+        }
+        holder.ids.push(String(doc.id))
+        holders.set(name, holder)
+      }
+    }
+  }
+  const duplicates = [...holders.values()].filter((holder) => holder.ids.length > 1)
+  if (duplicates.length > 0) {
+    const lines = duplicates
+      .slice(0, 20)
+      .map(
+        (dup) =>
+          `${dup.definition.parts.map((part) => part.path).join(', ')} = ${dup.value}: documents ${dup.ids.join(', ')}`,
+      )
+    throw new APIError(
+      `Cannot build the unique index "${duplicates[0].definition.name}" of ${namespace.kind} "${namespace.slug}": ${duplicates.length} value(s) are held by more than one document. Nothing was changed. Make the values unique, then build again.\n${lines.join('\n')}`,
+      409,
+      { duplicates: duplicates.map(({ ids, value }) => ({ ids, value })) },
+      true,
+    )
+  }
+}
+
+function describeValue(doc: Doc, definition: IndexDefinition): string {
+  return definition.parts
+    .map((part) => JSON.stringify(valuesAtPath(doc, part.path).filter((v) => v !== undefined)))
+    .join(' + ')
+}
+
+type DocumentWrite = { actions: WriteAction[] }
+
+/** The writes that give one document its entries and markers in `definitions`, if it has any. */
+function documentWrite(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  definitions: IndexDefinition[],
+  doc: Doc,
+): DocumentWrite | undefined {
+  const locales = localeCodes(adapter)
+  const entries = indexEntries(namespace, definitions, locales, doc)
+  const markers = uniqueMarkers(namespace, definitions, locales, doc)
+  if (entries.length + markers.length === 0) {
+    return undefined
+  }
+  const revision = revisionOf(doc) ?? 0
+  return {
+    actions: [
+      // Only for the version read: a document changed since got its entries from its writer.
+      {
+        condition: revisionCondition(revision),
+        key: keyOf(namespace, doc.id as number | string),
+        type: 'check',
+      },
+      ...entries.map((entry): WriteAction => ({ item: { ...entry }, type: 'put' })),
+      ...markers.map((marker): WriteAction => ({
+        condition: {
+          expression: 'attribute_not_exists(pk) OR id = :id',
+          values: { ':id': marker.id },
+        },
+        item: { id: marker.id, pk: marker.pk, sk: marker.sk },
+        type: 'put',
+      })),
+    ],
+  }
+}
+
+/** Sends the documents' writes, packed into transactions; a document changed meanwhile is left out. */
+async function writePacked(adapter: DynamoDBAdapter, writes: DocumentWrite[]): Promise<void> {
+  let pending = writes
+  while (pending.length > 0) {
+    const batch: DocumentWrite[] = []
+    let size = 0
+    for (const write of pending) {
+      if (batch.length > 0 && size + write.actions.length > MAX_TRANSACTION_ACTIONS) {
+        break
+      }
+      batch.push(write)
+      size += write.actions.length
+    }
+    pending = pending.slice(batch.length)
+    const actions = batch.flatMap((write) => write.actions)
+    try {
+      await transactWrite(adapter, actions)
+    } catch (error) {
+      const failed = failedConditionIndexes(error, actions.length)
+      if (failed.length === 0) {
+        throw error
+      }
+      // Which documents failed their check: those are skipped, the others sent again.
+      const skipped = new Set<DocumentWrite>()
+      let offset = 0
+      for (const write of batch) {
+        const end = offset + write.actions.length
+        if (failed.some((index) => index >= offset && index < end)) {
+          if (!failed.includes(offset)) {
+            throw new APIError(
+              'A unique value was taken by another document while the index was being built. Build it again.',
+              409,
+              undefined,
+              true,
+            )
+          }
+          skipped.add(write)
+        }
+        offset = end
+      }
+      pending = [...batch.filter((write) => !skipped.has(write)), ...pending]
+    }
+  }
+}
+
+/**
+ * Builds indexes over the documents already stored, a page at a time, each document's entries
+ * and markers written on the condition that the document is still the version read (so an entry
+ * is never written for a version replaced meanwhile; its writer maintained the index already).
+ * Safe to run again and from several processes at once. A unique index over duplicate values
+ * fails before anything is written, naming the values and documents.
+ */
+export async function buildIndexes(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  definitions: IndexDefinition[],
+): Promise<number> {
+  await assertNoDuplicates(adapter, namespace, definitions)
+  const names = definitions.map((definition) => definition.name).join(', ')
+  let documents = 0
+  for await (const page of iteratePartition(adapter, namespace.pk, { pageSize: 100 })) {
+    const writes = page.docs.flatMap(
+      (doc) => documentWrite(adapter, namespace, definitions, doc) ?? [],
+    )
+    await writePacked(adapter, writes)
+    documents += page.docs.length
+    adapter.payload.logger.info(
+      `payload-db-dynamodb: building index ${names} of ${namespace.kind} "${namespace.slug}": ${documents} documents`,
+    )
+  }
+  return documents
+}
+
+/** Deletes every entry and marker of indexes no longer in the config (by name, every locale). */
+export async function dropIndexItems(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  names: string[],
+): Promise<void> {
+  const suffixes = ['', ...localeCodes(adapter).map((locale) => `#${encodeName(locale)}`)]
+  for (const name of names) {
+    for (const kind of ['I', 'U']) {
+      for (const suffix of suffixes) {
+        const pk = `${namespace.pk}#${kind}#${encodeName(name)}${suffix}`
+        for await (const rows of iterateIndexRange(
+          adapter,
+          pk,
+          { from: '\u0000', to: '\uffff' },
+          { descending: false },
+        )) {
+          await batchDeleteItems(
+            adapter,
+            rows.map((row) => ({ pk, sk: row.sk })),
+          )
+        }
+      }
+    }
+  }
+}

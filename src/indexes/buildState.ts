@@ -1,0 +1,152 @@
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+
+import type { Namespace } from '../namespaces.js'
+import type { DynamoDBAdapter } from '../types.js'
+import type { IndexDefinition } from './definitionTypes.js'
+
+import { send } from '../storage/send.js'
+import { indexesOf } from './registry.js'
+
+/**
+ * Which index definitions of a namespace are complete, recorded in the table (item
+ * (`<namespace pk>`, `M#indexes`), one attribute `idx:<name>` per built index holding its
+ * signature). The planner only reads indexes recorded here: an index added to the config is
+ * maintained by every write at once, but documents stored before it have no entries until it is
+ * built, so reading it earlier would silently miss them.
+ */
+export const STATE_SK = 'M#indexes'
+
+const ATTRIBUTE_PREFIX = 'idx:'
+
+/** What makes two definitions of the same name store the same keys. */
+export function indexSignature(definition: IndexDefinition): string {
+  return JSON.stringify([
+    definition.unique,
+    definition.parts.map((part) => [
+      part.path,
+      part.kind,
+      part.localized,
+      part.localizedPath,
+      part.maxText,
+      part.multiValued,
+    ]),
+  ])
+}
+
+/** Built indexes per namespace pk (name → signature), as loaded on connect. */
+const builtByAdapter = new WeakMap<object, Map<string, Map<string, string>>>()
+const warned = new WeakMap<object, Set<string>>()
+
+export function setBuiltIndexes(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  built: Map<string, string>,
+): void {
+  let perAdapter = builtByAdapter.get(adapter)
+  if (!perAdapter) {
+    perAdapter = new Map()
+    builtByAdapter.set(adapter, perAdapter)
+  }
+  perAdapter.set(namespace.pk, built)
+}
+
+export function builtIndexes(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+): Map<string, string> | undefined {
+  return builtByAdapter.get(adapter)?.get(namespace.pk)
+}
+
+/**
+ * The indexes a query may read: those of the config that are built. The first time a query
+ * cannot use an index that the config declares, the log says what to run.
+ */
+export function queryableIndexes(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+): IndexDefinition[] {
+  const all = indexesOf(adapter, namespace)
+  const built = builtIndexes(adapter, namespace)
+  if (!built) {
+    return all
+  }
+  const usable = all.filter(
+    (definition) => built.get(definition.name) === indexSignature(definition),
+  )
+  if (usable.length < all.length) {
+    const seen = warned.get(adapter) ?? new Set<string>()
+    warned.set(adapter, seen)
+    for (const definition of all.filter((each) => !usable.includes(each))) {
+      const name = `${namespace.pk}/${definition.name}`
+      if (!seen.has(name)) {
+        seen.add(name)
+        adapter.payload.logger.warn(
+          `payload-db-dynamodb: the index "${definition.name}" of ${namespace.kind} "${namespace.slug}" is not built yet, so queries it would serve read the whole ${namespace.kind} meanwhile. Build it with a migration (payload migrate:create, then payload migrate) or by starting in development.`,
+        )
+      }
+    }
+  }
+  return usable
+}
+
+/** Reads the recorded state of one namespace (undefined: never recorded). */
+export async function readIndexState(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+): Promise<Map<string, string> | undefined> {
+  const out = await send<{ Item?: Record<string, unknown> }>(
+    adapter,
+    new GetCommand({
+      ConsistentRead: true,
+      Key: { pk: namespace.pk, sk: STATE_SK },
+      ReturnConsumedCapacity: 'TOTAL',
+      TableName: adapter.tableName,
+    }),
+  )
+  if (!out.Item) {
+    return undefined
+  }
+  const built = new Map<string, string>()
+  for (const [attribute, value] of Object.entries(out.Item)) {
+    if (attribute.startsWith(ATTRIBUTE_PREFIX) && typeof value === 'string') {
+      built.set(attribute.slice(ATTRIBUTE_PREFIX.length), value)
+    }
+  }
+  return built
+}
+
+/** Records indexes as built (name → signature) and others as gone. */
+export async function recordIndexState(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  changes: { built?: Map<string, string>; dropped?: string[] },
+): Promise<void> {
+  const names: Record<string, string> = {}
+  const values: Record<string, unknown> = { ':now': new Date().toISOString() }
+  const sets = ['#updatedAt = :now']
+  const removes: string[] = []
+  let n = 0
+  for (const [name, signature] of changes.built ?? []) {
+    names[`#a${n}`] = ATTRIBUTE_PREFIX + name
+    values[`:v${n}`] = signature
+    sets.push(`#a${n} = :v${n}`)
+    n++
+  }
+  for (const name of changes.dropped ?? []) {
+    names[`#a${n}`] = ATTRIBUTE_PREFIX + name
+    removes.push(`#a${n}`)
+    n++
+  }
+  names['#updatedAt'] = 'updatedAt'
+  await send(
+    adapter,
+    new UpdateCommand({
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      Key: { pk: namespace.pk, sk: STATE_SK },
+      ReturnConsumedCapacity: 'TOTAL',
+      TableName: adapter.tableName,
+      UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+    }),
+  )
+}

@@ -1,0 +1,133 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb'
+
+import type { Namespace } from '../namespaces.js'
+import type { DynamoDBAdapter } from '../types.js'
+
+import { DOCUMENT_SK_PREFIX } from '../keys/itemKeys.js'
+import { collectionNamespace, globalVersionsNamespace, versionsNamespace } from '../namespaces.js'
+import { send } from '../storage/send.js'
+import { buildIndexes, dropIndexItems } from './buildIndex.js'
+import { indexSignature, readIndexState, recordIndexState, setBuiltIndexes } from './buildState.js'
+import { indexesOf } from './registry.js'
+
+/** Every namespace that has indexes: collections, their versions, globals' versions. */
+export function indexedNamespaces(adapter: DynamoDBAdapter): Namespace[] {
+  const { collections, globals } = adapter.payload.config
+  return [
+    ...collections.flatMap((collection) => [
+      collectionNamespace(adapter, collection.slug),
+      ...(collection.versions ? [versionsNamespace(adapter, collection.slug)] : []),
+    ]),
+    ...globals.flatMap((global) =>
+      global.versions ? [globalVersionsNamespace(adapter, global.slug)] : [],
+    ),
+  ]
+}
+
+async function hasDocuments(adapter: DynamoDBAdapter, namespace: Namespace): Promise<boolean> {
+  const out = await send<{ Count?: number }>(
+    adapter,
+    new QueryCommand({
+      ConsistentRead: true,
+      ExpressionAttributeValues: { ':pk': namespace.pk, ':prefix': DOCUMENT_SK_PREFIX },
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      Limit: 1,
+      ReturnConsumedCapacity: 'TOTAL',
+      Select: 'COUNT',
+      TableName: adapter.tableName,
+    }),
+  )
+  return (out.Count ?? 0) > 0
+}
+
+export type IndexChanges = {
+  /** Indexes of the config not built yet (`collection/index`). */
+  pending: string[]
+  /** Indexes built in the table but no longer in the config (or of another shape). */
+  stale: string[]
+}
+
+type NamespaceChanges = { namespace: Namespace; pending: string[]; stale: string[] }
+
+/** Compares the config's indexes with what the table records, loading the planner's view. */
+async function compare(adapter: DynamoDBAdapter, namespace: Namespace): Promise<NamespaceChanges> {
+  const definitions = indexesOf(adapter, namespace)
+  let built = await readIndexState(adapter, namespace)
+  if (!built) {
+    // Never recorded: an empty namespace has every index complete; documents stored by an
+    // earlier version of the adapter may lack entries, so their indexes are built first.
+    built = new Map()
+    if (!(await hasDocuments(adapter, namespace))) {
+      for (const definition of definitions) {
+        built.set(definition.name, indexSignature(definition))
+      }
+      await recordIndexState(adapter, namespace, { built })
+    }
+  }
+  setBuiltIndexes(adapter, namespace, built)
+  const current = new Map(
+    definitions.map((definition) => [definition.name, indexSignature(definition)]),
+  )
+  return {
+    namespace,
+    pending: definitions
+      .filter((definition) => built.get(definition.name) !== indexSignature(definition))
+      .map((definition) => definition.name),
+    stale: [...built.entries()]
+      .filter(([name, signature]) => current.get(name) !== signature)
+      .map(([name]) => name),
+  }
+}
+
+function label(changes: NamespaceChanges, name: string): string {
+  const { kind, slug } = changes.namespace
+  return `${kind === 'collection' ? '' : `${kind}:`}${slug}/${name}`
+}
+
+/**
+ * Brings the table's indexes in line with the config: drops the entries of indexes removed
+ * from it (or reshaped) and builds the new ones over the documents already stored, then records
+ * them as built so that the planner reads them. With `build: false` it only reports (and the
+ * planner keeps to the built ones). Returns what differed before it ran.
+ */
+export async function syncIndexes(
+  adapter: DynamoDBAdapter,
+  options: { build: boolean; throwOnError?: boolean },
+): Promise<IndexChanges> {
+  const all = await Promise.all(
+    indexedNamespaces(adapter).map((namespace) => compare(adapter, namespace)),
+  )
+  const report: IndexChanges = {
+    pending: all.flatMap((changes) => changes.pending.map((name) => label(changes, name))),
+    stale: all.flatMap((changes) => changes.stale.map((name) => label(changes, name))),
+  }
+  if (!options.build) {
+    return report
+  }
+  for (const changes of all) {
+    const { namespace } = changes
+    if (changes.stale.length > 0) {
+      await dropIndexItems(adapter, namespace, changes.stale)
+      await recordIndexState(adapter, namespace, { dropped: changes.stale })
+    }
+    const definitions = indexesOf(adapter, namespace).filter((definition) =>
+      changes.pending.includes(definition.name),
+    )
+    for (const definition of definitions) {
+      try {
+        await buildIndexes(adapter, namespace, [definition])
+      } catch (error) {
+        if (options.throwOnError !== false) {
+          throw error
+        }
+        adapter.payload.logger.error({ err: error, msg: (error as Error).message })
+        continue
+      }
+      const built = new Map([[definition.name, indexSignature(definition)]])
+      await recordIndexState(adapter, namespace, { built })
+    }
+    const state = await readIndexState(adapter, namespace)
+    setBuiltIndexes(adapter, namespace, state ?? new Map())
+  }
+  return report
+}
