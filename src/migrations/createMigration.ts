@@ -5,6 +5,8 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { getPredefinedMigration, writeMigrationIndex } from 'payload'
 
+import type { DynamoDBAdapter } from '../types.js'
+
 /** A migration file: `up`/`down` receive Payload and the request (use the Local API inside). */
 function migrationTemplate({ downSQL, imports, upSQL }: MigrationTemplateArgs): string {
   return `import type { MigrateDownArgs, MigrateUpArgs } from 'payload-db-dynamodb'
@@ -17,6 +19,20 @@ export async function down({ payload, req }: MigrateDownArgs): Promise<void> {
 ${downSQL ?? '  // Migration code'}
 }
 `
+}
+
+function indexMigrationUp({ pending, stale }: { pending: string[]; stale: string[] }): string {
+  const lines = [
+    ...pending.map((name) => `  //   build ${name}`),
+    ...stale.map((name) => `  //   drop  ${name}`),
+  ]
+  return [
+    '  // Bring the indexes in line with the config (written by migrate:create):',
+    ...lines,
+    '  // Builds page by page over the stored documents; safe while the app serves traffic and',
+    '  // safe to run again. A unique index over duplicate values fails here, naming them.',
+    '  await payload.db.syncIndexes()',
+  ].join('\n')
 }
 
 /** `payload migrate:create [name] [--file predefined]`: writes a migration file and the index. */
@@ -38,7 +54,19 @@ export const createMigration: CreateMigration = async function createMigration({
   const timestamp = `${date.replace(/\D/g, '')}_${time.split('.')[0].replace(/\D/g, '')}`
   const fileName = `${timestamp}_${(migrationName ?? 'migration').replace(/\W/g, '_')}.ts`
   const filePath = path.join(dir, fileName)
-  if (!skipEmpty) {
+  // The DynamoDB work the config asks for: indexes to build and to drop.
+  const indexes = predefined.upSQL
+    ? undefined
+    : await (payload.db as unknown as DynamoDBAdapter).syncIndexes({ dryRun: true })
+  const indexWork = indexes && indexes.pending.length + indexes.stale.length > 0
+  if (indexWork) {
+    predefined.upSQL = indexMigrationUp(indexes)
+    predefined.downSQL =
+      '  // Index changes follow the config: after reverting the config, `syncIndexes()` drops what\n' +
+      '  // it no longer declares and builds what it declares again.\n' +
+      '  await payload.db.syncIndexes()'
+  }
+  if (!skipEmpty || indexWork) {
     fs.writeFileSync(filePath, migrationTemplate(predefined))
   }
   writeMigrationIndex({ migrationsDir: dir })
