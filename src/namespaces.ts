@@ -120,6 +120,24 @@ export function coerceID(id: number | string, namespace: Namespace): number | st
   return id
 }
 
+/**
+ * The pointers to the latest version of each parent of a versions namespace. Every version
+ * write reads and rewrites its parent's pointer (conditioned on its revision), so two writes of
+ * versions of one parent conflict and run one after the other; a query for the `latest: true`
+ * versions alone could miss a version committed meanwhile. No indexes, no counter.
+ */
+export function latestPointerNamespace(versions: Namespace): Namespace {
+  const slug = `${versions.kind}:${versions.slug}`
+  return {
+    fields: [],
+    idType: 'text',
+    kind: 'latest',
+    pk: partitionKey('latest', slug),
+    slug,
+    timestamps: false,
+  }
+}
+
 /** The namespace of a kind and slug (as a commit journal records them). */
 export function namespaceOf(
   adapter: DynamoDBAdapter,
@@ -133,6 +151,12 @@ export function namespaceOf(
       return globalNamespace(adapter, slug)
     case 'globalVersions':
       return globalVersionsNamespace(adapter, slug)
+    case 'latest': {
+      const [versionsKind, ...rest] = slug.split(':')
+      return latestPointerNamespace(
+        namespaceOf(adapter, versionsKind as NamespaceKind, rest.join(':')),
+      )
+    }
     default:
       return versionsNamespace(adapter, slug)
   }

@@ -7,7 +7,7 @@ const cache = new WeakMap<DynamoDBAdapter, Map<string, IndexDefinition[]>>()
 
 /** The indexes of a namespace, computed once per adapter (the config does not change after init). */
 export function indexesOf(adapter: DynamoDBAdapter, namespace: Namespace): IndexDefinition[] {
-  if (namespace.kind === 'global') {
+  if (namespace.kind === 'global' || namespace.kind === 'latest') {
     return []
   }
   let perAdapter = cache.get(adapter)

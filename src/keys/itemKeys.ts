@@ -4,12 +4,14 @@ import { encodeID, encodeName } from './encoding.js'
  * The kinds of item the table holds. Each kind owns one partition-key prefix, so no user value can
  * make an item of one kind look like an item of another. See docs/design.md.
  */
-export type NamespaceKind = 'collection' | 'global' | 'globalVersions' | 'versions'
+export type NamespaceKind = 'collection' | 'global' | 'globalVersions' | 'latest' | 'versions'
 
 const KIND_PREFIX: Record<NamespaceKind, string> = {
   collection: 'C',
   global: 'G',
   globalVersions: 'GV',
+  /** Per parent, the id of its latest version: what concurrent version writes serialize on. */
+  latest: 'L',
   versions: 'V',
 }
 

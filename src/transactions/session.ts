@@ -16,6 +16,10 @@ export type DocumentChange = {
   namespace: Namespace
 }
 
+/** Whether a change is to a pointer item that only serializes writers (never a duplicate). */
+export const isGuard = (change: Pick<DocumentChange, 'namespace'>): boolean =>
+  change.namespace.kind === 'latest'
+
 /** One adapter write, re-runnable: reads what it needs (through the current view), says what changes. */
 export type WriteStep = () => Promise<DocumentChange[]>
 

@@ -61,7 +61,8 @@ export function groupChanges(
   }
   for (const change of changes) {
     const built = changeActions(adapter, change, writeID)
-    const counterPK = change.namespace.kind === 'global' ? undefined : change.namespace.pk
+    const counted = change.namespace.kind !== 'global' && change.namespace.kind !== 'latest'
+    const counterPK = counted ? change.namespace.pk : undefined
     const needsCounter =
       counterPK !== undefined && built.countDelta !== 0 && !counters.has(counterPK)
     const size = built.actions.length + counters.size + (needsCounter ? 1 : 0)

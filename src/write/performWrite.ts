@@ -6,7 +6,7 @@ import { APIError, ValidationError } from 'payload'
 import type { DocumentChange, WriteStep } from '../transactions/session.js'
 import type { DynamoDBAdapter } from '../types.js'
 
-import { activeTransaction } from '../transactions/session.js'
+import { activeTransaction, isGuard } from '../transactions/session.js'
 import { jitteredDelay } from '../transactions/transactWrite.js'
 import { checkUniqueInTransaction } from '../transactions/uniqueCheck.js'
 import { commitChanges, RevisionConflict } from './commitChanges.js'
@@ -68,7 +68,7 @@ export async function writeWithRetries(
       if (await landed(adapter, error.conflicts, writeID)) {
         return
       }
-      const taken = error.conflicts.find((change) => change.before === null)
+      const taken = error.conflicts.find((change) => change.before === null && !isGuard(change))
       if (taken) {
         throw duplicateID(taken, options.req)
       }

@@ -4,8 +4,10 @@ import type { Namespace } from '../namespaces.js'
 import type { Doc } from '../query/types.js'
 import type { DynamoDBAdapter } from '../types.js'
 
-import { keyOf } from '../namespaces.js'
+import { documentKey } from '../keys/itemKeys.js'
+import { keyOf, latestPointerNamespace } from '../namespaces.js'
 import { matchDocuments } from '../read/matchDocuments.js'
+import { readDocument } from '../read/readDocument.js'
 import { generateID } from '../utilities/generateID.js'
 import { performWrite } from './performWrite.js'
 import { transformVersionData } from './transformWrite.js'
@@ -55,11 +57,17 @@ export async function writeNewVersion(
     await performWrite(adapter, async () => [created], req)
     return doc
   }
-  // Run again when a superseded version changed meanwhile: a version created by a concurrent
-  // writer is then found and superseded too, so exactly one stays latest.
+  // Every version write of one parent rewrites the parent's latest-version pointer on the
+  // condition that it is still the revision read, so concurrent saves run one after the other:
+  // the second finds the first's version (through the pointer, which a query for `latest`
+  // could miss while the first commits) and supersedes it, or stays behind it if it is newer.
+  const pointers = latestPointerNamespace(namespace)
+  const parentKey = doc.parent !== undefined ? (doc.parent as number | string) : 'global'
+  const pointerKey = documentKey('latest', pointers.slug, parentKey)
   await performWrite(
     adapter,
     async () => {
+      const pointer = await readDocument(adapter, pointerKey)
       const previous = await matchDocuments(adapter, namespace, {
         where: {
           and: [
@@ -68,22 +76,35 @@ export async function writeNewVersion(
           ],
         },
       })
+      const pointed = pointer?.latest as string | undefined
+      if (pointed && pointed !== doc.id && !previous.some((version) => version.id === pointed)) {
+        const version = await readDocument(adapter, keyOf(namespace, pointed))
+        if (version?.latest === true) {
+          previous.push(version)
+        }
+      }
       const others = previous.filter((version) => version.id !== doc.id)
       // The latest version is the one updated last: a newer one saved meanwhile stays latest.
-      const newer = others.some(
+      const newest = others.find(
         (version) => String(version.updatedAt ?? '') > String(doc.updatedAt),
       )
       const superseded = others.filter(
         (version) => String(version.updatedAt ?? '') <= String(doc.updatedAt),
       )
       return [
-        newer ? { ...created, after: { ...doc, latest: false } } : created,
+        newest ? { ...created, after: { ...doc, latest: false } } : created,
         ...superseded.map((version) => ({
           after: { ...version, latest: false },
           before: version,
           key: keyOf(namespace, version.id as string),
           namespace,
         })),
+        {
+          after: { id: parentKey, latest: newest ? newest.id : doc.id },
+          before: pointer,
+          key: pointerKey,
+          namespace: pointers,
+        },
       ]
     },
     req,
