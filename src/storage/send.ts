@@ -26,6 +26,11 @@ export async function send<Output extends object = Record<string, unknown>>(
   try {
     output = (await adapter.docClient.send(command as never)) as unknown as typeof output
   } catch (error) {
+    // A request that failed (a condition, a conflict) still counts; its capacity is unknown here.
+    adapter.stats.record(name, undefined)
+    for (const recorder of activeRecorders()) {
+      recorder.record(name, undefined)
+    }
     if (passesThrough(error)) {
       throw error
     }
