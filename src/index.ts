@@ -13,6 +13,7 @@ import { syncIndexes } from './indexes/syncIndexes.js'
 import { verifyIndexes } from './indexes/verify.js'
 import { createMigration } from './migrations/createMigration.js'
 import { clearDatabase, migrateFresh } from './migrations/migrateFresh.js'
+import { migrateDocuments } from './migrations/migrateDocuments.js'
 import { count } from './operations/count.js'
 import { countGlobalVersions, countVersions } from './operations/countVersions.js'
 import { create } from './operations/create.js'
@@ -61,6 +62,9 @@ export type {
   Explanation,
   IndexReport,
   IterateArgs,
+  MigrateDocumentsArgs,
+  MigrateDocumentsProgress,
+  MigrateDocumentsResult,
   RebuildArgs,
   RepairArgs,
   RepairReport,
@@ -123,6 +127,8 @@ export function dynamodbAdapter(args: DynamoDBAdapterArgs): DatabaseAdapterObj<D
       generatedIDType: args.idType ?? 'objectID',
       iterateDocuments,
       logFallbackQueries: args.logFallbackQueries ?? true,
+      // Not bound to a transaction: it writes each document at once (see migrateDocuments).
+      migrateDocuments,
       migrateFresh,
       migrationDir: findMigrationDir(args.migrationDir),
       ownsClient: !args.client,

@@ -93,6 +93,12 @@ export type DynamoDBAdapter = {
   logFallbackQueries: boolean
   /** Walks a collection page by page with DynamoDB's cursor (resumable). */
   iterateDocuments: (args: IterateArgs) => AsyncGenerator<CursorPage>
+  /**
+   * A data migration's walk: transforms every document of a collection (or its versions, or a
+   * global's versions) and writes the results through the adapter's write path, page by page;
+   * with a `name`, resumable after a crash and skipped once done.
+   */
+  migrateDocuments: (args: MigrateDocumentsArgs) => Promise<MigrateDocumentsResult>
   /** Whether the adapter created the client (and so closes it on destroy). */
   ownsClient: boolean
   /** Builds or rebuilds one collection's index entries, markers and counter from its documents. */
@@ -136,6 +142,58 @@ export type IterateArgs = {
   /** Documents read per request (pages after filtering can be shorter). @default 100 */
   pageSize?: number
   where?: Where
+}
+
+export type MigrateDocumentsArgs = {
+  /** The collection whose documents (or, with `versions`, versions) are walked. */
+  collection?: string
+  /** Documents transformed and written at once within a page. @default 4 */
+  concurrency?: number
+  /** Start after this cursor (from `onProgress` or a result); a named run's record takes precedence. */
+  cursor?: string
+  /** The global whose versions are walked (with `versions: true`). */
+  global?: string
+  /**
+   * Records progress in the table under this name (item (`M#migrations`, name)) after every
+   * page: a run that stopped continues after its last completed page, one that finished is
+   * not run again. Use one name per walk of a migration, e.g. `'20250101_rename_status:posts'`.
+   */
+  name?: string
+  /** Called after every page with the totals so far and the cursor to resume from. */
+  onProgress?: (progress: MigrateDocumentsProgress) => Promise<void> | void
+  /** Documents read per request. @default 100 */
+  pageSize?: number
+  /** Stops after the page in progress when aborted (the result's `cursor` says where). */
+  signal?: AbortSignal
+  /**
+   * The new document for a stored one (a copy: mutate it freely), or `undefined` to leave it,
+   * or `null` to delete it. It may run more than once for a document (again after a concurrent
+   * change, again for the page a crashed run was in), so it must be idempotent: a document it
+   * already transformed should come back unchanged (or `undefined`).
+   */
+  transform: (doc: Doc) => Doc | null | Promise<Doc | null | undefined> | undefined
+  /** Walk the versions of `collection` (or of `global`). */
+  versions?: boolean
+}
+
+export type MigrateDocumentsProgress = {
+  /** Documents written with a new value. */
+  changed: number
+  /** Where the walk continues; undefined once every page is done. */
+  cursor?: string
+  /** Documents deleted (`transform` returned `null`). */
+  deleted: number
+  /** Documents read (and passed to `transform`). */
+  documents: number
+}
+
+export type MigrateDocumentsResult = MigrateDocumentsProgress & {
+  /** The named run was recorded as done before this call: nothing was read or written. */
+  alreadyDone: boolean
+  /** Every page was walked (false only when `signal` stopped it). */
+  done: boolean
+  /** Continued a named run's record or a `cursor` (totals include the earlier run's). */
+  resumed: boolean
 }
 
 export type ExplainArgs = {

@@ -4,6 +4,7 @@ import type { Namespace } from '../namespaces.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { getCollectionConfig } from '../namespaces.js'
+import { internalIndexPaths } from './internalIndexes.js'
 
 export type { IndexDefinition, IndexPart, IndexValueKind } from './definitionTypes.js'
 import type { IndexDefinition, IndexPart, IndexValueKind } from './definitionTypes.js'
@@ -115,7 +116,8 @@ function walkFields(
 /**
  * The indexes of a namespace: timestamps, fields marked `index` or `unique` (auth's email and
  * username are `unique`), relationship and upload fields (what joins and reverse lookups query),
- * the config's compound `indexes`, and for versions the fields drafts are found by.
+ * the config's compound `indexes`, for versions the fields drafts are found by, and the fields
+ * Payload's own queries filter on (see internalIndexes.ts).
  */
 export function indexDefinitions(
   adapter: DynamoDBAdapter,
@@ -148,6 +150,14 @@ export function indexDefinitions(
       const unique =
         namespace.kind === 'collection' && !derived && Boolean('unique' in field && field.unique)
       add([part], unique)
+    }
+  }
+
+  // What Payload's own queries need (its collections, the fields it adds to auth collections).
+  for (const path of internalIndexPaths(adapter, namespace)) {
+    const found = walked.find((entry) => entry.part.path === path && !entry.derived)
+    if (found) {
+      add([found.part], false)
     }
   }
 

@@ -5,6 +5,8 @@ import type { Namespace } from '../namespaces.js'
 import type { Plan } from '../query/plan/types.js'
 import type { DynamoDBAdapter } from '../types.js'
 
+import { indexesOf } from '../indexes/registry.js'
+
 const reported = new WeakMap<DynamoDBAdapter, Set<string>>()
 
 /** A one-line description of a plan, for logs and `explain`. */
@@ -54,10 +56,16 @@ export function tracePlan(
 
 /**
  * Logs, once per field, a line when a query had to read a whole
- * namespace and an index would have served it (turn off with `logFallbackQueries: false`).
+ * namespace and an index on a field that has none would have served it (turn off with `logFallbackQueries: false`).
  */
 export function reportPlan(adapter: DynamoDBAdapter, namespace: Namespace, plan: Plan): void {
   if (plan.kind !== 'partition' || !plan.suggestedIndex || !adapter.logFallbackQueries) {
+    return
+  }
+  const suggested = plan.suggestedIndex
+  if (indexesOf(adapter, namespace).some((definition) => definition.parts[0].path === suggested)) {
+    // Indexed already: its operator (`not_equals`, `exists`, ...) is one no index serves, so
+    // `index: true` would change nothing (an index not built yet is reported where it is skipped).
     return
   }
   const seen = reported.get(adapter) ?? new Set<string>()

@@ -121,11 +121,12 @@ function choosePlan(input: PlanInput): Plan {
     }
   }
 
-  // An `or` of indexable branches: the union of each branch's candidates.
-  if (conditions.length === 0 && ors.length === 1) {
+  // An `or` of indexable branches: the union of each branch's candidates (any other condition,
+  // none of them indexed, is checked on what the union reads, like every condition).
+  for (const or of ors) {
     const reads: IndexRead[] = []
     let indexed = true
-    for (const branch of ors[0]) {
+    for (const branch of or) {
       const sub = planQuery({
         ...input,
         needsTotal: false,
@@ -141,7 +142,7 @@ function choosePlan(input: PlanInput): Plan {
       }
       reads.push(...sub.reads)
     }
-    if (indexed && ors[0].length > 0 && reads.length === 0) {
+    if (indexed && or.length > 0 && reads.length === 0) {
       return { kind: 'empty', reason: 'no branch of the `or` can match' }
     }
     if (indexed && reads.length > 0) {
