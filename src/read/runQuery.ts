@@ -12,7 +12,7 @@ import { compileWhere } from '../query/compileWhere.js'
 import { buildComparator } from '../query/compileSort.js'
 import { primarySort } from '../query/plan/conditions.js'
 import { planQuery } from '../query/plan/planQuery.js'
-import { batchGetDocuments, getDocument, readPartition } from '../storage/documentStore.js'
+import { batchGetDocuments, getDocument, iteratePartition } from '../storage/documentStore.js'
 import {
   countIndexRanges,
   type IndexEntryRow,
@@ -206,7 +206,12 @@ async function readCandidates(
     return fetchMatching(adapter, namespace, plan.ids, compiled)
   }
   if (plan.kind === 'partition') {
-    return (await readPartition(adapter, namespace.pk)).filter(compiled.matches)
+    // Filtered page by page: only the matches are held, never the whole collection.
+    const matches: Doc[] = []
+    for await (const page of iteratePartition(adapter, namespace.pk)) {
+      matches.push(...page.docs.filter(compiled.matches))
+    }
+    return matches
   }
   if (plan.kind === 'empty') {
     return []
