@@ -7,8 +7,10 @@
  *
  * An index added to the config over stored documents: `migrate:create` writes
  * `payload.db.syncIndexes()`, `payload migrate` in production builds it, the planner uses it.
- * Removed from the config: the next migration drops its entries. Then migrate:down, refresh,
- * reset, the prodMigrations recipe (onInit) and migrate:fresh.
+ * Removed from the config: the next migration drops its entries. A unique index over duplicates
+ * fails the migration (exit code 1, values named, nothing recorded). Then migrate:down, refresh,
+ * reset, the prodMigrations recipe (onInit) and migrate:fresh. About 90 s (~30 spawned commands
+ * of 2-4 s each; CLI_TIMINGS=1 prints them).
  */
 import { jest } from '@jest/globals'
 import { randomUUID } from 'node:crypto'
@@ -165,10 +167,6 @@ describe('payload CLI migrations with payload-db-dynamodb', () => {
     expect(first).not.toMatch(/syncIndexes/)
     expect(project.readMigration('index.ts')).toMatch(/_first/)
 
-    // --skip-empty writes nothing when there is no index work.
-    await payload(['migrate:create', 'nothing', '--skip-empty'])
-    expect(names()).toEqual(['first'])
-
     const migrated = await payload(['migrate'])
     expect(migrated.output).toMatch(/Migrated: +\d+_\d+_first/)
     expect(await status()).toEqual([
@@ -237,6 +235,30 @@ describe('payload CLI migrations with payload-db-dynamodb', () => {
     expect(after.plan).not.toBe('index')
     expect(after.equal3).toEqual([3, 3, 3, 3, 3])
     expect(after.migrations.map(([, batch]) => batch)).toEqual([1, 2, 3])
+  })
+
+  it('a unique index over duplicate values: migrate exits non-zero naming them, nothing recorded', async () => {
+    project.writeConfig({ scoreIndex: false, scoreUnique: true })
+    await payload(['migrate:create', 'unique-score'])
+    expect(names()).toEqual(['first', 'add_index', 'drop_index', 'unique_score'])
+    expect(project.readMigration(project.migrations()[3])).toMatch(/\/\/ {3}build posts\/score/)
+
+    const failed = await payload(['migrate'], { production: true }, 1)
+    expect(failed.output).toMatch(/Cannot build the unique index "score" of collection "posts"/)
+    expect(failed.output).toMatch(/score = .*: documents \w+, \w+/)
+    const after = await check({ production: true })
+    expect(after).toMatchObject({ entries: 0, posts: 30, sync: { pending: ['posts/score'] } })
+    expect(after.migrations.map(([name]) => name)).toEqual(
+      project.migrations().slice(0, 3).map(stem),
+    )
+
+    // Back to the config without it: the migration file goes; migrate:create --skip-empty writes no
+    // file (no index work) but rewrites index.ts.
+    project.writeConfig({ scoreIndex: false })
+    project.removeMigration(project.migrations()[3])
+    await payload(['migrate:create', 'nothing', '--skip-empty'])
+    expect(names()).toEqual(['first', 'add_index', 'drop_index'])
+    expect(project.readMigration('index.ts')).not.toMatch(/unique_score/)
   })
 
   it('migrate:down, migrate:refresh, migrate:reset', async () => {
