@@ -140,7 +140,7 @@ export function dynamodbAdapter(args: DynamoDBAdapterArgs): DatabaseAdapterObj<D
       repairIndexes,
       stats: new RequestStats(),
       syncIndexes(this: DynamoDBAdapter, options?: { dryRun?: boolean }) {
-        return syncIndexes(this, { build: !options?.dryRun })
+        return syncIndexes(this, { build: !options?.dryRun, record: !options?.dryRun })
       },
       tableName: args.tableName,
       transactionConflicts:

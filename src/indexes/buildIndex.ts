@@ -17,6 +17,7 @@ import {
   transactWrite,
 } from '../transactions/transactWrite.js'
 import { valuesAtPath } from '../utilities/valuesAtPath.js'
+import { buildProgress, recordIndexState } from './buildState.js'
 import { indexEntries, uniqueMarkers } from './entries.js'
 import { localeCodes } from './registry.js'
 
@@ -164,15 +165,27 @@ export async function buildIndexes(
 ): Promise<number> {
   await assertNoDuplicates(adapter, namespace, definitions)
   const names = definitions.map((definition) => definition.name).join(', ')
+  // Resumable: each page's end is recorded, and a build that stopped goes on from there (the
+  // documents before it have their entries; any written since got them from their writers).
+  const [first] = definitions
+  const resumeFrom = await buildProgress(adapter, namespace, first.name)
   let documents = 0
-  for await (const page of iteratePartition(adapter, namespace.pk, { pageSize: 100 })) {
+  for await (const page of iteratePartition(adapter, namespace.pk, {
+    pageSize: 100,
+    startKey: resumeFrom ? (JSON.parse(resumeFrom) as Record<string, unknown>) : undefined,
+  })) {
     const writes = page.docs.flatMap(
       (doc) => documentWrite(adapter, namespace, definitions, doc) ?? [],
     )
     await writePacked(adapter, writes)
     documents += page.docs.length
+    if (page.cursor) {
+      await recordIndexState(adapter, namespace, {
+        progress: new Map([[first.name, JSON.stringify(page.cursor)]]),
+      })
+    }
     adapter.payload.logger.info(
-      `payload-db-dynamodb: building index ${names} of ${namespace.kind} "${namespace.slug}": ${documents} documents`,
+      `payload-db-dynamodb: building index ${names} of ${namespace.kind} "${namespace.slug}": ${documents} documents${resumeFrom ? ' (resumed)' : ''}`,
     )
   }
   return documents

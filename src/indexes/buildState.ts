@@ -17,6 +17,8 @@ import { indexesOf } from './registry.js'
 export const STATE_SK = 'M#indexes'
 
 const ATTRIBUTE_PREFIX = 'idx:'
+/** Where an unfinished build of an index got to (the partition cursor after its last page). */
+const PROGRESS_PREFIX = 'progress:'
 
 /** What makes two definitions of the same name store the same keys. */
 export function indexSignature(definition: IndexDefinition): string {
@@ -119,7 +121,12 @@ export async function readIndexState(
 export async function recordIndexState(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
-  changes: { built?: Map<string, string>; dropped?: string[] },
+  changes: {
+    built?: Map<string, string>
+    dropped?: string[]
+    /** A build's position (`undefined` clears it), by index name. */
+    progress?: Map<string, string | undefined>
+  },
 ): Promise<void> {
   const names: Record<string, string> = {}
   const values: Record<string, unknown> = { ':now': new Date().toISOString() }
@@ -137,6 +144,16 @@ export async function recordIndexState(
     removes.push(`#a${n}`)
     n++
   }
+  for (const [name, cursor] of changes.progress ?? []) {
+    names[`#a${n}`] = PROGRESS_PREFIX + name
+    if (cursor === undefined) {
+      removes.push(`#a${n}`)
+    } else {
+      values[`:v${n}`] = cursor
+      sets.push(`#a${n} = :v${n}`)
+    }
+    n++
+  }
   names['#updatedAt'] = 'updatedAt'
   await send(
     adapter,
@@ -149,4 +166,23 @@ export async function recordIndexState(
       UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
     }),
   )
+}
+
+/** Where an unfinished build of `name` stopped (a partition cursor), if one did. */
+export async function buildProgress(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  name: string,
+): Promise<string | undefined> {
+  const out = await send<{ Item?: Record<string, unknown> }>(
+    adapter,
+    new GetCommand({
+      ConsistentRead: true,
+      Key: { pk: namespace.pk, sk: STATE_SK },
+      ReturnConsumedCapacity: 'TOTAL',
+      TableName: adapter.tableName,
+    }),
+  )
+  const cursor = out.Item?.[PROGRESS_PREFIX + name]
+  return typeof cursor === 'string' ? cursor : undefined
 }

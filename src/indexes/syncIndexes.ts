@@ -50,7 +50,11 @@ export type IndexChanges = {
 type NamespaceChanges = { namespace: Namespace; pending: string[]; stale: string[] }
 
 /** Compares the config's indexes with what the table records, loading the planner's view. */
-async function compare(adapter: DynamoDBAdapter, namespace: Namespace): Promise<NamespaceChanges> {
+async function compare(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  record: boolean,
+): Promise<NamespaceChanges> {
   const definitions = indexesOf(adapter, namespace)
   let built = await readIndexState(adapter, namespace)
   if (!built) {
@@ -61,7 +65,9 @@ async function compare(adapter: DynamoDBAdapter, namespace: Namespace): Promise<
       for (const definition of definitions) {
         built.set(definition.name, indexSignature(definition))
       }
-      await recordIndexState(adapter, namespace, { built })
+      if (record) {
+        await recordIndexState(adapter, namespace, { built })
+      }
     }
   }
   setBuiltIndexes(adapter, namespace, built)
@@ -92,10 +98,13 @@ function label(changes: NamespaceChanges, name: string): string {
  */
 export async function syncIndexes(
   adapter: DynamoDBAdapter,
-  options: { build: boolean; throwOnError?: boolean },
+  /** `record: false` (a dry run) writes nothing at all, not even the state of empty namespaces. */
+  options: { build: boolean; record?: boolean; throwOnError?: boolean },
 ): Promise<IndexChanges> {
   const all = await Promise.all(
-    indexedNamespaces(adapter).map((namespace) => compare(adapter, namespace)),
+    indexedNamespaces(adapter).map((namespace) =>
+      compare(adapter, namespace, options.record !== false),
+    ),
   )
   const report: IndexChanges = {
     pending: all.flatMap((changes) => changes.pending.map((name) => label(changes, name))),
@@ -124,7 +133,10 @@ export async function syncIndexes(
         continue
       }
       const built = new Map([[definition.name, indexSignature(definition)]])
-      await recordIndexState(adapter, namespace, { built })
+      await recordIndexState(adapter, namespace, {
+        built,
+        progress: new Map([[definition.name, undefined]]),
+      })
     }
     const state = await readIndexState(adapter, namespace)
     setBuiltIndexes(adapter, namespace, state ?? new Map())

@@ -21,6 +21,23 @@ ${downSQL ?? '  // Migration code'}
 `
 }
 
+/**
+ * What the config's indexes need of the table. Payload runs migrate:create without connecting;
+ * on a table that does not exist yet there is nothing to build (an empty table has every index).
+ */
+async function indexWorkOf(
+  adapter: DynamoDBAdapter,
+): Promise<{ pending: string[]; stale: string[] } | undefined> {
+  try {
+    return await adapter.syncIndexes({ dryRun: true })
+  } catch (error) {
+    if ((error as { data?: { kind?: string } }).data?.kind === 'tableMissing') {
+      return undefined
+    }
+    throw error
+  }
+}
+
 function indexMigrationUp({ pending, stale }: { pending: string[]; stale: string[] }): string {
   const lines = [
     ...pending.map((name) => `  //   build ${name}`),
@@ -57,7 +74,7 @@ export const createMigration: CreateMigration = async function createMigration({
   // The DynamoDB work the config asks for: indexes to build and to drop.
   const indexes = predefined.upSQL
     ? undefined
-    : await (payload.db as unknown as DynamoDBAdapter).syncIndexes({ dryRun: true })
+    : await indexWorkOf(payload.db as unknown as DynamoDBAdapter)
   const indexWork = indexes && indexes.pending.length + indexes.stale.length > 0
   if (indexWork) {
     predefined.upSQL = indexMigrationUp(indexes)
