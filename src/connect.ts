@@ -8,10 +8,11 @@ import { ensureTable } from './storage/ensureTable.js'
 import { finishOpenCommits, JOURNAL_GRACE_MS } from './transactions/recover.js'
 
 /** Checks (or creates) the table. The SDK client connects lazily and keeps its sockets alive. */
-export const connect: Connect = async function connect(this: DynamoDBAdapter) {
+export const connect: Connect = async function connect(this: DynamoDBAdapter, options) {
   await ensureTable({ client: this.client, create: this.createTable, tableName: this.tableName })
-  // As the official adapters do, for test runs that start each suite from an empty database.
-  if (process.env.PAYLOAD_DROP_DATABASE === 'true') {
+  // As the official adapters do, for test runs that start each suite from an empty database
+  // (never on a hot reload, which reconnects the running app).
+  if (process.env.PAYLOAD_DROP_DATABASE === 'true' && !options?.hotReload) {
     this.payload.logger.info(`PAYLOAD_DROP_DATABASE: emptying table ${this.tableName}`)
     await dropAllItems(this)
   }

@@ -91,11 +91,10 @@ export function queryableIndexes(
   return usable
 }
 
-/** Reads the recorded state of one namespace (undefined: never recorded). */
-export async function readIndexState(
+async function readStateItem(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
-): Promise<Map<string, string> | undefined> {
+): Promise<Record<string, unknown> | undefined> {
   const out = await send<{ Item?: Record<string, unknown> }>(
     adapter,
     new GetCommand({
@@ -105,11 +104,20 @@ export async function readIndexState(
       TableName: adapter.tableName,
     }),
   )
-  if (!out.Item) {
+  return out.Item
+}
+
+/** Reads the recorded state of one namespace (undefined: never recorded). */
+export async function readIndexState(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+): Promise<Map<string, string> | undefined> {
+  const item = await readStateItem(adapter, namespace)
+  if (!item) {
     return undefined
   }
   const built = new Map<string, string>()
-  for (const [attribute, value] of Object.entries(out.Item)) {
+  for (const [attribute, value] of Object.entries(item)) {
     if (attribute.startsWith(ATTRIBUTE_PREFIX) && typeof value === 'string') {
       built.set(attribute.slice(ATTRIBUTE_PREFIX.length), value)
     }
@@ -174,15 +182,6 @@ export async function buildProgress(
   namespace: Namespace,
   name: string,
 ): Promise<string | undefined> {
-  const out = await send<{ Item?: Record<string, unknown> }>(
-    adapter,
-    new GetCommand({
-      ConsistentRead: true,
-      Key: { pk: namespace.pk, sk: STATE_SK },
-      ReturnConsumedCapacity: 'TOTAL',
-      TableName: adapter.tableName,
-    }),
-  )
-  const cursor = out.Item?.[PROGRESS_PREFIX + name]
+  const cursor = (await readStateItem(adapter, namespace))?.[PROGRESS_PREFIX + name]
   return typeof cursor === 'string' ? cursor : undefined
 }

@@ -49,52 +49,12 @@ const BATCH_WRITE_LIMIT = 25
  */
 export const MAX_BATCH_ATTEMPTS = 10
 
-/**
- * Reads many documents by key (any number), retrying unprocessed keys (bounded, see
- * `MAX_BATCH_ATTEMPTS`). Order is not kept.
- */
+/** Reads many documents by key (any number), retrying unprocessed keys. Order is not kept. */
 export async function batchGetDocuments(
   adapter: Store,
   keys: ItemKey[],
 ): Promise<StoredDocument[]> {
-  const results: StoredDocument[] = []
-  for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) {
-    const batch = keys.slice(start, start + BATCH_GET_LIMIT)
-    let pending: Record<string, unknown>[] | undefined = batch
-    let attempt = 1
-    while (pending && pending.length > 0) {
-      type BatchGetOutput = {
-        Responses?: Record<string, Record<string, unknown>[]>
-        UnprocessedKeys?: Record<string, { Keys?: Record<string, unknown>[] }>
-      }
-      const out: BatchGetOutput = await send<BatchGetOutput>(
-        adapter,
-        new BatchGetCommand({
-          RequestItems: {
-            [adapter.tableName]: { ConsistentRead: adapter.consistentRead, Keys: pending },
-          },
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
-      )
-      for (const item of out.Responses?.[adapter.tableName] ?? []) {
-        results.push(documentOf<StoredDocument>(item))
-      }
-      pending = out.UnprocessedKeys?.[adapter.tableName]?.Keys
-      if (pending && pending.length > 0) {
-        if (attempt >= MAX_BATCH_ATTEMPTS) {
-          throw unprocessedError({
-            attempts: attempt,
-            left: pending.length,
-            operation: 'BatchGetItem',
-            tableName: adapter.tableName,
-            total: batch.length,
-          })
-        }
-        await backoff(attempt++)
-      }
-    }
-  }
-  return results
+  return [...(await batchGetByKey(adapter, keys, adapter.consistentRead)).values()]
 }
 
 export async function putDocument(
@@ -210,10 +170,14 @@ function backoff(attempt: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, delay))
 }
 
-/** Reads document items by key, returning their documents by `pk\0sk` (absent keys are missing). */
+/**
+ * Reads document items by key (any number, 100 per request), retrying unprocessed keys (bounded,
+ * see `MAX_BATCH_ATTEMPTS`). Returns their documents by `pk\0sk`; absent keys are missing.
+ */
 export async function batchGetByKey(
   adapter: Store,
   keys: ItemKey[],
+  consistentRead = true,
 ): Promise<Map<string, StoredDocument>> {
   const found = new Map<string, StoredDocument>()
   for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) {
@@ -227,7 +191,7 @@ export async function batchGetByKey(
       const out: Output = await send<Output>(
         adapter,
         new BatchGetCommand({
-          RequestItems: { [adapter.tableName]: { ConsistentRead: true, Keys: pending } },
+          RequestItems: { [adapter.tableName]: { ConsistentRead: consistentRead, Keys: pending } },
           ReturnConsumedCapacity: 'TOTAL',
         }),
       )
