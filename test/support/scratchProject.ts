@@ -33,6 +33,8 @@ export type ConfigOptions = {
   migrateOnInit?: boolean
   /** `index: true` on `posts.score`. */
   scoreIndex: boolean
+  /** `unique: true` on `posts.score`. */
+  scoreUnique?: boolean
 }
 
 /** Strips the logger's and cli-table's colours. */
@@ -111,7 +113,7 @@ export class ScratchProject {
   }
 
   /** Writes payload.config.ts: one `posts` collection, with or without an index on `score`. */
-  writeConfig({ migrateOnInit = false, scoreIndex }: ConfigOptions): void {
+  writeConfig({ migrateOnInit = false, scoreIndex, scoreUnique = false }: ConfigOptions): void {
     const onInit = migrateOnInit
       ? `
   // The prodMigrations recipe: run pending migrations when Payload starts in production.
@@ -133,7 +135,7 @@ export default buildConfig({
       slug: 'posts',
       fields: [
         { name: 'title', type: 'text' },
-        { name: 'score', type: 'number'${scoreIndex ? ', index: true' : ''} },
+        { name: 'score', type: 'number'${scoreIndex ? ', index: true' : ''}${scoreUnique ? ', unique: true' : ''} },
       ],
     },
   ],
@@ -168,6 +170,10 @@ export default buildConfig({
     } catch {
       return []
     }
+  }
+
+  removeMigration(file: string): void {
+    rmSync(join(this.migrationDir, file))
   }
 
   readMigration(file: string): string {
