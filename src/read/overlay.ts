@@ -2,9 +2,11 @@ import type { Namespace } from '../namespaces.js'
 import type { CompiledWhere } from '../query/compileWhere.js'
 import type { StagedDocument } from '../transactions/session.js'
 import type { Doc } from '../query/types.js'
+import type { DynamoDBAdapter } from '../types.js'
 
 import { keyOf } from '../namespaces.js'
-import { snapshot } from '../transactions/session.js'
+import { batchGetByKey } from '../storage/documentStore.js'
+import { keyString, snapshot } from '../transactions/session.js'
 
 /**
  * A query inside a transaction that has staged writes in the namespace: every stored match
@@ -25,4 +27,32 @@ export function overlayStaged(
     }
   }
   return docs
+}
+
+/**
+ * How the staged documents change the number of matches: +1 for each staged version that
+ * matches, -1 for each document whose stored version matches (it is replaced or deleted).
+ */
+export async function stagedCountChange(
+  adapter: DynamoDBAdapter,
+  staged: Map<string, StagedDocument>,
+  compiled: CompiledWhere,
+): Promise<number> {
+  const documents = [...staged.values()]
+  const stored = await batchGetByKey(
+    adapter,
+    documents.map((document) => document.key),
+    adapter.consistentRead,
+  )
+  let change = 0
+  for (const document of documents) {
+    if (document.after && compiled.matches(document.after)) {
+      change++
+    }
+    const current = stored.get(keyString(document.key))
+    if (current && compiled.matches(current)) {
+      change--
+    }
+  }
+  return change
 }

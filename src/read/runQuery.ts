@@ -23,7 +23,7 @@ import { RequestStats, withRequestRecorder } from '../storage/requestStats.js'
 import { defaultLocaleOf } from '../utilities/valuesAtPath.js'
 import { activeTransaction, type StagedDocument } from '../transactions/session.js'
 import { createLookup } from './lookup.js'
-import { overlayStaged } from './overlay.js'
+import { overlayStaged, stagedCountChange } from './overlay.js'
 import { planTracing, reportPlan, tracePlan } from './reportPlan.js'
 
 export type QueryArgs = {
@@ -241,7 +241,7 @@ export async function runQuery(
 ): Promise<QueryResult> {
   const staged = activeTransaction()?.inPartition(namespace.pk)
   if (staged && staged.size > 0) {
-    return answerWithStaged(adapter, namespace, args, staged)
+    return answerWithStaged(adapter, namespace, args, staged, options)
   }
   if (!planTracing(adapter)) {
     return answerQuery(adapter, namespace, args, options)
@@ -254,25 +254,35 @@ export async function runQuery(
   return result
 }
 
-/** A query in a transaction that staged writes here: stored matches with the staged ones laid over. */
+/**
+ * A query in a transaction that staged writes here: stored matches with the staged ones laid
+ * over. A page reads only the stored matches that can still reach it (each staged document can
+ * push at most one out), and a total is the stored total corrected by the staged documents.
+ */
 async function answerWithStaged(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
   args: QueryArgs,
   staged: Map<string, StagedDocument>,
+  options: RunOptions,
 ): Promise<QueryResult> {
-  const stored = await answerQuery(adapter, namespace, args, {
-    needsTotal: false,
-    want: Number.POSITIVE_INFINITY,
-  })
   const scope = scopeOf(adapter, namespace, args.locale)
   const compiled = await compileWhere(scope, args.where)
+  const paged = Number.isFinite(options.want)
+  const stored = await answerQuery(adapter, namespace, args, {
+    needsTotal: paged && options.needsTotal,
+    want: paged ? options.want + staged.size : Number.POSITIVE_INFINITY,
+  })
   const docs = overlayStaged(namespace, stored.ordered, staged, compiled)
   docs.sort(
     compiled.nearComparator ??
       (await buildComparator(scope, args.sort, { timestamps: namespace.timestamps }, docs)),
   )
-  return { offset: 0, ordered: docs, plan: stored.plan, totalDocs: docs.length }
+  const totalDocs =
+    paged && options.needsTotal && stored.totalDocs !== undefined
+      ? stored.totalDocs + (await stagedCountChange(adapter, staged, compiled))
+      : docs.length
+  return { offset: 0, ordered: docs, plan: stored.plan, totalDocs }
 }
 
 async function answerQuery(

@@ -43,7 +43,14 @@ function collections(): CollectionConfig[] {
 }
 
 function config(db: DatabaseAdapterObj) {
-  return { collections: collections(), db, secret: 'distinct-test-secret' }
+  // No type generation: Payload would spawn `payload generate:types`, which outlives the test.
+  return {
+    collections: collections(),
+    db,
+    secret: 'distinct-test-secret',
+    telemetry: false,
+    typescript: { autoGenerate: false },
+  }
 }
 
 type World = { booted: Booted; names: Map<string, string>; payload: Payload }

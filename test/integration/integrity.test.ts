@@ -242,6 +242,49 @@ describe('integrity under change', () => {
     await expectClean(payload, 'posts')
   })
 
+  it('pages and totals inside a transaction are those the table will have after commit', async () => {
+    const stored = []
+    for (let i = 0; i < 8; i++) {
+      stored.push(await payload.create({ collection: 'posts', data: { slug: 'paged', views: i } }))
+    }
+    const req = await newRequest(payload)
+    for (let i = 0; i < 3; i++) {
+      await payload.create({ collection: 'posts', data: { slug: 'paged', views: 100 + i }, req })
+    }
+    await payload.delete({ id: stored[7].id, collection: 'posts', req })
+    await payload.update({ id: stored[6].id, collection: 'posts', data: { slug: 'moved' }, req })
+    await payload.update({ id: stored[0].id, collection: 'posts', data: { views: 50 }, req })
+    const where = { slug: { equals: 'paged' } }
+    const inside = async (args: { limit: number; page?: number; sort?: string }) =>
+      payload.find({ collection: 'posts', depth: 0, req, where, ...args })
+    const views = (docs: Record<string, unknown>[]) => docs.map((doc) => doc.views)
+
+    const newest = await inside({ limit: 4 })
+    expect(newest.totalDocs).toBe(9)
+    expect(views(newest.docs)).toEqual([102, 101, 100, 5])
+    const byViews = await inside({ limit: 3, page: 2, sort: '-views' })
+    expect(byViews.totalDocs).toBe(9)
+    expect(views(byViews.docs)).toEqual([50, 5, 4])
+    expect((await payload.count({ collection: 'posts', req, where })).totalDocs).toBe(9)
+    expect(
+      (await payload.count({ collection: 'posts', req, where: { slug: { equals: 'moved' } } }))
+        .totalDocs,
+    ).toBe(1)
+
+    await commitTransaction(req)
+    const after = await payload.find({
+      collection: 'posts',
+      depth: 0,
+      limit: 3,
+      page: 2,
+      sort: '-views',
+      where,
+    })
+    expect(after.totalDocs).toBe(9)
+    expect(views(after.docs)).toEqual([50, 5, 4])
+    await expectClean(payload, 'posts')
+  })
+
   it('killTransaction leaves no trace', async () => {
     const countBefore = (await payload.count({ collection: 'posts' })).totalDocs
     const existing = await payload.create({ collection: 'posts', data: { slug: 'kept', seq: 31 } })
