@@ -1,4 +1,4 @@
-import type { Connect, Destroy } from 'payload'
+import type { Connect, Destroy, Migration } from 'payload'
 
 import type { DynamoDBAdapter } from './types.js'
 
@@ -23,6 +23,9 @@ export const connect: Connect = async function connect(this: DynamoDBAdapter, op
   // are built (and removed ones dropped) now, in production by a migration.
   await syncIndexes(this, { build: this.buildIndexesOnStart, throwOnError: false })
   const { deferred } = await finishOpenCommits(this)
+  if (process.env.NODE_ENV === 'production' && this.prodMigrations) {
+    await this.migrate({ migrations: this.prodMigrations as unknown as Migration[] })
+  }
   if (deferred > 0) {
     recoveryTimers.set(
       this,

@@ -133,6 +133,7 @@ export function dynamodbAdapter(args: DynamoDBAdapterArgs): DatabaseAdapterObj<D
       migrationDir: findMigrationDir(args.migrationDir),
       ownsClient: !args.client,
       packageName: 'payload-db-dynamodb',
+      prodMigrations: args.prodMigrations,
       payload,
       queryDrafts: bindTransaction(queryDrafts),
       rollbackTransaction,

@@ -1,6 +1,6 @@
 import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import type { BaseDatabaseAdapter, Sort, Where } from 'payload'
+import type { BaseDatabaseAdapter, Payload, PayloadRequest, Sort, Where } from 'payload'
 
 import type { Plan } from './query/plan/types.js'
 import type { Doc } from './query/types.js'
@@ -52,6 +52,17 @@ export type DynamoDBAdapterArgs = {
    * @default true
    */
   logFallbackQueries?: boolean
+  /**
+   * Migrations run when Payload starts in production (`NODE_ENV=production`), as with the
+   * official adapters: pass the `migrations` array of your migrations folder's `index.ts`.
+   * Already-run migrations are skipped; index migrations should run after the new code serves
+   * all traffic (see docs/migrations.md).
+   */
+  prodMigrations?: {
+    down: (args: MigrateDownArgs) => Promise<void>
+    name: string
+    up: (args: MigrateUpArgs) => Promise<void>
+  }[]
   /** Migrations directory. @default 'migrations' in the project root */
   migrationDir?: string
   /** The single table that holds every item of this Payload instance. */
@@ -106,6 +117,8 @@ export type DynamoDBAdapter = {
   /** Request counts and consumed capacity since the adapter connected (or since `resetStats`). */
   stats: RequestStats
   tableName: string
+  /** Migrations run on start in production (the `prodMigrations` option). */
+  prodMigrations?: DynamoDBAdapterArgs['prodMigrations']
   /** What a transaction's commit does when a document it changed moved on meanwhile. */
   transactionConflicts: 'fail' | 'retry'
   /**
@@ -314,3 +327,11 @@ export type RepairReport = {
    */
   skipped: { id: number | string; reason: string }[]
 }
+
+/** Payload with this adapter's own methods on `payload.db` (`syncIndexes`, `iterateDocuments`, ...). */
+export type MigrationPayload = { db: DynamoDBAdapter } & Omit<Payload, 'db'>
+
+/** What a migration's `up` receives. */
+export type MigrateUpArgs = { payload: MigrationPayload; req: PayloadRequest }
+/** What a migration's `down` receives. */
+export type MigrateDownArgs = { payload: MigrationPayload; req: PayloadRequest }

@@ -10,7 +10,7 @@ import type { CollectionConfig, Payload } from 'payload'
 import { randomUUID } from 'node:crypto'
 import { APIError, buildConfig, getPayload } from 'payload'
 
-import type { DynamoDBAdapter } from '../../src/index.js'
+import type { DynamoDBAdapter, DynamoDBAdapterArgs } from '../../src/index.js'
 
 import { dynamodbAdapter } from '../../src/index.js'
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../support/dynamodbLocal.mjs'
@@ -20,7 +20,11 @@ type Field = CollectionConfig['fields'][number]
 async function bootOn(
   tableName: string,
   scoreField: Partial<Field>,
-  options: { buildIndexes: boolean; code?: Partial<Field> },
+  options: {
+    buildIndexes: boolean
+    code?: Partial<Field>
+    prodMigrations?: DynamoDBAdapterArgs['prodMigrations']
+  },
 ): Promise<Payload> {
   const endpoint = process.env.DYNAMODB_ENDPOINT as string
   const config = await buildConfig({
@@ -38,6 +42,7 @@ async function bootOn(
       buildIndexes: options.buildIndexes,
       clientConfig: { credentials: LOCAL_CREDENTIALS, endpoint, region: LOCAL_REGION },
       logFallbackQueries: false,
+      prodMigrations: options.prodMigrations,
       tableName,
     }),
     secret: 'schema-evolution-secret',
@@ -194,6 +199,45 @@ describe('indexes follow the config', () => {
       expect(Count).toBe(0)
     } finally {
       await payload.destroy()
+    }
+  })
+
+  it('prodMigrations run when Payload starts in production (here: one that builds an index)', async () => {
+    const tableName = `schema-${randomUUID()}`
+    await seed(tableName)
+    const ran: string[] = []
+    const previous = process.env.NODE_ENV
+    process.env.NODE_ENV = 'production'
+    let payload: Payload | undefined
+    try {
+      payload = await bootOn(
+        tableName,
+        { index: true },
+        {
+          buildIndexes: false,
+          prodMigrations: [
+            {
+              name: '20260101_000000_build_score',
+              down: async () => undefined,
+              up: async ({ payload: migrating }) => {
+                ran.push('up')
+                await migrating.db.syncIndexes()
+              },
+            },
+          ],
+        },
+      )
+      expect(ran).toEqual(['up'])
+      expect(await planKind(payload)).toBe('index')
+      await expectExact(payload)
+      const recorded = await payload.find({
+        collection: 'payload-migrations',
+        where: { name: { equals: '20260101_000000_build_score' } },
+      })
+      expect(recorded.docs).toHaveLength(1)
+    } finally {
+      process.env.NODE_ENV = previous
+      await payload?.destroy()
     }
   })
 })
