@@ -1,9 +1,4 @@
-import {
-  BatchGetCommand,
-  DeleteCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb'
+import { DeleteCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 
 import type { ItemKey } from '../keys/itemKeys.js'
 import type { Namespace } from '../namespaces.js'
@@ -13,6 +8,7 @@ import type { DynamoDBAdapter, RepairArgs, RepairReport } from '../types.js'
 import { counterKey } from '../keys/counterKey.js'
 import { DOCUMENT_SK_PREFIX } from '../keys/itemKeys.js'
 import { keyOf } from '../namespaces.js'
+import { batchGetItems } from '../storage/documentStore.js'
 import { send } from '../storage/send.js'
 import { indexEntries, uniqueMarkers } from './entries.js'
 import { indexesOf, localeCodes } from './registry.js'
@@ -89,33 +85,7 @@ async function readItems(
   adapter: DynamoDBAdapter,
   keys: ItemKey[],
 ): Promise<Map<string, IndexItem>> {
-  const found = new Map<string, IndexItem>()
-  for (let start = 0; start < keys.length; start += 100) {
-    let pending: Record<string, unknown>[] | undefined = keys
-      .slice(start, start + 100)
-      .map(({ pk, sk }) => ({ pk, sk }))
-    for (let attempt = 0; pending && pending.length > 0; attempt++) {
-      if (attempt > 0) {
-        await sleep(Math.min(1000, 25 * 2 ** attempt))
-      }
-      type Output = {
-        Responses?: Record<string, Record<string, unknown>[]>
-        UnprocessedKeys?: Record<string, { Keys?: Record<string, unknown>[] }>
-      }
-      const out: Output = await send<Output>(
-        adapter,
-        new BatchGetCommand({
-          RequestItems: { [adapter.tableName]: { ConsistentRead: true, Keys: pending } },
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
-      )
-      for (const item of out.Responses?.[adapter.tableName] ?? []) {
-        found.set(itemKey(item as IndexItem), item as IndexItem)
-      }
-      pending = out.UnprocessedKeys?.[adapter.tableName]?.Keys
-    }
-  }
-  return found
+  return (await batchGetItems(adapter, keys)) as unknown as Map<string, IndexItem>
 }
 
 /**

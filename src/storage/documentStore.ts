@@ -171,17 +171,19 @@ function backoff(attempt: number): Promise<void> {
 }
 
 /**
- * Reads document items by key (any number, 100 per request), retrying unprocessed keys (bounded,
- * see `MAX_BATCH_ATTEMPTS`). Returns their documents by `pk\0sk`; absent keys are missing.
+ * Reads items by key (any number, 100 per request), retrying unprocessed keys (bounded, see
+ * `MAX_BATCH_ATTEMPTS`). Returns them by `pk\0sk`; absent keys are missing.
  */
-export async function batchGetByKey(
+export async function batchGetItems(
   adapter: Store,
   keys: ItemKey[],
   consistentRead = true,
-): Promise<Map<string, StoredDocument>> {
-  const found = new Map<string, StoredDocument>()
+): Promise<Map<string, Record<string, unknown>>> {
+  const found = new Map<string, Record<string, unknown>>()
   for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) {
-    let pending: Record<string, unknown>[] | undefined = keys.slice(start, start + BATCH_GET_LIMIT)
+    let pending: Record<string, unknown>[] | undefined = keys
+      .slice(start, start + BATCH_GET_LIMIT)
+      .map(({ pk, sk }) => ({ pk, sk }))
     let attempt = 1
     while (pending && pending.length > 0) {
       type Output = {
@@ -196,7 +198,7 @@ export async function batchGetByKey(
         }),
       )
       for (const item of out.Responses?.[adapter.tableName] ?? []) {
-        found.set(`${String(item.pk)}\u0000${String(item.sk)}`, documentOf<StoredDocument>(item))
+        found.set(`${String(item.pk)}\u0000${String(item.sk)}`, item)
       }
       pending = out.UnprocessedKeys?.[adapter.tableName]?.Keys
       if (pending && pending.length > 0) {
@@ -214,4 +216,14 @@ export async function batchGetByKey(
     }
   }
   return found
+}
+
+/** Documents by key (see `batchGetItems`), by `pk\0sk`, each remembering its revision. */
+export async function batchGetByKey(
+  adapter: Store,
+  keys: ItemKey[],
+  consistentRead = true,
+): Promise<Map<string, StoredDocument>> {
+  const items = await batchGetItems(adapter, keys, consistentRead)
+  return new Map([...items].map(([key, item]) => [key, documentOf<StoredDocument>(item)]))
 }
