@@ -178,7 +178,12 @@ export async function batchGetItems(
   adapter: Store,
   keys: ItemKey[],
   consistentRead = true,
+  /** Only the keys (an existence check): reads bill the same, less crosses the network. */
+  keysOnly = false,
 ): Promise<Map<string, Record<string, unknown>>> {
+  const projection = keysOnly
+    ? { ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' }, ProjectionExpression: '#pk, #sk' }
+    : {}
   const found = new Map<string, Record<string, unknown>>()
   for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) {
     let pending: Record<string, unknown>[] | undefined = keys
@@ -193,7 +198,9 @@ export async function batchGetItems(
       const out: Output = await send<Output>(
         adapter,
         new BatchGetCommand({
-          RequestItems: { [adapter.tableName]: { ConsistentRead: consistentRead, Keys: pending } },
+          RequestItems: {
+            [adapter.tableName]: { ConsistentRead: consistentRead, Keys: pending, ...projection },
+          },
           ReturnConsumedCapacity: 'TOTAL',
         }),
       )

@@ -1,11 +1,10 @@
-import { BatchGetCommand } from '@aws-sdk/lib-dynamodb'
 import { type PayloadRequest, ValidationError } from 'payload'
 
 import type { DynamoDBAdapter } from '../../types.js'
 import type { Reference } from './context.js'
 
 import { collectionNamespace, keyOf } from '../../namespaces.js'
-import { send } from '../../storage/send.js'
+import { batchGetItems } from '../../storage/documentStore.js'
 import { activeTransaction } from '../../transactions/session.js'
 import { isPlainObject } from './isPlainObject.js'
 
@@ -20,8 +19,6 @@ function collectScalars(value: unknown, into: Set<string>): Set<string> {
   }
   return into
 }
-
-const BATCH_GET_LIMIT = 100
 
 /**
  * Rejects a write whose relationship values point at documents that do not exist, as the foreign
@@ -80,36 +77,8 @@ export async function assertReferencesExist(
       }
       return key.pk !== '' && !staged
     })
-  for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) {
-    let batch: Record<string, unknown>[] | undefined = keys.slice(start, start + BATCH_GET_LIMIT)
-    let attempt = 0
-    while (batch && batch.length > 0) {
-      type Output = {
-        Responses?: Record<string, Record<string, unknown>[]>
-        UnprocessedKeys?: Record<string, { Keys?: Record<string, unknown>[] }>
-      }
-      const out: Output = await send<Output>(
-        adapter,
-        new BatchGetCommand({
-          RequestItems: {
-            [adapter.tableName]: {
-              ConsistentRead: adapter.consistentRead,
-              ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
-              Keys: batch,
-              ProjectionExpression: '#pk, #sk',
-            },
-          },
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
-      )
-      for (const item of out.Responses?.[adapter.tableName] ?? []) {
-        found.add(`${String(item.pk)}\u0000${String(item.sk)}`)
-      }
-      batch = out.UnprocessedKeys?.[adapter.tableName]?.Keys
-      if (batch && batch.length > 0) {
-        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt++)))
-      }
-    }
+  for (const name of (await batchGetItems(adapter, keys, adapter.consistentRead, true)).keys()) {
+    found.add(name)
   }
   const missing = [...byKey.entries()]
     .filter(([name]) => !found.has(name))
