@@ -6,7 +6,7 @@ import type { Doc } from '../query/types.js'
 import type { DriftExample, DynamoDBAdapter, IndexReport, VerifyArgs } from '../types.js'
 import type { IndexDefinition } from './definitionTypes.js'
 
-import { counterKey } from '../keys/counterKey.js'
+import { COUNTER_SK } from '../keys/counterKey.js'
 import { DOCUMENT_SK_PREFIX } from '../keys/itemKeys.js'
 import { collectionNamespace, versionsNamespace } from '../namespaces.js'
 import { send } from '../storage/send.js'
@@ -106,21 +106,42 @@ export async function* queryPartition(
   } while (startKey)
 }
 
-/** The raw counter (`count` of `M#count`), undefined when the item or attribute is absent. */
+/**
+ * The raw document counter: the sum of the base item (`M#count`) and its shards, undefined when
+ * none exists. `base` is the base item's own count, which a repair corrects.
+ */
 export async function readCounter(
   adapter: Reader,
   namespacePK: string,
 ): Promise<number | undefined> {
-  const out = await send<{ Item?: { count?: unknown } }>(
+  return (await readCounterParts(adapter, namespacePK)).total
+}
+
+export async function readCounterParts(
+  adapter: Reader,
+  namespacePK: string,
+): Promise<{ base?: number; total?: number }> {
+  const out = await send<{ Items?: Record<string, unknown>[] }>(
     adapter,
-    new GetCommand({
+    new QueryCommand({
       ConsistentRead: true,
-      Key: counterKey(namespacePK),
+      ExpressionAttributeValues: { ':pk': namespacePK, ':prefix': COUNTER_SK },
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ReturnConsumedCapacity: 'TOTAL',
       TableName: adapter.tableName,
     }),
   )
-  return typeof out.Item?.count === 'number' ? out.Item.count : undefined
+  let base: number | undefined
+  let total: number | undefined
+  for (const item of out.Items ?? []) {
+    if (typeof item.count === 'number') {
+      total = (total ?? 0) + item.count
+      if (item.sk === COUNTER_SK) {
+        base = item.count
+      }
+    }
+  }
+  return { base, total }
 }
 
 /** Reads one item (strongly consistent). */
