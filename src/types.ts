@@ -299,6 +299,7 @@ export type IndexReport = {
     orphanEntries: DriftExample[]
     staleEntries: DriftExample[]
     staleMarkers: DriftExample[]
+    valueCounters: DriftExample[]
   }
   /** Entries a document should have but does not. */
   missingEntries: number
@@ -310,6 +311,11 @@ export type IndexReport = {
   staleEntries: number
   /** Markers whose owner (`id`) does not exist or no longer holds the value (they block it). */
   staleMarkers: number
+  /**
+   * Values of built indexes whose counters (indexes/valueCounters.ts) disagree with the
+   * documents. `rebuildIndexes` recounts them.
+   */
+  valueCountersOff: number
 }
 
 export type RepairArgs = {

@@ -10,6 +10,8 @@ import { COUNTER_SK } from '../keys/counterKey.js'
 import { DOCUMENT_SK_PREFIX } from '../keys/itemKeys.js'
 import { collectionNamespace, versionsNamespace } from '../namespaces.js'
 import { send } from '../storage/send.js'
+import { queryableIndexes } from './buildState.js'
+import { ExpectedValueCounts } from './verifyCounters.js'
 import { indexEntries, indexPartition, uniqueMarkers, uniquePartition } from './entries.js'
 import { indexesOf, localeCodes } from './registry.js'
 
@@ -37,6 +39,8 @@ export type Drift = {
   staleEntries: DriftItem[]
   /** Includes markers without an `id` attribute (no `owner`). */
   staleMarkers: DriftItem[]
+  /** Values of built indexes whose counters disagree with the documents. */
+  valueCounters: DriftItem[]
 }
 
 type Reader = Pick<DynamoDBAdapter, 'docClient' | 'stats' | 'tableName'>
@@ -178,6 +182,12 @@ export async function findDrift(
   const locales = localeCodes(adapter)
 
   const documentIDs = new Set<string>()
+  // Counters are checked for built indexes only: an index being built counts as it goes.
+  const expectedCounts = new ExpectedValueCounts(
+    namespace,
+    queryableIndexes(adapter, namespace),
+    locales,
+  )
   const expectedEntries = new Map<string, IndexItem>()
   const expectedMarkers = new Map<string, { ids: Id[]; item: IndexItem }>()
   for await (const items of queryPartition(adapter, namespace.pk, {
@@ -190,6 +200,7 @@ export async function findDrift(
         continue
       }
       documentIDs.add(String(doc.id))
+      expectedCounts.add(doc)
       for (const entry of indexEntries(namespace, definitions, locales, doc)) {
         expectedEntries.set(itemKey(entry), entry)
       }
@@ -215,6 +226,10 @@ export async function findDrift(
     orphanEntries: [],
     staleEntries: [],
     staleMarkers: [],
+    valueCounters: (await expectedCounts.drift(adapter)).map(({ counted, documents, pk, sk }) => ({
+      item: { pk, sk },
+      reason: `counted ${counted}, held by ${documents} document(s)`,
+    })),
   }
   const partitions = indexPartitions(namespace, definitions, locales)
 
@@ -327,12 +342,14 @@ export function reportOf(drift: Drift): IndexReport {
       orphanEntries: examples(drift.orphanEntries),
       staleEntries: examples(drift.staleEntries),
       staleMarkers: examples(drift.staleMarkers),
+      valueCounters: examples(drift.valueCounters),
     },
     missingEntries: drift.missingEntries.length,
     missingMarkers: drift.missingMarkers.length,
     orphanEntries: drift.orphanEntries.length,
     staleEntries: drift.staleEntries.length,
     staleMarkers: drift.staleMarkers.length,
+    valueCountersOff: drift.valueCounters.length,
   }
   return {
     clean:
@@ -342,7 +359,8 @@ export function reportOf(drift: Drift): IndexReport {
       report.missingMarkers === 0 &&
       report.orphanEntries === 0 &&
       report.staleEntries === 0 &&
-      report.staleMarkers === 0,
+      report.staleMarkers === 0 &&
+      report.valueCountersOff === 0,
     ...report,
   }
 }

@@ -302,6 +302,7 @@ describe('verifyIndexes and repairIndexes', () => {
       orphanEntries: [],
       staleEntries: [],
       staleMarkers: [],
+      valueCounters: [],
     })
     expect(report).toMatchObject({ clean: true, counter: 24, documents: 24 })
   })

@@ -7,11 +7,13 @@
 import type { CollectionConfig, Payload } from 'payload'
 
 import { randomUUID } from 'node:crypto'
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { buildConfig, getPayload } from 'payload'
 
 import type { DynamoDBAdapter } from '../../src/index.js'
 
 import { dynamodbAdapter } from '../../src/index.js'
+import { collectionNamespace } from '../../src/namespaces.js'
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../support/dynamodbLocal.mjs'
 
 type Field = CollectionConfig['fields'][number]
@@ -46,6 +48,7 @@ async function bootOn(tableName: string, regionIndexed: boolean): Promise<Payloa
 }
 
 const adapterOf = (payload: Payload) => payload.db as unknown as DynamoDBAdapter
+const collectionPK = (db: DynamoDBAdapter) => collectionNamespace(db, 'posts').pk
 const pick = <T>(list: readonly T[], i: number) => list[i % list.length]
 
 async function allPosts(payload: Payload) {
@@ -204,5 +207,45 @@ describe('per-value counters', () => {
     })
     expect(docs.docs.map((doc) => doc.id)).toEqual(all.docs.slice(3, 6).map((doc) => doc.id))
     expect(docs.totalDocs).toBe(all.docs.length)
+  })
+
+  it('verifyIndexes reports a counter that is off; rebuildIndexes recounts it', async () => {
+    const db = adapterOf(payload)
+    const drafts = (
+      await payload.count({ collection: 'posts', where: { status: { equals: 'draft' } } })
+    ).totalDocs
+    const { Items } = await db.docClient.send(
+      new QueryCommand({
+        ExpressionAttributeValues: { ':pk': `${collectionPK(db)}#K#status` },
+        KeyConditionExpression: 'pk = :pk',
+        TableName: db.tableName,
+      }),
+    )
+    const shard = Items?.find((item) => String(item.sk).includes('draft'))
+    expect(shard).toBeDefined()
+    await db.docClient.send(
+      new UpdateCommand({
+        ExpressionAttributeNames: { '#count': 'count' },
+        ExpressionAttributeValues: { ':n': 2 },
+        Key: { pk: shard!.pk, sk: shard!.sk },
+        TableName: db.tableName,
+        UpdateExpression: 'ADD #count :n',
+      }),
+    )
+    expect(
+      (await payload.count({ collection: 'posts', where: { status: { equals: 'draft' } } }))
+        .totalDocs,
+    ).toBe(drafts + 2)
+    const report = await db.verifyIndexes({ collection: 'posts' })
+    expect(report).toMatchObject({ clean: false, valueCountersOff: 1 })
+    expect(report.examples.valueCounters[0].reason).toBe(
+      `counted ${drafts + 2}, held by ${drafts} document(s)`,
+    )
+    await db.rebuildIndexes({ collection: 'posts' })
+    expect((await db.verifyIndexes({ collection: 'posts' })).clean).toBe(true)
+    expect(
+      (await payload.count({ collection: 'posts', where: { status: { equals: 'draft' } } }))
+        .totalDocs,
+    ).toBe(drafts)
   })
 })
