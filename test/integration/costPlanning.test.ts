@@ -4,7 +4,7 @@
  * Query costs less, and the planner takes it; a selective condition keeps its index. Either way
  * the answer is the evaluator's, and `explain` shows the estimate beside what was spent.
  */
-import type { Payload } from 'payload'
+import type { Payload, Where } from 'payload'
 
 import { randomUUID } from 'node:crypto'
 import { buildConfig, getPayload } from 'payload'
@@ -66,7 +66,7 @@ function expected(kind: string, parity: string) {
 
 it('reads the partition when most of the collection are candidates, and says why', async () => {
   // `like` is not indexed: every `common` note is a candidate to fetch and check.
-  const where = { and: [{ kind: { equals: 'common' } }, { body: { like: 'odd' } }] }
+  const where: Where = { and: [{ kind: { equals: 'common' } }, { body: { like: 'odd' } }] }
   const explained = await db().explain({ collection: 'notes', limit: 0, where })
   expect(explained.plan.kind).toBe('partition')
   expect(explained.description).toMatch(/costs less than fetching 57 candidates from "kind"/)
@@ -80,7 +80,7 @@ it('reads the partition when most of the collection are candidates, and says why
 })
 
 it('keeps the index when few documents are candidates', async () => {
-  const where = { and: [{ kind: { equals: 'rare' } }, { body: { like: 'odd' } }] }
+  const where: Where = { and: [{ kind: { equals: 'rare' } }, { body: { like: 'odd' } }] }
   const explained = await db().explain({ collection: 'notes', limit: 0, where })
   expect(explained.plan.kind).toBe('index')
   expect(explained.estimate!.rcu).toBeLessThan(9)
