@@ -12,7 +12,7 @@ import { compileWhere } from '../query/compileWhere.js'
 import { buildComparator } from '../query/compileSort.js'
 import { primarySort } from '../query/plan/conditions.js'
 import { planQuery } from '../query/plan/planQuery.js'
-import { batchGetDocuments, getDocument, iteratePartition } from '../storage/documentStore.js'
+import { batchGetDocuments, getDocument } from '../storage/documentStore.js'
 import {
   countIndexRanges,
   type IndexEntryRow,
@@ -25,6 +25,7 @@ import { activeTransaction, type StagedDocument } from '../transactions/session.
 import { createLookup } from './lookup.js'
 import { overlayStaged, stagedCountChange } from './overlay.js'
 import { planTracing, reportPlan, tracePlan } from './reportPlan.js'
+import { scanPartition } from './scanPartition.js'
 
 export type QueryArgs = {
   locale?: string
@@ -199,19 +200,11 @@ async function pageByCreatedAt(
 async function readCandidates(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
-  plan: Plan,
+  plan: Exclude<Plan, { kind: 'partition' }>,
   compiled: CompiledWhere,
 ): Promise<Doc[]> {
   if (plan.kind === 'byID') {
     return fetchMatching(adapter, namespace, plan.ids, compiled)
-  }
-  if (plan.kind === 'partition') {
-    // Filtered page by page: only the matches are held, never the whole collection.
-    const matches: Doc[] = []
-    for await (const page of iteratePartition(adapter, namespace.pk)) {
-      matches.push(...page.docs.filter(compiled.matches))
-    }
-    return matches
   }
   if (plan.kind === 'empty') {
     return []
@@ -310,6 +303,16 @@ async function answerQuery(
     ? { descending: false, kind: 'partition', ordered: false, reason: '`near` orders by distance' }
     : planned
   reportPlan(adapter, namespace, plan)
+  if (plan.kind === 'partition') {
+    // The fallback holds only what the answer needs (see scanPartition).
+    const scanned = await scanPartition(
+      adapter,
+      namespace,
+      { compiled, scope, sort: args.sort },
+      options,
+    )
+    return { offset: 0, ordered: scanned.ordered, plan, totalDocs: scanned.totalDocs }
+  }
 
   if (options.want === 0 && options.needsTotal && plan.kind === 'index' && plan.exactCount) {
     return {
