@@ -308,7 +308,7 @@ async function answerQuery(
     const scanned = await scanPartition(
       adapter,
       namespace,
-      { compiled, scope, sort: args.sort },
+      { compiled, scope, sort: args.sort, where: args.where },
       options,
     )
     return { offset: 0, ordered: scanned.ordered, plan, totalDocs: scanned.totalDocs }

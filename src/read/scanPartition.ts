@@ -1,4 +1,4 @@
-import type { Sort } from 'payload'
+import type { Sort, Where } from 'payload'
 
 import type { Namespace } from '../namespaces.js'
 import type { CompiledWhere } from '../query/compileWhere.js'
@@ -6,6 +6,8 @@ import type { Doc, QueryScope } from '../query/types.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { buildComparator } from '../query/compileSort.js'
+import { pushWhere } from '../query/pushdown/pushWhere.js'
+import { renderFilter } from '../query/pushdown/renderFilter.js'
 import { iteratePartition } from '../storage/documentStore.js'
 import { BoundedTopK } from '../utilities/boundedTopK.js'
 
@@ -13,6 +15,7 @@ export type ScanQuery = {
   compiled: CompiledWhere
   scope: QueryScope
   sort?: Sort
+  where?: Where
 }
 
 export type ScanResult = {
@@ -35,6 +38,9 @@ export async function scanPartition(
   options: { needsTotal: boolean; want: number },
 ): Promise<ScanResult> {
   const { compiled, scope, sort } = query
+  // What DynamoDB can check itself stays on its side; the evaluator still decides.
+  const pushed = pushWhere({ fields: scope.fields, payload: scope.payload }, query.where)
+  const read = { filter: pushed ? renderFilter(pushed) : undefined }
   // A relationship sort looks up the related documents of the documents it is built for, so a
   // comparator orders only those: it is built again for what is kept plus each page's matches.
   const comparatorFor = async (docs: Doc[]) =>
@@ -43,7 +49,7 @@ export async function scanPartition(
 
   if (!Number.isFinite(options.want)) {
     const matches: Doc[] = []
-    for await (const page of iteratePartition(adapter, namespace.pk)) {
+    for await (const page of iteratePartition(adapter, namespace.pk, read)) {
       matches.push(...page.docs.filter(compiled.matches))
     }
     matches.sort(await comparatorFor(matches))
@@ -52,7 +58,7 @@ export async function scanPartition(
 
   let kept = new BoundedTopK<Doc>(Math.max(0, Math.floor(options.want)), () => 0)
   let counted = 0
-  for await (const page of iteratePartition(adapter, namespace.pk)) {
+  for await (const page of iteratePartition(adapter, namespace.pk, read)) {
     const matches = page.docs.filter(compiled.matches)
     counted += matches.length
     if (kept.capacity === 0 || matches.length === 0) {

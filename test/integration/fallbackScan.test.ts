@@ -70,7 +70,15 @@ async function seed(booted: Booted): Promise<void> {
   }
 }
 
-type Case = { limit?: number; name: string; page?: number; sort?: Sort; where?: Where }
+type Case = {
+  limit?: number
+  name: string
+  page?: number
+  /** The where is checked by DynamoDB too (a FilterExpression): fewer, fuller pages come back. */
+  pushed?: boolean
+  sort?: Sort
+  where?: Where
+}
 
 const cases: Case[] = [
   // Unfiltered in the default order, a list is served by the createdAt index: filtered here.
@@ -80,22 +88,32 @@ const cases: Case[] = [
   { name: 'sort by -score, page 4 (nulls last)', limit: 7, page: 4, sort: '-score' },
   { name: 'sort by group then -score', limit: 9, page: 2, sort: ['group', '-score'] },
   {
+    pushed: true,
     name: 'filtered, sorted by score',
     limit: 5,
     sort: 'score',
     where: { group: { in: ['g1', 'g2'] } },
   },
   {
+    pushed: true,
     name: 'filtered, page 2',
     limit: 5,
     page: 2,
     sort: '-group',
     where: { score: { greater_than: 1 } },
   },
-  { name: 'nulls filtered', limit: 6, page: 2, sort: 'group', where: { score: { exists: false } } },
+  {
+    pushed: true,
+    name: 'nulls filtered',
+    limit: 6,
+    page: 2,
+    sort: 'group',
+    where: { score: { exists: false } },
+  },
   { name: 'relationship sort', limit: 8, sort: 'writer.name' },
   { name: 'relationship sort, page 5', limit: 8, page: 5, sort: '-writer.name' },
   {
+    pushed: true,
     name: 'relationship sort, filtered',
     limit: 4,
     page: 2,
@@ -116,7 +134,7 @@ const cases: Case[] = [
     where: { 'writer.name': { exists: true } },
   },
   { name: 'page past the end', limit: 10, page: 12, sort: 'score' },
-  { name: 'no match', limit: 10, where: { code: { equals: 'none' } } },
+  { pushed: true, name: 'no match', limit: 10, where: { code: { equals: 'none' } } },
   {
     name: 'limit 0: every match, in order',
     limit: 0,
@@ -161,9 +179,8 @@ describe('the fallback scan equals db-sqlite', () => {
     const before = adapter.stats.snapshot().requestsByCommand.Query ?? 0
     expect(await answer(dynamo, query)).toEqual(expected)
     // The partition was read in several pages (the case exercises the page-by-page merge).
-    expect((adapter.stats.snapshot().requestsByCommand.Query ?? 0) - before).toBeGreaterThanOrEqual(
-      3,
-    )
+    const pages = (adapter.stats.snapshot().requestsByCommand.Query ?? 0) - before
+    expect(pages).toBeGreaterThanOrEqual(query.pushed ? 1 : 3)
   })
 
   it('uses the fallback for these queries', async () => {
