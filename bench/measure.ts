@@ -1,7 +1,11 @@
 /** Shared helpers of the benchmark: timing, medians, heap sampling, bounded parallelism. */
 import { type CountingProxy, difference, type Tally } from './countingProxy.js'
 
-export type Measured = Tally & { medianMs: number; peakHeapMB?: number; result: number }
+export type Measured = Tally & {
+  heap?: { liveMB?: number; peakMB: number }
+  medianMs: number
+  result: number
+}
 
 export function median(values: number[]): number {
   if (values.length === 0) {
@@ -25,7 +29,7 @@ export async function measure(
   const latencies: number[] = []
   let counted: Tally | undefined
   let result = 0
-  let peakHeapMB: number | undefined
+  let heap: Measured['heap']
   for (let run = 0; run < runs; run++) {
     const sampler = options.sampleHeap && run === runs - 1 ? startHeapSampler() : undefined
     const before = proxy.tally()
@@ -34,29 +38,39 @@ export async function measure(
     latencies.push(performance.now() - started)
     counted = difference(proxy.tally(), before)
     if (sampler) {
-      peakHeapMB = sampler.stop()
+      heap = sampler.stop()
     }
   }
-  return { ...(counted as Tally), medianMs: median(latencies), peakHeapMB, result }
+  return { ...(counted as Tally), heap, medianMs: median(latencies), result }
 }
 
 /**
- * Samples `heapUsed` every 5 ms (and at the end) and reports the peak above the heap at the start,
- * in MB. With `--expose-gc` the heap is collected first, so the baseline is the live heap.
+ * Samples `heapUsed` every 5 ms (and at the end): the peak above the heap at the start, in MB.
+ * That peak includes garbage not yet collected, so with `--expose-gc` the heap is also collected
+ * every 100 ms and measured right after: `liveMB`, the peak of what the query really holds.
  */
-function startHeapSampler(): { stop: () => number } {
+function startHeapSampler(): { stop: () => { liveMB?: number; peakMB: number } } {
   const collect = (globalThis as { gc?: () => void }).gc
   collect?.()
   const baseline = process.memoryUsage().heapUsed
   let peak = baseline
-  const timer = setInterval(() => {
+  let live = baseline
+  const sample = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage().heapUsed)
   }, 5)
+  const collected = collect
+    ? setInterval(() => {
+        collect()
+        live = Math.max(live, process.memoryUsage().heapUsed)
+      }, 100)
+    : undefined
+  const toMB = (bytes: number) => (bytes - baseline) / 1024 / 1024
   return {
     stop: () => {
-      clearInterval(timer)
+      clearInterval(sample)
+      clearInterval(collected)
       peak = Math.max(peak, process.memoryUsage().heapUsed)
-      return (peak - baseline) / 1024 / 1024
+      return { liveMB: collect ? toMB(live) : undefined, peakMB: toMB(peak) }
     },
   }
 }

@@ -104,7 +104,12 @@ function renderTable(results: TableResult[]): string {
             ? `${ratio(measured.itemsReturned, base.measured.itemsReturned)} returned (read ${ratio(measured.itemsRead, base.measured.itemsRead)})`
             : `${ratio(measured.itemsRead, base.measured.itemsRead)} read`
       const heap =
-        measured.peakHeapMB === undefined ? '' : `peak heap +${measured.peakHeapMB.toFixed(0)} MB`
+        measured.heap === undefined
+          ? ''
+          : `peak heap +${measured.heap.peakMB.toFixed(0)} MB` +
+            (measured.heap.liveMB === undefined
+              ? ''
+              : ` (live after GC +${measured.heap.liveMB.toFixed(0)} MB)`)
       lines.push(
         `| ${row.name} | ${formatNumber(result.n)} | ${formatNumber(measured.itemsRead)} | ${formatNumber(measured.itemsReturned)} | ${measured.requests} | ${formatNumber(measured.rcu, 1)} | ${measured.medianMs.toFixed(1)} | ${[growth, heap].filter(Boolean).join('; ')} |`,
       )
