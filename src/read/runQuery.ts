@@ -11,7 +11,7 @@ import { keyOf } from '../namespaces.js'
 import { compileWhere } from '../query/compileWhere.js'
 import { buildComparator } from '../query/compileSort.js'
 import { planQuery } from '../query/plan/planQuery.js'
-import { batchGetDocuments, getDocument, iteratePartition } from '../storage/documentStore.js'
+import { batchGetDocuments, getDocument } from '../storage/documentStore.js'
 import { type IndexEntryRow, iterateIndexRange } from '../storage/indexStore.js'
 import { RequestStats, withRequestRecorder } from '../storage/requestStats.js'
 import { defaultLocaleOf } from '../utilities/valuesAtPath.js'
@@ -23,6 +23,7 @@ import { createLookup } from './lookup.js'
 import { orderedEntries, orderKeyOf } from './orderedEntries.js'
 import { overlayStaged, stagedCountChange } from './overlay.js'
 import { planTracing, reportPlan, tracePlan } from './reportPlan.js'
+import { scanPartition } from './scanPartition.js'
 import { observeDocuments, plainEstimate, weighCandidates } from './weighPlan.js'
 
 export type QueryArgs = {
@@ -136,19 +137,11 @@ async function streamOrdered(
 async function readCandidates(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
-  plan: Plan,
+  plan: Exclude<Plan, { kind: 'partition' }>,
   compiled: CompiledWhere,
 ): Promise<Doc[]> {
   if (plan.kind === 'byID') {
     return fetchMatching(adapter, namespace, plan.ids, compiled)
-  }
-  if (plan.kind === 'partition') {
-    // Filtered page by page: only the matches are held, never the whole collection.
-    const matches: Doc[] = []
-    for await (const page of iteratePartition(adapter, namespace.pk)) {
-      matches.push(...page.docs.filter(compiled.matches))
-    }
-    return matches
   }
   if (plan.kind === 'empty') {
     return []
@@ -269,6 +262,17 @@ async function answerQuery(
     estimate = weighed.estimate ?? estimate
   }
   reportPlan(adapter, namespace, plan)
+  if (plan.kind === 'partition') {
+    // The fallback holds only what the answer needs (see scanPartition).
+    const scanned = await scanPartition(
+      adapter,
+      namespace,
+      { compiled, scope, sort: args.sort, where: args.where },
+      options,
+    )
+    observeDocuments(adapter, namespace, scanned.ordered)
+    return { estimate, offset: 0, ordered: scanned.ordered, plan, totalDocs: scanned.totalDocs }
+  }
 
   let docs: Doc[]
   let totalDocs: number | undefined
