@@ -79,14 +79,14 @@ export type {
  * db: dynamodbAdapter({ tableName: 'payload', clientConfig: { region: 'eu-west-1' } })
  * ```
  */
-/** Counter shards: a whole number from 1 to 100 (more only makes every count read longer). */
+/** Counter shards: a whole number from 1 to MAX_COUNTER_SHARDS (more only makes every count read longer). */
 function validShards(shards: number | undefined): number {
   if (shards === undefined) {
     return DEFAULT_COUNTER_SHARDS
   }
   if (!Number.isInteger(shards) || shards < 1 || shards > MAX_COUNTER_SHARDS) {
     throw new Error(
-      `payload-db-dynamodb: counterShards must be a whole number from 1 to 100 (got ${shards}).`,
+      `payload-db-dynamodb: counterShards must be a whole number from 1 to ${MAX_COUNTER_SHARDS} (got ${shards}).`,
     )
   }
   return shards

@@ -38,7 +38,7 @@ export type DynamoDBAdapterArgs = {
    * How many items each document counter (per collection, and per indexed value) is split over.
    * Writes add to one shard, reads sum them all in one Query, so concurrent creates rarely
    * touch the same item (see docs/scaling.md). Safe to change at any time: reads sum whatever
-   * shards exist.
+   * shards exist. 1 to 1,000; a count reads up to this many small items.
    * @default 8
    */
   counterShards?: number

@@ -6,12 +6,11 @@ import type { DynamoDBAdapter, RebuildArgs } from '../types.js'
 import { counterKey } from '../keys/counterKey.js'
 import { collectionNamespace, versionsNamespace } from '../namespaces.js'
 import { iteratePartition } from '../storage/documentStore.js'
-import { clearPartition } from '../storage/indexStore.js'
+import { clearPartition, iterateIndexRange } from '../storage/indexStore.js'
 import { send } from '../storage/send.js'
 import { indexSignature, readIndexState, recordIndexState, setBuiltIndexes } from './buildState.js'
 import { indexEntries, indexPartition, uniqueMarkers, uniquePartition } from './entries.js'
 import { recountValueCounters } from './recountValues.js'
-import { MAX_COUNTER_SHARDS } from './valueCounters.js'
 import { indexesOf, localeCodes } from './registry.js'
 
 async function batchWrite(
@@ -102,14 +101,19 @@ export async function rebuildIndexes(this: DynamoDBAdapter, args: RebuildArgs): 
   for await (const page of iteratePartition(this, namespace.pk, {})) {
     total += page.docs.length
   }
-  // The base counter holds the total; the shards writers add to start again from zero (every
-  // shard any `counterShards` setting may have written).
-  await batchWrite(
+  // The base counter holds the total; the shards writers add to start again from zero.
+  const shardPrefix = `${counterKey(namespace.pk).sk}#`
+  for await (const rows of iterateIndexRange(
     this,
-    Array.from({ length: MAX_COUNTER_SHARDS }, (_, shard) => ({
-      DeleteRequest: { Key: counterKey(namespace.pk, shard) },
-    })),
-  )
+    namespace.pk,
+    { from: shardPrefix, to: `${shardPrefix}\uffff` },
+    { descending: false },
+  )) {
+    await batchWrite(
+      this,
+      rows.map((row) => ({ DeleteRequest: { Key: { pk: namespace.pk, sk: row.sk } } })),
+    )
+  }
   await send(
     this,
     new PutCommand({

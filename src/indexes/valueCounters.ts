@@ -22,7 +22,7 @@ import { indexEntries, localesFor } from './entries.js'
  */
 export const DEFAULT_COUNTER_SHARDS = 8
 /** The most shards a counter may have (the `counterShards` option is checked against it). */
-export const MAX_COUNTER_SHARDS = 100
+export const MAX_COUNTER_SHARDS = 1000
 
 /** The partition holding one index's value counters (`K`, beside its entries' `I`). */
 export function counterPartition(
