@@ -22,6 +22,7 @@ import { countFromIndex } from './indexCounts.js'
 import { createLookup } from './lookup.js'
 import { orderedEntries, orderKeyOf } from './orderedEntries.js'
 import { overlayStaged, stagedCountChange } from './overlay.js'
+import { relationConditions } from './relationConditions.js'
 import { planTracing, reportPlan, tracePlan } from './reportPlan.js'
 import { scanPartition } from './scanPartition.js'
 import { observeDocuments, plainEstimate, weighCandidates } from './weighPlan.js'
@@ -221,7 +222,7 @@ async function answerQuery(
   args: QueryArgs,
   options: RunOptions,
 ): Promise<QueryResult> {
-  const planned = planQuery({
+  const planInput = {
     definitions: queryableIndexes(adapter, namespace),
     locale: indexLocale(adapter, args.locale),
     namespace,
@@ -229,12 +230,29 @@ async function answerQuery(
     want: options.want,
     sort: args.sort as string | string[] | undefined,
     where: args.where,
+  }
+  let planned = planQuery(planInput)
+  const nothing = (plan: Plan): QueryResult => ({
+    offset: 0,
+    ordered: [],
+    plan,
+    totalDocs: options.needsTotal ? 0 : undefined,
   })
   if (planned.kind === 'empty') {
     // Nothing can match: answered without a request (not even the lookups of the where).
-    return { offset: 0, ordered: [], plan: planned, totalDocs: options.needsTotal ? 0 : undefined }
+    return nothing(planned)
   }
   const scope = scopeOf(adapter, namespace, args.locale)
+  if (planned.kind === 'partition') {
+    // `author.name equals 'x'`: the authors' ids narrow the documents through the author index.
+    const implied = await relationConditions(scope, args.where)
+    if (implied.length > 0) {
+      planned = planQuery({ ...planInput, where: { and: [args.where ?? {}, ...implied] } })
+      if (planned.kind === 'empty') {
+        return nothing(planned)
+      }
+    }
+  }
   const compiled = await compileWhere(scope, args.where)
   let plan: Plan = compiled.nearComparator
     ? { descending: false, kind: 'partition', ordered: false, reason: '`near` orders by distance' }
