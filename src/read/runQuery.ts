@@ -79,15 +79,28 @@ async function fetchMatching(
   compiled: CompiledWhere,
 ): Promise<Doc[]> {
   const unique = [...new Map(ids.map((id) => [String(id), id])).values()]
-  if (unique.length === 1) {
-    const doc = await getDocument(adapter, keyOf(namespace, unique[0]))
-    return doc && compiled.matches(doc) ? [doc] : []
+  // In a transaction, a document it read by key already is not read again.
+  const transaction = activeTransaction()
+  const known: Doc[] = []
+  const keys = unique.flatMap((id) => {
+    const key = keyOf(namespace, id)
+    const read = transaction?.readByKey(key)
+    if (read) {
+      known.push(read)
+      return []
+    }
+    return [key]
+  })
+  const fetched =
+    keys.length === 1
+      ? [await getDocument(adapter, keys[0])].filter((doc) => doc !== null)
+      : keys.length > 1
+        ? await batchGetDocuments(adapter, keys)
+        : []
+  if (transaction) {
+    fetched.forEach((doc) => transaction.rememberRead(keyOf(namespace, doc.id), doc))
   }
-  const docs = await batchGetDocuments(
-    adapter,
-    unique.map((id) => keyOf(namespace, id)),
-  )
-  return docs.filter(compiled.matches)
+  return [...known, ...fetched].filter(compiled.matches)
 }
 
 /**
