@@ -37,7 +37,12 @@ export async function boot(
     adapter === 'sqlite'
       ? sqliteAdapter({ client: { url: `file:${file}` }, push: true })
       : testDynamoAdapter()
-  const config = await buildConfig(makeConfig(db))
+  const given = makeConfig(db)
+  // Never generate types: Payload would spawn `payload generate:types`, which outlives the test.
+  const config = await buildConfig({
+    ...given,
+    typescript: { ...given.typescript, autoGenerate: false },
+  })
   const payload = await getPayload({ config, key: `${adapter}-${randomUUID()}` })
   return {
     close: async () => {
