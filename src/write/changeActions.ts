@@ -5,9 +5,9 @@ import type { DynamoDBAdapter } from '../types.js'
 
 import { indexEntries, uniqueMarkers } from '../indexes/entries.js'
 import { indexesOf, localeCodes } from '../indexes/registry.js'
-import { documentItem } from '../storage/documentStore.js'
 import { revisionCondition, revisionOf, writesAfter } from '../storage/revisions.js'
 import { MUST_EXIST, MUST_NOT_EXIST } from '../transactions/transactWrite.js'
+import { documentActions } from './documentActions.js'
 
 /** Why an action is in a write, so that a failed condition can be explained. */
 export type Meaning =
@@ -59,7 +59,7 @@ export function changeActions(
   change: DocumentChange,
   writeID: string,
 ): { actions: WriteAction[]; countDelta: number; meanings: Meaning[] } {
-  const { after, before, key, namespace } = change
+  const { after, before, namespace } = change
   const definitions = indexesOf(adapter, namespace)
   const locales = localeCodes(adapter)
   const actions: WriteAction[] = []
@@ -76,15 +76,11 @@ export function changeActions(
       ? MUST_EXIST
       : revisionCondition(beforeRevision)
 
-  if (after) {
-    const item = {
-      ...documentItem(key, after),
-      rev: nextRevision(change),
-      w: writesAfter(before, writeID),
-    }
-    push({ condition, item, type: 'put' }, { change, kind: 'document' })
-  } else {
-    push({ condition, key, type: 'delete' }, { change, kind: 'document' })
+  const bookkeeping = after ? { rev: nextRevision(change), w: writesAfter(before, writeID) } : {}
+  const [documentAction, ...partActions] = documentActions(change, condition, bookkeeping)
+  push(documentAction, { change, kind: 'document' })
+  for (const action of partActions) {
+    push(action, { kind: 'other' })
   }
 
   const oldEntries = before ? indexEntries(namespace, definitions, locales, before) : []

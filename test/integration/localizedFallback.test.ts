@@ -7,7 +7,7 @@ import type { Config, DatabaseAdapterObj } from 'payload'
 
 import type { Booted } from '../support/bootPayload.js'
 
-import { boot } from '../support/bootPayload.js'
+import { bootBoth, closeAll } from '../support/bootPayload.js'
 
 function config(db: DatabaseAdapterObj): Config {
   return {
@@ -74,12 +74,10 @@ describe('a localized list saved empty in one locale', () => {
   let sqlite: Booted
 
   beforeAll(async () => {
-    ;[dynamo, sqlite] = await Promise.all([boot(config, 'dynamodb'), boot(config, 'sqlite')])
+    ;[dynamo, sqlite] = await bootBoth(config)
   })
 
-  afterAll(async () => {
-    await Promise.all([dynamo?.close(), sqlite?.close()])
-  })
+  afterAll(() => closeAll(dynamo, sqlite))
 
   /** Saves the lists in English, empties them in Spanish, and reads the document back every way. */
   async function readBack({ payload }: Booted): Promise<AnyDoc> {

@@ -54,3 +54,15 @@ export async function boot(
     payload,
   }
 }
+
+/** Boots one config on this adapter and on db-sqlite, to compare what Payload returns. */
+export function bootBoth(
+  makeConfig: (db: DatabaseAdapterObj) => Config,
+): Promise<[Booted, Booted]> {
+  return Promise.all([boot(makeConfig, 'dynamodb'), boot(makeConfig, 'sqlite')])
+}
+
+/** Closes what was booted (a boot that failed left undefined). */
+export async function closeAll(...booted: (Booted | undefined)[]): Promise<void> {
+  await Promise.all(booted.map(async (each) => each?.close()))
+}
