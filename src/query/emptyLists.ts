@@ -23,14 +23,18 @@ function rowFields(
 }
 
 /**
- * A localized list without the locales saved empty: SQL stores no rows for them, so they read as
- * absent and Payload falls back to the fallback locale's list, as it does with db-sqlite.
+ * A localized list without the locales saved empty when another locale has items: SQL stores no
+ * rows for them, so they read as absent and Payload falls back to the fallback locale's list, as
+ * it does with db-sqlite. When no locale has items, the empty lists stay (`[]`, as db-sqlite reads
+ * a list emptied in the locale asked for).
  */
 function withoutEmptyLocales(byLocale: Record<string, unknown>): Record<string, unknown> {
-  const empty = Object.keys(byLocale).filter(
-    (locale) => Array.isArray(byLocale[locale]) && (byLocale[locale] as unknown[]).length === 0,
+  const isEmpty = (value: unknown) => Array.isArray(value) && value.length === 0
+  const empty = Object.keys(byLocale).filter((locale) => isEmpty(byLocale[locale]))
+  const withItems = Object.values(byLocale).some(
+    (value) => Array.isArray(value) && value.length > 0,
   )
-  if (empty.length === 0) {
+  if (empty.length === 0 || !withItems) {
     return byLocale
   }
   const out = { ...byLocale }

@@ -43,6 +43,10 @@ function config(db: DatabaseAdapterObj): Config {
           },
         ],
       },
+      {
+        slug: 'counts',
+        fields: [{ name: 'numbers', type: 'number', hasMany: true, localized: true }],
+      },
     ],
     db,
     localization: { defaultLocale: 'en', fallback: true, locales: ['en', 'es', 'de'] },
@@ -116,5 +120,17 @@ describe('a localized list saved empty in one locale', () => {
     expect(actual.spanish.meta.links).toMatchObject([{ url: 'https://example.com/en' }])
     expect(actual.all.items).toEqual({ en: [{ id: expect.any(String), text: 'english item' }] })
     expect(comparable(actual)).toEqual(comparable(expected))
+  })
+
+  it('reads a list emptied in the only locale that had items as [] (nothing to fall back to)', async () => {
+    const read = async ({ payload }: Booted) => {
+      const doc = await payload.create({ collection: 'counts', data: { numbers: [1, 2, 3] } })
+      await payload.update({ id: doc.id, collection: 'counts', data: { numbers: [] } })
+      const found = await payload.findByID({ id: doc.id, collection: 'counts' })
+      return found.numbers
+    }
+    const [actual, expected] = await Promise.all([read(dynamo), read(sqlite)])
+    expect(actual).toEqual([])
+    expect(actual).toEqual(expected)
   })
 })
