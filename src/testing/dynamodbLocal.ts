@@ -53,7 +53,7 @@ function freePort(): Promise<number> {
   })
 }
 
-async function waitUntilAnswering(endpoint: string, child: ChildProcess): Promise<void> {
+async function firstAnswer(endpoint: string, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + 120_000
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
@@ -116,7 +116,7 @@ export async function startDynamoDBLocal(
   process.once('exit', killOnExit)
   const endpoint = `http://127.0.0.1:${port}`
   try {
-    await waitUntilAnswering(endpoint, child)
+    await firstAnswer(endpoint, child)
   } catch (error) {
     child.kill('SIGKILL')
     throw error
