@@ -8,7 +8,7 @@ import type { DynamoDBAdapter, RepairArgs, RepairReport } from '../types.js'
 import { counterKey } from '../keys/counterKey.js'
 import { DOCUMENT_SK_PREFIX } from '../keys/itemKeys.js'
 import { keyOf } from '../namespaces.js'
-import { batchGetItems } from '../storage/documentStore.js'
+import { batchGetItems, withDocuments } from '../storage/documentStore.js'
 import { send } from '../storage/send.js'
 import { indexEntries, uniqueMarkers } from './entries.js'
 import { indexesOf, localeCodes } from './registry.js'
@@ -134,7 +134,8 @@ async function planGroup(
 ): Promise<Plan> {
   const table = adapter.tableName
   const key = keyOf(namespace, group.id)
-  const documentItem = await readItem(adapter, key)
+  const read = await readItem(adapter, key)
+  const [documentItem] = read ? await withDocuments(adapter, [read]) : []
   const doc = documentItem?.doc as Doc | undefined
   if (documentItem && !doc) {
     return { changing: true }

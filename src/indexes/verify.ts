@@ -9,6 +9,7 @@ import type { IndexDefinition } from './definitionTypes.js'
 import { COUNTER_SK } from '../keys/counterKey.js'
 import { DOCUMENT_SK_PREFIX } from '../keys/itemKeys.js'
 import { collectionNamespace, versionsNamespace } from '../namespaces.js'
+import { withDocuments } from '../storage/documentStore.js'
 import { send } from '../storage/send.js'
 import { queryableIndexes } from './buildState.js'
 import { ExpectedValueCounts } from './verifyCounters.js'
@@ -194,7 +195,7 @@ export async function findDrift(
     pageSize,
     prefix: DOCUMENT_SK_PREFIX,
   })) {
-    for (const item of items) {
+    for (const item of await withDocuments(adapter, items)) {
       const doc = item.doc as Doc | undefined
       if (!doc || doc.id === undefined || doc.id === null) {
         continue

@@ -23,10 +23,32 @@ function rowFields(
 }
 
 /**
+ * A localized list without the locales saved empty when another locale has items: SQL stores no
+ * rows for them, so they read as absent and Payload falls back to the fallback locale's list, as
+ * it does with db-sqlite. When no locale has items, the empty lists stay (`[]`, as db-sqlite reads
+ * a list emptied in the locale asked for).
+ */
+function withoutEmptyLocales(byLocale: Record<string, unknown>): Record<string, unknown> {
+  const isEmpty = (value: unknown) => Array.isArray(value) && value.length === 0
+  const empty = Object.keys(byLocale).filter((locale) => isEmpty(byLocale[locale]))
+  const withItems = Object.values(byLocale).some(
+    (value) => Array.isArray(value) && value.length > 0,
+  )
+  if (empty.length === 0 || !withItems) {
+    return byLocale
+  }
+  const out = { ...byLocale }
+  for (const locale of empty) {
+    delete out[locale]
+  }
+  return out
+}
+
+/**
  * The document as both official adapters return it: an array, blocks or hasMany field that was
  * never written reads as `[]` (SQL has no rows for it; Mongoose defaults array paths to `[]`),
- * also inside groups, tabs and array/block rows. Localized values are left as stored, and virtual
- * fields (never stored) stay absent.
+ * also inside groups, tabs and array/block rows. A localized list drops the locales saved empty
+ * (`withoutEmptyLocales`), and virtual fields (never stored) stay absent.
  */
 export function withEmptyLists(doc: Doc, fields: FlattenedField[]): Doc {
   let out: Doc | undefined
@@ -36,11 +58,18 @@ export function withEmptyLists(doc: Doc, fields: FlattenedField[]): Doc {
   }
   for (const field of fields) {
     const virtual = 'virtual' in field && Boolean(field.virtual)
-    if (!('name' in field) || !field.name || virtual || ('localized' in field && field.localized)) {
+    if (!('name' in field) || !field.name || virtual) {
       continue
     }
     const value = doc[field.name]
     const isList = field.type === 'array' || field.type === 'blocks' || hasManyField(field)
+    if ('localized' in field && field.localized) {
+      const kept = isList && isObject(value) ? withoutEmptyLocales(value) : value
+      if (kept !== value) {
+        set(field.name, kept)
+      }
+      continue
+    }
     if (value === undefined && isList && field.type !== 'join') {
       set(field.name, [])
     } else if ((field.type === 'group' || field.type === 'tab') && isObject(value)) {

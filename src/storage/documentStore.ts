@@ -2,15 +2,25 @@ import {
   BatchGetCommand,
   BatchWriteCommand,
   GetCommand,
-  PutCommand,
   QueryCommand,
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb'
+
+import { APIError } from 'payload'
 
 import type { ItemKey } from '../keys/itemKeys.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { DOCUMENT_SK_PREFIX } from '../keys/itemKeys.js'
+import {
+  decodeDocument,
+  type DocumentOwner,
+  encodeDocument,
+  type EncodedDocument,
+  isEncoded,
+  partCountOf,
+  partKeys,
+} from './documentEncoding.js'
 import { unprocessedError } from './errors.js'
 import { documentOf } from './revisions.js'
 import { send } from './send.js'
@@ -27,22 +37,105 @@ export type ItemFilter = {
 
 type Store = Pick<DynamoDBAdapter, 'consistentRead' | 'docClient' | 'stats' | 'tableName'>
 
-/** Builds the full item for a document: its key plus the document under `doc`. */
-export function documentItem(key: ItemKey, doc: Record<string, unknown>): Record<string, unknown> {
-  return { ...key, doc: toStorable(doc) }
+/** The items that store a document (see `documentEncoding.ts`): one, or a head and its parts. */
+export function documentItems(
+  key: ItemKey,
+  doc: Record<string, unknown>,
+  owner: DocumentOwner,
+): EncodedDocument {
+  return encodeDocument(key, toStorable(doc) as Record<string, unknown>, owner)
 }
 
-export async function getDocument(adapter: Store, key: ItemKey): Promise<null | StoredDocument> {
+/** The item for a document that fits in one item (bulk loads); larger ones need `documentItems`. */
+export function documentItem(key: ItemKey, doc: Record<string, unknown>): Record<string, unknown> {
+  const { head, parts } = documentItems(key, doc, { id: doc.id })
+  if (parts.length > 0) {
+    throw new Error(`documentItem: document ${String(doc.id)} needs ${parts.length + 1} items.`)
+  }
+  return head
+}
+
+async function getItem(
+  adapter: Store,
+  key: ItemKey,
+  consistentRead: boolean,
+): Promise<Record<string, unknown> | undefined> {
   const out = await send<{ Item?: Record<string, unknown> }>(
     adapter,
     new GetCommand({
-      ConsistentRead: adapter.consistentRead,
+      ConsistentRead: consistentRead,
       Key: key,
       ReturnConsumedCapacity: 'TOTAL',
       TableName: adapter.tableName,
     }),
   )
-  return out.Item ? documentOf<StoredDocument>(out.Item) : null
+  return out.Item
+}
+
+export async function getDocument(adapter: Store, key: ItemKey): Promise<null | StoredDocument> {
+  const item = await getItem(adapter, key, adapter.consistentRead)
+  return item ? documentOf<StoredDocument>((await withDocuments(adapter, [item]))[0]) : null
+}
+
+/** How often a split document is read again when its parts were replaced while it was read. */
+const SPLIT_READ_ATTEMPTS = 5
+
+/**
+ * Document items as read, with the documents stored gzipped (and split) decoded under `doc`,
+ * fetching the other parts (consistent reads). A document whose parts were replaced by a writer
+ * meanwhile is read again; one deleted meanwhile is left out.
+ */
+export async function withDocuments(
+  adapter: Store,
+  items: Record<string, unknown>[],
+): Promise<Record<string, unknown>[]> {
+  if (!items.some(isEncoded)) {
+    return items
+  }
+  const split = items.filter((item) => isEncoded(item) && partCountOf(item) > 1)
+  const parts = await batchGetItems(
+    adapter,
+    split.flatMap((item) => partKeys(item as ItemKey, partCountOf(item))),
+  )
+  const out: Record<string, unknown>[] = []
+  for (const item of items) {
+    out.push(...(isEncoded(item) ? await decoded(adapter, item, parts) : [item]))
+  }
+  return out
+}
+
+async function decoded(
+  adapter: Store,
+  head: Record<string, unknown>,
+  fetched: Map<string, Record<string, unknown>>,
+): Promise<Record<string, unknown>[]> {
+  let item: Record<string, unknown> | undefined = head
+  let parts = fetched
+  for (let attempt = 1; item; attempt++) {
+    const keys = partKeys(item as ItemKey, partCountOf(item))
+    const doc = decodeDocument(
+      item,
+      keys.map(({ pk, sk }) => parts.get(`${pk}\u0000${sk}`)),
+    )
+    if (doc) {
+      return [{ ...item, doc }]
+    }
+    if (attempt >= SPLIT_READ_ATTEMPTS) {
+      throw new APIError(
+        `Document ${String(item.sk)} of ${String(item.pk)} kept changing while it was read (it is stored in ${keys.length + 1} items); try again.`,
+        503,
+        null,
+        true,
+      )
+    }
+    item = await getItem(adapter, item as ItemKey, true)
+    if (item && isEncoded(item)) {
+      parts = await batchGetItems(adapter, partKeys(item as ItemKey, partCountOf(item)))
+    } else if (item) {
+      return [item]
+    }
+  }
+  return []
 }
 
 const BATCH_GET_LIMIT = 100
@@ -62,28 +155,6 @@ export async function batchGetDocuments(
   keys: ItemKey[],
 ): Promise<StoredDocument[]> {
   return [...(await batchGetByKey(adapter, keys, adapter.consistentRead)).values()]
-}
-
-export async function putDocument(
-  adapter: Store,
-  key: ItemKey,
-  doc: Record<string, unknown>,
-  condition?: 'mustExist' | 'mustNotExist',
-): Promise<void> {
-  await send(
-    adapter,
-    new PutCommand({
-      ConditionExpression:
-        condition === 'mustNotExist'
-          ? 'attribute_not_exists(pk)'
-          : condition === 'mustExist'
-            ? 'attribute_exists(pk)'
-            : undefined,
-      Item: documentItem(key, doc),
-      ReturnConsumedCapacity: 'TOTAL',
-      TableName: adapter.tableName,
-    }),
-  )
 }
 
 /** Deletes many items by key, 25 per request, retrying unprocessed ones (bounded). */
@@ -166,7 +237,9 @@ export async function* iteratePartition(
     startKey = out.LastEvaluatedKey
     yield {
       cursor: startKey,
-      docs: (out.Items ?? []).map((item) => documentOf<StoredDocument>(item)),
+      docs: (await withDocuments(adapter, out.Items ?? [])).map((item) =>
+        documentOf<StoredDocument>(item),
+      ),
     }
   } while (startKey)
 }
@@ -246,6 +319,13 @@ export async function batchGetByKey(
   keys: ItemKey[],
   consistentRead = true,
 ): Promise<Map<string, StoredDocument>> {
-  const items = await batchGetItems(adapter, keys, consistentRead)
-  return new Map([...items].map(([key, item]) => [key, documentOf<StoredDocument>(item)]))
+  const items = await withDocuments(adapter, [
+    ...(await batchGetItems(adapter, keys, consistentRead)).values(),
+  ])
+  return new Map(
+    items.map((item) => [
+      `${String(item.pk)}\u0000${String(item.sk)}`,
+      documentOf<StoredDocument>(item),
+    ]),
+  )
 }

@@ -12,6 +12,8 @@ const revisions = new WeakMap<object, number>()
 const writeIDs = new WeakMap<object, string[]>()
 /** `ix` of the item: the indexes whose value counters count the document (indexes/valueCounters.ts). */
 const coverages = new WeakMap<object, string[]>()
+/** How many items hold a document read from the table (see `documentEncoding.ts`), when more than one. */
+const partCounts = new WeakMap<object, number>()
 
 /** How many recent write ids a document item keeps. */
 export const RECENT_WRITES = 8
@@ -20,6 +22,9 @@ export const RECENT_WRITES = 8
 export function documentOf<T extends object>(item: Record<string, unknown>): T {
   const doc = item.doc as T
   revisions.set(doc, typeof item.rev === 'number' ? item.rev : 0)
+  if (typeof item.zparts === 'number' && item.zparts > 1) {
+    partCounts.set(doc, item.zparts)
+  }
   if (Array.isArray(item.w)) {
     writeIDs.set(doc, item.w as string[])
   }
@@ -42,6 +47,16 @@ export function rememberCoverage(doc: object, coverage: string[]): void {
 /** The revision `doc` was read at, or undefined for an object that did not come from the table. */
 export function revisionOf(doc: object): number | undefined {
   return revisions.get(doc)
+}
+
+/** How many items hold `doc` in the table (1 unless it was read split, or written split). */
+export function storedPartCount(doc: object): number {
+  return partCounts.get(doc) ?? 1
+}
+
+/** Marks `doc` as stored in `parts` items (set when it is written). */
+export function rememberPartCount(doc: object, parts: number): void {
+  partCounts.set(doc, parts)
 }
 
 /** The ids of the last writes that stored `doc` (newest first). */
@@ -80,6 +95,10 @@ export function sameRevision<T extends object>(original: object, copy: T): T {
     const coverage = coverages.get(original)
     if (coverage) {
       coverages.set(copy, coverage)
+    }
+    const parts = partCounts.get(original)
+    if (parts !== undefined) {
+      partCounts.set(copy, parts)
     }
   }
   return copy

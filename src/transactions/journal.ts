@@ -16,8 +16,9 @@ import { toStorable } from '../storage/toStorable.js'
  * deleted when the write is complete. A process that dies part-way leaves the record, and the
  * next start finishes the write from it (or undoes it, when it can no longer be applied).
  *
- * Items: a header (`J#journal`, `<write id>`) with `createdAt`, `parts` and `done` (the numbers
- * of the groups applied), and parts (`J#<write id>`, `P#<n>`) holding gzipped JSON changes.
+ * Items: a header (`J#journal`, `<write id>`) with `createdAt`, `parts`, `stream` and `done` (the
+ * numbers of the groups applied), and parts (`J#<write id>`, `P#<n>`) holding the gzipped JSON
+ * changes.
  */
 export const JOURNAL_PK = 'J#journal'
 
@@ -30,10 +31,22 @@ export type JournalChange = {
   slug: string
 }
 
-export type JournalHeader = { createdAt: number; done: Set<number>; parts: number; writeID: string }
+export type JournalHeader = {
+  createdAt: number
+  done: Set<number>
+  parts: number
+  /** The parts are one gzip stream (see `PART_BYTES`). */
+  stream: boolean
+  writeID: string
+}
 
-/** Uncompressed JSON per part; gzipped it stays well under DynamoDB's 400 KB item limit. */
-const PART_BYTES = 300_000
+/**
+ * Gzipped bytes per part item (under DynamoDB's 400 KB item limit). The whole journal is one gzip
+ * stream cut into parts (`stream` on the header), so one change larger than an item (a large
+ * document's before and after images) fits too. Headers without `stream` (written by earlier
+ * versions) have one gzipped JSON array per part.
+ */
+const PART_BYTES = 350_000
 
 type Store = Pick<DynamoDBAdapter, 'docClient' | 'stats' | 'tableName'>
 
@@ -49,26 +62,23 @@ export async function writeJournal(
   writeID: string,
   changes: JournalChange[],
 ): Promise<number> {
-  const parts: string[][] = [[]]
-  let size = 0
-  for (const change of changes) {
-    const json = JSON.stringify({
+  const json = JSON.stringify(
+    changes.map((change) => ({
       ...change,
       after: toStorable(change.after),
       before: toStorable(change.before),
-    })
-    if (size + json.length > PART_BYTES && parts[parts.length - 1].length > 0) {
-      parts.push([])
-      size = 0
-    }
-    parts[parts.length - 1].push(json)
-    size += json.length
-  }
-  for (const [index, part] of parts.entries()) {
+    })),
+  )
+  const zipped = gzipSync(json)
+  const parts = Math.max(1, Math.ceil(zipped.length / PART_BYTES))
+  for (let part = 0; part < parts; part++) {
     await send(
       adapter,
       new PutCommand({
-        Item: { ...partKey(writeID, index), data: gzipSync(`[${part.join(',')}]`) },
+        Item: {
+          ...partKey(writeID, part),
+          data: zipped.subarray(part * PART_BYTES, (part + 1) * PART_BYTES),
+        },
         ReturnConsumedCapacity: 'TOTAL',
         TableName: adapter.tableName,
       }),
@@ -77,12 +87,12 @@ export async function writeJournal(
   await send(
     adapter,
     new PutCommand({
-      Item: { ...headerKey(writeID), createdAt: Date.now(), parts: parts.length },
+      Item: { ...headerKey(writeID), createdAt: Date.now(), parts, stream: true },
       ReturnConsumedCapacity: 'TOTAL',
       TableName: adapter.tableName,
     }),
   )
-  return parts.length
+  return parts
 }
 
 /** The action that marks a group done; it goes in the group's own transaction. */
@@ -149,6 +159,7 @@ function headerOf(item: Record<string, unknown>): JournalHeader {
     createdAt: Number(item.createdAt ?? 0),
     done: new Set([...(done ?? [])].map(Number)),
     parts: Number(item.parts ?? 0),
+    stream: item.stream === true,
     writeID: String(item.sk),
   }
 }
@@ -157,7 +168,7 @@ export async function readJournalChanges(
   adapter: Store,
   header: JournalHeader,
 ): Promise<JournalChange[]> {
-  const changes: JournalChange[] = []
+  const chunks: Uint8Array[] = []
   for (let part = 0; part < header.parts; part++) {
     const out = await send<{ Item?: { data?: Uint8Array } }>(
       adapter,
@@ -171,7 +182,9 @@ export async function readJournalChanges(
     if (!out.Item?.data) {
       throw new Error(`Commit journal ${header.writeID} is missing part ${part}.`)
     }
-    changes.push(...(JSON.parse(gunzipSync(out.Item.data).toString('utf8')) as JournalChange[]))
+    chunks.push(out.Item.data)
   }
-  return changes
+  const parse = (data: Uint8Array) =>
+    JSON.parse(gunzipSync(data).toString('utf8')) as JournalChange[]
+  return header.stream ? parse(Buffer.concat(chunks)) : chunks.flatMap(parse)
 }

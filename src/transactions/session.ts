@@ -108,7 +108,7 @@ export class Transaction {
 /**
  * A private copy of a document: what Payload gets back from reads and writes it may change in
  * place (afterRead hooks remove hidden fields), which must not change what will be committed.
- * The copy keeps the revision the original was read at.
+ * The copy keeps the revision (and layout) the original was read at.
  */
 export function snapshot<T extends Doc | null>(doc: T): T {
   if (!doc) {

@@ -5,10 +5,10 @@ import type { DynamoDBAdapter } from '../types.js'
 
 import { indexEntries, uniqueMarkers } from '../indexes/entries.js'
 import { indexesOf, localeCodes } from '../indexes/registry.js'
-import { documentItem } from '../storage/documentStore.js'
 import { type CounterDelta, counterDeltas, coverageOf } from '../indexes/valueCounters.js'
 import { countedIn, revisionCondition, revisionOf, writesAfter } from '../storage/revisions.js'
 import { MUST_EXIST, MUST_NOT_EXIST } from '../transactions/transactWrite.js'
+import { documentActions } from './documentActions.js'
 
 /** Why an action is in a write, so that a failed condition can be explained. */
 export type Meaning =
@@ -66,7 +66,7 @@ export function changeActions(
   counters: CounterDelta[]
   meanings: Meaning[]
 } {
-  const { after, before, key, namespace } = change
+  const { after, before, namespace } = change
   const definitions = indexesOf(adapter, namespace)
   const locales = localeCodes(adapter)
   const actions: WriteAction[] = []
@@ -83,16 +83,13 @@ export function changeActions(
       ? MUST_EXIST
       : revisionCondition(beforeRevision)
 
-  if (after) {
-    const item = {
-      ...documentItem(key, after),
-      ix: coverageOf(definitions),
-      rev: nextRevision(change),
-      w: writesAfter(before, writeID),
-    }
-    push({ condition, item, type: 'put' }, { change, kind: 'document' })
-  } else {
-    push({ condition, key, type: 'delete' }, { change, kind: 'document' })
+  const bookkeeping = after
+    ? { ix: coverageOf(definitions), rev: nextRevision(change), w: writesAfter(before, writeID) }
+    : {}
+  const [documentAction, ...partActions] = documentActions(change, condition, bookkeeping)
+  push(documentAction, { change, kind: 'document' })
+  for (const action of partActions) {
+    push(action, { kind: 'other' })
   }
 
   const oldEntries = before ? indexEntries(namespace, definitions, locales, before) : []

@@ -45,8 +45,30 @@ export class RevisionConflict extends Error {
 export type Group = { actions: WriteAction[]; changes: DocumentChange[]; meanings: Meaning[] }
 
 /**
- * Packs changes into groups of at most `capacity` actions (counters included), never splitting
- * one document's actions.
+ * What one transaction may carry, with room left for the request's own overhead: DynamoDB caps a
+ * TransactWriteItems request at 4 MB.
+ */
+const GROUP_BYTES = 4_000_000
+
+/** About how many bytes an action sends (binary attributes by length, the rest as JSON). */
+function actionBytes(action: WriteAction): number {
+  if (action.type !== 'put') {
+    return 200
+  }
+  let bytes = 0
+  for (const [name, value] of Object.entries(action.item)) {
+    bytes +=
+      name.length +
+      (value instanceof Uint8Array
+        ? value.byteLength
+        : Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8'))
+  }
+  return bytes
+}
+
+/**
+ * Packs changes into groups of at most `capacity` actions (counters included) and 4 MB, never
+ * splitting one document's actions.
  */
 export function groupChanges(
   adapter: DynamoDBAdapter,
@@ -59,6 +81,7 @@ export function groupChanges(
   // One transaction may touch an item once: every counter's moves are added up per group.
   let counters = new Map<string, { amount: number; key: ItemKey }>()
   const shard = shardOf(writeID, adapter.counterShards)
+  let bytes = 0
   const close = () => {
     for (const { amount, key } of counters.values()) {
       if (amount !== 0) {
@@ -71,6 +94,7 @@ export function groupChanges(
     }
     group = { actions: [], changes: [], meanings: [] }
     counters = new Map()
+    bytes = 0
   }
   for (const change of changes) {
     const built = changeActions(adapter, change, writeID)
@@ -81,9 +105,12 @@ export function groupChanges(
     }
     const added = new Set(moves.map(({ key }) => keyString(key)).filter((k) => !counters.has(k)))
     const size = built.actions.length + counters.size + added.size
-    if (group.actions.length > 0 && group.actions.length + size > capacity) {
+    const builtBytes = built.actions.reduce((sum, action) => sum + actionBytes(action), 0)
+    const full = group.actions.length + size > capacity || bytes + builtBytes > GROUP_BYTES
+    if (group.actions.length > 0 && full) {
       close()
     }
+    bytes += builtBytes
     group.actions.push(...built.actions)
     group.meanings.push(...built.meanings)
     group.changes.push(change)

@@ -137,8 +137,11 @@ function fieldValue(
       return toPoint(value)
     case 'relationship':
     case 'upload': {
-      if (Array.isArray(value)) {
-        return value.map((item, index) => relationItem(ctx, field, item, joinPath(path, index)))
+      // A hasMany field holds a list: a single value is stored as a one-item list, as the SQL
+      // adapters (one row per related id) read it back.
+      const items = Array.isArray(value) ? value : field.hasMany ? [value] : undefined
+      if (items) {
+        return items.map((item, index) => relationItem(ctx, field, item, joinPath(path, index)))
       }
       return relationItem(ctx, field, value, path)
     }

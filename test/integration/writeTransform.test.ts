@@ -41,6 +41,12 @@ const collections = (): CollectionConfig[] => [
       { name: 'target', type: 'relationship', relationTo: 'targets' },
       { name: 'targetsMany', type: 'relationship', relationTo: 'targets', hasMany: true },
       { name: 'poly', type: 'relationship', relationTo: ['targets', 'numbered'] },
+      {
+        name: 'polyMany',
+        type: 'relationship',
+        relationTo: ['targets', 'numbered'],
+        hasMany: true,
+      },
       { name: 'numberedOne', type: 'relationship', relationTo: 'numbered' },
       { name: 'computed', type: 'text', virtual: true },
       {
@@ -364,6 +370,48 @@ describe('write transform', () => {
     const read: AnyDoc = await payload.findByID({ id: created.id, collection: 'things', depth: 1 })
     expect(read.target.label).toBe('t')
     expect(read.poly.value.label).toBe('five')
+  })
+
+  it('stores a single value given to a hasMany relationship as a one-item list, like db-sqlite', async () => {
+    const [targets, numbered] = await Promise.all(
+      [dynamo, sqlite].map(async ({ payload: db }) => {
+        const target = await db.create({ collection: 'targets', data: { label: 'one' } })
+        return target.id
+      }),
+    )
+    const read = async (booted: Booted, targetID: number | string): Promise<AnyDoc[]> => {
+      const { payload: db } = booted
+      const created: AnyDoc = await db.db.create({
+        collection: 'things',
+        data: { polyMany: { relationTo: 'targets', value: targetID }, targetsMany: targetID },
+      })
+      const viaLocal = await db.create({
+        collection: 'things',
+        data: { polyMany: { relationTo: 'targets', value: targetID } as never, title: 'local' },
+      })
+      await db.db.updateOne({
+        id: viaLocal.id,
+        collection: 'things',
+        data: { targetsMany: targetID },
+      })
+      return Promise.all(
+        [created.id, viaLocal.id].map(async (id) =>
+          comparable(await db.findByID({ id, collection: 'things', depth: 0 })),
+        ),
+      )
+    }
+    const [actual, expected] = await Promise.all([read(dynamo, targets), read(sqlite, numbered)])
+    const withTarget = (docs: AnyDoc[], targetID: number | string) =>
+      JSON.parse(JSON.stringify(docs).replaceAll(JSON.stringify(targetID), '"TARGET"'))
+    expect(withTarget(actual, targets)).toEqual(withTarget(expected, numbered))
+    expect(actual[0]).toMatchObject({
+      polyMany: [{ relationTo: 'targets', value: targets }],
+      targetsMany: [targets],
+    })
+    expect(actual[1]).toMatchObject({
+      polyMany: [{ relationTo: 'targets', value: targets }],
+      targetsMany: [targets],
+    })
   })
 
   it('rejects relationships to documents that do not exist, writing nothing', async () => {

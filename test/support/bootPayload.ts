@@ -37,7 +37,12 @@ export async function boot(
     adapter === 'sqlite'
       ? sqliteAdapter({ client: { url: `file:${file}` }, push: true })
       : testDynamoAdapter()
-  const config = await buildConfig(makeConfig(db))
+  const given = makeConfig(db)
+  // Never generate types: Payload would spawn `payload generate:types`, which outlives the test.
+  const config = await buildConfig({
+    ...given,
+    typescript: { ...given.typescript, autoGenerate: false },
+  })
   const payload = await getPayload({ config, key: `${adapter}-${randomUUID()}` })
   return {
     close: async () => {
@@ -48,4 +53,16 @@ export async function boot(
     },
     payload,
   }
+}
+
+/** Boots one config on this adapter and on db-sqlite, to compare what Payload returns. */
+export function bootBoth(
+  makeConfig: (db: DatabaseAdapterObj) => Config,
+): Promise<[Booted, Booted]> {
+  return Promise.all([boot(makeConfig, 'dynamodb'), boot(makeConfig, 'sqlite')])
+}
+
+/** Closes what was booted (a boot that failed left undefined). */
+export async function closeAll(...booted: (Booted | undefined)[]): Promise<void> {
+  await Promise.all(booted.map(async (each) => each?.close()))
 }

@@ -1,0 +1,142 @@
+import { ValidationError } from 'payload'
+import { randomUUID } from 'node:crypto'
+import { gunzipSync, gzipSync } from 'node:zlib'
+
+import type { ItemKey } from '../keys/itemKeys.js'
+
+/**
+ * How a document is laid out in items. DynamoDB caps an item at 400 KB; Payload has no such cap.
+ * - Most documents: the item holds the document as a map under `doc` (queryable attribute by
+ *   attribute, e.g. by FilterExpression pushdown).
+ * - A document whose JSON is larger than `INLINE_BYTES`: the item has NO `doc`; it holds the
+ *   gzipped JSON under `z` (binary), `zparts` (how many items hold it) and `zid` (which write
+ *   encoded it). When the gzipped JSON is larger than `PART_BYTES`, the rest is split over part
+ *   items in the same partition (`P#<document sk>#<n>`, never read as documents: those are
+ *   `D#...`), each with the same `zid`, written in the same transaction as the head item.
+ * The bookkeeping attributes (`rev`, `w`) stay on the head item whatever the layout.
+ */
+
+/** Above this many bytes of JSON a document is stored gzipped (room left for keys and `w`). */
+export const INLINE_BYTES = 350_000
+/** Gzipped bytes per item. */
+export const PART_BYTES = 350_000
+/**
+ * The most gzipped bytes one document may take: one transaction carries 4 MB, and the same
+ * transaction also writes the document's index entries, markers and counter.
+ */
+export const MAX_ENCODED_BYTES = 3_500_000
+
+/** The prefix of part items' sort keys (documents' are `D#`). */
+export const PART_SK_PREFIX = 'P#'
+
+export type EncodedDocument = {
+  /** The item at the document's key (without `rev`/`w`, which the writer adds). */
+  head: Record<string, unknown>
+  /** The other items holding the document, when it is split. */
+  parts: Record<string, unknown>[]
+}
+
+/** Who a document is, for the error when it cannot be stored. */
+export type DocumentOwner = { collection?: string; global?: string; id: unknown }
+
+export function partKey(key: ItemKey, index: number): ItemKey {
+  return { pk: key.pk, sk: `${PART_SK_PREFIX}${key.sk}#${String(index).padStart(4, '0')}` }
+}
+
+/** The keys of a document's part items (none for a single item). */
+export function partKeys(key: ItemKey, parts: number): ItemKey[] {
+  return Array.from({ length: Math.max(0, parts - 1) }, (_, index) => partKey(key, index + 1))
+}
+
+/** Whether an item holds its document gzipped under `z` rather than as a map under `doc`. */
+export function isEncoded(item: Record<string, unknown>): boolean {
+  return item.doc === undefined && item.z !== undefined
+}
+
+/** How many items hold the document of a head item (1 unless it is split). */
+export function partCountOf(item: Record<string, unknown>): number {
+  return typeof item.zparts === 'number' && item.zparts > 1 ? item.zparts : 1
+}
+
+/** Lays out a storable document (see `toStorable`) in one or more items. */
+export function encodeDocument(
+  key: ItemKey,
+  doc: Record<string, unknown>,
+  owner: DocumentOwner,
+): EncodedDocument {
+  const json = JSON.stringify(doc)
+  if (Buffer.byteLength(json, 'utf8') <= INLINE_BYTES) {
+    return { head: { ...key, doc }, parts: [] }
+  }
+  const zipped = gzipSync(json)
+  if (zipped.length > MAX_ENCODED_BYTES) {
+    throw tooLarge(owner, doc, zipped.length)
+  }
+  const chunks: Buffer[] = []
+  for (let start = 0; start < zipped.length; start += PART_BYTES) {
+    chunks.push(zipped.subarray(start, start + PART_BYTES))
+  }
+  const zid = randomUUID()
+  return {
+    head: { ...key, z: chunks[0], zid, zparts: chunks.length },
+    parts: chunks.slice(1).map((chunk, index) => ({ ...partKey(key, index + 1), z: chunk, zid })),
+  }
+}
+
+/**
+ * The document of an encoded head item from its parts (in order), or undefined when a part is
+ * missing or was written by another write than the head (read while a writer replaced them).
+ */
+export function decodeDocument(
+  head: Record<string, unknown>,
+  parts: (Record<string, unknown> | undefined)[],
+): Record<string, unknown> | undefined {
+  const chunks = [head, ...parts].map((item) =>
+    item && item.zid === head.zid && item.z instanceof Uint8Array ? item.z : undefined,
+  )
+  if (chunks.some((chunk) => chunk === undefined)) {
+    return undefined
+  }
+  const json = gunzipSync(Buffer.concat(chunks as Uint8Array[])).toString('utf8')
+  return JSON.parse(json) as Record<string, unknown>
+}
+
+const megabytes = (bytes: number) => `${(bytes / 1_000_000).toFixed(2)} MB`
+
+/** The paths of the largest values in `doc` (descending into a value that is most of it). */
+function largestFields(doc: Record<string, unknown>, prefix = ''): [string, number][] {
+  const sizes = Object.entries(doc)
+    .map(([name, value]): [string, number] => [
+      `${prefix}${name}`,
+      Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8'),
+    ])
+    .sort((a, b) => b[1] - a[1])
+  const total = sizes.reduce((sum, [, size]) => sum + size, 0)
+  const [first] = sizes
+  const value = first ? doc[first[0].slice(prefix.length)] : undefined
+  if (
+    first &&
+    first[1] > total * 0.8 &&
+    value &&
+    typeof value === 'object' &&
+    !Array.isArray(value)
+  ) {
+    return largestFields(value as Record<string, unknown>, `${first[0]}.`)
+  }
+  return sizes.slice(0, 3)
+}
+
+function tooLarge(owner: DocumentOwner, doc: Record<string, unknown>, zipped: number) {
+  const what = owner.global ? `global "${owner.global}"` : `collection "${owner.collection}"`
+  const fields = largestFields(doc)
+  const list = fields.map(([path, size]) => `${path} (${megabytes(size)})`).join(', ')
+  return new ValidationError({
+    collection: owner.collection,
+    errors: fields.map(([path]) => ({
+      message: `Document ${String(owner.id)} of ${what} is too large for DynamoDB: ${megabytes(zipped)} compressed, over the ${megabytes(MAX_ENCODED_BYTES)} one transaction can write. Its largest fields: ${list}. Store large content elsewhere (e.g. an upload) and keep a reference.`,
+      path,
+    })),
+    global: owner.global,
+    id: owner.id as number | string,
+  })
+}

@@ -1,0 +1,42 @@
+import type { ItemKey } from '../keys/itemKeys.js'
+import type { Namespace } from '../namespaces.js'
+import type { DocumentChange } from '../transactions/session.js'
+import type { WriteAction, WriteCondition } from '../transactions/transactWrite.js'
+
+import { type DocumentOwner, partKeys } from '../storage/documentEncoding.js'
+import { documentItems } from '../storage/documentStore.js'
+import { rememberPartCount, storedPartCount } from '../storage/revisions.js'
+
+function ownerOf(namespace: Namespace, id: unknown): DocumentOwner {
+  return namespace.kind === 'global' || namespace.kind === 'globalVersions'
+    ? { global: namespace.slug, id }
+    : { collection: namespace.slug, id }
+}
+
+/**
+ * The actions that store one document change's items: first the document item at its key
+ * (conditioned, carrying `bookkeeping` such as `rev` and `w`), then the part items of a document
+ * split over several items, and the deletes of parts a larger earlier layout left (see
+ * `documentEncoding.ts`). All go in the same transaction.
+ */
+export function documentActions(
+  change: DocumentChange,
+  condition: WriteCondition,
+  bookkeeping: Record<string, unknown>,
+): WriteAction[] {
+  const { after, before, key, namespace } = change
+  const actions: WriteAction[] = []
+  let parts: Record<string, unknown>[] = []
+  if (after) {
+    const encoded = documentItems(key, after, ownerOf(namespace, after.id))
+    parts = encoded.parts
+    actions.push({ condition, item: { ...encoded.head, ...bookkeeping }, type: 'put' })
+    actions.push(...parts.map((item): WriteAction => ({ item, type: 'put' })))
+    rememberPartCount(after, parts.length + 1)
+  } else {
+    actions.push({ condition, key, type: 'delete' })
+  }
+  const stale: ItemKey[] = partKeys(key, before ? storedPartCount(before) : 1).slice(parts.length)
+  actions.push(...stale.map((partKey): WriteAction => ({ key: partKey, type: 'delete' })))
+  return actions
+}
