@@ -61,8 +61,9 @@ export async function seedDocuments(
     await inParallel(0, batches, PARALLEL_BATCHES, (batch) =>
       batchWriteItems(adapter, puts.slice(batch * 25, batch * 25 + 25)),
     )
-    for (const update of updates) {
-      await transactWrite(adapter, [update])
-    }
+    // Counter increments (collection and per-value counters): distinct items, summed per chunk.
+    await inParallel(0, updates.length, PARALLEL_BATCHES * 2, (index) =>
+      transactWrite(adapter, [updates[index]]),
+    )
   }
 }
