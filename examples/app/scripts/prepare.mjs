@@ -108,3 +108,8 @@ export function prepareExample() {
   installApp()
   buildApp()
 }
+
+// `node scripts/prepare.mjs`: all three steps (.ci/run does this before the tests).
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  prepareExample()
+}
