@@ -7,6 +7,7 @@
  */
 import type { Browser, Page } from 'playwright-core'
 
+import { jest } from '@jest/globals'
 import { randomUUID } from 'node:crypto'
 import { buildConfig, getPayload, type Payload } from 'payload'
 import { chromium } from 'playwright-core'
@@ -42,6 +43,9 @@ const PNG = Buffer.from(
   'base64',
 )
 
+// Each step drives several pages of the admin panel.
+jest.setTimeout(300_000)
+
 let server: AppServer
 let browser: Browser
 let page: Page
@@ -66,7 +70,8 @@ beforeAll(async () => {
   db = await getPayload({ config, key: `e2e-${tableName}` })
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true })
   page = await browser.newPage({ viewport: { height: 900, width: 1400 } })
-  page.setDefaultTimeout(30_000)
+  // Generous: CI runs this beside the integration suites on two cores.
+  page.setDefaultTimeout(60_000)
   browserErrors = watchBrowserErrors(page)
 }, 1_800_000)
 

@@ -68,12 +68,12 @@ export async function open(page: Page, baseURL: string, path: string): Promise<v
   await page.waitForLoadState('networkidle')
 }
 
-/** Reads until the value satisfies `done` (autosave runs in the background) or 20 s pass. */
+/** Reads until the value satisfies `done` (autosave runs in the background) or 30 s pass. */
 export async function eventually<T>(
   read: () => Promise<T>,
   done: (value: T) => boolean,
 ): Promise<T> {
-  const deadline = Date.now() + 20_000
+  const deadline = Date.now() + 30_000
   let value = await read()
   while (!done(value) && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 250))
