@@ -43,6 +43,11 @@ const child = spawn(join(appDir, 'node_modules', '.bin', command), args, {
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => child.kill(signal))
 }
+child.on('error', (error) => {
+  console.error(`Could not run ${command}: ${error.message}`)
+  engine?.kill('SIGTERM')
+  process.exitCode = 1
+})
 child.on('exit', (code, signal) => {
   engine?.kill('SIGTERM')
   process.exitCode = code ?? (signal ? 1 : 0)
