@@ -59,6 +59,7 @@ export async function startAppServer(options: {
     cwd: appDir,
     env: {
       ...process.env,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       DYNAMODB_CREATE_TABLE: 'true',
       DYNAMODB_ENDPOINT: options.endpoint,
       DYNAMODB_TABLE: options.tableName,
