@@ -6,10 +6,12 @@ import type { Doc } from '../query/types.js'
 import type { DriftExample, DynamoDBAdapter, IndexReport, VerifyArgs } from '../types.js'
 import type { IndexDefinition } from './definitionTypes.js'
 
-import { counterKey } from '../keys/counterKey.js'
+import { COUNTER_SK } from '../keys/counterKey.js'
 import { DOCUMENT_SK_PREFIX } from '../keys/itemKeys.js'
 import { collectionNamespace, versionsNamespace } from '../namespaces.js'
 import { send } from '../storage/send.js'
+import { queryableIndexes } from './buildState.js'
+import { ExpectedValueCounts } from './verifyCounters.js'
 import { indexEntries, indexPartition, uniqueMarkers, uniquePartition } from './entries.js'
 import { indexesOf, localeCodes } from './registry.js'
 
@@ -37,6 +39,8 @@ export type Drift = {
   staleEntries: DriftItem[]
   /** Includes markers without an `id` attribute (no `owner`). */
   staleMarkers: DriftItem[]
+  /** Values of built indexes whose counters disagree with the documents. */
+  valueCounters: DriftItem[]
 }
 
 type Reader = Pick<DynamoDBAdapter, 'docClient' | 'stats' | 'tableName'>
@@ -106,21 +110,42 @@ export async function* queryPartition(
   } while (startKey)
 }
 
-/** The raw counter (`count` of `M#count`), undefined when the item or attribute is absent. */
+/**
+ * The raw document counter: the sum of the base item (`M#count`) and its shards, undefined when
+ * none exists. `base` is the base item's own count, which a repair corrects.
+ */
 export async function readCounter(
   adapter: Reader,
   namespacePK: string,
 ): Promise<number | undefined> {
-  const out = await send<{ Item?: { count?: unknown } }>(
+  return (await readCounterParts(adapter, namespacePK)).total
+}
+
+export async function readCounterParts(
+  adapter: Reader,
+  namespacePK: string,
+): Promise<{ base?: number; total?: number }> {
+  const out = await send<{ Items?: Record<string, unknown>[] }>(
     adapter,
-    new GetCommand({
+    new QueryCommand({
       ConsistentRead: true,
-      Key: counterKey(namespacePK),
+      ExpressionAttributeValues: { ':pk': namespacePK, ':prefix': COUNTER_SK },
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ReturnConsumedCapacity: 'TOTAL',
       TableName: adapter.tableName,
     }),
   )
-  return typeof out.Item?.count === 'number' ? out.Item.count : undefined
+  let base: number | undefined
+  let total: number | undefined
+  for (const item of out.Items ?? []) {
+    if (typeof item.count === 'number') {
+      total = (total ?? 0) + item.count
+      if (item.sk === COUNTER_SK) {
+        base = item.count
+      }
+    }
+  }
+  return { base, total }
 }
 
 /** Reads one item (strongly consistent). */
@@ -157,6 +182,12 @@ export async function findDrift(
   const locales = localeCodes(adapter)
 
   const documentIDs = new Set<string>()
+  // Counters are checked for built indexes only: an index being built counts as it goes.
+  const expectedCounts = new ExpectedValueCounts(
+    namespace,
+    queryableIndexes(adapter, namespace),
+    locales,
+  )
   const expectedEntries = new Map<string, IndexItem>()
   const expectedMarkers = new Map<string, { ids: Id[]; item: IndexItem }>()
   for await (const items of queryPartition(adapter, namespace.pk, {
@@ -169,6 +200,7 @@ export async function findDrift(
         continue
       }
       documentIDs.add(String(doc.id))
+      expectedCounts.add(doc)
       for (const entry of indexEntries(namespace, definitions, locales, doc)) {
         expectedEntries.set(itemKey(entry), entry)
       }
@@ -194,6 +226,10 @@ export async function findDrift(
     orphanEntries: [],
     staleEntries: [],
     staleMarkers: [],
+    valueCounters: (await expectedCounts.drift(adapter)).map(({ counted, documents, pk, sk }) => ({
+      item: { pk, sk },
+      reason: `counted ${counted}, held by ${documents} document(s)`,
+    })),
   }
   const partitions = indexPartitions(namespace, definitions, locales)
 
@@ -306,12 +342,14 @@ export function reportOf(drift: Drift): IndexReport {
       orphanEntries: examples(drift.orphanEntries),
       staleEntries: examples(drift.staleEntries),
       staleMarkers: examples(drift.staleMarkers),
+      valueCounters: examples(drift.valueCounters),
     },
     missingEntries: drift.missingEntries.length,
     missingMarkers: drift.missingMarkers.length,
     orphanEntries: drift.orphanEntries.length,
     staleEntries: drift.staleEntries.length,
     staleMarkers: drift.staleMarkers.length,
+    valueCountersOff: drift.valueCounters.length,
   }
   return {
     clean:
@@ -321,7 +359,8 @@ export function reportOf(drift: Drift): IndexReport {
       report.missingMarkers === 0 &&
       report.orphanEntries === 0 &&
       report.staleEntries === 0 &&
-      report.staleMarkers === 0,
+      report.staleMarkers === 0 &&
+      report.valueCountersOff === 0,
     ...report,
   }
 }

@@ -5,7 +5,7 @@ import type { ItemKey } from '../keys/itemKeys.js'
 import type { Namespace } from '../namespaces.js'
 import type { Doc } from '../query/types.js'
 
-import { recentWrites, rememberRevision, revisionOf } from '../storage/revisions.js'
+import { sameRevision } from '../storage/revisions.js'
 
 /** A document's change as the write path sees it: created (no `before`), updated, or deleted (no `after`). */
 export type DocumentChange = {
@@ -96,12 +96,7 @@ export function snapshot<T extends Doc | null>(doc: T): T {
   if (!doc) {
     return doc
   }
-  const copy = structuredClone(doc)
-  const revision = revisionOf(doc)
-  if (revision !== undefined) {
-    rememberRevision(copy, revision, recentWrites(doc))
-  }
-  return copy
+  return sameRevision(doc, structuredClone(doc))
 }
 
 const current = new AsyncLocalStorage<Transaction | undefined>()

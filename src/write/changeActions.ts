@@ -6,7 +6,8 @@ import type { DynamoDBAdapter } from '../types.js'
 import { indexEntries, uniqueMarkers } from '../indexes/entries.js'
 import { indexesOf, localeCodes } from '../indexes/registry.js'
 import { documentItem } from '../storage/documentStore.js'
-import { revisionCondition, revisionOf, writesAfter } from '../storage/revisions.js'
+import { type CounterDelta, counterDeltas, coverageOf } from '../indexes/valueCounters.js'
+import { countedIn, revisionCondition, revisionOf, writesAfter } from '../storage/revisions.js'
 import { MUST_EXIST, MUST_NOT_EXIST } from '../transactions/transactWrite.js'
 
 /** Why an action is in a write, so that a failed condition can be explained. */
@@ -58,7 +59,13 @@ export function changeActions(
   adapter: DynamoDBAdapter,
   change: DocumentChange,
   writeID: string,
-): { actions: WriteAction[]; countDelta: number; meanings: Meaning[] } {
+): {
+  actions: WriteAction[]
+  countDelta: number
+  /** Value counters to move (indexes/valueCounters.ts), added up per group by the caller. */
+  counters: CounterDelta[]
+  meanings: Meaning[]
+} {
   const { after, before, key, namespace } = change
   const definitions = indexesOf(adapter, namespace)
   const locales = localeCodes(adapter)
@@ -79,6 +86,7 @@ export function changeActions(
   if (after) {
     const item = {
       ...documentItem(key, after),
+      ix: coverageOf(definitions),
       rev: nextRevision(change),
       w: writesAfter(before, writeID),
     }
@@ -114,5 +122,11 @@ export function changeActions(
     )
   }
   const countDelta = before && after ? 0 : after ? 1 : before ? -1 : 0
-  return { actions, countDelta, meanings }
+  const counters = counterDeltas(namespace, definitions, locales, {
+    after,
+    before,
+    beforeCovered: before ? countedIn(before) : [],
+    shards: adapter.counterShards,
+  })
+  return { actions, countDelta, counters, meanings }
 }
