@@ -72,6 +72,22 @@ export function packAdapter() {
   writeFileSync(packedStamp, sourcesHash)
 }
 
+/**
+ * Points package-lock.json at the packed tarball: npm takes a `file:` tarball's content from its
+ * cache by the integrity the lock file records, so a stale integrity would install an older
+ * adapter (or fail with EINTEGRITY on a machine that never saw it).
+ */
+function lockAdapterIntegrity() {
+  const lockPath = join(appDir, 'package-lock.json')
+  const lock = JSON.parse(readFileSync(lockPath, 'utf8'))
+  const entry = lock.packages?.['node_modules/payload-db-dynamodb']
+  const integrity = `sha512-${createHash('sha512').update(readFileSync(tarball)).digest('base64')}`
+  if (entry && entry.integrity !== integrity) {
+    entry.integrity = integrity
+    writeFileSync(lockPath, `${JSON.stringify(lock, null, 2)}\n`)
+  }
+}
+
 /** npm install in the app unless the installed adapter is this very tarball. */
 export function installApp() {
   const adapterHash = sha256([tarball])
@@ -81,6 +97,9 @@ export function installApp() {
   ) {
     return
   }
+  lockAdapterIntegrity()
+  // npm keeps an installed `file:` tarball whatever its content: make it extract this one.
+  rmSync(join(appDir, 'node_modules', 'payload-db-dynamodb'), { force: true, recursive: true })
   // `npm install`, not `npm ci`: the tarball's integrity in package-lock.json changes with the
   // adapter's code; every other package stays at the version the lock file pins.
   run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], appDir)
