@@ -213,19 +213,27 @@ export async function* iteratePartition(
   options: {
     /** A FilterExpression over the items (its placeholders must not be `:pk` or `:prefix`). */
     filter?: ItemFilter
+    /**
+     * Only these top-level fields of each document (and its id) are read: for answers that only
+     * evaluate documents (counts), never for documents returned or written.
+     */
+    onlyFields?: string[]
     pageSize?: number
     startKey?: Record<string, unknown>
   } = {},
 ): AsyncGenerator<{ cursor?: Record<string, unknown>; docs: StoredDocument[] }> {
   let startKey = options.startKey
   const filter = options.filter
+  const projection = options.onlyFields ? projectionOf(options.onlyFields) : undefined
+  const names = { ...filter?.names, ...projection?.names }
   do {
     const out: QueryCommandOutput = await send<QueryCommandOutput>(
       adapter,
       new QueryCommand({
         ConsistentRead: adapter.consistentRead,
         ExclusiveStartKey: startKey,
-        ExpressionAttributeNames: filter?.names,
+        ExpressionAttributeNames: Object.keys(names).length > 0 ? names : undefined,
+        ProjectionExpression: projection?.expression,
         ExpressionAttributeValues: { ...filter?.values, ':pk': pk, ':prefix': DOCUMENT_SK_PREFIX },
         FilterExpression: filter?.expression,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
@@ -242,6 +250,24 @@ export async function* iteratePartition(
       ),
     }
   } while (startKey)
+}
+
+/**
+ * A ProjectionExpression reading `fields` of `doc` (and `doc.id`, so that every item keeps its
+ * `doc` map) plus what a gzipped document needs (`z`, `zparts`, `zid`) and the keys.
+ */
+function projectionOf(fields: string[]): { expression: string; names: Record<string, string> } {
+  const wanted = [...new Set(['id', ...fields])]
+  const names: Record<string, string> = { '#prjDoc': 'doc' }
+  const paths = ['pk', 'sk', 'rev', 'z', 'zparts', 'zid'].map((name, index) => {
+    names[`#prjA${index}`] = name
+    return `#prjA${index}`
+  })
+  wanted.forEach((field, index) => {
+    names[`#prjF${index}`] = field
+    paths.push(`#prjDoc.#prjF${index}`)
+  })
+  return { expression: paths.join(', '), names }
 }
 
 export async function readPartition(adapter: Store, pk: string): Promise<StoredDocument[]> {

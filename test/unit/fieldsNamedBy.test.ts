@@ -1,0 +1,29 @@
+import type { FlattenedField } from 'payload'
+
+import { fieldsNamedBy } from '../../src/read/scanPartition.js'
+
+const fields = [
+  { name: 'title', type: 'text' },
+  { name: 'author', type: 'relationship', relationTo: 'authors' },
+  { name: 'meta', type: 'group', flattenedFields: [] },
+  { name: 'related', type: 'join', collection: 'posts', on: 'author' },
+] as unknown as FlattenedField[]
+
+describe('fieldsNamedBy (what a count reads of each document)', () => {
+  it('names the top-level fields of every condition, through and/or', () => {
+    expect(
+      fieldsNamedBy(fields, {
+        and: [
+          { title: { like: 'a' } },
+          { or: [{ 'author.name': { equals: 'x' } }, { 'meta.x': { exists: true } }] },
+        ],
+        id: { not_equals: '1' },
+      })?.sort(),
+    ).toEqual(['author', 'meta', 'title'])
+  })
+
+  it('reads whole documents when a condition names a join or an unknown field', () => {
+    expect(fieldsNamedBy(fields, { 'related.title': { equals: 'x' } })).toBeUndefined()
+    expect(fieldsNamedBy(fields, { nowhere: { equals: 'x' } })).toBeUndefined()
+  })
+})
