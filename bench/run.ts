@@ -1,248 +1,161 @@
 /**
- * Benchmark: what list pages, filters, lookups and counts cost on DynamoDB Local at several
- * collection sizes, in DynamoDB requests, consumed read capacity (RCU) and median latency.
+ * Benchmark: what Payload's Local API costs on this adapter over DynamoDB Local.
  *
- *   npm run bench                     # N = 1000, 10000, 50000
- *   BENCH_SIZES=1000,5000 npm run bench
+ *   npm run bench                                 # N = 1000, 10000, 50000, then the mixed workload
+ *   BENCH_SIZES=1000,10000 npm run bench          # other sizes
+ *   BENCH_MIXED=false npm run bench               # only the table
+ *   BENCH_TABLE=false npm run bench               # only the mixed workload and the profile
  *
- * Documents are loaded with BatchWriteItem and indexed with `rebuildIndexes` (the path existing
- * data takes); queries go through Payload's Local API.
+ * Prints markdown tables (pasted into docs/benchmarks.md):
+ * 1. The issue's table: list pages and counts at each N, counted by a proxy in front of DynamoDB
+ *    Local (items read, items returned, requests, RCU) with the median latency of 5 runs.
+ * 2. A mixed workload timed against @payloadcms/db-sqlite in the same run.
+ * 3. Requests per Local API operation beside the fewest DynamoDB needs.
  */
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb'
-import { writeFileSync } from 'node:fs'
-import { buildConfig, getPayload, type Payload, type Where } from 'payload'
+import { randomUUID } from 'node:crypto'
+import { buildConfig, getPayload, type Payload } from 'payload'
 
-import { type DynamoDBAdapter, dynamodbAdapter } from '../src/index.js'
-import { documentKey } from '../src/keys/itemKeys.js'
-import { documentItem } from '../src/storage/documentStore.js'
-import { generateID } from '../src/utilities/generateID.js'
+import { dynamodbAdapter } from '../src/index.js'
 import {
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
   startDynamoDBLocal,
 } from '../test/support/dynamodbLocal.mjs'
+import { type CountingProxy, startCountingProxy } from './countingProxy.js'
+import { formatNumber, ratio } from './measure.js'
+import { runMixedWorkload, workloadTable } from './mixedWorkload.js'
+import { profileOperations } from './operationProfile.js'
+import {
+  measureTable,
+  postsCollection,
+  seedPosts,
+  type TableResult,
+  TABLE_ROWS,
+} from './tableRows.js'
 
 const SIZES = (process.env.BENCH_SIZES ?? '1000,10000,50000').split(',').map(Number)
 const RUNS = 5
-const CATEGORIES = [
-  'news',
-  'tech',
-  'life',
-  'sport',
-  'music',
-  'film',
-  'food',
-  'travel',
-  'games',
-  'art',
-]
+/** The fallback reads the whole collection: fewer runs at large N keep the bench short. */
+const RUNS_LARGE_FALLBACK = 3
+const WORKLOAD_PAIRS = 300
+/** The issue's bar: a row at 10k costs at most 1.2x what it costs at 1k. */
+const GROWTH_BAR = 1.2
 
-type Row = {
-  latencyMs: number
-  n: number
-  query: string
-  rcu: number
-  requests: number
-  returned: number
-}
+const log = (message: string) => console.error(`[bench ${new Date().toISOString()}] ${message}`)
 
-async function load(payload: Payload, adapter: DynamoDBAdapter, n: number): Promise<string> {
-  const start = Date.parse('2020-01-01T00:00:00.000Z')
-  let someID = ''
-  for (let offset = 0; offset < n; offset += 25) {
-    const items = []
-    for (let i = offset; i < Math.min(n, offset + 25); i++) {
-      const id = generateID() + String(i).padStart(6, '0')
-      someID ||= id
-      const at = new Date(start + i * 60_000).toISOString()
-      const doc = {
-        id,
-        category: CATEGORIES[i % CATEGORIES.length],
-        createdAt: at,
-        happenedAt: new Date(start + ((i * 7919) % n) * 3_600_000).toISOString(),
-        note: `note ${i % 100}`,
-        score: (i * 37) % 1000,
-        tag: `tag-${i % 50}`,
-        title: `Event ${i}`,
-        updatedAt: at,
-      }
-      items.push({
-        PutRequest: { Item: documentItem(documentKey('collection', 'events', id), doc) },
-      })
-    }
-    let pending: unknown[] | undefined = items
-    while (pending && pending.length > 0) {
-      const out: { UnprocessedItems?: Record<string, unknown[]> } = await adapter.docClient.send(
-        new BatchWriteCommand({ RequestItems: { [adapter.tableName]: pending as never } }),
-      )
-      pending = out.UnprocessedItems?.[adapter.tableName]
-    }
-  }
-  await adapter.rebuildIndexes({ collection: 'events', pageSize: 500 })
-  void payload
-  return someID
-}
-
-async function measure(
-  payload: Payload,
-  adapter: DynamoDBAdapter,
-  n: number,
-  query: string,
-  run: () => Promise<number>,
-): Promise<Row> {
-  const latencies: number[] = []
-  let requests = 0
-  let rcu = 0
-  let returned = 0
-  for (let i = 0; i < RUNS; i++) {
-    const before = adapter.stats.snapshot()
-    const started = performance.now()
-    returned = await run()
-    latencies.push(performance.now() - started)
-    const after = adapter.stats.snapshot()
-    requests = after.requests - before.requests
-    rcu = after.rcu - before.rcu
-  }
-  latencies.sort((a, b) => a - b)
-  void payload
-  return { latencyMs: latencies[Math.floor(RUNS / 2)], n, query, rcu, requests, returned }
-}
-
-async function benchSize(endpoint: string, n: number): Promise<Row[]> {
+async function bootPosts(proxy: CountingProxy): Promise<Payload> {
   const config = await buildConfig({
-    collections: [
-      {
-        slug: 'events',
-        fields: [
-          { name: 'title', type: 'text' },
-          { name: 'category', type: 'select', index: true, options: CATEGORIES },
-          { name: 'score', type: 'number', index: true },
-          { name: 'happenedAt', type: 'date', index: true },
-          { name: 'tag', type: 'text' },
-          { name: 'note', type: 'text' },
-        ],
-      },
-    ],
+    collections: [postsCollection()],
     db: dynamodbAdapter({
-      clientConfig: { credentials: LOCAL_CREDENTIALS, endpoint, region: LOCAL_REGION },
+      clientConfig: {
+        credentials: LOCAL_CREDENTIALS,
+        endpoint: proxy.endpoint,
+        region: LOCAL_REGION,
+      },
       logFallbackQueries: false,
-      tableName: `bench-${n}-${Date.now()}`,
+      tableName: `bench-posts-${randomUUID()}`,
     }),
     secret: 'bench-secret',
     telemetry: false,
     typescript: { autoGenerate: false },
   })
-  const payload = await getPayload({ config, key: `bench-${n}` })
-  const adapter = payload.db as unknown as DynamoDBAdapter
-  const loadStart = performance.now()
-  const someID = await load(payload, adapter, n)
-  console.error(
-    `loaded and indexed ${n} documents in ${((performance.now() - loadStart) / 1000).toFixed(1)} s`,
-  )
+  return getPayload({ config, key: 'bench-posts' })
+}
 
-  const find = (where?: Where, sort?: string) => async () =>
-    (await payload.find({ collection: 'events', depth: 0, limit: 10, sort, where })).docs.length
-  const rows = [
-    await measure(
-      payload,
-      adapter,
-      n,
-      'page 1 of 10, sort -createdAt',
-      find(undefined, '-createdAt'),
-    ),
-    await measure(
-      payload,
-      adapter,
-      n,
-      'indexed equality (category)',
-      find({ category: { equals: 'tech' } }),
-    ),
-    await measure(
-      payload,
-      adapter,
-      n,
-      'indexed date range (happenedAt, 1 day)',
-      find(
-        {
-          happenedAt: {
-            greater_than_equal: '2020-01-10T00:00:00.000Z',
-            less_than: '2020-01-11T00:00:00.000Z',
-          },
-        },
-        'happenedAt',
-      ),
-    ),
-    await measure(payload, adapter, n, 'findByID', async () =>
-      (await payload.findByID({ id: someID, collection: 'events', depth: 0 })) ? 1 : 0,
-    ),
-    await measure(
-      payload,
-      adapter,
-      n,
-      'count (unfiltered)',
-      async () => (await payload.count({ collection: 'events' })).totalDocs,
-    ),
-    await measure(
-      payload,
-      adapter,
-      n,
-      'count (indexed equality)',
-      async () =>
-        (await payload.count({ collection: 'events', where: { category: { equals: 'tech' } } }))
-          .totalDocs,
-    ),
-    await measure(
-      payload,
-      adapter,
-      n,
-      'NOT indexed: equality (tag)',
-      find({ tag: { equals: 'tag-7' } }),
-    ),
-    await measure(payload, adapter, n, 'NOT indexed: sort by title', find(undefined, 'title')),
-    await measure(
-      payload,
-      adapter,
-      n,
-      'NOT indexed: count (tag)',
-      async () =>
-        (await payload.count({ collection: 'events', where: { tag: { equals: 'tag-7' } } }))
-          .totalDocs,
-    ),
+async function runTable(endpoint: string): Promise<TableResult[]> {
+  const proxy = await startCountingProxy(endpoint)
+  const payload = await bootPosts(proxy)
+  const results: TableResult[] = []
+  let seeded = 0
+  try {
+    for (const n of SIZES) {
+      const started = performance.now()
+      await seedPosts(payload, seeded, n)
+      log(
+        `seeded ${seeded} -> ${n} posts in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      )
+      seeded = n
+      const runs = n > 10_000 ? RUNS_LARGE_FALLBACK : RUNS
+      const started2 = performance.now()
+      results.push(...(await measureTable(payload, proxy, n, runs)))
+      log(`measured N=${n} in ${((performance.now() - started2) / 1000).toFixed(1)} s`)
+    }
+  } finally {
+    await payload.destroy()
+    await proxy.close()
+  }
+  return results
+}
+
+function renderTable(results: TableResult[]): string {
+  const first = SIZES[0]
+  const lines = [
+    `| query | N | items read | items returned | requests | RCU | median ms | growth vs N=${formatNumber(first)} |`,
+    '|---|---:|---:|---:|---:|---:|---:|---|',
   ]
-  await payload.destroy()
-  return rows
+  for (const row of TABLE_ROWS) {
+    const base = results.find((result) => result.row === row && result.n === first)
+    for (const result of results.filter((entry) => entry.row === row)) {
+      const measured = result.measured
+      const growth =
+        result.n === first || !base
+          ? ''
+          : row.byReturned
+            ? `${ratio(measured.itemsReturned, base.measured.itemsReturned)} returned (read ${ratio(measured.itemsRead, base.measured.itemsRead)})`
+            : `${ratio(measured.itemsRead, base.measured.itemsRead)} read`
+      const heap =
+        measured.heap === undefined
+          ? ''
+          : `peak heap +${measured.heap.peakMB.toFixed(0)} MB` +
+            (measured.heap.liveMB === undefined
+              ? ''
+              : ` (live after GC +${measured.heap.liveMB.toFixed(0)} MB)`)
+      lines.push(
+        `| ${row.name} | ${formatNumber(result.n)} | ${formatNumber(measured.itemsRead)} | ${formatNumber(measured.itemsReturned)} | ${measured.requests} | ${formatNumber(measured.rcu, 1)} | ${measured.medianMs.toFixed(1)} | ${[growth, heap].filter(Boolean).join('; ')} |`,
+      )
+    }
+  }
+  return lines.join('\n')
+}
+
+/** One line per row: does it meet the bar at 10k (when both 1k and 10k were measured)? */
+function renderVerdicts(results: TableResult[]): string {
+  const lines: string[] = []
+  for (const row of TABLE_ROWS) {
+    const small = results.find((result) => result.row === row && result.n === 1000)
+    const large = results.find((result) => result.row === row && result.n === 10_000)
+    if (!small || !large) {
+      continue
+    }
+    const measure = row.byReturned ? 'itemsReturned' : 'itemsRead'
+    const growth =
+      small.measured[measure] === 0 ? 1 : large.measured[measure] / small.measured[measure]
+    lines.push(
+      `- ${growth <= GROWTH_BAR ? 'meets' : 'MISSES'} the 1.2x bar: ${row.name} (${row.byReturned ? 'items returned' : 'items read'} x${growth.toFixed(2)} from 1k to 10k)`,
+    )
+  }
+  return lines.join('\n')
 }
 
 async function main() {
   const engine = await startDynamoDBLocal()
+  const output: string[] = []
   try {
-    const rows: Row[] = []
-    for (const n of SIZES) {
-      rows.push(...(await benchSize(engine.endpoint, n)))
+    if (process.env.BENCH_TABLE !== 'false') {
+      const results = await runTable(engine.endpoint)
+      output.push('### List pages and counts\n', renderTable(results), '', renderVerdicts(results))
     }
-    const header =
-      '| N | query | requests | RCU | median ms | docs returned |\n|---:|---|---:|---:|---:|---:|'
-    const lines = rows.map(
-      (row) =>
-        `| ${row.n} | ${row.query} | ${row.requests} | ${row.rcu.toFixed(1)} | ${row.latencyMs.toFixed(1)} | ${row.returned} |`,
-    )
-    const table = [header, ...lines].join('\n')
-    console.log(table)
-    const first = rows.find((row) => row.n === SIZES[0] && row.query.startsWith('page 1'))
-    const last = rows.find(
-      (row) => row.n === SIZES[SIZES.length - 1] && row.query.startsWith('page 1'),
-    )
-    const ratio =
-      first && last && first.rcu > 0
-        ? `\nindexed list page: RCU at N=${last.n} / RCU at N=${first.n} = ${(last.rcu / first.rcu).toFixed(2)}`
-        : ''
-    console.log(ratio)
-    if (process.env.BENCH_WRITE_DOC !== 'false') {
-      writeFileSync(
-        new URL('../docs/benchmarks.results.md', import.meta.url),
-        `${table}\n${ratio}\n`,
-      )
+    if (process.env.BENCH_MIXED !== 'false') {
+      log('mixed workload')
+      const workload = await runMixedWorkload(engine.endpoint, WORKLOAD_PAIRS)
+      try {
+        output.push('\n### Mixed workload\n', workloadTable(workload.result))
+        output.push('\n### Requests per operation\n', await profileOperations(workload.payload))
+      } finally {
+        await workload.close()
+      }
     }
+    console.log(output.join('\n'))
   } finally {
     await engine.stop()
   }

@@ -93,6 +93,7 @@ async function step<T>(payload: Payload, title: string, run: () => Promise<T>): 
   }
   console.log(
     `   DynamoDB: ${formatStats({
+      itemsRead: after.itemsRead - before.itemsRead,
       rcu: after.rcu - before.rcu,
       requests: after.requests - before.requests,
       requestsByCommand,

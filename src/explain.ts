@@ -1,6 +1,9 @@
 import type { DynamoDBAdapter, ExplainArgs, Explanation } from './types.js'
 
+import { partitionCost } from './query/plan/cost.js'
+import { approximateDocumentCount } from './read/indexCounts.js'
 import { paginate } from './read/paginate.js'
+import { documentBytes } from './read/weighPlan.js'
 import { describePlan } from './read/reportPlan.js'
 import { runQuery } from './read/runQuery.js'
 import { collectionNamespace } from './namespaces.js'
@@ -24,8 +27,19 @@ export async function explain(this: DynamoDBAdapter, args: ExplainArgs): Promise
   )
   const { plan } = result
   const stats = recorder.snapshot()
+  // A partition read's estimate needs the collection's size: asked after the query, not counted.
+  const estimate =
+    result.estimate ??
+    (plan.kind === 'partition'
+      ? partitionCost(
+          await approximateDocumentCount(this, namespace),
+          documentBytes(this, namespace),
+          this.consistentRead,
+        )
+      : undefined)
   return {
     description: describePlan(namespace, plan),
+    estimate,
     plan:
       plan.kind === 'index'
         ? {
@@ -37,6 +51,7 @@ export async function explain(this: DynamoDBAdapter, args: ExplainArgs): Promise
             })),
           }
         : plan,
+    itemsRead: stats.itemsRead,
     rcu: stats.rcu,
     requests: stats.requests,
     requestsByCommand: stats.requestsByCommand,

@@ -10,6 +10,7 @@ import { explain } from './explain.js'
 import { rebuildIndexes } from './indexes/rebuild.js'
 import { repairIndexes } from './indexes/repair.js'
 import { syncIndexes } from './indexes/syncIndexes.js'
+import { DEFAULT_COUNTER_SHARDS, MAX_COUNTER_SHARDS } from './indexes/valueCounters.js'
 import { verifyIndexes } from './indexes/verify.js'
 import { createMigration } from './migrations/createMigration.js'
 import { clearDatabase, migrateFresh } from './migrations/migrateFresh.js'
@@ -78,6 +79,19 @@ export type {
  * db: dynamodbAdapter({ tableName: 'payload', clientConfig: { region: 'eu-west-1' } })
  * ```
  */
+/** Counter shards: a whole number from 1 to MAX_COUNTER_SHARDS (more only makes every count read longer). */
+function validShards(shards: number | undefined): number {
+  if (shards === undefined) {
+    return DEFAULT_COUNTER_SHARDS
+  }
+  if (!Number.isInteger(shards) || shards < 1 || shards > MAX_COUNTER_SHARDS) {
+    throw new Error(
+      `payload-db-dynamodb: counterShards must be a whole number from 1 to ${MAX_COUNTER_SHARDS} (got ${shards}).`,
+    )
+  }
+  return shards
+}
+
 export function dynamodbAdapter(args: DynamoDBAdapterArgs): DatabaseAdapterObj<DynamoDBAdapter> {
   if (!args || typeof args.tableName !== 'string' || args.tableName.length < 3) {
     throw new Error('dynamodbAdapter: `tableName` is required (3-255 characters).')
@@ -99,6 +113,7 @@ export function dynamodbAdapter(args: DynamoDBAdapterArgs): DatabaseAdapterObj<D
       commitTransaction,
       connect,
       consistentRead: args.consistentRead ?? true,
+      counterShards: validShards(args.counterShards),
       count: bindTransaction(count),
       countGlobalVersions: bindTransaction(countGlobalVersions),
       countVersions: bindTransaction(countVersions),

@@ -35,6 +35,14 @@ export type DynamoDBAdapterArgs = {
    */
   buildIndexes?: boolean
   /**
+   * How many items each document counter (per collection, and per indexed value) is split over.
+   * Writes add to one shard, reads sum them all in one Query, so concurrent creates rarely
+   * touch the same item (see docs/scaling.md). Safe to change at any time: reads sum whatever
+   * shards exist. 1 to 1,000; a count reads up to this many small items.
+   * @default 8
+   */
+  counterShards?: number
+  /**
    * Create the table (on-demand billing) when it does not exist. Off in production by default, where
    * the table should come from infrastructure code.
    * @default process.env.NODE_ENV !== 'production'
@@ -89,6 +97,8 @@ export type DynamoDBAdapter = {
   clearDatabase: () => Promise<void>
   client: DynamoDBClient
   consistentRead: boolean
+  /** Shards per counter (the `counterShards` option). */
+  counterShards: number
   createTable: boolean
   docClient: DynamoDBDocumentClient
   /** How a find would be answered, with the requests and capacity it takes. */
@@ -224,6 +234,13 @@ export type Explanation = {
   description: string
   /** The plan: by id, which index and ranges, or the collection partition. */
   plan: Omit<Plan, 'reads'> & { reads?: { index: string; locale?: string; ranges: number }[] }
+  /**
+   * What the planner expected the plan to cost (items, RCU, requests), beside what it spent
+   * (`itemsRead`, `rcu`, `requests`); absent when it had nothing to go on.
+   */
+  estimate?: { items: number; rcu: number; requests: number }
+  /** Items DynamoDB read for this query (index entries, counters and documents). */
+  itemsRead: number
   /** Capacity consumed and requests made by this query alone. */
   rcu: number
   requests: number
@@ -282,6 +299,7 @@ export type IndexReport = {
     orphanEntries: DriftExample[]
     staleEntries: DriftExample[]
     staleMarkers: DriftExample[]
+    valueCounters: DriftExample[]
   }
   /** Entries a document should have but does not. */
   missingEntries: number
@@ -293,6 +311,11 @@ export type IndexReport = {
   staleEntries: number
   /** Markers whose owner (`id`) does not exist or no longer holds the value (they block it). */
   staleMarkers: number
+  /**
+   * Values of built indexes whose counters (indexes/valueCounters.ts) disagree with the
+   * documents. `rebuildIndexes` recounts them.
+   */
+  valueCountersOff: number
 }
 
 export type RepairArgs = {

@@ -9,8 +9,9 @@ import type { IndexDefinition } from './definitionTypes.js'
 import { encodeName } from '../keys/encoding.js'
 import { keyOf } from '../namespaces.js'
 import { batchDeleteItems, iteratePartition } from '../storage/documentStore.js'
-import { iterateIndexRange } from '../storage/indexStore.js'
-import { revisionCondition, revisionOf } from '../storage/revisions.js'
+import { clearPartition } from '../storage/indexStore.js'
+import { documentItem } from '../storage/documentStore.js'
+import { countedIn, recentWrites, revisionCondition, revisionOf } from '../storage/revisions.js'
 import {
   failedConditionIndexes,
   MAX_TRANSACTION_ACTIONS,
@@ -20,6 +21,7 @@ import { valuesAtPath } from '../utilities/valuesAtPath.js'
 import { buildProgress, recordIndexState } from './buildState.js'
 import { indexEntries, uniqueMarkers } from './entries.js'
 import { localeCodes } from './registry.js'
+import { type CounterDelta, counterDeltas, countedIndexes, coverageToken } from './valueCounters.js'
 
 /** A unique index cannot be built over data that holds the same value twice. */
 async function assertNoDuplicates(
@@ -69,9 +71,14 @@ function describeValue(doc: Doc, definition: IndexDefinition): string {
     .join(' + ')
 }
 
-type DocumentWrite = { actions: WriteAction[] }
+type DocumentWrite = { actions: WriteAction[]; counters: CounterDelta[] }
 
-/** The writes that give one document its entries and markers in `definitions`, if it has any. */
+/**
+ * The writes that give one document its entries, markers and value counts in `definitions`, if
+ * it has any. Entries and markers are idempotent; counts are not, so the document item records
+ * (`ix`) the indexes it is counted in, and the build counts only documents not counted yet (a
+ * document written since the index was added was counted by its writer).
+ */
 function documentWrite(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
@@ -81,18 +88,34 @@ function documentWrite(
   const locales = localeCodes(adapter)
   const entries = indexEntries(namespace, definitions, locales, doc)
   const markers = uniqueMarkers(namespace, definitions, locales, doc)
-  if (entries.length + markers.length === 0) {
+  const covered = countedIn(doc)
+  const uncounted = countedIndexes(definitions).filter(
+    (definition) => !covered.includes(coverageToken(definition)),
+  )
+  if (entries.length + markers.length + uncounted.length === 0) {
     return undefined
   }
   const revision = revisionOf(doc) ?? 0
+  const key = keyOf(namespace, doc.id as number | string)
+  // Only for the version read: a document changed since got its entries from its writer.
+  const guard: WriteAction =
+    uncounted.length === 0
+      ? { condition: revisionCondition(revision), key, type: 'check' }
+      : {
+          // Counting it changes the item (`ix`), and the revision moves on so that a writer who
+          // read the uncounted version computes its counts again.
+          condition: revisionCondition(revision),
+          item: {
+            ...documentItem(key, doc),
+            ix: [...new Set([...covered, ...uncounted.map(coverageToken)])].sort(),
+            rev: revision + 1,
+            w: recentWrites(doc),
+          },
+          type: 'put',
+        }
   return {
     actions: [
-      // Only for the version read: a document changed since got its entries from its writer.
-      {
-        condition: revisionCondition(revision),
-        key: keyOf(namespace, doc.id as number | string),
-        type: 'check',
-      },
+      guard,
       ...entries.map((entry): WriteAction => ({ item: { ...entry }, type: 'put' })),
       ...markers.map((marker): WriteAction => ({
         condition: {
@@ -103,7 +126,30 @@ function documentWrite(
         type: 'put',
       })),
     ],
+    counters: counterDeltas(namespace, uncounted, locales, {
+      after: doc,
+      before: null,
+      beforeCovered: [],
+      shards: adapter.counterShards,
+    }),
   }
+}
+
+const keyString = (key: { pk: string; sk: string }) => `${key.pk}\u0000${key.sk}`
+
+/** The counter moves of several documents, one action per counter item. */
+function counterActions(writes: DocumentWrite[]): WriteAction[] {
+  const sums = new Map<string, CounterDelta>()
+  for (const { amount, key } of writes.flatMap((write) => write.counters)) {
+    const name = keyString(key)
+    sums.set(name, { amount: (sums.get(name)?.amount ?? 0) + amount, key })
+  }
+  return [...sums.values()].map(({ amount, key }) => ({
+    amount,
+    attribute: 'count',
+    key,
+    type: 'add',
+  }))
 }
 
 /** Sends the documents' writes, packed into transactions; a document changed meanwhile is left out. */
@@ -111,16 +157,19 @@ async function writePacked(adapter: DynamoDBAdapter, writes: DocumentWrite[]): P
   let pending = writes
   while (pending.length > 0) {
     const batch: DocumentWrite[] = []
-    let size = 0
     for (const write of pending) {
-      if (batch.length > 0 && size + write.actions.length > MAX_TRANSACTION_ACTIONS) {
+      const size = [...batch, write].reduce((sum, each) => sum + each.actions.length, 0)
+      if (
+        batch.length > 0 &&
+        size + counterActions([...batch, write]).length > MAX_TRANSACTION_ACTIONS
+      ) {
         break
       }
       batch.push(write)
-      size += write.actions.length
     }
     pending = pending.slice(batch.length)
-    const actions = batch.flatMap((write) => write.actions)
+    // Counter moves go last: they have no condition, so a failed condition is a document's.
+    const actions = [...batch.flatMap((write) => write.actions), ...counterActions(batch)]
     try {
       await transactWrite(adapter, actions)
     } catch (error) {
@@ -199,20 +248,10 @@ export async function dropIndexItems(
 ): Promise<void> {
   const suffixes = ['', ...localeCodes(adapter).map((locale) => `#${encodeName(locale)}`)]
   for (const name of names) {
-    for (const kind of ['I', 'U']) {
+    for (const kind of ['I', 'K', 'U']) {
       for (const suffix of suffixes) {
         const pk = `${namespace.pk}#${kind}#${encodeName(name)}${suffix}`
-        for await (const rows of iterateIndexRange(
-          adapter,
-          pk,
-          { from: '\u0000', to: '\uffff' },
-          { descending: false },
-        )) {
-          await batchDeleteItems(
-            adapter,
-            rows.map((row) => ({ pk, sk: row.sk })),
-          )
-        }
+        await clearPartition(adapter, pk, (keys) => batchDeleteItems(adapter, keys))
       }
     }
   }

@@ -5,6 +5,7 @@ import type { DynamoDBAdapter } from '../types.js'
 import type { IndexDefinition } from './definitionTypes.js'
 
 import { send } from '../storage/send.js'
+import { ENTRY_LAYOUT } from './entries.js'
 import { indexesOf } from './registry.js'
 
 /**
@@ -23,6 +24,7 @@ const PROGRESS_PREFIX = 'progress:'
 /** What makes two definitions of the same name store the same keys. */
 export function indexSignature(definition: IndexDefinition): string {
   return JSON.stringify([
+    ENTRY_LAYOUT,
     definition.unique,
     definition.parts.map((part) => [
       part.path,

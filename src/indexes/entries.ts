@@ -12,10 +12,23 @@ import { valuesAtPath } from '../utilities/valuesAtPath.js'
 export const MAX_ENTRIES_PER_INDEX = 40
 
 /**
- * One index entry. `c` carries the document's `createdAt` (epoch ms), so a filtered list in the
- * default order (`-createdAt`) can be ordered from the entries alone and only the page fetched.
+ * One index entry. Its sort key is the encoded value(s), then the document's `createdAt`, then the
+ * id: the entries of one value come out of DynamoDB newest first (or oldest), so a filtered list in
+ * the default order reads only its page. `c` repeats `createdAt` (epoch ms) for readers.
  */
 export type IndexEntry = { c?: number; id: number | string; pk: string; sk: string }
+
+/**
+ * Version of the entry key layout, part of every index signature: an index written with another
+ * layout is rebuilt (see buildState.ts). 2: createdAt between the values and the id, plus
+ * per-value counters.
+ */
+export const ENTRY_LAYOUT = 2
+
+/** The key component after the values: the document's createdAt (null when it has none). */
+export function createdKeyPart(created: number | undefined): string {
+  return `${encodeOrderedValue(created === undefined ? null : created)}${VALUE_TERMINATOR}`
+}
 
 /** The partition of one index (per locale for localized fields). */
 export function indexPartition(
@@ -123,7 +136,8 @@ function encodedCombinations(
   return combos
 }
 
-function localesFor(definition: IndexDefinition, locales: string[]): (string | undefined)[] {
+/** The locales an index has entries for (undefined: one, unlocalized partition). */
+export function localesFor(definition: IndexDefinition, locales: string[]): (string | undefined)[] {
   return definition.parts.some((part) => part.localized) && locales.length > 0
     ? locales
     : [undefined]
@@ -145,7 +159,8 @@ export function indexEntries(
         const entry: IndexEntry = {
           id,
           pk: indexPartition(namespace, definition, locale),
-          sk: value + idKeyPart(id),
+          sk:
+            value + createdKeyPart(Number.isFinite(created) ? created : undefined) + idKeyPart(id),
         }
         if (Number.isFinite(created)) {
           entry.c = created

@@ -6,10 +6,11 @@ import type { DynamoDBAdapter, RebuildArgs } from '../types.js'
 import { counterKey } from '../keys/counterKey.js'
 import { collectionNamespace, versionsNamespace } from '../namespaces.js'
 import { iteratePartition } from '../storage/documentStore.js'
-import { iterateIndexRange } from '../storage/indexStore.js'
+import { clearPartition, iterateIndexRange } from '../storage/indexStore.js'
 import { send } from '../storage/send.js'
 import { indexSignature, readIndexState, recordIndexState, setBuiltIndexes } from './buildState.js'
 import { indexEntries, indexPartition, uniqueMarkers, uniquePartition } from './entries.js'
+import { recountValueCounters } from './recountValues.js'
 import { indexesOf, localeCodes } from './registry.js'
 
 async function batchWrite(
@@ -41,17 +42,12 @@ async function clearIndexes(adapter: DynamoDBAdapter, namespace: Namespace): Pro
         indexPartition(namespace, definition, locale),
         uniquePartition(namespace, definition, locale),
       ]) {
-        for await (const rows of iterateIndexRange(
-          adapter,
-          pk,
-          { from: '\u0000', to: '\uffff' },
-          { descending: false },
-        )) {
-          await batchWrite(
+        await clearPartition(adapter, pk, (keys) =>
+          batchWrite(
             adapter,
-            rows.map((row) => ({ DeleteRequest: { Key: { pk, sk: row.sk } } })),
-          )
-        }
+            keys.map((key) => ({ DeleteRequest: { Key: key } })),
+          ),
+        )
       }
     }
   }
@@ -105,6 +101,19 @@ export async function rebuildIndexes(this: DynamoDBAdapter, args: RebuildArgs): 
   for await (const page of iteratePartition(this, namespace.pk, {})) {
     total += page.docs.length
   }
+  // The base counter holds the total; the shards writers add to start again from zero.
+  const shardPrefix = `${counterKey(namespace.pk).sk}#`
+  for await (const rows of iterateIndexRange(
+    this,
+    namespace.pk,
+    { from: shardPrefix, to: `${shardPrefix}\uffff` },
+    { descending: false },
+  )) {
+    await batchWrite(
+      this,
+      rows.map((row) => ({ DeleteRequest: { Key: { pk: namespace.pk, sk: row.sk } } })),
+    )
+  }
   await send(
     this,
     new PutCommand({
@@ -112,6 +121,7 @@ export async function rebuildIndexes(this: DynamoDBAdapter, args: RebuildArgs): 
       TableName: this.tableName,
     }),
   )
+  await recountValueCounters(this, namespace, definitions)
   // Every index of the config is now complete: the planner may read them.
   const built = new Map(
     definitions.map((definition) => [definition.name, indexSignature(definition)]),

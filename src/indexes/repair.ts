@@ -20,6 +20,7 @@ import {
   namespaceOf,
   queryPartition,
   readCounter,
+  readCounterParts,
   readItem,
   reportOf,
 } from './verify.js'
@@ -277,7 +278,8 @@ async function repairCounter(
     if (attempt > 0) {
       await sleep(50 * 2 ** attempt * (0.5 + Math.random()))
     }
-    const counter = await readCounter(adapter, namespace.pk)
+    const parts = await readCounterParts(adapter, namespace.pk)
+    const counter = parts.total
     const first = await documentKeys()
     if ((await readCounter(adapter, namespace.pk)) !== counter) {
       continue
@@ -297,12 +299,13 @@ async function repairCounter(
       await send(
         adapter,
         new UpdateCommand({
+          // The base item takes the difference; the condition is on the base as read.
           ConditionExpression:
-            counter === undefined ? 'attribute_not_exists(#count)' : '#count = :was',
+            parts.base === undefined ? 'attribute_not_exists(#count)' : '#count = :was',
           ExpressionAttributeNames: { '#count': 'count' },
           ExpressionAttributeValues: {
-            ':n': first.size,
-            ...(counter === undefined ? {} : { ':was': counter }),
+            ':n': (parts.base ?? 0) + first.size - (counter ?? 0),
+            ...(parts.base === undefined ? {} : { ':was': parts.base }),
           },
           Key: counterKey(namespace.pk),
           ReturnConsumedCapacity: 'TOTAL',

@@ -6,11 +6,13 @@ import type { Doc } from '../query/types.js'
 import type { DriftExample, DynamoDBAdapter, IndexReport, VerifyArgs } from '../types.js'
 import type { IndexDefinition } from './definitionTypes.js'
 
-import { counterKey } from '../keys/counterKey.js'
+import { COUNTER_SK } from '../keys/counterKey.js'
 import { DOCUMENT_SK_PREFIX } from '../keys/itemKeys.js'
 import { collectionNamespace, versionsNamespace } from '../namespaces.js'
 import { withDocuments } from '../storage/documentStore.js'
 import { send } from '../storage/send.js'
+import { queryableIndexes } from './buildState.js'
+import { ExpectedValueCounts } from './verifyCounters.js'
 import { indexEntries, indexPartition, uniqueMarkers, uniquePartition } from './entries.js'
 import { indexesOf, localeCodes } from './registry.js'
 
@@ -38,6 +40,8 @@ export type Drift = {
   staleEntries: DriftItem[]
   /** Includes markers without an `id` attribute (no `owner`). */
   staleMarkers: DriftItem[]
+  /** Values of built indexes whose counters disagree with the documents. */
+  valueCounters: DriftItem[]
 }
 
 type Reader = Pick<DynamoDBAdapter, 'docClient' | 'stats' | 'tableName'>
@@ -107,21 +111,42 @@ export async function* queryPartition(
   } while (startKey)
 }
 
-/** The raw counter (`count` of `M#count`), undefined when the item or attribute is absent. */
+/**
+ * The raw document counter: the sum of the base item (`M#count`) and its shards, undefined when
+ * none exists. `base` is the base item's own count, which a repair corrects.
+ */
 export async function readCounter(
   adapter: Reader,
   namespacePK: string,
 ): Promise<number | undefined> {
-  const out = await send<{ Item?: { count?: unknown } }>(
+  return (await readCounterParts(adapter, namespacePK)).total
+}
+
+export async function readCounterParts(
+  adapter: Reader,
+  namespacePK: string,
+): Promise<{ base?: number; total?: number }> {
+  const out = await send<{ Items?: Record<string, unknown>[] }>(
     adapter,
-    new GetCommand({
+    new QueryCommand({
       ConsistentRead: true,
-      Key: counterKey(namespacePK),
+      ExpressionAttributeValues: { ':pk': namespacePK, ':prefix': COUNTER_SK },
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ReturnConsumedCapacity: 'TOTAL',
       TableName: adapter.tableName,
     }),
   )
-  return typeof out.Item?.count === 'number' ? out.Item.count : undefined
+  let base: number | undefined
+  let total: number | undefined
+  for (const item of out.Items ?? []) {
+    if (typeof item.count === 'number') {
+      total = (total ?? 0) + item.count
+      if (item.sk === COUNTER_SK) {
+        base = item.count
+      }
+    }
+  }
+  return { base, total }
 }
 
 /** Reads one item (strongly consistent). */
@@ -158,6 +183,12 @@ export async function findDrift(
   const locales = localeCodes(adapter)
 
   const documentIDs = new Set<string>()
+  // Counters are checked for built indexes only: an index being built counts as it goes.
+  const expectedCounts = new ExpectedValueCounts(
+    namespace,
+    queryableIndexes(adapter, namespace),
+    locales,
+  )
   const expectedEntries = new Map<string, IndexItem>()
   const expectedMarkers = new Map<string, { ids: Id[]; item: IndexItem }>()
   for await (const items of queryPartition(adapter, namespace.pk, {
@@ -170,6 +201,7 @@ export async function findDrift(
         continue
       }
       documentIDs.add(String(doc.id))
+      expectedCounts.add(doc)
       for (const entry of indexEntries(namespace, definitions, locales, doc)) {
         expectedEntries.set(itemKey(entry), entry)
       }
@@ -195,6 +227,10 @@ export async function findDrift(
     orphanEntries: [],
     staleEntries: [],
     staleMarkers: [],
+    valueCounters: (await expectedCounts.drift(adapter)).map(({ counted, documents, pk, sk }) => ({
+      item: { pk, sk },
+      reason: `counted ${counted}, held by ${documents} document(s)`,
+    })),
   }
   const partitions = indexPartitions(namespace, definitions, locales)
 
@@ -307,12 +343,14 @@ export function reportOf(drift: Drift): IndexReport {
       orphanEntries: examples(drift.orphanEntries),
       staleEntries: examples(drift.staleEntries),
       staleMarkers: examples(drift.staleMarkers),
+      valueCounters: examples(drift.valueCounters),
     },
     missingEntries: drift.missingEntries.length,
     missingMarkers: drift.missingMarkers.length,
     orphanEntries: drift.orphanEntries.length,
     staleEntries: drift.staleEntries.length,
     staleMarkers: drift.staleMarkers.length,
+    valueCountersOff: drift.valueCounters.length,
   }
   return {
     clean:
@@ -322,7 +360,8 @@ export function reportOf(drift: Drift): IndexReport {
       report.missingMarkers === 0 &&
       report.orphanEntries === 0 &&
       report.staleEntries === 0 &&
-      report.staleMarkers === 0,
+      report.staleMarkers === 0 &&
+      report.valueCountersOff === 0,
     ...report,
   }
 }

@@ -1,6 +1,14 @@
 import type { ItemKey } from './itemKeys.js'
 
-/** The item counting a namespace's documents; it lives in the namespace's partition, outside `D#`. */
-export function counterKey(namespacePK: string): ItemKey {
-  return { pk: namespacePK, sk: 'M#count' }
+/** The sort-key prefix of the items counting a namespace's documents. */
+export const COUNTER_SK = 'M#count'
+
+/**
+ * An item counting a namespace's documents; it lives in the namespace's partition, outside `D#`.
+ * The count is the sum of the base item (`M#count`, what earlier versions wrote and what a
+ * recount sets) and its shards (`M#count#<n>`, which writes add to: concurrent creates touch
+ * different items, so their transactions do not conflict on one hot counter).
+ */
+export function counterKey(namespacePK: string, shard?: number): ItemKey {
+  return { pk: namespacePK, sk: shard === undefined ? COUNTER_SK : `${COUNTER_SK}#${shard}` }
 }

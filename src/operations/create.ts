@@ -16,7 +16,8 @@ export const create: Create = async function create(
   const id = newDocumentID(this, namespace, data, customID)
   const now = new Date().toISOString()
   const { data: stored, references } = transformWrite(this, namespace, data, 'create')
-  await assertReferencesExist(this, { collection, references, req, selfID: id })
+  // Sent beside the uniqueness check of a transaction (see performWrite).
+  const referencesExist = assertReferencesExist(this, { collection, references, req, selfID: id })
   const doc: Record<string, unknown> = { ...stored, id }
   if (namespace.timestamps) {
     doc.createdAt = stored.createdAt ?? now
@@ -27,6 +28,7 @@ export const create: Create = async function create(
     this,
     async () => [{ after: doc, before: null, key: keyOf(namespace, id), namespace }],
     req,
+    referencesExist,
   )
   if (returning === false) {
     return null as never

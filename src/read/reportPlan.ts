@@ -14,10 +14,19 @@ export function describePlan(namespace: Namespace, plan: Plan): string {
   switch (plan.kind) {
     case 'byID':
       return `${namespace.slug}: fetch ${plan.ids.length} document(s) by id`
-    case 'index':
-      return `${namespace.slug}: index ${plan.reads.map((read) => read.definition.name).join(' | ')}${
-        plan.ordered ? ` in ${plan.descending ? 'descending' : 'ascending'} order` : ''
-      }${plan.exactCount ? ', counted from the index' : ''}`
+    case 'index': {
+      const direction = plan.descending ? 'descending' : 'ascending'
+      // Ordered by the indexed value itself (a walk in sort order), or, within each value read,
+      // by what follows it in the key (createdAt, or a compound index's next part).
+      const order = !plan.ordered
+        ? ''
+        : (plan.ordering?.from ?? 0) === 0
+          ? ` in ${direction} order`
+          : `, each value in ${direction} sort order`
+      return `${namespace.slug}: index ${plan.reads.map((read) => read.definition.name).join(' | ')}${order}${
+        plan.exactCount ? ', counted from the index' : ''
+      }`
+    }
     case 'empty':
       return `${namespace.slug}: nothing can match (${plan.reason}); no request made`
     default:

@@ -10,21 +10,22 @@ import { queryableIndexes } from '../indexes/buildState.js'
 import { keyOf } from '../namespaces.js'
 import { compileWhere } from '../query/compileWhere.js'
 import { buildComparator } from '../query/compileSort.js'
-import { primarySort } from '../query/plan/conditions.js'
 import { planQuery } from '../query/plan/planQuery.js'
-import { batchGetDocuments, getDocument, iteratePartition } from '../storage/documentStore.js'
-import {
-  countIndexRanges,
-  type IndexEntryRow,
-  iterateIndexRange,
-  readDocumentCount,
-} from '../storage/indexStore.js'
+import { batchGetDocuments, getDocument } from '../storage/documentStore.js'
+import { type IndexEntryRow, iterateIndexRange } from '../storage/indexStore.js'
 import { RequestStats, withRequestRecorder } from '../storage/requestStats.js'
 import { defaultLocaleOf } from '../utilities/valuesAtPath.js'
 import { activeTransaction, type StagedDocument } from '../transactions/session.js'
+import type { CostEstimate } from '../query/plan/cost.js'
+
+import { countFromIndex } from './indexCounts.js'
 import { createLookup } from './lookup.js'
+import { orderedEntries, orderKeyOf } from './orderedEntries.js'
 import { overlayStaged, stagedCountChange } from './overlay.js'
+import { relationConditions } from './relationConditions.js'
 import { planTracing, reportPlan, tracePlan } from './reportPlan.js'
+import { scanPartition } from './scanPartition.js'
+import { observeDocuments, plainEstimate, weighCandidates } from './weighPlan.js'
 
 export type QueryArgs = {
   locale?: string
@@ -45,6 +46,8 @@ export type QueryResult = {
   /** Matches in sort order: all of them, or at least the first `want` (see `runQuery`). */
   ordered: Doc[]
   plan: Plan
+  /** What the plan was expected to cost, when known (see query/plan/cost.ts). */
+  estimate?: CostEstimate
   /** The number of matches, when the caller asked for it. */
   totalDocs?: number
 }
@@ -69,12 +72,6 @@ function indexLocale(adapter: DynamoDBAdapter, locale?: string): string | undefi
   return locale ?? defaultLocaleOf(adapter.payload.config)
 }
 
-/** The value part of an index key (everything before the first terminator). */
-function valuePart(sk: string): string {
-  const end = sk.indexOf('\u0001\u0001')
-  return end === -1 ? sk : sk.slice(0, end)
-}
-
 async function fetchMatching(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
@@ -82,21 +79,34 @@ async function fetchMatching(
   compiled: CompiledWhere,
 ): Promise<Doc[]> {
   const unique = [...new Map(ids.map((id) => [String(id), id])).values()]
-  if (unique.length === 1) {
-    const doc = await getDocument(adapter, keyOf(namespace, unique[0]))
-    return doc && compiled.matches(doc) ? [doc] : []
+  // In a transaction, a document it read by key already is not read again.
+  const transaction = activeTransaction()
+  const known: Doc[] = []
+  const keys = unique.flatMap((id) => {
+    const key = keyOf(namespace, id)
+    const read = transaction?.readByKey(key)
+    if (read) {
+      known.push(read)
+      return []
+    }
+    return [key]
+  })
+  const fetched =
+    keys.length === 1
+      ? [await getDocument(adapter, keys[0])].filter((doc) => doc !== null)
+      : keys.length > 1
+        ? await batchGetDocuments(adapter, keys)
+        : []
+  if (transaction) {
+    fetched.forEach((doc) => transaction.rememberRead(keyOf(namespace, doc.id), doc))
   }
-  const docs = await batchGetDocuments(
-    adapter,
-    unique.map((id) => keyOf(namespace, id)),
-  )
-  return docs.filter(compiled.matches)
+  return [...known, ...fetched].filter(compiled.matches)
 }
 
 /**
  * Reads an index in sort order, fetching and filtering documents chunk by chunk, until `want`
- * matches are found and the run of equal sort values at the cut is complete (ties are then ordered
- * by the full comparator, exactly as the reference would).
+ * matches are found and the run of entries tied with the last one taken is complete (ties are
+ * then ordered by the full comparator, exactly as the reference would).
  */
 async function streamOrdered(
   adapter: DynamoDBAdapter,
@@ -105,113 +115,47 @@ async function streamOrdered(
   compiled: CompiledWhere,
   want: number,
 ): Promise<Doc[]> {
-  const read = plan.reads[0]
+  const ordering = plan.ordering ?? { from: 0, to: 1 }
   const found: Doc[] = []
-  let lastValue: string | undefined
-  // One entry more than the page, so the end of the last run of equal values is usually seen at once.
+  let batch: IndexEntryRow[] = []
+  const flush = async () => {
+    if (batch.length > 0) {
+      const ids = batch.map((row) => row.id)
+      batch = []
+      found.push(...(await fetchMatching(adapter, namespace, ids, compiled)))
+    }
+  }
+  let lastKey: string | undefined
+  // One entry more than the page, so the end of the last run of tied entries is usually seen at once.
   const pageSize = Math.min(200, want + 1)
-  for (const range of read.ranges) {
-    for await (const rows of iterateIndexRange(adapter, read.pk, range, {
-      descending: plan.descending,
-      pageSize,
-    })) {
-      let next = 0
-      while (next < rows.length) {
-        const missing = want - found.length
-        let taken: typeof rows
-        let complete = false
-        if (missing > 0) {
-          taken = rows.slice(next, next + missing)
-        } else {
-          // The page is full: only entries tied with the last one taken can still belong to it.
-          const end = rows.findIndex(
-            (row, index) => index >= next && valuePart(row.sk) !== lastValue,
-          )
-          complete = end !== -1
-          taken = rows.slice(next, complete ? end : rows.length)
-        }
-        next += taken.length
-        if (taken.length > 0) {
-          found.push(
-            ...(await fetchMatching(
-              adapter,
-              namespace,
-              taken.map((row) => row.id),
-              compiled,
-            )),
-          )
-          lastValue = valuePart(taken[taken.length - 1].sk)
-        }
-        if (complete) {
-          return found
-        }
-      }
+  for await (const row of orderedEntries(adapter, plan.reads, {
+    descending: plan.descending,
+    ordering,
+    pageSize,
+  })) {
+    const key = orderKeyOf(row.sk, ordering)
+    const full = found.length >= want
+    if (full && key !== lastKey) {
+      break
+    }
+    batch.push(row)
+    lastKey = key
+    if ((!full && found.length + batch.length >= want) || batch.length >= 100) {
+      await flush()
     }
   }
+  await flush()
   return found
-}
-
-/**
- * For a plan whose entries are exactly the matches, ordered by `createdAt` (the default order of
- * every list): entries carry `createdAt`, so they are ordered without fetching documents and only
- * the page (widened to whole runs of equal `createdAt`, which the comparator then orders) is read.
- */
-async function pageByCreatedAt(
-  adapter: DynamoDBAdapter,
-  namespace: Namespace,
-  plan: Extract<Plan, { kind: 'index' }>,
-  compiled: CompiledWhere,
-  window: { descending: boolean; limit: number; offset: number },
-): Promise<{ docs: Doc[]; offset: number; total: number }> {
-  const unique = new Map<string, IndexEntryRow>()
-  for (const read of plan.reads) {
-    for (const range of read.ranges) {
-      for await (const rows of iterateIndexRange(adapter, read.pk, range, { descending: false })) {
-        rows.forEach((row) => unique.set(String(row.id), row))
-      }
-    }
-  }
-  const entries = [...unique.values()]
-  // Documents without createdAt sort first ascending and last descending, like NULLs in SQL.
-  const created = (row: IndexEntryRow) => row.c ?? Number.NEGATIVE_INFINITY
-  const direction = window.descending ? -1 : 1
-  entries.sort((a, b) =>
-    created(a) === created(b) ? 0 : created(a) < created(b) ? -direction : direction,
-  )
-  const total = entries.length
-  let start = Math.min(window.offset, total)
-  let end = Math.min(total, window.offset + window.limit)
-  while (start > 0 && start < total && created(entries[start - 1]) === created(entries[start])) {
-    start--
-  }
-  while (end > 0 && end < total && created(entries[end - 1]) === created(entries[end])) {
-    end++
-  }
-  const docs = await fetchMatching(
-    adapter,
-    namespace,
-    entries.slice(start, end).map((row) => row.id),
-    compiled,
-  )
-  return { docs, offset: start, total }
 }
 
 async function readCandidates(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
-  plan: Plan,
+  plan: Exclude<Plan, { kind: 'partition' }>,
   compiled: CompiledWhere,
 ): Promise<Doc[]> {
   if (plan.kind === 'byID') {
     return fetchMatching(adapter, namespace, plan.ids, compiled)
-  }
-  if (plan.kind === 'partition') {
-    // Filtered page by page: only the matches are held, never the whole collection.
-    const matches: Doc[] = []
-    for await (const page of iteratePartition(adapter, namespace.pk)) {
-      matches.push(...page.docs.filter(compiled.matches))
-    }
-    return matches
   }
   if (plan.kind === 'empty') {
     return []
@@ -291,7 +235,7 @@ async function answerQuery(
   args: QueryArgs,
   options: RunOptions,
 ): Promise<QueryResult> {
-  const planned = planQuery({
+  const planInput = {
     definitions: queryableIndexes(adapter, namespace),
     locale: indexLocale(adapter, args.locale),
     namespace,
@@ -299,77 +243,92 @@ async function answerQuery(
     want: options.want,
     sort: args.sort as string | string[] | undefined,
     where: args.where,
+  }
+  let planned = planQuery(planInput)
+  const nothing = (plan: Plan): QueryResult => ({
+    offset: 0,
+    ordered: [],
+    plan,
+    totalDocs: options.needsTotal ? 0 : undefined,
   })
   if (planned.kind === 'empty') {
     // Nothing can match: answered without a request (not even the lookups of the where).
-    return { offset: 0, ordered: [], plan: planned, totalDocs: options.needsTotal ? 0 : undefined }
+    return nothing(planned)
   }
   const scope = scopeOf(adapter, namespace, args.locale)
+  if (planned.kind === 'partition') {
+    // `author.name equals 'x'`: the authors' ids narrow the documents through the author index.
+    const implied = await relationConditions(scope, args.where)
+    if (implied.length > 0) {
+      planned = planQuery({ ...planInput, where: { and: [args.where ?? {}, ...implied] } })
+      if (planned.kind === 'empty') {
+        return nothing(planned)
+      }
+    }
+  }
   const compiled = await compileWhere(scope, args.where)
-  const plan: Plan = compiled.nearComparator
+  let plan: Plan = compiled.nearComparator
     ? { descending: false, kind: 'partition', ordered: false, reason: '`near` orders by distance' }
     : planned
-  reportPlan(adapter, namespace, plan)
 
   if (options.want === 0 && options.needsTotal && plan.kind === 'index' && plan.exactCount) {
+    reportPlan(adapter, namespace, plan)
     return {
+      estimate: plainEstimate(adapter, namespace, plan, 0),
       offset: 0,
       ordered: [],
       plan,
       totalDocs: await countFromIndex(adapter, namespace, plan, args.where),
     }
   }
-  const sort = primarySort(args.sort as string | string[] | undefined, namespace.timestamps)
-  if (
-    plan.kind === 'index' &&
-    !plan.ordered &&
-    plan.exactCount &&
-    sort.path === 'createdAt' &&
-    options.page &&
-    Number.isFinite(options.want)
-  ) {
-    const { docs, offset, total } = await pageByCreatedAt(adapter, namespace, plan, compiled, {
-      descending: sort.descending,
-      limit: options.page.limit,
-      offset: options.page.offset,
-    })
-    docs.sort(await buildComparator(scope, args.sort, { timestamps: namespace.timestamps }, docs))
-    return { offset, ordered: docs, plan, totalDocs: total }
-  }
   const streaming =
     plan.kind === 'index' &&
     plan.ordered &&
     Number.isFinite(options.want) &&
     (!options.needsTotal || plan.exactCount)
-  const docs = streaming
-    ? await streamOrdered(adapter, namespace, plan, compiled, options.want)
-    : await readCandidates(adapter, namespace, plan, compiled)
+  let estimate = plainEstimate(adapter, namespace, plan, options.want)
+  if (plan.kind === 'index' && !streaming && !fewCandidates(plan)) {
+    const weighed = await weighCandidates(adapter, namespace, plan)
+    plan = weighed.plan
+    estimate = weighed.estimate ?? estimate
+  }
+  reportPlan(adapter, namespace, plan)
+  if (plan.kind === 'partition') {
+    // The fallback holds only what the answer needs (see scanPartition).
+    const scanned = await scanPartition(
+      adapter,
+      namespace,
+      { compiled, scope, sort: args.sort, where: args.where },
+      options,
+    )
+    observeDocuments(adapter, namespace, scanned.ordered)
+    return { estimate, offset: 0, ordered: scanned.ordered, plan, totalDocs: scanned.totalDocs }
+  }
+
+  let docs: Doc[]
+  let totalDocs: number | undefined
+  if (streaming && plan.kind === 'index') {
+    // The page and its total are independent reads: sent at once.
+    const [page, total] = await Promise.all([
+      streamOrdered(adapter, namespace, plan, compiled, options.want),
+      options.needsTotal ? countFromIndex(adapter, namespace, plan, args.where) : undefined,
+    ])
+    docs = page
+    totalDocs = total
+  } else {
+    docs = await readCandidates(adapter, namespace, plan, compiled)
+    totalDocs = options.needsTotal ? docs.length : undefined
+  }
+  observeDocuments(adapter, namespace, docs)
 
   const comparator =
     compiled.nearComparator ??
     (await buildComparator(scope, args.sort, { timestamps: namespace.timestamps }, docs))
   docs.sort(comparator)
-
-  let totalDocs: number | undefined
-  if (options.needsTotal) {
-    totalDocs =
-      streaming && plan.kind === 'index'
-        ? await countFromIndex(adapter, namespace, plan, args.where)
-        : docs.length
-  }
-  return { offset: 0, ordered: docs, plan, totalDocs }
+  return { estimate, offset: 0, ordered: docs, plan, totalDocs }
 }
 
-/** For plans whose entries are exactly the matches: the namespace counter, or an index count. */
-async function countFromIndex(
-  adapter: DynamoDBAdapter,
-  namespace: Namespace,
-  plan: Extract<Plan, { kind: 'index' }>,
-  where: undefined | Where,
-): Promise<number> {
-  if (!where || Object.keys(where).length === 0) {
-    return readDocumentCount(adapter, namespace.pk)
-  }
-  const read = plan.reads[0]
-  return countIndexRanges(adapter, read.pk, read.ranges)
+/** A unique index pinned to a few values holds at most one entry per value: nothing to weigh. */
+function fewCandidates(plan: Extract<Plan, { kind: 'index' }>): boolean {
+  return plan.reads.every((read) => read.points && read.definition.unique)
 }

@@ -28,6 +28,13 @@ import { toStorable } from './toStorable.js'
 
 export type StoredDocument = { id: number | string } & Record<string, unknown>
 
+/** A DynamoDB FilterExpression with its placeholders. */
+export type ItemFilter = {
+  expression: string
+  names: Record<string, string>
+  values: Record<string, unknown>
+}
+
 type Store = Pick<DynamoDBAdapter, 'consistentRead' | 'docClient' | 'stats' | 'tableName'>
 
 /** The items that store a document (see `documentEncoding.ts`): one, or a head and its parts. */
@@ -203,16 +210,24 @@ export async function batchWriteItems(
 export async function* iteratePartition(
   adapter: Store,
   pk: string,
-  options: { pageSize?: number; startKey?: Record<string, unknown> } = {},
+  options: {
+    /** A FilterExpression over the items (its placeholders must not be `:pk` or `:prefix`). */
+    filter?: ItemFilter
+    pageSize?: number
+    startKey?: Record<string, unknown>
+  } = {},
 ): AsyncGenerator<{ cursor?: Record<string, unknown>; docs: StoredDocument[] }> {
   let startKey = options.startKey
+  const filter = options.filter
   do {
     const out: QueryCommandOutput = await send<QueryCommandOutput>(
       adapter,
       new QueryCommand({
         ConsistentRead: adapter.consistentRead,
         ExclusiveStartKey: startKey,
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': DOCUMENT_SK_PREFIX },
+        ExpressionAttributeNames: filter?.names,
+        ExpressionAttributeValues: { ...filter?.values, ':pk': pk, ':prefix': DOCUMENT_SK_PREFIX },
+        FilterExpression: filter?.expression,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
         Limit: options.pageSize,
         ReturnConsumedCapacity: 'TOTAL',

@@ -1,9 +1,9 @@
-import { GetCommand, QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb'
+import { QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb'
 
 import type { KeyRange } from '../query/plan/types.js'
 import type { DynamoDBAdapter } from '../types.js'
 
-import { counterKey } from '../keys/counterKey.js'
+import { COUNTER_SK } from '../keys/counterKey.js'
 import { send } from './send.js'
 
 type Store = Pick<DynamoDBAdapter, 'consistentRead' | 'docClient' | 'stats' | 'tableName'>
@@ -66,16 +66,55 @@ export async function countIndexRanges(
   return total
 }
 
-/** The number of documents in a namespace, from the counter kept with every create and delete. */
+/** The sum of `count` over the items of a partition whose sort key starts with `prefix`. */
+async function sumCounters(adapter: Store, pk: string, prefix: string): Promise<number> {
+  let total = 0
+  // Counter keys are the prefix and a shard number: the range after the prefix holds them all.
+  for await (const page of queryRange(adapter, pk, { from: prefix, to: `${prefix}\uffff` }, {})) {
+    for (const item of page.Items ?? []) {
+      total += typeof item.count === 'number' ? item.count : 0
+    }
+  }
+  return total
+}
+
+/**
+ * The number of documents in a namespace, from its counter items (the base one and its shards,
+ * see keys/counterKey.ts): one Query of a few small items, whatever the namespace's size.
+ */
 export async function readDocumentCount(adapter: Store, namespacePK: string): Promise<number> {
-  const out = await send<{ Item?: { count?: number } }>(
-    adapter,
-    new GetCommand({
-      ConsistentRead: adapter.consistentRead,
-      Key: counterKey(namespacePK),
-      ReturnConsumedCapacity: 'TOTAL',
-      TableName: adapter.tableName,
-    }),
+  return Math.max(0, await sumCounters(adapter, namespacePK, COUNTER_SK))
+}
+
+/**
+ * How many documents hold one of `values` (encoded first-part values with their terminator) in
+ * an index, from its value counters (indexes/valueCounters.ts): one Query per value, in parallel.
+ * For a single-valued field the values' documents are distinct, so the sum is exact.
+ */
+export async function readValueCounts(
+  adapter: Store,
+  counterPK: string,
+  values: string[],
+): Promise<number> {
+  const counts = await Promise.all(values.map((value) => sumCounters(adapter, counterPK, value)))
+  return Math.max(
+    0,
+    counts.reduce((sum, count) => sum + count, 0),
   )
-  return Math.max(0, out.Item?.count ?? 0)
+}
+
+/** Deletes every item of one partition (an index's entries, markers or counters). */
+export async function clearPartition(
+  adapter: Store,
+  pk: string,
+  deleteKeys: (keys: { pk: string; sk: string }[]) => Promise<void>,
+): Promise<void> {
+  for await (const rows of iterateIndexRange(
+    adapter,
+    pk,
+    { from: '\u0000', to: '\uffff' },
+    { descending: false },
+  )) {
+    await deleteKeys(rows.map((row) => ({ pk, sk: row.sk })))
+  }
 }

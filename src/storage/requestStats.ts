@@ -3,13 +3,20 @@ import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb'
 
 /** Running totals of the DynamoDB requests made through one client. */
 export class RequestStats {
+  /** Items DynamoDB read to answer (ScannedCount of queries, items of gets). */
+  itemsRead = 0
   readCapacityUnits = 0
   requests = 0
   requestsByCommand: Record<string, number> = {}
   writeCapacityUnits = 0
 
-  record(command: string, consumed: ConsumedCapacity | ConsumedCapacity[] | undefined): void {
+  record(
+    command: string,
+    consumed: ConsumedCapacity | ConsumedCapacity[] | undefined,
+    itemsRead = 0,
+  ): void {
     this.requests += 1
+    this.itemsRead += itemsRead
     this.requestsByCommand[command] = (this.requestsByCommand[command] ?? 0) + 1
     const list = Array.isArray(consumed) ? consumed : consumed ? [consumed] : []
     for (const entry of list) {
@@ -28,6 +35,7 @@ export class RequestStats {
   }
 
   reset(): void {
+    this.itemsRead = 0
     this.readCapacityUnits = 0
     this.requests = 0
     this.requestsByCommand = {}
@@ -35,12 +43,14 @@ export class RequestStats {
   }
 
   snapshot(): {
+    itemsRead: number
     rcu: number
     requests: number
     requestsByCommand: Record<string, number>
     wcu: number
   } {
     return {
+      itemsRead: this.itemsRead,
       rcu: this.readCapacityUnits,
       requests: this.requests,
       requestsByCommand: { ...this.requestsByCommand },

@@ -12,6 +12,8 @@ const revisions = new WeakMap<object, number>()
 const writeIDs = new WeakMap<object, string[]>()
 /** How many items hold a document read from the table (see `documentEncoding.ts`), when more than one. */
 const partCounts = new WeakMap<object, number>()
+/** `ix` of the item: the indexes whose value counters count the document (indexes/valueCounters.ts). */
+const coverages = new WeakMap<object, string[]>()
 
 /** How many recent write ids a document item keeps. */
 export const RECENT_WRITES = 8
@@ -26,7 +28,20 @@ export function documentOf<T extends object>(item: Record<string, unknown>): T {
   if (Array.isArray(item.w)) {
     writeIDs.set(doc, item.w as string[])
   }
+  if (Array.isArray(item.ix)) {
+    coverages.set(doc, item.ix as string[])
+  }
   return doc
+}
+
+/** The indexes whose value counters count `doc` as stored (none for items without `ix`). */
+export function countedIn(doc: object): string[] {
+  return coverages.get(doc) ?? []
+}
+
+/** Marks `doc` as counted in the indexes of `coverage` (after a write stored it so). */
+export function rememberCoverage(doc: object, coverage: string[]): void {
+  coverages.set(doc, coverage)
 }
 
 /** The revision `doc` was read at, or undefined for an object that did not come from the table. */
@@ -80,6 +95,10 @@ export function sameRevision<T extends object>(original: object, copy: T): T {
     const parts = partCounts.get(original)
     if (parts !== undefined) {
       partCounts.set(copy, parts)
+    }
+    const coverage = coverages.get(original)
+    if (coverage) {
+      coverages.set(copy, coverage)
     }
   }
   return copy

@@ -40,11 +40,37 @@ export async function send<Output extends object = Record<string, unknown>>(
       tableName: tableNameOf(command),
     })
   }
-  adapter.stats.record(name, output.ConsumedCapacity)
+  const read = itemsRead(output)
+  adapter.stats.record(name, output.ConsumedCapacity, read)
   for (const recorder of activeRecorders()) {
-    recorder.record(name, output.ConsumedCapacity)
+    recorder.record(name, output.ConsumedCapacity, read)
   }
   return output
+}
+
+/** How many items DynamoDB read for a response: what it scanned, or the items it returned. */
+function itemsRead(output: object): number {
+  const { Item, Responses, ScannedCount } = output as {
+    Item?: unknown
+    Responses?: unknown
+    ScannedCount?: number
+  }
+  if (typeof ScannedCount === 'number') {
+    return ScannedCount
+  }
+  if (Item) {
+    return 1
+  }
+  if (Responses && typeof Responses === 'object') {
+    // BatchGet: items per table; TransactGet: one response per item.
+    return Array.isArray(Responses)
+      ? Responses.filter((response) => (response as { Item?: unknown })?.Item).length
+      : Object.values(Responses).reduce(
+          (sum: number, items) => sum + (Array.isArray(items) ? items.length : 0),
+          0,
+        )
+  }
+  return 0
 }
 
 /** The document client's command names, as DynamoDB (and IAM) call the actions. */

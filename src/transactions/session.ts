@@ -47,6 +47,23 @@ export class Transaction {
   readonly steps: WriteStep[] = []
   private staged = new Map<string, StagedDocument>()
   private byPartition = new Map<string, Map<string, StagedDocument>>()
+  /**
+   * Documents read by key in this transaction, as stored (private copies): Payload reads a
+   * document, then updates or deletes it; the write step finds it here instead of reading it
+   * again. Writes are conditioned on the revision read, so a document changed meanwhile fails
+   * the commit, whose replay reads afresh (the memo is cleared with the staged writes).
+   */
+  private reads = new Map<string, Doc>()
+
+  /** A private copy of a document this transaction read by key, if it did. */
+  readByKey(key: ItemKey): Doc | undefined {
+    const doc = this.reads.get(keyString(key))
+    return doc ? snapshot(doc) : undefined
+  }
+
+  rememberRead(key: ItemKey, doc: Doc): void {
+    this.reads.set(keyString(key), snapshot(doc))
+  }
 
   get(key: ItemKey): StagedDocument | undefined {
     return this.staged.get(keyString(key))
@@ -82,6 +99,7 @@ export class Transaction {
 
   /** Forgets what was staged (before running the steps again over newer documents). */
   clearStaged(): void {
+    this.reads.clear()
     this.staged.clear()
     this.byPartition.clear()
   }

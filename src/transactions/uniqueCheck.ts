@@ -58,34 +58,41 @@ export async function checkUniqueInTransaction(
   req?: Partial<PayloadRequest>,
 ): Promise<void> {
   const errors: { message: string; path: string }[] = []
-  for (const change of changes) {
-    const id = ((change.after ?? change.before) as { id: unknown }).id
-    for (const marker of newMarkers(adapter, change)) {
-      let taken = takenInTransaction(adapter, transaction, change, marker)
-      if (!taken) {
-        const out = await send<{ Item?: { id?: unknown } }>(
-          adapter,
-          new GetCommand({
-            ConsistentRead: true,
-            Key: { pk: marker.pk, sk: marker.sk },
-            ReturnConsumedCapacity: 'TOTAL',
-            TableName: adapter.tableName,
-          }),
-        )
-        const owner = out.Item?.id
-        taken =
-          owner !== undefined &&
-          String(owner) !== String(id) &&
-          !ownerReleases(transaction, change, owner, marker, adapter)
+  const checks = changes.flatMap((change) =>
+    newMarkers(adapter, change).map((marker) => ({ change, marker })),
+  )
+  // Every marker not taken inside the transaction is read from the table, all at once.
+  const verdicts = await Promise.all(
+    checks.map(async ({ change, marker }) => {
+      if (takenInTransaction(adapter, transaction, change, marker)) {
+        return true
       }
-      if (taken) {
-        errors.push({
-          message: 'Value must be unique',
-          path: marker.definition.parts.map((part) => part.path).join(', '),
-        })
-      }
+      const id = ((change.after ?? change.before) as { id: unknown }).id
+      const out = await send<{ Item?: { id?: unknown } }>(
+        adapter,
+        new GetCommand({
+          ConsistentRead: true,
+          Key: { pk: marker.pk, sk: marker.sk },
+          ReturnConsumedCapacity: 'TOTAL',
+          TableName: adapter.tableName,
+        }),
+      )
+      const owner = out.Item?.id
+      return (
+        owner !== undefined &&
+        String(owner) !== String(id) &&
+        !ownerReleases(transaction, change, owner, marker, adapter)
+      )
+    }),
+  )
+  checks.forEach(({ marker }, index) => {
+    if (verdicts[index]) {
+      errors.push({
+        message: 'Value must be unique',
+        path: marker.definition.parts.map((part) => part.path).join(', '),
+      })
     }
-  }
+  })
   if (errors.length > 0) {
     const namespace = changes[0].namespace
     throw new ValidationError({

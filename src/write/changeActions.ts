@@ -5,7 +5,8 @@ import type { DynamoDBAdapter } from '../types.js'
 
 import { indexEntries, uniqueMarkers } from '../indexes/entries.js'
 import { indexesOf, localeCodes } from '../indexes/registry.js'
-import { revisionCondition, revisionOf, writesAfter } from '../storage/revisions.js'
+import { type CounterDelta, counterDeltas, coverageOf } from '../indexes/valueCounters.js'
+import { countedIn, revisionCondition, revisionOf, writesAfter } from '../storage/revisions.js'
 import { MUST_EXIST, MUST_NOT_EXIST } from '../transactions/transactWrite.js'
 import { documentActions } from './documentActions.js'
 
@@ -58,7 +59,13 @@ export function changeActions(
   adapter: DynamoDBAdapter,
   change: DocumentChange,
   writeID: string,
-): { actions: WriteAction[]; countDelta: number; meanings: Meaning[] } {
+): {
+  actions: WriteAction[]
+  countDelta: number
+  /** Value counters to move (indexes/valueCounters.ts), added up per group by the caller. */
+  counters: CounterDelta[]
+  meanings: Meaning[]
+} {
   const { after, before, namespace } = change
   const definitions = indexesOf(adapter, namespace)
   const locales = localeCodes(adapter)
@@ -76,7 +83,9 @@ export function changeActions(
       ? MUST_EXIST
       : revisionCondition(beforeRevision)
 
-  const bookkeeping = after ? { rev: nextRevision(change), w: writesAfter(before, writeID) } : {}
+  const bookkeeping = after
+    ? { ix: coverageOf(definitions), rev: nextRevision(change), w: writesAfter(before, writeID) }
+    : {}
   const [documentAction, ...partActions] = documentActions(change, condition, bookkeeping)
   push(documentAction, { change, kind: 'document' })
   for (const action of partActions) {
@@ -110,5 +119,11 @@ export function changeActions(
     )
   }
   const countDelta = before && after ? 0 : after ? 1 : before ? -1 : 0
-  return { actions, countDelta, meanings }
+  const counters = counterDeltas(namespace, definitions, locales, {
+    after,
+    before,
+    beforeCovered: before ? countedIn(before) : [],
+    shards: adapter.counterShards,
+  })
+  return { actions, countDelta, counters, meanings }
 }

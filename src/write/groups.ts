@@ -9,7 +9,16 @@ import type { Meaning } from './changeActions.js'
 import { counterKey } from '../keys/counterKey.js'
 import { toAPIError } from '../storage/errors.js'
 import { batchGetDocuments } from '../storage/documentStore.js'
-import { recentWrites, rememberRevision, writesAfter } from '../storage/revisions.js'
+import type { ItemKey } from '../keys/itemKeys.js'
+
+import { indexesOf } from '../indexes/registry.js'
+import { coverageOf, shardOf } from '../indexes/valueCounters.js'
+import {
+  recentWrites,
+  rememberCoverage,
+  rememberRevision,
+  writesAfter,
+} from '../storage/revisions.js'
 import {
   failedConditionIndexes,
   MAX_TRANSACTION_ACTIONS,
@@ -17,6 +26,8 @@ import {
   type WriteAction,
 } from '../transactions/transactWrite.js'
 import { changeActions, nextRevision } from './changeActions.js'
+
+const keyString = (key: ItemKey) => `${key.pk}\u0000${key.sk}`
 
 /** Documents changed by someone else since they were read: the write must be computed again. */
 export class RevisionConflict extends Error {
@@ -67,12 +78,14 @@ export function groupChanges(
 ): Group[] {
   const groups: Group[] = []
   let group: Group = { actions: [], changes: [], meanings: [] }
-  let counters = new Map<string, number>()
+  // One transaction may touch an item once: every counter's moves are added up per group.
+  let counters = new Map<string, { amount: number; key: ItemKey }>()
+  const shard = shardOf(writeID, adapter.counterShards)
   let bytes = 0
   const close = () => {
-    for (const [pk, amount] of counters) {
+    for (const { amount, key } of counters.values()) {
       if (amount !== 0) {
-        group.actions.push({ amount, attribute: 'count', key: counterKey(pk), type: 'add' })
+        group.actions.push({ amount, attribute: 'count', key, type: 'add' })
         group.meanings.push({ kind: 'other' })
       }
     }
@@ -86,10 +99,12 @@ export function groupChanges(
   for (const change of changes) {
     const built = changeActions(adapter, change, writeID)
     const counted = change.namespace.kind !== 'global' && change.namespace.kind !== 'latest'
-    const counterPK = counted ? change.namespace.pk : undefined
-    const needsCounter =
-      counterPK !== undefined && built.countDelta !== 0 && !counters.has(counterPK)
-    const size = built.actions.length + counters.size + (needsCounter ? 1 : 0)
+    const moves = [...built.counters]
+    if (counted && built.countDelta !== 0) {
+      moves.push({ amount: built.countDelta, key: counterKey(change.namespace.pk, shard) })
+    }
+    const added = new Set(moves.map(({ key }) => keyString(key)).filter((k) => !counters.has(k)))
+    const size = built.actions.length + counters.size + added.size
     const builtBytes = built.actions.reduce((sum, action) => sum + actionBytes(action), 0)
     const full = group.actions.length + size > capacity || bytes + builtBytes > GROUP_BYTES
     if (group.actions.length > 0 && full) {
@@ -99,8 +114,9 @@ export function groupChanges(
     group.actions.push(...built.actions)
     group.meanings.push(...built.meanings)
     group.changes.push(change)
-    if (counterPK !== undefined && built.countDelta !== 0) {
-      counters.set(counterPK, (counters.get(counterPK) ?? 0) + built.countDelta)
+    for (const { amount, key } of moves) {
+      const name = keyString(key)
+      counters.set(name, { amount: (counters.get(name)?.amount ?? 0) + amount, key })
     }
   }
   close()
@@ -123,6 +139,7 @@ export async function writeGroup(
   for (const change of group.changes) {
     if (change.after) {
       rememberRevision(change.after, nextRevision(change), writesAfter(change.before, writeID))
+      rememberCoverage(change.after, coverageOf(indexesOf(adapter, change.namespace)))
     }
   }
 }

@@ -29,15 +29,23 @@ export async function performWrite(
   adapter: DynamoDBAdapter,
   step: WriteStep,
   req?: Partial<PayloadRequest>,
+  /**
+   * A check already under way (relationship references exist) that must pass before anything is
+   * staged or written; it runs beside the transaction's uniqueness check, not before it.
+   */
+  checks?: Promise<void>,
 ): Promise<void> {
+  // Marked as handled here: if `step` fails first, its error is the one reported.
+  checks?.catch(() => undefined)
   const transaction = activeTransaction()
   if (transaction) {
     const changes = await step()
-    await checkUniqueInTransaction(adapter, transaction, changes, req)
+    await Promise.all([checks, checkUniqueInTransaction(adapter, transaction, changes, req)])
     changes.forEach((change) => transaction.stage(change))
     transaction.steps.push(step)
     return
   }
+  await checks
   await writeWithRetries(adapter, step, { req })
 }
 

@@ -108,14 +108,14 @@ describe('verifyIndexes and repairIndexes', () => {
     await put({ ...markersOf(docs[6])[0], id: 'no-such-document' })
     // A missing marker.
     await remove(markersOf(docs[7])[0])
-    // The counter is off.
+    // The counter is off (by 3, on its base item; writes add to its shards).
     await db.docClient.send(
       new UpdateCommand({
         ExpressionAttributeNames: { '#count': 'count' },
-        ExpressionAttributeValues: { ':n': 13 },
+        ExpressionAttributeValues: { ':n': 3 },
         Key: { pk: namespace().pk, sk: 'M#count' },
         TableName: db.tableName,
-        UpdateExpression: 'SET #count = :n',
+        UpdateExpression: 'ADD #count :n',
       }),
     )
 
@@ -302,6 +302,7 @@ describe('verifyIndexes and repairIndexes', () => {
       orphanEntries: [],
       staleEntries: [],
       staleMarkers: [],
+      valueCounters: [],
     })
     expect(report).toMatchObject({ clean: true, counter: 24, documents: 24 })
   })

@@ -35,6 +35,8 @@ const MAX_POINTS = 25
 export type IndexableCondition = {
   /** Every entry in the ranges matches the condition exactly (so entries can be counted). */
   exact: boolean
+  /** Each range holds the entries of one value (an `equals` or an `in` list). */
+  points?: boolean
   /**
    * The key ranges to read, in key order. Empty when no document can satisfy the conditions
    * (an empty `in`, two different equalities, a range whose bounds cross): nothing is read.
@@ -185,6 +187,8 @@ export function rangesFor(
   let pointsTruncated = false
   let lower: Bound | undefined
   let upper: Bound | undefined
+  /** A condition on this path that the ranges do not capture (the evaluator must decide it). */
+  let skipped = false
   const keep = (encoded: string[], exact: boolean, isTruncated: boolean) => {
     if (!points) {
       points = [...new Set(encoded)]
@@ -203,6 +207,8 @@ export function rangesFor(
       const key = keyOf(part, value)
       if (key !== undefined) {
         keep([key], single && !truncated(part, value), truncated(part, value))
+      } else {
+        skipped = true
       }
     } else if (operator === 'in') {
       if (Array.isArray(value) && value.length === 0) {
@@ -211,11 +217,11 @@ export function rangesFor(
       const list = listOf(value)
       const keys = list?.map((item) => keyOf(part, item))
       if (list && keys && keys.every((key) => key !== undefined)) {
-        keep(
-          keys as string[],
-          false,
-          list.some((item) => truncated(part, item)),
-        )
+        const cut = list.some((item) => truncated(part, item))
+        // A single-valued field is in one range at most, so the ranges hold each match once.
+        keep(keys as string[], single && !cut, cut)
+      } else {
+        skipped = true
       }
     } else if (
       RANGE_OPERATORS.has(operator) &&
@@ -225,6 +231,7 @@ export function rangesFor(
     ) {
       const key = keyOf(part, value)
       if (key === undefined) {
+        skipped = true
         continue
       }
       const bound = { key, strict: !operator.endsWith('_equal'), truncated: truncated(part, value) }
@@ -233,6 +240,8 @@ export function rangesFor(
       } else {
         upper = tighter(upper, bound, -1)
       }
+    } else {
+      skipped = true
     }
   }
   if (single && lower && upper && crossed(lower, upper)) {
@@ -249,15 +258,26 @@ export function rangesFor(
   }
   if (points && points.length <= MAX_POINTS) {
     points.sort(compareKeys)
+    const exact = pointsExact && !skipped && !lower && !upper
     return points.length === 1
-      ? { exact: pointsExact, ranges: [valueRange(points[0])], selectivity: 3 }
-      : { exact: false, ranges: points.map(valueRange), selectivity: 2 }
+      ? { exact, points: true, ranges: [valueRange(points[0])], selectivity: 3 }
+      : { exact, points: true, ranges: points.map(valueRange), selectivity: 2 }
   }
   if (lower || upper) {
     const bounds = KIND_BOUNDS[part.kind]
+    // Numbers and dates are keyed exactly as the evaluator compares them, so a strict bound can
+    // leave its value's entries out and the range holds exactly the matches (countable). Text
+    // keys may be cut short, so text ranges keep their edges for the evaluator to trim.
+    const exact =
+      single && !skipped && part.kind !== 'text' && !lower?.truncated && !upper?.truncated
     return {
-      exact: false,
-      ranges: [{ from: lower?.key ?? bounds.from, to: upper ? upper.key + AFTER_ID : bounds.to }],
+      exact,
+      ranges: [
+        {
+          from: !lower ? bounds.from : exact && lower.strict ? lower.key + AFTER_ID : lower.key,
+          to: !upper ? bounds.to : exact && upper.strict ? upper.key : upper.key + AFTER_ID,
+        },
+      ],
       selectivity: 1,
     }
   }

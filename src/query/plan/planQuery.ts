@@ -3,7 +3,7 @@ import type { Where } from 'payload'
 import type { IndexDefinition } from '../../indexes/definitions.js'
 import type { Namespace } from '../../namespaces.js'
 import type { Condition } from './conditions.js'
-import type { IndexRead, Plan } from './types.js'
+import type { IndexRead, KeyOrdering, Plan } from './types.js'
 
 import { requiredIDs } from '../../read/idConstraint.js'
 import { indexPartition } from '../../indexes/entries.js'
@@ -23,7 +23,39 @@ export type PlanInput = {
   where?: Where
 }
 
-type Candidate = IndexableCondition & { definition: IndexDefinition; servesSort: boolean }
+type Candidate = IndexableCondition & {
+  definition: IndexDefinition
+  /** When the index reads the candidates in the query's order: the key components giving it. */
+  ordering?: KeyOrdering
+}
+
+/**
+ * Whether reading `found`'s ranges of `definition` yields entries in the order of `sort`:
+ * by the value itself (a single-valued field sorted by), or, when every range pins one value,
+ * by what follows it in the key: the next part of a compound index, or createdAt (every entry
+ * key ends with the document's createdAt, so the default order of a list comes out of an
+ * equality's range as it is).
+ */
+function orderingOf(
+  definition: IndexDefinition,
+  found: IndexableCondition,
+  sortPath: string,
+): KeyOrdering | undefined {
+  const [first, second] = definition.parts
+  if (definition.parts.length === 1 && first.path === sortPath && !first.multiValued) {
+    return { from: 0, to: 1 }
+  }
+  if (!found.points) {
+    return undefined
+  }
+  if (second && second.path === sortPath && !second.multiValued) {
+    return { from: 1, to: 2 }
+  }
+  if (!second && sortPath === 'createdAt') {
+    return { from: 1, to: 2 }
+  }
+  return undefined
+}
 
 /** Only the leading part of an index can be searched; later parts only refine the order. */
 function indexesOn(definitions: IndexDefinition[], path: string): IndexDefinition[] {
@@ -95,15 +127,18 @@ function choosePlan(input: PlanInput): Plan {
       }
       const found = rangesFor(definition.parts[0], pathConditions)
       if (found) {
-        const servesSort =
-          path === sort.path && definition.parts.length === 1 && !definition.parts[0].multiValued
-        candidates.push({ ...found, definition, servesSort })
-        break
+        candidates.push({
+          ...found,
+          definition,
+          ordering: orderingOf(definition, found, sort.path),
+        })
       }
     }
   }
+  // The most selective conditions first; among equals, an index giving the order, then the
+  // smallest index (indexesOn lists shorter ones first and the sort is stable).
   candidates.sort(
-    (a, b) => b.selectivity - a.selectivity || Number(b.servesSort) - Number(a.servesSort),
+    (a, b) => b.selectivity - a.selectivity || Number(!!b.ordering) - Number(!!a.ordering),
   )
   const best = candidates[0]
   if (best && best.ranges.length === 0) {
@@ -111,13 +146,17 @@ function choosePlan(input: PlanInput): Plan {
     return { kind: 'empty', path, reason: `"${path}": ${best.why ?? 'nothing can match'}` }
   }
   if (best) {
-    const onlyCondition = conditions.length === 1 && ors.length === 0
+    // The ranges capture every condition on their path (see rangesFor): with no condition on
+    // another path, every entry read is a match and the entries can be counted.
+    const bestPath = best.definition.parts[0].path
+    const onlyCondition = ors.length === 0 && conditions.every(({ path }) => path === bestPath)
     return {
       descending: sort.descending,
       exactCount: onlyCondition && best.exact,
       kind: 'index',
-      ordered: best.servesSort,
-      reads: [readOf(input, best.definition, best.ranges)],
+      ordered: best.ordering !== undefined,
+      ordering: best.ordering,
+      reads: [{ ...readOf(input, best.definition, best.ranges), points: best.points }],
     }
   }
 
@@ -172,6 +211,7 @@ function choosePlan(input: PlanInput): Plan {
         exactCount: nothingToFilter,
         kind: 'index',
         ordered: true,
+        ordering: { from: 0, to: 1 },
         reads: [readOf(input, sortIndex, wholeIndex())],
       }
     }

@@ -4,12 +4,17 @@ import type { DocID } from '../types.js'
 /** A range of an index's sort keys (both ends inclusive; the evaluator trims the edges). */
 export type KeyRange = { from: string; to: string }
 
+/** The key components (split at the value terminator) that order an index read. */
+export type KeyOrdering = { from: number; to: number }
+
 /** Reads of one index partition that together yield every candidate document. */
 export type IndexRead = {
   definition: IndexDefinition
   locale?: string
   /** The partition key of the index (per locale for localized fields). */
   pk: string
+  /** Each range holds one value of the index's first part (from `equals` / `in`). */
+  points?: boolean
   ranges: KeyRange[]
 }
 
@@ -26,6 +31,11 @@ export type Plan =
       exactCount: boolean
       kind: 'index'
       ordered: boolean
+      /**
+       * For ordered plans: which components of an entry's key (values, then createdAt) give the
+       * order, `[from, to)`. Components before `from` are the same throughout each key range.
+       */
+      ordering?: KeyOrdering
       reads: IndexRead[]
     }
   /**

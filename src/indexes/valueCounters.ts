@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto'
+
+import type { ItemKey } from '../keys/itemKeys.js'
+import type { Namespace } from '../namespaces.js'
+import type { Doc } from '../query/types.js'
+import type { IndexDefinition } from './definitionTypes.js'
+
+import { encodeName } from '../keys/encoding.js'
+import { VALUE_TERMINATOR } from '../keys/orderedValue.js'
+import { indexSignature } from './buildState.js'
+import { indexEntries, localesFor } from './entries.js'
+
+/**
+ * Per-value counters: for every non-unique index, how many documents hold each value of its
+ * first part (per locale for localized fields), so the total of an equality or `in` list is read
+ * from a few small items instead of counting the matches. They are written in the same
+ * transaction as the document and its entries, so they are exact under concurrent writers.
+ *
+ * A value's count is split over `counterShards` items (the shard is picked by document id): two
+ * writers of different documents rarely touch the same item, which is what makes concurrent
+ * transactions conflict, and the count is one Query summing the shards.
+ */
+export const DEFAULT_COUNTER_SHARDS = 8
+/** The most shards a counter may have (the `counterShards` option is checked against it). */
+export const MAX_COUNTER_SHARDS = 1000
+
+/** The partition holding one index's value counters (`K`, beside its entries' `I`). */
+export function counterPartition(
+  namespace: Namespace,
+  definition: IndexDefinition,
+  locale?: string,
+): string {
+  return `${namespace.pk}#K#${encodeName(definition.name)}${locale ? `#${encodeName(locale)}` : ''}`
+}
+
+/** Indexes that keep value counters (a unique index holds one document per value anyway). */
+export function countedIndexes(definitions: IndexDefinition[]): IndexDefinition[] {
+  return definitions.filter((definition) => !definition.unique)
+}
+
+/**
+ * Names one index shape in a document item's `ix`: the document's writer counted it in that
+ * index's counters. A document stored before an index existed is not counted there until the
+ * index build counts it, exactly once (see buildIndex.ts).
+ */
+export function coverageToken(definition: IndexDefinition): string {
+  return createHash('sha256')
+    .update(`${definition.name}\u0000${indexSignature(definition)}`)
+    .digest('hex')
+    .slice(0, 10)
+}
+
+/** The `ix` a writer stores on a document item: every counted index of the namespace. */
+export function coverageOf(definitions: IndexDefinition[]): string[] {
+  return countedIndexes(definitions).map(coverageToken).sort()
+}
+
+/** The shard a document's (or a write's) counts go to: stable for the same id. */
+export function shardOf(id: number | string, shards: number): number {
+  return createHash('sha256').update(String(id)).digest().readUInt32BE(0) % shards
+}
+
+/** The counter keys (pk + encoded value) a document counts in, for one index. */
+export function countedValues(
+  namespace: Namespace,
+  definition: IndexDefinition,
+  locales: string[],
+  doc: Doc,
+): Set<string> {
+  const values = new Set<string>()
+  for (const locale of localesFor(definition, locales)) {
+    const pk = counterPartition(namespace, definition, locale)
+    for (const entry of indexEntries(namespace, [definition], locale ? [locale] : [], doc)) {
+      const end = entry.sk.indexOf(VALUE_TERMINATOR) + VALUE_TERMINATOR.length
+      values.add(`${pk}\u0000${entry.sk.slice(0, end)}`)
+    }
+  }
+  return values
+}
+
+export type CounterDelta = { amount: number; key: ItemKey }
+
+/** A counter item of one value and shard. */
+export function valueCounterKey(counted: string, shard: number): ItemKey {
+  const [pk, value] = counted.split('\u0000')
+  return { pk, sk: `${value}${shard}` }
+}
+
+/**
+ * How a change moves the value counters: +1 for each value the document gains, -1 for each it
+ * loses. `beforeCovered` says which indexes the stored version was counted in (its `ix`).
+ */
+export function counterDeltas(
+  namespace: Namespace,
+  definitions: IndexDefinition[],
+  locales: string[],
+  change: { after: Doc | null; before: Doc | null; beforeCovered: string[]; shards: number },
+): CounterDelta[] {
+  const { after, before, beforeCovered } = change
+  const id = ((after ?? before) as { id: number | string }).id
+  const shard = shardOf(id, change.shards)
+  const deltas: CounterDelta[] = []
+  for (const definition of countedIndexes(definitions)) {
+    const old =
+      before && beforeCovered.includes(coverageToken(definition))
+        ? countedValues(namespace, definition, locales, before)
+        : new Set<string>()
+    const next = after ? countedValues(namespace, definition, locales, after) : new Set<string>()
+    for (const value of next) {
+      if (!old.has(value)) {
+        deltas.push({ amount: 1, key: valueCounterKey(value, shard) })
+      }
+    }
+    for (const value of old) {
+      if (!next.has(value)) {
+        deltas.push({ amount: -1, key: valueCounterKey(value, shard) })
+      }
+    }
+  }
+  return deltas
+}

@@ -1,0 +1,110 @@
+import type { Namespace } from '../namespaces.js'
+import type { Doc } from '../query/types.js'
+import type { Plan } from '../query/plan/types.js'
+import type { DynamoDBAdapter } from '../types.js'
+
+import {
+  candidatesCost,
+  type CostEstimate,
+  fetchCost,
+  NO_COST,
+  orderedPageCost,
+  partitionCost,
+} from '../query/plan/cost.js'
+import { approximateDocumentCount, countEntries } from './indexCounts.js'
+
+/** Typical stored size of a namespace's documents, from documents read (1 KB until one is). */
+const observed = new WeakMap<object, Map<string, number>>()
+const DEFAULT_DOCUMENT_BYTES = 1024
+
+/** Notes the size of one of the documents just read (a sample is enough for estimates). */
+export function observeDocuments(adapter: DynamoDBAdapter, namespace: Namespace, docs: Doc[]) {
+  if (docs.length === 0) {
+    return
+  }
+  const perAdapter = observed.get(adapter) ?? new Map<string, number>()
+  observed.set(adapter, perAdapter)
+  const sample = Buffer.byteLength(JSON.stringify(docs[0]), 'utf8') + 100
+  const known = perAdapter.get(namespace.pk)
+  perAdapter.set(
+    namespace.pk,
+    known === undefined ? sample : Math.round(0.8 * known + 0.2 * sample),
+  )
+}
+
+export function documentBytes(adapter: DynamoDBAdapter, namespace: Namespace): number {
+  return observed.get(adapter)?.get(namespace.pk) ?? DEFAULT_DOCUMENT_BYTES
+}
+
+export type Weighed = { estimate?: CostEstimate; plan: Plan }
+
+/**
+ * Below this many RCU a whole partition read is as cheap as any plan: the index plan is kept
+ * without spending a request on counting its candidates.
+ */
+const SMALL_PARTITION_RCU = 4
+
+/**
+ * For an index plan that must fetch every candidate (no order to stop early in): counts the
+ * candidates (value counters or a keys-only count) and reads the namespace's partition instead
+ * when that costs less capacity (BatchGetItem bills every document as at least 4 KB; a Query
+ * bills the bytes it reads). The namespace's size comes from its counter, remembered for a few
+ * seconds; a namespace small enough to be read whole for a few RCU is not weighed at all.
+ */
+export async function weighCandidates(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  plan: Extract<Plan, { kind: 'index' }>,
+): Promise<Weighed> {
+  const bytes = documentBytes(adapter, namespace)
+  const ranges = plan.reads.reduce((sum, read) => sum + read.ranges.length, 0)
+  const documents = await approximateDocumentCount(adapter, namespace)
+  const viaPartition = partitionCost(documents, bytes, adapter.consistentRead)
+  if (viaPartition.rcu <= SMALL_PARTITION_RCU) {
+    return { plan }
+  }
+  const entries = await Promise.all(
+    plan.reads.map((read) => countEntries(adapter, namespace, read)),
+  )
+  const candidates = entries.reduce((sum, count) => sum + count, 0)
+  const viaIndex = candidatesCost(candidates, bytes, adapter.consistentRead, ranges)
+  const partitionWins =
+    viaPartition.rcu < viaIndex.rcu ||
+    (viaPartition.rcu === viaIndex.rcu && viaPartition.requests < viaIndex.requests)
+  if (!partitionWins) {
+    return { estimate: viaIndex, plan }
+  }
+  return {
+    estimate: viaPartition,
+    plan: {
+      descending: plan.descending,
+      kind: 'partition',
+      ordered: false,
+      reason: `reading the ${documents} documents (about ${viaPartition.rcu} RCU) costs less than fetching ${candidates} candidates from "${plan.reads[0].definition.name}" (about ${viaIndex.rcu} RCU)`,
+    },
+  }
+}
+
+/** The estimate of plans that are not weighed (a page in index order, ids, nothing). */
+export function plainEstimate(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  plan: Plan,
+  want: number,
+): CostEstimate | undefined {
+  const bytes = documentBytes(adapter, namespace)
+  switch (plan.kind) {
+    case 'byID':
+      return fetchCost(plan.ids.length, bytes, adapter.consistentRead)
+    case 'empty':
+      return NO_COST
+    case 'index': {
+      const ranges = plan.reads.reduce((sum, read) => sum + read.ranges.length, 0)
+      return Number.isFinite(want)
+        ? orderedPageCost(want, bytes, adapter.consistentRead, ranges)
+        : undefined
+    }
+    default:
+      return undefined
+  }
+}
