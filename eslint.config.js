@@ -6,7 +6,20 @@ import tseslint from 'typescript-eslint'
 
 export default defineConfig(
   {
-    ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.tmp/**', '**/*.d.ts', '**/*.d.mts'],
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'coverage/**',
+      '.tmp/**',
+      '**/*.d.ts',
+      '**/*.d.mts',
+      // The Next.js app is type-checked by its own `next build` (tsconfig with JSX and DOM).
+      'examples/app/**/*.ts',
+      'examples/app/**/*.tsx',
+      'examples/app/.next/**',
+      'examples/app/node_modules/**',
+      'examples/app/src/app/(payload)/**',
+    ],
   },
   {
     linterOptions: {

@@ -3,7 +3,9 @@
  * document goes through `transformWrite` and `groupChanges` (the write path's own functions), so
  * its index entries, unique markers and counters follow whatever the adapter writes today. Only
  * the transactions and their conditions are left out (a fresh collection, distinct unique
- * values): items go out with BatchWriteItem, counter increments are summed per chunk.
+ * values): items go out with BatchWriteItem, counter increments are summed per chunk. Each
+ * document gets its own write id, as separate creates would, so the collection counter's shards
+ * fill as they do under real traffic (one id per chunk would leave most shards empty).
  */
 import type { Payload } from 'payload'
 
@@ -43,16 +45,20 @@ export async function seedDocuments(
       const doc = { ...stored, id }
       changes.push({ after: doc, before: null, key: keyOf(namespace, id), namespace })
     }
-    const actions = groupChanges(adapter, changes, randomUUID(), Number.POSITIVE_INFINITY).flatMap(
-      (group) => group.actions,
+    const actions = changes.flatMap((change) =>
+      groupChanges(adapter, [change], randomUUID(), Number.POSITIVE_INFINITY).flatMap(
+        (group) => group.actions,
+      ),
     )
     const puts: Record<string, unknown>[] = []
-    const updates: WriteAction[] = []
+    const sums = new Map<string, Extract<WriteAction, { type: 'add' }>>()
     for (const action of actions) {
       if (action.type === 'put') {
         puts.push({ PutRequest: { Item: action.item } })
       } else if (action.type === 'add') {
-        updates.push(action)
+        const name = `${action.key.pk}\u0000${action.key.sk}`
+        const sum = sums.get(name)
+        sums.set(name, sum ? { ...sum, amount: sum.amount + action.amount } : action)
       } else {
         throw new Error(`seedDocuments: a create wrote a '${action.type}' action; teach the seeder`)
       }
@@ -61,8 +67,10 @@ export async function seedDocuments(
     await inParallel(0, batches, PARALLEL_BATCHES, (batch) =>
       batchWriteItems(adapter, puts.slice(batch * 25, batch * 25 + 25)),
     )
-    for (const update of updates) {
-      await transactWrite(adapter, [update])
-    }
+    // Counter increments (collection and per-value counters): distinct items, summed per chunk.
+    const updates = [...sums.values()]
+    await inParallel(0, updates.length, PARALLEL_BATCHES * 2, (index) =>
+      transactWrite(adapter, [updates[index]]),
+    )
   }
 }

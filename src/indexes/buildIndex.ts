@@ -10,8 +10,7 @@ import { encodeName } from '../keys/encoding.js'
 import { keyOf } from '../namespaces.js'
 import { batchDeleteItems, iteratePartition } from '../storage/documentStore.js'
 import { clearPartition } from '../storage/indexStore.js'
-import { documentItem } from '../storage/documentStore.js'
-import { countedIn, recentWrites, revisionCondition, revisionOf } from '../storage/revisions.js'
+import { countedIn, revisionCondition, revisionOf } from '../storage/revisions.js'
 import {
   failedConditionIndexes,
   MAX_TRANSACTION_ACTIONS,
@@ -105,13 +104,12 @@ function documentWrite(
           // Counting it changes the item (`ix`), and the revision moves on so that a writer who
           // read the uncounted version computes its counts again.
           condition: revisionCondition(revision),
-          item: {
-            ...documentItem(key, doc),
+          key,
+          set: {
             ix: [...new Set([...covered, ...uncounted.map(coverageToken)])].sort(),
             rev: revision + 1,
-            w: recentWrites(doc),
           },
-          type: 'put',
+          type: 'set',
         }
   return {
     actions: [

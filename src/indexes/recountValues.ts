@@ -3,14 +3,14 @@ import type { DynamoDBAdapter } from '../types.js'
 import type { IndexDefinition } from './definitionTypes.js'
 
 import { keyOf } from '../namespaces.js'
-import {
-  batchDeleteItems,
-  batchWriteItems,
-  documentItem,
-  iteratePartition,
-} from '../storage/documentStore.js'
+import { batchDeleteItems, batchWriteItems, iteratePartition } from '../storage/documentStore.js'
 import { clearPartition } from '../storage/indexStore.js'
-import { countedIn, recentWrites, revisionOf } from '../storage/revisions.js'
+import { countedIn, revisionOf } from '../storage/revisions.js'
+import {
+  MAX_TRANSACTION_ACTIONS,
+  transactWrite,
+  type WriteAction,
+} from '../transactions/transactWrite.js'
 import { localesFor } from './entries.js'
 import { localeCodes } from './registry.js'
 import {
@@ -37,19 +37,17 @@ export async function recountValueCounters(
   const counts = new Map<string, number>()
   for await (const page of iteratePartition(adapter, namespace.pk, { pageSize: 100 })) {
     const stale = page.docs.filter((doc) => countedIn(doc).join() !== coverage.join())
-    await batchWriteItems(
-      adapter,
-      stale.map((doc) => ({
-        PutRequest: {
-          Item: {
-            ...documentItem(keyOf(namespace, doc.id), doc),
-            ix: coverage,
-            rev: (revisionOf(doc) ?? 0) + 1,
-            w: recentWrites(doc),
-          },
-        },
-      })),
-    )
+    // Marked counted in every index, revision moved on (a writer who read it before recomputes).
+    for (let start = 0; start < stale.length; start += MAX_TRANSACTION_ACTIONS) {
+      await transactWrite(
+        adapter,
+        stale.slice(start, start + MAX_TRANSACTION_ACTIONS).map((doc): WriteAction => ({
+          key: keyOf(namespace, doc.id),
+          set: { ix: coverage, rev: (revisionOf(doc) ?? 0) + 1 },
+          type: 'set',
+        })),
+      )
+    }
     for (const doc of page.docs) {
       for (const definition of counted) {
         for (const value of countedValues(namespace, definition, locales, doc)) {

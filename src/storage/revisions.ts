@@ -10,10 +10,10 @@
  */
 const revisions = new WeakMap<object, number>()
 const writeIDs = new WeakMap<object, string[]>()
-/** How many items hold a document read from the table (see `documentEncoding.ts`), when more than one. */
-const partCounts = new WeakMap<object, number>()
 /** `ix` of the item: the indexes whose value counters count the document (indexes/valueCounters.ts). */
 const coverages = new WeakMap<object, string[]>()
+/** How many items hold a document read from the table (see `documentEncoding.ts`), when more than one. */
+const partCounts = new WeakMap<object, number>()
 
 /** How many recent write ids a document item keeps. */
 export const RECENT_WRITES = 8
@@ -92,13 +92,13 @@ export function sameRevision<T extends object>(original: object, copy: T): T {
   const revision = revisions.get(original)
   if (revision !== undefined && copy !== original) {
     rememberRevision(copy, revision, writeIDs.get(original))
-    const parts = partCounts.get(original)
-    if (parts !== undefined) {
-      partCounts.set(copy, parts)
-    }
     const coverage = coverages.get(original)
     if (coverage) {
       coverages.set(copy, coverage)
+    }
+    const parts = partCounts.get(original)
+    if (parts !== undefined) {
+      partCounts.set(copy, parts)
     }
   }
   return copy

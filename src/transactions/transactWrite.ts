@@ -26,6 +26,8 @@ export type WriteAction =
   | { condition: WriteCondition; key: ItemKey; type: 'check' }
   /** Adds `value` to the number set `done` (a commit journal's groups applied). */
   | { condition?: WriteCondition; key: ItemKey; type: 'mark'; value: number }
+  /** Sets top-level attributes of an existing item, leaving the rest as stored. */
+  | { condition?: WriteCondition; key: ItemKey; set: Record<string, unknown>; type: 'set' }
 
 export const MUST_EXIST: WriteCondition = { expression: 'attribute_exists(pk)' }
 export const MUST_NOT_EXIST: WriteCondition = { expression: 'attribute_not_exists(pk)' }
@@ -69,6 +71,28 @@ function markParams(action: Extract<WriteAction, { type: 'mark' }>, tableName: s
   }
 }
 
+function setParams(action: Extract<WriteAction, { type: 'set' }>, tableName: string) {
+  const entries = Object.entries(action.set)
+  const condition = conditionParams(action.condition) as {
+    ExpressionAttributeNames?: Record<string, string>
+    ExpressionAttributeValues?: Record<string, unknown>
+  }
+  return {
+    ...condition,
+    ExpressionAttributeNames: {
+      ...condition.ExpressionAttributeNames,
+      ...Object.fromEntries(entries.map(([name], index) => [`#set${index}`, name])),
+    },
+    ExpressionAttributeValues: {
+      ...condition.ExpressionAttributeValues,
+      ...Object.fromEntries(entries.map(([, value], index) => [`:set${index}`, value])),
+    },
+    Key: action.key,
+    TableName: tableName,
+    UpdateExpression: `SET ${entries.map((_, index) => `#set${index} = :set${index}`).join(', ')}`,
+  }
+}
+
 function singleCommand(action: WriteAction, tableName: string): object {
   const common = { ReturnConsumedCapacity: 'TOTAL' as const, TableName: tableName }
   switch (action.type) {
@@ -80,6 +104,8 @@ function singleCommand(action: WriteAction, tableName: string): object {
       })
     case 'mark':
       return new UpdateCommand({ ...common, ...markParams(action, tableName) })
+    case 'set':
+      return new UpdateCommand({ ...common, ...setParams(action, tableName) })
     case 'put':
       return new PutCommand({ ...common, ...conditionParams(action.condition), Item: action.item })
     case 'delete':
@@ -103,6 +129,8 @@ function transactItem(action: WriteAction, tableName: string) {
       }
     case 'mark':
       return { Update: markParams(action, tableName) }
+    case 'set':
+      return { Update: setParams(action, tableName) }
     case 'put':
       return {
         Put: { ...conditionParams(action.condition), Item: action.item, TableName: tableName },
