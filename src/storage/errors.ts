@@ -214,7 +214,7 @@ export function toAPIError(error: unknown, context: DynamoDBErrorContext = {}): 
   if (isItemTooLarge(error)) {
     return make(
       'itemTooLarge',
-      `A document is too large for DynamoDB, which stores at most 400 KB per item (${name}): ${detail}. Make the document smaller, e.g. keep large rich text, JSON or file contents out of it (uploads, another collection).`,
+      `An item is too large for DynamoDB, which stores at most 400 KB per item (${name}): ${detail}. Documents are gzipped and split before that limit, so this is another item (an index entry of a very long value, a journal part): report it as a bug of payload-db-dynamodb, with the operation that failed.`,
       413,
       true,
     )

@@ -162,7 +162,7 @@ describe('toAPIError', () => {
       name: 'ValidationException',
     })
     const mapped = toAPIError(error, { ...context, operation: 'PutItem' })
-    expect(mapped.message).toMatch(/^A document is too large for DynamoDB.*400 KB/)
+    expect(mapped.message).toMatch(/^An item is too large for DynamoDB.*400 KB/)
     expect(mapped.status).toBe(413)
     expect(isItemTooLarge(error)).toBe(true)
   })
