@@ -45,21 +45,50 @@ export function countFromIndex(
   return countEntries(adapter, namespace, plan.reads[0])
 }
 
-/** How many documents a namespace holds, remembered for a few seconds (for estimates only). */
-const sizes = new WeakMap<object, Map<string, { at: number; documents: number }>>()
-const SIZE_TTL_MS = 10_000
+/**
+ * Counts remembered for a few seconds, for estimates only (which plan to take), never for an
+ * answer: a namespace's size, and how many entries an index read holds.
+ */
+const remembered = new WeakMap<object, Map<string, { at: number; count: number }>>()
+const ESTIMATE_TTL_MS = 10_000
+/** Beyond this many remembered counts per adapter, the oldest are forgotten. */
+const MAX_REMEMBERED = 1_000
 
-export async function approximateDocumentCount(
+async function rememberedCount(
+  adapter: DynamoDBAdapter,
+  name: string,
+  count: () => Promise<number>,
+): Promise<number> {
+  const perAdapter = remembered.get(adapter) ?? new Map<string, { at: number; count: number }>()
+  remembered.set(adapter, perAdapter)
+  const known = perAdapter.get(name)
+  if (known && Date.now() - known.at < ESTIMATE_TTL_MS) {
+    return known.count
+  }
+  const fresh = await count()
+  perAdapter.delete(name)
+  perAdapter.set(name, { at: Date.now(), count: fresh })
+  if (perAdapter.size > MAX_REMEMBERED) {
+    perAdapter.delete(perAdapter.keys().next().value as string)
+  }
+  return fresh
+}
+
+/** How many documents a namespace holds, as of at most a few seconds ago. */
+export function approximateDocumentCount(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
 ): Promise<number> {
-  const perAdapter = sizes.get(adapter) ?? new Map<string, { at: number; documents: number }>()
-  sizes.set(adapter, perAdapter)
-  const known = perAdapter.get(namespace.pk)
-  if (known && Date.now() - known.at < SIZE_TTL_MS) {
-    return known.documents
-  }
-  const documents = await readDocumentCount(adapter, namespace.pk)
-  perAdapter.set(namespace.pk, { at: Date.now(), documents })
-  return documents
+  return rememberedCount(adapter, namespace.pk, () => readDocumentCount(adapter, namespace.pk))
+}
+
+/** How many entries an index read holds, as of at most a few seconds ago. */
+export function approximateEntries(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  read: IndexRead,
+): Promise<number> {
+  return rememberedCount(adapter, `${read.pk}\u0000${JSON.stringify(read.ranges)}`, () =>
+    countEntries(adapter, namespace, read),
+  )
 }

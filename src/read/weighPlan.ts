@@ -11,7 +11,7 @@ import {
   orderedPageCost,
   partitionCost,
 } from '../query/plan/cost.js'
-import { approximateDocumentCount, countEntries } from './indexCounts.js'
+import { approximateDocumentCount, approximateEntries } from './indexCounts.js'
 
 /** Typical stored size of a namespace's documents, from documents read (1 KB until one is). */
 const observed = new WeakMap<object, Map<string, number>>()
@@ -64,7 +64,7 @@ export async function weighCandidates(
     return { plan }
   }
   const entries = await Promise.all(
-    plan.reads.map((read) => countEntries(adapter, namespace, read)),
+    plan.reads.map((read) => approximateEntries(adapter, namespace, read)),
   )
   const candidates = entries.reduce((sum, count) => sum + count, 0)
   const viaIndex = candidatesCost(candidates, bytes, adapter.consistentRead, ranges)

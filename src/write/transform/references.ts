@@ -4,7 +4,7 @@ import type { DynamoDBAdapter } from '../../types.js'
 import type { Reference } from './context.js'
 
 import { collectionNamespace, keyOf } from '../../namespaces.js'
-import { batchGetItems } from '../../storage/documentStore.js'
+import { batchGetByKey, batchGetItems } from '../../storage/documentStore.js'
 import { activeTransaction } from '../../transactions/session.js'
 import { isPlainObject } from './isPlainObject.js'
 
@@ -77,8 +77,22 @@ export async function assertReferencesExist(
       }
       return key.pk !== '' && !staged
     })
-  for (const name of (await batchGetItems(adapter, keys, adapter.consistentRead, true)).keys()) {
-    found.add(name)
+  if (transaction) {
+    // Payload reads the related documents next (to populate the result, in the same
+    // transaction): read them whole now, so those reads are answered from the transaction's
+    // memo. A read bills the whole item either way.
+    const documents = await batchGetByKey(adapter, keys, adapter.consistentRead)
+    for (const key of keys) {
+      const doc = documents.get(`${key.pk}\u0000${key.sk}`)
+      if (doc) {
+        found.add(`${key.pk}\u0000${key.sk}`)
+        transaction.rememberRead(key, doc)
+      }
+    }
+  } else {
+    for (const name of (await batchGetItems(adapter, keys, adapter.consistentRead, true)).keys()) {
+      found.add(name)
+    }
   }
   const missing = [...byKey.entries()]
     .filter(([name]) => !found.has(name))
