@@ -27,6 +27,7 @@ export async function findPage(
 ): Promise<PaginatedDocs<Doc>> {
   const limit = args.limit && args.limit > 0 ? args.limit : 0
   const page = args.page && args.page > 0 ? args.page : 1
+  // `select` lets the query read only part of each document (the write paths never pass one).
   const { offset, ordered, totalDocs } = await runQuery(adapter, namespace, args, {
     needsTotal: args.pagination !== false && limit > 0,
     page: limit > 0 ? { limit, offset: (page - 1) * limit } : undefined,

@@ -1,4 +1,4 @@
-import type { Sort, Where } from 'payload'
+import type { SelectType, Sort, Where } from 'payload'
 
 import type { Namespace } from '../namespaces.js'
 import type { CompiledWhere } from '../query/compileWhere.js'
@@ -23,12 +23,15 @@ import { createLookup } from './lookup.js'
 import { orderedEntries, orderKeyOf } from './orderedEntries.js'
 import { overlayStaged, stagedCountChange } from './overlay.js'
 import { relationConditions } from './relationConditions.js'
+import { projectedFields } from './projection.js'
 import { planTracing, reportPlan, tracePlan } from './reportPlan.js'
 import { scanPartition } from './scanPartition.js'
 import { observeDocuments, plainEstimate, weighCandidates } from './weighPlan.js'
 
 export type QueryArgs = {
   locale?: string
+  /** The part of each document the caller returns: only it (and what the query names) is read. */
+  select?: SelectType
   sort?: Sort
   where?: Where
 }
@@ -77,6 +80,8 @@ async function fetchMatching(
   namespace: Namespace,
   ids: (number | string)[],
   compiled: CompiledWhere,
+  /** Only these top-level fields (see `projectedFields`); such documents are not remembered. */
+  onlyFields?: string[],
 ): Promise<Doc[]> {
   const unique = [...new Map(ids.map((id) => [String(id), id])).values()]
   // In a transaction, a document it read by key already is not read again.
@@ -93,11 +98,12 @@ async function fetchMatching(
   })
   const fetched =
     keys.length === 1
-      ? [await getDocument(adapter, keys[0])].filter((doc) => doc !== null)
+      ? [await getDocument(adapter, keys[0], onlyFields)].filter((doc) => doc !== null)
       : keys.length > 1
-        ? await batchGetDocuments(adapter, keys)
+        ? await batchGetDocuments(adapter, keys, onlyFields)
         : []
-  if (transaction) {
+  // Part of a document must never stand for all of it in a write that follows.
+  if (transaction && !onlyFields) {
     fetched.forEach((doc) => transaction.rememberRead(keyOf(namespace, doc.id), doc))
   }
   return [...known, ...fetched].filter(compiled.matches)
@@ -114,6 +120,7 @@ async function streamOrdered(
   plan: Extract<Plan, { kind: 'index' }>,
   compiled: CompiledWhere,
   want: number,
+  onlyFields?: string[],
 ): Promise<Doc[]> {
   const ordering = plan.ordering ?? { from: 0, to: 1 }
   const found: Doc[] = []
@@ -122,7 +129,7 @@ async function streamOrdered(
     if (batch.length > 0) {
       const ids = batch.map((row) => row.id)
       batch = []
-      found.push(...(await fetchMatching(adapter, namespace, ids, compiled)))
+      found.push(...(await fetchMatching(adapter, namespace, ids, compiled, onlyFields)))
     }
   }
   let lastKey: string | undefined
@@ -153,9 +160,10 @@ async function readCandidates(
   namespace: Namespace,
   plan: Exclude<Plan, { kind: 'partition' }>,
   compiled: CompiledWhere,
+  onlyFields?: string[],
 ): Promise<Doc[]> {
   if (plan.kind === 'byID') {
-    return fetchMatching(adapter, namespace, plan.ids, compiled)
+    return fetchMatching(adapter, namespace, plan.ids, compiled, onlyFields)
   }
   if (plan.kind === 'empty') {
     return []
@@ -168,7 +176,7 @@ async function readCandidates(
       }
     }
   }
-  return fetchMatching(adapter, namespace, ids, compiled)
+  return fetchMatching(adapter, namespace, ids, compiled, onlyFields)
 }
 
 /**
@@ -293,15 +301,22 @@ async function answerQuery(
     estimate = weighed.estimate ?? estimate
   }
   reportPlan(adapter, namespace, plan)
+  // Documents returned with a `select`: only what it keeps and what the query needs is read.
+  const onlyFields =
+    options.want === 0 || compiled.nearComparator
+      ? undefined
+      : projectedFields(namespace.fields, args)
+  // Sizes of partial documents would mislead the plan's estimates.
+  const observe = (docs: Doc[]) => !onlyFields && observeDocuments(adapter, namespace, docs)
   if (plan.kind === 'partition') {
     // The fallback holds only what the answer needs (see scanPartition).
     const scanned = await scanPartition(
       adapter,
       namespace,
-      { compiled, scope, sort: args.sort, where: args.where },
+      { compiled, onlyFields, scope, sort: args.sort, where: args.where },
       options,
     )
-    observeDocuments(adapter, namespace, scanned.ordered)
+    observe(scanned.ordered)
     return { estimate, offset: 0, ordered: scanned.ordered, plan, totalDocs: scanned.totalDocs }
   }
 
@@ -310,16 +325,16 @@ async function answerQuery(
   if (streaming && plan.kind === 'index') {
     // The page and its total are independent reads: sent at once.
     const [page, total] = await Promise.all([
-      streamOrdered(adapter, namespace, plan, compiled, options.want),
+      streamOrdered(adapter, namespace, plan, compiled, options.want, onlyFields),
       options.needsTotal ? countFromIndex(adapter, namespace, plan, args.where) : undefined,
     ])
     docs = page
     totalDocs = total
   } else {
-    docs = await readCandidates(adapter, namespace, plan, compiled)
+    docs = await readCandidates(adapter, namespace, plan, compiled, onlyFields)
     totalDocs = options.needsTotal ? docs.length : undefined
   }
-  observeDocuments(adapter, namespace, docs)
+  observe(docs)
 
   const comparator =
     compiled.nearComparator ??

@@ -48,6 +48,8 @@ export function fieldsNamedBy(
 
 export type ScanQuery = {
   compiled: CompiledWhere
+  /** Only these top-level fields of the documents returned (see `projectedFields`). */
+  onlyFields?: string[]
   scope: QueryScope
   sort?: Sort
   where?: Where
@@ -78,7 +80,7 @@ export async function scanPartition(
   // A count only evaluates documents: only the fields its conditions name are read.
   const read = {
     filter: pushed ? renderFilter(pushed) : undefined,
-    onlyFields: options.want === 0 ? fieldsNamedBy(scope.fields, query.where) : undefined,
+    onlyFields: options.want === 0 ? fieldsNamedBy(scope.fields, query.where) : query.onlyFields,
   }
   // A relationship sort looks up the related documents of the documents it is built for, so a
   // comparator orders only those: it is built again for what is kept plus each page's matches.

@@ -59,12 +59,16 @@ async function getItem(
   adapter: Store,
   key: ItemKey,
   consistentRead: boolean,
+  onlyFields?: string[],
 ): Promise<Record<string, unknown> | undefined> {
+  const projection = onlyFields ? projectionOf(onlyFields) : undefined
   const out = await send<{ Item?: Record<string, unknown> }>(
     adapter,
     new GetCommand({
       ConsistentRead: consistentRead,
+      ExpressionAttributeNames: projection?.names,
       Key: key,
+      ProjectionExpression: projection?.expression,
       ReturnConsumedCapacity: 'TOTAL',
       TableName: adapter.tableName,
     }),
@@ -72,8 +76,16 @@ async function getItem(
   return out.Item
 }
 
-export async function getDocument(adapter: Store, key: ItemKey): Promise<null | StoredDocument> {
-  const item = await getItem(adapter, key, adapter.consistentRead)
+/**
+ * One document by key. With `onlyFields`, only those top-level fields (and `id`) are read: for
+ * answers that return a `select`ed part of the document, never for documents written back.
+ */
+export async function getDocument(
+  adapter: Store,
+  key: ItemKey,
+  onlyFields?: string[],
+): Promise<null | StoredDocument> {
+  const item = await getItem(adapter, key, adapter.consistentRead, onlyFields)
   return item ? documentOf<StoredDocument>((await withDocuments(adapter, [item]))[0]) : null
 }
 
@@ -153,8 +165,10 @@ export const MAX_BATCH_ATTEMPTS = 10
 export async function batchGetDocuments(
   adapter: Store,
   keys: ItemKey[],
+  /** Only these top-level fields (see `getDocument`). */
+  onlyFields?: string[],
 ): Promise<StoredDocument[]> {
-  return [...(await batchGetByKey(adapter, keys, adapter.consistentRead)).values()]
+  return [...(await batchGetByKey(adapter, keys, adapter.consistentRead, onlyFields)).values()]
 }
 
 /** Deletes many items by key, 25 per request, retrying unprocessed ones (bounded). */
@@ -215,7 +229,7 @@ export async function* iteratePartition(
     filter?: ItemFilter
     /**
      * Only these top-level fields of each document (and its id) are read: for answers that only
-     * evaluate documents (counts), never for documents returned or written.
+     * evaluate documents (counts) or return a `select`ed part of them, never for documents written.
      */
     onlyFields?: string[]
     pageSize?: number
@@ -292,12 +306,19 @@ export async function batchGetItems(
   adapter: Store,
   keys: ItemKey[],
   consistentRead = true,
-  /** Only the keys (an existence check): reads bill the same, less crosses the network. */
-  keysOnly = false,
+  /**
+   * `keys`: only the keys (an existence check); field names: only those fields of the documents
+   * (see `projectionOf`). Reads bill the same, less crosses the network.
+   */
+  only?: 'keys' | string[],
 ): Promise<Map<string, Record<string, unknown>>> {
-  const projection = keysOnly
-    ? { ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' }, ProjectionExpression: '#pk, #sk' }
-    : {}
+  const fields = Array.isArray(only) ? projectionOf(only) : undefined
+  const projection =
+    only === 'keys'
+      ? { ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' }, ProjectionExpression: '#pk, #sk' }
+      : fields
+        ? { ExpressionAttributeNames: fields.names, ProjectionExpression: fields.expression }
+        : {}
   const found = new Map<string, Record<string, unknown>>()
   for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) {
     let pending: Record<string, unknown>[] | undefined = keys
@@ -344,9 +365,10 @@ export async function batchGetByKey(
   adapter: Store,
   keys: ItemKey[],
   consistentRead = true,
+  onlyFields?: string[],
 ): Promise<Map<string, StoredDocument>> {
   const items = await withDocuments(adapter, [
-    ...(await batchGetItems(adapter, keys, consistentRead)).values(),
+    ...(await batchGetItems(adapter, keys, consistentRead, onlyFields)).values(),
   ])
   return new Map(
     items.map((item) => [

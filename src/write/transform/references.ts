@@ -90,7 +90,7 @@ export async function assertReferencesExist(
       }
     }
   } else {
-    for (const name of (await batchGetItems(adapter, keys, adapter.consistentRead, true)).keys()) {
+    for (const name of (await batchGetItems(adapter, keys, adapter.consistentRead, 'keys')).keys()) {
       found.add(name)
     }
   }
