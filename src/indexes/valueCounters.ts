@@ -33,9 +33,22 @@ export function counterPartition(
   return `${namespace.pk}#K#${encodeName(definition.name)}${locale ? `#${encodeName(locale)}` : ''}`
 }
 
-/** Indexes that keep value counters (a unique index holds one document per value anyway). */
+/**
+ * Kinds whose values are rarely shared, so a counter per value would be one more item per
+ * document in every write (a date is a moment: `createdAt` and `updatedAt` are on every
+ * collection, and `updatedAt` moves on every update) for counts that are a few entries anyway.
+ * An equality count on them counts the entries of the value (keys only, `Select: COUNT`).
+ */
+const UNCOUNTED_KINDS: ReadonlySet<string> = new Set(['date', 'point'])
+
+/**
+ * Indexes that keep value counters: not a unique index (it holds one document per value anyway),
+ * nor one whose first part is a date or a point.
+ */
 export function countedIndexes(definitions: IndexDefinition[]): IndexDefinition[] {
-  return definitions.filter((definition) => !definition.unique)
+  return definitions.filter(
+    (definition) => !definition.unique && !UNCOUNTED_KINDS.has(definition.parts[0]?.kind),
+  )
 }
 
 /**

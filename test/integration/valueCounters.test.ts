@@ -209,6 +209,50 @@ describe('per-value counters', () => {
     expect(docs.totalDocs).toBe(all.docs.length)
   })
 
+  it('are not kept for dates: a write touches no counter of createdAt/updatedAt, counts stay exact', async () => {
+    const db = adapterOf(payload)
+    const sent: { input: unknown; name: string }[] = []
+    db.docClient.middlewareStack.add(
+      (next, context) => async (args) => {
+        sent.push({ input: args.input, name: String(context.commandName) })
+        return next(args)
+      },
+      { name: 'recordDateCounters', step: 'initialize' },
+    )
+    try {
+      const created = await payload.create({
+        collection: 'posts',
+        data: { region: 'north', status: 'draft', views: 7 },
+      })
+      await payload.update({ collection: 'posts', data: { views: 8 }, id: created.id })
+      const writes = sent.filter((request) => request.name.startsWith('TransactWrite'))
+      expect(writes.length).toBeGreaterThanOrEqual(2)
+      const touched = JSON.stringify(writes.map((request) => request.input))
+      expect(touched).toContain('#K#status')
+      expect(touched).not.toContain('#K#createdAt')
+      expect(touched).not.toContain('#K#updatedAt')
+
+      // An equality on a date is counted from its entries, exactly.
+      const where = { createdAt: { equals: created.createdAt } }
+      const docs = await allPosts(payload)
+      const expected = docs.filter((doc) => doc.createdAt === created.createdAt).length
+      expect(expected).toBeGreaterThanOrEqual(1)
+      expect((await payload.count({ collection: 'posts', where })).totalDocs).toBe(expected)
+      const { Items } = await db.docClient.send(
+        new QueryCommand({
+          ExpressionAttributeValues: { ':pk': `${collectionPK(db)}#K#createdAt` },
+          KeyConditionExpression: 'pk = :pk',
+          TableName: db.tableName,
+        }),
+      )
+      expect(Items).toEqual([])
+      await payload.delete({ collection: 'posts', id: created.id })
+      expect((await db.verifyIndexes({ collection: 'posts' })).clean).toBe(true)
+    } finally {
+      db.docClient.middlewareStack.remove('recordDateCounters')
+    }
+  })
+
   it('verifyIndexes reports a counter that is off; rebuildIndexes recounts it', async () => {
     const db = adapterOf(payload)
     const drafts = (
