@@ -1,5 +1,6 @@
 import { APIError } from 'payload'
 
+import type { ItemKey } from '../keys/itemKeys.js'
 import type { Namespace } from '../namespaces.js'
 import type { Doc } from '../query/types.js'
 import type { WriteAction } from '../transactions/transactWrite.js'
@@ -8,7 +9,7 @@ import type { IndexDefinition } from './definitionTypes.js'
 
 import { encodeName } from '../keys/encoding.js'
 import { keyOf } from '../namespaces.js'
-import { batchDeleteItems, iteratePartition } from '../storage/documentStore.js'
+import { batchDeleteItems, batchGetByKey, iteratePartition } from '../storage/documentStore.js'
 import { clearPartition } from '../storage/indexStore.js'
 import { countedIn, revisionCondition, revisionOf } from '../storage/revisions.js'
 import {
@@ -17,7 +18,7 @@ import {
   transactWrite,
 } from '../transactions/transactWrite.js'
 import { valuesAtPath } from '../utilities/valuesAtPath.js'
-import { buildProgress, recordIndexState } from './buildState.js'
+import { buildProgress, indexGenerations, recordIndexState } from './buildState.js'
 import { indexEntries, uniqueMarkers } from './entries.js'
 import { localeCodes } from './registry.js'
 import { type CounterDelta, counterDeltas, countedIndexes, coverageToken } from './valueCounters.js'
@@ -70,7 +71,12 @@ function describeValue(doc: Doc, definition: IndexDefinition): string {
     .join(' + ')
 }
 
-type DocumentWrite = { actions: WriteAction[]; counters: CounterDelta[] }
+type DocumentWrite = {
+  actions: WriteAction[]
+  counters: CounterDelta[]
+  /** The document written for, read again when a writer changed it meanwhile. */
+  key: ItemKey
+}
 
 /**
  * The writes that give one document its entries, markers and value counts in `definitions`, if
@@ -88,15 +94,17 @@ function documentWrite(
   const entries = indexEntries(namespace, definitions, locales, doc)
   const markers = uniqueMarkers(namespace, definitions, locales, doc)
   const covered = countedIn(doc)
+  const generations = indexGenerations(adapter, namespace)
+  const token = (definition: IndexDefinition) => coverageToken(definition, generations)
   const uncounted = countedIndexes(definitions).filter(
-    (definition) => !covered.includes(coverageToken(definition)),
+    (definition) => !covered.includes(token(definition)),
   )
   if (entries.length + markers.length + uncounted.length === 0) {
     return undefined
   }
   const revision = revisionOf(doc) ?? 0
   const key = keyOf(namespace, doc.id as number | string)
-  // Only for the version read: a document changed since got its entries from its writer.
+  // Only for the version read: a document changed since is read again (see writePacked).
   const guard: WriteAction =
     uncounted.length === 0
       ? { condition: revisionCondition(revision), key, type: 'check' }
@@ -106,12 +114,13 @@ function documentWrite(
           condition: revisionCondition(revision),
           key,
           set: {
-            ix: [...new Set([...covered, ...uncounted.map(coverageToken)])].sort(),
+            ix: [...new Set([...covered, ...uncounted.map(token)])].sort(),
             rev: revision + 1,
           },
           type: 'set',
         }
   return {
+    key,
     actions: [
       guard,
       ...entries.map((entry): WriteAction => ({ item: { ...entry }, type: 'put' })),
@@ -128,6 +137,7 @@ function documentWrite(
       after: doc,
       before: null,
       beforeCovered: [],
+      generations,
       shards: adapter.counterShards,
     }),
   }
@@ -150,9 +160,26 @@ function counterActions(writes: DocumentWrite[]): WriteAction[] {
   }))
 }
 
-/** Sends the documents' writes, packed into transactions; a document changed meanwhile is left out. */
-async function writePacked(adapter: DynamoDBAdapter, writes: DocumentWrite[]): Promise<void> {
+/**
+ * How often a build computes one document's writes again because writers kept changing it. The
+ * build is resumable, so giving up only asks for it to be run again.
+ */
+const DOCUMENT_ATTEMPTS = 25
+
+/**
+ * Sends the documents' writes, packed into transactions. A document changed meanwhile is read
+ * again and its writes computed for the new version: its writer may not have written the entries
+ * (a writer only writes the entries its change moves, and the new index's entries of a value it
+ * did not change are missing until the build writes them); one deleted meanwhile is left out.
+ */
+async function writePacked(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  definitions: IndexDefinition[],
+  writes: DocumentWrite[],
+): Promise<void> {
   let pending = writes
+  const attempts = new Map<string, number>()
   while (pending.length > 0) {
     const batch: DocumentWrite[] = []
     for (const write of pending) {
@@ -193,15 +220,47 @@ async function writePacked(adapter: DynamoDBAdapter, writes: DocumentWrite[]): P
         }
         offset = end
       }
-      pending = [...batch.filter((write) => !skipped.has(write)), ...pending]
+      const again = await readAgain(adapter, namespace, definitions, [...skipped], attempts)
+      pending = [...batch.filter((write) => !skipped.has(write)), ...again, ...pending]
     }
   }
+}
+
+/** The writes of documents whose version moved on, computed from what they hold now. */
+async function readAgain(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  definitions: IndexDefinition[],
+  changed: DocumentWrite[],
+  attempts: Map<string, number>,
+): Promise<DocumentWrite[]> {
+  for (const { key } of changed) {
+    const name = `${key.pk}\u0000${key.sk}`
+    const attempt = (attempts.get(name) ?? 1) + 1
+    if (attempt > DOCUMENT_ATTEMPTS) {
+      throw new APIError(
+        `Writers kept changing document ${key.sk} while the index was being built. Build it again (it goes on from where it stopped).`,
+        409,
+        undefined,
+        true,
+      )
+    }
+    attempts.set(name, attempt)
+  }
+  const current = await batchGetByKey(
+    adapter,
+    changed.map((write) => write.key),
+  )
+  return [...current.values()].flatMap(
+    (doc) => documentWrite(adapter, namespace, definitions, doc) ?? [],
+  )
 }
 
 /**
  * Builds indexes over the documents already stored, a page at a time, each document's entries
  * and markers written on the condition that the document is still the version read (so an entry
- * is never written for a version replaced meanwhile; its writer maintained the index already).
+ * is never written for a version replaced meanwhile; such a document is read again, see
+ * `writePacked`).
  * Safe to run again and from several processes at once. A unique index over duplicate values
  * fails before anything is written, naming the values and documents.
  */
@@ -224,7 +283,7 @@ export async function buildIndexes(
     const writes = page.docs.flatMap(
       (doc) => documentWrite(adapter, namespace, definitions, doc) ?? [],
     )
-    await writePacked(adapter, writes)
+    await writePacked(adapter, namespace, definitions, writes)
     documents += page.docs.length
     if (page.cursor) {
       await recordIndexState(adapter, namespace, {

@@ -20,6 +20,10 @@ export const STATE_SK = 'M#indexes'
 const ATTRIBUTE_PREFIX = 'idx:'
 /** Where an unfinished build of an index got to (the partition cursor after its last page). */
 const PROGRESS_PREFIX = 'progress:'
+/** How many times an index was dropped (see `indexGenerations`). */
+const GENERATION_PREFIX = 'gen:'
+const NO_GENERATIONS: ReadonlyMap<string, number> = new Map()
+const generationsByAdapter = new WeakMap<object, Map<string, ReadonlyMap<string, number>>>()
 
 /** What makes two definitions of the same name store the same keys. */
 export function indexSignature(definition: IndexDefinition): string {
@@ -109,12 +113,22 @@ async function readStateItem(
   return out.Item
 }
 
-/** Reads the recorded state of one namespace (undefined: never recorded). */
+/**
+ * Reads the recorded state of one namespace (undefined: never recorded), and loads the
+ * generations of its indexes for the writers of this adapter (see `indexGenerations`).
+ */
 export async function readIndexState(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
 ): Promise<Map<string, string> | undefined> {
   const item = await readStateItem(adapter, namespace)
+  const generations = new Map<string, number>()
+  for (const [attribute, value] of Object.entries(item ?? {})) {
+    if (attribute.startsWith(GENERATION_PREFIX) && typeof value === 'number') {
+      generations.set(attribute.slice(GENERATION_PREFIX.length), value)
+    }
+  }
+  setIndexGenerations(adapter, namespace, generations)
   if (!item) {
     return undefined
   }
@@ -125,6 +139,30 @@ export async function readIndexState(
     }
   }
   return built
+}
+
+/**
+ * How many times each index of a namespace was dropped (an index no longer in the config, or
+ * reshaped), as loaded on connect. Documents record the indexes whose value counters count them
+ * (`ix`) by a token that includes this generation: an index removed and later added back under
+ * the same name and shape starts a new generation, so the tokens its documents kept from the old
+ * one do not count for the new build (valueCounters.ts).
+ */
+export function indexGenerations(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+): ReadonlyMap<string, number> {
+  return generationsByAdapter.get(adapter)?.get(namespace.pk) ?? NO_GENERATIONS
+}
+
+function setIndexGenerations(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  generations: ReadonlyMap<string, number>,
+): void {
+  const perAdapter = generationsByAdapter.get(adapter) ?? new Map()
+  generationsByAdapter.set(adapter, perAdapter)
+  perAdapter.set(namespace.pk, generations)
 }
 
 /** Records indexes as built (name → signature) and others as gone. */
@@ -149,9 +187,15 @@ export async function recordIndexState(
     sets.push(`#a${n} = :v${n}`)
     n++
   }
+  const adds: string[] = []
   for (const name of changes.dropped ?? []) {
     names[`#a${n}`] = ATTRIBUTE_PREFIX + name
     removes.push(`#a${n}`)
+    n++
+    // A new generation: counts tagged with the old one no longer stand (see indexGenerations).
+    names[`#a${n}`] = GENERATION_PREFIX + name
+    values[':one'] = 1
+    adds.push(`#a${n} :one`)
     n++
   }
   for (const [name, cursor] of changes.progress ?? []) {
@@ -173,7 +217,7 @@ export async function recordIndexState(
       Key: { pk: namespace.pk, sk: STATE_SK },
       ReturnConsumedCapacity: 'TOTAL',
       TableName: adapter.tableName,
-      UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+      UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}${adds.length ? ` ADD ${adds.join(', ')}` : ''}`,
     }),
   )
 }

@@ -2,6 +2,8 @@ import type { Namespace } from '../namespaces.js'
 import type { DynamoDBAdapter } from '../types.js'
 import type { IndexDefinition } from './definitionTypes.js'
 
+import { indexGenerations } from './buildState.js'
+
 import { keyOf } from '../namespaces.js'
 import { batchDeleteItems, batchWriteItems, iteratePartition } from '../storage/documentStore.js'
 import { clearPartition } from '../storage/indexStore.js'
@@ -33,7 +35,7 @@ export async function recountValueCounters(
 ): Promise<void> {
   const counted = countedIndexes(definitions)
   const locales = localeCodes(adapter)
-  const coverage = coverageOf(definitions)
+  const coverage = coverageOf(definitions, indexGenerations(adapter, namespace))
   const counts = new Map<string, number>()
   for await (const page of iteratePartition(adapter, namespace.pk, { pageSize: 100 })) {
     const stale = page.docs.filter((doc) => countedIn(doc).join() !== coverage.join())

@@ -51,21 +51,31 @@ export function countedIndexes(definitions: IndexDefinition[]): IndexDefinition[
   )
 }
 
+/** How many times each index was dropped, by name (buildState.ts `indexGenerations`). */
+export type Generations = ReadonlyMap<string, number>
+
 /**
- * Names one index shape in a document item's `ix`: the document's writer counted it in that
- * index's counters. A document stored before an index existed is not counted there until the
- * index build counts it, exactly once (see buildIndex.ts).
+ * Names one index shape, in one generation, in a document item's `ix`: the document's writer
+ * counted it in that index's counters. A document stored before an index existed is not counted
+ * there until the index build counts it, exactly once (see buildIndex.ts). The generation moves
+ * on when the index is dropped, so tokens left from before a drop never count for an index of
+ * the same name and shape added back later (generation 0 keeps the tokens of earlier versions).
  */
-export function coverageToken(definition: IndexDefinition): string {
+export function coverageToken(definition: IndexDefinition, generations: Generations): string {
+  const generation = generations.get(definition.name) ?? 0
   return createHash('sha256')
-    .update(`${definition.name}\u0000${indexSignature(definition)}`)
+    .update(
+      `${definition.name}\u0000${indexSignature(definition)}${generation > 0 ? `\u0000${generation}` : ''}`,
+    )
     .digest('hex')
     .slice(0, 10)
 }
 
 /** The `ix` a writer stores on a document item: every counted index of the namespace. */
-export function coverageOf(definitions: IndexDefinition[]): string[] {
-  return countedIndexes(definitions).map(coverageToken).sort()
+export function coverageOf(definitions: IndexDefinition[], generations: Generations): string[] {
+  return countedIndexes(definitions)
+    .map((definition) => coverageToken(definition, generations))
+    .sort()
 }
 
 /** The shard a document's (or a write's) counts go to: stable for the same id. */
@@ -107,15 +117,21 @@ export function counterDeltas(
   namespace: Namespace,
   definitions: IndexDefinition[],
   locales: string[],
-  change: { after: Doc | null; before: Doc | null; beforeCovered: string[]; shards: number },
+  change: {
+    after: Doc | null
+    before: Doc | null
+    beforeCovered: string[]
+    generations: Generations
+    shards: number
+  },
 ): CounterDelta[] {
-  const { after, before, beforeCovered } = change
+  const { after, before, beforeCovered, generations } = change
   const id = ((after ?? before) as { id: number | string }).id
   const shard = shardOf(id, change.shards)
   const deltas: CounterDelta[] = []
   for (const definition of countedIndexes(definitions)) {
     const old =
-      before && beforeCovered.includes(coverageToken(definition))
+      before && beforeCovered.includes(coverageToken(definition, generations))
         ? countedValues(namespace, definition, locales, before)
         : new Set<string>()
     const next = after ? countedValues(namespace, definition, locales, after) : new Set<string>()

@@ -3,6 +3,7 @@ import type { DocumentChange } from '../transactions/session.js'
 import type { WriteAction } from '../transactions/transactWrite.js'
 import type { DynamoDBAdapter } from '../types.js'
 
+import { indexGenerations } from '../indexes/buildState.js'
 import { indexEntries, uniqueMarkers } from '../indexes/entries.js'
 import { indexesOf, localeCodes } from '../indexes/registry.js'
 import { type CounterDelta, counterDeltas, coverageOf } from '../indexes/valueCounters.js'
@@ -68,6 +69,7 @@ export function changeActions(
 } {
   const { after, before, namespace } = change
   const definitions = indexesOf(adapter, namespace)
+  const generations = indexGenerations(adapter, namespace)
   const locales = localeCodes(adapter)
   const actions: WriteAction[] = []
   const meanings: Meaning[] = []
@@ -84,7 +86,7 @@ export function changeActions(
       : revisionCondition(beforeRevision)
 
   const bookkeeping = after
-    ? { ix: coverageOf(definitions), rev: nextRevision(change), w: writesAfter(before, writeID) }
+    ? { ix: coverageOf(definitions, generations), rev: nextRevision(change), w: writesAfter(before, writeID) }
     : {}
   const [documentAction, ...partActions] = documentActions(change, condition, bookkeeping)
   push(documentAction, { change, kind: 'document' })
@@ -123,6 +125,7 @@ export function changeActions(
     after,
     before,
     beforeCovered: before ? countedIn(before) : [],
+    generations,
     shards: adapter.counterShards,
   })
   return { actions, countDelta, counters, meanings }

@@ -12,6 +12,7 @@ import { batchGetDocuments } from '../storage/documentStore.js'
 import type { ItemKey } from '../keys/itemKeys.js'
 
 import { indexesOf } from '../indexes/registry.js'
+import { indexGenerations } from '../indexes/buildState.js'
 import { coverageOf, shardOf } from '../indexes/valueCounters.js'
 import {
   recentWrites,
@@ -139,7 +140,13 @@ export async function writeGroup(
   for (const change of group.changes) {
     if (change.after) {
       rememberRevision(change.after, nextRevision(change), writesAfter(change.before, writeID))
-      rememberCoverage(change.after, coverageOf(indexesOf(adapter, change.namespace)))
+      rememberCoverage(
+        change.after,
+        coverageOf(
+          indexesOf(adapter, change.namespace),
+          indexGenerations(adapter, change.namespace),
+        ),
+      )
     }
   }
 }
