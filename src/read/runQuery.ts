@@ -18,7 +18,7 @@ import { defaultLocaleOf } from '../utilities/valuesAtPath.js'
 import { activeTransaction, type StagedDocument } from '../transactions/session.js'
 import type { CostEstimate } from '../query/plan/cost.js'
 
-import { countFromIndex } from './indexCounts.js'
+import { countEntries, countFromIndex } from './indexCounts.js'
 import { createLookup } from './lookup.js'
 import { orderedEntries, orderKeyOf } from './orderedEntries.js'
 import { overlayStaged, stagedCountChange } from './overlay.js'
@@ -123,6 +123,8 @@ async function streamOrdered(
   onlyFields?: string[],
 ): Promise<Doc[]> {
   const ordering = plan.ordering ?? { from: 0, to: 1 }
+  // A walk that checks documents against conditions of other fields reads ahead by its match rate.
+  const matchRate = Math.min(1, Math.max(plan.matchRate ?? 1, 0.01))
   const found: Doc[] = []
   let batch: IndexEntryRow[] = []
   const flush = async () => {
@@ -134,7 +136,7 @@ async function streamOrdered(
   }
   let lastKey: string | undefined
   // One entry more than the page, so the end of the last run of tied entries is usually seen at once.
-  const pageSize = Math.min(200, want + 1)
+  const pageSize = Math.min(200, Math.ceil((want + 1) / matchRate))
   for await (const row of orderedEntries(adapter, plan.reads, {
     descending: plan.descending,
     ordering,
@@ -147,7 +149,7 @@ async function streamOrdered(
     }
     batch.push(row)
     lastKey = key
-    if ((!full && found.length + batch.length >= want) || batch.length >= 100) {
+    if ((!full && found.length + batch.length * matchRate >= want) || batch.length >= 100) {
       await flush()
     }
   }
@@ -289,17 +291,18 @@ async function answerQuery(
       totalDocs: await countFromIndex(adapter, namespace, plan, args.where),
     }
   }
-  const streaming =
-    plan.kind === 'index' &&
-    plan.ordered &&
+  const streams = (candidate: Plan) =>
+    candidate.kind === 'index' &&
+    candidate.ordered &&
     Number.isFinite(options.want) &&
-    (!options.needsTotal || plan.exactCount)
+    (!options.needsTotal || candidate.exactCount || candidate.countRead !== undefined)
   let estimate = plainEstimate(adapter, namespace, plan, options.want)
-  if (plan.kind === 'index' && !streaming && !fewCandidates(plan)) {
-    const weighed = await weighCandidates(adapter, namespace, plan)
+  if (plan.kind === 'index' && !streams(plan) && !fewCandidates(plan)) {
+    const weighed = await weighCandidates(adapter, namespace, plan, options.want)
     plan = weighed.plan
     estimate = weighed.estimate ?? estimate
   }
+  const streaming = streams(plan)
   reportPlan(adapter, namespace, plan)
   // Documents returned with a `select`: only what it keeps and what the query needs is read.
   const onlyFields =
@@ -326,7 +329,11 @@ async function answerQuery(
     // The page and its total are independent reads: sent at once.
     const [page, total] = await Promise.all([
       streamOrdered(adapter, namespace, plan, compiled, options.want, onlyFields),
-      options.needsTotal ? countFromIndex(adapter, namespace, plan, args.where) : undefined,
+      !options.needsTotal
+        ? undefined
+        : plan.countRead
+          ? countEntries(adapter, namespace, plan.countRead)
+          : countFromIndex(adapter, namespace, plan, args.where),
     ])
     docs = page
     totalDocs = total

@@ -10,6 +10,7 @@ import {
   NO_COST,
   orderedPageCost,
   partitionCost,
+  walkCost,
 } from '../query/plan/cost.js'
 import { approximateDocumentCount, approximateEntries } from './indexCounts.js'
 
@@ -55,6 +56,8 @@ export async function weighCandidates(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
   plan: Extract<Plan, { kind: 'index' }>,
+  /** The leading matches wanted (a page), when the plan may walk the sort field's index. */
+  want = Number.POSITIVE_INFINITY,
 ): Promise<Weighed> {
   const bytes = documentBytes(adapter, namespace)
   const ranges = plan.reads.reduce((sum, read) => sum + read.ranges.length, 0)
@@ -68,6 +71,30 @@ export async function weighCandidates(
   )
   const candidates = entries.reduce((sum, count) => sum + count, 0)
   const viaIndex = candidatesCost(candidates, bytes, adapter.consistentRead, ranges)
+  const walk = plan.sortWalk && Number.isFinite(want) ? plan.sortWalk : undefined
+  if (walk && documents > 0) {
+    const matchRate = Math.min(1, candidates / documents)
+    const viaWalk = walkCost(want, matchRate, documents, bytes, adapter.consistentRead, true)
+    const cheapest = [viaIndex, viaPartition].every(
+      (other) =>
+        viaWalk.rcu < other.rcu || (viaWalk.rcu === other.rcu && viaWalk.requests < other.requests),
+    )
+    if (cheapest && candidates > 0) {
+      return {
+        estimate: viaWalk,
+        plan: {
+          countRead: plan.exactCount ? plan.reads[0] : undefined,
+          descending: plan.descending,
+          exactCount: false,
+          kind: 'index',
+          matchRate,
+          ordered: true,
+          ordering: { from: 0, to: 1 },
+          reads: [walk],
+        },
+      }
+    }
+  }
   const partitionWins =
     viaPartition.rcu < viaIndex.rcu ||
     (viaPartition.rcu === viaIndex.rcu && viaPartition.requests < viaIndex.requests)

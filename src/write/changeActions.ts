@@ -86,7 +86,11 @@ export function changeActions(
       : revisionCondition(beforeRevision)
 
   const bookkeeping = after
-    ? { ix: coverageOf(definitions, generations), rev: nextRevision(change), w: writesAfter(before, writeID) }
+    ? {
+        ix: coverageOf(definitions, generations),
+        rev: nextRevision(change),
+        w: writesAfter(before, writeID),
+      }
     : {}
   const [documentAction, ...partActions] = documentActions(change, condition, bookkeeping)
   push(documentAction, { change, kind: 'document' })

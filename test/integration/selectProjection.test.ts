@@ -61,7 +61,9 @@ function config(db: DatabaseAdapterObj): Config {
 async function seed(booted: Booted): Promise<void> {
   const writers: (number | string)[] = []
   for (let i = 0; i < 3; i++) {
-    writers.push((await booted.payload.create({ collection: 'writers', data: { name: `W${i}` } })).id)
+    writers.push(
+      (await booted.payload.create({ collection: 'writers', data: { name: `W${i}` } })).id,
+    )
   }
   for (let i = 0; i < 24; i++) {
     await booted.payload.create({
@@ -86,7 +88,11 @@ async function seed(booted: Booted): Promise<void> {
 type Case = { depth?: number; name: string; select: SelectType; sort?: Sort; where?: Where }
 
 const CASES: Case[] = [
-  { name: 'partition read, plain field', select: { title: true }, where: { rating: { equals: 2 } } },
+  {
+    name: 'partition read, plain field',
+    select: { title: true },
+    where: { rating: { equals: 2 } },
+  },
   {
     name: 'partition read sorted by a field not selected',
     select: { title: true, meta: { score: true } },
@@ -211,9 +217,7 @@ describe('find with select reads only what it returns', () => {
       select: { title: true },
     })
     expect(found).toEqual({ id: first.id, title: first.title })
-    expect(sent.some((request) => request.command === 'Get' && request.projection)).toBe(
-      true,
-    )
+    expect(sent.some((request) => request.command === 'Get' && request.projection)).toBe(true)
   })
 
   it('without select the whole document is read', async () => {

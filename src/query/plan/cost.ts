@@ -96,3 +96,24 @@ export function orderedPageCost(
     fetchCost(want, documentBytes, consistent),
   )
 }
+
+/**
+ * Walking an index in sort order and checking each document: about `want / matchRate` entries
+ * read and as many documents fetched (at most the namespace's `documents`), plus the total when
+ * it is counted from another read (`countedTotal`: one small Query of value counters).
+ */
+export function walkCost(
+  want: number,
+  matchRate: number,
+  documents: number,
+  documentBytes: number,
+  consistent: boolean,
+  countedTotal: boolean,
+): CostEstimate {
+  const walked = Math.min(documents, Math.ceil((want + 1) / Math.max(matchRate, 1e-9)))
+  return addCosts(
+    queryCost(walked, ENTRY_BYTES, consistent),
+    fetchCost(walked, documentBytes, consistent),
+    countedTotal ? queryCost(1, ENTRY_BYTES, consistent) : NO_COST,
+  )
+}

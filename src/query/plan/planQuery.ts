@@ -83,6 +83,20 @@ function usable(definition: IndexDefinition, input: PlanInput): boolean {
  * An index plan never holds a range whose bounds cross (DynamoDB rejects such a `BETWEEN`):
  * those hold nothing, and a plan left with no range at all is an `empty` one.
  */
+/** An index on the sort field alone, whose whole read gives the sort order. */
+function singleSortIndex(
+  input: PlanInput,
+  definitions: IndexDefinition[],
+  sortPath: string,
+): IndexDefinition | undefined {
+  return indexesOn(definitions, sortPath).find(
+    (definition) =>
+      definition.parts.length === 1 &&
+      !definition.parts[0].multiValued &&
+      usable(definition, input),
+  )
+}
+
 export function planQuery(input: PlanInput): Plan {
   const plan = choosePlan(input)
   if (plan.kind !== 'index') {
@@ -150,13 +164,23 @@ function choosePlan(input: PlanInput): Plan {
     // another path, every entry read is a match and the entries can be counted.
     const bestPath = best.definition.parts[0].path
     const onlyCondition = ors.length === 0 && conditions.every(({ path }) => path === bestPath)
+    const exactCount = onlyCondition && best.exact
+    const sortIndex =
+      best.ordering === undefined && Number.isFinite(input.want) && input.want > 0
+        ? singleSortIndex(input, definitions, sort.path)
+        : undefined
     return {
       descending: sort.descending,
-      exactCount: onlyCondition && best.exact,
+      exactCount,
       kind: 'index',
       ordered: best.ordering !== undefined,
       ordering: best.ordering,
       reads: [{ ...readOf(input, best.definition, best.ranges), points: best.points }],
+      // The page may come from the sort field's index instead, its total from these entries.
+      sortWalk:
+        sortIndex && (exactCount || !input.needsTotal)
+          ? readOf(input, sortIndex, wholeIndex())
+          : undefined,
     }
   }
 
@@ -199,12 +223,7 @@ function choosePlan(input: PlanInput): Plan {
   // No condition is indexed: an index on the sort field still gives the order, which pays off
   // when the page can be cut early (nothing to filter, or no total needed).
   if (Number.isFinite(input.want) && (nothingToFilter || !input.needsTotal)) {
-    const sortIndex = indexesOn(definitions, sort.path).find(
-      (definition) =>
-        definition.parts.length === 1 &&
-        !definition.parts[0].multiValued &&
-        usable(definition, input),
-    )
+    const sortIndex = singleSortIndex(input, definitions, sort.path)
     if (sortIndex) {
       return {
         descending: sort.descending,

@@ -37,6 +37,19 @@ export type Plan =
        */
       ordering?: KeyOrdering
       reads: IndexRead[]
+      /**
+       * An unordered plan may carry the alternative of walking an index on the sort field in
+       * order, checking each document, when that reads fewer documents than its candidates
+       * (weighed with their count, see read/weighPlan.ts).
+       */
+      sortWalk?: IndexRead
+      /**
+       * A read whose entries are exactly the matches (the `equals`/`in` of the only condition):
+       * the total of a plan that walks another index is counted from it.
+       */
+      countRead?: IndexRead
+      /** For a walk: the share of its entries expected to match (sizes its reads). */
+      matchRate?: number
     }
   /**
    * Nothing can match (an empty `in`, contradicting conditions on one field): the answer is

@@ -90,7 +90,9 @@ export async function assertReferencesExist(
       }
     }
   } else {
-    for (const name of (await batchGetItems(adapter, keys, adapter.consistentRead, 'keys')).keys()) {
+    for (const name of (
+      await batchGetItems(adapter, keys, adapter.consistentRead, 'keys')
+    ).keys()) {
       found.add(name)
     }
   }
