@@ -76,6 +76,10 @@ export const TABLE_ROWS: TableRow[] = [
     work: page({ status: { equals: 'published' } }, '-createdAt'),
   },
   {
+    name: "`status equals 'published'`, sorted by `-views` (another indexed field)",
+    work: page({ status: { equals: 'published' } }, '-views'),
+  },
+  {
     byReturned: true,
     name: '`views > 50000`, sorted by `views`',
     work: page({ views: { greater_than: 50_000 } }, 'views'),
