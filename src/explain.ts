@@ -1,4 +1,5 @@
-import type { DynamoDBAdapter, ExplainArgs, Explanation } from './types.js'
+import type { IndexRead } from './query/plan/types.js'
+import type { DynamoDBAdapter, ExplainArgs, Explanation, ShownRead } from './types.js'
 
 import { partitionCost } from './query/plan/cost.js'
 import { approximateDocumentCount } from './read/indexCounts.js'
@@ -44,11 +45,9 @@ export async function explain(this: DynamoDBAdapter, args: ExplainArgs): Promise
       plan.kind === 'index'
         ? {
             ...plan,
-            reads: plan.reads.map((read) => ({
-              index: read.definition.name,
-              locale: read.locale,
-              ranges: read.ranges.length,
-            })),
+            countRead: plan.countRead && shownRead(plan.countRead),
+            reads: plan.reads.map(shownRead),
+            sortWalk: plan.sortWalk && shownRead(plan.sortWalk),
           }
         : plan,
     itemsRead: stats.itemsRead,
@@ -64,4 +63,9 @@ export async function explain(this: DynamoDBAdapter, args: ExplainArgs): Promise
     totalDocs: result.totalDocs,
     wcu: stats.wcu,
   }
+}
+
+/** An index read as `explain` shows it: the index, the locale, how many key ranges. */
+function shownRead(read: IndexRead): ShownRead {
+  return { index: read.definition.name, locale: read.locale, ranges: read.ranges.length }
 }

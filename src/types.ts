@@ -229,11 +229,20 @@ export type ExplainArgs = {
   where?: Where
 }
 
+/** An index read as `explain` shows it. */
+export type ShownRead = { index: string; locale?: string; ranges: number }
+
 export type Explanation = {
   /** One line: what was read. */
   description: string
   /** The plan: by id, which index and ranges, or the collection partition. */
-  plan: Omit<Plan, 'reads'> & { reads?: { index: string; locale?: string; ranges: number }[] }
+  plan: Omit<Plan, 'countRead' | 'reads' | 'sortWalk'> & {
+    /** For a walk of the sort field's index: the read its total is counted from. */
+    countRead?: ShownRead
+    reads?: ShownRead[]
+    /** The sort-index walk a plan could take instead (weighed before it runs). */
+    sortWalk?: ShownRead
+  }
   /**
    * What the planner expected the plan to cost (items, RCU, requests), beside what it spent
    * (`itemsRead`, `rcu`, `requests`); absent when it had nothing to go on.

@@ -24,7 +24,11 @@ export function describePlan(namespace: Namespace, plan: Plan): string {
           ? ` in ${direction} order`
           : `, each value in ${direction} sort order`
       return `${namespace.slug}: index ${plan.reads.map((read) => read.definition.name).join(' | ')}${order}${
-        plan.exactCount ? ', counted from the index' : ''
+        plan.exactCount
+          ? ', counted from the index'
+          : plan.countRead
+            ? `, counted from index ${plan.countRead.definition.name}`
+            : ''
       }`
     }
     case 'empty':

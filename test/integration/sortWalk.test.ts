@@ -97,6 +97,9 @@ describe('a page sorted by an indexed field, filtered by an indexed equality', (
       const explained = await adapter.explain({ collection: 'posts', limit: 10, sort, where })
       expect(explained.plan).toMatchObject({ kind: 'index', ordered: true })
       expect(explained.plan.reads?.[0].index).toBe('views')
+      expect(explained.plan.countRead?.index).toBe('status')
+      expect(explained.description).toContain('index views in')
+      expect(explained.description).toContain('counted from index status')
       expect(explained.totalDocs).toBe((await page(sqlite, where, sort, 1)).totalDocs)
       // Fetching the candidates reads each one's entry and document (2 x 80 or 2 x 160 items), the
       // partition 320 documents; the walk reads about a page over the match rate, twice (entries
