@@ -78,11 +78,6 @@ function usable(definition: IndexDefinition, input: PlanInput): boolean {
   return !definition.parts.some((part) => part.localized) || Boolean(input.locale)
 }
 
-/**
- * Picks how to read the documents of one query. See docs/design.md, "Query planning".
- * An index plan never holds a range whose bounds cross (DynamoDB rejects such a `BETWEEN`):
- * those hold nothing, and a plan left with no range at all is an `empty` one.
- */
 /** An index on the sort field alone, whose whole read gives the sort order. */
 function singleSortIndex(
   input: PlanInput,
@@ -97,6 +92,11 @@ function singleSortIndex(
   )
 }
 
+/**
+ * Picks how to read the documents of one query. See docs/design.md, "Query planning".
+ * An index plan never holds a range whose bounds cross (DynamoDB rejects such a `BETWEEN`):
+ * those hold nothing, and a plan left with no range at all is an `empty` one.
+ */
 export function planQuery(input: PlanInput): Plan {
   const plan = choosePlan(input)
   if (plan.kind !== 'index') {
