@@ -18,6 +18,7 @@ import { defaultLocaleOf } from '../utilities/valuesAtPath.js'
 import { activeTransaction, type StagedDocument } from '../transactions/session.js'
 import type { CostEstimate } from '../query/plan/cost.js'
 
+import { fewCandidateIDs } from './fewCandidates.js'
 import { countEntries, countFromIndex } from './indexCounts.js'
 import { createLookup } from './lookup.js'
 import { orderedEntries, orderKeyOf } from './orderedEntries.js'
@@ -26,7 +27,12 @@ import { relationConditions } from './relationConditions.js'
 import { projectedFields } from './projection.js'
 import { planTracing, reportPlan, tracePlan } from './reportPlan.js'
 import { scanPartition } from './scanPartition.js'
-import { observeDocuments, plainEstimate, weighCandidates } from './weighPlan.js'
+import {
+  knownCandidatesCost,
+  observeDocuments,
+  plainEstimate,
+  weighCandidates,
+} from './weighPlan.js'
 
 export type QueryArgs = {
   locale?: string
@@ -297,10 +303,17 @@ async function answerQuery(
     Number.isFinite(options.want) &&
     (!options.needsTotal || candidate.exactCount || candidate.countRead !== undefined)
   let estimate = plainEstimate(adapter, namespace, plan, options.want)
+  // Candidates already in hand (a lookup that found only a few): nothing to weigh.
+  let candidateIDs: (number | string)[] | undefined
   if (plan.kind === 'index' && !streams(plan) && !fewCandidates(plan)) {
-    const weighed = await weighCandidates(adapter, namespace, plan, options.want)
-    plan = weighed.plan
-    estimate = weighed.estimate ?? estimate
+    candidateIDs = await fewCandidateIDs(adapter, plan)
+    if (candidateIDs) {
+      estimate = knownCandidatesCost(adapter, namespace, plan, candidateIDs.length)
+    } else {
+      const weighed = await weighCandidates(adapter, namespace, plan, options.want)
+      plan = weighed.plan
+      estimate = weighed.estimate ?? estimate
+    }
   }
   const streaming = streams(plan)
   reportPlan(adapter, namespace, plan)
@@ -338,7 +351,9 @@ async function answerQuery(
     docs = page
     totalDocs = total
   } else {
-    docs = await readCandidates(adapter, namespace, plan, compiled, onlyFields)
+    docs = candidateIDs
+      ? await fetchMatching(adapter, namespace, candidateIDs, compiled, onlyFields)
+      : await readCandidates(adapter, namespace, plan, compiled, onlyFields)
     totalDocs = options.needsTotal ? docs.length : undefined
   }
   observe(docs)

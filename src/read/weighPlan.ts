@@ -135,3 +135,19 @@ export function plainEstimate(
       return undefined
   }
 }
+
+/** What fetching `candidates` documents of an index plan costs, with the entries read. */
+export function knownCandidatesCost(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  plan: Extract<Plan, { kind: 'index' }>,
+  candidates: number,
+): CostEstimate {
+  const ranges = plan.reads.reduce((sum, read) => sum + read.ranges.length, 0)
+  return candidatesCost(
+    candidates,
+    documentBytes(adapter, namespace),
+    adapter.consistentRead,
+    ranges,
+  )
+}

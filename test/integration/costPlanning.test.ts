@@ -16,8 +16,10 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../support/dynamodbLocal.mjs'
 
 let payload: Payload
 const db = () => payload.db as unknown as DynamoDBAdapter
+const tableName = `cost-${randomUUID()}`
 
-beforeAll(async () => {
+/** A Payload on the test's table (a new one remembers no counts). */
+async function bootPayload(): Promise<Payload> {
   const endpoint = process.env.DYNAMODB_ENDPOINT as string
   const config = await buildConfig({
     collections: [
@@ -32,13 +34,17 @@ beforeAll(async () => {
     db: dynamodbAdapter({
       clientConfig: { credentials: LOCAL_CREDENTIALS, endpoint, region: LOCAL_REGION },
       logFallbackQueries: false,
-      tableName: `cost-${randomUUID()}`,
+      tableName,
     }),
     secret: 'cost-planning-secret',
     telemetry: false,
     typescript: { autoGenerate: false },
   })
-  payload = await getPayload({ config, key: `cost-${randomUUID()}` })
+  return getPayload({ config, key: `cost-${randomUUID()}` })
+}
+
+beforeAll(async () => {
+  payload = await bootPayload()
   // 60 documents of about 600 bytes: the partition is about 9 RCU, 57 common ones by key 57.
   for (let i = 0; i < 60; i++) {
     await payload.create({
@@ -86,4 +92,30 @@ it('keeps the index when few documents are candidates', async () => {
   expect(explained.estimate!.rcu).toBeLessThan(9)
   const found = await payload.find({ collection: 'notes', limit: 0, pagination: false, where })
   expect(found.docs.map((doc) => doc.id).sort()).toEqual(await expected('rare', 'odd'))
+})
+
+it('fetches a lookup with at most four candidates without weighing it', async () => {
+  // A fresh adapter remembers no counts: weighing would have to read them.
+  const fresh = await bootPayload()
+  const adapter = fresh.db as unknown as DynamoDBAdapter
+  const sent: string[] = []
+  adapter.docClient.middlewareStack.add(
+    (next) => async (args) => {
+      sent.push(JSON.stringify(args.input))
+      return next(args)
+    },
+    { name: 'recordLookups', step: 'initialize' },
+  )
+  try {
+    const where: Where = { and: [{ kind: { equals: 'rare' } }, { body: { like: 'odd' } }] }
+    const found = await fresh.find({ collection: 'notes', limit: 0, pagination: false, where })
+    expect(found.docs.map((doc) => doc.id).sort()).toEqual(await expected('rare', 'odd'))
+    // The value's first entries (a page of five: fewer came back, so that is all of them), then
+    // the documents; neither the collection's counter nor the value's counters.
+    expect(sent).toHaveLength(2)
+    expect(sent.join()).not.toContain('#K#')
+    expect(sent.join()).not.toContain('M#count')
+  } finally {
+    await fresh.destroy()
+  }
 })

@@ -118,8 +118,9 @@ it('reads only the posts of the matching authors, through the author index', asy
   expect(explained.plan.kind).toBe('index')
   expect(explained.description).toContain('index author')
   expect(explained.totalDocs).toBe(5)
-  // The authors' partition (5 documents), the 5 entries and the 5 posts.
-  expect(explained.itemsRead).toBeLessThanOrEqual(5 + 5 + 5 + 2)
+  // The authors' partition (5 documents), the 5 entries and the 5 posts, and the first page of
+  // the entries read to see whether they are few enough to skip weighing (they are not: 5 > 4).
+  expect(explained.itemsRead).toBeLessThanOrEqual(5 + 5 + 5 + 2 + 5)
   const empty = await db.explain({
     collection: 'posts',
     where: { 'author.name': { equals: 'nobody' } },
