@@ -2,6 +2,7 @@ import type { IndexRead, Plan } from '../query/plan/types.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { iterateIndexRange } from '../storage/indexStore.js'
+import { entriesRemembered } from './indexCounts.js'
 
 /**
  * At most this many candidates cost no more to fetch by key than the smallest partition read
@@ -13,7 +14,8 @@ export const FEW_CANDIDATES = 4
  * The candidate ids of an equality / `in` plan when it has only a few (most lookups Payload makes
  * itself: a document's lock, a user's preferences, the documents that point at one document):
  * read from the first page of each value's entries, which the plan would read anyway. Undefined
- * when there may be more; the plan is weighed then, as before.
+ * when there may be more (the plan is weighed then, as before), and without looking when the
+ * entries' count is remembered (weighing then costs no request, and the probe would).
  */
 export async function fewCandidateIDs(
   adapter: DynamoDBAdapter,
@@ -24,6 +26,10 @@ export async function fewCandidateIDs(
   )
   const rangeCount = plan.reads.reduce((sum, read) => sum + read.ranges.length, 0)
   if (ranges.length === 0 || ranges.length !== rangeCount || ranges.length > FEW_CANDIDATES) {
+    return undefined
+  }
+  // Counts remembered from a moment ago weigh the plan without a request: no need to look.
+  if (plan.reads.every((read) => entriesRemembered(adapter, read))) {
     return undefined
   }
   const pages = await Promise.all(

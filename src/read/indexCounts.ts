@@ -82,13 +82,21 @@ export function approximateDocumentCount(
   return rememberedCount(adapter, namespace.pk, () => readDocumentCount(adapter, namespace.pk))
 }
 
+const entriesName = (read: IndexRead) => `${read.pk}\u0000${JSON.stringify(read.ranges)}`
+
+/** Whether the entries of `read` were counted a few seconds ago (weighing it costs no request). */
+export function entriesRemembered(adapter: DynamoDBAdapter, read: IndexRead): boolean {
+  const known = remembered.get(adapter)?.get(entriesName(read))
+  return known !== undefined && Date.now() - known.at < ESTIMATE_TTL_MS
+}
+
 /** How many entries an index read holds, as of at most a few seconds ago. */
 export function approximateEntries(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
   read: IndexRead,
 ): Promise<number> {
-  return rememberedCount(adapter, `${read.pk}\u0000${JSON.stringify(read.ranges)}`, () =>
+  return rememberedCount(adapter, entriesName(read), () =>
     countEntries(adapter, namespace, read),
   )
 }
