@@ -110,6 +110,57 @@ describe('a page sorted by an indexed field, filtered by an indexed equality', (
     },
   )
 
+  it('stays exact while writers move documents between values and sort positions', async () => {
+    const ids = async (booted: Booted) =>
+      (
+        await booted.payload.find({
+          collection: 'posts',
+          depth: 0,
+          limit: 0,
+          pagination: false,
+          select: { title: true },
+          sort: 'title',
+        })
+      ).docs.map((doc) => doc.id)
+    const [ours, theirs] = [await ids(dynamo), await ids(sqlite)]
+    // Eight writers, each on its own documents (so the final state does not depend on timing),
+    // while walks run; the same updates are applied to db-sqlite.
+    const update = (booted: Booted, list: (number | string)[], lane: number) => async () => {
+      for (let i = lane; i < 64; i += 8) {
+        await booted.payload.update({
+          collection: 'posts',
+          data: { status: STATUSES[(i * 3) % 4], views: (i * 53) % 100 },
+          depth: 0,
+          id: list[i * 5],
+        })
+      }
+    }
+    const walking = (async () => {
+      for (let i = 0; i < 10; i++) {
+        await page(dynamo, { status: { equals: 'published' } }, '-views', 1)
+      }
+    })()
+    await Promise.all([
+      walking,
+      ...Array.from({ length: 8 }, (_, lane) => update(dynamo, ours, lane)()),
+    ])
+    for (let lane = 0; lane < 8; lane++) {
+      await update(sqlite, theirs, lane)()
+    }
+    for (const where of [
+      { status: { equals: 'published' } },
+      { status: { in: ['draft', 'review'] } },
+    ]) {
+      for (const pageNumber of [1, 3]) {
+        expect(await page(dynamo, where, '-views', pageNumber)).toEqual(
+          await page(sqlite, where, '-views', pageNumber),
+        )
+      }
+    }
+    const adapter = dynamo.payload.db as unknown as DynamoDBAdapter
+    expect(await adapter.verifyIndexes({ collection: 'posts' })).toMatchObject({ clean: true })
+  })
+
   it('fetches the candidates instead when a walk would read more (a deep page)', async () => {
     const adapter = dynamo.payload.db as unknown as DynamoDBAdapter
     const where = { status: { equals: 'archived' } }
