@@ -48,10 +48,15 @@ export function createClients(args: Pick<DynamoDBAdapterArgs, 'client' | 'client
   const client = args.client ?? new DynamoDBClient(withDefaults(args.clientConfig ?? {}))
   const docClient = DynamoDBDocumentClient.from(client, {
     marshallOptions: {
+      // A JavaScript number beyond ±2^53 is still a number Payload stores (as db-sqlite's REAL
+      // does): it is sent as its shortest decimal form, which reads back as the same double.
+      allowImpreciseNumbers: true,
       convertEmptyValues: false,
       removeUndefinedValues: true,
     },
-    unmarshallOptions: { wrapNumbers: false },
+    // Numbers read as JavaScript numbers at any magnitude (never BigInt, which Payload does not
+    // expect and JSON cannot hold).
+    unmarshallOptions: { wrapNumbers: (value: string) => Number(value) },
   })
   return { client, docClient }
 }
