@@ -54,17 +54,23 @@ const ESTIMATE_TTL_MS = 10_000
 /** Beyond this many remembered counts per adapter, the oldest are forgotten. */
 const MAX_REMEMBERED = 1_000
 
+/** The count remembered under `name`, if it is recent enough. */
+function freshCount(adapter: DynamoDBAdapter, name: string): number | undefined {
+  const known = remembered.get(adapter)?.get(name)
+  return known && Date.now() - known.at < ESTIMATE_TTL_MS ? known.count : undefined
+}
+
 async function rememberedCount(
   adapter: DynamoDBAdapter,
   name: string,
   count: () => Promise<number>,
 ): Promise<number> {
+  const known = freshCount(adapter, name)
+  if (known !== undefined) {
+    return known
+  }
   const perAdapter = remembered.get(adapter) ?? new Map<string, { at: number; count: number }>()
   remembered.set(adapter, perAdapter)
-  const known = perAdapter.get(name)
-  if (known && Date.now() - known.at < ESTIMATE_TTL_MS) {
-    return known.count
-  }
   const fresh = await count()
   perAdapter.delete(name)
   perAdapter.set(name, { at: Date.now(), count: fresh })
@@ -86,8 +92,7 @@ const entriesName = (read: IndexRead) => `${read.pk}\u0000${JSON.stringify(read.
 
 /** Whether the entries of `read` were counted a few seconds ago (weighing it costs no request). */
 export function entriesRemembered(adapter: DynamoDBAdapter, read: IndexRead): boolean {
-  const known = remembered.get(adapter)?.get(entriesName(read))
-  return known !== undefined && Date.now() - known.at < ESTIMATE_TTL_MS
+  return freshCount(adapter, entriesName(read)) !== undefined
 }
 
 /** How many entries an index read holds, as of at most a few seconds ago. */
@@ -96,7 +101,5 @@ export function approximateEntries(
   namespace: Namespace,
   read: IndexRead,
 ): Promise<number> {
-  return rememberedCount(adapter, entriesName(read), () =>
-    countEntries(adapter, namespace, read),
-  )
+  return rememberedCount(adapter, entriesName(read), () => countEntries(adapter, namespace, read))
 }

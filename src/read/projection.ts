@@ -2,6 +2,7 @@ import type { FlattenedField, SelectType, Sort, Where } from 'payload'
 
 import { getSelectMode } from 'payload/shared'
 
+import { sortEntries } from '../query/plan/conditions.js'
 import { fieldsNamedBy } from './scanPartition.js'
 
 /**
@@ -12,10 +13,7 @@ export const MAX_PROJECTED_FIELDS = 40
 
 /** The top-level fields a sort orders by (`-author.name` → `author`). */
 function sortFieldsOf(sort: Sort | undefined): string[] {
-  const list = Array.isArray(sort) ? sort : typeof sort === 'string' ? sort.split(',') : []
-  return list
-    .map((entry) => entry.trim().replace(/^[-+]/, '').split('.')[0])
-    .filter((name) => name.length > 0)
+  return sortEntries(sort).map((entry) => entry.replace(/^[-+]/, '').split('.')[0])
 }
 
 /**

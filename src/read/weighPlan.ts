@@ -74,7 +74,14 @@ export async function weighCandidates(
   const walk = plan.sortWalk && Number.isFinite(want) ? plan.sortWalk : undefined
   if (walk && documents > 0) {
     const matchRate = Math.min(1, candidates / documents)
-    const viaWalk = walkCost(want, matchRate, documents, bytes, adapter.consistentRead, true)
+    const viaWalk = walkCost(
+      want,
+      matchRate,
+      documents,
+      bytes,
+      adapter.consistentRead,
+      plan.exactCount,
+    )
     const cheapest = [viaIndex, viaPartition].every(
       (other) =>
         viaWalk.rcu < other.rcu || (viaWalk.rcu === other.rcu && viaWalk.requests < other.requests),

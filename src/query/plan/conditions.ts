@@ -36,15 +36,19 @@ export function requiredConditions(where: undefined | Where): {
   return { conditions, ors }
 }
 
+/** The entries of a sort (`'-a,b'` or `['-a', 'b']`), trimmed, empty ones left out. */
+export function sortEntries(sort: string | string[] | undefined): string[] {
+  return (Array.isArray(sort) ? sort : sort ? sort.split(',') : [])
+    .map((item) => item.trim())
+    .filter(Boolean)
+}
+
 /** The first sort path and its direction, with the default drizzle uses when none is given. */
 export function primarySort(
   sort: string | string[] | undefined,
   timestamps: boolean,
 ): { descending: boolean; path: string } {
-  const list = (Array.isArray(sort) ? sort : sort ? sort.split(',') : [])
-    .map((item) => item.trim())
-    .filter(Boolean)
-  const first = list[0] ?? (timestamps ? '-createdAt' : '-id')
+  const first = sortEntries(sort)[0] ?? (timestamps ? '-createdAt' : '-id')
   return first.startsWith('-')
     ? { descending: true, path: first.slice(1) }
     : { descending: false, path: first.replace(/^\+/, '') }
