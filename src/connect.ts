@@ -6,6 +6,7 @@ import { dropAllItems } from './migrations/migrateFresh.js'
 import { syncIndexes } from './indexes/syncIndexes.js'
 import { ensureTable } from './storage/ensureTable.js'
 import { finishOpenCommits, JOURNAL_GRACE_MS } from './transactions/recover.js'
+import { dropSnapshots } from './read/snapshots.js'
 
 /** Checks (or creates) the table. The SDK client connects lazily and keeps its sockets alive. */
 export const connect: Connect = async function connect(this: DynamoDBAdapter, options) {
@@ -46,6 +47,7 @@ const recoveryTimers = new WeakMap<object, ReturnType<typeof setTimeout>>()
 /** Releases the client's sockets, unless the client was injected (its owner closes it). */
 export const destroy: Destroy = async function destroy(this: DynamoDBAdapter) {
   clearTimeout(recoveryTimers.get(this))
+  dropSnapshots(this)
   if (this.ownsClient) {
     this.client.destroy()
   }

@@ -92,6 +92,19 @@ function validShards(shards: number | undefined): number {
   return shards
 }
 
+/** The `readCache` option with its defaults (off without strongly consistent reads). */
+function readCacheLimits(args: DynamoDBAdapterArgs): DynamoDBAdapter['readCache'] {
+  if (args.readCache === false || args.consistentRead === false) {
+    return false
+  }
+  const maxDocuments = args.readCache?.maxDocuments ?? 500
+  const maxBytes = args.readCache?.maxBytes ?? 32 * 1024 * 1024
+  if (!(maxDocuments >= 0) || !(maxBytes >= 0)) {
+    throw new Error('payload-db-dynamodb: readCache limits must be numbers of at least 0.')
+  }
+  return { maxBytes, maxDocuments }
+}
+
 export function dynamodbAdapter(args: DynamoDBAdapterArgs): DatabaseAdapterObj<DynamoDBAdapter> {
   if (!args || typeof args.tableName !== 'string' || args.tableName.length < 3) {
     throw new Error('dynamodbAdapter: `tableName` is required (3-255 characters).')
@@ -152,6 +165,7 @@ export function dynamodbAdapter(args: DynamoDBAdapterArgs): DatabaseAdapterObj<D
       payload,
       queryDrafts: bindTransaction(queryDrafts),
       rollbackTransaction,
+      readCache: readCacheLimits(args),
       rebuildIndexes,
       repairIndexes,
       stats: new RequestStats(),

@@ -71,6 +71,17 @@ export type DynamoDBAdapterArgs = {
     name: string
     up: (args: MigrateUpArgs) => Promise<void>
   }[]
+  /**
+   * Small collections are held in memory and answered from there: each find or count first reads
+   * the collection's counter items (one small strongly consistent Query, which every write of its
+   * documents changes in the same transaction) and uses the documents held only when nothing was
+   * written since they were read, so answers are as exact as reading DynamoDB (see
+   * docs/consistency.md). A collection with more than `maxDocuments` documents (or more than
+   * `maxBytes` of them as JSON) is never held; `false` turns the cache off. Only with
+   * `consistentRead` (the default).
+   * @default { maxBytes: 32 MB, maxDocuments: 500 }
+   */
+  readCache?: { maxBytes?: number; maxDocuments?: number } | false
   /** Migrations directory. @default 'migrations' in the project root */
   migrationDir?: string
   /** The single table that holds every item of this Payload instance. */
@@ -112,6 +123,8 @@ export type DynamoDBAdapter = {
   }) => Promise<{ deferred: number; finished: number }>
   generatedIDType: 'objectID' | 'uuid'
   logFallbackQueries: boolean
+  /** Limits of the in-memory snapshots of small collections (the `readCache` option), or off. */
+  readCache: false | { maxBytes: number; maxDocuments: number }
   /** Walks a collection page by page with DynamoDB's cursor (resumable). */
   iterateDocuments: (args: IterateArgs) => AsyncGenerator<CursorPage>
   /**

@@ -11,6 +11,7 @@ import { encodeName } from '../keys/encoding.js'
 import { keyOf } from '../namespaces.js'
 import { batchDeleteItems, batchGetByKey, iteratePartition } from '../storage/documentStore.js'
 import { clearPartition } from '../storage/indexStore.js'
+import { stampAction } from '../storage/namespaceStamp.js'
 import { countedIn, revisionCondition, revisionOf } from '../storage/revisions.js'
 import {
   failedConditionIndexes,
@@ -184,9 +185,10 @@ async function writePacked(
     const batch: DocumentWrite[] = []
     for (const write of pending) {
       const size = [...batch, write].reduce((sum, each) => sum + each.actions.length, 0)
+      // One action more for the namespace's stamp (see stampAction).
       if (
         batch.length > 0 &&
-        size + counterActions([...batch, write]).length > MAX_TRANSACTION_ACTIONS
+        size + counterActions([...batch, write]).length + 1 > MAX_TRANSACTION_ACTIONS
       ) {
         break
       }
@@ -195,6 +197,10 @@ async function writePacked(
     pending = pending.slice(batch.length)
     // Counter moves go last: they have no condition, so a failed condition is a document's.
     const actions = [...batch.flatMap((write) => write.actions), ...counterActions(batch)]
+    if (actions.some((action) => action.type === 'set')) {
+      // Document items change (`ix`, `rev`): readers holding the namespace must see it.
+      actions.push(stampAction(adapter, namespace))
+    }
     try {
       await transactWrite(adapter, actions)
     } catch (error) {

@@ -1,9 +1,10 @@
 import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
+import { randomUUID } from 'node:crypto'
 
 import type { Namespace } from '../namespaces.js'
 import type { DynamoDBAdapter, RebuildArgs } from '../types.js'
 
-import { counterKey } from '../keys/counterKey.js'
+import { counterKey, STAMP_ATTRIBUTE } from '../keys/counterKey.js'
 import { collectionNamespace, versionsNamespace } from '../namespaces.js'
 import { iteratePartition } from '../storage/documentStore.js'
 import { clearPartition, iterateIndexRange } from '../storage/indexStore.js'
@@ -117,7 +118,8 @@ export async function rebuildIndexes(this: DynamoDBAdapter, args: RebuildArgs): 
   await send(
     this,
     new PutCommand({
-      Item: { ...counterKey(namespace.pk), count: total },
+      // A new stamp: the namespace's counter items never read as an earlier state (read/snapshots.ts).
+      Item: { ...counterKey(namespace.pk), count: total, [STAMP_ATTRIBUTE]: randomUUID() },
       TableName: this.tableName,
     }),
   )

@@ -7,6 +7,7 @@ import { indexGenerations } from './buildState.js'
 import { keyOf } from '../namespaces.js'
 import { batchDeleteItems, batchWriteItems, iteratePartition } from '../storage/documentStore.js'
 import { clearPartition } from '../storage/indexStore.js'
+import { stampAction } from '../storage/namespaceStamp.js'
 import { countedIn, revisionOf } from '../storage/revisions.js'
 import {
   MAX_TRANSACTION_ACTIONS,
@@ -40,15 +41,16 @@ export async function recountValueCounters(
   for await (const page of iteratePartition(adapter, namespace.pk, { pageSize: 100 })) {
     const stale = page.docs.filter((doc) => countedIn(doc).join() !== coverage.join())
     // Marked counted in every index, revision moved on (a writer who read it before recomputes).
-    for (let start = 0; start < stale.length; start += MAX_TRANSACTION_ACTIONS) {
-      await transactWrite(
-        adapter,
-        stale.slice(start, start + MAX_TRANSACTION_ACTIONS).map((doc): WriteAction => ({
+    for (let start = 0; start < stale.length; start += MAX_TRANSACTION_ACTIONS - 1) {
+      await transactWrite(adapter, [
+        ...stale.slice(start, start + MAX_TRANSACTION_ACTIONS - 1).map((doc): WriteAction => ({
           key: keyOf(namespace, doc.id),
           set: { ix: coverage, rev: (revisionOf(doc) ?? 0) + 1 },
           type: 'set',
         })),
-      )
+        // Document items change: readers holding the namespace must see it.
+        stampAction(adapter, namespace),
+      ])
     }
     for (const doc of page.docs) {
       for (const definition of counted) {

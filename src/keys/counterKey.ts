@@ -12,3 +12,10 @@ export const COUNTER_SK = 'M#count'
 export function counterKey(namespacePK: string, shard?: number): ItemKey {
   return { pk: namespacePK, sk: shard === undefined ? COUNTER_SK : `${COUNTER_SK}#${shard}` }
 }
+
+/**
+ * The attribute of a namespace's counter items that every write of its documents sets to a new
+ * unique value (in the same transaction): the items' counts and stamps together change whenever
+ * a document does, so one read of them tells whether a namespace changed (see read/snapshots.ts).
+ */
+export const STAMP_ATTRIBUTE = 'stamp'

@@ -6,6 +6,7 @@ import type { DynamoDBAdapter } from '../types.js'
 
 import { batchDeleteItems } from '../storage/documentStore.js'
 import { send } from '../storage/send.js'
+import { dropSnapshots } from '../read/snapshots.js'
 
 /** Deletes every item in the adapter's table (the table belongs to this Payload instance). */
 export async function dropAllItems(adapter: DynamoDBAdapter): Promise<number> {
@@ -36,6 +37,7 @@ export async function dropAllItems(adapter: DynamoDBAdapter): Promise<number> {
  */
 export async function clearDatabase(this: DynamoDBAdapter): Promise<void> {
   await dropAllItems(this)
+  dropSnapshots(this)
 }
 
 /** `payload migrate:fresh`: empty the table, then run every migration's `up` as batch 1. */

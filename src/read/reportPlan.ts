@@ -34,6 +34,11 @@ export function describePlan(namespace: Namespace, plan: Plan): string {
     case 'empty':
       return `${namespace.slug}: nothing can match (${plan.reason}); no request made`
     default:
+      if (plan.held) {
+        return plan.reason === 'held in memory'
+          ? `${namespace.slug}: answered from its documents held in memory (its counter items show no write since they were read)`
+          : `${namespace.slug}: read the collection partition, to be held in memory`
+      }
       return `${namespace.slug}: read the collection partition (${plan.reason ?? 'no index'})`
   }
 }

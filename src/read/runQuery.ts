@@ -12,6 +12,7 @@ import { compileWhere } from '../query/compileWhere.js'
 import { buildComparator } from '../query/compileSort.js'
 import { planQuery } from '../query/plan/planQuery.js'
 import { batchGetDocuments, getDocument } from '../storage/documentStore.js'
+import { copyStoredDocument } from '../storage/revisions.js'
 import { type IndexEntryRow, iterateIndexRange } from '../storage/indexStore.js'
 import { RequestStats, withRequestRecorder } from '../storage/requestStats.js'
 import { defaultLocaleOf } from '../utilities/valuesAtPath.js'
@@ -26,7 +27,8 @@ import { overlayStaged, stagedCountChange } from './overlay.js'
 import { relationConditions } from './relationConditions.js'
 import { projectedFields } from './projection.js'
 import { planTracing, reportPlan, tracePlan } from './reportPlan.js'
-import { scanPartition } from './scanPartition.js'
+import { keepMatches, scanPartition } from './scanPartition.js'
+import { type HeldDocuments, heldDocuments } from './snapshots.js'
 import {
   knownCandidatesCost,
   observeDocuments,
@@ -272,6 +274,14 @@ async function answerQuery(
     return nothing(planned)
   }
   const scope = scopeOf(adapter, namespace, args.locale)
+  // Looking up related documents (`author.name`) overlaps the reads below.
+  const compiling = compileWhere(scope, args.where)
+  compiling.catch(() => undefined) // awaited on every path that uses it
+  // A small namespace held in memory answers everything but a read by id (one GetItem either way).
+  const held = planned.kind === 'byID' ? undefined : await heldDocuments(adapter, namespace)
+  if (held) {
+    return answerFromMemory(namespace, scope, held, await compiling, args, options)
+  }
   if (planned.kind === 'partition') {
     // `author.name equals 'x'`: the authors' ids narrow the documents through the author index.
     const implied = await relationConditions(scope, args.where)
@@ -282,7 +292,7 @@ async function answerQuery(
       }
     }
   }
-  const compiled = await compileWhere(scope, args.where)
+  const compiled = await compiling
   let plan: Plan = compiled.nearComparator
     ? { descending: false, kind: 'partition', ordered: false, reason: '`near` orders by distance' }
     : planned
@@ -363,6 +373,32 @@ async function answerQuery(
     (await buildComparator(scope, args.sort, { timestamps: namespace.timestamps }, docs))
   docs.sort(comparator)
   return { estimate, offset: 0, ordered: docs, plan, totalDocs }
+}
+
+/** Answers from documents held in memory: the fallback's evaluation, without its reads. */
+async function answerFromMemory(
+  namespace: Namespace,
+  scope: QueryScope,
+  { docs, loaded }: HeldDocuments,
+  compiled: CompiledWhere,
+  args: QueryArgs,
+  options: RunOptions,
+): Promise<QueryResult> {
+  const kept = await keepMatches(namespace, { compiled, scope, sort: args.sort }, options, [docs])
+  const plan: Plan = {
+    descending: false,
+    held: true,
+    kind: 'partition',
+    ordered: false,
+    reason: loaded ? 'read to be held in memory' : 'held in memory',
+  }
+  return {
+    offset: 0,
+    // The held documents are shared; callers (and Payload's hooks) may change what they get.
+    ordered: kept.ordered.map(copyStoredDocument),
+    plan,
+    totalDocs: kept.totalDocs,
+  }
 }
 
 /** A unique index pinned to a few values holds at most one entry per value: nothing to weigh. */

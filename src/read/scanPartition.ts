@@ -74,7 +74,7 @@ export async function scanPartition(
   query: ScanQuery,
   options: { needsTotal: boolean; want: number },
 ): Promise<ScanResult> {
-  const { compiled, scope, sort } = query
+  const { scope } = query
   // What DynamoDB can check itself stays on its side; the evaluator still decides.
   const pushed = pushWhere({ fields: scope.fields, payload: scope.payload }, query.where)
   // A count only evaluates documents: only the fields its conditions name are read.
@@ -82,6 +82,30 @@ export async function scanPartition(
     filter: pushed ? renderFilter(pushed) : undefined,
     onlyFields: options.want === 0 ? fieldsNamedBy(scope.fields, query.where) : query.onlyFields,
   }
+  return keepMatches(
+    namespace,
+    query,
+    options,
+    (async function* () {
+      for await (const page of iteratePartition(adapter, namespace.pk, read)) {
+        yield page.docs
+      }
+    })(),
+  )
+}
+
+/**
+ * Keeps what the answer needs from pages of documents (read from the partition, or held in
+ * memory): every match in order when `want` is infinite, else the first `want` matches in the
+ * query's order (a bounded top-k) and a running count.
+ */
+export async function keepMatches(
+  namespace: Namespace,
+  query: Pick<ScanQuery, 'compiled' | 'scope' | 'sort'>,
+  options: { needsTotal: boolean; want: number },
+  pages: AsyncIterable<Doc[]> | Iterable<Doc[]>,
+): Promise<ScanResult> {
+  const { compiled, scope, sort } = query
   // A relationship sort looks up the related documents of the documents it is built for, so a
   // comparator orders only those: it is built again for what is kept plus each page's matches.
   const comparatorFor = async (docs: Doc[]) =>
@@ -90,8 +114,8 @@ export async function scanPartition(
 
   if (!Number.isFinite(options.want)) {
     const matches: Doc[] = []
-    for await (const page of iteratePartition(adapter, namespace.pk, read)) {
-      matches.push(...page.docs.filter(compiled.matches))
+    for await (const docs of pages) {
+      matches.push(...docs.filter(compiled.matches))
     }
     matches.sort(await comparatorFor(matches))
     return { ordered: matches, totalDocs: matches.length }
@@ -99,14 +123,14 @@ export async function scanPartition(
 
   let kept = new BoundedTopK<Doc>(Math.max(0, Math.floor(options.want)), () => 0)
   let counted = 0
-  for await (const page of iteratePartition(adapter, namespace.pk, read)) {
-    const matches = page.docs.filter(compiled.matches)
+  for await (const docs of pages) {
+    const matches = docs.filter(compiled.matches)
     counted += matches.length
     if (kept.capacity === 0 || matches.length === 0) {
       continue
     }
     kept = kept.withComparator(await comparatorFor([...kept.items(), ...matches]))
-    matches.forEach((doc) => kept.offer(doc))
+    matches.forEach((doc: Doc) => kept.offer(doc))
   }
   return { ordered: kept.sorted(), totalDocs: options.needsTotal ? counted : undefined }
 }

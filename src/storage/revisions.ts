@@ -103,3 +103,29 @@ export function sameRevision<T extends object>(original: object, copy: T): T {
   }
   return copy
 }
+
+/**
+ * A deep copy of a document read from the table, remembering what the original was read with
+ * (revision, write ids, counted indexes, parts): what a reader gets from documents held in memory,
+ * which callers may change freely.
+ */
+export function copyStoredDocument<T extends object>(doc: T): T {
+  const copy = structuredClone(doc)
+  const revision = revisions.get(doc)
+  if (revision !== undefined) {
+    revisions.set(copy, revision)
+  }
+  const writes = writeIDs.get(doc)
+  if (writes) {
+    writeIDs.set(copy, writes)
+  }
+  const coverage = coverages.get(doc)
+  if (coverage) {
+    coverages.set(copy, coverage)
+  }
+  const parts = partCounts.get(doc)
+  if (parts !== undefined) {
+    partCounts.set(copy, parts)
+  }
+  return copy
+}

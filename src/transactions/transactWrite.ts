@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto'
 import type { ItemKey } from '../keys/itemKeys.js'
 import type { DynamoDBAdapter } from '../types.js'
 
+import { STAMP_ATTRIBUTE } from '../keys/counterKey.js'
 import { send } from '../storage/send.js'
 
 /** A condition on the item an action writes. */
@@ -19,7 +20,11 @@ export type WriteCondition = {
 }
 
 export type WriteAction =
-  | { amount: number; attribute: string; key: ItemKey; type: 'add' }
+  /**
+   * Adds `amount` to a number attribute; with `stamp`, also sets the item's `stamp` (a namespace's
+   * counter items carry the id of the last write that changed its documents: see read/snapshots.ts).
+   */
+  | { amount: number; attribute: string; key: ItemKey; stamp?: string; type: 'add' }
   | { condition?: WriteCondition; item: Record<string, unknown>; type: 'put' }
   | { condition?: WriteCondition; key: ItemKey; type: 'delete' }
   /** Writes nothing: the transaction only holds if the item meets the condition. */
@@ -51,12 +56,18 @@ function conditionParams(condition: WriteCondition | undefined) {
 }
 
 function addParams(action: Extract<WriteAction, { type: 'add' }>, tableName: string) {
+  const names: Record<string, string> = { '#attr': action.attribute }
+  const values: Record<string, unknown> = { ':amount': action.amount }
+  if (action.stamp !== undefined) {
+    names['#stamp'] = STAMP_ATTRIBUTE
+    values[':stamp'] = action.stamp
+  }
   return {
-    ExpressionAttributeNames: { '#attr': action.attribute },
-    ExpressionAttributeValues: { ':amount': action.amount },
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
     Key: action.key,
     TableName: tableName,
-    UpdateExpression: 'ADD #attr :amount',
+    UpdateExpression: `${action.stamp !== undefined ? 'SET #stamp = :stamp ' : ''}ADD #attr :amount`,
   }
 }
 

@@ -1,5 +1,6 @@
 import type { PayloadRequest } from 'payload'
 
+import { randomUUID } from 'node:crypto'
 import { ValidationError } from 'payload'
 
 import type { DocumentChange } from '../transactions/session.js'
@@ -80,13 +81,22 @@ export function groupChanges(
   const groups: Group[] = []
   let group: Group = { actions: [], changes: [], meanings: [] }
   // One transaction may touch an item once: every counter's moves are added up per group.
-  let counters = new Map<string, { amount: number; key: ItemKey }>()
+  let counters = new Map<string, { amount: number; key: ItemKey; stamped?: boolean }>()
   const shard = shardOf(writeID, adapter.counterShards)
   let bytes = 0
   const close = () => {
-    for (const { amount, key } of counters.values()) {
-      if (amount !== 0) {
-        group.actions.push({ amount, attribute: 'count', key, type: 'add' })
+    // Each group stamps the counter shard of every namespace whose documents it changes, so a
+    // reader holding a namespace in memory sees that it changed (read/snapshots.ts).
+    const stamp = randomUUID()
+    for (const { amount, key, stamped } of counters.values()) {
+      if (amount !== 0 || stamped) {
+        group.actions.push({
+          amount,
+          attribute: 'count',
+          key,
+          stamp: stamped ? stamp : undefined,
+          type: 'add',
+        })
         group.meanings.push({ kind: 'other' })
       }
     }
@@ -100,9 +110,13 @@ export function groupChanges(
   for (const change of changes) {
     const built = changeActions(adapter, change, writeID)
     const counted = change.namespace.kind !== 'global' && change.namespace.kind !== 'latest'
-    const moves = [...built.counters]
-    if (counted && built.countDelta !== 0) {
-      moves.push({ amount: built.countDelta, key: counterKey(change.namespace.pk, shard) })
+    const moves: { amount: number; key: ItemKey; stamped?: boolean }[] = [...built.counters]
+    if (counted) {
+      moves.push({
+        amount: built.countDelta,
+        key: counterKey(change.namespace.pk, shard),
+        stamped: true,
+      })
     }
     const added = new Set(moves.map(({ key }) => keyString(key)).filter((k) => !counters.has(k)))
     const size = built.actions.length + counters.size + added.size
@@ -115,9 +129,14 @@ export function groupChanges(
     group.actions.push(...built.actions)
     group.meanings.push(...built.meanings)
     group.changes.push(change)
-    for (const { amount, key } of moves) {
+    for (const { amount, key, stamped } of moves) {
       const name = keyString(key)
-      counters.set(name, { amount: (counters.get(name)?.amount ?? 0) + amount, key })
+      const known = counters.get(name)
+      counters.set(name, {
+        amount: (known?.amount ?? 0) + amount,
+        key,
+        stamped: stamped || known?.stamped,
+      })
     }
   }
   close()

@@ -9,7 +9,7 @@ import type { Config, DatabaseAdapterObj, Sort, Where } from 'payload'
 import type { DynamoDBAdapter } from '../../src/index.js'
 import type { Booted } from '../support/bootPayload.js'
 
-import { boot } from '../support/bootPayload.js'
+import { THROUGH_INDEXES, boot } from '../support/bootPayload.js'
 
 const ENTRIES = 80
 const WRITERS = 6
@@ -148,7 +148,7 @@ describe('the fallback scan equals db-sqlite', () => {
   let sqlite: Booted
 
   beforeAll(async () => {
-    dynamo = await boot(config, 'dynamodb')
+    dynamo = await boot(config, 'dynamodb', THROUGH_INDEXES)
     sqlite = await boot(config, 'sqlite')
     await seed(dynamo)
     await seed(sqlite)

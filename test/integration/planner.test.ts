@@ -15,7 +15,7 @@ import { paginate } from '../../src/read/paginate.js'
 import { collectionNamespace } from '../../src/namespaces.js'
 import { compileWhere } from '../../src/query/compileWhere.js'
 import { buildComparator } from '../../src/query/compileSort.js'
-import { boot } from '../support/bootPayload.js'
+import { THROUGH_INDEXES, boot } from '../support/bootPayload.js'
 
 const GROUPS = ['red', 'green', 'blue', 'Red']
 const NAMES = ['ant', 'bee', 'cat', 'Cat', 'dog', 'ému', '']
@@ -108,7 +108,7 @@ describe('planner agrees with the reference evaluator', () => {
   let allDocs: Doc[]
 
   beforeAll(async () => {
-    booted = await boot(config, 'dynamodb')
+    booted = await boot(config, 'dynamodb', THROUGH_INDEXES)
     payload = booted.payload
     adapter = payload.db as unknown as DynamoDBAdapter
     for (const data of fc.sample(docArb, { numRuns: 70, seed: 7 })) {

@@ -9,7 +9,7 @@ import type { Config, DatabaseAdapterObj, Where } from 'payload'
 import type { DynamoDBAdapter } from '../../src/index.js'
 import type { Booted } from '../support/bootPayload.js'
 
-import { boot } from '../support/bootPayload.js'
+import { THROUGH_INDEXES, boot } from '../support/bootPayload.js'
 
 /** Field names that would break an expression written without placeholders. */
 const NAMES = {
@@ -160,7 +160,7 @@ describe('filters pushed into DynamoDB', () => {
   const expressions: string[] = []
 
   beforeAll(async () => {
-    dynamo = await boot(config, 'dynamodb')
+    dynamo = await boot(config, 'dynamodb', THROUGH_INDEXES)
     sqlite = await boot(config, 'sqlite')
     await seed(dynamo)
     await seed(sqlite)

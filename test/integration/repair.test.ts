@@ -14,7 +14,7 @@ import type { Doc } from '../../src/query/types.js'
 import { indexEntries, uniqueMarkers } from '../../src/indexes/entries.js'
 import { indexesOf, localeCodes } from '../../src/indexes/registry.js'
 import { collectionNamespace } from '../../src/namespaces.js'
-import { boot, type Booted } from '../support/bootPayload.js'
+import { boot, type Booted, THROUGH_INDEXES } from '../support/bootPayload.js'
 
 const slug = 'items'
 
@@ -41,6 +41,7 @@ beforeAll(async () => {
       typescript: { autoGenerate: false },
     }),
     'dynamodb',
+    THROUGH_INDEXES,
   )
   payload = booted.payload
   db = payload.db as unknown as DynamoDBAdapter

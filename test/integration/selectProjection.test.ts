@@ -11,7 +11,7 @@ import { commitTransaction, initTransaction } from 'payload'
 import type { DynamoDBAdapter } from '../../src/index.js'
 import type { Booted } from '../support/bootPayload.js'
 
-import { bootBoth, closeAll } from '../support/bootPayload.js'
+import { THROUGH_INDEXES, bootBoth, closeAll } from '../support/bootPayload.js'
 
 function config(db: DatabaseAdapterObj): Config {
   return {
@@ -146,7 +146,7 @@ describe('find with select reads only what it returns', () => {
   const sent: { command: string; names: string[]; projection?: string }[] = []
 
   beforeAll(async () => {
-    ;[dynamo, sqlite] = await bootBoth(config)
+    ;[dynamo, sqlite] = await bootBoth(config, THROUGH_INDEXES)
     await seed(dynamo)
     await seed(sqlite)
     const adapter = dynamo.payload.db as unknown as DynamoDBAdapter

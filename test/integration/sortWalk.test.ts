@@ -10,7 +10,7 @@ import type { Config, DatabaseAdapterObj, Sort, Where } from 'payload'
 import type { DynamoDBAdapter } from '../../src/index.js'
 import type { Booted } from '../support/bootPayload.js'
 
-import { bootBoth, closeAll } from '../support/bootPayload.js'
+import { THROUGH_INDEXES, bootBoth, closeAll } from '../support/bootPayload.js'
 
 const STATUSES = ['draft', 'review', 'published', 'archived']
 const POSTS = 320
@@ -56,7 +56,7 @@ describe('a page sorted by an indexed field, filtered by an indexed equality', (
   let sqlite: Booted
 
   beforeAll(async () => {
-    ;[dynamo, sqlite] = await bootBoth(config)
+    ;[dynamo, sqlite] = await bootBoth(config, THROUGH_INDEXES)
     await Promise.all([seed(dynamo), seed(sqlite)])
   }, 120_000)
 

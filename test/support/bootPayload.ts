@@ -7,13 +7,18 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildConfig, type Config, getPayload } from 'payload'
 
+import type { DynamoDBAdapterArgs } from '../../src/index.js'
+
 import { dynamodbAdapter } from '../../src/index.js'
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './dynamodbLocal.mjs'
 
 export type Booted = { close: () => Promise<void>; payload: Payload }
 
 /** The adapter pointed at the DynamoDB Local of this test run, on a fresh table. */
-export function testDynamoAdapter(tableName = `test-${randomUUID()}`): DatabaseAdapterObj {
+export function testDynamoAdapter(
+  tableName = `test-${randomUUID()}`,
+  options: Partial<DynamoDBAdapterArgs> = {},
+): DatabaseAdapterObj {
   const endpoint = process.env.DYNAMODB_ENDPOINT
   if (!endpoint) {
     throw new Error(
@@ -24,6 +29,7 @@ export function testDynamoAdapter(tableName = `test-${randomUUID()}`): DatabaseA
     clientConfig: { credentials: LOCAL_CREDENTIALS, endpoint, region: LOCAL_REGION },
     logFallbackQueries: false,
     tableName,
+    ...options,
   })
 }
 
@@ -31,12 +37,13 @@ export function testDynamoAdapter(tableName = `test-${randomUUID()}`): DatabaseA
 export async function boot(
   makeConfig: (db: DatabaseAdapterObj) => Config,
   adapter: 'dynamodb' | 'sqlite',
+  options: Partial<DynamoDBAdapterArgs> = {},
 ): Promise<Booted> {
   const file = join(tmpdir(), `payload-${randomUUID()}.db`)
   const db =
     adapter === 'sqlite'
       ? sqliteAdapter({ client: { url: `file:${file}` }, push: true })
-      : testDynamoAdapter()
+      : testDynamoAdapter(undefined, options)
   const given = makeConfig(db)
   // Never generate types: Payload would spawn `payload generate:types`, which outlives the test.
   const config = await buildConfig({
@@ -58,9 +65,16 @@ export async function boot(
 /** Boots one config on this adapter and on db-sqlite, to compare what Payload returns. */
 export function bootBoth(
   makeConfig: (db: DatabaseAdapterObj) => Config,
+  options: Partial<DynamoDBAdapterArgs> = {},
 ): Promise<[Booted, Booted]> {
-  return Promise.all([boot(makeConfig, 'dynamodb'), boot(makeConfig, 'sqlite')])
+  return Promise.all([boot(makeConfig, 'dynamodb', options), boot(makeConfig, 'sqlite')])
 }
+
+/**
+ * For tests of plans, index reads and request counts: small collections are otherwise answered
+ * from memory (the `readCache` option), which would bypass what they look at.
+ */
+export const THROUGH_INDEXES: Partial<DynamoDBAdapterArgs> = { readCache: false }
 
 /** Closes what was booted (a boot that failed left undefined). */
 export async function closeAll(...booted: (Booted | undefined)[]): Promise<void> {

@@ -147,6 +147,8 @@ export default buildConfig({
       region: ${JSON.stringify(LOCAL_REGION)},
     },
     migrationDir: ${JSON.stringify(this.migrationDir)},
+    // The CLI test looks at which plan a query gets, not at answers from memory.
+    readCache: false,
     tableName: ${JSON.stringify(this.tableName)},
   }),${onInit}
   secret: 'cli-test-secret',

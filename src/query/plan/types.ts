@@ -59,6 +59,8 @@ export type Plan =
   /** Every document of the namespace (one partition), in id order when `ordered`. */
   | {
       descending: boolean
+      /** Answered from the namespace's documents held in memory (read/snapshots.ts). */
+      held?: boolean
       kind: 'partition'
       ordered: boolean
       /** Why no index serves it, and the field an index would serve, for the fallback log. */

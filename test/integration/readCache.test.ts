@@ -1,0 +1,288 @@
+/**
+ * Small collections held in memory (read/snapshots.ts): finds and counts answered from memory
+ * after one read of the collection's counter items, exact whichever process writes. Two Payloads
+ * share one table here (two processes as far as the adapter knows: each holds its own snapshot);
+ * one writes, the other reads, and every read after a write was acknowledged must show it.
+ * Answers are compared with db-sqlite's and with a third Payload that holds nothing.
+ */
+import type { Config, DatabaseAdapterObj, Payload, Where } from 'payload'
+
+import { randomUUID } from 'node:crypto'
+import { buildConfig, getPayload } from 'payload'
+
+import type { DynamoDBAdapter, DynamoDBAdapterArgs } from '../../src/index.js'
+import type { Booted } from '../support/bootPayload.js'
+
+import { dynamodbAdapter } from '../../src/index.js'
+import { boot, closeAll } from '../support/bootPayload.js'
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../support/dynamodbLocal.mjs'
+
+const STATUSES = ['draft', 'published', 'archived']
+
+function config(db: DatabaseAdapterObj): Config {
+  return {
+    collections: [
+      { slug: 'authors', fields: [{ name: 'name', type: 'text' }] },
+      {
+        slug: 'posts',
+        fields: [
+          { name: 'title', type: 'text' },
+          { name: 'status', type: 'select', index: true, options: STATUSES },
+          { name: 'views', type: 'number', index: true },
+          { name: 'rating', type: 'number' },
+          { name: 'author', type: 'relationship', relationTo: 'authors' },
+          { name: 'meta', type: 'group', fields: [{ name: 'note', type: 'text' }] },
+        ],
+      },
+    ],
+    db,
+    secret: 'read-cache-test',
+    telemetry: false,
+    typescript: { autoGenerate: false },
+  }
+}
+
+const tableName = `read-cache-${randomUUID()}`
+
+async function bootOnTable(readCache?: DynamoDBAdapterArgs['readCache']): Promise<Payload> {
+  const db = dynamodbAdapter({
+    clientConfig: {
+      credentials: LOCAL_CREDENTIALS,
+      endpoint: process.env.DYNAMODB_ENDPOINT,
+      region: LOCAL_REGION,
+    },
+    logFallbackQueries: false,
+    readCache,
+    tableName,
+  })
+  const given = config(db)
+  return getPayload({ config: await buildConfig(given), key: `read-cache-${randomUUID()}` })
+}
+
+const adapterOf = (payload: Payload) => payload.db as unknown as DynamoDBAdapter
+
+const QUERIES: { sort: string; where: Where }[] = [
+  { sort: '-views', where: { status: { equals: 'published' } } },
+  { sort: 'title', where: { rating: { in: [1, 3] } } },
+  { sort: 'views', where: { views: { greater_than: 200, less_than_equal: 700 } } },
+  {
+    sort: '-title',
+    where: { or: [{ rating: { exists: false } }, { status: { equals: 'draft' } }] },
+  },
+  { sort: 'views', where: { 'author.name': { equals: 'Author 2' } } },
+  { sort: '-createdAt', where: {} },
+  { sort: 'title', where: { title: { like: 'post 1' } } },
+]
+
+async function answers(payload: Payload, ids: Pick<IDs, 'authors'>): Promise<string[]> {
+  const out: string[] = []
+  for (const query of QUERIES) {
+    const found = await payload.find({
+      collection: 'posts',
+      depth: 0,
+      limit: 7,
+      page: 2,
+      sort: query.sort,
+      where: query.where,
+    })
+    const counted = await payload.count({ collection: 'posts', where: query.where })
+    out.push(
+      `${found.totalDocs}/${counted.totalDocs}:${found.docs.map((doc) => `${doc.title}=${doc.views}`).join(',')}`,
+    )
+  }
+  out.push(String(ids.authors.length))
+  return out
+}
+
+type IDs = { authors: (number | string)[]; posts: (number | string)[] }
+
+async function seed(payload: Payload): Promise<IDs> {
+  const authors: (number | string)[] = []
+  for (let i = 0; i < 4; i++) {
+    authors.push(
+      (await payload.create({ collection: 'authors', data: { name: `Author ${i}` } })).id,
+    )
+  }
+  const posts: (number | string)[] = []
+  for (let i = 0; i < 60; i++) {
+    const doc = await payload.create({
+      collection: 'posts',
+      data: {
+        author: authors[i % 4],
+        meta: { note: `note ${i}` },
+        rating: i % 6 === 0 ? null : i % 5,
+        status: STATUSES[i % 3],
+        title: `Post ${i}`,
+        views: (i * 317) % 1000,
+      },
+    })
+    posts.push(doc.id)
+  }
+  return { authors, posts }
+}
+
+describe('small collections held in memory', () => {
+  let reader: Payload
+  let writer: Payload
+  let uncached: Payload
+  let sqlite: Booted
+  let ids: IDs
+  let sqliteIDs: IDs
+
+  beforeAll(async () => {
+    writer = await bootOnTable()
+    reader = await bootOnTable()
+    uncached = await bootOnTable(false)
+    sqlite = await boot(config, 'sqlite')
+    ;[ids, sqliteIDs] = await Promise.all([seed(writer), seed(sqlite.payload)])
+  }, 120_000)
+
+  afterAll(async () => {
+    await Promise.all([reader?.destroy(), writer?.destroy(), uncached?.destroy()])
+    await closeAll(sqlite)
+  })
+
+  it('answers finds and counts from memory with one small read each, as db-sqlite does', async () => {
+    const expected = await answers(sqlite.payload, sqliteIDs)
+    expect(await answers(reader, ids)).toEqual(expected)
+    const stats = adapterOf(reader).stats
+    const before = stats.snapshot()
+    expect(await answers(reader, ids)).toEqual(expected)
+    const after = stats.snapshot()
+    // Seven finds and seven counts, the relationship path's lookups of authors included (each
+    // a held collection too): one Query of counter items per collection read, nothing else.
+    const requests = after.requests - before.requests
+    expect(requests).toBeGreaterThanOrEqual(14)
+    expect(requests).toBeLessThanOrEqual(18)
+    expect(after.requestsByCommand.Query - (before.requestsByCommand.Query ?? 0)).toBe(requests)
+    expect(after.itemsRead - before.itemsRead).toBeLessThan(requests * 10)
+    const explained = await adapterOf(reader).explain({
+      collection: 'posts',
+      sort: '-views',
+      where: { status: { equals: 'published' } },
+    })
+    expect(explained.plan.kind).toBe('partition')
+    expect(explained.description).toContain('held in memory')
+    expect(explained.requests).toBe(1)
+  })
+
+  it('hands out copies: changing a returned document changes nothing held', async () => {
+    const first = await reader.find({ collection: 'posts', depth: 0, sort: 'title', limit: 1 })
+    const doc = first.docs[0] as unknown as Record<string, unknown> & { meta: { note: string } }
+    doc.title = 'changed by the caller'
+    doc.meta.note = 'changed too'
+    const again = await reader.find({ collection: 'posts', depth: 0, sort: 'title', limit: 1 })
+    expect(again.docs[0].title).toBe('Post 0')
+    expect((again.docs[0] as unknown as { meta: { note: string } }).meta.note).toBe('note 0')
+  })
+
+  it('sees every write acknowledged to another process before the read began', async () => {
+    // Warm the reader's snapshot, then alternate: a write on the writer, a read on the reader.
+    await reader.count({ collection: 'posts' })
+    for (let round = 0; round < 12; round++) {
+      const id = ids.posts[round]
+      const views = 5000 + round
+      await writer.update({ collection: 'posts', data: { views }, id })
+      const found = await reader.find({
+        collection: 'posts',
+        depth: 0,
+        where: { views: { equals: views } },
+      })
+      expect(found.docs.map((doc) => doc.id)).toEqual([id])
+      const created = await writer.create({
+        collection: 'posts',
+        data: { status: 'draft', title: `Extra ${round}`, views: 9000 + round },
+      })
+      expect(
+        (
+          await reader.count({
+            collection: 'posts',
+            where: { views: { greater_than_equal: 9000 } },
+          })
+        ).totalDocs,
+      ).toBe(1)
+      await writer.delete({ collection: 'posts', id: created.id })
+      expect(
+        (
+          await reader.count({
+            collection: 'posts',
+            where: { views: { greater_than_equal: 9000 } },
+          })
+        ).totalDocs,
+      ).toBe(0)
+      // Put the document back as it was (the comparison with db-sqlite below needs it).
+      await writer.update({ collection: 'posts', data: { views: (round * 317) % 1000 }, id })
+    }
+    expect(await answers(reader, ids)).toEqual(await answers(sqlite.payload, sqliteIDs))
+  }, 120_000)
+
+  it('stays exact while eight writers change documents and readers query at once', async () => {
+    let stop = false
+    const errors: unknown[] = []
+    const writers = Array.from({ length: 8 }, async (_, lane) => {
+      for (let step = 0; step < 12; step++) {
+        const id = ids.posts[(lane * 7 + step) % ids.posts.length]
+        await writer.update({
+          collection: 'posts',
+          data: { status: STATUSES[(lane + step) % 3], views: (lane * 131 + step * 17) % 1000 },
+          id,
+        })
+      }
+    })
+    const readers = (async () => {
+      while (!stop) {
+        try {
+          await answers(reader, ids)
+        } catch (error) {
+          errors.push(error)
+        }
+      }
+    })()
+    await Promise.all(writers)
+    stop = true
+    await readers
+    expect(errors).toEqual([])
+    // After the writers: what the reader answers is what a Payload holding nothing answers, the
+    // totals match the documents, and every index is right.
+    const held = await answers(reader, ids)
+    expect(held).toEqual(await answers(uncached, ids))
+    for (const status of STATUSES) {
+      const all = await uncached.find({
+        collection: 'posts',
+        depth: 0,
+        limit: 0,
+        pagination: false,
+        where: { status: { equals: status } },
+      })
+      expect(
+        (await reader.count({ collection: 'posts', where: { status: { equals: status } } }))
+          .totalDocs,
+      ).toBe(all.docs.length)
+    }
+    expect((await adapterOf(reader).verifyIndexes({ collection: 'posts' })).clean).toBe(true)
+  }, 180_000)
+
+  it('does not hold a collection larger than maxDocuments, and the option turns it off', async () => {
+    const small = await bootOnTable({ maxDocuments: 10 })
+    try {
+      const explained = await adapterOf(small).explain({
+        collection: 'posts',
+        where: { status: { equals: 'draft' } },
+      })
+      expect(explained.plan.kind).toBe('index')
+      // Authors (4) are held: a relationship path reads them from memory.
+      const byAuthor = await adapterOf(small).explain({
+        collection: 'authors',
+        where: { name: { equals: 'Author 1' } },
+      })
+      expect(byAuthor.description).toContain('held in memory')
+    } finally {
+      await small.destroy()
+    }
+    const off = await adapterOf(uncached).explain({
+      collection: 'authors',
+      where: { name: { equals: 'Author 1' } },
+    })
+    expect(off.description).not.toContain('held in memory')
+  })
+})
