@@ -19,3 +19,9 @@ export function counterKey(namespacePK: string, shard?: number): ItemKey {
  * a document does, so one read of them tells whether a namespace changed (see read/snapshots.ts).
  */
 export const STAMP_ATTRIBUTE = 'stamp'
+
+/**
+ * How many writes stamped a counter item: a stamp alone says only which write came last, so a
+ * process catching up with its own writes could not tell that another write came before them.
+ */
+export const WRITES_ATTRIBUTE = 'writes'

@@ -1,9 +1,11 @@
+import type { ItemKey } from '../keys/itemKeys.js'
 import type { Namespace } from '../namespaces.js'
 import type { StoredDocument } from '../storage/documentStore.js'
 import type { DynamoDBAdapter } from '../types.js'
 
-import { readPartition } from '../storage/documentStore.js'
-import { readStamp } from '../storage/namespaceStamp.js'
+import { keyOf } from '../namespaces.js'
+import { batchGetDocuments, readPartition } from '../storage/documentStore.js'
+import { type CounterState, readStamp, stampAfter, stampOf } from '../storage/namespaceStamp.js'
 
 /**
  * Small collections held in memory. Every write of a namespace's documents sets a new unique
@@ -17,18 +19,33 @@ import { readStamp } from '../storage/namespaceStamp.js'
 type Snapshot = {
   bytes: number
   docs: StoredDocument[]
+  /** The counter items the stamp was made of (to work out what this process's writes made it). */
+  items: CounterState[]
   loadedAt: number
   stamp: string
   /** How many queries it answered: one that went stale unused makes the next load wait. */
   uses: number
 }
 
+/** A write this process committed to a held namespace: its counter move and the documents. */
+export type CommittedWrite = {
+  amount: number
+  counter: ItemKey
+  documents: ItemKey[]
+  stamp: string
+}
+
 type NamespaceState = {
   /** How many queries to answer without looking at the stamp (back-off after wasted loads). */
   skip: number
   backoff: number
+  /** This process's writes since the snapshot's stamp, in commit order. */
+  pending: CommittedWrite[]
   snapshot?: Snapshot
 }
+
+/** Beyond this many of its own writes, a snapshot is read again rather than caught up. */
+const MAX_PENDING = 50
 
 /**
  * A snapshot is read again after this long even when its stamp still matches: a bound on what a
@@ -55,7 +72,7 @@ function stateOf(adapter: DynamoDBAdapter, pk: string): NamespaceState {
   }
   let state = byNamespace.get(pk)
   if (!state) {
-    state = { backoff: 0, skip: 0 }
+    state = { backoff: 0, pending: [], skip: 0 }
     byNamespace.set(pk, state)
   }
   return state
@@ -95,11 +112,16 @@ export async function heldDocuments(
   }
   const current = await readStamp(adapter, namespace.pk)
   const held = state.snapshot
-  if (held && held.stamp === current.stamp && Date.now() - held.loadedAt < MAX_AGE_MS) {
+  const fresh = held && Date.now() - held.loadedAt < MAX_AGE_MS
+  if (held && fresh && held.stamp === current.stamp) {
     held.uses++
     return { docs: held.docs, loaded: false }
   }
+  if (held && fresh && (await caughtUp(adapter, namespace, state, held, current.items))) {
+    return { docs: held.docs, loaded: false }
+  }
   state.snapshot = undefined
+  state.pending = []
   if (held && held.stamp !== current.stamp) {
     // Written since: reading it all again pays only if it is read more often than written.
     state.backoff = held.uses < 2 ? Math.min(MAX_BACKOFF, Math.max(4, state.backoff * 2)) : 0
@@ -116,10 +138,81 @@ export async function heldDocuments(
   const after = await readStamp(adapter, namespace.pk)
   const bytes = docs.reduce((sum, doc) => sum + JSON.stringify(doc).length, 0)
   if (after.stamp === current.stamp && heldBytes(adapter) + bytes <= limits.maxBytes) {
-    state.snapshot = { bytes, docs, loadedAt: Date.now(), stamp: current.stamp, uses: 1 }
+    state.snapshot = {
+      bytes,
+      docs,
+      items: current.items,
+      loadedAt: Date.now(),
+      stamp: current.stamp,
+      uses: 1,
+    }
+    state.pending = []
   }
   // Not kept (written meanwhile, or no room): still a read of the partition, as the fallback's.
   return { docs, loaded: true }
+}
+
+/**
+ * Brings a snapshot up to date with this process's own writes when they are the only ones since
+ * it was read: the counter items now read are exactly the held ones moved by those writes (each
+ * write's shard: its count moved, its new stamp), so no other write was committed in between.
+ * The documents those writes changed are read again by key (strongly consistent, after the
+ * counter read, so at least as new) and replace the held ones.
+ */
+async function caughtUp(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  state: NamespaceState,
+  held: Snapshot,
+  now: CounterState[],
+): Promise<boolean> {
+  const pending = state.pending
+  if (pending.length === 0 || pending.length > MAX_PENDING) {
+    return false
+  }
+  const start = held.items
+  const applied = pending.length
+  const expected = pending.reduce((items, write) => stampAfter(items, write), start)
+  if (stampOf(expected) !== stampOf(now)) {
+    return false
+  }
+  const keys = new Map(
+    pending.flatMap((write) => write.documents).map((key) => [`${key.pk}\u0000${key.sk}`, key]),
+  )
+  const reread = await batchGetDocuments(adapter, [...keys.values()])
+  if (state.snapshot !== held || held.items !== start) {
+    // Another query caught it up (or replaced it) meanwhile: its result stands.
+    return state.snapshot === held
+  }
+  const changed = new Set(keys.keys())
+  const sortKey = (doc: StoredDocument) => keyOf(namespace, doc.id).sk
+  // A new array: queries running now still read the one they were given.
+  const docs = [
+    ...held.docs.filter((doc) => !changed.has(`${namespace.pk}\u0000${sortKey(doc)}`)),
+    ...reread,
+  ]
+  docs.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0))
+  held.docs = docs
+  held.items = now
+  held.stamp = stampOf(now)
+  held.uses++
+  // Writes committed while the documents were read stay pending against the new items.
+  state.pending = state.pending.slice(applied)
+  return true
+}
+
+/**
+ * Records writes this process committed (write/groups.ts), for `caughtUp`: only for namespaces
+ * it holds.
+ */
+export function noteCommittedWrites(adapter: DynamoDBAdapter, writes: CommittedWrite[]): void {
+  const byNamespace = states.get(adapter)
+  for (const write of writes) {
+    const state = byNamespace?.get(write.counter.pk)
+    if (state?.snapshot) {
+      state.pending.push(write)
+    }
+  }
 }
 
 /** Forgets every snapshot (the adapter's tables were cleared or it is closing). */

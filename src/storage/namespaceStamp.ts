@@ -5,14 +5,19 @@ import type { Namespace } from '../namespaces.js'
 import type { WriteAction } from '../transactions/transactWrite.js'
 import type { DynamoDBAdapter } from '../types.js'
 
-import { COUNTER_SK, counterKey, STAMP_ATTRIBUTE } from '../keys/counterKey.js'
+import { COUNTER_SK, counterKey, STAMP_ATTRIBUTE, WRITES_ATTRIBUTE } from '../keys/counterKey.js'
 import { send } from './send.js'
 
 type Store = Pick<DynamoDBAdapter, 'docClient' | 'stats' | 'tableName'>
 
+/** One counter item as the stamp sees it. */
+export type CounterState = { count: number; sk: string; stamp: string; writes: number }
+
 /** What a namespace's counter items say: how many documents it holds and whether it changed. */
 export type NamespaceStamp = {
   count: number
+  /** The items, in key order. */
+  items: CounterState[]
   /**
    * Every counter item's key, count and stamp. Any write of the namespace's documents changes it
    * (a new unique stamp on one of the items, in the write's own transaction), and it never
@@ -26,8 +31,7 @@ export type NamespaceStamp = {
  * Query of a few small items, whatever the namespace's size.
  */
 export async function readStamp(adapter: Store, namespacePK: string): Promise<NamespaceStamp> {
-  let count = 0
-  const parts: string[] = []
+  const items: CounterState[] = []
   let startKey: Record<string, unknown> | undefined
   do {
     const out: QueryCommandOutput = await send<QueryCommandOutput>(
@@ -46,13 +50,39 @@ export async function readStamp(adapter: Store, namespacePK: string): Promise<Na
       }),
     )
     for (const item of out.Items ?? []) {
-      const itemCount = typeof item.count === 'number' ? item.count : 0
-      count += itemCount
-      parts.push(`${String(item.sk)}=${itemCount}/${String(item[STAMP_ATTRIBUTE] ?? '')}`)
+      items.push({
+        count: typeof item.count === 'number' ? item.count : 0,
+        sk: String(item.sk),
+        stamp: String(item[STAMP_ATTRIBUTE] ?? ''),
+        writes: typeof item[WRITES_ATTRIBUTE] === 'number' ? item[WRITES_ATTRIBUTE] : 0,
+      })
     }
     startKey = out.LastEvaluatedKey
   } while (startKey)
-  return { count: Math.max(0, count), stamp: parts.join(',') }
+  const count = items.reduce((sum, item) => sum + item.count, 0)
+  return { count: Math.max(0, count), items, stamp: stampOf(items) }
+}
+
+/** The stamp of counter items (in key order). */
+export function stampOf(items: CounterState[]): string {
+  return items.map((item) => `${item.sk}=${item.count}/${item.writes}/${item.stamp}`).join(',')
+}
+
+/** The counter items after one write moved its shard (`ADD count`, `SET stamp`, `ADD writes 1`). */
+export function stampAfter(
+  items: CounterState[],
+  write: { amount: number; counter: { sk: string }; stamp: string },
+): CounterState[] {
+  const moved = items.find((item) => item.sk === write.counter.sk)
+  const next = items.filter((item) => item !== moved)
+  next.push({
+    count: (moved?.count ?? 0) + write.amount,
+    sk: write.counter.sk,
+    stamp: write.stamp,
+    writes: (moved?.writes ?? 0) + 1,
+  })
+  // DynamoDB orders sort keys by bytes; counter keys are ASCII, where that is code-unit order.
+  return next.sort((a, b) => (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0))
 }
 
 /**

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto'
 import type { ItemKey } from '../keys/itemKeys.js'
 import type { DynamoDBAdapter } from '../types.js'
 
-import { STAMP_ATTRIBUTE } from '../keys/counterKey.js'
+import { STAMP_ATTRIBUTE, WRITES_ATTRIBUTE } from '../keys/counterKey.js'
 import { send } from '../storage/send.js'
 
 /** A condition on the item an action writes. */
@@ -21,8 +21,9 @@ export type WriteCondition = {
 
 export type WriteAction =
   /**
-   * Adds `amount` to a number attribute; with `stamp`, also sets the item's `stamp` (a namespace's
-   * counter items carry the id of the last write that changed its documents: see read/snapshots.ts).
+   * Adds `amount` to a number attribute; with `stamp`, also sets the item's `stamp` and adds one
+   * to its `writes` (a namespace's counter items carry the id of the last write that changed its
+   * documents and how many did: see read/snapshots.ts).
    */
   | { amount: number; attribute: string; key: ItemKey; stamp?: string; type: 'add' }
   | { condition?: WriteCondition; item: Record<string, unknown>; type: 'put' }
@@ -60,14 +61,19 @@ function addParams(action: Extract<WriteAction, { type: 'add' }>, tableName: str
   const values: Record<string, unknown> = { ':amount': action.amount }
   if (action.stamp !== undefined) {
     names['#stamp'] = STAMP_ATTRIBUTE
+    names['#writes'] = WRITES_ATTRIBUTE
     values[':stamp'] = action.stamp
+    values[':one'] = 1
   }
   return {
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
     Key: action.key,
     TableName: tableName,
-    UpdateExpression: `${action.stamp !== undefined ? 'SET #stamp = :stamp ' : ''}ADD #attr :amount`,
+    UpdateExpression:
+      action.stamp !== undefined
+        ? 'SET #stamp = :stamp ADD #attr :amount, #writes :one'
+        : 'ADD #attr :amount',
   }
 }
 

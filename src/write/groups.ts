@@ -13,6 +13,7 @@ import { batchGetDocuments } from '../storage/documentStore.js'
 import type { ItemKey } from '../keys/itemKeys.js'
 
 import { indexesOf } from '../indexes/registry.js'
+import { noteCommittedWrites } from '../read/snapshots.js'
 import { indexGenerations } from '../indexes/buildState.js'
 import { coverageOf, shardOf } from '../indexes/valueCounters.js'
 import {
@@ -156,6 +157,24 @@ export async function writeGroup(
   } catch (error) {
     throw explainFailure(error, group, req)
   }
+  // Snapshots this process holds can take the change in without reading everything again.
+  noteCommittedWrites(
+    adapter,
+    group.actions.flatMap((action) =>
+      action.type === 'add' && action.stamp !== undefined
+        ? [
+            {
+              amount: action.amount,
+              counter: action.key,
+              documents: group.changes
+                .filter((change) => change.key.pk === action.key.pk)
+                .map((change) => change.key),
+              stamp: action.stamp,
+            },
+          ]
+        : [],
+    ),
+  )
   for (const change of group.changes) {
     if (change.after) {
       rememberRevision(change.after, nextRevision(change), writesAfter(change.before, writeID))

@@ -44,7 +44,10 @@ function config(db: DatabaseAdapterObj): Config {
 
 const tableName = `read-cache-${randomUUID()}`
 
-async function bootOnTable(readCache?: DynamoDBAdapterArgs['readCache']): Promise<Payload> {
+async function bootOnTable(
+  readCache?: DynamoDBAdapterArgs['readCache'],
+  options: Partial<DynamoDBAdapterArgs> = {},
+): Promise<Payload> {
   const db = dynamodbAdapter({
     clientConfig: {
       credentials: LOCAL_CREDENTIALS,
@@ -54,6 +57,7 @@ async function bootOnTable(readCache?: DynamoDBAdapterArgs['readCache']): Promis
     logFallbackQueries: false,
     readCache,
     tableName,
+    ...options,
   })
   const given = config(db)
   return getPayload({ config: await buildConfig(given), key: `read-cache-${randomUUID()}` })
@@ -213,6 +217,57 @@ describe('small collections held in memory', () => {
       // Put the document back as it was (the comparison with db-sqlite below needs it).
       await writer.update({ collection: 'posts', data: { views: (round * 317) % 1000 }, id })
     }
+    expect(await answers(reader, ids)).toEqual(await answers(sqlite.payload, sqliteIDs))
+  }, 120_000)
+
+  it("catches up with its own writes by reading only the documents they changed, never another process's", async () => {
+    // A Payload of its own: the reader's snapshot is backing off after the writes above. It and
+    // the other writer below use one counter shard: every write of either stamps the same item.
+    const own = await bootOnTable(undefined, { counterShards: 1 })
+    const sameShard = await bootOnTable(undefined, { counterShards: 1 })
+    const stats = adapterOf(own).stats
+    await own.count({ collection: 'posts' })
+    for (let round = 0; round < 6; round++) {
+      const id = ids.posts[20 + round]
+      await own.update({ collection: 'posts', data: { views: 7000 + round }, id })
+      const created = await own.create({
+        collection: 'posts',
+        data: { status: 'draft', title: `Own ${round}`, views: 7100 + round },
+      })
+      const before = stats.snapshot()
+      const found = await own.find({
+        collection: 'posts',
+        depth: 0,
+        where: { views: { in: [7000 + round, 7100 + round] } },
+      })
+      const after = stats.snapshot()
+      expect(found.docs.map((doc) => doc.id).sort()).toEqual([id, created.id].sort())
+      // The counter items, then the two documents by key: not the collection's 60-odd.
+      expect(after.requests - before.requests).toBe(2)
+      expect(after.itemsRead - before.itemsRead).toBeLessThan(20)
+      await own.delete({ collection: 'posts', id: created.id })
+      expect(
+        (
+          await own.count({
+            collection: 'posts',
+            where: { views: { greater_than_equal: 7100 } },
+          })
+        ).totalDocs,
+      ).toBe(0)
+      await own.update({ collection: 'posts', data: { views: ((20 + round) * 317) % 1000 }, id })
+    }
+    // Another process writes between this one's write and its read: that write shows too.
+    const [mine, other] = [ids.posts[20], ids.posts[30]]
+    await sameShard.update({ collection: 'posts', data: { views: 7200 }, id: other })
+    await own.update({ collection: 'posts', data: { views: 7300 }, id: mine })
+    const both = await own.find({
+      collection: 'posts',
+      depth: 0,
+      where: { views: { in: [7200, 7300] } },
+    })
+    expect(both.docs.map((doc) => doc.id).sort()).toEqual([mine, other].sort())
+    await sameShard.update({ collection: 'posts', data: { views: (30 * 317) % 1000 }, id: other })
+    await own.update({ collection: 'posts', data: { views: (20 * 317) % 1000 }, id: mine })
     expect(await answers(reader, ids)).toEqual(await answers(sqlite.payload, sqliteIDs))
   }, 120_000)
 
