@@ -38,6 +38,8 @@ export type LaneResult = { answers: string[]; byKind: Record<string, KindTotals>
 
 export type WorkloadResult = {
   dynamodb: LaneResult
+  /** The same operations on the adapter with `readCache: false` (index and partition reads). */
+  uncached: LaneResult
   /** Operations whose answers differ between the adapters (index, both answers). */
   mismatches: { describe: string; dynamodb: string; index: number; sqlite: string }[]
   sqlite: LaneResult
@@ -103,17 +105,22 @@ export async function runMixedWorkload(
     sqliteAdapter({ client: { url: `file:${file}` }, push: true }),
     'bench-sqlite',
   )
-  const dynamodb = await bootLane(
-    dynamodbAdapter({
-      clientConfig: { credentials: LOCAL_CREDENTIALS, endpoint, region: LOCAL_REGION },
-      logFallbackQueries: false,
-      tableName: `bench-mixed-${randomUUID()}`,
-    }),
-    'bench-mixed-dynamodb',
-  )
-  const stats = (dynamodb.db as unknown as DynamoDBAdapter).stats
+  const dynamoLaneOf = (readCache: boolean) =>
+    bootLane(
+      dynamodbAdapter({
+        clientConfig: { credentials: LOCAL_CREDENTIALS, endpoint, region: LOCAL_REGION },
+        logFallbackQueries: false,
+        readCache: readCache ? undefined : false,
+        tableName: `bench-mixed-${randomUUID()}`,
+      }),
+      `bench-mixed-dynamodb-${readCache}`,
+    )
+  const [dynamodb, uncached] = [await dynamoLaneOf(true), await dynamoLaneOf(false)]
+  const statsOf = (payload: Payload) => (payload.db as unknown as DynamoDBAdapter).stats
   const sqliteLane = await play(sqlite, operations)
-  const dynamoLane = await play(dynamodb, operations, stats)
+  const dynamoLane = await play(dynamodb, operations, statsOf(dynamodb))
+  const uncachedLane = await play(uncached, operations, statsOf(uncached))
+  await uncached.destroy()
   await sqlite.destroy()
   rmSync(file, { force: true })
   const mismatches = sqliteLane.answers.flatMap((answer, index) =>
@@ -131,8 +138,20 @@ export async function runMixedWorkload(
   return {
     close: () => dynamodb.destroy(),
     payload: dynamodb,
-    result: { dynamodb: dynamoLane, mismatches, sqlite: sqliteLane },
+    result: { dynamodb: dynamoLane, mismatches, sqlite: sqliteLane, uncached: uncachedLane },
   }
+}
+
+/** The workload's table for the adapter as configured, then with `readCache: false`. */
+export function workloadTables(result: WorkloadResult): string {
+  return [
+    workloadTable(result),
+    '\nThe same operations with `readCache: false` (every query answered by index or partition reads):\n',
+    workloadTable({ ...result, dynamodb: result.uncached })
+      .split('\n')
+      .slice(0, 7)
+      .join('\n'),
+  ].join('\n')
 }
 
 export function workloadTable(result: WorkloadResult): string {

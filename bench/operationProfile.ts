@@ -51,6 +51,11 @@ export async function profileOperations(payload: Payload): Promise<string> {
   )
   const authors = await payload.find({ collection: 'authors', depth: 0, limit: 2 })
   const tags = await payload.find({ collection: 'tags', depth: 0, limit: 2 })
+  // A running app has read Payload's own small collections before: their first read loads them
+  // into memory (the counter items, the partition, the counter items again), later ones do not.
+  for (const collection of ['payload-locked-documents', 'payload-preferences'] as const) {
+    await payload.count({ collection })
+  }
   let id: number | string = ''
   const steps: Step[] = [
     {
@@ -93,13 +98,13 @@ export async function profileOperations(payload: Payload): Promise<string> {
     },
     {
       minimum:
-        '3 in 2 round trips: Query of 10 index entries and the counter GetItem in parallel, then BatchGetItem of the 10 documents',
+        '1 on a held collection (its counter items); else 3 in 2 round trips: Query of 10 index entries and the counter GetItem in parallel, then BatchGetItem of the 10 documents',
       name: 'list page (limit 10, -createdAt, depth 0)',
       run: () => payload.find({ collection: 'articles', depth: 0, limit: 10, sort: '-createdAt' }),
     },
     {
       minimum:
-        "3 in 2 round trips: Query of the value's first 10 entries and its counter GetItem in parallel, then BatchGetItem",
+        "1 on a held collection (its counter items); else 3 in 2 round trips: Query of the value's first 10 entries and its counter GetItem in parallel, then BatchGetItem",
       name: "list page, status equals 'published'",
       run: () =>
         payload.find({
@@ -110,12 +115,12 @@ export async function profileOperations(payload: Payload): Promise<string> {
         }),
     },
     {
-      minimum: '1: GetItem of the counter',
+      minimum: '1: the counter items',
       name: 'count()',
       run: () => payload.count({ collection: 'articles' }),
     },
     {
-      minimum: "1: GetItem of the value's counter (item 2)",
+      minimum: "1: the collection's counter items when held, else the value's counter (item 2)",
       name: "count(status equals 'published')",
       run: () =>
         payload.count({ collection: 'articles', where: { status: { equals: 'published' } } }),

@@ -23,7 +23,7 @@ import {
 } from '../test/support/dynamodbLocal.mjs'
 import { type CountingProxy, startCountingProxy } from './countingProxy.js'
 import { formatNumber, ratio } from './measure.js'
-import { runMixedWorkload, workloadTable } from './mixedWorkload.js'
+import { runMixedWorkload, workloadTables } from './mixedWorkload.js'
 import { profileOperations } from './operationProfile.js'
 import {
   measureTable,
@@ -149,7 +149,7 @@ async function main() {
       log('mixed workload')
       const workload = await runMixedWorkload(engine.endpoint, WORKLOAD_PAIRS)
       try {
-        output.push('\n### Mixed workload\n', workloadTable(workload.result))
+        output.push('\n### Mixed workload\n', workloadTables(workload.result))
         output.push('\n### Requests per operation\n', await profileOperations(workload.payload))
       } finally {
         await workload.close()

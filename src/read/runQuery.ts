@@ -277,8 +277,15 @@ async function answerQuery(
   // Looking up related documents (`author.name`) overlaps the reads below.
   const compiling = compileWhere(scope, args.where)
   compiling.catch(() => undefined) // awaited on every path that uses it
-  // A small namespace held in memory answers everything but a read by id (one GetItem either way).
-  const held = planned.kind === 'byID' ? undefined : await heldDocuments(adapter, namespace)
+  // A small namespace held in memory answers from there. Reads by id only use what is held
+  // already, outside transactions (which remember what they read): one GetItem costs what the
+  // check costs, but several documents by key cost more than the check's few small items.
+  const held =
+    planned.kind !== 'byID'
+      ? await heldDocuments(adapter, namespace)
+      : planned.ids.length > 1 && !activeTransaction()
+        ? await heldDocuments(adapter, namespace, { onlyIfHeld: true })
+        : undefined
   if (held) {
     return answerFromMemory(namespace, scope, held, await compiling, args, options)
   }

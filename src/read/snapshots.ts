@@ -100,12 +100,17 @@ function stamped(namespace: Namespace): boolean {
 export async function heldDocuments(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
+  /** Only when it is held already: never read the partition for it. */
+  options: { onlyIfHeld?: boolean } = {},
 ): Promise<HeldDocuments | undefined> {
   const limits = adapter.readCache
   if (!limits || !stamped(namespace)) {
     return undefined
   }
   const state = stateOf(adapter, namespace.pk)
+  if (options.onlyIfHeld && !state.snapshot) {
+    return undefined
+  }
   if (!state.snapshot && state.skip > 0) {
     state.skip--
     return undefined
@@ -129,6 +134,9 @@ export async function heldDocuments(
       state.skip = state.backoff
       return undefined
     }
+  }
+  if (options.onlyIfHeld) {
+    return undefined
   }
   if (current.count > limits.maxDocuments) {
     state.skip = TOO_LARGE_SKIP
