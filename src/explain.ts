@@ -29,9 +29,10 @@ export async function explain(this: DynamoDBAdapter, args: ExplainArgs): Promise
   const { plan } = result
   const stats = recorder.snapshot()
   // A partition read's estimate needs the collection's size: asked after the query, not counted.
+  // Answers from memory have none (their cost is the one small read shown).
   const estimate =
     result.estimate ??
-    (plan.kind === 'partition'
+    (plan.kind === 'partition' && !plan.held
       ? partitionCost(
           await approximateDocumentCount(this, namespace),
           documentBytes(this, namespace),

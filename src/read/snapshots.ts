@@ -125,16 +125,11 @@ export async function heldDocuments(
   if (held && fresh && (await caughtUp(adapter, namespace, state, held, current.items))) {
     return { docs: held.docs, loaded: false }
   }
+  if (held && held.stamp !== current.stamp && dropWritten(state, held)) {
+    return undefined
+  }
   state.snapshot = undefined
   state.pending = []
-  if (held && held.stamp !== current.stamp) {
-    // Written since: reading it all again pays only if it is read more often than written.
-    state.backoff = held.uses < 2 ? Math.min(MAX_BACKOFF, Math.max(4, state.backoff * 2)) : 0
-    if (state.backoff > 0) {
-      state.skip = state.backoff
-      return undefined
-    }
-  }
   if (options.onlyIfHeld) {
     return undefined
   }
@@ -158,6 +153,19 @@ export async function heldDocuments(
   }
   // Not kept (written meanwhile, or no room): still a read of the partition, as the fallback's.
   return { docs, loaded: true }
+}
+
+/**
+ * Drops a snapshot that writes made stale. Reading it all again pays only if it is read more
+ * often than written: one that answered fewer than two queries makes the next load wait (4, 8,
+ * ... up to MAX_BACKOFF queries, answered from DynamoDB meanwhile). Says whether to wait now.
+ */
+function dropWritten(state: NamespaceState, held: Snapshot): boolean {
+  state.snapshot = undefined
+  state.pending = []
+  state.backoff = held.uses < 2 ? Math.min(MAX_BACKOFF, Math.max(4, state.backoff * 2)) : 0
+  state.skip = state.backoff
+  return state.backoff > 0
 }
 
 /**
@@ -217,9 +225,15 @@ export function noteCommittedWrites(adapter: DynamoDBAdapter, writes: CommittedW
   const byNamespace = states.get(adapter)
   for (const write of writes) {
     const state = byNamespace?.get(write.counter.pk)
-    if (state?.snapshot) {
-      state.pending.push(write)
+    if (!state?.snapshot) {
+      continue
     }
+    if (state.pending.length >= MAX_PENDING) {
+      // Written much more than read: let go of it now, read it again when it is read.
+      dropWritten(state, state.snapshot)
+      continue
+    }
+    state.pending.push(write)
   }
 }
 
