@@ -49,9 +49,10 @@ const MAX_PENDING = 50
 
 /**
  * A snapshot is read again after this long even when its stamp still matches: a bound on what a
- * write whose items became visible one by one, across a whole load, could leave unseen.
+ * write whose items became visible one by one, across a whole load, could leave unseen. Longer
+ * would cost less (a collection queried less than once a minute is read whole on each query).
  */
-const MAX_AGE_MS = 10_000
+const MAX_AGE_MS = 60_000
 /** A collection found too large is not looked at again for this many queries. */
 const TOO_LARGE_SKIP = 1_000
 const MAX_BACKOFF = 256
