@@ -171,8 +171,9 @@ function dropWritten(state: NamespaceState, held: Snapshot): boolean {
 
 /**
  * Brings a snapshot up to date with this process's own writes when they are the only ones since
- * it was read: the counter items now read are exactly the held ones moved by those writes (each
- * write's shard: its count moved, its new stamp), so no other write was committed in between.
+ * it was read: the counter items now read are exactly the held ones moved by the first of those
+ * writes (each write's shard: its count moved, one more write, its new stamp), so no other write
+ * was committed in between.
  * The documents those writes changed are read again by key (strongly consistent, after the
  * counter read, so at least as new) and replace the held ones.
  */
@@ -188,13 +189,25 @@ async function caughtUp(
     return false
   }
   const start = held.items
-  const applied = pending.length
-  const expected = pending.reduce((items, write) => stampAfter(items, write), start)
-  if (stampOf(expected) !== stampOf(now)) {
+  // Writes that committed after the counter items were read are noted too: the items may show
+  // only the first of them (in the order they were noted).
+  const target = stampOf(now)
+  let applied = 0
+  let expected = start
+  for (let count = 1; count <= pending.length && applied === 0; count++) {
+    expected = stampAfter(expected, pending[count - 1])
+    if (stampOf(expected) === target) {
+      applied = count
+    }
+  }
+  if (applied === 0) {
     return false
   }
   const keys = new Map(
-    pending.flatMap((write) => write.documents).map((key) => [`${key.pk}\u0000${key.sk}`, key]),
+    pending
+      .slice(0, applied)
+      .flatMap((write) => write.documents)
+      .map((key) => [`${key.pk}\u0000${key.sk}`, key]),
   )
   const reread = await batchGetDocuments(adapter, [...keys.values()])
   if (state.snapshot !== held || held.items !== start) {
@@ -213,7 +226,7 @@ async function caughtUp(
   held.items = now
   held.stamp = stampOf(now)
   held.uses++
-  // Writes committed while the documents were read stay pending against the new items.
+  // Writes not in the items read stay pending against them.
   state.pending = state.pending.slice(applied)
   return true
 }

@@ -342,6 +342,57 @@ describe('small collections held in memory', () => {
     expect((await adapterOf(reader).verifyIndexes({ collection: 'posts' })).clean).toBe(true)
   }, 180_000)
 
+  it('stays exact while eight writers of the same process change documents it is reading', async () => {
+    // Its own writes are caught up by key while others of its own land meanwhile.
+    const shared = await bootOnTable()
+    try {
+      let stop = false
+      const errors: unknown[] = []
+      const writers = Array.from({ length: 8 }, async (_, lane) => {
+        for (let step = 0; step < 10; step++) {
+          const id = ids.posts[(lane * 5 + step) % ids.posts.length]
+          await shared.update({
+            collection: 'posts',
+            data: { rating: (lane + step) % 5, status: STATUSES[(lane * 3 + step) % 3] },
+            id,
+          })
+        }
+      })
+      const readers = Array.from({ length: 2 }, async () => {
+        while (!stop) {
+          try {
+            await answers(shared, ids)
+          } catch (error) {
+            errors.push(error)
+          }
+        }
+      })
+      await Promise.all(writers)
+      stop = true
+      await Promise.all(readers)
+      expect(errors).toEqual([])
+      expect(await answers(shared, ids)).toEqual(await answers(uncached, ids))
+      const found = await shared.find({
+        collection: 'posts',
+        depth: 0,
+        limit: 0,
+        pagination: false,
+      })
+      const stored = await uncached.find({
+        collection: 'posts',
+        depth: 0,
+        limit: 0,
+        pagination: false,
+      })
+      const shape = (docs: { id: number | string; rating?: unknown; status?: unknown }[]) =>
+        docs.map((doc) => `${doc.id}:${String(doc.rating)}:${String(doc.status)}`).sort()
+      expect(shape(found.docs)).toEqual(shape(stored.docs))
+      expect((await adapterOf(shared).verifyIndexes({ collection: 'posts' })).clean).toBe(true)
+    } finally {
+      await shared.destroy()
+    }
+  }, 180_000)
+
   it('does not hold a collection larger than maxDocuments, and the option turns it off', async () => {
     const small = await bootOnTable({ maxDocuments: 10 })
     try {
