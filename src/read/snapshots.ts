@@ -5,6 +5,7 @@ import type { DynamoDBAdapter } from '../types.js'
 
 import { keyOf } from '../namespaces.js'
 import { batchGetDocuments, readPartition } from '../storage/documentStore.js'
+import { documentBytes } from './weighPlan.js'
 import { type CounterState, readStamp, stampAfter, stampOf } from '../storage/namespaceStamp.js'
 
 /**
@@ -134,14 +135,25 @@ export async function heldDocuments(
   if (options.onlyIfHeld) {
     return undefined
   }
-  if (current.count > limits.maxDocuments) {
+  // Too many documents, or (by the sizes seen so far) too many bytes: not read to be held.
+  const room = limits.maxBytes - heldBytes(adapter)
+  if (
+    current.count > limits.maxDocuments ||
+    current.count * documentBytes(adapter, namespace) > room
+  ) {
     state.skip = TOO_LARGE_SKIP
     return undefined
   }
   const docs = await readPartition(adapter, namespace.pk)
   const after = await readStamp(adapter, namespace.pk)
   const bytes = docs.reduce((sum, doc) => sum + JSON.stringify(doc).length, 0)
-  if (after.stamp === current.stamp && heldBytes(adapter) + bytes <= limits.maxBytes) {
+  if (bytes > room) {
+    state.skip = TOO_LARGE_SKIP
+  } else if (after.stamp !== current.stamp) {
+    // Written while it was read: under steady writes, loads wait as stale snapshots do.
+    state.backoff = Math.min(MAX_BACKOFF, Math.max(4, state.backoff * 2))
+    state.skip = state.backoff
+  } else {
     state.snapshot = {
       bytes,
       docs,
@@ -211,17 +223,29 @@ async function caughtUp(
   )
   const reread = await batchGetDocuments(adapter, [...keys.values()])
   if (state.snapshot !== held || held.items !== start) {
-    // Another query caught it up (or replaced it) meanwhile: its result stands.
-    return state.snapshot === held
+    // Another query caught it up (or replaced it) meanwhile: usable only if it reached what this
+    // query's read of the counter items showed (an earlier state could miss acknowledged writes).
+    return state.snapshot === held && held.stamp === target
   }
   const changed = new Set(keys.keys())
-  const sortKey = (doc: StoredDocument) => keyOf(namespace, doc.id).sk
-  // A new array: queries running now still read the one they were given.
+  // A new array (queries running now still read the one they were given), in the partition's
+  // order: DynamoDB orders sort keys by their UTF-8 bytes.
+  const sortKeys = new Map<StoredDocument, Buffer>()
+  const sortKey = (doc: StoredDocument) => {
+    let key = sortKeys.get(doc)
+    if (!key) {
+      key = Buffer.from(keyOf(namespace, doc.id).sk, 'utf8')
+      sortKeys.set(doc, key)
+    }
+    return key
+  }
   const docs = [
-    ...held.docs.filter((doc) => !changed.has(`${namespace.pk}\u0000${sortKey(doc)}`)),
+    ...held.docs.filter(
+      (doc) => !changed.has(`${namespace.pk}\u0000${sortKey(doc).toString('utf8')}`),
+    ),
     ...reread,
   ]
-  docs.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0))
+  docs.sort((a, b) => Buffer.compare(sortKey(a), sortKey(b)))
   held.docs = docs
   held.items = now
   held.stamp = stampOf(now)

@@ -410,6 +410,24 @@ describe('small collections held in memory', () => {
     } finally {
       await small.destroy()
     }
+    // Too many bytes: not read to be held, and not looked at again on the next queries.
+    const tight = await bootOnTable({ maxBytes: 2_000 })
+    try {
+      const first = await adapterOf(tight).explain({
+        collection: 'posts',
+        where: { status: { equals: 'draft' } },
+      })
+      expect(first.description).not.toContain('held in memory')
+      const second = await adapterOf(tight).explain({
+        collection: 'posts',
+        where: { status: { equals: 'draft' } },
+      })
+      expect(second.plan.kind).toBe('index')
+      // The first paid one read of the counter items to learn the size; the second did not.
+      expect(second.requests).toBe(first.requests - 1)
+    } finally {
+      await tight.destroy()
+    }
     const off = await adapterOf(uncached).explain({
       collection: 'authors',
       where: { name: { equals: 'Author 1' } },
