@@ -19,7 +19,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../support/dynamodbLocal.mjs'
 
 const STATUSES = ['draft', 'published', 'archived']
 
-function config(db: DatabaseAdapterObj): Config {
+function config(db: DatabaseAdapterObj, ratingIndexed = false): Config {
   return {
     collections: [
       { slug: 'authors', fields: [{ name: 'name', type: 'text' }] },
@@ -29,7 +29,7 @@ function config(db: DatabaseAdapterObj): Config {
           { name: 'title', type: 'text' },
           { name: 'status', type: 'select', index: true, options: STATUSES },
           { name: 'views', type: 'number', index: true },
-          { name: 'rating', type: 'number' },
+          { name: 'rating', type: 'number', index: ratingIndexed },
           { name: 'author', type: 'relationship', relationTo: 'authors' },
           { name: 'meta', type: 'group', fields: [{ name: 'note', type: 'text' }] },
         ],
@@ -47,6 +47,7 @@ const tableName = `read-cache-${randomUUID()}`
 async function bootOnTable(
   readCache?: DynamoDBAdapterArgs['readCache'],
   options: Partial<DynamoDBAdapterArgs> = {},
+  ratingIndexed = false,
 ): Promise<Payload> {
   const db = dynamodbAdapter({
     clientConfig: {
@@ -59,7 +60,7 @@ async function bootOnTable(
     tableName,
     ...options,
   })
-  const given = config(db)
+  const given = config(db, ratingIndexed)
   return getPayload({ config: await buildConfig(given), key: `read-cache-${randomUUID()}` })
 }
 
@@ -392,6 +393,41 @@ describe('small collections held in memory', () => {
       await shared.destroy()
     }
   }, 180_000)
+
+  it('sees an index build mark the documents it holds (their revisions move on)', async () => {
+    // Both know a new index on `rating`; neither builds it on start. One holds the collection,
+    // the other builds the index, which marks every document counted (a new `rev`).
+    const holder = await bootOnTable(undefined, { buildIndexes: false }, true)
+    const builder = await bootOnTable(undefined, { buildIndexes: false }, true)
+    try {
+      const before = await holder.find({ collection: 'posts', depth: 0, limit: 3, sort: 'title' })
+      expect(before.docs).toHaveLength(3)
+      await adapterOf(builder).syncIndexes()
+      // A write conditioned on what the holder read: with revisions older than the build's, it
+      // would be refused on every attempt (and end in a 409).
+      await adapterOf(holder).updateMany({
+        collection: 'posts',
+        data: { meta: { note: 'after the build' } },
+        where: { status: { equals: 'archived' } },
+      })
+      const archived = await uncached.find({
+        collection: 'posts',
+        depth: 0,
+        limit: 0,
+        pagination: false,
+        where: { status: { equals: 'archived' } },
+      })
+      expect(archived.docs.length).toBeGreaterThan(0)
+      expect(
+        archived.docs.every(
+          (doc) => (doc as unknown as { meta: { note: string } }).meta.note === 'after the build',
+        ),
+      ).toBe(true)
+      expect((await adapterOf(builder).verifyIndexes({ collection: 'posts' })).clean).toBe(true)
+    } finally {
+      await Promise.all([holder.destroy(), builder.destroy()])
+    }
+  }, 120_000)
 
   it('does not hold a collection larger than maxDocuments, and the option turns it off', async () => {
     const small = await bootOnTable({ maxDocuments: 10 })
