@@ -19,9 +19,10 @@ export type NamespaceStamp = {
   /** The items, in key order. */
   items: CounterState[]
   /**
-   * Every counter item's key, count and stamp. Any write of the namespace's documents changes it
-   * (a new unique stamp on one of the items, in the write's own transaction), and it never
-   * returns to an earlier value: equal stamps mean no write was committed in between.
+   * Every counter item's key, count, number of writes and stamp. Any write of the namespace's
+   * documents changes it (a new unique stamp on one of the items, in the write's own
+   * transaction), and it never returns to an earlier value: equal stamps mean no write was
+   * committed in between.
    */
   stamp: string
 }
