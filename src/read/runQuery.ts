@@ -12,7 +12,6 @@ import { compileWhere } from '../query/compileWhere.js'
 import { buildComparator } from '../query/compileSort.js'
 import { planQuery } from '../query/plan/planQuery.js'
 import { batchGetDocuments, getDocument } from '../storage/documentStore.js'
-import { copyStoredDocument } from '../storage/revisions.js'
 import { type IndexEntryRow, iterateIndexRange } from '../storage/indexStore.js'
 import { RequestStats, withRequestRecorder } from '../storage/requestStats.js'
 import { defaultLocaleOf } from '../utilities/valuesAtPath.js'
@@ -27,8 +26,9 @@ import { overlayStaged, stagedCountChange } from './overlay.js'
 import { relationConditions } from './relationConditions.js'
 import { projectedFields } from './projection.js'
 import { planTracing, reportPlan, tracePlan } from './reportPlan.js'
-import { keepMatches, scanPartition } from './scanPartition.js'
-import { type HeldDocuments, heldDocuments } from './snapshots.js'
+import { answerFromMemory } from './answerFromMemory.js'
+import { scanPartition } from './scanPartition.js'
+import { heldDocuments } from './snapshots.js'
 import {
   knownCandidatesCost,
   observeDocuments,
@@ -287,7 +287,17 @@ async function answerQuery(
         ? await heldDocuments(adapter, namespace, { onlyIfHeld: true })
         : undefined
   if (held) {
-    return answerFromMemory(namespace, scope, held, await compiling, args, options)
+    const answer = await answerFromMemory(
+      namespace,
+      held,
+      {
+        compiled: await compiling,
+        scope,
+        sort: args.sort,
+      },
+      options,
+    )
+    return { offset: 0, ...answer }
   }
   if (planned.kind === 'partition') {
     // `author.name equals 'x'`: the authors' ids narrow the documents through the author index.
@@ -380,32 +390,6 @@ async function answerQuery(
     (await buildComparator(scope, args.sort, { timestamps: namespace.timestamps }, docs))
   docs.sort(comparator)
   return { estimate, offset: 0, ordered: docs, plan, totalDocs }
-}
-
-/** Answers from documents held in memory: the fallback's evaluation, without its reads. */
-async function answerFromMemory(
-  namespace: Namespace,
-  scope: QueryScope,
-  { docs, loaded }: HeldDocuments,
-  compiled: CompiledWhere,
-  args: QueryArgs,
-  options: RunOptions,
-): Promise<QueryResult> {
-  const kept = await keepMatches(namespace, { compiled, scope, sort: args.sort }, options, [docs])
-  const plan: Plan = {
-    descending: false,
-    held: true,
-    kind: 'partition',
-    ordered: false,
-    reason: loaded ? 'read to be held in memory' : 'held in memory',
-  }
-  return {
-    offset: 0,
-    // The held documents are shared; callers (and Payload's hooks) may change what they get.
-    ordered: kept.ordered.map(copyStoredDocument),
-    plan,
-    totalDocs: kept.totalDocs,
-  }
 }
 
 /** A unique index pinned to a few values holds at most one entry per value: nothing to weigh. */

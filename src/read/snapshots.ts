@@ -20,10 +20,9 @@ import { type CounterState, readStamp, stampAfter, stampOf } from '../storage/na
 type Snapshot = {
   bytes: number
   docs: StoredDocument[]
-  /** The counter items the stamp was made of (to work out what this process's writes made it). */
+  /** The counter items as of its documents (their stamp, `stampOf`, is what each query checks). */
   items: CounterState[]
   loadedAt: number
-  stamp: string
   /** How many queries it answered: one that went stale unused makes the next load wait. */
   uses: number
 }
@@ -120,14 +119,14 @@ export async function heldDocuments(
   const current = await readStamp(adapter, namespace.pk)
   const held = state.snapshot
   const fresh = held && Date.now() - held.loadedAt < MAX_AGE_MS
-  if (held && fresh && held.stamp === current.stamp) {
+  if (held && fresh && stampOf(held.items) === current.stamp) {
     held.uses++
     return { docs: held.docs, loaded: false }
   }
   if (held && fresh && (await caughtUp(adapter, namespace, state, held, current.items))) {
     return { docs: held.docs, loaded: false }
   }
-  if (held && held.stamp !== current.stamp && dropWritten(state, held)) {
+  if (held && stampOf(held.items) !== current.stamp && dropWritten(state, held)) {
     return undefined
   }
   state.snapshot = undefined
@@ -151,15 +150,13 @@ export async function heldDocuments(
     state.skip = TOO_LARGE_SKIP
   } else if (after.stamp !== current.stamp) {
     // Written while it was read: under steady writes, loads wait as stale snapshots do.
-    state.backoff = Math.min(MAX_BACKOFF, Math.max(4, state.backoff * 2))
-    state.skip = state.backoff
+    backOff(state)
   } else {
     state.snapshot = {
       bytes,
       docs,
       items: current.items,
       loadedAt: Date.now(),
-      stamp: current.stamp,
       uses: 1,
     }
     state.pending = []
@@ -176,9 +173,18 @@ export async function heldDocuments(
 function dropWritten(state: NamespaceState, held: Snapshot): boolean {
   state.snapshot = undefined
   state.pending = []
-  state.backoff = held.uses < 2 ? Math.min(MAX_BACKOFF, Math.max(4, state.backoff * 2)) : 0
+  if (held.uses >= 2) {
+    state.backoff = 0
+    return false
+  }
+  backOff(state)
+  return true
+}
+
+/** The next load waits twice as many queries as the last one did (4 at first, at most 256). */
+function backOff(state: NamespaceState): void {
+  state.backoff = Math.min(MAX_BACKOFF, Math.max(4, state.backoff * 2))
   state.skip = state.backoff
-  return state.backoff > 0
 }
 
 /**
@@ -215,40 +221,34 @@ async function caughtUp(
   if (applied === 0) {
     return false
   }
-  const keys = new Map(
+  // The documents those writes changed, by sort key (all in the namespace's partition).
+  const changed = new Map(
     pending
       .slice(0, applied)
       .flatMap((write) => write.documents)
-      .map((key) => [`${key.pk}\u0000${key.sk}`, key]),
+      .map((key) => [key.sk, key]),
   )
-  const reread = await batchGetDocuments(adapter, [...keys.values()])
+  const reread = await batchGetDocuments(adapter, [...changed.values()])
   if (state.snapshot !== held || held.items !== start) {
     // Another query caught it up (or replaced it) meanwhile: usable only if it reached what this
     // query's read of the counter items showed (an earlier state could miss acknowledged writes).
-    return state.snapshot === held && held.stamp === target
+    return state.snapshot === held && stampOf(held.items) === target
   }
-  const changed = new Set(keys.keys())
   // A new array (queries running now still read the one they were given), in the partition's
   // order: DynamoDB orders sort keys by their UTF-8 bytes.
-  const sortKeys = new Map<StoredDocument, Buffer>()
+  const sortKeys = new Map<StoredDocument, string>()
   const sortKey = (doc: StoredDocument) => {
     let key = sortKeys.get(doc)
-    if (!key) {
-      key = Buffer.from(keyOf(namespace, doc.id).sk, 'utf8')
+    if (key === undefined) {
+      key = keyOf(namespace, doc.id).sk
       sortKeys.set(doc, key)
     }
     return key
   }
-  const docs = [
-    ...held.docs.filter(
-      (doc) => !changed.has(`${namespace.pk}\u0000${sortKey(doc).toString('utf8')}`),
-    ),
-    ...reread,
-  ]
-  docs.sort((a, b) => Buffer.compare(sortKey(a), sortKey(b)))
+  const docs = [...held.docs.filter((doc) => !changed.has(sortKey(doc))), ...reread]
+  docs.sort((a, b) => Buffer.compare(Buffer.from(sortKey(a)), Buffer.from(sortKey(b))))
   held.docs = docs
   held.items = now
-  held.stamp = stampOf(now)
   held.uses++
   // Writes not in the items read stay pending against them.
   state.pending = state.pending.slice(applied)

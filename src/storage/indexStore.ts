@@ -11,8 +11,8 @@ type Store = Pick<DynamoDBAdapter, 'consistentRead' | 'docClient' | 'stats' | 't
 /** An index entry as read back: the document id, the key, and the document's createdAt (ms). */
 export type IndexEntryRow = { c?: number; id: number | string; sk: string }
 
-/** Pages of one key range of an index partition: the entries, or only their count. */
-async function* queryRange(
+/** Pages of one key range of a partition (an index's, or counter items): the items, or their count. */
+export async function* queryRange(
   adapter: Store,
   pk: string,
   range: KeyRange,

@@ -1,4 +1,3 @@
-import { QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb'
 import { randomUUID } from 'node:crypto'
 
 import type { Namespace } from '../namespaces.js'
@@ -6,9 +5,9 @@ import type { WriteAction } from '../transactions/transactWrite.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { COUNTER_SK, counterKey, STAMP_ATTRIBUTE, WRITES_ATTRIBUTE } from '../keys/counterKey.js'
-import { send } from './send.js'
+import { queryRange } from './indexStore.js'
 
-type Store = Pick<DynamoDBAdapter, 'docClient' | 'stats' | 'tableName'>
+type Store = Pick<DynamoDBAdapter, 'consistentRead' | 'docClient' | 'stats' | 'tableName'>
 
 /** One counter item as the stamp sees it. */
 export type CounterState = { count: number; sk: string; stamp: string; writes: number }
@@ -33,24 +32,10 @@ export type NamespaceStamp = {
  */
 export async function readStamp(adapter: Store, namespacePK: string): Promise<NamespaceStamp> {
   const items: CounterState[] = []
-  let startKey: Record<string, unknown> | undefined
-  do {
-    const out: QueryCommandOutput = await send<QueryCommandOutput>(
-      adapter,
-      new QueryCommand({
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-        ExpressionAttributeValues: {
-          ':from': COUNTER_SK,
-          ':pk': namespacePK,
-          ':to': `${COUNTER_SK}\uffff`,
-        },
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ReturnConsumedCapacity: 'TOTAL',
-        TableName: adapter.tableName,
-      }),
-    )
-    for (const item of out.Items ?? []) {
+  // Strongly consistent: held collections exist only with `consistentRead` (see readCache).
+  const range = { from: COUNTER_SK, to: `${COUNTER_SK}\uffff` }
+  for await (const page of queryRange(adapter, namespacePK, range, {})) {
+    for (const item of page.Items ?? []) {
       items.push({
         count: typeof item.count === 'number' ? item.count : 0,
         sk: String(item.sk),
@@ -58,8 +43,7 @@ export async function readStamp(adapter: Store, namespacePK: string): Promise<Na
         writes: typeof item[WRITES_ATTRIBUTE] === 'number' ? item[WRITES_ATTRIBUTE] : 0,
       })
     }
-    startKey = out.LastEvaluatedKey
-  } while (startKey)
+  }
   const count = items.reduce((sum, item) => sum + item.count, 0)
   return { count: Math.max(0, count), items, stamp: stampOf(items) }
 }

@@ -111,21 +111,13 @@ export function sameRevision<T extends object>(original: object, copy: T): T {
  */
 export function copyStoredDocument<T extends object>(doc: T): T {
   const copy = structuredClone(doc)
-  const revision = revisions.get(doc)
-  if (revision !== undefined) {
-    revisions.set(copy, revision)
-  }
-  const writes = writeIDs.get(doc)
-  if (writes) {
-    writeIDs.set(copy, writes)
-  }
-  const coverage = coverages.get(doc)
-  if (coverage) {
-    coverages.set(copy, coverage)
-  }
-  const parts = partCounts.get(doc)
-  if (parts !== undefined) {
-    partCounts.set(copy, parts)
+  for (const remembered of [revisions, writeIDs, coverages, partCounts] as WeakMap<
+    object,
+    unknown
+  >[]) {
+    if (remembered.has(doc)) {
+      remembered.set(copy, remembered.get(doc))
+    }
   }
   return copy
 }

@@ -101,6 +101,32 @@ async function answers(payload: Payload, ids: Pick<IDs, 'authors'>): Promise<str
 
 type IDs = { authors: (number | string)[]; posts: (number | string)[] }
 
+/** Runs `readers` loops of `read` until every writer is done; returns what the reads threw. */
+async function readWhile(
+  writers: Promise<void>[],
+  readers: number,
+  read: () => Promise<unknown>,
+): Promise<unknown[]> {
+  let stop = false
+  const errors: unknown[] = []
+  const reading = Array.from({ length: readers }, async () => {
+    while (!stop) {
+      try {
+        await read()
+      } catch (error) {
+        errors.push(error)
+      }
+    }
+  })
+  try {
+    await Promise.all(writers)
+  } finally {
+    stop = true
+    await Promise.all(reading)
+  }
+  return errors
+}
+
 async function seed(payload: Payload): Promise<IDs> {
   const authors: (number | string)[] = []
   for (let i = 0; i < 4; i++) {
@@ -298,8 +324,6 @@ describe('small collections held in memory', () => {
   }, 120_000)
 
   it('stays exact while eight writers change documents and readers query at once', async () => {
-    let stop = false
-    const errors: unknown[] = []
     const writers = Array.from({ length: 8 }, async (_, lane) => {
       for (let step = 0; step < 12; step++) {
         const id = ids.posts[(lane * 7 + step) % ids.posts.length]
@@ -310,19 +334,7 @@ describe('small collections held in memory', () => {
         })
       }
     })
-    const readers = (async () => {
-      while (!stop) {
-        try {
-          await answers(reader, ids)
-        } catch (error) {
-          errors.push(error)
-        }
-      }
-    })()
-    await Promise.all(writers)
-    stop = true
-    await readers
-    expect(errors).toEqual([])
+    expect(await readWhile(writers, 1, () => answers(reader, ids))).toEqual([])
     // After the writers: what the reader answers is what a Payload holding nothing answers, the
     // totals match the documents, and every index is right.
     const held = await answers(reader, ids)
@@ -347,8 +359,6 @@ describe('small collections held in memory', () => {
     // Its own writes are caught up by key while others of its own land meanwhile.
     const shared = await bootOnTable()
     try {
-      let stop = false
-      const errors: unknown[] = []
       const writers = Array.from({ length: 8 }, async (_, lane) => {
         for (let step = 0; step < 10; step++) {
           const id = ids.posts[(lane * 5 + step) % ids.posts.length]
@@ -359,19 +369,7 @@ describe('small collections held in memory', () => {
           })
         }
       })
-      const readers = Array.from({ length: 2 }, async () => {
-        while (!stop) {
-          try {
-            await answers(shared, ids)
-          } catch (error) {
-            errors.push(error)
-          }
-        }
-      })
-      await Promise.all(writers)
-      stop = true
-      await Promise.all(readers)
-      expect(errors).toEqual([])
+      expect(await readWhile(writers, 2, () => answers(shared, ids))).toEqual([])
       expect(await answers(shared, ids)).toEqual(await answers(uncached, ids))
       const found = await shared.find({
         collection: 'posts',
