@@ -5,10 +5,11 @@ import type { Namespace } from '../namespaces.js'
 import type { Doc } from '../query/types.js'
 import type { DynamoDBAdapter, RepairArgs, RepairReport } from '../types.js'
 
-import { counterKey } from '../keys/counterKey.js'
+import { COUNTER_SK, counterKey } from '../keys/counterKey.js'
 import { DOCUMENT_SK_PREFIX } from '../keys/itemKeys.js'
 import { keyOf } from '../namespaces.js'
 import { batchGetItems, withDocuments } from '../storage/documentStore.js'
+import { readStamp } from '../storage/namespaceStamp.js'
 import { send } from '../storage/send.js'
 import { indexEntries, uniqueMarkers } from './entries.js'
 import { indexesOf, localeCodes } from './registry.js'
@@ -19,8 +20,6 @@ import {
   itemKey,
   namespaceOf,
   queryPartition,
-  readCounter,
-  readCounterParts,
   readItem,
   reportOf,
 } from './verify.js'
@@ -248,15 +247,15 @@ async function commit(
  * Sets the counter to the number of documents, when they differ.
  *
  * DynamoDB has no snapshot of a partition, so under traffic a count is a moving target. A
- * measurement reads the counter, the document keys, the counter, the document keys again and the
- * counter once more, and only counts when the three counter reads agree and both reads of the
- * keys found the same documents: a create or delete committed in between changes one or the
- * other. Only then is `SET count = :n` written, conditioned on the counter still holding the
- * value read (a write since, or a second repair, makes it fail and the measurement start over).
- * Limitation: this narrows the window but is not a proof. Creates and deletes that cancel out
- * on the counter and happen to leave both key reads alike (a burst timed exactly around the
- * reads) can still make it write a wrong count; under steady create/delete traffic the counter
- * may also stay unsettled (`counterUnsettled`). Run `verifyIndexes` again when in doubt.
+ * measurement reads the namespace's counter items, the document keys, and the counter items
+ * again; it counts only when both reads of the counter items are the same, which every write of
+ * a document prevents (each stamps one of them in its own transaction: storage/namespaceStamp.ts),
+ * also creates and deletes that cancel out on the count. The base item then takes the difference
+ * (`SET count = :n`), conditioned on the base as read (a second repair makes it fail and the
+ * measurement start over); writes after the measurement add to the shards, which the difference
+ * leaves as they are, so the total stays exact. Under steady writes the counter may stay
+ * unsettled (`counterUnsettled`): run the repair again later. Processes of an earlier version do
+ * not stamp updates (which do not move the count either).
  */
 async function repairCounter(
   adapter: DynamoDBAdapter,
@@ -278,20 +277,15 @@ async function repairCounter(
     if (attempt > 0) {
       await sleep(50 * 2 ** attempt * (0.5 + Math.random()))
     }
-    const parts = await readCounterParts(adapter, namespace.pk)
-    const counter = parts.total
+    // Every write of a document stamps a counter item in its own transaction: counter items that
+    // read the same before and after the keys were read mean no write was committed in between.
+    const before = await readStamp(adapter, namespace.pk)
     const first = await documentKeys()
-    if ((await readCounter(adapter, namespace.pk)) !== counter) {
+    if ((await readStamp(adapter, namespace.pk)).stamp !== before.stamp) {
       continue
     }
-    const second = await documentKeys()
-    if (
-      (await readCounter(adapter, namespace.pk)) !== counter ||
-      first.size !== second.size ||
-      [...first].some((key) => !second.has(key))
-    ) {
-      continue
-    }
+    const counter = before.items.length > 0 ? before.count : undefined
+    const base = before.items.find((item) => item.sk === COUNTER_SK)?.count
     if (counter === first.size) {
       return 'right'
     }
@@ -301,11 +295,11 @@ async function repairCounter(
         new UpdateCommand({
           // The base item takes the difference; the condition is on the base as read.
           ConditionExpression:
-            parts.base === undefined ? 'attribute_not_exists(#count)' : '#count = :was',
+            base === undefined ? 'attribute_not_exists(#count)' : '#count = :was',
           ExpressionAttributeNames: { '#count': 'count' },
           ExpressionAttributeValues: {
-            ':n': (parts.base ?? 0) + first.size - (counter ?? 0),
-            ...(parts.base === undefined ? {} : { ':was': parts.base }),
+            ':n': (base ?? 0) + first.size - (counter ?? 0),
+            ...(base === undefined ? {} : { ':was': base }),
           },
           Key: counterKey(namespace.pk),
           ReturnConsumedCapacity: 'TOTAL',

@@ -6,10 +6,10 @@ import type { Doc } from '../query/types.js'
 import type { DriftExample, DynamoDBAdapter, IndexReport, VerifyArgs } from '../types.js'
 import type { IndexDefinition } from './definitionTypes.js'
 
-import { COUNTER_SK } from '../keys/counterKey.js'
 import { DOCUMENT_SK_PREFIX } from '../keys/itemKeys.js'
 import { collectionNamespace, versionsNamespace } from '../namespaces.js'
 import { withDocuments } from '../storage/documentStore.js'
+import { readStamp } from '../storage/namespaceStamp.js'
 import { send } from '../storage/send.js'
 import { queryableIndexes } from './buildState.js'
 import { ExpectedValueCounts } from './verifyCounters.js'
@@ -113,40 +113,14 @@ export async function* queryPartition(
 
 /**
  * The raw document counter: the sum of the base item (`M#count`) and its shards, undefined when
- * none exists. `base` is the base item's own count, which a repair corrects.
+ * none exists.
  */
 export async function readCounter(
   adapter: Reader,
   namespacePK: string,
 ): Promise<number | undefined> {
-  return (await readCounterParts(adapter, namespacePK)).total
-}
-
-export async function readCounterParts(
-  adapter: Reader,
-  namespacePK: string,
-): Promise<{ base?: number; total?: number }> {
-  const out = await send<{ Items?: Record<string, unknown>[] }>(
-    adapter,
-    new QueryCommand({
-      ConsistentRead: true,
-      ExpressionAttributeValues: { ':pk': namespacePK, ':prefix': COUNTER_SK },
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ReturnConsumedCapacity: 'TOTAL',
-      TableName: adapter.tableName,
-    }),
-  )
-  let base: number | undefined
-  let total: number | undefined
-  for (const item of out.Items ?? []) {
-    if (typeof item.count === 'number') {
-      total = (total ?? 0) + item.count
-      if (item.sk === COUNTER_SK) {
-        base = item.count
-      }
-    }
-  }
-  return { base, total }
+  const { count, items } = await readStamp(adapter, namespacePK)
+  return items.length > 0 ? count : undefined
 }
 
 /** Reads one item (strongly consistent). */

@@ -7,7 +7,9 @@ import type { DynamoDBAdapter } from '../types.js'
 import { COUNTER_SK, counterKey, STAMP_ATTRIBUTE, WRITES_ATTRIBUTE } from '../keys/counterKey.js'
 import { queryRange } from './indexStore.js'
 
-type Store = Pick<DynamoDBAdapter, 'consistentRead' | 'docClient' | 'stats' | 'tableName'>
+type Store = Pick<DynamoDBAdapter, 'docClient' | 'stats' | 'tableName'>
+
+const pick = ({ docClient, stats, tableName }: Store): Store => ({ docClient, stats, tableName })
 
 /** One counter item as the stamp sees it. */
 export type CounterState = { count: number; sk: string; stamp: string; writes: number }
@@ -32,9 +34,10 @@ export type NamespaceStamp = {
  */
 export async function readStamp(adapter: Store, namespacePK: string): Promise<NamespaceStamp> {
   const items: CounterState[] = []
-  // Strongly consistent: held collections exist only with `consistentRead` (see readCache).
   const range = { from: COUNTER_SK, to: `${COUNTER_SK}\uffff` }
-  for await (const page of queryRange(adapter, namespacePK, range, {})) {
+  // Strongly consistent whatever `consistentRead` says: callers compare it with a later read.
+  const reader = { ...pick(adapter), consistentRead: true }
+  for await (const page of queryRange(reader, namespacePK, range, {})) {
     for (const item of page.Items ?? []) {
       items.push({
         count: typeof item.count === 'number' ? item.count : 0,
@@ -44,8 +47,9 @@ export async function readStamp(adapter: Store, namespacePK: string): Promise<Na
       })
     }
   }
+  // As stored: a counter that drifted below zero is reported so (verifyIndexes shows it).
   const count = items.reduce((sum, item) => sum + item.count, 0)
-  return { count: Math.max(0, count), items, stamp: stampOf(items) }
+  return { count, items, stamp: stampOf(items) }
 }
 
 /** The stamp of counter items (in key order). */
