@@ -140,7 +140,8 @@ async function decoded(
         true,
       )
     }
-    item = await getItem(adapter, item as ItemKey, true)
+    // By its key alone: DynamoDB refuses a key with other attributes.
+    item = await getItem(adapter, { pk: item.pk, sk: item.sk } as ItemKey, true)
     if (item && isEncoded(item)) {
       parts = await batchGetItems(adapter, partKeys(item as ItemKey, partCountOf(item)))
     } else if (item) {

@@ -8,14 +8,11 @@
 import type { Config, DatabaseAdapterObj, Payload, Where } from 'payload'
 
 import { randomUUID } from 'node:crypto'
-import { buildConfig, getPayload } from 'payload'
 
 import type { DynamoDBAdapter, DynamoDBAdapterArgs } from '../../src/index.js'
 import type { Booted } from '../support/bootPayload.js'
 
-import { dynamodbAdapter } from '../../src/index.js'
-import { boot, closeAll } from '../support/bootPayload.js'
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../support/dynamodbLocal.mjs'
+import { boot, bootOnTable as bootShared, closeAll } from '../support/bootPayload.js'
 
 const STATUSES = ['draft', 'published', 'archived']
 
@@ -44,24 +41,12 @@ function config(db: DatabaseAdapterObj, ratingIndexed = false): Config {
 
 const tableName = `read-cache-${randomUUID()}`
 
-async function bootOnTable(
+function bootOnTable(
   readCache?: DynamoDBAdapterArgs['readCache'],
   options: Partial<DynamoDBAdapterArgs> = {},
   ratingIndexed = false,
 ): Promise<Payload> {
-  const db = dynamodbAdapter({
-    clientConfig: {
-      credentials: LOCAL_CREDENTIALS,
-      endpoint: process.env.DYNAMODB_ENDPOINT,
-      region: LOCAL_REGION,
-    },
-    logFallbackQueries: false,
-    readCache,
-    tableName,
-    ...options,
-  })
-  const given = config(db, ratingIndexed)
-  return getPayload({ config: await buildConfig(given), key: `read-cache-${randomUUID()}` })
+  return bootShared((db) => config(db, ratingIndexed), tableName, { readCache, ...options })
 }
 
 const adapterOf = (payload: Payload) => payload.db as unknown as DynamoDBAdapter

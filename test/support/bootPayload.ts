@@ -62,6 +62,23 @@ export async function boot(
   }
 }
 
+/**
+ * Boots a Payload on this adapter over an existing `tableName`: several of them are, as far as
+ * the adapter knows, several processes sharing one table (each with its own memory).
+ */
+export async function bootOnTable(
+  makeConfig: (db: DatabaseAdapterObj) => Config,
+  tableName: string,
+  options: Partial<DynamoDBAdapterArgs> = {},
+): Promise<Payload> {
+  const given = makeConfig(testDynamoAdapter(tableName, options))
+  const config = await buildConfig({
+    ...given,
+    typescript: { ...given.typescript, autoGenerate: false },
+  })
+  return getPayload({ config, key: `table-${randomUUID()}` })
+}
+
 /** Boots one config on this adapter and on db-sqlite, to compare what Payload returns. */
 export function bootBoth(
   makeConfig: (db: DatabaseAdapterObj) => Config,
