@@ -15,6 +15,8 @@ import { documentActions } from './documentActions.js'
 export type Meaning =
   | { change: DocumentChange; kind: 'document' }
   | { kind: 'other' }
+  /** A marker the document lets go of (another document of the transaction may take it). */
+  | { kind: 'release'; marker: UniqueMarker }
   | { kind: 'unique'; marker: UniqueMarker }
 
 const keyString = (item: { pk: unknown; sk: unknown }) =>
@@ -111,7 +113,7 @@ export function changeActions(
   const nextMarkers = after ? uniqueMarkers(namespace, definitions, locales, after) : []
   for (const marker of added(nextMarkers, oldMarkers)) {
     // Only our own marker is removed: the document's revision condition guarantees we held it.
-    push({ key: { pk: marker.pk, sk: marker.sk }, type: 'delete' }, { kind: 'other' })
+    push({ key: { pk: marker.pk, sk: marker.sk }, type: 'delete' }, { kind: 'release', marker })
   }
   for (const marker of added(oldMarkers, nextMarkers)) {
     push(

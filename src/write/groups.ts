@@ -29,6 +29,7 @@ import {
   type WriteAction,
 } from '../transactions/transactWrite.js'
 import { changeActions, nextRevision } from './changeActions.js'
+import { handOverMarkers } from './markerHandover.js'
 
 const keyString = (key: ItemKey) => `${key.pk}\u0000${key.sk}`
 
@@ -102,7 +103,7 @@ export function groupChanges(
       }
     }
     if (group.actions.length > 0) {
-      groups.push(group)
+      groups.push(handOverMarkers(group))
     }
     group = { actions: [], changes: [], meanings: [] }
     counters = new Map()

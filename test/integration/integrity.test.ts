@@ -336,6 +336,39 @@ describe('integrity under change', () => {
     await killTransaction(req)
   })
 
+  it('unique values swapped between documents inside a transaction: a value another document let go can be taken', async () => {
+    const a = await payload.create({ collection: 'posts', data: { seq: 6161 } })
+    const b = await payload.create({ collection: 'posts', data: { seq: 6262 } })
+    const req = await newRequest(payload)
+    // Swap a's and b's values through a third (b takes 6161 while the table still says a holds
+    // it), then a new document takes the third.
+    await payload.update({ id: a.id, collection: 'posts', data: { seq: 6363 }, req })
+    await payload.update({ id: b.id, collection: 'posts', data: { seq: 6161 }, req })
+    await payload.update({ id: a.id, collection: 'posts', data: { seq: 6262 }, req })
+    const c = await payload.create({ collection: 'posts', data: { seq: 6363 }, req })
+    await commitTransaction(req)
+
+    const seqOf = async (id: number | string) =>
+      (await payload.findByID({ id, collection: 'posts' })).seq
+    expect([await seqOf(a.id), await seqOf(b.id), await seqOf(c.id)]).toEqual([6262, 6161, 6363])
+    // Every value is held by its new owner once committed.
+    for (const seq of [6161, 6262, 6363]) {
+      await expect(payload.create({ collection: 'posts', data: { seq } })).rejects.toBeInstanceOf(
+        ValidationError,
+      )
+    }
+    await expectClean(payload, 'posts')
+
+    // A value freed by a delete is taken by a create of the same transaction.
+    const next = await newRequest(payload)
+    await payload.delete({ id: c.id, collection: 'posts', req: next })
+    const d = await payload.create({ collection: 'posts', data: { seq: 6363 }, req: next })
+    await commitTransaction(next)
+    expect(await seqOf(d.id)).toBe(6363)
+    await expect(payload.findByID({ id: c.id, collection: 'posts' })).rejects.toThrow()
+    await expectClean(payload, 'posts')
+  })
+
   it('a commit that meets a newer revision computes its writes again (last writer wins)', async () => {
     const doc = await payload.create({ collection: 'posts', data: { slug: 'c-0', views: 1 } })
     const req = await newRequest(payload)

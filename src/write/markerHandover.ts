@@ -1,0 +1,44 @@
+import type { WriteAction } from '../transactions/transactWrite.js'
+import type { Meaning } from './changeActions.js'
+
+type Actions = { actions: WriteAction[]; meanings: Meaning[] }
+
+const keyString = (key: { pk: string; sk: string }) => `${key.pk}\u0000${key.sk}`
+
+/**
+ * One transaction may touch an item once. When a document of the group lets go of a unique value
+ * that another document of the group takes (values swapped in a Payload transaction, a value
+ * freed by a delete and taken by a create), the release and the take become one put that may
+ * also replace the releasing document's marker: that document's revision condition, in the same
+ * transaction, guarantees it still held it. Returns new lists; the given ones are not changed.
+ */
+export function handOverMarkers<T extends Actions>(group: T): T {
+  const releases = new Map<string, { index: number; owner: number | string }>()
+  group.meanings.forEach((meaning, index) => {
+    if (meaning.kind === 'release') {
+      releases.set(keyString(meaning.marker), { index, owner: meaning.marker.id })
+    }
+  })
+  if (releases.size === 0) {
+    return group
+  }
+  const dropped = new Set<number>()
+  const actions = group.actions.map((action, index): WriteAction => {
+    const meaning = group.meanings[index]
+    const release = meaning?.kind === 'unique' ? releases.get(keyString(meaning.marker)) : undefined
+    if (!release || action.type !== 'put' || !action.condition) {
+      return action
+    }
+    dropped.add(release.index)
+    return {
+      ...action,
+      condition: {
+        ...action.condition,
+        expression: `${action.condition.expression} OR id = :released`,
+        values: { ...action.condition.values, ':released': release.owner },
+      },
+    }
+  })
+  const kept = (_: unknown, index: number) => !dropped.has(index)
+  return { ...group, actions: actions.filter(kept), meanings: group.meanings.filter(kept) }
+}
