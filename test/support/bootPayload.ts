@@ -38,11 +38,17 @@ export async function boot(
   makeConfig: (db: DatabaseAdapterObj) => Config,
   adapter: 'dynamodb' | 'sqlite',
   options: Partial<DynamoDBAdapterArgs> = {},
+  /** db-sqlite's transactions are off unless asked for (Payload's default for it). */
+  sqlite: { transactions?: boolean } = {},
 ): Promise<Booted> {
   const file = join(tmpdir(), `payload-${randomUUID()}.db`)
   const db =
     adapter === 'sqlite'
-      ? sqliteAdapter({ client: { url: `file:${file}` }, push: true })
+      ? sqliteAdapter({
+          client: { url: `file:${file}` },
+          push: true,
+          ...(sqlite.transactions ? { transactionOptions: {} } : {}),
+        })
       : testDynamoAdapter(undefined, options)
   const given = makeConfig(db)
   // Never generate types: Payload would spawn `payload generate:types`, which outlives the test.
