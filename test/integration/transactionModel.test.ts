@@ -228,7 +228,7 @@ describe('Payload transactions, step by step against db-sqlite with transactions
 
   it(`${REQUESTS} seeded requests: every outcome, every read and every state equal`, async () => {
     const lanes: Lane[] = [dynamo, sqlite].map(({ payload }) => ({ ids: new Map(), payload }))
-    const random = seeded(20261203)
+    const random = seeded(Number(process.env.MODEL_SEED ?? 20261203))
     let serial = 0
     const next = () => `t${String(++serial).padStart(3, '0')}`
     const differences: string[] = []
