@@ -29,7 +29,7 @@ import {
   type WriteAction,
 } from '../transactions/transactWrite.js'
 import { changeActions, nextRevision } from './changeActions.js'
-import { handOverMarkers } from './markerHandover.js'
+import { handOverMarkers, handoverUnits } from './markerHandover.js'
 
 const keyString = (key: ItemKey) => `${key.pk}\u0000${key.sk}`
 
@@ -72,7 +72,7 @@ function actionBytes(action: WriteAction): number {
 
 /**
  * Packs changes into groups of at most `capacity` actions (counters included) and 4 MB, never
- * splitting one document's actions.
+ * splitting one document's actions, nor documents that hand a unique value to each other.
  */
 export function groupChanges(
   adapter: DynamoDBAdapter,
@@ -109,7 +109,7 @@ export function groupChanges(
     counters = new Map()
     bytes = 0
   }
-  for (const change of changes) {
+  const prepared = changes.map((change) => {
     const built = changeActions(adapter, change, writeID)
     const counted = change.namespace.kind !== 'global' && change.namespace.kind !== 'latest'
     const moves: { amount: number; key: ItemKey; stamped?: boolean }[] = [...built.counters]
@@ -120,17 +120,27 @@ export function groupChanges(
         stamped: true,
       })
     }
+    return { ...built, change, moves }
+  })
+  // Changes that hand unique values to each other go in one group (see markerHandover.ts).
+  for (const unit of handoverUnits(prepared)) {
+    const moves = unit.flatMap((member) => member.moves)
     const added = new Set(moves.map(({ key }) => keyString(key)).filter((k) => !counters.has(k)))
-    const size = built.actions.length + counters.size + added.size
-    const builtBytes = built.actions.reduce((sum, action) => sum + actionBytes(action), 0)
-    const full = group.actions.length + size > capacity || bytes + builtBytes > GROUP_BYTES
+    const actionCount = unit.reduce((sum, member) => sum + member.actions.length, 0)
+    const size = actionCount + counters.size + added.size
+    const unitBytes = unit
+      .flatMap((member) => member.actions)
+      .reduce((sum, action) => sum + actionBytes(action), 0)
+    const full = group.actions.length + size > capacity || bytes + unitBytes > GROUP_BYTES
     if (group.actions.length > 0 && full) {
       close()
     }
-    bytes += builtBytes
-    group.actions.push(...built.actions)
-    group.meanings.push(...built.meanings)
-    group.changes.push(change)
+    bytes += unitBytes
+    for (const member of unit) {
+      group.actions.push(...member.actions)
+      group.meanings.push(...member.meanings)
+      group.changes.push(member.change)
+    }
     for (const { amount, key, stamped } of moves) {
       const name = keyString(key)
       const known = counters.get(name)

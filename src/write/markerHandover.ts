@@ -39,6 +39,43 @@ export function handOverMarkers<T extends Actions>(group: T): T {
       },
     }
   })
+  if (dropped.size === 0) {
+    return group
+  }
   const kept = (_: unknown, index: number) => !dropped.has(index)
   return { ...group, actions: actions.filter(kept), meanings: group.meanings.filter(kept) }
+}
+
+/**
+ * `items` (each a document change's actions) in units that must share a transaction: those that
+ * hand a unique value over to each other (one releases what another takes; swaps chain them).
+ * Units keep the order of their first item; items keep their order within a unit.
+ */
+export function handoverUnits<T extends { meanings: Meaning[] }>(items: T[]): T[][] {
+  const parent = items.map((_, index) => index)
+  const root = (index: number): number => {
+    const up = parent[index] ?? index
+    return up === index ? index : (parent[index] = root(up))
+  }
+  const toucher = new Map<string, number>()
+  items.forEach((item, index) => {
+    for (const meaning of item.meanings) {
+      if (meaning.kind === 'release' || meaning.kind === 'unique') {
+        const key = keyString(meaning.marker)
+        const other = toucher.get(key)
+        if (other === undefined) {
+          toucher.set(key, index)
+        } else {
+          parent[root(index)] = root(other)
+        }
+      }
+    }
+  })
+  const units = new Map<number, T[]>()
+  items.forEach((item, index) => {
+    const unit = units.get(root(index)) ?? []
+    unit.push(item)
+    units.set(root(index), unit)
+  })
+  return [...units.values()]
 }

@@ -235,4 +235,27 @@ describe('transactions of more than 100 items', () => {
     await payload.create({ collection: 'items', data: { code: 'u-0' } })
     await expectClean(payload)
   })
+
+  it('codes swapped between two documents at either end of a commit of more than 100 items', async () => {
+    const x = await payload.create({ collection: 'items', data: { batch: 's', code: 's-x' } })
+    const y = await payload.create({ collection: 'items', data: { batch: 's', code: 's-y' } })
+    const req = await transaction(payload)
+    // x is staged first, y last: without keeping them together, x's take of s-y would land in
+    // the first group while y still holds it.
+    await payload.update({ id: x.id, collection: 'items', data: { code: 's-tmp' }, req })
+    for (let n = 0; n < 40; n++) {
+      await payload.create({ collection: 'items', data: { batch: 's', code: `s-${n}`, n }, req })
+    }
+    await payload.update({ id: y.id, collection: 'items', data: { code: 's-x' }, req })
+    await payload.update({ id: x.id, collection: 'items', data: { code: 's-y' }, req })
+    await commitTransaction(req)
+    const codeOf = async (id: number | string) =>
+      (await payload.findByID({ id, collection: 'items' })).code
+    expect([await codeOf(x.id), await codeOf(y.id)]).toEqual(['s-y', 's-x'])
+    expect(
+      (await payload.count({ collection: 'items', where: { batch: { equals: 's' } } })).totalDocs,
+    ).toBe(42)
+    expect(await journalItems(payload)).toBe(0)
+    await expectClean(payload)
+  })
 })
