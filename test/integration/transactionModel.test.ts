@@ -1,7 +1,7 @@
 /**
  * Payload transactions against a reference: the same seeded requests (each a Payload transaction
  * of creates, updates, deletes, bulk updates and reads, committed or killed, some meeting taken
- * unique values) run on this adapter and on db-sqlite with its transactions on. Every operation's
+ * unique values or an afterChange hook that throws) run on this adapter and on db-sqlite with its transactions on. Every operation's
  * outcome, every read inside a transaction and the stored state after each request must be the
  * same, and `verifyIndexes` clean at the end.
  */
@@ -26,6 +26,17 @@ function config(db: DatabaseAdapterObj): Config {
           { name: 'group', type: 'select', index: true, options: ['a', 'b', 'c'] },
           { name: 'n', type: 'number', index: true },
         ],
+        hooks: {
+          // A hook that fails after the write (n = 13 is drawn now and then): Payload kills the
+          // transaction, and the write must not be stored.
+          afterChange: [
+            ({ doc }) => {
+              if ((doc as { n?: number }).n === 13) {
+                throw new Error('afterChange failed on purpose')
+              }
+            },
+          ],
+        },
       },
     ],
     db,
@@ -233,6 +244,7 @@ describe('Payload transactions, step by step against db-sqlite with transactions
     const next = () => `t${String(++serial).padStart(3, '0')}`
     const differences: string[] = []
     let failures = 0
+    let hookFailures = 0
     for (let request = 0; request < REQUESTS; request++) {
       const labels = (await state(sqlite.payload)).slice(0, -1).map((line) => line.split('|')[0]!)
       const steps = drawSteps(random, labels, next)
@@ -254,6 +266,7 @@ describe('Payload transactions, step by step against db-sqlite with transactions
         transcripts.push([...transcript, ...(await state(lane.payload))])
       }
       failures += transcripts[1]!.filter((line) => line.includes('-> ValidationError')).length
+      hookFailures += transcripts[1]!.filter((line) => line.includes('-> error Error')).length
       const [ours, theirs] = transcripts as [string[], string[]]
       if (ours.join('\n') !== theirs.join('\n')) {
         differences.push(
@@ -265,6 +278,7 @@ describe('Payload transactions, step by step against db-sqlite with transactions
     expect(differences).toEqual([])
     // The draw meets taken unique values, so the failure paths are part of what is compared.
     expect(failures).toBeGreaterThan(3)
+    expect(hookFailures).toBeGreaterThan(0)
     expect(
       await (dynamo.payload.db as unknown as DynamoDBAdapter).verifyIndexes({
         collection: 'things',
