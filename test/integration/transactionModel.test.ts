@@ -3,7 +3,8 @@
  * of creates, updates, deletes, bulk updates and reads, committed or killed, some meeting taken
  * unique values or an afterChange hook that throws) run on this adapter and on db-sqlite with its transactions on. Every operation's
  * outcome, every read inside a transaction and the stored state after each request must be the
- * same, and `verifyIndexes` clean at the end.
+ * same, and `verifyIndexes` clean at the end; also when a proxy drops connections, returns 500s
+ * and throttling and loses answers (the SDK's retries and the adapter's write ids hide them).
  */
 import type { Config, DatabaseAdapterObj, Payload, PayloadRequest, Where } from 'payload'
 
@@ -11,7 +12,10 @@ import { commitTransaction, initTransaction, killTransaction, ValidationError } 
 
 import type { DynamoDBAdapter } from '../../src/index.js'
 
+import type { FaultProxy } from '../support/faultProxy.js'
+
 import { boot, type Booted, closeAll } from '../support/bootPayload.js'
+import { startFaultProxy } from '../support/faultProxy.js'
 import { seeded } from '../support/workload.js'
 
 function config(db: DatabaseAdapterObj): Config {
@@ -224,61 +228,100 @@ function drawSteps(random: () => number, labels: string[], next: () => string): 
   return steps
 }
 
-describe('Payload transactions, step by step against db-sqlite with transactions', () => {
-  let dynamo: Booted
-  let sqlite: Booted
+/** Plays the seeded requests on both, stopping at the first difference. */
+async function playModel(dynamo: Payload, sqlite: Payload, seed: number) {
+  const lanes: Lane[] = [dynamo, sqlite].map((payload) => ({ ids: new Map(), payload }))
+  const random = seeded(seed)
+  let serial = 0
+  const next = () => `t${String(++serial).padStart(3, '0')}`
+  const differences: string[] = []
+  let failures = 0
+  let hookFailures = 0
+  for (let request = 0; request < REQUESTS; request++) {
+    const labels = (await state(sqlite)).slice(0, -1).map((line) => line.split('|')[0]!)
+    const steps = drawSteps(random, labels, next)
+    const commit = random() < 0.8
+    const transcripts: string[][] = []
+    for (const lane of lanes) {
+      const req = { payload: lane.payload } as PayloadRequest
+      await initTransaction(req)
+      const transcript: string[] = []
+      for (const step of steps) {
+        transcript.push(`${step.describe} -> ${await outcome(() => step.run(lane, req))}`)
+      }
+      transcript.push(
+        `${commit ? 'commit' : 'kill'} -> ${await outcome(async () => {
+          await (commit ? commitTransaction(req) : killTransaction(req))
+          return ''
+        })}`,
+      )
+      transcripts.push([...transcript, ...(await state(lane.payload))])
+    }
+    failures += transcripts[1]!.filter((line) => line.includes('-> ValidationError')).length
+    hookFailures += transcripts[1]!.filter((line) => line.includes('-> error Error')).length
+    const [ours, theirs] = transcripts as [string[], string[]]
+    if (ours.join('\n') !== theirs.join('\n')) {
+      differences.push(
+        `request ${request}:\n  dynamodb: ${ours.join('\n            ')}\n  sqlite:   ${theirs.join('\n            ')}`,
+      )
+      break
+    }
+  }
+  return { differences, failures, hookFailures }
+}
 
+describe('Payload transactions, step by step against db-sqlite with transactions', () => {
+  const seed = Number(process.env.MODEL_SEED ?? 20261203)
+  const booted: Booted[] = []
+  let sqlite: Booted
+  let proxy: FaultProxy | undefined
+
+  // One db-sqlite for both runs, emptied in between (db-sqlite pushes a schema once per process).
   beforeAll(async () => {
-    ;[dynamo, sqlite] = await Promise.all([
-      boot(config, 'dynamodb'),
-      boot(config, 'sqlite', {}, { transactions: true }),
-    ])
+    sqlite = await boot(config, 'sqlite', {}, { transactions: true })
+    booted.push(sqlite)
   })
 
-  afterAll(() => closeAll(dynamo, sqlite))
+  afterAll(async () => {
+    await closeAll(...booted)
+    await proxy?.close()
+  })
 
   it(`${REQUESTS} seeded requests: every outcome, every read and every state equal`, async () => {
-    const lanes: Lane[] = [dynamo, sqlite].map(({ payload }) => ({ ids: new Map(), payload }))
-    const random = seeded(Number(process.env.MODEL_SEED ?? 20261203))
-    let serial = 0
-    const next = () => `t${String(++serial).padStart(3, '0')}`
-    const differences: string[] = []
-    let failures = 0
-    let hookFailures = 0
-    for (let request = 0; request < REQUESTS; request++) {
-      const labels = (await state(sqlite.payload)).slice(0, -1).map((line) => line.split('|')[0]!)
-      const steps = drawSteps(random, labels, next)
-      const commit = random() < 0.8
-      const transcripts: string[][] = []
-      for (const lane of lanes) {
-        const req = { payload: lane.payload } as PayloadRequest
-        await initTransaction(req)
-        const transcript: string[] = []
-        for (const step of steps) {
-          transcript.push(`${step.describe} -> ${await outcome(() => step.run(lane, req))}`)
-        }
-        transcript.push(
-          `${commit ? 'commit' : 'kill'} -> ${await outcome(async () => {
-            await (commit ? commitTransaction(req) : killTransaction(req))
-            return ''
-          })}`,
-        )
-        transcripts.push([...transcript, ...(await state(lane.payload))])
-      }
-      failures += transcripts[1]!.filter((line) => line.includes('-> ValidationError')).length
-      hookFailures += transcripts[1]!.filter((line) => line.includes('-> error Error')).length
-      const [ours, theirs] = transcripts as [string[], string[]]
-      if (ours.join('\n') !== theirs.join('\n')) {
-        differences.push(
-          `request ${request}:\n  dynamodb: ${ours.join('\n            ')}\n  sqlite:   ${theirs.join('\n            ')}`,
-        )
-        break
-      }
-    }
+    const dynamo = await boot(config, 'dynamodb')
+    booted.push(dynamo)
+    const { differences, failures, hookFailures } = await playModel(
+      dynamo.payload,
+      sqlite.payload,
+      seed,
+    )
     expect(differences).toEqual([])
-    // The draw meets taken unique values, so the failure paths are part of what is compared.
+    // The draw meets taken unique values and the throwing hook: failure paths are compared too.
     expect(failures).toBeGreaterThan(3)
     expect(hookFailures).toBeGreaterThan(0)
+    expect(
+      await (dynamo.payload.db as unknown as DynamoDBAdapter).verifyIndexes({
+        collection: 'things',
+      }),
+    ).toMatchObject({ clean: true })
+  })
+
+  it('the same requests through dropped connections, throttling, 500s and lost answers: still equal', async () => {
+    proxy = await startFaultProxy({
+      // Throttling is retried after about a second (the SDK's back-off), so it is the rarest.
+      rates: { drop: 0.04, lostResponse: 0.04, serverError: 0.03, throttle: 0.01 },
+      seed,
+    })
+    const dynamo = await boot(config, 'dynamodb', { clientConfig: proxy.clientConfig() })
+    booted.push(dynamo)
+    await sqlite.payload.delete({ collection: 'things', where: { id: { exists: true } } })
+    proxy.resetCounts()
+    const { differences } = await playModel(dynamo.payload, sqlite.payload, seed)
+    const counts = proxy.counts()
+    proxy.configure({})
+    expect(differences).toEqual([])
+    expect(counts.lostResponse).toBeGreaterThan(5)
+    expect(counts.drop + counts.serverError + counts.throttle).toBeGreaterThan(15)
     expect(
       await (dynamo.payload.db as unknown as DynamoDBAdapter).verifyIndexes({
         collection: 'things',
