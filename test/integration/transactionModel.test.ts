@@ -1,10 +1,11 @@
 /**
  * Payload transactions against a reference: the same seeded requests (each a Payload transaction
  * of creates, updates, deletes, bulk updates and reads, committed or killed, some meeting taken
- * unique values or an afterChange hook that throws) run on this adapter and on db-sqlite with its transactions on. Every operation's
- * outcome, every read inside a transaction and the stored state after each request must be the
- * same, and `verifyIndexes` clean at the end; also when a proxy drops connections, returns 500s
- * and throttling and loses answers (the SDK's retries and the adapter's write ids hide them).
+ * unique values or an afterChange hook that throws) run on this adapter and on db-sqlite with its
+ * transactions on. Every operation's outcome, every read inside a transaction and the stored
+ * state after each request must be the same, and `verifyIndexes` clean at the end; also when a
+ * proxy drops connections, returns 500s and throttling and loses answers (the SDK's retries and
+ * the adapter's write ids hide them).
  */
 import type { Config, DatabaseAdapterObj, Payload, PayloadRequest, Where } from 'payload'
 
