@@ -36,9 +36,13 @@ export function requiredConditions(where: undefined | Where): {
   return { conditions, ors }
 }
 
-/** The entries of a sort (`'-a,b'` or `['-a', 'b']`), trimmed, empty ones left out. */
+/**
+ * The entries of a sort (`'-a'` or `['-a', 'b']`), trimmed, empty ones left out. A string is one
+ * entry whatever it holds, as for the comparator and db-sqlite (Payload's REST API splits
+ * `?sort=-a,b` into a list before the adapter sees it).
+ */
 export function sortEntries(sort: string | string[] | undefined): string[] {
-  return (Array.isArray(sort) ? sort : sort ? sort.split(',') : [])
+  return (Array.isArray(sort) ? sort : sort ? [sort] : [])
     .map((item) => item.trim())
     .filter(Boolean)
 }
