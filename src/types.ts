@@ -335,7 +335,7 @@ export type IndexReport = {
   staleMarkers: number
   /**
    * Values of built indexes whose counters (indexes/valueCounters.ts) disagree with the
-   * documents. `rebuildIndexes` recounts them.
+   * documents. `repairIndexes` sets them (online), `rebuildIndexes` recounts them.
    */
   valueCountersOff: number
 }
@@ -356,6 +356,13 @@ export type RepairReport = {
    * so it was left alone: run again when the collection is quieter.
    */
   counterUnsettled: boolean
+  /** Values of counted indexes whose counters were set to what the documents hold. */
+  valueCountersFixed?: number
+  /**
+   * Value counters looked off but writes kept changing the collection while they were measured,
+   * so they were left alone: run again when the collection is quieter.
+   */
+  valueCountersUnsettled: boolean
   /** Documents whose entries or markers were written (each in its own transaction(s)). */
   documents: number
   entriesDeleted: number

@@ -10,6 +10,7 @@ import { DOCUMENT_SK_PREFIX } from '../keys/itemKeys.js'
 import { keyOf } from '../namespaces.js'
 import { batchGetItems, withDocuments } from '../storage/documentStore.js'
 import { readStamp } from '../storage/namespaceStamp.js'
+import { repairValueCounters } from './repairValueCounters.js'
 import { send } from '../storage/send.js'
 import { indexEntries, uniqueMarkers } from './entries.js'
 import { indexesOf, localeCodes } from './registry.js'
@@ -330,7 +331,8 @@ async function repairCounter(
  *   value, and only while it still names that owner; a marker is put only where none exists, so a
  *   value held by another document is never taken over (values several documents hold are
  *   reported as `duplicateValues`, never fixed);
- * - the counter is corrected last (see `repairCounter` for the guarantees it has under traffic).
+ * - the counter is corrected last (see `repairCounter` for the guarantees it has under traffic),
+ *   then the value counters (repairValueCounters.ts).
  */
 export async function repairIndexes(
   this: DynamoDBAdapter,
@@ -348,6 +350,7 @@ export async function repairIndexes(
     markersPut: 0,
     counterUnsettled: false,
     passes: 0,
+    valueCountersUnsettled: false,
     skipped: [],
   }
 
@@ -421,6 +424,13 @@ export async function repairIndexes(
       report.counter = counter
     }
     report.counterUnsettled = counter === 'unsettled'
+  }
+  if (drift.valueCounters.length > 0) {
+    const values = await repairValueCounters(this, namespace, pageSize)
+    if (typeof values === 'object') {
+      report.valueCountersFixed = values.fixed
+    }
+    report.valueCountersUnsettled = values === 'unsettled'
   }
   return report
 }

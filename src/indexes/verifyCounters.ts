@@ -8,8 +8,17 @@ import { iterateIndexRange } from '../storage/indexStore.js'
 import { localesFor } from './entries.js'
 import { countedIndexes, countedValues, counterPartition } from './valueCounters.js'
 
-/** A value whose counter disagrees with the documents (`sk` is the encoded value). */
-export type CounterDrift = { counted: number; documents: number; pk: string; sk: string }
+/**
+ * A value whose counter disagrees with the documents (`sk` is the encoded value); `firstShard`
+ * is what its first shard holds (none: no such item).
+ */
+export type CounterDrift = {
+  counted: number
+  documents: number
+  firstShard?: number
+  pk: string
+  sk: string
+}
 
 /** Tallies, document by document, what every value counter of built indexes should hold. */
 export class ExpectedValueCounts {
@@ -32,6 +41,7 @@ export class ExpectedValueCounts {
   /** Reads the stored counters (shards summed) and lists every value that is off. */
   async drift(adapter: DynamoDBAdapter): Promise<CounterDrift[]> {
     const stored = new Map<string, number>()
+    const firstShards = new Map<string, number>()
     for (const definition of countedIndexes(this.definitions)) {
       for (const locale of localesFor(definition, this.locales)) {
         const pk = counterPartition(this.namespace, definition, locale)
@@ -45,10 +55,11 @@ export class ExpectedValueCounts {
             // The key is the encoded value and a shard number.
             const value = row.sk.slice(0, row.sk.lastIndexOf(VALUE_TERMINATOR) + 2)
             const name = `${pk}\u0000${value}`
-            stored.set(
-              name,
-              (stored.get(name) ?? 0) + (typeof row.count === 'number' ? row.count : 0),
-            )
+            const count = typeof row.count === 'number' ? row.count : 0
+            stored.set(name, (stored.get(name) ?? 0) + count)
+            if (row.sk === `${value}0`) {
+              firstShards.set(name, count)
+            }
           }
         }
       }
@@ -59,7 +70,7 @@ export class ExpectedValueCounts {
       const documents = this.counts.get(name) ?? 0
       if (counted !== documents) {
         const [pk, sk] = name.split('\u0000')
-        drift.push({ counted, documents, pk, sk })
+        drift.push({ counted, documents, firstShard: firstShards.get(name), pk, sk })
       }
     }
     return drift

@@ -111,4 +111,67 @@ describe('an index added to the config, built by two processes at once', () => {
       }),
     ).toMatchObject({ clean: true, missingEntries: 0, orphanEntries: 0 })
   }, 180_000)
+
+  it('a process of the previous config writing during the build: repairIndexes puts entries and value counters right', async () => {
+    const table = `concurrent-build-old-${randomUUID()}`
+    const old = await bootOnTable(config(false), table, { buildIndexes: true })
+    started.push(old)
+    const ids: (number | string)[] = []
+    for (let i = 0; i < 150; i++) {
+      const doc = await old.create({
+        collection: 'reviews',
+        data: { rating: RATINGS[i % RATINGS.length], title: `review ${i}` },
+      })
+      ids.push(doc.id)
+    }
+    // Outside the deploy order of docs/migrations.md: the old process keeps writing while a
+    // process of the new config builds, so the index misses what it writes.
+    let writing = true
+    const writer = (async () => {
+      for (let i = 0; writing || i < 20; i++) {
+        await old.update({
+          id: ids[(i * 7) % ids.length]!,
+          collection: 'reviews',
+          data: { rating: RATINGS[(i * 3) % RATINGS.length] },
+        })
+      }
+    })()
+    const builder = await bootOnTable(config(true), table, { buildIndexes: true, readCache: false })
+    started.push(builder)
+    writing = false
+    await writer
+    // Then the new version writes the documents the old one moved (counting them from stale marks).
+    for (let i = 0; i < 20; i++) {
+      await builder.update({
+        id: ids[(i * 7) % ids.length]!,
+        collection: 'reviews',
+        data: { rating: RATINGS[(i + 1) % RATINGS.length] },
+      })
+    }
+    const db = builder.db as unknown as DynamoDBAdapter
+    const drifted = await db.verifyIndexes({ collection: 'reviews' })
+    expect(drifted.clean).toBe(false)
+    expect(drifted.valueCountersOff).toBeGreaterThan(0)
+
+    const report = await db.repairIndexes({ collection: 'reviews' })
+    expect(report.valueCountersFixed).toBeGreaterThan(0)
+    expect(report.valueCountersUnsettled).toBe(false)
+    expect(await db.verifyIndexes({ collection: 'reviews' })).toMatchObject({ clean: true })
+    // And the counters stay right under the new version's writes.
+    for (let i = 0; i < 10; i++) {
+      await builder.update({
+        id: ids[(i * 11) % ids.length]!,
+        collection: 'reviews',
+        data: { rating: RATINGS[(i * 2) % RATINGS.length] },
+      })
+    }
+    const all = await builder.find({ collection: 'reviews', limit: 0, pagination: false })
+    for (const rating of RATINGS) {
+      const where = { rating: { equals: rating } }
+      expect((await builder.count({ collection: 'reviews', where })).totalDocs).toBe(
+        all.docs.filter((doc) => doc.rating === rating).length,
+      )
+    }
+    expect(await db.verifyIndexes({ collection: 'reviews' })).toMatchObject({ clean: true })
+  }, 180_000)
 })

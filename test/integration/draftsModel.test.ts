@@ -7,11 +7,10 @@
  */
 import type { Config, DatabaseAdapterObj, Payload } from 'payload'
 
-import { ValidationError } from 'payload'
-
 import type { DynamoDBAdapter } from '../../src/index.js'
 
-import { boot, type Booted, closeAll } from '../support/bootPayload.js'
+import { bootBoth, type Booted, closeAll } from '../support/bootPayload.js'
+import { playStep } from '../support/modelSteps.js'
 import { seeded } from '../support/workload.js'
 
 function config(db: DatabaseAdapterObj): Config {
@@ -50,17 +49,6 @@ type Step = { describe: string; run: (lane: Lane) => Promise<string> }
 
 const show = (doc: Page) =>
   `${doc.label}|${doc.title ?? '-'}|${doc.code ?? '-'}|${doc._status ?? '-'}`
-
-async function outcome(work: () => Promise<string>): Promise<string> {
-  try {
-    return `ok ${await work()}`
-  } catch (error) {
-    if (error instanceof ValidationError) {
-      return `ValidationError ${error.data.errors.map((each) => each.path).join(',')}`
-    }
-    return `error ${(error as Error).name}`
-  }
-}
 
 /** What readers see, comparable across adapters. */
 async function views(lane: Lane): Promise<string[]> {
@@ -195,10 +183,7 @@ describe('drafts and versions, step by step against db-sqlite with transactions'
   let sqlite: Booted
 
   beforeAll(async () => {
-    ;[dynamo, sqlite] = await Promise.all([
-      boot(config, 'dynamodb'),
-      boot(config, 'sqlite', {}, { transactions: true }),
-    ])
+    ;[dynamo, sqlite] = await bootBoth(config, {}, { transactions: true })
   })
 
   afterAll(() => closeAll(dynamo, sqlite))
@@ -213,17 +198,10 @@ describe('drafts and versions, step by step against db-sqlite with transactions'
     const outcomes: string[] = []
     for (let operation = 0; operation < OPERATIONS; operation++) {
       const step = drawStep(random, labels, next)
-      const transcripts: string[][] = []
-      for (const lane of lanes) {
-        const told = await outcome(() => step.run(lane))
-        transcripts.push([`${step.describe} -> ${told}`, ...(await views(lane))])
-      }
-      const [ours, theirs] = transcripts as [string[], string[]]
-      outcomes.push(theirs[0]!.split(' -> ')[1]!.split(' ')[0]!)
-      if (ours.join('\n') !== theirs.join('\n')) {
-        differences.push(
-          `operation ${operation}:\n  dynamodb: ${ours.join('\n            ')}\n  sqlite:   ${theirs.join('\n            ')}`,
-        )
+      const played = await playStep(lanes as [Lane, Lane], step, views)
+      outcomes.push(played.told)
+      if (played.difference) {
+        differences.push(`operation ${operation}:\n${played.difference}`)
         break
       }
       const drafts = await sqlite.payload.find({

@@ -6,11 +6,10 @@
  */
 import type { Config, DatabaseAdapterObj, Payload, Where } from 'payload'
 
-import { ValidationError } from 'payload'
-
 import type { DynamoDBAdapter } from '../../src/index.js'
 
-import { boot, type Booted, closeAll } from '../support/bootPayload.js'
+import { bootBoth, type Booted, closeAll } from '../support/bootPayload.js'
+import { playStep } from '../support/modelSteps.js'
 import { seeded } from '../support/workload.js'
 
 function config(db: DatabaseAdapterObj): Config {
@@ -65,17 +64,6 @@ const text = (value: unknown) =>
         )
       : String(value)
 const show = (doc: Article) => `${doc.label}|${text(doc.title)}|${text(doc.code)}|${text(doc.rank)}`
-
-async function outcome(work: () => Promise<string>): Promise<string> {
-  try {
-    return `ok ${await work()}`
-  } catch (error) {
-    if (error instanceof ValidationError) {
-      return `ValidationError ${error.data.errors.map((each) => each.path).join(',')}`
-    }
-    return `error ${(error as Error).name}`
-  }
-}
 
 /** What readers see, comparable across adapters. */
 async function views(lane: Lane): Promise<string[]> {
@@ -187,10 +175,7 @@ describe('localized fields, step by step against db-sqlite with transactions', (
   let sqlite: Booted
 
   beforeAll(async () => {
-    ;[dynamo, sqlite] = await Promise.all([
-      boot(config, 'dynamodb'),
-      boot(config, 'sqlite', {}, { transactions: true }),
-    ])
+    ;[dynamo, sqlite] = await bootBoth(config, {}, { transactions: true })
   })
 
   afterAll(() => closeAll(dynamo, sqlite))
@@ -205,17 +190,10 @@ describe('localized fields, step by step against db-sqlite with transactions', (
     const outcomes: string[] = []
     for (let operation = 0; operation < OPERATIONS; operation++) {
       const step = drawStep(random, labels, next)
-      const transcripts: string[][] = []
-      for (const lane of lanes) {
-        const told = await outcome(() => step.run(lane))
-        transcripts.push([`${step.describe} -> ${told}`, ...(await views(lane))])
-      }
-      const [ours, theirs] = transcripts as [string[], string[]]
-      outcomes.push(theirs[0]!.split(' -> ')[1]!.split(' ')[0]!)
-      if (ours.join('\n') !== theirs.join('\n')) {
-        differences.push(
-          `operation ${operation}:\n  dynamodb: ${ours.join('\n            ')}\n  sqlite:   ${theirs.join('\n            ')}`,
-        )
+      const played = await playStep(lanes as [Lane, Lane], step, views)
+      outcomes.push(played.told)
+      if (played.difference) {
+        differences.push(`operation ${operation}:\n${played.difference}`)
         break
       }
       const all = await sqlite.payload.find({

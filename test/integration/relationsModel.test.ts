@@ -10,7 +10,8 @@ import type { Config, DatabaseAdapterObj, Payload, Where } from 'payload'
 
 import type { DynamoDBAdapter } from '../../src/index.js'
 
-import { boot, type Booted, closeAll } from '../support/bootPayload.js'
+import { bootBoth, type Booted, closeAll } from '../support/bootPayload.js'
+import { playStep } from '../support/modelSteps.js'
 import { seeded } from '../support/workload.js'
 
 function config(db: DatabaseAdapterObj): Config {
@@ -60,14 +61,6 @@ function related(lane: Lane, value: unknown): string {
 function showPost(lane: Lane, doc: Doc): string {
   const tags = ((doc.tags as unknown[]) ?? []).map((tag) => related(lane, tag))
   return `${doc.label}|${String(doc.views)}|${related(lane, doc.author)}|${tags.filter((tag) => tag !== '-').join('+')}`
-}
-
-async function outcome(work: () => Promise<string>): Promise<string> {
-  try {
-    return `ok ${await work()}`
-  } catch (error) {
-    return `error ${(error as Error).name}`
-  }
 }
 
 async function labelsOf(payload: Payload, collection: Slug): Promise<string[]> {
@@ -211,10 +204,7 @@ describe('relationships and joins, step by step against db-sqlite with transacti
   let sqlite: Booted
 
   beforeAll(async () => {
-    ;[dynamo, sqlite] = await Promise.all([
-      boot(config, 'dynamodb'),
-      boot(config, 'sqlite', {}, { transactions: true }),
-    ])
+    ;[dynamo, sqlite] = await bootBoth(config, {}, { transactions: true })
   })
 
   afterAll(() => closeAll(dynamo, sqlite))
@@ -239,16 +229,9 @@ describe('relationships and joins, step by step against db-sqlite with transacti
       }
       const step = drawStep(random, existing, next)
       deletes += step.describe.startsWith('delete') ? 1 : 0
-      const transcripts: string[][] = []
-      for (const lane of lanes) {
-        const told = await outcome(() => step.run(lane))
-        transcripts.push([`${step.describe} -> ${told}`, ...(await views(lane))])
-      }
-      const [ours, theirs] = transcripts as [string[], string[]]
-      if (ours.join('\n') !== theirs.join('\n')) {
-        differences.push(
-          `operation ${operation}:\n  dynamodb: ${ours.join('\n            ')}\n  sqlite:   ${theirs.join('\n            ')}`,
-        )
+      const played = await playStep(lanes as [Lane, Lane], step, views)
+      if (played.difference) {
+        differences.push(`operation ${operation}:\n${played.difference}`)
         break
       }
     }

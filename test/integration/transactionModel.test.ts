@@ -9,7 +9,7 @@
  */
 import type { Config, DatabaseAdapterObj, Payload, PayloadRequest, Where } from 'payload'
 
-import { commitTransaction, initTransaction, killTransaction, ValidationError } from 'payload'
+import { commitTransaction, initTransaction, killTransaction } from 'payload'
 
 import type { DynamoDBAdapter } from '../../src/index.js'
 
@@ -17,6 +17,7 @@ import type { FaultProxy } from '../support/faultProxy.js'
 
 import { boot, type Booted, closeAll } from '../support/bootPayload.js'
 import { startFaultProxy } from '../support/faultProxy.js'
+import { outcome } from '../support/modelSteps.js'
 import { seeded } from '../support/workload.js'
 
 function config(db: DatabaseAdapterObj): Config {
@@ -65,18 +66,6 @@ type Lane = { ids: Map<string, number | string>; payload: Payload }
 type Step = { describe: string; run: (lane: Lane, req: PayloadRequest) => Promise<string> }
 
 const show = (doc: Thing) => `${doc.label}|${doc.code ?? '-'}|${doc.group ?? '-'}|${doc.n ?? '-'}`
-
-async function outcome(work: () => Promise<string>): Promise<string> {
-  try {
-    return `ok ${await work()}`
-  } catch (error) {
-    // Payload's own errors only (a ValidationError names its field), never an SDK or engine error.
-    if (error instanceof ValidationError) {
-      return `ValidationError ${error.data.errors.map((each) => each.path).join(',')}`
-    }
-    return `error ${(error as Error).name}`
-  }
-}
 
 /** The stored state, comparable across adapters. */
 async function state(payload: Payload): Promise<string[]> {

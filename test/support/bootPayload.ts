@@ -92,8 +92,12 @@ export async function bootOnTable(
 export function bootBoth(
   makeConfig: (db: DatabaseAdapterObj) => Config,
   options: Partial<DynamoDBAdapterArgs> = {},
+  sqlite: { transactions?: boolean } = {},
 ): Promise<[Booted, Booted]> {
-  return Promise.all([boot(makeConfig, 'dynamodb', options), boot(makeConfig, 'sqlite')])
+  return Promise.all([
+    boot(makeConfig, 'dynamodb', options),
+    boot(makeConfig, 'sqlite', {}, sqlite),
+  ])
 }
 
 /**
