@@ -7,8 +7,7 @@
 import type { Config, DatabaseAdapterObj, Payload } from 'payload'
 
 import { bootBoth, type Booted, closeAll } from '../support/bootPayload.js'
-import { playStep } from '../support/modelSteps.js'
-import { seeded } from '../support/workload.js'
+import { playSeeded } from '../support/modelSteps.js'
 
 function config(db: DatabaseAdapterObj): Config {
   return {
@@ -152,16 +151,13 @@ describe('globals, step by step against db-sqlite with transactions', () => {
   afterAll(() => closeAll(dynamo, sqlite))
 
   it(`${OPERATIONS} seeded operations: every outcome and every view equal`, async () => {
-    const random = seeded(Number(process.env.MODEL_SEED ?? 4122026))
-    const differences: string[] = []
-    for (let operation = 0; operation < OPERATIONS; operation++) {
-      const step = drawStep(random)
-      const played = await playStep([dynamo.payload, sqlite.payload], step, views)
-      if (played.difference) {
-        differences.push(`operation ${operation}:\n${played.difference}`)
-        break
-      }
-    }
+    const { differences } = await playSeeded({
+      defaultSeed: 4122026,
+      draw: drawStep,
+      lanes: [dynamo.payload, sqlite.payload],
+      operations: OPERATIONS,
+      views,
+    })
     expect(differences).toEqual([])
   })
 })

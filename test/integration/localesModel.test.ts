@@ -9,8 +9,7 @@ import type { Config, DatabaseAdapterObj, Payload, Where } from 'payload'
 import type { DynamoDBAdapter } from '../../src/index.js'
 
 import { bootBoth, type Booted, closeAll } from '../support/bootPayload.js'
-import { playStep } from '../support/modelSteps.js'
-import { seeded } from '../support/workload.js'
+import { playSeeded } from '../support/modelSteps.js'
 
 function config(db: DatabaseAdapterObj): Config {
   return {
@@ -182,28 +181,28 @@ describe('localized fields, step by step against db-sqlite with transactions', (
 
   it(`${OPERATIONS} seeded operations: every outcome and every view equal`, async () => {
     const lanes: Lane[] = [dynamo, sqlite].map(({ payload }) => ({ ids: new Map(), payload }))
-    const random = seeded(Number(process.env.MODEL_SEED ?? 20261204))
     let serial = 0
     const next = () => `a${String(++serial).padStart(3, '0')}`
-    let labels: string[] = []
-    const differences: string[] = []
-    const outcomes: string[] = []
-    for (let operation = 0; operation < OPERATIONS; operation++) {
-      const step = drawStep(random, labels, next)
-      const played = await playStep(lanes as [Lane, Lane], step, views)
-      outcomes.push(played.told)
-      if (played.difference) {
-        differences.push(`operation ${operation}:\n${played.difference}`)
-        break
-      }
-      const all = await sqlite.payload.find({
-        collection: 'articles',
-        depth: 0,
-        pagination: false,
-        sort: 'label',
-      })
-      labels = (all.docs as unknown as Article[]).map((doc) => doc.label)
-    }
+    const { differences, outcomes } = await playSeeded({
+      defaultSeed: 20261204,
+      // Over the documents stored before the step (db-sqlite's, the reference).
+      draw: async (random) => {
+        const all = await sqlite.payload.find({
+          collection: 'articles',
+          depth: 0,
+          pagination: false,
+          sort: 'label',
+        })
+        return drawStep(
+          random,
+          (all.docs as unknown as Article[]).map((doc) => doc.label),
+          next,
+        )
+      },
+      lanes: lanes as [Lane, Lane],
+      operations: OPERATIONS,
+      views,
+    })
     expect(differences).toEqual([])
     expect(outcomes.filter((each) => each === 'ok').length).toBeGreaterThan(OPERATIONS / 2)
     expect(outcomes.filter((each) => each === 'ValidationError').length).toBeGreaterThan(2)

@@ -11,8 +11,7 @@ import type { Config, DatabaseAdapterObj, Payload, Where } from 'payload'
 import type { DynamoDBAdapter } from '../../src/index.js'
 
 import { bootBoth, type Booted, closeAll } from '../support/bootPayload.js'
-import { playStep } from '../support/modelSteps.js'
-import { seeded } from '../support/workload.js'
+import { playSeeded } from '../support/modelSteps.js'
 
 function config(db: DatabaseAdapterObj): Config {
   return {
@@ -215,26 +214,26 @@ describe('relationships and joins, step by step against db-sqlite with transacti
       labels: new Map(),
       payload,
     }))
-    const random = seeded(Number(process.env.MODEL_SEED ?? 7122026))
     const serials: Record<Slug, number> = { authors: 0, posts: 0, tags: 0 }
     const prefix: Record<Slug, string> = { authors: 'a', posts: 'p', tags: 'g' }
     const next = (slug: Slug) => `${prefix[slug]}${++serials[slug]}`
-    const differences: string[] = []
     let deletes = 0
-    for (let operation = 0; operation < OPERATIONS; operation++) {
-      const existing = {
-        authors: await labelsOf(sqlite.payload, 'authors'),
-        posts: await labelsOf(sqlite.payload, 'posts'),
-        tags: await labelsOf(sqlite.payload, 'tags'),
-      }
-      const step = drawStep(random, existing, next)
-      deletes += step.describe.startsWith('delete') ? 1 : 0
-      const played = await playStep(lanes as [Lane, Lane], step, views)
-      if (played.difference) {
-        differences.push(`operation ${operation}:\n${played.difference}`)
-        break
-      }
-    }
+    const { differences } = await playSeeded({
+      defaultSeed: 7122026,
+      draw: async (random) => {
+        const existing = {
+          authors: await labelsOf(sqlite.payload, 'authors'),
+          posts: await labelsOf(sqlite.payload, 'posts'),
+          tags: await labelsOf(sqlite.payload, 'tags'),
+        }
+        const step = drawStep(random, existing, next)
+        deletes += step.describe.startsWith('delete') ? 1 : 0
+        return step
+      },
+      lanes: lanes as [Lane, Lane],
+      operations: OPERATIONS,
+      views,
+    })
     expect(differences).toEqual([])
     expect(deletes).toBeGreaterThan(5)
     for (const collection of ['authors', 'tags', 'posts']) {

@@ -4,6 +4,8 @@
  */
 import { ValidationError } from 'payload'
 
+import { seeded } from './workload.js'
+
 /** What an operation told its caller, comparable across adapters (never an id). */
 export async function outcome(work: () => Promise<string>): Promise<string> {
   try {
@@ -23,7 +25,7 @@ export async function outcome(work: () => Promise<string>): Promise<string> {
  */
 export async function playStep<Lane>(
   lanes: [Lane, Lane],
-  step: { describe: string; run: (lane: Lane) => Promise<string> },
+  step: ModelStep<Lane>,
   views: (lane: Lane) => Promise<string[]>,
 ): Promise<{ difference?: string; told: string }> {
   const transcripts: string[][] = []
@@ -40,4 +42,30 @@ export async function playStep<Lane>(
     difference: `dynamodb: ${ours.join('\n            ')}\nsqlite:   ${theirs.join('\n            ')}`,
     told,
   }
+}
+
+export type ModelStep<Lane> = { describe: string; run: (lane: Lane) => Promise<string> }
+
+/**
+ * Plays `operations` steps drawn by `draw` from one seeded generator (`MODEL_SEED`, else
+ * `defaultSeed`), stopping at the first difference. Returns it (if any) and the reference's
+ * outcome words, so a test can require that failures were part of what was compared.
+ */
+export async function playSeeded<Lane>(options: {
+  defaultSeed: number
+  draw: (random: () => number) => ModelStep<Lane> | Promise<ModelStep<Lane>>
+  lanes: [Lane, Lane]
+  operations: number
+  views: (lane: Lane) => Promise<string[]>
+}): Promise<{ differences: string[]; outcomes: string[] }> {
+  const random = seeded(Number(process.env.MODEL_SEED ?? options.defaultSeed))
+  const outcomes: string[] = []
+  for (let operation = 0; operation < options.operations; operation++) {
+    const played = await playStep(options.lanes, await options.draw(random), options.views)
+    outcomes.push(played.told)
+    if (played.difference) {
+      return { differences: [`operation ${operation}:\n${played.difference}`], outcomes }
+    }
+  }
+  return { differences: [], outcomes }
 }
