@@ -1,18 +1,15 @@
-import { DeleteCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { DeleteCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb'
 
 import type { ItemKey } from '../keys/itemKeys.js'
 import type { Namespace } from '../namespaces.js'
 import type { Doc } from '../query/types.js'
 import type { DynamoDBAdapter, RepairArgs, RepairReport } from '../types.js'
 
-import { COUNTER_SK, counterKey } from '../keys/counterKey.js'
-import { DOCUMENT_SK_PREFIX } from '../keys/itemKeys.js'
 import { keyOf } from '../namespaces.js'
 import { batchGetItems, withDocuments } from '../storage/documentStore.js'
-import { readStamp } from '../storage/namespaceStamp.js'
-import { repairValueCounters } from './repairValueCounters.js'
 import { send } from '../storage/send.js'
 import { indexEntries, uniqueMarkers } from './entries.js'
+import { repairCounter, repairValueCounters } from './repairCounters.js'
 import { indexesOf, localeCodes } from './registry.js'
 import {
   type Drift,
@@ -20,7 +17,6 @@ import {
   type IndexItem,
   itemKey,
   namespaceOf,
-  queryPartition,
   readItem,
   reportOf,
 } from './verify.js'
@@ -29,8 +25,6 @@ type Id = number | string
 
 /** Rounds over the drifted documents; a document that keeps changing is reported as skipped. */
 const MAX_PASSES = 4
-/** Counter corrections attempted before giving up (the counter kept moving). */
-const COUNTER_ATTEMPTS = 5
 /** One ConditionCheck on the document plus up to 99 writes per transaction. */
 const WRITES_PER_TRANSACTION = 99
 
@@ -245,80 +239,6 @@ async function commit(
 }
 
 /**
- * Sets the counter to the number of documents, when they differ.
- *
- * DynamoDB has no snapshot of a partition, so under traffic a count is a moving target. A
- * measurement reads the namespace's counter items, the document keys, and the counter items
- * again; it counts only when both reads of the counter items are the same, which every write of
- * a document prevents (each stamps one of them in its own transaction: storage/namespaceStamp.ts),
- * also creates and deletes that cancel out on the count. The base item then takes the difference
- * (`SET count = :n`), conditioned on the base as read (a second repair makes it fail and the
- * measurement start over); writes after the measurement add to the shards, which the difference
- * leaves as they are, so the total stays exact. Under steady writes the counter may stay
- * unsettled (`counterUnsettled`): run the repair again later. Processes of an earlier version do
- * not stamp updates (which do not move the count either).
- */
-async function repairCounter(
-  adapter: DynamoDBAdapter,
-  namespace: Namespace,
-  pageSize: number,
-): Promise<{ from: number; to: number } | 'right' | 'unsettled'> {
-  const documentKeys = async (): Promise<Set<string>> => {
-    const keys = new Set<string>()
-    for await (const items of queryPartition(adapter, namespace.pk, {
-      keysOnly: true,
-      pageSize,
-      prefix: DOCUMENT_SK_PREFIX,
-    })) {
-      items.forEach((item) => keys.add(String(item.sk)))
-    }
-    return keys
-  }
-  for (let attempt = 0; attempt < COUNTER_ATTEMPTS; attempt++) {
-    if (attempt > 0) {
-      await sleep(50 * 2 ** attempt * (0.5 + Math.random()))
-    }
-    // Every write of a document stamps a counter item in its own transaction: counter items that
-    // read the same before and after the keys were read mean no write was committed in between.
-    const before = await readStamp(adapter, namespace.pk)
-    const first = await documentKeys()
-    if ((await readStamp(adapter, namespace.pk)).stamp !== before.stamp) {
-      continue
-    }
-    const counter = before.items.length > 0 ? before.count : undefined
-    const base = before.items.find((item) => item.sk === COUNTER_SK)?.count
-    if (counter === first.size) {
-      return 'right'
-    }
-    try {
-      await send(
-        adapter,
-        new UpdateCommand({
-          // The base item takes the difference; the condition is on the base as read.
-          ConditionExpression:
-            base === undefined ? 'attribute_not_exists(#count)' : '#count = :was',
-          ExpressionAttributeNames: { '#count': 'count' },
-          ExpressionAttributeValues: {
-            ':n': (base ?? 0) + first.size - (counter ?? 0),
-            ...(base === undefined ? {} : { ':was': base }),
-          },
-          Key: counterKey(namespace.pk),
-          ReturnConsumedCapacity: 'TOTAL',
-          TableName: adapter.tableName,
-          UpdateExpression: 'SET #count = :n',
-        }),
-      )
-      return { from: counter ?? 0, to: first.size }
-    } catch (error) {
-      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') {
-        throw error
-      }
-    }
-  }
-  return 'unsettled'
-}
-
-/**
  * Finds the drift `verifyIndexes` reports and fixes it in place, safe to run while the
  * application serves traffic:
  *
@@ -332,7 +252,7 @@ async function repairCounter(
  *   value held by another document is never taken over (values several documents hold are
  *   reported as `duplicateValues`, never fixed);
  * - the counter is corrected last (see `repairCounter` for the guarantees it has under traffic),
- *   then the value counters (repairValueCounters.ts).
+ *   then the value counters (repairCounters.ts).
  */
 export async function repairIndexes(
   this: DynamoDBAdapter,
