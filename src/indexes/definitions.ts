@@ -1,4 +1,4 @@
-import type { FlattenedField } from 'payload'
+import type { FlattenedField, Payload } from 'payload'
 
 import type { Namespace } from '../namespaces.js'
 import type { DynamoDBAdapter } from '../types.js'
@@ -8,6 +8,14 @@ import { internalIndexPaths } from './internalIndexes.js'
 
 export type { IndexDefinition, IndexPart, IndexValueKind } from './definitionTypes.js'
 import type { IndexDefinition, IndexPart, IndexValueKind } from './definitionTypes.js'
+
+/**
+ * The field a unique index's conflict is reported on: its first field, as a `where` names it (a
+ * block type's braces left out), as the SQL adapters name the column.
+ */
+export function uniqueErrorPath(definition: IndexDefinition): string {
+  return (definition.parts[0]?.path ?? '').replace(/\{[^}]*\}/g, '')
+}
 
 /** Text kept per part: 100 characters alone, less when a compound index shares the key. */
 export function maxTextFor(partCount: number): number {
@@ -39,18 +47,26 @@ function valueKind(field: FlattenedField): IndexValueKind | undefined {
   }
 }
 
-/** A field reached by the walk; `derived` parts (a polymorphic `.value`) carry no uniqueness. */
-type Walked = { derived?: boolean; field: FlattenedField; part: IndexPart }
+/**
+ * A field reached by the walk; `derived` parts (a polymorphic `.value`) carry no uniqueness.
+ * `inBlock`: a field of one block type, whose paths name it (`layout{hero}.code`, see
+ * valuesAtPath): only its uniqueness is kept, as SQL adapters keep a unique index per block table.
+ */
+type Walked = { derived?: boolean; field: FlattenedField; inBlock?: boolean; part: IndexPart }
+
+type Walk = {
+  inArray: boolean
+  inBlock: boolean
+  localization: boolean
+  localizedPrefix: string
+  parentLocalized: boolean
+  payload: Payload
+  prefix: string
+}
 
 /** Every scalar field reachable from `fields`, with its paths, through groups, tabs, arrays and blocks. */
-function walkFields(
-  fields: FlattenedField[],
-  localization: boolean,
-  prefix = '',
-  localizedPrefix = '',
-  inArray = false,
-  parentLocalized = false,
-): Walked[] {
+function walkFields(fields: FlattenedField[], walk: Walk): Walked[] {
+  const { inArray, inBlock, localization, localizedPrefix, parentLocalized, prefix } = walk
   const out: Walked[] = []
   for (const field of fields) {
     if (!('name' in field) || !field.name) {
@@ -63,18 +79,32 @@ function walkFields(
     const ownLocalized = marked && !parentLocalized
     const localizedPath = `${localizedPrefix}${field.name}${ownLocalized ? '.<locale>' : ''}`
     if (field.type === 'group' || field.type === 'tab' || field.type === 'array') {
-      const nested = walkFields(
-        field.flattenedFields,
-        localization,
-        `${path}.`,
-        `${localizedPath}.`,
-        inArray || field.type === 'array',
-        localized,
-      )
+      const nested = walkFields(field.flattenedFields, {
+        ...walk,
+        inArray: inArray || field.type === 'array',
+        localizedPrefix: `${localizedPath}.`,
+        parentLocalized: localized,
+        prefix: `${path}.`,
+      })
       out.push(...nested)
       continue
     }
     if (field.type === 'blocks') {
+      for (const candidate of field.blockReferences ?? field.blocks ?? []) {
+        const block = typeof candidate === 'string' ? walk.payload.blocks?.[candidate] : candidate
+        if (!block) {
+          continue
+        }
+        const nested = walkFields(block.flattenedFields, {
+          ...walk,
+          inArray: true,
+          inBlock: true,
+          localizedPrefix: `${localizedPath}{${block.slug}}.`,
+          parentLocalized: localized,
+          prefix: `${path}{${block.slug}}.`,
+        })
+        out.push(...nested)
+      }
       continue
     }
     const kind = valueKind(field)
@@ -84,6 +114,7 @@ function walkFields(
     const hasMany = 'hasMany' in field && Boolean(field.hasMany)
     out.push({
       field,
+      inBlock,
       part: {
         kind,
         localized,
@@ -99,6 +130,7 @@ function walkFields(
       out.push({
         derived: true,
         field,
+        inBlock,
         part: {
           kind: 'relationship',
           localized,
@@ -123,7 +155,15 @@ export function indexDefinitions(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
 ): IndexDefinition[] {
-  const walked = walkFields(namespace.fields, Boolean(adapter.payload.config.localization))
+  const walked = walkFields(namespace.fields, {
+    inArray: false,
+    inBlock: false,
+    localization: Boolean(adapter.payload.config.localization),
+    localizedPrefix: '',
+    parentLocalized: false,
+    payload: adapter.payload,
+    prefix: '',
+  })
   const definitions: IndexDefinition[] = []
   const seen = new Set<string>()
   const add = (parts: IndexPart[], unique: boolean) => {
@@ -139,7 +179,14 @@ export function indexDefinitions(
     definitions.push({ name, parts, unique })
   }
 
-  for (const { derived, field, part } of walked) {
+  for (const { derived, field, inBlock, part } of walked) {
+    if (inBlock) {
+      // Queries name a block's field without its type (`layout.code`): only uniqueness here.
+      if (namespace.kind === 'collection' && !derived && 'unique' in field && field.unique) {
+        add([part], true)
+      }
+      continue
+    }
     const isTimestamp = part.path === 'createdAt' || part.path === 'updatedAt'
     const flagged = ('index' in field && field.index) || ('unique' in field && field.unique)
     const isRelation = part.kind === 'relationship'

@@ -185,7 +185,7 @@ export type UniqueMarker = {
   sk: string
 }
 
-/** The uniqueness markers a document holds: one per unique index (and locale) with a non-empty value. */
+/** The uniqueness markers a document holds: one per unique index (and locale) with a value. */
 export function uniqueMarkers(
   namespace: Namespace,
   definitions: IndexDefinition[],
@@ -201,8 +201,8 @@ export function uniqueMarkers(
       for (const part of definition.parts) {
         const values = partValues(doc, part, locale)
           .map((value) => uniqueValue(part, value))
-          // As in SQL, an empty value never conflicts.
-          .filter((value) => value !== null && value !== '')
+          // As in SQL (and MongoDB), a missing value never conflicts; an empty text is a value.
+          .filter((value) => value !== null)
         const encoded = [
           ...new Set(values.map((value) => `${encodeOrderedValue(value)}${VALUE_TERMINATOR}`)),
         ]
@@ -221,4 +221,33 @@ export function uniqueMarkers(
     }
   }
   return markers
+}
+
+/**
+ * Unique indexes for which one document holds the same value in two rows (of an array or of
+ * blocks), per locale: the SQL adapters refuse that (their unique index spans the rows' table),
+ * while a marker alone could not tell (it belongs to the document either way).
+ */
+export function repeatedUniqueValues(
+  definitions: IndexDefinition[],
+  locales: string[],
+  doc: Doc,
+): IndexDefinition[] {
+  return definitions.filter(
+    (definition) =>
+      definition.unique &&
+      definition.parts.length === 1 &&
+      definition.parts[0].multiValued &&
+      localesFor(definition, locales).some((locale) => {
+        const part = definition.parts[0]
+        const path =
+          part.localized && locale ? part.localizedPath.replace(/<locale>/g, locale) : part.path
+        // One value per row: a hasMany value (an array) is one row's, never compared here.
+        const rows = valuesAtPath(doc, path, false)
+          .filter((value) => value !== undefined && value !== null && !Array.isArray(value))
+          .map((value) => uniqueValue(part, value))
+          .filter((value) => value !== null)
+        return new Set(rows).size < rows.length
+      }),
+  )
 }

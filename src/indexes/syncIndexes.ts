@@ -7,7 +7,13 @@ import { DOCUMENT_SK_PREFIX } from '../keys/itemKeys.js'
 import { collectionNamespace, globalVersionsNamespace, versionsNamespace } from '../namespaces.js'
 import { send } from '../storage/send.js'
 import { buildIndexes, dropIndexItems } from './buildIndex.js'
-import { indexSignature, readIndexState, recordIndexState, setBuiltIndexes } from './buildState.js'
+import {
+  buildsInPlace,
+  indexSignature,
+  readIndexState,
+  recordIndexState,
+  setBuiltIndexes,
+} from './buildState.js'
 import { indexesOf } from './registry.js'
 
 /** Every namespace that has indexes: collections, their versions, globals' versions. */
@@ -80,7 +86,12 @@ async function compare(
       .filter((definition) => built.get(definition.name) !== indexSignature(definition))
       .map((definition) => definition.name),
     stale: [...built.entries()]
-      .filter(([name, signature]) => current.get(name) !== signature)
+      .filter(([name, signature]) => {
+        const definition = definitions.find((each) => each.name === name)
+        return (
+          current.get(name) !== signature && !(definition && buildsInPlace(definition, signature))
+        )
+      })
       .map(([name]) => name),
   }
 }

@@ -7,6 +7,7 @@ import type { UniqueMarker } from '../indexes/entries.js'
 import type { DynamoDBAdapter } from '../types.js'
 import type { DocumentChange, Transaction } from './session.js'
 
+import { uniqueErrorPath } from '../indexes/definitions.js'
 import { uniqueMarkers } from '../indexes/entries.js'
 import { indexesOf, localeCodes } from '../indexes/registry.js'
 import { send } from '../storage/send.js'
@@ -89,7 +90,7 @@ export async function checkUniqueInTransaction(
     if (verdicts[index]) {
       errors.push({
         message: 'Value must be unique',
-        path: marker.definition.parts.map((part) => part.path).join(', '),
+        path: uniqueErrorPath(marker.definition),
       })
     }
   })

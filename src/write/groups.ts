@@ -12,6 +12,7 @@ import { toAPIError } from '../storage/errors.js'
 import { batchGetDocuments } from '../storage/documentStore.js'
 import type { ItemKey } from '../keys/itemKeys.js'
 
+import { uniqueErrorPath } from '../indexes/definitions.js'
 import { indexesOf } from '../indexes/registry.js'
 import { noteCommittedWrites } from '../read/snapshots.js'
 import { indexGenerations } from '../indexes/buildState.js'
@@ -225,7 +226,7 @@ function explainFailure(
     collection: namespace?.kind === 'collection' ? namespace.slug : undefined,
     errors: taken.map((marker) => ({
       message: 'Value must be unique',
-      path: marker.definition.parts.map((part) => part.path).join(', '),
+      path: uniqueErrorPath(marker.definition),
     })),
     req,
   })

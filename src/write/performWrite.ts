@@ -11,6 +11,7 @@ import { jitteredDelay } from '../transactions/transactWrite.js'
 import { checkUniqueInTransaction } from '../transactions/uniqueCheck.js'
 import { commitChanges, RevisionConflict } from './commitChanges.js'
 import { landed } from './groups.js'
+import { assertNoRepeatedUniqueValues } from './repeatedValues.js'
 
 /** How often a write whose documents moved on meanwhile is computed again before giving up. */
 export const REVISION_ATTEMPTS = 25
@@ -40,6 +41,7 @@ export async function performWrite(
   const transaction = activeTransaction()
   if (transaction) {
     const changes = await step()
+    assertNoRepeatedUniqueValues(adapter, changes, req)
     await Promise.all([checks, checkUniqueInTransaction(adapter, transaction, changes, req)])
     changes.forEach((change) => transaction.stage(change))
     transaction.steps.push(step)
@@ -65,6 +67,7 @@ export async function writeWithRetries(
     if (changes.length === 0) {
       return
     }
+    assertNoRepeatedUniqueValues(adapter, changes, options.req)
     const writeID = randomUUID()
     try {
       await commitChanges(adapter, changes, { req: options.req, writeID })
