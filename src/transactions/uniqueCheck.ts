@@ -95,13 +95,50 @@ export async function checkUniqueInTransaction(
     }
   })
   if (errors.length > 0) {
-    const namespace = changes[0].namespace
-    throw new ValidationError({
-      collection: namespace.kind === 'collection' ? namespace.slug : undefined,
-      errors,
-      req,
-    })
+    throw uniqueError(changes, errors, req)
   }
+}
+
+/**
+ * Checks the changes' new values against what the transaction staged meanwhile. Called right
+ * before they are staged, with no `await` in between: Payload updates a bulk operation's
+ * documents in parallel in one transaction, and two of them giving the same value both passed
+ * `checkUniqueInTransaction` while neither was staged (as in SQL, the second one fails).
+ */
+export function refuseTakenInTransaction(
+  adapter: DynamoDBAdapter,
+  transaction: Transaction,
+  changes: DocumentChange[],
+  req?: Partial<PayloadRequest>,
+): void {
+  const taken = changes.flatMap((change) =>
+    newMarkers(adapter, change).filter((marker) =>
+      takenInTransaction(adapter, transaction, change, marker),
+    ),
+  )
+  if (taken.length > 0) {
+    throw uniqueError(
+      changes,
+      taken.map((marker) => ({
+        message: 'Value must be unique',
+        path: uniqueErrorPath(marker.definition),
+      })),
+      req,
+    )
+  }
+}
+
+function uniqueError(
+  changes: DocumentChange[],
+  errors: { message: string; path: string }[],
+  req?: Partial<PayloadRequest>,
+): ValidationError {
+  const namespace = changes[0].namespace
+  return new ValidationError({
+    collection: namespace.kind === 'collection' ? namespace.slug : undefined,
+    errors,
+    req,
+  })
 }
 
 /** Whether the stored owner of a marker is staged in this transaction without that value. */

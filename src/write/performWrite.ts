@@ -8,7 +8,7 @@ import type { DynamoDBAdapter } from '../types.js'
 
 import { activeTransaction, isGuard } from '../transactions/session.js'
 import { jitteredDelay } from '../transactions/transactWrite.js'
-import { checkUniqueInTransaction } from '../transactions/uniqueCheck.js'
+import { checkUniqueInTransaction, refuseTakenInTransaction } from '../transactions/uniqueCheck.js'
 import { commitChanges, RevisionConflict } from './commitChanges.js'
 import { landed } from './groups.js'
 import { assertNoRepeatedUniqueValues } from './repeatedValues.js'
@@ -43,6 +43,7 @@ export async function performWrite(
     const changes = await step()
     assertNoRepeatedUniqueValues(adapter, changes, req)
     await Promise.all([checks, checkUniqueInTransaction(adapter, transaction, changes, req)])
+    refuseTakenInTransaction(adapter, transaction, changes, req)
     changes.forEach((change) => transaction.stage(change))
     transaction.steps.push(step)
     return

@@ -152,6 +152,42 @@ describe('unique values', () => {
     })
     expect(report.clean).toBe(true)
   })
+
+  it('a bulk update giving several documents one unique value: one stores it, the others are refused each', async () => {
+    const bulk = async (payload: Payload) => {
+      for (const code of ['bulk-1', 'bulk-2', 'bulk-3']) {
+        await payload.create({ collection: 'things', data: { code } })
+      }
+      // Payload updates the documents in parallel in one transaction.
+      const result = await payload.update({
+        collection: 'things',
+        data: { code: 'bulk-shared' },
+        where: { code: { like: 'bulk-' } },
+      })
+      const { docs } = await payload.find({
+        collection: 'things',
+        where: { code: { like: 'bulk-' } },
+      })
+      // Which document wins depends on the order the parallel updates reach the database.
+      return {
+        kept: docs.filter((doc) => doc.code !== 'bulk-shared').length,
+        shared: docs.filter((doc) => doc.code === 'bulk-shared').length,
+        errors: result.errors.map((error) => error.message),
+        updated: result.docs.length,
+      }
+    }
+    const expected = await bulk(sqlite!.payload)
+    expect(expected.updated).toBe(1)
+    expect(await bulk(dynamo!.payload)).toEqual({
+      ...expected,
+      // db-sqlite names the column; the message is Payload's either way.
+      errors: expected.errors.map(() => expect.stringMatching(/invalid: code/)),
+    })
+    const report = await (dynamo!.payload.db as unknown as DynamoDBAdapter).verifyIndexes({
+      collection: 'things',
+    })
+    expect(report.clean).toBe(true)
+  })
 })
 
 const postsConfig = (db: DatabaseAdapterObj): Config => ({
