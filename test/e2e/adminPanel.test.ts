@@ -264,8 +264,13 @@ it('list view: search, filter, column sort and page 2 show what DynamoDB holds',
   // The filter as an editor builds it: Filters, Add filter, field, operator (default), value.
   await open(page, server.url, '/admin/collections/posts')
   await page.locator('#toggle-list-filters').click()
-  await page.getByRole('button', { name: 'Add filter' }).click()
   const condition = page.locator('.where-builder .condition').first()
+  // Under load (the whole suite on two cores) a click can land before the list view is
+  // interactive and add nothing: click again until the condition is there.
+  for (let attempt = 0; attempt < 5 && !(await condition.isVisible()); attempt++) {
+    await page.getByRole('button', { name: 'Add filter' }).click()
+    await condition.waitFor({ timeout: 10_000 }).catch(() => undefined)
+  }
   await condition.locator('.condition__field .rs__control').click()
   await page.locator('.rs__option', { hasText: 'Editorial status' }).first().click()
   await condition.locator('.condition__value .rs__control').click()
