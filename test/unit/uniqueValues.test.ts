@@ -1,0 +1,94 @@
+import type { IndexDefinition, IndexPart } from '../../src/indexes/definitionTypes.js'
+
+import { uniqueErrorPath } from '../../src/indexes/definitions.js'
+import { repeatedUniqueValues, uniqueMarkers } from '../../src/indexes/entries.js'
+import { valuesAtPath } from '../../src/utilities/valuesAtPath.js'
+
+const part = (path: string, localized = false): IndexPart => ({
+  kind: 'text',
+  localized,
+  localizedPath: localized ? `${path}.<locale>` : path,
+  maxText: 100,
+  multiValued: path.includes('.'),
+  path,
+})
+
+const unique = (...parts: IndexPart[]): IndexDefinition => ({
+  name: parts.map((each) => each.path).join('+'),
+  parts,
+  unique: true,
+})
+
+const namespace = { kind: 'collection', pk: 'C#things', slug: 'things' } as never
+
+describe('valuesAtPath with a block type', () => {
+  const doc = {
+    layout: [
+      { blockType: 'hero', code: 'a', rows: [{ sku: 'x' }, { sku: 'y' }] },
+      { blockType: 'quote', code: 'b' },
+      { blockType: 'hero', code: 'c' },
+    ],
+  }
+
+  it('keeps the rows of that block type only', () => {
+    expect(valuesAtPath(doc, 'layout{hero}.code')).toEqual(['a', 'c'])
+    expect(valuesAtPath(doc, 'layout{quote}.code')).toEqual(['b'])
+    expect(valuesAtPath(doc, 'layout{hero}.rows.sku')).toEqual(['x', 'y', undefined])
+  })
+
+  it('finds nothing for a type without rows, or where no array is', () => {
+    expect(valuesAtPath(doc, 'layout{cta}.code')).toEqual([])
+    expect(valuesAtPath({ layout: 'text' }, 'layout{hero}.code')).toEqual([undefined])
+  })
+
+  it('leaves plain paths as they were', () => {
+    expect(valuesAtPath(doc, 'layout.code')).toEqual(['a', 'b', 'c'])
+  })
+})
+
+describe('uniqueness markers', () => {
+  it('mark an empty text, never a missing value', () => {
+    const code = unique(part('code'))
+    expect(uniqueMarkers(namespace, [code], [], { code: '', id: '1' })).toHaveLength(1)
+    expect(uniqueMarkers(namespace, [code], [], { code: null, id: '1' })).toHaveLength(0)
+    expect(uniqueMarkers(namespace, [code], [], { id: '1' })).toHaveLength(0)
+  })
+
+  it('report a conflict on the first field, without block types', () => {
+    expect(uniqueErrorPath(unique(part('layout{hero}.code')))).toBe('layout.code')
+    expect(uniqueErrorPath(unique(part('a'), part('b')))).toBe('a')
+  })
+})
+
+describe('repeatedUniqueValues', () => {
+  const sku = unique(part('rows.sku'))
+
+  it('finds one value in two rows of a document', () => {
+    expect(repeatedUniqueValues([sku], [], { rows: [{ sku: 's' }, { sku: 's' }] })).toEqual([sku])
+    expect(repeatedUniqueValues([sku], [], { rows: [{ sku: 's' }, { sku: 't' }] })).toEqual([])
+    // Missing values repeat freely, as NULLs do in SQL.
+    expect(repeatedUniqueValues([sku], [], { rows: [{}, { sku: null }, {}] })).toEqual([])
+  })
+
+  it('looks at each locale on its own', () => {
+    const localized = unique(part('rows.sku', true))
+    const doc = { rows: [{ sku: { de: 's', en: 's' } }, { sku: { de: 't', en: 'u' } }] }
+    expect(repeatedUniqueValues([localized], ['en', 'de'], doc)).toEqual([])
+    doc.rows[1].sku.de = 's'
+    expect(repeatedUniqueValues([localized], ['en', 'de'], doc)).toEqual([localized])
+  })
+
+  it('leaves out indexes that are not unique, compound, or single-valued', () => {
+    const plain = { ...sku, unique: false }
+    const compound = unique(part('rows.sku'), part('rows.size'))
+    const code = unique(part('code'))
+    const doc = {
+      code: 'c',
+      rows: [
+        { size: 1, sku: 's' },
+        { size: 1, sku: 's' },
+      ],
+    }
+    expect(repeatedUniqueValues([plain, compound, code], [], doc)).toEqual([])
+  })
+})
