@@ -14,6 +14,30 @@ import { send } from '../storage/send.js'
 import { newMarkers } from '../write/changeActions.js'
 import { keyString } from './session.js'
 
+/**
+ * The keys of the markers a staged document will hold, computed once per staged version (a
+ * staged document is replaced, never changed in place): every new value of a transaction is
+ * compared with all its staged documents, and computing their markers each time made a
+ * transaction of N creates cost O(N²) marker computations.
+ */
+const stagedMarkerKeys = new WeakMap<object, Set<string>>()
+
+function markerKeysOf(
+  adapter: DynamoDBAdapter,
+  doc: DocumentChange['after'],
+  change: Pick<DocumentChange, 'namespace'>,
+): Set<string> {
+  if (!doc) {
+    return new Set()
+  }
+  let keys = stagedMarkerKeys.get(doc)
+  if (!keys) {
+    keys = new Set(stagedMarkers(adapter, doc, change).map((marker) => keyString(marker)))
+    stagedMarkerKeys.set(doc, keys)
+  }
+  return keys
+}
+
 /** Markers a staged document will hold once the transaction commits. */
 function stagedMarkers(
   adapter: DynamoDBAdapter,
@@ -37,13 +61,14 @@ function takenInTransaction(
   change: DocumentChange,
   marker: UniqueMarker,
 ): boolean {
-  return [...(transaction.inPartition(change.key.pk)?.values() ?? [])].some(
-    (staged) =>
-      keyString(staged.key) !== keyString(change.key) &&
-      stagedMarkers(adapter, staged.after, staged).some(
-        (held) => keyString(held) === keyString(marker),
-      ),
-  )
+  const own = keyString(change.key)
+  const wanted = keyString(marker)
+  for (const staged of transaction.inPartition(change.key.pk)?.values() ?? []) {
+    if (markerKeysOf(adapter, staged.after, staged).has(wanted) && keyString(staged.key) !== own) {
+      return true
+    }
+  }
+  return false
 }
 
 /**
@@ -153,9 +178,7 @@ function ownerReleases(
     if (String((staged.base ?? staged.after)?.id) !== String(owner)) {
       continue
     }
-    return !stagedMarkers(adapter, staged.after, staged).some(
-      (held) => keyString(held) === keyString(marker),
-    )
+    return !markerKeysOf(adapter, staged.after, staged).has(keyString(marker))
   }
   return false
 }
