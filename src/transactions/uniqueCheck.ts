@@ -1,17 +1,16 @@
 import type { PayloadRequest } from 'payload'
 
 import { GetCommand } from '@aws-sdk/lib-dynamodb'
-import { ValidationError } from 'payload'
 
 import type { UniqueMarker } from '../indexes/entries.js'
 import type { DynamoDBAdapter } from '../types.js'
 import type { DocumentChange, Transaction } from './session.js'
 
-import { uniqueErrorPath } from '../indexes/definitions.js'
 import { uniqueMarkers } from '../indexes/entries.js'
 import { indexesOf, localeCodes } from '../indexes/registry.js'
 import { send } from '../storage/send.js'
 import { newMarkers } from '../write/changeActions.js'
+import { uniqueValueError } from '../write/uniqueValueError.js'
 import { keyString } from './session.js'
 
 /**
@@ -32,26 +31,16 @@ function markerKeysOf(
   }
   let keys = stagedMarkerKeys.get(doc)
   if (!keys) {
-    keys = new Set(stagedMarkers(adapter, doc, change).map((marker) => keyString(marker)))
+    const markers = uniqueMarkers(
+      change.namespace,
+      indexesOf(adapter, change.namespace),
+      localeCodes(adapter),
+      doc,
+    )
+    keys = new Set(markers.map((marker) => keyString(marker)))
     stagedMarkerKeys.set(doc, keys)
   }
   return keys
-}
-
-/** Markers a staged document will hold once the transaction commits. */
-function stagedMarkers(
-  adapter: DynamoDBAdapter,
-  doc: DocumentChange['after'],
-  change: Pick<DocumentChange, 'namespace'>,
-): UniqueMarker[] {
-  return doc
-    ? uniqueMarkers(
-        change.namespace,
-        indexesOf(adapter, change.namespace),
-        localeCodes(adapter),
-        doc,
-      )
-    : []
 }
 
 /** Whether another document staged in the transaction takes the marker. */
@@ -83,7 +72,6 @@ export async function checkUniqueInTransaction(
   changes: DocumentChange[],
   req?: Partial<PayloadRequest>,
 ): Promise<void> {
-  const errors: { message: string; path: string }[] = []
   const checks = changes.flatMap((change) =>
     newMarkers(adapter, change).map((marker) => ({ change, marker })),
   )
@@ -111,16 +99,13 @@ export async function checkUniqueInTransaction(
       )
     }),
   )
-  checks.forEach(({ marker }, index) => {
-    if (verdicts[index]) {
-      errors.push({
-        message: 'Value must be unique',
-        path: uniqueErrorPath(marker.definition),
-      })
-    }
-  })
-  if (errors.length > 0) {
-    throw uniqueError(changes, errors, req)
+  const taken = checks.filter((_, index) => verdicts[index])
+  if (taken.length > 0) {
+    throw uniqueValueError(
+      changes[0].namespace,
+      taken.map(({ marker }) => marker.definition),
+      req,
+    )
   }
 }
 
@@ -142,28 +127,12 @@ export function refuseTakenInTransaction(
     ),
   )
   if (taken.length > 0) {
-    throw uniqueError(
-      changes,
-      taken.map((marker) => ({
-        message: 'Value must be unique',
-        path: uniqueErrorPath(marker.definition),
-      })),
+    throw uniqueValueError(
+      changes[0].namespace,
+      taken.map((marker) => marker.definition),
       req,
     )
   }
-}
-
-function uniqueError(
-  changes: DocumentChange[],
-  errors: { message: string; path: string }[],
-  req?: Partial<PayloadRequest>,
-): ValidationError {
-  const namespace = changes[0].namespace
-  return new ValidationError({
-    collection: namespace.kind === 'collection' ? namespace.slug : undefined,
-    errors,
-    req,
-  })
 }
 
 /** Whether the stored owner of a marker is staged in this transaction without that value. */

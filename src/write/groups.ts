@@ -1,7 +1,6 @@
 import type { PayloadRequest } from 'payload'
 
 import { randomUUID } from 'node:crypto'
-import { ValidationError } from 'payload'
 
 import type { DocumentChange } from '../transactions/session.js'
 import type { DynamoDBAdapter } from '../types.js'
@@ -12,7 +11,6 @@ import { toAPIError } from '../storage/errors.js'
 import { batchGetDocuments } from '../storage/documentStore.js'
 import type { ItemKey } from '../keys/itemKeys.js'
 
-import { uniqueErrorPath } from '../indexes/definitions.js'
 import { indexesOf } from '../indexes/registry.js'
 import { noteCommittedWrites } from '../read/snapshots.js'
 import { indexGenerations } from '../indexes/buildState.js'
@@ -31,6 +29,7 @@ import {
 } from '../transactions/transactWrite.js'
 import { changeActions, nextRevision } from './changeActions.js'
 import { handOverMarkers, handoverUnits } from './markerHandover.js'
+import { uniqueValueError } from './uniqueValueError.js'
 
 const keyString = (key: ItemKey) => `${key.pk}\u0000${key.sk}`
 
@@ -221,15 +220,11 @@ function explainFailure(
     // retries): a clear APIError, never the SDK's.
     return toAPIError(error, { operation: 'TransactWriteItems' })
   }
-  const namespace = group.changes[0]?.namespace
-  return new ValidationError({
-    collection: namespace?.kind === 'collection' ? namespace.slug : undefined,
-    errors: taken.map((marker) => ({
-      message: 'Value must be unique',
-      path: uniqueErrorPath(marker.definition),
-    })),
+  return uniqueValueError(
+    group.changes[0]?.namespace,
+    taken.map((marker) => marker.definition),
     req,
-  })
+  )
 }
 
 /**

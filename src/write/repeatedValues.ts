@@ -1,13 +1,11 @@
 import type { PayloadRequest } from 'payload'
 
-import { ValidationError } from 'payload'
-
 import type { DocumentChange } from '../transactions/session.js'
 import type { DynamoDBAdapter } from '../types.js'
 
-import { uniqueErrorPath } from '../indexes/definitions.js'
 import { repeatedUniqueValues } from '../indexes/entries.js'
 import { indexesOf, localeCodes } from '../indexes/registry.js'
+import { uniqueValueError } from './uniqueValueError.js'
 
 /**
  * Refuses a write that gives one document the same unique value in two of its rows (as the SQL
@@ -29,14 +27,7 @@ export function assertNoRepeatedUniqueValues(
     const already = before ? new Set(repeatedUniqueValues(repeated, locales, before)) : new Set()
     const refused = repeated.filter((definition) => !already.has(definition))
     if (refused.length > 0) {
-      throw new ValidationError({
-        collection: namespace.slug,
-        errors: refused.map((definition) => ({
-          message: 'Value must be unique',
-          path: uniqueErrorPath(definition),
-        })),
-        req,
-      })
+      throw uniqueValueError(namespace, refused, req)
     }
   }
 }
