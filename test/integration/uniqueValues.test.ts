@@ -4,7 +4,7 @@
  * indexes, localized fields, empty texts and missing values. And the upgrade of a unique text
  * index built when empty texts held no markers.
  */
-import type { CollectionConfig, Config, DatabaseAdapterObj, Payload } from 'payload'
+import type { CollectionConfig, Config, DatabaseAdapterObj, Payload, Where } from 'payload'
 
 import { DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { randomUUID } from 'node:crypto'
@@ -187,6 +187,68 @@ describe('unique values', () => {
       collection: 'things',
     })
     expect(report.clean).toBe(true)
+  })
+})
+
+describe('unique values under many writers', () => {
+  it('two processes race for one empty text, one block value and one row value: one holder each, indexes clean', async () => {
+    const tableName = `unique-${randomUUID()}`
+    const processes = [
+      await bootOnTable(makeConfig, tableName),
+      await bootOnTable(makeConfig, tableName),
+    ]
+    try {
+      const [first, second] = processes
+      const seeds = await Promise.all(
+        Array.from({ length: 8 }, (_, index) =>
+          first.create({ collection: 'things', data: { code: `seed-${index}` } }),
+        ),
+      )
+      // 24 writers at once, half through each process: creates taking an empty code, creates
+      // taking one block value, updates of the seeded documents taking one row value.
+      const attempts = Array.from({ length: 24 }, (_, index) => {
+        const payload = index % 2 === 0 ? first : second
+        const kind = index % 3
+        if (kind === 0) {
+          return payload.create({ collection: 'things', data: { code: '' } })
+        }
+        if (kind === 1) {
+          return payload.create({
+            collection: 'things',
+            data: { code: `block-${index}`, layout: [{ bid: 'hot', blockType: 'hero' }] },
+          })
+        }
+        return payload.update({
+          collection: 'things',
+          data: { rows: [{ sku: 'hot-row' }] },
+          // Each update its own document: only one of them may hold the value.
+          id: seeds[Math.floor(index / 3)].id,
+        })
+      })
+      const settled = await Promise.allSettled(attempts)
+      const refusedOtherwise = settled.filter(
+        (each) => each.status === 'rejected' && !(each.reason instanceof ValidationError),
+      )
+      expect(refusedOtherwise).toEqual([])
+
+      for (const payload of processes) {
+        const count = async (where: Where) =>
+          (await payload.count({ collection: 'things', where })).totalDocs
+        expect(await count({ code: { equals: '' } })).toBe(1)
+        expect(await count({ 'layout.bid': { equals: 'hot' } })).toBe(1)
+        expect(await count({ 'rows.sku': { equals: 'hot-row' } })).toBe(1)
+        // Every stored create is counted: the seeds, one empty code, one block value.
+        expect(await count({})).toBe(10)
+      }
+      const stored = settled.filter((each) => each.status === 'fulfilled').length
+      expect(stored).toBe(3)
+      const report = await (first.db as unknown as DynamoDBAdapter).verifyIndexes({
+        collection: 'things',
+      })
+      expect(report.clean).toBe(true)
+    } finally {
+      await Promise.all(processes.map((payload) => payload.destroy()))
+    }
   })
 })
 
