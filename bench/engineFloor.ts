@@ -2,7 +2,10 @@
  * What DynamoDB Local itself takes per request, without Payload or the adapter: the floor under
  * every Local API operation measured by the mixed workload. Each request kind is sent through
  * the document client the adapter uses, cold (the first 200 after the engine starts) and warm
- * (after about 1,500 more requests in all).
+ * (after about 1,500 more requests in all). Two more probes send the same GetItem and Query as raw
+ * HTTP requests (no SDK: DynamoDB Local does not check signatures), to show what the SDK's own work
+ * adds per request; the adapter always goes through the SDK. The last column is this process's
+ * CPU time per request (the SDK's work, Node's HTTP, and parsing), measured over the warm runs.
  *
  *   npm run bench:floor
  */
@@ -15,6 +18,8 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb'
+
+import { Agent, request } from 'node:http'
 
 import {
   LOCAL_CREDENTIALS,
@@ -47,14 +52,49 @@ const article = (i: number) => ({
   rev: 1,
 })
 
-async function timed(probe: Probe, runs: number): Promise<number> {
+async function timed(probe: Probe, runs: number): Promise<{ cpu: number; median: number }> {
   const latencies: number[] = []
+  const cpuBefore = process.cpuUsage()
   for (let i = 0; i < runs; i++) {
     const started = performance.now()
     await probe.send(i)
     latencies.push(performance.now() - started)
   }
-  return median(latencies)
+  const cpu = process.cpuUsage(cpuBefore)
+  return { cpu: (cpu.user + cpu.system) / 1000 / runs, median: median(latencies) }
+}
+
+/** One request in DynamoDB's JSON protocol over a kept-alive socket, without the SDK. */
+function rawSender(endpoint: string) {
+  const agent = new Agent({ keepAlive: true })
+  const { hostname, port } = new URL(endpoint)
+  return (target: string, body: object) =>
+    new Promise<string>((resolve, reject) => {
+      const sent = request(
+        {
+          agent,
+          headers: {
+            authorization: `AWS4-HMAC-SHA256 Credential=local/20260101/${LOCAL_REGION}/dynamodb/aws4_request, SignedHeaders=host, Signature=0`,
+            'content-type': 'application/x-amz-json-1.0',
+            'x-amz-target': `DynamoDB_20120810.${target}`,
+          },
+          hostname,
+          method: 'POST',
+          path: '/',
+          port,
+        },
+        (response) => {
+          let text = ''
+          response.setEncoding('utf8')
+          response.on('data', (chunk: string) => (text += chunk))
+          response.on('end', () =>
+            response.statusCode === 200 ? resolve(text) : reject(new Error(text)),
+          )
+        },
+      )
+      sent.on('error', reject)
+      sent.end(JSON.stringify(body))
+    })
 }
 
 async function main() {
@@ -98,6 +138,11 @@ async function main() {
         TableName,
         ...extra,
       })
+    const raw = rawSender(local.endpoint)
+    const rawKey = (i: number) => {
+      const { pk, sk } = key(i)
+      return { pk: { S: pk }, sk: { S: sk } }
+    }
     let written = 0
     const transaction = (items: number) => () =>
       docClient.send(
@@ -113,7 +158,22 @@ async function main() {
         send: (i) =>
           docClient.send(new GetCommand({ ConsistentRead: true, Key: key(i), TableName })),
       },
+      {
+        name: '  the same, raw HTTP (no SDK)',
+        send: (i) => raw('GetItem', { ConsistentRead: true, Key: rawKey(i), TableName }),
+      },
       { name: 'Query, 10 items', send: () => docClient.send(query({ Limit: 10 })) },
+      {
+        name: '  the same, raw HTTP (no SDK)',
+        send: () =>
+          raw('Query', {
+            ConsistentRead: true,
+            ExpressionAttributeValues: { ':d': { S: 'D#' }, ':p': { S: 'C' } },
+            KeyConditionExpression: 'pk = :p AND begins_with(sk, :d)',
+            Limit: 10,
+            TableName,
+          }),
+      },
       {
         name: 'BatchGetItem, 10 keys',
         send: (i) =>
@@ -147,18 +207,20 @@ async function main() {
       { name: 'TransactWriteItems, 10 puts', send: transaction(10) },
       { name: 'TransactWriteItems, 20 puts', send: transaction(20) },
     ]
-    const cold = new Map<string, number>()
+    const cold = new Map<Probe, number>()
     for (const probe of probes) {
-      cold.set(probe.name, await timed(probe, COLD))
+      cold.set(probe, (await timed(probe, COLD)).median)
     }
     for (const probe of probes) {
       await timed(probe, WARM_UP / probes.length)
     }
-    console.log('| request | cold median ms | warm median ms |')
-    console.log('|---|---:|---:|')
+    console.log('| request | cold median ms | warm median ms | warm CPU ms per request (Node) |')
+    console.log('|---|---:|---:|---:|')
     for (const probe of probes) {
       const warm = await timed(probe, COLD)
-      console.log(`| ${probe.name} | ${cold.get(probe.name)?.toFixed(2)} | ${warm.toFixed(2)} |`)
+      console.log(
+        `| ${probe.name} | ${cold.get(probe)?.toFixed(2)} | ${warm.median.toFixed(2)} | ${warm.cpu.toFixed(2)} |`,
+      )
     }
   } finally {
     await local.stop()
