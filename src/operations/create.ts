@@ -4,6 +4,8 @@ import type { DynamoDBAdapter } from '../types.js'
 
 import { collectionNamespace, keyOf } from '../namespaces.js'
 import { applySelect } from '../query/applySelect.js'
+import { readTogether } from '../storage/readTogether.js'
+import { activeTransaction } from '../transactions/session.js'
 import { newDocumentID } from '../utilities/newDocumentID.js'
 import { performWrite } from '../write/performWrite.js'
 import { assertReferencesExist, transformWrite } from '../write/transformWrite.js'
@@ -16,8 +18,16 @@ export const create: Create = async function create(
   const id = newDocumentID(this, namespace, data, customID)
   const now = new Date().toISOString()
   const { data: stored, references } = transformWrite(this, namespace, data, 'create')
-  // Sent beside the uniqueness check of a transaction (see performWrite).
-  const referencesExist = assertReferencesExist(this, { collection, references, req, selfID: id })
+  // In a transaction, the related documents and the unique values are read in one request
+  // (the references check starts now, the uniqueness check in performWrite joins it).
+  const read = activeTransaction() ? readTogether(this) : undefined
+  const referencesExist = assertReferencesExist(this, {
+    collection,
+    read,
+    references,
+    req,
+    selfID: id,
+  })
   const doc: Record<string, unknown> = { ...stored, id }
   if (namespace.timestamps) {
     doc.createdAt = stored.createdAt ?? now
@@ -29,6 +39,7 @@ export const create: Create = async function create(
     async () => [{ after: doc, before: null, key: keyOf(namespace, id), namespace }],
     req,
     referencesExist,
+    read,
   )
   if (returning === false) {
     return null as never

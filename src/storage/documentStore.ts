@@ -361,16 +361,34 @@ export async function batchGetItems(
   return found
 }
 
-/** Documents by key (see `batchGetItems`), by `pk\0sk`, each remembering its revision. */
+/** Reads items by key: the items found, by `pk\0sk` (it may hold more than the keys asked for). */
+export type ItemReader = (
+  keys: ItemKey[],
+  consistentRead: boolean,
+) => Promise<Map<string, Record<string, unknown>>>
+
+/**
+ * Documents by key (see `batchGetItems`), by `pk\0sk`, each remembering its revision. `read`
+ * (whole items) may share its request with other reads (storage/readTogether.ts).
+ */
 export async function batchGetByKey(
   adapter: Store,
   keys: ItemKey[],
   consistentRead = true,
   onlyFields?: string[],
+  read?: ItemReader,
 ): Promise<Map<string, StoredDocument>> {
-  const items = await withDocuments(adapter, [
-    ...(await batchGetItems(adapter, keys, consistentRead, onlyFields)).values(),
-  ])
+  const found = read
+    ? await read(keys, consistentRead)
+    : await batchGetItems(adapter, keys, consistentRead, onlyFields)
+  // A shared read found the other reads' items too.
+  const wanted = read && new Set(keys.map(({ pk, sk }) => `${pk}\u0000${sk}`))
+  const items = await withDocuments(
+    adapter,
+    wanted
+      ? [...found.entries()].filter(([name]) => wanted.has(name)).map(([, item]) => item)
+      : [...found.values()],
+  )
   return new Map(
     items.map((item) => [
       `${String(item.pk)}\u0000${String(item.sk)}`,

@@ -1,14 +1,12 @@
 import type { PayloadRequest } from 'payload'
 
-import { GetCommand } from '@aws-sdk/lib-dynamodb'
-
 import type { UniqueMarker } from '../indexes/entries.js'
 import type { DynamoDBAdapter } from '../types.js'
 import type { DocumentChange, Transaction } from './session.js'
 
 import { uniqueMarkers } from '../indexes/entries.js'
 import { indexesOf, localeCodes } from '../indexes/registry.js'
-import { send } from '../storage/send.js'
+import { batchGetItems, type ItemReader } from '../storage/documentStore.js'
 import { newMarkers } from '../write/changeActions.js'
 import { uniqueValueError } from '../write/uniqueValueError.js'
 import { keyString } from './session.js'
@@ -71,34 +69,33 @@ export async function checkUniqueInTransaction(
   transaction: Transaction,
   changes: DocumentChange[],
   req?: Partial<PayloadRequest>,
+  /** Reads the markers, possibly beside the write's other checks (storage/readTogether.ts). */
+  read: ItemReader = (keys, consistentRead) => batchGetItems(adapter, keys, consistentRead),
 ): Promise<void> {
   const checks = changes.flatMap((change) =>
     newMarkers(adapter, change).map((marker) => ({ change, marker })),
   )
-  // Every marker not taken inside the transaction is read from the table, all at once.
-  const verdicts = await Promise.all(
-    checks.map(async ({ change, marker }) => {
-      if (takenInTransaction(adapter, transaction, change, marker)) {
-        return true
-      }
-      const id = ((change.after ?? change.before) as { id: unknown }).id
-      const out = await send<{ Item?: { id?: unknown } }>(
-        adapter,
-        new GetCommand({
-          ConsistentRead: true,
-          Key: { pk: marker.pk, sk: marker.sk },
-          ReturnConsumedCapacity: 'TOTAL',
-          TableName: adapter.tableName,
-        }),
-      )
-      const owner = out.Item?.id
-      return (
-        owner !== undefined &&
-        String(owner) !== String(id) &&
-        !ownerReleases(transaction, change, owner, marker, adapter)
-      )
-    }),
+  // Every marker not taken inside the transaction is read from the table, in one request.
+  const inTransaction = checks.map(({ change, marker }) =>
+    takenInTransaction(adapter, transaction, change, marker),
   )
+  const toRead = checks.filter((_, index) => !inTransaction[index])
+  const stored = await read(
+    toRead.map(({ marker }) => ({ pk: marker.pk, sk: marker.sk })),
+    true,
+  )
+  const verdicts = checks.map(({ change, marker }, index) => {
+    if (inTransaction[index]) {
+      return true
+    }
+    const id = ((change.after ?? change.before) as { id: unknown }).id
+    const owner = stored.get(`${marker.pk}\u0000${marker.sk}`)?.id
+    return (
+      owner !== undefined &&
+      String(owner) !== String(id) &&
+      !ownerReleases(transaction, change, owner, marker, adapter)
+    )
+  })
   const taken = checks.filter((_, index) => verdicts[index])
   if (taken.length > 0) {
     throw uniqueValueError(

@@ -6,6 +6,8 @@ import { APIError, ValidationError } from 'payload'
 import type { DocumentChange, WriteStep } from '../transactions/session.js'
 import type { DynamoDBAdapter } from '../types.js'
 
+import type { ItemReader } from '../storage/documentStore.js'
+
 import { activeTransaction, isGuard } from '../transactions/session.js'
 import { jitteredDelay } from '../transactions/transactWrite.js'
 import { checkUniqueInTransaction, refuseTakenInTransaction } from '../transactions/uniqueCheck.js'
@@ -35,6 +37,8 @@ export async function performWrite(
    * staged or written; it runs beside the transaction's uniqueness check, not before it.
    */
   checks?: Promise<void>,
+  /** Where `checks` reads, so that the uniqueness check's read can join its request. */
+  read?: ItemReader,
 ): Promise<void> {
   // Marked as handled here: if `step` fails first, its error is the one reported.
   checks?.catch(() => undefined)
@@ -42,7 +46,7 @@ export async function performWrite(
   if (transaction) {
     const changes = await step()
     assertNoRepeatedUniqueValues(adapter, changes, req)
-    await Promise.all([checks, checkUniqueInTransaction(adapter, transaction, changes, req)])
+    await Promise.all([checks, checkUniqueInTransaction(adapter, transaction, changes, req, read)])
     refuseTakenInTransaction(adapter, transaction, changes, req)
     changes.forEach((change) => transaction.stage(change))
     transaction.steps.push(step)

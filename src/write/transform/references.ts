@@ -4,7 +4,7 @@ import type { DynamoDBAdapter } from '../../types.js'
 import type { Reference } from './context.js'
 
 import { collectionNamespace, keyOf } from '../../namespaces.js'
-import { batchGetByKey, batchGetItems } from '../../storage/documentStore.js'
+import { batchGetByKey, batchGetItems, type ItemReader } from '../../storage/documentStore.js'
 import { activeTransaction } from '../../transactions/session.js'
 import { isPlainObject } from './isPlainObject.js'
 
@@ -31,6 +31,8 @@ export async function assertReferencesExist(
   args: {
     collection?: string
     existing?: Record<string, unknown>[]
+    /** Reads the related documents (in a transaction), possibly beside other reads. */
+    read?: ItemReader
     references: Reference[]
     req?: Partial<PayloadRequest>
     selfID?: number | string
@@ -81,7 +83,13 @@ export async function assertReferencesExist(
     // Payload reads the related documents next (to populate the result, in the same
     // transaction): read them whole now, so those reads are answered from the transaction's
     // memo. A read bills the whole item either way.
-    const documents = await batchGetByKey(adapter, keys, adapter.consistentRead)
+    const documents = await batchGetByKey(
+      adapter,
+      keys,
+      adapter.consistentRead,
+      undefined,
+      args.read,
+    )
     for (const key of keys) {
       const doc = documents.get(`${key.pk}\u0000${key.sk}`)
       if (doc) {

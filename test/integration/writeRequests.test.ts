@@ -1,0 +1,130 @@
+/**
+ * The requests of a create through Payload (its transaction on, the default): the related
+ * documents and the unique values it takes are read in one BatchGetItem (storage/readTogether.ts),
+ * then one TransactWriteItems writes it. A taken value or a missing related document still fails
+ * with Payload's ValidationError after that one read, and nothing is written.
+ */
+import type { Config, DatabaseAdapterObj, Payload } from 'payload'
+
+import { ValidationError } from 'payload'
+
+import type { DynamoDBAdapter } from '../../src/index.js'
+
+import { boot, type Booted, closeAll } from '../support/bootPayload.js'
+
+function config(db: DatabaseAdapterObj): Config {
+  return {
+    collections: [
+      { slug: 'authors', fields: [{ name: 'name', type: 'text' }] },
+      { slug: 'tags', fields: [{ name: 'label', type: 'text' }] },
+      {
+        slug: 'articles',
+        fields: [
+          { name: 'slug', type: 'text', unique: true },
+          { name: 'code', type: 'text', unique: true },
+          { name: 'author', type: 'relationship', relationTo: 'authors' },
+          { name: 'tags', type: 'relationship', hasMany: true, relationTo: 'tags' },
+        ],
+      },
+    ],
+    db,
+    secret: 'write-requests-secret',
+    telemetry: false,
+  }
+}
+
+/** What `work` sent, by command. */
+async function requestsOf(payload: Payload, work: () => Promise<unknown>) {
+  const stats = (payload.db as unknown as DynamoDBAdapter).stats
+  const before = stats.snapshot()
+  let failure: unknown
+  try {
+    await work()
+  } catch (error) {
+    failure = error
+  }
+  const after = stats.snapshot()
+  const sent: Record<string, number> = {}
+  for (const [command, count] of Object.entries(after.requestsByCommand)) {
+    const more = count - (before.requestsByCommand[command] ?? 0)
+    if (more > 0) {
+      sent[command] = more
+    }
+  }
+  return { failure, sent }
+}
+
+describe('the requests of a create', () => {
+  let booted: Booted
+  let payload: Payload
+  let author: number | string
+  let tags: (number | string)[]
+
+  beforeAll(async () => {
+    booted = await boot(config, 'dynamodb')
+    payload = booted.payload
+    author = (await payload.create({ collection: 'authors', data: { name: 'Ann' } })).id
+    tags = await Promise.all(
+      ['one', 'two'].map(
+        async (label) => (await payload.create({ collection: 'tags', data: { label } })).id,
+      ),
+    )
+    await payload.create({
+      collection: 'articles',
+      data: { author, code: 'c-0', slug: 'first', tags },
+    })
+  })
+
+  afterAll(() => closeAll(booted))
+
+  it('reads its related documents and unique values in one request, then writes once', async () => {
+    const { failure, sent } = await requestsOf(payload, () =>
+      payload.create({
+        collection: 'articles',
+        data: { author, code: 'c-1', slug: 'second', tags },
+      }),
+    )
+    expect(failure).toBeUndefined()
+    expect(sent).toEqual({ BatchGet: 1, TransactWrite: 1 })
+    const stored = await payload.find({
+      collection: 'articles',
+      where: { slug: { equals: 'second' } },
+    })
+    expect(stored.docs.map((doc) => [doc.code, (doc.author as { id: unknown }).id])).toEqual([
+      ['c-1', author],
+    ])
+  })
+
+  it('a taken unique value fails after that one read, and nothing is written', async () => {
+    const { failure, sent } = await requestsOf(payload, () =>
+      payload.create({
+        collection: 'articles',
+        data: { author, code: 'c-2', slug: 'first', tags },
+      }),
+    )
+    expect(failure).toBeInstanceOf(ValidationError)
+    expect((failure as ValidationError).data.errors.map((error) => error.path)).toEqual(['slug'])
+    expect(sent).toEqual({ BatchGet: 1 })
+    expect(
+      (await payload.count({ collection: 'articles', where: { code: { equals: 'c-2' } } }))
+        .totalDocs,
+    ).toBe(0)
+  })
+
+  it('a missing related document fails after that one read, and nothing is written', async () => {
+    const missing = String(author).replace(/.$/, (last) => (last === '0' ? '1' : '0'))
+    const { failure, sent } = await requestsOf(payload, () =>
+      payload.create({
+        collection: 'articles',
+        data: { author: missing, code: 'c-3', slug: 'third', tags },
+      }),
+    )
+    expect(failure).toBeInstanceOf(ValidationError)
+    expect((failure as ValidationError).data.errors.map((error) => error.path)).toEqual(['author'])
+    expect(sent).toEqual({ BatchGet: 1 })
+    expect(
+      (await payload.count({ collection: 'articles', where: { code: { equals: 'c-3' } } }))
+        .totalDocs,
+    ).toBe(0)
+  })
+})
