@@ -127,4 +127,46 @@ describe('the requests of a create', () => {
         .totalDocs,
     ).toBe(0)
   })
+
+  it('many creates at once, each reading its related documents and unique values together: one holder per value, indexes clean', async () => {
+    const before = (
+      await payload.count({ collection: 'articles', where: { author: { equals: author } } })
+    ).totalDocs
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 24 }, (_, i) =>
+        payload.create({
+          collection: 'articles',
+          // Half race for one slug, half take their own; every one refers to the author and tags.
+          data: { author, code: `race-${i}`, slug: i % 2 === 0 ? 'raced' : `own-${i}`, tags },
+        }),
+      ),
+    )
+    const refused = outcomes.filter((outcome) => outcome.status === 'rejected')
+    expect(refused).toHaveLength(11)
+    for (const outcome of refused) {
+      const reason = (outcome as PromiseRejectedResult).reason as ValidationError
+      expect(reason).toBeInstanceOf(ValidationError)
+      expect(reason.data.errors.map((error) => error.path)).toEqual(['slug'])
+    }
+    expect(
+      (await payload.count({ collection: 'articles', where: { slug: { equals: 'raced' } } }))
+        .totalDocs,
+    ).toBe(1)
+    expect(
+      (await payload.count({ collection: 'articles', where: { slug: { like: 'own-' } } }))
+        .totalDocs,
+    ).toBe(12)
+    expect(
+      (await payload.count({ collection: 'articles', where: { author: { equals: author } } }))
+        .totalDocs,
+    ).toBe(before + 13)
+    expect(
+      (await payload.count({ collection: 'articles', where: { tags: { in: tags } } })).totalDocs,
+    ).toBe(before + 13)
+    const report = await (payload.db as unknown as DynamoDBAdapter).verifyIndexes({
+      collection: 'articles',
+    })
+    expect(report).toMatchObject({ clean: true, missingEntries: 0, orphanEntries: 0 })
+    expect(report.counter).toBe(report.documents)
+  })
 })
