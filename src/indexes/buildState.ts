@@ -5,7 +5,8 @@ import type { DynamoDBAdapter } from '../types.js'
 import type { IndexDefinition } from './definitionTypes.js'
 
 import { send } from '../storage/send.js'
-import { ENTRY_LAYOUT } from './entries.js'
+import { indexSignature } from './indexSignature.js'
+import { loadIndexRecord, SHARD_COUNTS_ATTRIBUTE, STATE_SK } from './indexRecord.js'
 import { indexesOf } from './registry.js'
 
 /**
@@ -15,7 +16,8 @@ import { indexesOf } from './registry.js'
  * maintained by every write at once, but documents stored before it have no entries until it is
  * built, so reading it earlier would silently miss them.
  */
-export const STATE_SK = 'M#indexes'
+export { STATE_SK }
+export { buildsInPlace, indexSignature } from './indexSignature.js'
 
 const ATTRIBUTE_PREFIX = 'idx:'
 /** Where an unfinished build of an index got to (the partition cursor after its last page). */
@@ -24,48 +26,6 @@ const PROGRESS_PREFIX = 'progress:'
 const GENERATION_PREFIX = 'gen:'
 const NO_GENERATIONS: ReadonlyMap<string, number> = new Map()
 const generationsByAdapter = new WeakMap<object, Map<string, ReadonlyMap<string, number>>>()
-
-/** What makes two definitions of the same name store the same keys. */
-export function indexSignature(definition: IndexDefinition): string {
-  return JSON.stringify([
-    ...keySignature(definition),
-    // Empty texts hold markers (earlier versions skipped them): a unique index with a text part
-    // built by such a version is built again, in place (see `buildsInPlace`), which writes
-    // those markers (docs/migrations.md).
-    ...(definition.unique && definition.parts.some((part) => part.kind === 'text')
-      ? [EMPTY_TEXT_MARKERS]
-      : []),
-  ])
-}
-
-/**
- * Whether an index recorded as built with `signature` keeps its items through a build to the
- * current signature: its keys are the same and the build only adds what is missing (the markers
- * of empty texts). Such an index is built again without being dropped first, so its markers go
- * on protecting their values meanwhile, and a build that fails (duplicates) changes nothing.
- */
-export function buildsInPlace(definition: IndexDefinition, signature: string): boolean {
-  return signature === JSON.stringify(keySignature(definition))
-}
-
-/** What decides the keys of an index's entries and markers. */
-function keySignature(definition: IndexDefinition): unknown[] {
-  return [
-    ENTRY_LAYOUT,
-    definition.unique,
-    definition.parts.map((part) => [
-      part.path,
-      part.kind,
-      part.localized,
-      part.localizedPath,
-      part.maxText,
-      part.multiValued,
-    ]),
-  ]
-}
-
-/** See `indexSignature`: unique text indexes whose empty values hold markers. */
-const EMPTY_TEXT_MARKERS = 'empty-text-marked'
 
 /** Built indexes per namespace pk (name → signature), as loaded on connect. */
 const builtByAdapter = new WeakMap<object, Map<string, Map<string, string>>>()
@@ -126,12 +86,30 @@ export function queryableIndexes(
 async function readStateItem(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
+  /** Also list this process's shard count (indexRecord.ts), in the same request. */
+  register = false,
 ): Promise<Record<string, unknown> | undefined> {
+  const Key = { pk: namespace.pk, sk: STATE_SK }
+  if (register) {
+    const out = await send<{ Attributes?: Record<string, unknown> }>(
+      adapter,
+      new UpdateCommand({
+        ExpressionAttributeNames: { '#sc': SHARD_COUNTS_ATTRIBUTE },
+        ExpressionAttributeValues: { ':sc': new Set([adapter.counterShards]) },
+        Key,
+        ReturnConsumedCapacity: 'TOTAL',
+        ReturnValues: 'ALL_NEW',
+        TableName: adapter.tableName,
+        UpdateExpression: 'ADD #sc :sc',
+      }),
+    )
+    return out.Attributes
+  }
   const out = await send<{ Item?: Record<string, unknown> }>(
     adapter,
     new GetCommand({
       ConsistentRead: true,
-      Key: { pk: namespace.pk, sk: STATE_SK },
+      Key,
       ReturnConsumedCapacity: 'TOTAL',
       TableName: adapter.tableName,
     }),
@@ -140,14 +118,29 @@ async function readStateItem(
 }
 
 /**
+ * Whether the build state was ever recorded: the item also exists once a process listed its shard
+ * count or a build was announced (indexRecord.ts), which says nothing about what is built.
+ */
+function recorded(item: Record<string, unknown> | undefined): boolean {
+  return Object.keys(item ?? {}).some(
+    (attribute) =>
+      attribute === 'updatedAt' ||
+      attribute.startsWith(ATTRIBUTE_PREFIX) ||
+      attribute.startsWith(GENERATION_PREFIX),
+  )
+}
+
+/**
  * Reads the recorded state of one namespace (undefined: never recorded), and loads the
- * generations of its indexes for the writers of this adapter (see `indexGenerations`).
+ * generations of its indexes and the definitions writers maintain (indexRecord.ts) for the
+ * writers of this adapter (see `indexGenerations`).
  */
 export async function readIndexState(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
+  options: { register?: boolean } = {},
 ): Promise<Map<string, string> | undefined> {
-  const item = await readStateItem(adapter, namespace)
+  const item = await readStateItem(adapter, namespace, options.register)
   const generations = new Map<string, number>()
   for (const [attribute, value] of Object.entries(item ?? {})) {
     if (attribute.startsWith(GENERATION_PREFIX) && typeof value === 'number') {
@@ -155,7 +148,8 @@ export async function readIndexState(
     }
   }
   setIndexGenerations(adapter, namespace, generations)
-  if (!item) {
+  loadIndexRecord(adapter, namespace, item)
+  if (!item || !recorded(item)) {
     return undefined
   }
   const built = new Map<string, string>()

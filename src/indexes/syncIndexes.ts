@@ -14,6 +14,7 @@ import {
   recordIndexState,
   setBuiltIndexes,
 } from './buildState.js'
+import { announceIndexChange } from './indexRecord.js'
 import { indexesOf } from './registry.js'
 
 /** Every namespace that has indexes: collections, their versions, globals' versions. */
@@ -62,7 +63,7 @@ async function compare(
   record: boolean,
 ): Promise<NamespaceChanges> {
   const definitions = indexesOf(adapter, namespace)
-  let built = await readIndexState(adapter, namespace)
+  let built = await readIndexState(adapter, namespace, { register: record })
   if (!built) {
     // Never recorded: an empty namespace has every index complete; documents stored by an
     // earlier version of the adapter may lack entries, so their indexes are built first.
@@ -127,6 +128,8 @@ export async function syncIndexes(
   for (const changes of all) {
     const { namespace } = changes
     if (changes.stale.length > 0) {
+      // Writers of every config stop maintaining them before their items go.
+      await announceIndexChange(adapter, namespace, { dropped: changes.stale })
       await dropIndexItems(adapter, namespace, changes.stale)
       await recordIndexState(adapter, namespace, { dropped: changes.stale })
     }
@@ -135,6 +138,8 @@ export async function syncIndexes(
     )
     for (const definition of definitions) {
       try {
+        // Before any document is read: from now on every writer maintains it, whatever its config.
+        await announceIndexChange(adapter, namespace, { defined: [definition] })
         await buildIndexes(adapter, namespace, [definition])
       } catch (error) {
         if (options.throwOnError !== false) {

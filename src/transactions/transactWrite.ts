@@ -25,7 +25,15 @@ export type WriteAction =
    * to its `writes` (a namespace's counter items carry the id of the last write that changed its
    * documents and how many did: see read/snapshots.ts).
    */
-  | { amount: number; attribute: string; key: ItemKey; stamp?: string; type: 'add' }
+  | {
+      amount: number
+      attribute: string
+      /** A namespace's counter shard: the write holds only if the shard meets it. */
+      condition?: WriteCondition
+      key: ItemKey
+      stamp?: string
+      type: 'add'
+    }
   | { condition?: WriteCondition; item: Record<string, unknown>; type: 'put' }
   | { condition?: WriteCondition; key: ItemKey; type: 'delete' }
   /** Writes nothing: the transaction only holds if the item meets the condition. */
@@ -66,8 +74,9 @@ function addParams(action: Extract<WriteAction, { type: 'add' }>, tableName: str
     values[':one'] = 1
   }
   return {
-    ExpressionAttributeNames: names,
-    ExpressionAttributeValues: values,
+    ...(action.condition ? { ConditionExpression: action.condition.expression } : {}),
+    ExpressionAttributeNames: { ...action.condition?.names, ...names },
+    ExpressionAttributeValues: { ...action.condition?.values, ...values },
     Key: action.key,
     TableName: tableName,
     UpdateExpression:

@@ -5,7 +5,8 @@ import type { DynamoDBAdapter } from '../types.js'
 import type { DocumentChange, Transaction } from './session.js'
 
 import { uniqueMarkers } from '../indexes/entries.js'
-import { indexesOf, localeCodes } from '../indexes/registry.js'
+import { maintainedIndexes } from '../indexes/indexRecord.js'
+import { localeCodes } from '../indexes/registry.js'
 import { batchGetItems, type ItemReader } from '../storage/documentStore.js'
 import { newMarkers } from '../write/changeActions.js'
 import { uniqueValueError } from '../write/uniqueValueError.js'
@@ -31,7 +32,7 @@ function markerKeysOf(
   if (!keys) {
     const markers = uniqueMarkers(
       change.namespace,
-      indexesOf(adapter, change.namespace),
+      maintainedIndexes(adapter, change.namespace),
       localeCodes(adapter),
       doc,
     )

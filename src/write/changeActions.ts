@@ -1,11 +1,13 @@
 import type { IndexEntry, UniqueMarker } from '../indexes/entries.js'
+import type { Namespace } from '../namespaces.js'
 import type { DocumentChange } from '../transactions/session.js'
 import type { WriteAction } from '../transactions/transactWrite.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { indexGenerations } from '../indexes/buildState.js'
 import { indexEntries, uniqueMarkers } from '../indexes/entries.js'
-import { indexesOf, localeCodes } from '../indexes/registry.js'
+import { maintainedIndexes } from '../indexes/indexRecord.js'
+import { localeCodes } from '../indexes/registry.js'
 import { type CounterDelta, counterDeltas, coverageOf } from '../indexes/valueCounters.js'
 import { countedIn, revisionCondition, revisionOf, writesAfter } from '../storage/revisions.js'
 import { MUST_EXIST, MUST_NOT_EXIST } from '../transactions/transactWrite.js'
@@ -15,6 +17,8 @@ import { documentActions } from './documentActions.js'
 export type Meaning =
   | { change: DocumentChange; kind: 'document' }
   | { kind: 'other' }
+  /** The namespace's counter shard, conditioned on the index record its writer knows. */
+  | { kind: 'indexes'; namespace: Namespace }
   /** A marker the document lets go of (another document of the transaction may take it). */
   | { kind: 'release'; marker: UniqueMarker }
   | { kind: 'unique'; marker: UniqueMarker }
@@ -45,7 +49,7 @@ export function newMarkers(adapter: DynamoDBAdapter, change: DocumentChange): Un
   if (!change.after) {
     return []
   }
-  const definitions = indexesOf(adapter, change.namespace)
+  const definitions = maintainedIndexes(adapter, change.namespace)
   const locales = localeCodes(adapter)
   const before = change.before
     ? uniqueMarkers(change.namespace, definitions, locales, change.before)
@@ -70,7 +74,7 @@ export function changeActions(
   meanings: Meaning[]
 } {
   const { after, before, namespace } = change
-  const definitions = indexesOf(adapter, namespace)
+  const definitions = maintainedIndexes(adapter, namespace)
   const generations = indexGenerations(adapter, namespace)
   const locales = localeCodes(adapter)
   const actions: WriteAction[] = []

@@ -1,9 +1,11 @@
 import type { PayloadRequest } from 'payload'
 
 import { randomUUID } from 'node:crypto'
+import { APIError } from 'payload'
 
 import type { DocumentChange } from '../transactions/session.js'
 import type { DynamoDBAdapter } from '../types.js'
+import type { Namespace } from '../namespaces.js'
 import type { Meaning } from './changeActions.js'
 
 import { counterKey } from '../keys/counterKey.js'
@@ -11,9 +13,9 @@ import { toAPIError } from '../storage/errors.js'
 import { batchGetDocuments } from '../storage/documentStore.js'
 import type { ItemKey } from '../keys/itemKeys.js'
 
-import { indexesOf } from '../indexes/registry.js'
+import { maintainedIndexes, shardCondition } from '../indexes/indexRecord.js'
 import { noteCommittedWrites } from '../read/snapshots.js'
-import { indexGenerations } from '../indexes/buildState.js'
+import { indexGenerations, readIndexState, setBuiltIndexes } from '../indexes/buildState.js'
 import { coverageOf, shardOf } from '../indexes/valueCounters.js'
 import {
   recentWrites,
@@ -47,6 +49,9 @@ export class RevisionConflict extends Error {
 }
 
 export type Group = { actions: WriteAction[]; changes: DocumentChange[]; meanings: Meaning[] }
+
+/** A counter's move; the namespace's own shard is stamped (see `close` below). */
+type Move = { amount: number; key: ItemKey; stamped?: Namespace }
 
 /**
  * What one transaction may carry, with room left for the request's own overhead: DynamoDB caps a
@@ -83,7 +88,7 @@ export function groupChanges(
   const groups: Group[] = []
   let group: Group = { actions: [], changes: [], meanings: [] }
   // One transaction may touch an item once: every counter's moves are added up per group.
-  let counters = new Map<string, { amount: number; key: ItemKey; stamped?: boolean }>()
+  let counters = new Map<string, Move>()
   const shard = shardOf(writeID, adapter.counterShards)
   let bytes = 0
   const close = () => {
@@ -95,11 +100,13 @@ export function groupChanges(
         group.actions.push({
           amount,
           attribute: 'count',
+          // Holds only if no index was added or dropped since this process read the record.
+          condition: stamped ? shardCondition(adapter, stamped) : undefined,
           key,
           stamp: stamped ? stamp : undefined,
           type: 'add',
         })
-        group.meanings.push({ kind: 'other' })
+        group.meanings.push(stamped ? { kind: 'indexes', namespace: stamped } : { kind: 'other' })
       }
     }
     if (group.actions.length > 0) {
@@ -112,12 +119,12 @@ export function groupChanges(
   const prepared = changes.map((change) => {
     const built = changeActions(adapter, change, writeID)
     const counted = change.namespace.kind !== 'global' && change.namespace.kind !== 'latest'
-    const moves: { amount: number; key: ItemKey; stamped?: boolean }[] = [...built.counters]
+    const moves: Move[] = [...built.counters]
     if (counted) {
       moves.push({
         amount: built.countDelta,
         key: counterKey(change.namespace.pk, shard),
-        stamped: true,
+        stamped: change.namespace,
       })
     }
     return { ...built, change, moves }
@@ -155,18 +162,34 @@ export function groupChanges(
   return groups
 }
 
-/** Writes one group atomically (with `extra`, e.g. a journal mark), explaining failures. */
+/** How often a group is computed again because indexes were added or dropped meanwhile. */
+const INDEX_RELOADS = 3
+
+/**
+ * Writes one group atomically (with `extra`, e.g. a journal mark), explaining failures. A group
+ * whose shard shows an index change this process has not seen is computed again with the
+ * recorded indexes (indexRecord.ts) and sent again.
+ */
 export async function writeGroup(
   adapter: DynamoDBAdapter,
-  group: Group,
+  written: Group,
   writeID: string,
   req?: Partial<PayloadRequest>,
   extra?: WriteAction,
 ): Promise<void> {
-  try {
-    await transactWrite(adapter, extra ? [...group.actions, extra] : group.actions)
-  } catch (error) {
-    throw explainFailure(error, group, req)
+  let group = written
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await transactWrite(adapter, extra ? [...group.actions, extra] : group.actions)
+      break
+    } catch (error) {
+      const behind = namespacesBehind(error, group)
+      if (behind.length === 0 || attempt > INDEX_RELOADS) {
+        throw explainFailure(error, group, req)
+      }
+      await Promise.all(behind.map((namespace) => reloadIndexState(adapter, namespace)))
+      group = regroup(adapter, group, writeID, extra)
+    }
   }
   // Snapshots this process holds can take the change in without reading everything again.
   noteCommittedWrites(
@@ -192,12 +215,51 @@ export async function writeGroup(
       rememberCoverage(
         change.after,
         coverageOf(
-          indexesOf(adapter, change.namespace),
+          maintainedIndexes(adapter, change.namespace),
           indexGenerations(adapter, change.namespace),
         ),
       )
     }
   }
+}
+
+/**
+ * Reads what the table records about a namespace's indexes again: what writes maintain, and what
+ * queries may read (a dropped index is no longer read by this process from then on).
+ */
+async function reloadIndexState(adapter: DynamoDBAdapter, namespace: Namespace): Promise<void> {
+  const built = await readIndexState(adapter, namespace)
+  if (built) {
+    setBuiltIndexes(adapter, namespace, built)
+  }
+}
+
+/** The namespaces whose index record moved on since this process read it (their shard said so). */
+function namespacesBehind(error: unknown, group: Group): Namespace[] {
+  return failedConditionIndexes(error, group.actions.length).flatMap((index) => {
+    const meaning = group.meanings[index]
+    return meaning?.kind === 'indexes' ? [meaning.namespace] : []
+  })
+}
+
+/** The group's changes with the indexes now recorded: still one transaction, or a clear error. */
+function regroup(
+  adapter: DynamoDBAdapter,
+  group: Group,
+  writeID: string,
+  extra: WriteAction | undefined,
+): Group {
+  const capacity = MAX_TRANSACTION_ACTIONS - (extra ? 1 : 0)
+  const groups = groupChanges(adapter, group.changes, writeID, capacity)
+  if (groups.length !== 1) {
+    throw new APIError(
+      'Indexes were added while this write was made, and with their entries it no longer fits one DynamoDB transaction. Nothing was written; retry the operation.',
+      503,
+      undefined,
+      true,
+    )
+  }
+  return groups[0]
 }
 
 function explainFailure(

@@ -4,7 +4,8 @@ import type { DocumentChange } from '../transactions/session.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { repeatedUniqueValues } from '../indexes/entries.js'
-import { indexesOf, localeCodes } from '../indexes/registry.js'
+import { maintainedIndexes } from '../indexes/indexRecord.js'
+import { localeCodes } from '../indexes/registry.js'
 import { uniqueValueError } from './uniqueValueError.js'
 
 /**
@@ -22,7 +23,7 @@ export function assertNoRepeatedUniqueValues(
     if (!after || namespace.kind !== 'collection') {
       continue
     }
-    const definitions = indexesOf(adapter, namespace)
+    const definitions = maintainedIndexes(adapter, namespace)
     const repeated = repeatedUniqueValues(definitions, locales, after)
     const already = before ? new Set(repeatedUniqueValues(repeated, locales, before)) : new Set()
     const refused = repeated.filter((definition) => !already.has(definition))

@@ -2,11 +2,13 @@
  * Several processes of a config that adds an index start at once, and each builds the new index
  * on start (`buildIndexes`, on outside production), while a process of the same config that does
  * not build keeps changing the indexed field. They must end with exactly one entry per document,
- * exact value counts and `verifyIndexes` clean. (A process of the previous config writing during
- * the build is outside the deploy order of docs/migrations.md: it does not know the index.)
+ * exact value counts and `verifyIndexes` clean. A process of the previous config, which does not
+ * declare the index, writing during and after the build must keep it complete too: it learns the
+ * index from the table's record (src/indexes/indexRecord.ts).
  */
 import type { Config, DatabaseAdapterObj, Payload } from 'payload'
 
+import { ScanCommand } from '@aws-sdk/lib-dynamodb'
 import { randomUUID } from 'node:crypto'
 
 import type { DynamoDBAdapter } from '../../src/index.js'
@@ -112,7 +114,7 @@ describe('an index added to the config, built by two processes at once', () => {
     ).toMatchObject({ clean: true, missingEntries: 0, orphanEntries: 0 })
   }, 180_000)
 
-  it('a process of the previous config writing during the build: repairIndexes puts entries and value counters right', async () => {
+  it('a process of the previous config writing during and after the build learns the index from the table and maintains it', async () => {
     const table = `concurrent-build-old-${randomUUID()}`
     const old = await bootOnTable(config(false), table, { buildIndexes: true })
     started.push(old)
@@ -124,54 +126,91 @@ describe('an index added to the config, built by two processes at once', () => {
       })
       ids.push(doc.id)
     }
-    // Outside the deploy order of docs/migrations.md: the old process keeps writing while a
-    // process of the new config builds, so the index misses what it writes.
+    // A rolling deploy: the old process keeps writing while a process of the new config builds.
+    // Its config does not declare the index; the table's record of the build tells its writes.
     let writing = true
     const writer = (async () => {
-      for (let i = 0; writing || i < 20; i++) {
+      let moves = 0
+      for (let i = 0; writing || moves < 20; i++) {
         await old.update({
           id: ids[(i * 7) % ids.length]!,
           collection: 'reviews',
           data: { rating: RATINGS[(i * 3) % RATINGS.length] },
         })
+        moves++
       }
+      return moves
     })()
     const builder = await bootOnTable(config(true), table, { buildIndexes: true, readCache: false })
     started.push(builder)
     writing = false
-    await writer
-    // Then the new version writes the documents the old one moved (counting them from stale marks).
+    expect(await writer).toBeGreaterThanOrEqual(20)
+    // And after the build, as before a rollback is complete: creates, moves and deletes.
     for (let i = 0; i < 20; i++) {
-      await builder.update({
-        id: ids[(i * 7) % ids.length]!,
+      await old.update({
+        id: ids[(i * 11) % ids.length]!,
         collection: 'reviews',
         data: { rating: RATINGS[(i + 1) % RATINGS.length] },
       })
     }
-    const db = builder.db as unknown as DynamoDBAdapter
-    const drifted = await db.verifyIndexes({ collection: 'reviews' })
-    expect(drifted.clean).toBe(false)
-    expect(drifted.valueCountersOff).toBeGreaterThan(0)
+    const created = await old.create({ collection: 'reviews', data: { rating: 4, title: 'new' } })
+    await old.delete({ id: ids[1]!, collection: 'reviews' })
 
-    const report = await db.repairIndexes({ collection: 'reviews' })
-    expect(report.valueCountersFixed).toBeGreaterThan(0)
-    expect(report.valueCountersUnsettled).toBe(false)
-    expect(await db.verifyIndexes({ collection: 'reviews' })).toMatchObject({ clean: true })
-    // And the counters stay right under the new version's writes.
-    for (let i = 0; i < 10; i++) {
-      await builder.update({
-        id: ids[(i * 11) % ids.length]!,
-        collection: 'reviews',
-        data: { rating: RATINGS[(i * 2) % RATINGS.length] },
-      })
-    }
-    const all = await builder.find({ collection: 'reviews', limit: 0, pagination: false })
+    const db = builder.db as unknown as DynamoDBAdapter
+    expect(await db.verifyIndexes({ collection: 'reviews' })).toMatchObject({
+      clean: true,
+      missingEntries: 0,
+      orphanEntries: 0,
+      valueCountersOff: 0,
+    })
+    expect(
+      (await db.explain({ collection: 'reviews', where: { rating: { equals: 4 } } })).plan.kind,
+    ).toBe('index')
+    const all = await old.find({ collection: 'reviews', limit: 0, pagination: false })
+    expect(all.docs.map((doc) => doc.id)).toContain(created.id)
     for (const rating of RATINGS) {
       const where = { rating: { equals: rating } }
+      const expected = all.docs
+        .filter((doc) => doc.rating === rating)
+        .map((doc) => doc.id)
+        .sort()
       expect((await builder.count({ collection: 'reviews', where })).totalDocs).toBe(
-        all.docs.filter((doc) => doc.rating === rating).length,
+        expected.length,
       )
+      const page = await builder.find({ collection: 'reviews', limit: 0, pagination: false, where })
+      expect(page.docs.map((doc) => doc.id).sort()).toEqual(expected)
     }
-    expect(await db.verifyIndexes({ collection: 'reviews' })).toMatchObject({ clean: true })
+  }, 180_000)
+
+  it('a process that still declares a dropped index stops writing its entries once the drop is recorded', async () => {
+    const table = `concurrent-drop-${randomUUID()}`
+    const old = await bootOnTable(config(true), table, { buildIndexes: true })
+    started.push(old)
+    const ids: (number | string)[] = []
+    for (let i = 0; i < 40; i++) {
+      const doc = await old.create({
+        collection: 'reviews',
+        data: { rating: RATINGS[i % RATINGS.length], title: `review ${i}` },
+      })
+      ids.push(doc.id)
+    }
+    // The new config drops the index (its start drops the entries); the old process writes on.
+    const dropper = await bootOnTable(config(false), table, { buildIndexes: true })
+    started.push(dropper)
+    for (let i = 0; i < 10; i++) {
+      await old.update({ id: ids[i]!, collection: 'reviews', data: { rating: 5 } })
+    }
+    await old.create({ collection: 'reviews', data: { rating: 2, title: 'after the drop' } })
+    const items = await (dropper.db as unknown as DynamoDBAdapter).docClient.send(
+      new ScanCommand({ ConsistentRead: true, TableName: table }),
+    )
+    const ratingItems = (items.Items ?? []).filter((item) => String(item.pk).includes('rating'))
+    expect(ratingItems).toEqual([])
+    expect(
+      (await old.count({ collection: 'reviews', where: { rating: { equals: 5 } } })).totalDocs,
+    ).toBe(
+      (await dropper.find({ collection: 'reviews', limit: 0, where: { rating: { equals: 5 } } }))
+        .docs.length,
+    )
   }, 180_000)
 })

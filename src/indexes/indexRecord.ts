@@ -1,0 +1,198 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
+
+import type { Namespace } from '../namespaces.js'
+import type { WriteCondition } from '../transactions/transactWrite.js'
+import type { DynamoDBAdapter } from '../types.js'
+import type { IndexDefinition } from './definitionTypes.js'
+
+import { counterKey } from '../keys/counterKey.js'
+import { send } from '../storage/send.js'
+import { indexSignature } from './indexSignature.js'
+import { indexesOf } from './registry.js'
+
+/**
+ * Indexes every writer must maintain, whatever its own config says. A process started before an
+ * index was added (a rolling deploy, a rollback) does not declare it, and without this its
+ * writes during and after the build would leave the index incomplete while the table records it
+ * as built (docs/migrations.md).
+ *
+ * The namespace's state item (`M#indexes`) records the definition of each index whose build has
+ * started (`def:<name>`, or `dropped`) and a version (`iv`) that moves with every such change.
+ * The version is copied onto every counter shard of the namespace before the build reads any
+ * document, and every write's shard update (already in each write's transaction, so no other item
+ * is touched) holds only while the shard's version is not newer than the one its writer knows.
+ * A writer that fails that condition reads the record again, then writes the document with the
+ * entries of every recorded index. Shards a process may write are listed before it writes (`sc`:
+ * the shard counts of the processes that connected), in the same item as the version, so a build
+ * bumps every shard any writer uses.
+ */
+export const STATE_SK = 'M#indexes'
+
+export const INDEX_VERSION_ATTRIBUTE = 'iv'
+const DEFINITION_PREFIX = 'def:'
+/** A recorded definition that was dropped: writers stop maintaining it even if they declare it. */
+const DROPPED = 'dropped'
+
+type IndexRecord = {
+  /** By name: the definition writers maintain, or null when it was dropped. */
+  definitions: Map<string, IndexDefinition | null>
+  /** Indexes this process maintains (computed once per record). */
+  maintained?: IndexDefinition[]
+  version: number
+}
+
+const EMPTY_RECORD: IndexRecord = { definitions: new Map(), version: 0 }
+const records = new WeakMap<object, Map<string, IndexRecord>>()
+
+function recordOf(adapter: DynamoDBAdapter, namespace: Namespace): IndexRecord {
+  return records.get(adapter)?.get(namespace.pk) ?? EMPTY_RECORD
+}
+
+/** Takes in what the state item says (read on connect, by a reload, or returned by an update). */
+export function loadIndexRecord(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  item: Record<string, unknown> | undefined,
+): void {
+  const definitions = new Map<string, IndexDefinition | null>()
+  for (const [attribute, value] of Object.entries(item ?? {})) {
+    if (attribute.startsWith(DEFINITION_PREFIX) && typeof value === 'string') {
+      const name = attribute.slice(DEFINITION_PREFIX.length)
+      definitions.set(name, value === DROPPED ? null : (JSON.parse(value) as IndexDefinition))
+    }
+  }
+  const version = item?.[INDEX_VERSION_ATTRIBUTE]
+  const perAdapter = records.get(adapter) ?? new Map<string, IndexRecord>()
+  records.set(adapter, perAdapter)
+  const known = perAdapter.get(namespace.pk)
+  const next = typeof version === 'number' ? version : 0
+  // Never back to an older record (a slower read finishing after a newer one).
+  if (!known || known.version <= next) {
+    perAdapter.set(namespace.pk, { definitions, version: next })
+  }
+}
+
+/** The recorded version this process knows for the namespace (0: nothing recorded). */
+export function knownIndexVersion(adapter: DynamoDBAdapter, namespace: Namespace): number {
+  return recordOf(adapter, namespace).version
+}
+
+/**
+ * The indexes this process's writes maintain: its config's, where the table records another
+ * definition of the same name the recorded one, plus recorded ones its config lacks, minus
+ * recorded drops.
+ */
+export function maintainedIndexes(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+): IndexDefinition[] {
+  const declared = indexesOf(adapter, namespace)
+  const record = recordOf(adapter, namespace)
+  if (record.definitions.size === 0) {
+    return declared
+  }
+  if (!record.maintained) {
+    const byName = new Map(declared.map((definition) => [definition.name, definition]))
+    for (const [name, definition] of record.definitions) {
+      if (definition === null) {
+        byName.delete(name)
+      } else if (indexSignature(definition) !== indexSignature(byName.get(name) ?? definition)) {
+        byName.set(name, definition)
+      } else if (!byName.has(name)) {
+        byName.set(name, definition)
+      }
+    }
+    record.maintained = [...byName.values()]
+  }
+  return record.maintained
+}
+
+/** The condition on a write's counter shard: no index change this process has not seen. */
+export function shardCondition(adapter: DynamoDBAdapter, namespace: Namespace): WriteCondition {
+  return {
+    expression: 'attribute_not_exists(#iv) OR #iv <= :iv',
+    names: { '#iv': INDEX_VERSION_ATTRIBUTE },
+    values: { ':iv': knownIndexVersion(adapter, namespace) },
+  }
+}
+
+/**
+ * The state item's list of the shard counts of processes that connected: each process adds its
+ * own with the update that reads the record on connect (buildState.ts), so a build that starts
+ * later bumps its shards, and one that started earlier is in the record it reads.
+ */
+export const SHARD_COUNTS_ATTRIBUTE = 'sc'
+
+/**
+ * Records that indexes are being built (their definitions) or were dropped, under a new version,
+ * then copies that version onto every counter shard any writer uses. Run before a build reads
+ * any document: from then on every write maintains the recorded indexes or fails and learns them.
+ */
+export async function announceIndexChange(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  change: { defined?: IndexDefinition[]; dropped?: string[] },
+): Promise<void> {
+  const names: Record<string, string> = { '#iv': INDEX_VERSION_ATTRIBUTE }
+  const values: Record<string, unknown> = { ':one': 1 }
+  const sets: string[] = []
+  let n = 0
+  const record = (name: string, value: string) => {
+    names[`#d${n}`] = DEFINITION_PREFIX + name
+    values[`:d${n}`] = value
+    sets.push(`#d${n} = :d${n}`)
+    n++
+  }
+  change.defined?.forEach((definition) => record(definition.name, JSON.stringify(definition)))
+  change.dropped?.forEach((name) => record(name, DROPPED))
+  const out = await send<{ Attributes?: Record<string, unknown> }>(
+    adapter,
+    new UpdateCommand({
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      Key: { pk: namespace.pk, sk: STATE_SK },
+      ReturnConsumedCapacity: 'TOTAL',
+      ReturnValues: 'ALL_NEW',
+      TableName: adapter.tableName,
+      UpdateExpression: `${sets.length ? `SET ${sets.join(', ')} ` : ''}ADD #iv :one`,
+    }),
+  )
+  loadIndexRecord(adapter, namespace, out.Attributes)
+  const version = knownIndexVersion(adapter, namespace)
+  const counts = out.Attributes?.[SHARD_COUNTS_ATTRIBUTE]
+  const shards = Math.max(
+    adapter.counterShards,
+    ...(counts instanceof Set ? [...(counts as Set<number>)].map(Number) : []),
+  )
+  for (let first = 0; first < shards; first += 25) {
+    const batch = Array.from({ length: Math.min(25, shards - first) }, (_, i) => first + i)
+    await Promise.all(batch.map((shard) => bumpShard(adapter, namespace, shard, version)))
+  }
+}
+
+async function bumpShard(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  shard: number,
+  version: number,
+): Promise<void> {
+  try {
+    await send(
+      adapter,
+      new UpdateCommand({
+        // Never lowered: a later build's version stays.
+        ConditionExpression: 'attribute_not_exists(#iv) OR #iv < :iv',
+        ExpressionAttributeNames: { '#iv': INDEX_VERSION_ATTRIBUTE },
+        ExpressionAttributeValues: { ':iv': version },
+        Key: counterKey(namespace.pk, shard),
+        ReturnConsumedCapacity: 'TOTAL',
+        TableName: adapter.tableName,
+        UpdateExpression: 'SET #iv = :iv',
+      }),
+    )
+  } catch (error) {
+    if ((error as { name?: string })?.name !== 'ConditionalCheckFailedException') {
+      throw error
+    }
+  }
+}
