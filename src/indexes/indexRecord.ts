@@ -72,6 +72,14 @@ export function loadIndexRecord(
   }
 }
 
+/** The definitions the table records (null: dropped), as this process last read them. */
+export function recordedDefinitions(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+): ReadonlyMap<string, IndexDefinition | null> {
+  return recordOf(adapter, namespace).definitions
+}
+
 /** The recorded version this process knows for the namespace (0: nothing recorded). */
 export function knownIndexVersion(adapter: DynamoDBAdapter, namespace: Namespace): number {
   return recordOf(adapter, namespace).version
@@ -131,7 +139,12 @@ export const SHARD_COUNTS_ATTRIBUTE = 'sc'
 export async function announceIndexChange(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
-  change: { defined?: IndexDefinition[]; dropped?: string[] },
+  change: {
+    defined?: IndexDefinition[]
+    dropped?: string[]
+    /** No longer recorded (a build that failed): writers go back to what they declare. */
+    forgotten?: string[]
+  },
 ): Promise<void> {
   const names: Record<string, string> = { '#iv': INDEX_VERSION_ATTRIBUTE }
   const values: Record<string, unknown> = { ':one': 1 }
@@ -145,6 +158,10 @@ export async function announceIndexChange(
   }
   change.defined?.forEach((definition) => record(definition.name, JSON.stringify(definition)))
   change.dropped?.forEach((name) => record(name, DROPPED))
+  const removes = (change.forgotten ?? []).map((name, index) => {
+    names[`#f${index}`] = DEFINITION_PREFIX + name
+    return `#f${index}`
+  })
   const out = await send<{ Attributes?: Record<string, unknown> }>(
     adapter,
     new UpdateCommand({
@@ -154,7 +171,11 @@ export async function announceIndexChange(
       ReturnConsumedCapacity: 'TOTAL',
       ReturnValues: 'ALL_NEW',
       TableName: adapter.tableName,
-      UpdateExpression: `${sets.length ? `SET ${sets.join(', ')} ` : ''}ADD #iv :one`,
+      UpdateExpression: [
+        sets.length ? `SET ${sets.join(', ')}` : '',
+        removes.length ? `REMOVE ${removes.join(', ')}` : '',
+        'ADD #iv :one',
+      ].join(' '),
     }),
   )
   loadIndexRecord(adapter, namespace, out.Attributes)

@@ -12,6 +12,7 @@ import { send } from '../storage/send.js'
 import { indexSignature, readIndexState, recordIndexState, setBuiltIndexes } from './buildState.js'
 import { indexEntries, indexPartition, uniqueMarkers, uniquePartition } from './entries.js'
 import { recountValueCounters } from './recountValues.js'
+import { announceIndexChange } from './indexRecord.js'
 import { indexesOf, localeCodes } from './registry.js'
 
 async function batchWrite(
@@ -66,6 +67,8 @@ export async function rebuildIndexes(this: DynamoDBAdapter, args: RebuildArgs): 
     : collectionNamespace(this, args.collection)
   const definitions = indexesOf(this, namespace)
   const locales = localeCodes(this)
+  // Writers of every config maintain them from now on (indexRecord.ts).
+  await announceIndexChange(this, namespace, { defined: definitions })
   if (!args.cursor) {
     await clearIndexes(this, namespace)
   }

@@ -1,4 +1,5 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb'
+import { APIError } from 'payload'
 
 import type { Namespace } from '../namespaces.js'
 import type { DynamoDBAdapter } from '../types.js'
@@ -14,7 +15,7 @@ import {
   recordIndexState,
   setBuiltIndexes,
 } from './buildState.js'
-import { announceIndexChange } from './indexRecord.js'
+import { announceIndexChange, recordedDefinitions } from './indexRecord.js'
 import { indexesOf } from './registry.js'
 
 /** Every namespace that has indexes: collections, their versions, globals' versions. */
@@ -81,20 +82,37 @@ async function compare(
   const current = new Map(
     definitions.map((definition) => [definition.name, indexSignature(definition)]),
   )
-  return {
-    namespace,
-    pending: definitions
-      .filter((definition) => built.get(definition.name) !== indexSignature(definition))
-      .map((definition) => definition.name),
-    stale: [...built.entries()]
+  // Built, or recorded for writers to maintain, under a shape the config no longer declares.
+  const outdated = (recorded: Map<string, string>) =>
+    [...recorded.entries()]
       .filter(([name, signature]) => {
         const definition = definitions.find((each) => each.name === name)
         return (
           current.get(name) !== signature && !(definition && buildsInPlace(definition, signature))
         )
       })
-      .map(([name]) => name),
+      .map(([name]) => name)
+  return {
+    namespace,
+    pending: definitions
+      .filter((definition) => built.get(definition.name) !== indexSignature(definition))
+      .map((definition) => definition.name),
+    stale: [...new Set([...outdated(built), ...outdated(startedBuilds(adapter, namespace))])],
   }
+}
+
+/**
+ * Indexes whose build started (writers maintain them, indexRecord.ts), by signature: one the
+ * config no longer declares, after a build that did not finish, is dropped like a built one.
+ */
+function startedBuilds(adapter: DynamoDBAdapter, namespace: Namespace): Map<string, string> {
+  const started = new Map<string, string>()
+  for (const [name, definition] of recordedDefinitions(adapter, namespace)) {
+    if (definition) {
+      started.set(name, indexSignature(definition))
+    }
+  }
+  return started
 }
 
 function label(changes: NamespaceChanges, name: string): string {
@@ -142,6 +160,11 @@ export async function syncIndexes(
         await announceIndexChange(adapter, namespace, { defined: [definition] })
         await buildIndexes(adapter, namespace, [definition])
       } catch (error) {
+        if (error instanceof APIError && error.status === 409) {
+          // Duplicates of a unique index, found before anything was written: the build is off,
+          // so writers whose config lacks the index stop maintaining it (and refusing values).
+          await announceIndexChange(adapter, namespace, { forgotten: [definition.name] })
+        }
         if (options.throwOnError !== false) {
           throw error
         }

@@ -13,6 +13,9 @@ import { randomUUID } from 'node:crypto'
 
 import type { DynamoDBAdapter } from '../../src/index.js'
 
+import { announceIndexChange } from '../../src/indexes/indexRecord.js'
+import { indexesOf } from '../../src/indexes/registry.js'
+import { collectionNamespace } from '../../src/namespaces.js'
 import { bootOnTable } from '../support/bootPayload.js'
 
 const RATINGS = [1, 2, 3, 4, 5]
@@ -212,5 +215,62 @@ describe('an index added to the config, built by two processes at once', () => {
       (await dropper.find({ collection: 'reviews', limit: 0, where: { rating: { equals: 5 } } }))
         .docs.length,
     )
+  }, 180_000)
+
+  it('a unique index whose build fails on duplicates is not maintained by processes that do not declare it', async () => {
+    const table = `concurrent-unique-${randomUUID()}`
+    const codes =
+      (unique: boolean) =>
+      (db: DatabaseAdapterObj): Config => ({
+        collections: [{ slug: 'items', fields: [{ name: 'code', type: 'text', unique }] }],
+        db,
+        secret: 'concurrent-build-secret',
+        telemetry: false,
+      })
+    const old = await bootOnTable(codes(false), table, { buildIndexes: true })
+    started.push(old)
+    await old.create({ collection: 'items', data: { code: 'c0' } })
+    await old.create({ collection: 'items', data: { code: 'c0' } })
+    // The new config's start tries to build the unique index: the duplicates stop it (logged).
+    const current = await bootOnTable(codes(true), table, { buildIndexes: true })
+    started.push(current)
+    const pending = await (current.db as unknown as DynamoDBAdapter).syncIndexes({ dryRun: true })
+    expect(pending.pending).toEqual(['items/code'])
+    // The old process still takes any value: the unique index was never built.
+    await old.create({ collection: 'items', data: { code: 'c0' } })
+    await old.create({ collection: 'items', data: { code: 'c1' } })
+    await old.create({ collection: 'items', data: { code: 'c1' } })
+    expect((await old.count({ collection: 'items' })).totalDocs).toBe(5)
+  }, 180_000)
+
+  it('a build that started and did not finish, under a config reverted since, is dropped by the next sync', async () => {
+    const table = `concurrent-revert-${randomUUID()}`
+    const old = await bootOnTable(config(false), table, { buildIndexes: true })
+    started.push(old)
+    await old.create({ collection: 'reviews', data: { rating: 1, title: 'first' } })
+    // A process of the new config records its build and stops there (as if it were cut off).
+    const current = await bootOnTable(config(true), table, { buildIndexes: false })
+    started.push(current)
+    const newDb = current.db as unknown as DynamoDBAdapter
+    const namespace = collectionNamespace(newDb, 'reviews')
+    await announceIndexChange(newDb, namespace, { defined: indexesOf(newDb, namespace) })
+    const ratingItems = async () => {
+      const out = await newDb.docClient.send(
+        new ScanCommand({ ConsistentRead: true, TableName: table }),
+      )
+      return (out.Items ?? []).filter((item) => String(item.pk).includes('rating'))
+    }
+    // The old config learns it at its next write and maintains it.
+    await old.create({ collection: 'reviews', data: { rating: 2, title: 'second' } })
+    expect((await ratingItems()).length).toBeGreaterThan(0)
+    // The config is reverted: the next sync by that config drops what the build left.
+    const oldDb = old.db as unknown as DynamoDBAdapter
+    expect(await oldDb.syncIndexes({ dryRun: true })).toEqual({
+      pending: [],
+      stale: ['reviews/rating'],
+    })
+    await oldDb.syncIndexes()
+    await old.create({ collection: 'reviews', data: { rating: 3, title: 'third' } })
+    expect(await ratingItems()).toEqual([])
   }, 180_000)
 })
