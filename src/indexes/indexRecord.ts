@@ -64,12 +64,17 @@ export function loadIndexRecord(
   const version = item?.[INDEX_VERSION_ATTRIBUTE]
   const perAdapter = records.get(adapter) ?? new Map<string, IndexRecord>()
   records.set(adapter, perAdapter)
-  const known = perAdapter.get(namespace.pk)
-  const next = typeof version === 'number' ? version : 0
-  // Never back to an older record (a slower read finishing after a newer one).
-  if (!known || known.version <= next) {
-    perAdapter.set(namespace.pk, { definitions, version: next })
-  }
+  // As read, even when older than what this process knew (the table was emptied, or a slower
+  // read finished last): the shard condition sends a writer that is behind back for a new read.
+  perAdapter.set(namespace.pk, {
+    definitions,
+    version: typeof version === 'number' ? version : 0,
+  })
+}
+
+/** Forgets what was read (the table was emptied): writes follow the config until read again. */
+export function forgetIndexRecords(adapter: DynamoDBAdapter): void {
+  records.delete(adapter)
 }
 
 /** The definitions the table records (null: dropped), as this process last read them. */
@@ -175,7 +180,9 @@ export async function announceIndexChange(
         sets.length ? `SET ${sets.join(', ')}` : '',
         removes.length ? `REMOVE ${removes.join(', ')}` : '',
         'ADD #iv :one',
-      ].join(' '),
+      ]
+        .filter(Boolean)
+        .join(' '),
     }),
   )
   loadIndexRecord(adapter, namespace, out.Attributes)

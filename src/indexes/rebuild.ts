@@ -118,6 +118,8 @@ export async function rebuildIndexes(this: DynamoDBAdapter, args: RebuildArgs): 
       rows.map((row) => ({ DeleteRequest: { Key: { pk: namespace.pk, sk: row.sk } } })),
     )
   }
+  // The shards carried the index record's version (indexRecord.ts): put it back on them.
+  await announceIndexChange(this, namespace, {})
   await send(
     this,
     new PutCommand({

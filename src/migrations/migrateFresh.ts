@@ -6,6 +6,7 @@ import type { DynamoDBAdapter } from '../types.js'
 
 import { batchDeleteItems } from '../storage/documentStore.js'
 import { send } from '../storage/send.js'
+import { forgetIndexRecords } from '../indexes/indexRecord.js'
 import { dropSnapshots } from '../read/snapshots.js'
 
 /** Deletes every item in the adapter's table (the table belongs to this Payload instance). */
@@ -38,6 +39,7 @@ export async function dropAllItems(adapter: DynamoDBAdapter): Promise<number> {
 export async function clearDatabase(this: DynamoDBAdapter): Promise<void> {
   await dropAllItems(this)
   dropSnapshots(this)
+  forgetIndexRecords(this)
 }
 
 /** `payload migrate:fresh`: empty the table, then run every migration's `up` as batch 1. */
@@ -54,6 +56,7 @@ export async function migrateFresh(
   }
   payload.logger.info({ msg: `Deleting every item in table ${this.tableName}.` })
   await dropAllItems(this)
+  forgetIndexRecords(this)
 
   const migrations = await readMigrationFiles({ payload })
   const req = { payload } as Parameters<typeof initTransaction>[0]

@@ -273,4 +273,33 @@ describe('an index added to the config, built by two processes at once', () => {
     await old.create({ collection: 'reviews', data: { rating: 3, title: 'third' } })
     expect(await ratingItems()).toEqual([])
   }, 180_000)
+
+  it('after rebuildIndexes (which resets the counter shards) a process of the previous config still learns the index', async () => {
+    const table = `concurrent-rebuild-${randomUUID()}`
+    const old = await bootOnTable(config(false), table, { buildIndexes: true })
+    started.push(old)
+    const ids: (number | string)[] = []
+    for (let i = 0; i < 30; i++) {
+      const doc = await old.create({
+        collection: 'reviews',
+        data: { rating: RATINGS[i % RATINGS.length], title: `review ${i}` },
+      })
+      ids.push(doc.id)
+    }
+    const current = await bootOnTable(config(true), table, {
+      buildIndexes: false,
+      readCache: false,
+    })
+    started.push(current)
+    const db = current.db as unknown as DynamoDBAdapter
+    expect(await db.rebuildIndexes({ collection: 'reviews' })).toBe(30)
+    for (let i = 0; i < 10; i++) {
+      await old.update({ id: ids[i]!, collection: 'reviews', data: { rating: 5 } })
+    }
+    expect(await db.verifyIndexes({ collection: 'reviews' })).toMatchObject({
+      clean: true,
+      missingEntries: 0,
+      orphanEntries: 0,
+    })
+  }, 180_000)
 })
