@@ -86,26 +86,11 @@ export function queryableIndexes(
 async function readStateItem(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
-  /** Also list this process's shard count (indexRecord.ts), in the same request. */
+  /** Also list this process's shard count (indexRecord.ts) when the item does not have it yet. */
   register = false,
 ): Promise<Record<string, unknown> | undefined> {
   const Key = { pk: namespace.pk, sk: STATE_SK }
-  if (register) {
-    const out = await send<{ Attributes?: Record<string, unknown> }>(
-      adapter,
-      new UpdateCommand({
-        ExpressionAttributeNames: { '#sc': SHARD_COUNTS_ATTRIBUTE },
-        ExpressionAttributeValues: { ':sc': new Set([adapter.counterShards]) },
-        Key,
-        ReturnConsumedCapacity: 'TOTAL',
-        ReturnValues: 'ALL_NEW',
-        TableName: adapter.tableName,
-        UpdateExpression: 'ADD #sc :sc',
-      }),
-    )
-    return out.Attributes
-  }
-  const out = await send<{ Item?: Record<string, unknown> }>(
+  const read = await send<{ Item?: Record<string, unknown> }>(
     adapter,
     new GetCommand({
       ConsistentRead: true,
@@ -114,7 +99,27 @@ async function readStateItem(
       TableName: adapter.tableName,
     }),
   )
-  return out.Item
+  const listed = read.Item?.[SHARD_COUNTS_ATTRIBUTE]
+  if (!register || (listed instanceof Set && listed.has(adapter.counterShards))) {
+    // Listed already (the list only grows): any build that starts later bumps this process's
+    // shards, and one that started earlier is in what was just read.
+    return read.Item
+  }
+  // Listed and read in one update, so that no build can start between the two unseen. Only the
+  // first process of each shard count writes here: a burst of starts does not make it hot.
+  const out = await send<{ Attributes?: Record<string, unknown> }>(
+    adapter,
+    new UpdateCommand({
+      ExpressionAttributeNames: { '#sc': SHARD_COUNTS_ATTRIBUTE },
+      ExpressionAttributeValues: { ':sc': new Set([adapter.counterShards]) },
+      Key,
+      ReturnConsumedCapacity: 'TOTAL',
+      ReturnValues: 'ALL_NEW',
+      TableName: adapter.tableName,
+      UpdateExpression: 'ADD #sc :sc',
+    }),
+  )
+  return out.Attributes
 }
 
 /**

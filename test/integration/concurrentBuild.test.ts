@@ -38,6 +38,19 @@ function config(ratingIndexed: boolean) {
   })
 }
 
+/** Creates `count` reviews, their ratings cycling through RATINGS; returns their ids in order. */
+async function seedReviews(payload: Payload, count: number): Promise<(number | string)[]> {
+  const ids: (number | string)[] = []
+  for (let i = 0; i < count; i++) {
+    const doc = await payload.create({
+      collection: 'reviews',
+      data: { rating: RATINGS[i % RATINGS.length], title: `review ${i}` },
+    })
+    ids.push(doc.id)
+  }
+  return ids
+}
+
 describe('an index added to the config, built by two processes at once', () => {
   const tableName = `concurrent-build-${randomUUID()}`
   const started: Payload[] = []
@@ -51,14 +64,7 @@ describe('an index added to the config, built by two processes at once', () => {
   it('ends with one entry per document and exact counts while a third process writes', async () => {
     const before = await bootOnTable(config(false), tableName, { buildIndexes: true })
     started.push(before)
-    const ids: (number | string)[] = []
-    for (let i = 0; i < DOCUMENTS; i++) {
-      const doc = await before.create({
-        collection: 'reviews',
-        data: { rating: RATINGS[i % RATINGS.length], title: `review ${i}` },
-      })
-      ids.push(doc.id)
-    }
+    const ids = await seedReviews(before, DOCUMENTS)
 
     // A process of the new config that does not build (as after a deploy) moves ratings while
     // two more start and build.
@@ -121,14 +127,7 @@ describe('an index added to the config, built by two processes at once', () => {
     const table = `concurrent-build-old-${randomUUID()}`
     const old = await bootOnTable(config(false), table, { buildIndexes: true })
     started.push(old)
-    const ids: (number | string)[] = []
-    for (let i = 0; i < 150; i++) {
-      const doc = await old.create({
-        collection: 'reviews',
-        data: { rating: RATINGS[i % RATINGS.length], title: `review ${i}` },
-      })
-      ids.push(doc.id)
-    }
+    const ids = await seedReviews(old, 150)
     // A rolling deploy: the old process keeps writing while a process of the new config builds.
     // Its config does not declare the index; the table's record of the build tells its writes.
     let writing = true
@@ -189,14 +188,7 @@ describe('an index added to the config, built by two processes at once', () => {
     const table = `concurrent-drop-${randomUUID()}`
     const old = await bootOnTable(config(true), table, { buildIndexes: true })
     started.push(old)
-    const ids: (number | string)[] = []
-    for (let i = 0; i < 40; i++) {
-      const doc = await old.create({
-        collection: 'reviews',
-        data: { rating: RATINGS[i % RATINGS.length], title: `review ${i}` },
-      })
-      ids.push(doc.id)
-    }
+    const ids = await seedReviews(old, 40)
     // The new config drops the index (its start drops the entries); the old process writes on.
     const dropper = await bootOnTable(config(false), table, { buildIndexes: true })
     started.push(dropper)
@@ -278,14 +270,7 @@ describe('an index added to the config, built by two processes at once', () => {
     const table = `concurrent-rebuild-${randomUUID()}`
     const old = await bootOnTable(config(false), table, { buildIndexes: true })
     started.push(old)
-    const ids: (number | string)[] = []
-    for (let i = 0; i < 30; i++) {
-      const doc = await old.create({
-        collection: 'reviews',
-        data: { rating: RATINGS[i % RATINGS.length], title: `review ${i}` },
-      })
-      ids.push(doc.id)
-    }
+    const ids = await seedReviews(old, 30)
     const current = await bootOnTable(config(true), table, {
       buildIndexes: false,
       readCache: false,
@@ -301,5 +286,25 @@ describe('an index added to the config, built by two processes at once', () => {
       missingEntries: 0,
       orphanEntries: 0,
     })
+  }, 180_000)
+
+  it('a build bumps the counter shards of processes with more shards than its own', async () => {
+    const table = `concurrent-shards-${randomUUID()}`
+    // Writes pick one of 64 shards; the builder knows of 8 by its own config.
+    const old = await bootOnTable(config(false), table, { buildIndexes: true, counterShards: 64 })
+    started.push(old)
+    const ids = await seedReviews(old, 20)
+    const builder = await bootOnTable(config(true), table, { buildIndexes: true, readCache: false })
+    started.push(builder)
+    for (let i = 0; i < 40; i++) {
+      await old.update({
+        id: ids[i % ids.length]!,
+        collection: 'reviews',
+        data: { rating: RATINGS[(i + 2) % RATINGS.length] },
+      })
+    }
+    expect(
+      await (builder.db as unknown as DynamoDBAdapter).verifyIndexes({ collection: 'reviews' }),
+    ).toMatchObject({ clean: true, missingEntries: 0, orphanEntries: 0 })
   }, 180_000)
 })
