@@ -1,4 +1,4 @@
-import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
+import { BatchWriteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { randomUUID } from 'node:crypto'
 
 import type { Namespace } from '../namespaces.js'
@@ -105,7 +105,9 @@ export async function rebuildIndexes(this: DynamoDBAdapter, args: RebuildArgs): 
   for await (const page of iteratePartition(this, namespace.pk, {})) {
     total += page.docs.length
   }
-  // The base counter holds the total; the shards writers add to start again from zero.
+  // The base counter holds the total; the shards writers add to start again from zero. They
+  // are zeroed, not deleted: they keep the index record's version (indexRecord.ts), so a
+  // process of another config never writes past it.
   const shardPrefix = `${counterKey(namespace.pk).sk}#`
   for await (const rows of iterateIndexRange(
     this,
@@ -113,13 +115,22 @@ export async function rebuildIndexes(this: DynamoDBAdapter, args: RebuildArgs): 
     { from: shardPrefix, to: `${shardPrefix}\uffff` },
     { descending: false },
   )) {
-    await batchWrite(
-      this,
-      rows.map((row) => ({ DeleteRequest: { Key: { pk: namespace.pk, sk: row.sk } } })),
+    await Promise.all(
+      rows.map((row) =>
+        send(
+          this,
+          new UpdateCommand({
+            ExpressionAttributeNames: { '#count': 'count' },
+            ExpressionAttributeValues: { ':zero': 0 },
+            Key: { pk: namespace.pk, sk: row.sk },
+            ReturnConsumedCapacity: 'TOTAL',
+            TableName: this.tableName,
+            UpdateExpression: 'SET #count = :zero',
+          }),
+        ),
+      ),
     )
   }
-  // The shards carried the index record's version (indexRecord.ts): put it back on them.
-  await announceIndexChange(this, namespace, {})
   await send(
     this,
     new PutCommand({
