@@ -6,7 +6,12 @@ import type { IndexDefinition } from './definitionTypes.js'
 
 import { send } from '../storage/send.js'
 import { indexSignature } from './indexSignature.js'
-import { loadIndexRecord, SHARD_COUNTS_ATTRIBUTE, STATE_SK } from './indexRecord.js'
+import {
+  loadIndexRecord,
+  recordedDefinitions,
+  SHARD_COUNTS_ATTRIBUTE,
+  STATE_SK,
+} from './indexRecord.js'
 import { indexesOf } from './registry.js'
 
 /**
@@ -74,8 +79,11 @@ export function queryableIndexes(
       const name = `${namespace.pk}/${definition.name}`
       if (!seen.has(name)) {
         seen.add(name)
+        const dropped = recordedDefinitions(adapter, namespace).get(definition.name) === null
         adapter.payload.logger.warn(
-          `payload-db-dynamodb: the index "${definition.name}" of ${namespace.kind} "${namespace.slug}" is not built yet, so queries it would serve read the whole ${namespace.kind} meanwhile. Build it with a migration (payload migrate:create, then payload migrate) or by starting in development.`,
+          dropped
+            ? `payload-db-dynamodb: the index "${definition.name}" of ${namespace.kind} "${namespace.slug}" was dropped from the table by a process whose config no longer declares it, so queries it would serve read the whole ${namespace.kind}. Deploy one config to every process; if this config is the one to keep, build the index again with a migration (payload migrate:create, then payload migrate).`
+            : `payload-db-dynamodb: the index "${definition.name}" of ${namespace.kind} "${namespace.slug}" is not built yet, so queries it would serve read the whole ${namespace.kind} meanwhile. Build it with a migration (payload migrate:create, then payload migrate) or by starting in development.`,
         )
       }
     }

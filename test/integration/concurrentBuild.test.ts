@@ -9,6 +9,7 @@
 import type { Config, DatabaseAdapterObj, Payload } from 'payload'
 
 import { ScanCommand } from '@aws-sdk/lib-dynamodb'
+import { jest } from '@jest/globals'
 import { randomUUID } from 'node:crypto'
 
 import type { DynamoDBAdapter } from '../../src/index.js'
@@ -186,12 +187,14 @@ describe('an index added to the config, built by two processes at once', () => {
 
   it('a process that still declares a dropped index stops writing its entries once the drop is recorded', async () => {
     const table = `concurrent-drop-${randomUUID()}`
-    const old = await bootOnTable(config(true), table, { buildIndexes: true })
+    // Answering through its indexes (not from memory), so that its count plans with them.
+    const old = await bootOnTable(config(true), table, { buildIndexes: true, readCache: false })
     started.push(old)
     const ids = await seedReviews(old, 40)
     // The new config drops the index (its start drops the entries); the old process writes on.
     const dropper = await bootOnTable(config(false), table, { buildIndexes: true })
     started.push(dropper)
+    const warn = jest.spyOn(old.logger, 'warn')
     for (let i = 0; i < 10; i++) {
       await old.update({ id: ids[i]!, collection: 'reviews', data: { rating: 5 } })
     }
@@ -207,6 +210,11 @@ describe('an index added to the config, built by two processes at once', () => {
       (await dropper.find({ collection: 'reviews', limit: 0, where: { rating: { equals: 5 } } }))
         .docs.length,
     )
+    // Its log says why its declared index is not used, and what to do.
+    expect(warn.mock.calls.map(([message]) => String(message))).toContainEqual(
+      expect.stringContaining('was dropped from the table by a process whose config no longer'),
+    )
+    warn.mockRestore()
   }, 180_000)
 
   it('a unique index whose build fails on duplicates is not maintained by processes that do not declare it', async () => {
