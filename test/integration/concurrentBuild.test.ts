@@ -131,23 +131,25 @@ describe('an index added to the config, built by two processes at once', () => {
     const ids = await seedReviews(old, 150)
     // A rolling deploy: the old process keeps writing while a process of the new config builds.
     // Its config does not declare the index; the table's record of the build tells its writes.
+    // Four writers at once, through Payload, some on the same documents.
     let writing = true
-    const writer = (async () => {
+    const writers = [0, 1, 2, 3].map(async (worker) => {
       let moves = 0
-      for (let i = 0; writing || moves < 20; i++) {
+      for (let i = 0; writing || moves < 8; i++) {
         await old.update({
-          id: ids[(i * 7) % ids.length]!,
+          id: ids[(i * 7 + worker * 3) % ids.length]!,
           collection: 'reviews',
-          data: { rating: RATINGS[(i * 3) % RATINGS.length] },
+          data: { rating: RATINGS[(i * 3 + worker) % RATINGS.length] },
         })
         moves++
       }
       return moves
-    })()
+    })
     const builder = await bootOnTable(config(true), table, { buildIndexes: true, readCache: false })
     started.push(builder)
     writing = false
-    expect(await writer).toBeGreaterThanOrEqual(20)
+    const moves = await Promise.all(writers)
+    expect(moves.reduce((sum, count) => sum + count, 0)).toBeGreaterThanOrEqual(32)
     // And after the build, as before a rollback is complete: creates, moves and deletes.
     for (let i = 0; i < 20; i++) {
       await old.update({
