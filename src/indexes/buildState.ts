@@ -13,6 +13,7 @@ import {
   STATE_SK,
 } from './indexRecord.js'
 import { indexesOf } from './registry.js'
+import { indexStateMaxAge, indexStateRefreshAge } from './stateFreshness.js'
 
 /**
  * Which index definitions of a namespace are complete, recorded in the table (item
@@ -36,10 +37,16 @@ const generationsByAdapter = new WeakMap<object, Map<string, ReadonlyMap<string,
 const builtByAdapter = new WeakMap<object, Map<string, Map<string, string>>>()
 const warned = new WeakMap<object, Set<string>>()
 
+/** When each namespace's state was read (Date.now() as the read was sent), per adapter. */
+const readAtByAdapter = new WeakMap<object, Map<string, number>>()
+const refreshing = new WeakMap<object, Map<string, Promise<void>>>()
+
 export function setBuiltIndexes(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
   built: Map<string, string>,
+  /** When the state was read (default: now). */
+  readAt = Date.now(),
 ): void {
   let perAdapter = builtByAdapter.get(adapter)
   if (!perAdapter) {
@@ -47,6 +54,70 @@ export function setBuiltIndexes(
     builtByAdapter.set(adapter, perAdapter)
   }
   perAdapter.set(namespace.pk, built)
+  const times = readAtByAdapter.get(adapter) ?? new Map<string, number>()
+  readAtByAdapter.set(adapter, times)
+  times.set(namespace.pk, readAt)
+}
+
+/**
+ * Makes sure a query of the namespace plans with a state read at most `indexStateMaxAge()` ago
+ * (stateFreshness.ts); returns when the state it will plan with was read. `force` reads it now.
+ */
+export async function freshIndexState(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  options: { force?: boolean } = {},
+): Promise<number> {
+  const readAt = readAtByAdapter.get(adapter)?.get(namespace.pk)
+  if (readAt === undefined && indexesOf(adapter, namespace).length === 0) {
+    return Date.now()
+  }
+  const age = readAt === undefined ? Number.POSITIVE_INFINITY : Date.now() - readAt
+  if (readAt !== undefined && !options.force && age < indexStateRefreshAge()) {
+    return readAt
+  }
+  const refresh = refreshIndexState(adapter, namespace, options.force)
+  if (readAt !== undefined && !options.force && age < indexStateMaxAge()) {
+    // Still fresh enough: this query does not wait (a failed refresh is tried again later).
+    refresh.catch(() => undefined)
+    return readAt
+  }
+  await refresh
+  return readAtByAdapter.get(adapter)?.get(namespace.pk) ?? Date.now()
+}
+
+/** One read of the state at a time per namespace (concurrent queries share it). */
+function refreshIndexState(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  force = false,
+): Promise<void> {
+  const perAdapter = refreshing.get(adapter) ?? new Map<string, Promise<void>>()
+  refreshing.set(adapter, perAdapter)
+  const running = perAdapter.get(namespace.pk)
+  if (running && !force) {
+    return running
+  }
+  const readAt = Date.now()
+  const refresh = readIndexState(adapter, namespace)
+    .then((state) => {
+      // Never recorded: nothing was built or dropped since connect, which loaded what applies.
+      const built = state ?? builtIndexes(adapter, namespace)
+      if (built) {
+        setBuiltIndexes(adapter, namespace, built, readAt)
+      } else {
+        const times = readAtByAdapter.get(adapter) ?? new Map<string, number>()
+        readAtByAdapter.set(adapter, times)
+        times.set(namespace.pk, readAt)
+      }
+    })
+    .finally(() => {
+      if (perAdapter.get(namespace.pk) === refresh) {
+        perAdapter.delete(namespace.pk)
+      }
+    })
+  perAdapter.set(namespace.pk, refresh)
+  return refresh
 }
 
 export function builtIndexes(
@@ -69,8 +140,12 @@ export function queryableIndexes(
   if (!built) {
     return all
   }
+  const recorded = recordedDefinitions(adapter, namespace)
+  // A drop is recorded before its entries go: from then on no query reads them.
   const usable = all.filter(
-    (definition) => built.get(definition.name) === indexSignature(definition),
+    (definition) =>
+      built.get(definition.name) === indexSignature(definition) &&
+      recorded.get(definition.name) !== null,
   )
   if (usable.length < all.length) {
     const seen = warned.get(adapter) ?? new Set<string>()
@@ -79,7 +154,7 @@ export function queryableIndexes(
       const name = `${namespace.pk}/${definition.name}`
       if (!seen.has(name)) {
         seen.add(name)
-        const dropped = recordedDefinitions(adapter, namespace).get(definition.name) === null
+        const dropped = recorded.get(definition.name) === null
         adapter.payload.logger.warn(
           dropped
             ? `payload-db-dynamodb: the index "${definition.name}" of ${namespace.kind} "${namespace.slug}" was dropped from the table by a process whose config no longer declares it, so queries it would serve read the whole ${namespace.kind}. Deploy one config to every process; if this config is the one to keep, build the index again with a migration (payload migrate:create, then payload migrate).`

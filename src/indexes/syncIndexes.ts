@@ -17,6 +17,7 @@ import {
 } from './buildState.js'
 import { announceIndexChange, recordedDefinitions } from './indexRecord.js'
 import { indexesOf } from './registry.js'
+import { indexDropWait } from './stateFreshness.js'
 
 /** Every namespace that has indexes: collections, their versions, globals' versions. */
 export function indexedNamespaces(adapter: DynamoDBAdapter): Namespace[] {
@@ -143,14 +144,22 @@ export async function syncIndexes(
   if (!options.build) {
     return report
   }
+  const dropping = all.filter((changes) => changes.stale.length > 0)
+  for (const { namespace, stale } of dropping) {
+    // Writers of every config stop maintaining them before their items go.
+    await announceIndexChange(adapter, namespace, { dropped: stale })
+  }
+  if (dropping.length > 0) {
+    // Processes of a config that still declares them stop reading them (their next query
+    // reads the state again) before any entry goes (stateFreshness.ts).
+    await new Promise((resolve) => setTimeout(resolve, indexDropWait()))
+  }
+  for (const { namespace, stale } of dropping) {
+    await dropIndexItems(adapter, namespace, stale)
+    await recordIndexState(adapter, namespace, { dropped: stale })
+  }
   for (const changes of all) {
     const { namespace } = changes
-    if (changes.stale.length > 0) {
-      // Writers of every config stop maintaining them before their items go.
-      await announceIndexChange(adapter, namespace, { dropped: changes.stale })
-      await dropIndexItems(adapter, namespace, changes.stale)
-      await recordIndexState(adapter, namespace, { dropped: changes.stale })
-    }
     const definitions = indexesOf(adapter, namespace).filter((definition) =>
       changes.pending.includes(definition.name),
     )

@@ -6,7 +6,7 @@ import type { Plan } from '../query/plan/types.js'
 import type { Doc, QueryScope } from '../query/types.js'
 import type { DynamoDBAdapter } from '../types.js'
 
-import { queryableIndexes } from '../indexes/buildState.js'
+import { freshIndexState, queryableIndexes } from '../indexes/buildState.js'
 import { keyOf } from '../namespaces.js'
 import { compileWhere } from '../query/compileWhere.js'
 import { buildComparator } from '../query/compileSort.js'
@@ -18,6 +18,7 @@ import { defaultLocaleOf } from '../utilities/valuesAtPath.js'
 import { activeTransaction, type StagedDocument } from '../transactions/session.js'
 import type { CostEstimate } from '../query/plan/cost.js'
 
+import { droppedWhileRead } from './droppedWhileRead.js'
 import { fewCandidateIDs } from './fewCandidates.js'
 import { countEntries, countFromIndex } from './indexCounts.js'
 import { createLookup } from './lookup.js'
@@ -196,6 +197,22 @@ async function readCandidates(
  * the number of matches as well.
  */
 export async function runQuery(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  args: QueryArgs,
+  options: RunOptions,
+): Promise<QueryResult> {
+  for (;;) {
+    // Planned with a recent state of the indexes, so never one another config dropped long ago.
+    const stateReadAt = await freshIndexState(adapter, namespace)
+    const result = await runQueryOnce(adapter, namespace, args, options)
+    if (!(await droppedWhileRead(adapter, namespace, result.plan, stateReadAt))) {
+      return result
+    }
+  }
+}
+
+async function runQueryOnce(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
   args: QueryArgs,

@@ -17,6 +17,7 @@ import { randomUUID } from 'node:crypto'
 
 import type { CliResult } from '../support/scratchProject.js'
 
+import { useIndexStateMaxAge } from '../support/indexStateAge.js'
 import { ScratchProject, statusRows } from '../support/scratchProject.js'
 
 jest.setTimeout(240_000)
@@ -131,6 +132,9 @@ afterAll(() => {
     console.log(timings.join('\n'))
   }
 })
+
+// Its index drops wait three times this (src/indexes/stateFreshness.ts), 30 s by default.
+useIndexStateMaxAge(300)
 
 describe('payload CLI migrations with payload-db-dynamodb', () => {
   // migrate:create runs with disableDBConnect, so on a new project the table does not exist yet:

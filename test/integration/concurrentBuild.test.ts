@@ -18,6 +18,7 @@ import { announceIndexChange } from '../../src/indexes/indexRecord.js'
 import { indexesOf } from '../../src/indexes/registry.js'
 import { collectionNamespace } from '../../src/namespaces.js'
 import { bootOnTable } from '../support/bootPayload.js'
+import { useIndexStateMaxAge } from '../support/indexStateAge.js'
 
 const RATINGS = [1, 2, 3, 4, 5]
 const DOCUMENTS = 300
@@ -51,6 +52,9 @@ async function seedReviews(payload: Payload, count: number): Promise<(number | s
   }
   return ids
 }
+
+// Its index drops wait three times this (src/indexes/stateFreshness.ts), 30 s by default.
+useIndexStateMaxAge(300)
 
 describe('an index added to the config, built by two processes at once', () => {
   const tableName = `concurrent-build-${randomUUID()}`

@@ -14,6 +14,7 @@ import type { DynamoDBAdapter, DynamoDBAdapterArgs } from '../../src/index.js'
 
 import { dynamodbAdapter } from '../../src/index.js'
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../support/dynamodbLocal.mjs'
+import { useIndexStateMaxAge } from '../support/indexStateAge.js'
 
 type Field = CollectionConfig['fields'][number]
 
@@ -95,6 +96,9 @@ async function planKind(payload: Payload): Promise<string> {
   })
   return explained.plan.kind
 }
+
+// Its index drops wait three times this (src/indexes/stateFreshness.ts), 30 s by default.
+useIndexStateMaxAge(300)
 
 describe('indexes follow the config', () => {
   it('development: an index added to the config is built on start and then used', async () => {

@@ -15,6 +15,7 @@ import type { DynamoDBAdapter } from '../../src/index.js'
 import { dynamodbAdapter } from '../../src/index.js'
 import { collectionNamespace } from '../../src/namespaces.js'
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../support/dynamodbLocal.mjs'
+import { useIndexStateMaxAge } from '../support/indexStateAge.js'
 
 type Field = CollectionConfig['fields'][number]
 
@@ -142,6 +143,9 @@ async function churn(payload: Payload, ids: (number | string)[], rounds: number)
   )
   expect(failures).toEqual([])
 }
+
+// Its index drops wait three times this (src/indexes/stateFreshness.ts), 30 s by default.
+useIndexStateMaxAge(300)
 
 describe('per-value counters', () => {
   const tableName = `counters-${randomUUID()}`

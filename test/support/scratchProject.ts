@@ -213,6 +213,13 @@ export default buildConfig({
       PAYLOAD_CONFIG_PATH: join(this.dir, 'payload.config.ts'),
       TMPDIR: tmpdir(),
       ...(production ? { NODE_ENV: 'production' } : {}),
+      // A test's short index state age (support/indexStateAge.ts) applies to its CLI runs too.
+      ...(process.env.PAYLOAD_DYNAMODB_INDEX_STATE_MAX_AGE_MS
+        ? {
+            PAYLOAD_DYNAMODB_INDEX_STATE_MAX_AGE_MS:
+              process.env.PAYLOAD_DYNAMODB_INDEX_STATE_MAX_AGE_MS,
+          }
+        : {}),
     }
     return new Promise((resolve, reject) => {
       const child = spawn(command, args, { cwd: this.dir, env, stdio: ['ignore', 'pipe', 'pipe'] })
