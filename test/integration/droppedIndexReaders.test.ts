@@ -13,6 +13,7 @@ import type { DynamoDBAdapter } from '../../src/index.js'
 
 import { indexDropWait } from '../../src/indexes/stateFreshness.js'
 import { bootOnTable } from '../support/bootPayload.js'
+import { startFaultProxy } from '../support/faultProxy.js'
 import { useIndexStateMaxAge } from '../support/indexStateAge.js'
 
 const POSTS = 400
@@ -112,5 +113,53 @@ describe('an index dropped by a newer config while an older one reads it', () =>
     const after = await old.find({ collection: 'posts', where: { slug: { equals: 'post-2' } } })
     expect(after.docs.map((doc) => doc.slug)).toEqual(['post-2'])
     expect((await adapterOf(current).verifyIndexes({ collection: 'posts' })).clean).toBe(true)
+  })
+})
+
+describe('a query that outlasts the wait of a drop', () => {
+  const tableName = `dropped-index-long-query-${randomUUID()}`
+  const started: Payload[] = []
+  // The drop waits 900 ms; a query whose state is older than 600 ms when it ends rechecks it.
+  useIndexStateMaxAge(300)
+
+  afterAll(async () => {
+    for (const payload of started) {
+      await payload.destroy()
+    }
+  })
+
+  it('runs again without the index when its entries were deleted while it read them', async () => {
+    const proxy = await startFaultProxy()
+    try {
+      const old = await bootOnTable(config(true), tableName, {
+        buildIndexes: true,
+        clientConfig: proxy.clientConfig(),
+        readCache: false,
+      })
+      started.push(old)
+      for (let i = 0; i < 20; i++) {
+        await old.create({ collection: 'posts', data: { slug: `post-${i}`, title: `Post ${i}` } })
+      }
+      const current = await bootOnTable(config(false), tableName, { buildIndexes: false })
+      started.push(current)
+
+      // The old process's index read reaches DynamoDB only after the drop's wait is over.
+      proxy.configure({ delayMs: 1_500, operations: ['Query'], rates: { delay: 1 } })
+      const reading = old.find({
+        collection: 'posts',
+        depth: 0,
+        where: { slug: { equals: 'post-3' } },
+      })
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      expect((await adapterOf(current).syncIndexes()).stale).toEqual(['posts/slug'])
+      const found = await reading
+      proxy.configure({})
+
+      expect(found.docs.map((doc) => doc.slug)).toEqual(['post-3'])
+      expect(found.totalDocs).toBe(1)
+      expect(proxy.counts().delay).toBeGreaterThan(0)
+    } finally {
+      await proxy.close()
+    }
   })
 })
