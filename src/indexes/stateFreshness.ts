@@ -6,7 +6,7 @@
  *
  * - a query plans only with a state read at most `maxAge` ago (read again by one GetItem; in
  *   the background from half that age, so queries seldom wait for it);
- * - a drop records itself first, then waits `dropWait` (three times `maxAge`) before deleting
+ * - a drop records itself first, then waits `dropWait` (twice `maxAge`) before deleting
  *   anything: every process has read the drop by then and stopped reading the index;
  * - a query that ran so long that the wait may be over reads the state again when it ends, and
  *   runs again without the index if it was dropped meanwhile.
@@ -14,7 +14,7 @@
  * `PAYLOAD_DYNAMODB_INDEX_STATE_MAX_AGE_MS` changes `maxAge` (the tests shorten it); every process
  * of a table must use the same value.
  */
-const DEFAULT_MAX_AGE_MS = 10_000
+const DEFAULT_MAX_AGE_MS = 5_000
 
 export function indexStateMaxAge(): number {
   const configured = Number(process.env.PAYLOAD_DYNAMODB_INDEX_STATE_MAX_AGE_MS)
@@ -26,7 +26,11 @@ export function indexStateRefreshAge(): number {
   return indexStateMaxAge() / 2
 }
 
-/** How long a recorded drop waits before deleting the index's entries. */
+/**
+ * How long a recorded drop waits before deleting the index's entries: twice the maximum age, so
+ * that only a query still running `maxAge` after its state was read can meet deleted entries, and
+ * such a query checks the state again when it ends (read/droppedWhileRead.ts).
+ */
 export function indexDropWait(): number {
-  return 3 * indexStateMaxAge()
+  return 2 * indexStateMaxAge()
 }

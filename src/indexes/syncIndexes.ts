@@ -152,6 +152,10 @@ export async function syncIndexes(
   if (dropping.length > 0) {
     // Processes of a config that still declares them stop reading them (their next query
     // reads the state again) before any entry goes (stateFreshness.ts).
+    const names = dropping.flatMap((changes) => changes.stale.map((name) => label(changes, name)))
+    adapter.payload.logger.info(
+      `payload-db-dynamodb: dropping ${names.join(', ')} (no longer in the config) in ${indexDropWait() / 1000} s, once processes of other configs have stopped reading them.`,
+    )
     await new Promise((resolve) => setTimeout(resolve, indexDropWait()))
   }
   for (const { namespace, stale } of dropping) {

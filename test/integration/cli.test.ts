@@ -133,7 +133,7 @@ afterAll(() => {
   }
 })
 
-// Its index drops wait three times this (src/indexes/stateFreshness.ts), 30 s by default.
+// Its index drops wait twice this (src/indexes/stateFreshness.ts), 10 s by default.
 useIndexStateMaxAge(300)
 
 describe('payload CLI migrations with payload-db-dynamodb', () => {

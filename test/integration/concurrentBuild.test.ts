@@ -53,7 +53,7 @@ async function seedReviews(payload: Payload, count: number): Promise<(number | s
   return ids
 }
 
-// Its index drops wait three times this (src/indexes/stateFreshness.ts), 30 s by default.
+// Its index drops wait twice this (src/indexes/stateFreshness.ts), 10 s by default.
 useIndexStateMaxAge(300)
 
 describe('an index added to the config, built by two processes at once', () => {

@@ -40,7 +40,7 @@ const adapterOf = (payload: Payload) => payload.db as unknown as DynamoDBAdapter
 describe('an index dropped by a newer config while an older one reads it', () => {
   const tableName = `dropped-index-readers-${randomUUID()}`
   const started: Payload[] = []
-  // Short, so that the drop's wait (three times this) keeps the test quick; long enough that
+  // Short, so that the drop's wait (twice this) keeps the test quick; long enough that
   // the entries' deletion (400 documents) ends well within it, which a drop without the wait
   // would make the old process read.
   useIndexStateMaxAge(1500)
@@ -119,7 +119,7 @@ describe('an index dropped by a newer config while an older one reads it', () =>
 describe('a query that outlasts the wait of a drop', () => {
   const tableName = `dropped-index-long-query-${randomUUID()}`
   const started: Payload[] = []
-  // The drop waits 900 ms; a query whose state is older than 600 ms when it ends rechecks it.
+  // The drop waits 600 ms; a query whose state is older than 300 ms when it ends rechecks it.
   useIndexStateMaxAge(300)
 
   afterAll(async () => {

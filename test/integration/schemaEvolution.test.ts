@@ -97,7 +97,7 @@ async function planKind(payload: Payload): Promise<string> {
   return explained.plan.kind
 }
 
-// Its index drops wait three times this (src/indexes/stateFreshness.ts), 30 s by default.
+// Its index drops wait twice this (src/indexes/stateFreshness.ts), 10 s by default.
 useIndexStateMaxAge(300)
 
 describe('indexes follow the config', () => {

@@ -144,7 +144,7 @@ async function churn(payload: Payload, ids: (number | string)[], rounds: number)
   expect(failures).toEqual([])
 }
 
-// Its index drops wait three times this (src/indexes/stateFreshness.ts), 30 s by default.
+// Its index drops wait twice this (src/indexes/stateFreshness.ts), 10 s by default.
 useIndexStateMaxAge(300)
 
 describe('per-value counters', () => {
