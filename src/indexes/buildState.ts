@@ -282,6 +282,8 @@ export async function recordIndexState(
     dropped?: string[]
     /** A build's position (`undefined` clears it), by index name. */
     progress?: Map<string, string | undefined>
+    /** No longer complete (being rebuilt): queries stop reading them, the generation stays. */
+    unbuilt?: string[]
   },
 ): Promise<void> {
   const names: Record<string, string> = {}
@@ -304,6 +306,11 @@ export async function recordIndexState(
     names[`#a${n}`] = GENERATION_PREFIX + name
     values[':one'] = 1
     adds.push(`#a${n} :one`)
+    n++
+  }
+  for (const name of changes.unbuilt ?? []) {
+    names[`#a${n}`] = ATTRIBUTE_PREFIX + name
+    removes.push(`#a${n}`)
     n++
   }
   for (const [name, cursor] of changes.progress ?? []) {

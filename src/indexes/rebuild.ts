@@ -14,6 +14,7 @@ import { indexEntries, indexPartition, uniqueMarkers, uniquePartition } from './
 import { recountValueCounters } from './recountValues.js'
 import { announceIndexChange } from './indexRecord.js'
 import { indexesOf, localeCodes } from './registry.js'
+import { indexDropWait } from './stateFreshness.js'
 
 async function batchWrite(
   adapter: DynamoDBAdapter,
@@ -58,7 +59,9 @@ async function clearIndexes(adapter: DynamoDBAdapter, namespace: Namespace): Pro
 /**
  * Builds (or rebuilds) the index entries, uniqueness markers and document counter of one
  * collection from its documents, a page at a time. Safe to re-run; resumable from a cursor
- * (a resumed run skips clearing, so only resume a run that got past its first page).
+ * (a resumed run skips clearing, so only resume a run that got past its first page). Queries
+ * of every process read the whole collection until it ends (the indexes are recorded as not
+ * complete first); it takes `indexDropWait()` (10 s) longer for that.
  * Returns the number of documents indexed.
  */
 export async function rebuildIndexes(this: DynamoDBAdapter, args: RebuildArgs): Promise<number> {
@@ -70,6 +73,13 @@ export async function rebuildIndexes(this: DynamoDBAdapter, args: RebuildArgs): 
   // Writers of every config maintain them from now on (indexRecord.ts).
   await announceIndexChange(this, namespace, { defined: definitions })
   if (!args.cursor) {
+    // Queries of every process stop reading these indexes (they read the whole collection
+    // meanwhile) before their items are cleared: they are recorded as not complete, and the
+    // clearing waits until every process has looked at that record (stateFreshness.ts).
+    const names = definitions.map((definition) => definition.name)
+    await recordIndexState(this, namespace, { unbuilt: names })
+    setBuiltIndexes(this, namespace, (await readIndexState(this, namespace)) ?? new Map())
+    await new Promise((resolve) => setTimeout(resolve, indexDropWait()))
     await clearIndexes(this, namespace)
   }
   let documents = 0

@@ -163,3 +163,60 @@ describe('a query that outlasts the wait of a drop', () => {
     }
   })
 })
+
+describe('indexes rebuilt while another process reads them', () => {
+  const tableName = `rebuilt-index-readers-${randomUUID()}`
+  const started: Payload[] = []
+  useIndexStateMaxAge(1500)
+
+  afterAll(async () => {
+    for (const payload of started) {
+      await payload.destroy()
+    }
+  })
+
+  it('keeps every query of the reader exact while the entries are cleared and written again', async () => {
+    const reader = await bootOnTable(config(true), tableName, {
+      buildIndexes: true,
+      readCache: false,
+    })
+    started.push(reader)
+    for (let i = 0; i < POSTS; i++) {
+      await reader.create({ collection: 'posts', data: { slug: `post-${i}`, title: `Post ${i}` } })
+    }
+    const rebuilder = await bootOnTable(config(true), tableName, { buildIndexes: false })
+    started.push(rebuilder)
+
+    let rebuilding = true
+    const wrong: string[] = []
+    let asked = 0
+    const reading = (async () => {
+      for (let i = 0; rebuilding || i < 5; i++) {
+        const n = (i * 11) % POSTS
+        const found = await reader.find({
+          collection: 'posts',
+          depth: 0,
+          where: { slug: { equals: `post-${n}` } },
+        })
+        asked++
+        if (found.totalDocs !== 1 || found.docs[0]?.slug !== `post-${n}`) {
+          wrong.push(`post-${n}: ${found.docs.length} of ${found.totalDocs} found`)
+        }
+      }
+    })()
+    expect(await adapterOf(rebuilder).rebuildIndexes({ collection: 'posts' })).toBe(POSTS)
+    rebuilding = false
+    await reading
+
+    expect(asked).toBeGreaterThan(5)
+    expect(wrong).toEqual([])
+    // The reader plans with the index again once it is recorded complete.
+    await new Promise((resolve) => setTimeout(resolve, 1_600))
+    const explained = await adapterOf(reader).explain({
+      collection: 'posts',
+      where: { slug: { equals: 'post-5' } },
+    })
+    expect(explained.plan.kind).toBe('index')
+    expect((await adapterOf(reader).verifyIndexes({ collection: 'posts' })).clean).toBe(true)
+  })
+})
