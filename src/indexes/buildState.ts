@@ -4,6 +4,7 @@ import type { Namespace } from '../namespaces.js'
 import type { DynamoDBAdapter } from '../types.js'
 import type { IndexDefinition } from './definitionTypes.js'
 
+import { withoutRequestRecorders } from '../storage/requestStats.js'
 import { send } from '../storage/send.js'
 import { indexSignature } from './indexSignature.js'
 import {
@@ -33,9 +34,16 @@ const GENERATION_PREFIX = 'gen:'
 const NO_GENERATIONS: ReadonlyMap<string, number> = new Map()
 const generationsByAdapter = new WeakMap<object, Map<string, ReadonlyMap<string, number>>>()
 
-/** Built indexes per namespace pk (name → signature), as loaded on connect. */
+/** Built indexes per namespace pk (name → signature), as last read (on connect, then by queries). */
 const builtByAdapter = new WeakMap<object, Map<string, Map<string, string>>>()
 const warned = new WeakMap<object, Set<string>>()
+
+/**
+ * The indexes a state read (`readIndexState`) found recorded as dropped: a drop is recorded before
+ * its entries go, so from then on no query reads them, though they are still listed as built
+ * until the drop ends (and `syncIndexes` finishes a drop that was cut short).
+ */
+const droppedIn = new WeakMap<Map<string, string>, Set<string>>()
 
 /** When each namespace's state was read (Date.now() as the read was sent), per adapter. */
 const readAtByAdapter = new WeakMap<object, Map<string, number>>()
@@ -45,18 +53,26 @@ export function setBuiltIndexes(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
   built: Map<string, string>,
-  /** When the state was read (default: now). */
-  readAt = Date.now(),
+  /** When the read of that state was sent. */
+  readAt: number,
 ): void {
+  const times = readAtByAdapter.get(adapter) ?? new Map<string, number>()
+  readAtByAdapter.set(adapter, times)
+  if ((times.get(namespace.pk) ?? Number.NEGATIVE_INFINITY) > readAt) {
+    // A read that answered after a newer one: what the newer one read stands.
+    return
+  }
+  times.set(namespace.pk, readAt)
   let perAdapter = builtByAdapter.get(adapter)
   if (!perAdapter) {
     perAdapter = new Map()
     builtByAdapter.set(adapter, perAdapter)
   }
-  perAdapter.set(namespace.pk, built)
-  const times = readAtByAdapter.get(adapter) ?? new Map<string, number>()
-  readAtByAdapter.set(adapter, times)
-  times.set(namespace.pk, readAt)
+  const dropped = droppedIn.get(built)
+  const readable = dropped?.size
+    ? new Map([...built].filter(([name]) => !dropped.has(name)))
+    : built
+  perAdapter.set(namespace.pk, readable)
 }
 
 /**
@@ -99,7 +115,8 @@ function refreshIndexState(
     return running
   }
   const readAt = Date.now()
-  const refresh = readIndexState(adapter, namespace)
+  // Not part of the plan of the query that prompted it (explain and plan logs leave it out).
+  const refresh = withoutRequestRecorders(() => readIndexState(adapter, namespace))
     .then((state) => {
       // Never recorded: nothing was built or dropped since connect, which loaded what applies.
       const built = state ?? builtIndexes(adapter, namespace)
@@ -108,7 +125,7 @@ function refreshIndexState(
       } else {
         const times = readAtByAdapter.get(adapter) ?? new Map<string, number>()
         readAtByAdapter.set(adapter, times)
-        times.set(namespace.pk, readAt)
+        times.set(namespace.pk, Math.max(readAt, times.get(namespace.pk) ?? readAt))
       }
     })
     .finally(() => {
@@ -140,12 +157,8 @@ export function queryableIndexes(
   if (!built) {
     return all
   }
-  const recorded = recordedDefinitions(adapter, namespace)
-  // A drop is recorded before its entries go: from then on no query reads them.
   const usable = all.filter(
-    (definition) =>
-      built.get(definition.name) === indexSignature(definition) &&
-      recorded.get(definition.name) !== null,
+    (definition) => built.get(definition.name) === indexSignature(definition),
   )
   if (usable.length < all.length) {
     const seen = warned.get(adapter) ?? new Set<string>()
@@ -154,7 +167,7 @@ export function queryableIndexes(
       const name = `${namespace.pk}/${definition.name}`
       if (!seen.has(name)) {
         seen.add(name)
-        const dropped = recorded.get(definition.name) === null
+        const dropped = recordedDefinitions(adapter, namespace).get(definition.name) === null
         adapter.payload.logger.warn(
           dropped
             ? `payload-db-dynamodb: the index "${definition.name}" of ${namespace.kind} "${namespace.slug}" was dropped from the table by a process whose config no longer declares it, so queries it would serve read the whole ${namespace.kind}. Deploy one config to every process; if this config is the one to keep, build the index again with a migration (payload migrate:create, then payload migrate).`
@@ -246,6 +259,14 @@ export async function readIndexState(
       built.set(attribute.slice(ATTRIBUTE_PREFIX.length), value)
     }
   }
+  droppedIn.set(
+    built,
+    new Set(
+      [...recordedDefinitions(adapter, namespace)]
+        .filter(([, definition]) => definition === null)
+        .map(([name]) => name),
+    ),
+  )
   return built
 }
 

@@ -78,7 +78,8 @@ export async function rebuildIndexes(this: DynamoDBAdapter, args: RebuildArgs): 
     // clearing waits until every process has looked at that record (stateFreshness.ts).
     const names = definitions.map((definition) => definition.name)
     await recordIndexState(this, namespace, { unbuilt: names })
-    setBuiltIndexes(this, namespace, (await readIndexState(this, namespace)) ?? new Map())
+    const readAt = Date.now()
+    setBuiltIndexes(this, namespace, (await readIndexState(this, namespace)) ?? new Map(), readAt)
     await new Promise((resolve) => setTimeout(resolve, indexDropWait()))
     await clearIndexes(this, namespace)
   }
@@ -155,6 +156,7 @@ export async function rebuildIndexes(this: DynamoDBAdapter, args: RebuildArgs): 
     definitions.map((definition) => [definition.name, indexSignature(definition)]),
   )
   await recordIndexState(this, namespace, { built })
-  setBuiltIndexes(this, namespace, (await readIndexState(this, namespace)) ?? built)
+  const readAt = Date.now()
+  setBuiltIndexes(this, namespace, (await readIndexState(this, namespace)) ?? built, readAt)
   return documents
 }

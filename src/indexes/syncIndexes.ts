@@ -65,6 +65,7 @@ async function compare(
   record: boolean,
 ): Promise<NamespaceChanges> {
   const definitions = indexesOf(adapter, namespace)
+  const readAt = Date.now()
   let built = await readIndexState(adapter, namespace, { register: record })
   if (!built) {
     // Never recorded: an empty namespace has every index complete; documents stored by an
@@ -79,7 +80,7 @@ async function compare(
       }
     }
   }
-  setBuiltIndexes(adapter, namespace, built)
+  setBuiltIndexes(adapter, namespace, built, readAt)
   const current = new Map(
     definitions.map((definition) => [definition.name, indexSignature(definition)]),
   )
@@ -190,8 +191,9 @@ export async function syncIndexes(
         progress: new Map([[definition.name, undefined]]),
       })
     }
+    const readAt = Date.now()
     const state = await readIndexState(adapter, namespace)
-    setBuiltIndexes(adapter, namespace, state ?? new Map())
+    setBuiltIndexes(adapter, namespace, state ?? new Map(), readAt)
   }
   return report
 }

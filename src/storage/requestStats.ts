@@ -71,3 +71,11 @@ export function withRequestRecorder<T>(recorder: RequestStats, work: () => Promi
 export function activeRecorders(): RequestStats[] {
   return scoped.getStore() ?? []
 }
+
+/**
+ * Runs `work` with no extra recorder: requests the process makes for itself rather than for the
+ * query being served (a refresh of the index state), which the adapter's own stats still count.
+ */
+export function withoutRequestRecorders<T>(work: () => Promise<T>): Promise<T> {
+  return scoped.run([], work)
+}

@@ -228,9 +228,10 @@ export async function writeGroup(
  * queries may read (a dropped index is no longer read by this process from then on).
  */
 async function reloadIndexState(adapter: DynamoDBAdapter, namespace: Namespace): Promise<void> {
+  const readAt = Date.now()
   const built = await readIndexState(adapter, namespace)
   if (built) {
-    setBuiltIndexes(adapter, namespace, built)
+    setBuiltIndexes(adapter, namespace, built, readAt)
   }
 }
 
