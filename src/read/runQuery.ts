@@ -1,18 +1,14 @@
 import type { SelectType, Sort, Where } from 'payload'
 
 import type { Namespace } from '../namespaces.js'
-import type { CompiledWhere } from '../query/compileWhere.js'
 import type { Plan } from '../query/plan/types.js'
 import type { Doc, QueryScope } from '../query/types.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { freshIndexState, queryableIndexes } from '../indexes/buildState.js'
-import { keyOf } from '../namespaces.js'
 import { compileWhere } from '../query/compileWhere.js'
 import { buildComparator } from '../query/compileSort.js'
 import { planQuery } from '../query/plan/planQuery.js'
-import { batchGetDocuments, getDocument } from '../storage/documentStore.js'
-import { type IndexEntryRow, iterateIndexRange } from '../storage/indexStore.js'
 import { RequestStats, withRequestRecorder } from '../storage/requestStats.js'
 import { defaultLocaleOf } from '../utilities/valuesAtPath.js'
 import { activeTransaction, type StagedDocument } from '../transactions/session.js'
@@ -20,9 +16,9 @@ import type { CostEstimate } from '../query/plan/cost.js'
 
 import { droppedWhileRead } from './droppedWhileRead.js'
 import { fewCandidateIDs } from './fewCandidates.js'
+import { fetchMatching, readCandidates, streamOrdered } from './readCandidates.js'
 import { countEntries, countFromIndex } from './indexCounts.js'
 import { createLookup } from './lookup.js'
-import { orderedEntries, orderKeyOf } from './orderedEntries.js'
 import { overlayStaged, stagedCountChange } from './overlay.js'
 import { relationConditions } from './relationConditions.js'
 import { projectedFields } from './projection.js'
@@ -62,6 +58,8 @@ export type QueryResult = {
   estimate?: CostEstimate
   /** The number of matches, when the caller asked for it. */
   totalDocs?: number
+  /** When the index state it planned with was read, for a query that may have read indexes. */
+  indexStateReadAt?: number
 }
 
 function scopeOf(adapter: DynamoDBAdapter, namespace: Namespace, locale?: string): QueryScope {
@@ -84,112 +82,6 @@ function indexLocale(adapter: DynamoDBAdapter, locale?: string): string | undefi
   return locale ?? defaultLocaleOf(adapter.payload.config)
 }
 
-async function fetchMatching(
-  adapter: DynamoDBAdapter,
-  namespace: Namespace,
-  ids: (number | string)[],
-  compiled: CompiledWhere,
-  /** Only these top-level fields (see `projectedFields`); such documents are not remembered. */
-  onlyFields?: string[],
-): Promise<Doc[]> {
-  const unique = [...new Map(ids.map((id) => [String(id), id])).values()]
-  // In a transaction, a document it read by key already is not read again.
-  const transaction = activeTransaction()
-  const known: Doc[] = []
-  const keys = unique.flatMap((id) => {
-    const key = keyOf(namespace, id)
-    const read = transaction?.readByKey(key)
-    if (read) {
-      known.push(read)
-      return []
-    }
-    return [key]
-  })
-  const fetched =
-    keys.length === 1
-      ? [await getDocument(adapter, keys[0], onlyFields)].filter((doc) => doc !== null)
-      : keys.length > 1
-        ? await batchGetDocuments(adapter, keys, onlyFields)
-        : []
-  // Part of a document must never stand for all of it in a write that follows.
-  if (transaction && !onlyFields) {
-    fetched.forEach((doc) => transaction.rememberRead(keyOf(namespace, doc.id), doc))
-  }
-  return [...known, ...fetched].filter(compiled.matches)
-}
-
-/**
- * Reads an index in sort order, fetching and filtering documents chunk by chunk, until `want`
- * matches are found and the run of entries tied with the last one taken is complete (ties are
- * then ordered by the full comparator, exactly as the reference would).
- */
-async function streamOrdered(
-  adapter: DynamoDBAdapter,
-  namespace: Namespace,
-  plan: Extract<Plan, { kind: 'index' }>,
-  compiled: CompiledWhere,
-  want: number,
-  onlyFields?: string[],
-): Promise<Doc[]> {
-  const ordering = plan.ordering ?? { from: 0, to: 1 }
-  // A walk that checks documents against conditions of other fields reads ahead by its match rate.
-  const matchRate = Math.min(1, Math.max(plan.matchRate ?? 1, 0.01))
-  const found: Doc[] = []
-  let batch: IndexEntryRow[] = []
-  const flush = async () => {
-    if (batch.length > 0) {
-      const ids = batch.map((row) => row.id)
-      batch = []
-      found.push(...(await fetchMatching(adapter, namespace, ids, compiled, onlyFields)))
-    }
-  }
-  let lastKey: string | undefined
-  // One entry more than the page, so the end of the last run of tied entries is usually seen at once.
-  const pageSize = Math.min(200, Math.ceil((want + 1) / matchRate))
-  for await (const row of orderedEntries(adapter, plan.reads, {
-    descending: plan.descending,
-    ordering,
-    pageSize,
-  })) {
-    const key = orderKeyOf(row.sk, ordering)
-    const full = found.length >= want
-    if (full && key !== lastKey) {
-      break
-    }
-    batch.push(row)
-    lastKey = key
-    if ((!full && found.length + batch.length * matchRate >= want) || batch.length >= 100) {
-      await flush()
-    }
-  }
-  await flush()
-  return found
-}
-
-async function readCandidates(
-  adapter: DynamoDBAdapter,
-  namespace: Namespace,
-  plan: Exclude<Plan, { kind: 'partition' }>,
-  compiled: CompiledWhere,
-  onlyFields?: string[],
-): Promise<Doc[]> {
-  if (plan.kind === 'byID') {
-    return fetchMatching(adapter, namespace, plan.ids, compiled, onlyFields)
-  }
-  if (plan.kind === 'empty') {
-    return []
-  }
-  const ids: (number | string)[] = []
-  for (const read of plan.reads) {
-    for (const range of read.ranges) {
-      for await (const rows of iterateIndexRange(adapter, read.pk, range, { descending: false })) {
-        ids.push(...rows.map((row) => row.id))
-      }
-    }
-  }
-  return fetchMatching(adapter, namespace, ids, compiled, onlyFields)
-}
-
 /**
  * Answers a query over one namespace: plans it, reads what the plan says, keeps what the
  * reference evaluator accepts and orders it with the reference comparator.
@@ -203,10 +95,12 @@ export async function runQuery(
   options: RunOptions,
 ): Promise<QueryResult> {
   for (;;) {
-    // Planned with a recent state of the indexes, so never one another config dropped long ago.
-    const stateReadAt = await freshIndexState(adapter, namespace)
     const result = await runQueryOnce(adapter, namespace, args, options)
-    if (!(await droppedWhileRead(adapter, namespace, result.plan, stateReadAt))) {
+    const stateReadAt = result.indexStateReadAt
+    if (
+      stateReadAt === undefined ||
+      !(await droppedWhileRead(adapter, namespace, result.plan, stateReadAt))
+    ) {
       return result
     }
   }
@@ -261,7 +155,13 @@ async function answerWithStaged(
     paged && options.needsTotal && stored.totalDocs !== undefined
       ? stored.totalDocs + (await stagedCountChange(adapter, staged, compiled))
       : docs.length
-  return { offset: 0, ordered: docs, plan: stored.plan, totalDocs }
+  return {
+    indexStateReadAt: stored.indexStateReadAt,
+    offset: 0,
+    ordered: docs,
+    plan: stored.plan,
+    totalDocs,
+  }
 }
 
 async function answerQuery(
@@ -270,7 +170,7 @@ async function answerQuery(
   args: QueryArgs,
   options: RunOptions,
 ): Promise<QueryResult> {
-  const planInput = {
+  let planInput = {
     definitions: queryableIndexes(adapter, namespace),
     locale: indexLocale(adapter, args.locale),
     namespace,
@@ -316,6 +216,14 @@ async function answerQuery(
     )
     return { offset: 0, ...answer }
   }
+  // Index reads are planned with a recent state of the indexes (stateFreshness.ts), so never
+  // with one another config dropped; answers from memory or by key need none.
+  const indexStateReadAt =
+    planned.kind === 'byID' ? undefined : await freshIndexState(adapter, namespace)
+  if (indexStateReadAt !== undefined) {
+    planInput = { ...planInput, definitions: queryableIndexes(adapter, namespace) }
+    planned = planQuery(planInput)
+  }
   if (planned.kind === 'partition') {
     // `author.name equals 'x'`: the authors' ids narrow the documents through the author index.
     const implied = await relationConditions(scope, args.where)
@@ -335,6 +243,7 @@ async function answerQuery(
     reportPlan(adapter, namespace, plan)
     return {
       estimate: plainEstimate(adapter, namespace, plan, 0),
+      indexStateReadAt,
       offset: 0,
       ordered: [],
       plan,
@@ -406,7 +315,7 @@ async function answerQuery(
     compiled.nearComparator ??
     (await buildComparator(scope, args.sort, { timestamps: namespace.timestamps }, docs))
   docs.sort(comparator)
-  return { estimate, offset: 0, ordered: docs, plan, totalDocs }
+  return { estimate, indexStateReadAt, offset: 0, ordered: docs, plan, totalDocs }
 }
 
 /** A unique index pinned to a few values holds at most one entry per value: nothing to weigh. */

@@ -1,0 +1,119 @@
+import type { Namespace } from '../namespaces.js'
+import type { CompiledWhere } from '../query/compileWhere.js'
+import type { Plan } from '../query/plan/types.js'
+import type { Doc } from '../query/types.js'
+import type { DynamoDBAdapter } from '../types.js'
+
+import { keyOf } from '../namespaces.js'
+import { batchGetDocuments, getDocument } from '../storage/documentStore.js'
+import { type IndexEntryRow, iterateIndexRange } from '../storage/indexStore.js'
+import { activeTransaction } from '../transactions/session.js'
+import { orderedEntries, orderKeyOf } from './orderedEntries.js'
+
+/** Reading a plan's candidate documents: by key, from index ranges, or walking an index in order. */
+
+export async function fetchMatching(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  ids: (number | string)[],
+  compiled: CompiledWhere,
+  /** Only these top-level fields (see `projectedFields`); such documents are not remembered. */
+  onlyFields?: string[],
+): Promise<Doc[]> {
+  const unique = [...new Map(ids.map((id) => [String(id), id])).values()]
+  // In a transaction, a document it read by key already is not read again.
+  const transaction = activeTransaction()
+  const known: Doc[] = []
+  const keys = unique.flatMap((id) => {
+    const key = keyOf(namespace, id)
+    const read = transaction?.readByKey(key)
+    if (read) {
+      known.push(read)
+      return []
+    }
+    return [key]
+  })
+  const fetched =
+    keys.length === 1
+      ? [await getDocument(adapter, keys[0], onlyFields)].filter((doc) => doc !== null)
+      : keys.length > 1
+        ? await batchGetDocuments(adapter, keys, onlyFields)
+        : []
+  // Part of a document must never stand for all of it in a write that follows.
+  if (transaction && !onlyFields) {
+    fetched.forEach((doc) => transaction.rememberRead(keyOf(namespace, doc.id), doc))
+  }
+  return [...known, ...fetched].filter(compiled.matches)
+}
+
+/**
+ * Reads an index in sort order, fetching and filtering documents chunk by chunk, until `want`
+ * matches are found and the run of entries tied with the last one taken is complete (ties are
+ * then ordered by the full comparator, exactly as the reference would).
+ */
+export async function streamOrdered(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  plan: Extract<Plan, { kind: 'index' }>,
+  compiled: CompiledWhere,
+  want: number,
+  onlyFields?: string[],
+): Promise<Doc[]> {
+  const ordering = plan.ordering ?? { from: 0, to: 1 }
+  // A walk that checks documents against conditions of other fields reads ahead by its match rate.
+  const matchRate = Math.min(1, Math.max(plan.matchRate ?? 1, 0.01))
+  const found: Doc[] = []
+  let batch: IndexEntryRow[] = []
+  const flush = async () => {
+    if (batch.length > 0) {
+      const ids = batch.map((row) => row.id)
+      batch = []
+      found.push(...(await fetchMatching(adapter, namespace, ids, compiled, onlyFields)))
+    }
+  }
+  let lastKey: string | undefined
+  // One entry more than the page, so the end of the last run of tied entries is usually seen at once.
+  const pageSize = Math.min(200, Math.ceil((want + 1) / matchRate))
+  for await (const row of orderedEntries(adapter, plan.reads, {
+    descending: plan.descending,
+    ordering,
+    pageSize,
+  })) {
+    const key = orderKeyOf(row.sk, ordering)
+    const full = found.length >= want
+    if (full && key !== lastKey) {
+      break
+    }
+    batch.push(row)
+    lastKey = key
+    if ((!full && found.length + batch.length * matchRate >= want) || batch.length >= 100) {
+      await flush()
+    }
+  }
+  await flush()
+  return found
+}
+
+export async function readCandidates(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  plan: Exclude<Plan, { kind: 'partition' }>,
+  compiled: CompiledWhere,
+  onlyFields?: string[],
+): Promise<Doc[]> {
+  if (plan.kind === 'byID') {
+    return fetchMatching(adapter, namespace, plan.ids, compiled, onlyFields)
+  }
+  if (plan.kind === 'empty') {
+    return []
+  }
+  const ids: (number | string)[] = []
+  for (const read of plan.reads) {
+    for (const range of read.ranges) {
+      for await (const rows of iterateIndexRange(adapter, read.pk, range, { descending: false })) {
+        ids.push(...rows.map((row) => row.id))
+      }
+    }
+  }
+  return fetchMatching(adapter, namespace, ids, compiled, onlyFields)
+}
