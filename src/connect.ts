@@ -7,6 +7,7 @@ import { syncIndexes } from './indexes/syncIndexes.js'
 import { ensureTable } from './storage/ensureTable.js'
 import { finishOpenCommits, JOURNAL_GRACE_MS } from './transactions/recover.js'
 import { dropSnapshots } from './read/snapshots.js'
+import { releaseLeases } from './leases/holdLease.js'
 
 /** Checks (or creates) the table. The SDK client connects lazily and keeps its sockets alive. */
 export const connect: Connect = async function connect(this: DynamoDBAdapter, options) {
@@ -47,6 +48,8 @@ const recoveryTimers = new WeakMap<object, ReturnType<typeof setTimeout>>()
 /** Releases the client's sockets, unless the client was injected (its owner closes it). */
 export const destroy: Destroy = async function destroy(this: DynamoDBAdapter) {
   clearTimeout(recoveryTimers.get(this))
+  // Other processes may write these collections again without waiting for this one.
+  await releaseLeases(this).catch(() => undefined)
   dropSnapshots(this)
   if (this.ownsClient) {
     this.client.destroy()

@@ -102,7 +102,7 @@ function readCacheLimits(args: DynamoDBAdapterArgs): DynamoDBAdapter['readCache'
   if (!(maxDocuments >= 0) || !(maxBytes >= 0)) {
     throw new Error('payload-db-dynamodb: readCache limits must be numbers of at least 0.')
   }
-  return { maxBytes, maxDocuments }
+  return { lease: args.readCache?.lease !== false, maxBytes, maxDocuments }
 }
 
 export function dynamodbAdapter(args: DynamoDBAdapterArgs): DatabaseAdapterObj<DynamoDBAdapter> {

@@ -79,9 +79,14 @@ export type DynamoDBAdapterArgs = {
    * docs/consistency.md). A collection with more than `maxDocuments` documents (or more than
    * `maxBytes` of them as JSON) is never held; `false` turns the cache off. Only with
    * `consistentRead` (the default).
-   * @default { maxBytes: 32 MB, maxDocuments: 500 }
+   *
+   * `lease` (on by default): a process that sees only its own writes to a held collection takes
+   * the collection's read lease and answers from memory without that Query while it holds it;
+   * another process that writes the collection first takes the lease back and waits up to about
+   * 2.3 s, once (docs/consistency.md, "Read leases").
+   * @default { lease: true, maxBytes: 32 MB, maxDocuments: 500 }
    */
-  readCache?: { maxBytes?: number; maxDocuments?: number } | false
+  readCache?: { lease?: boolean; maxBytes?: number; maxDocuments?: number } | false
   /** Migrations directory. @default 'migrations' in the project root */
   migrationDir?: string
   /** The single table that holds every item of this Payload instance. */
@@ -124,7 +129,7 @@ export type DynamoDBAdapter = {
   generatedIDType: 'objectID' | 'uuid'
   logFallbackQueries: boolean
   /** Limits of the in-memory snapshots of small collections (the `readCache` option), or off. */
-  readCache: false | { maxBytes: number; maxDocuments: number }
+  readCache: false | { lease: boolean; maxBytes: number; maxDocuments: number }
   /** Walks a collection page by page with DynamoDB's cursor (resumable). */
   iterateDocuments: (args: IterateArgs) => AsyncGenerator<CursorPage>
   /**

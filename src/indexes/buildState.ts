@@ -294,6 +294,21 @@ function setIndexGenerations(
   perAdapter.set(namespace.pk, generations)
 }
 
+/**
+ * Reads what the table records about a namespace's indexes again: what writes maintain, and what
+ * queries may read (a dropped index is no longer read by this process from then on).
+ */
+export async function reloadIndexState(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+): Promise<void> {
+  const readAt = Date.now()
+  const built = await readIndexState(adapter, namespace)
+  if (built) {
+    setBuiltIndexes(adapter, namespace, built, readAt)
+  }
+}
+
 /** Records indexes as built (name → signature) and others as gone. */
 export async function recordIndexState(
   adapter: DynamoDBAdapter,

@@ -6,6 +6,7 @@ import type { DynamoDBAdapter } from '../types.js'
 import type { IndexDefinition } from './definitionTypes.js'
 
 import { counterKey } from '../keys/counterKey.js'
+import { leaseOf, NO_LEASE, type RecordedLease } from '../leases/leaseRecord.js'
 import { send } from '../storage/send.js'
 import { indexSignature } from './indexSignature.js'
 import { indexesOf } from './registry.js'
@@ -36,12 +37,17 @@ const DROPPED = 'dropped'
 type IndexRecord = {
   /** By name: the definition writers maintain, or null when it was dropped. */
   definitions: Map<string, IndexDefinition | null>
+  /**
+   * The read lease (leases/), from the same read as the version: a writer that knows a version
+   * at least as new as a lease's also knows the lease.
+   */
+  lease: RecordedLease
   /** Indexes this process maintains (computed once per record). */
   maintained?: IndexDefinition[]
   version: number
 }
 
-const EMPTY_RECORD: IndexRecord = { definitions: new Map(), version: 0 }
+const EMPTY_RECORD: IndexRecord = { definitions: new Map(), lease: NO_LEASE, version: 0 }
 const records = new WeakMap<object, Map<string, IndexRecord>>()
 
 function recordOf(adapter: DynamoDBAdapter, namespace: Namespace): IndexRecord {
@@ -68,6 +74,7 @@ export function loadIndexRecord(
   // read finished last): the shard condition sends a writer that is behind back for a new read.
   perAdapter.set(namespace.pk, {
     definitions,
+    lease: leaseOf(item),
     version: typeof version === 'number' ? version : 0,
   })
 }
@@ -83,6 +90,11 @@ export function recordedDefinitions(
   namespace: Namespace,
 ): ReadonlyMap<string, IndexDefinition | null> {
   return recordOf(adapter, namespace).definitions
+}
+
+/** The read lease as this process last read it (leases/). */
+export function recordedLease(adapter: DynamoDBAdapter, namespace: Namespace): RecordedLease {
+  return recordOf(adapter, namespace).lease
 }
 
 /** The recorded version this process knows for the namespace (0: nothing recorded). */
@@ -186,8 +198,21 @@ export async function announceIndexChange(
     }),
   )
   loadIndexRecord(adapter, namespace, out.Attributes)
+  await bumpShards(adapter, namespace, out.Attributes)
+}
+
+/**
+ * Copies the version this process just recorded onto every counter shard any writer uses (the
+ * shard counts listed in `attributes`, the state item as the update returned it): from then on a
+ * writer that has not read the record since fails its shard condition and reads it.
+ */
+export async function bumpShards(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  attributes: Record<string, unknown> | undefined,
+): Promise<void> {
   const version = knownIndexVersion(adapter, namespace)
-  const counts = out.Attributes?.[SHARD_COUNTS_ATTRIBUTE]
+  const counts = attributes?.[SHARD_COUNTS_ATTRIBUTE]
   const shards = Math.max(
     adapter.counterShards,
     ...(counts instanceof Set ? [...(counts as Set<number>)].map(Number) : []),

@@ -8,9 +8,14 @@ import { batchDeleteItems } from '../storage/documentStore.js'
 import { send } from '../storage/send.js'
 import { forgetIndexRecords } from '../indexes/indexRecord.js'
 import { dropSnapshots } from '../read/snapshots.js'
+import { takeBackEveryLease } from '../leases/claimWrite.js'
+import { forgetLeases } from '../leases/holdLease.js'
 
 /** Deletes every item in the adapter's table (the table belongs to this Payload instance). */
 export async function dropAllItems(adapter: DynamoDBAdapter): Promise<number> {
+  // Other processes' read leases first: their holders answer from memory until they end.
+  await takeBackEveryLease(adapter)
+  forgetLeases(adapter)
   let deleted = 0
   let startKey: Record<string, unknown> | undefined
   do {

@@ -13,7 +13,7 @@ import { keepMatches } from './scanPartition.js'
  */
 export async function answerFromMemory(
   namespace: Namespace,
-  { docs, loaded }: HeldDocuments,
+  { docs, leased, loaded }: HeldDocuments,
   query: Pick<ScanQuery, 'compiled' | 'scope' | 'sort'>,
   options: { needsTotal: boolean; want: number },
 ): Promise<{ ordered: Doc[]; plan: Plan; totalDocs?: number }> {
@@ -26,7 +26,11 @@ export async function answerFromMemory(
       held: true,
       kind: 'partition',
       ordered: false,
-      reason: loaded ? 'read to be held in memory' : 'held in memory',
+      reason: loaded
+        ? 'read to be held in memory'
+        : leased
+          ? 'held in memory, leased'
+          : 'held in memory',
     },
     totalDocs: kept.totalDocs,
   }

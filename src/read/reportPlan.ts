@@ -37,7 +37,9 @@ export function describePlan(namespace: Namespace, plan: Plan): string {
       if (plan.held) {
         return plan.reason === 'held in memory'
           ? `${namespace.slug}: answered from its documents held in memory (its counter items show no write since they were read)`
-          : `${namespace.slug}: read the collection partition, to be held in memory`
+          : plan.reason === 'held in memory, leased'
+            ? `${namespace.slug}: answered from its documents held in memory under this process's read lease (no other process writes it meanwhile); no request made`
+            : `${namespace.slug}: read the collection partition, to be held in memory`
       }
       return `${namespace.slug}: read the collection partition (${plan.reason ?? 'no index'})`
   }

@@ -25,6 +25,7 @@ import { projectedFields } from './projection.js'
 import { planTracing, reportPlan, tracePlan } from './reportPlan.js'
 import { answerFromMemory } from './answerFromMemory.js'
 import { scanPartition } from './scanPartition.js'
+import { leaseServes } from '../leases/holdLease.js'
 import { heldDocuments } from './snapshots.js'
 import {
   knownCandidatesCost,
@@ -196,11 +197,12 @@ async function answerQuery(
   compiling.catch(() => undefined) // awaited on every path that uses it
   // A small namespace held in memory answers from there. Reads by id only use what is held
   // already, outside transactions (which remember what they read): one GetItem costs what the
-  // check costs, but several documents by key cost more than the check's few small items.
+  // check costs, but several documents by key cost more than the check's few small items, and
+  // under the read lease a held namespace answers without any request.
   const held =
     planned.kind !== 'byID'
       ? await heldDocuments(adapter, namespace)
-      : planned.ids.length > 1 && !activeTransaction()
+      : (planned.ids.length > 1 || leaseServes(adapter, namespace.pk)) && !activeTransaction()
         ? await heldDocuments(adapter, namespace, { onlyIfHeld: true })
         : undefined
   if (held) {

@@ -6,6 +6,7 @@ import type { DynamoDBAdapter } from '../types.js'
 import { keyOf } from '../namespaces.js'
 import { batchGetDocuments, readPartition } from '../storage/documentStore.js'
 import { documentBytes } from './weighPlan.js'
+import { leaseServes, noteStampCheck } from '../leases/holdLease.js'
 import { type CounterState, readStamp, stampAfter, stampOf } from '../storage/namespaceStamp.js'
 
 /**
@@ -59,6 +60,8 @@ const MAX_BACKOFF = 256
 
 export type HeldDocuments = {
   docs: StoredDocument[]
+  /** Answered under this process's read lease, without reading the counter items (leases/). */
+  leased?: boolean
   /** Read from the partition by this query (rather than from memory). */
   loaded: boolean
 }
@@ -116,16 +119,34 @@ export async function heldDocuments(
     state.skip--
     return undefined
   }
+  const leased = state.snapshot
+  if (leased && Date.now() - leased.loadedAt < MAX_AGE_MS && leaseServes(adapter, namespace.pk)) {
+    // No other process writes while this one holds the lease: what it holds, plus its own
+    // writes (read again by key), is what the counter items would confirm.
+    if (state.pending.length === 0) {
+      leased.uses++
+      return { docs: leased.docs, leased: true, loaded: false }
+    }
+    const expected = state.pending.reduce((items, write) => stampAfter(items, write), leased.items)
+    if (await caughtUp(adapter, namespace, state, leased, expected)) {
+      return { docs: leased.docs, leased: true, loaded: false }
+    }
+  }
+  const checkedAt = performance.now()
   const current = await readStamp(adapter, namespace.pk)
   const held = state.snapshot
   const fresh = held && Date.now() - held.loadedAt < MAX_AGE_MS
   if (held && fresh && stampOf(held.items) === current.stamp) {
     held.uses++
+    noteStampCheck(adapter, namespace, checkedAt, true)
     return { docs: held.docs, loaded: false }
   }
   if (held && fresh && (await caughtUp(adapter, namespace, state, held, current.items))) {
+    noteStampCheck(adapter, namespace, checkedAt, true)
     return { docs: held.docs, loaded: false }
   }
+  // Another process wrote (or nothing is held yet): no lease for now.
+  noteStampCheck(adapter, namespace, checkedAt, false)
   if (held && stampOf(held.items) !== current.stamp && dropWritten(state, held)) {
     return undefined
   }

@@ -54,7 +54,11 @@ export async function readStamp(adapter: Store, namespacePK: string): Promise<Na
 
 /** The stamp of counter items (in key order). */
 export function stampOf(items: CounterState[]): string {
-  return items.map((item) => `${item.sk}=${item.count}/${item.writes}/${item.stamp}`).join(',')
+  // A shard that no write has moved yet (created by a version bump, indexRecord.ts) is as absent.
+  return items
+    .filter((item) => item.writes !== 0 || item.count !== 0 || item.stamp !== '')
+    .map((item) => `${item.sk}=${item.count}/${item.writes}/${item.stamp}`)
+    .join(',')
 }
 
 /** The counter items after one write moved its shard (`ADD count`, `SET stamp`, `ADD writes 1`). */

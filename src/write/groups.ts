@@ -15,7 +15,9 @@ import type { ItemKey } from '../keys/itemKeys.js'
 
 import { maintainedIndexes, shardCondition } from '../indexes/indexRecord.js'
 import { noteCommittedWrites } from '../read/snapshots.js'
-import { indexGenerations, readIndexState, setBuiltIndexes } from '../indexes/buildState.js'
+import { indexGenerations, reloadIndexState } from '../indexes/buildState.js'
+import { claimWrite } from '../leases/claimWrite.js'
+import { beginWrite, endWrite } from '../leases/holdLease.js'
 import { coverageOf, shardOf } from '../indexes/valueCounters.js'
 import {
   recentWrites,
@@ -163,7 +165,7 @@ export function groupChanges(
 }
 
 /** How often a group is computed again because indexes were added or dropped meanwhile. */
-const INDEX_RELOADS = 3
+const INDEX_RELOADS = 5
 
 /**
  * Writes one group atomically (with `extra`, e.g. a journal mark), explaining failures. A group
@@ -178,19 +180,42 @@ export async function writeGroup(
   extra?: WriteAction,
 ): Promise<void> {
   let group = written
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await transactWrite(adapter, extra ? [...group.actions, extra] : group.actions)
-      break
-    } catch (error) {
-      const behind = namespacesBehind(error, group)
-      if (behind.length === 0 || attempt > INDEX_RELOADS) {
-        throw explainFailure(error, group, req)
+  // Held namespaces are not answered from memory while their write is in flight (leases/).
+  const stampedPKs = stampedNamespaces(group).map((namespace) => namespace.pk)
+  beginWrite(adapter, stampedPKs)
+  let failed = true
+  try {
+    for (let attempt = 1; ; attempt++) {
+      // Another process's read lease is taken back first (it answers without reading).
+      await Promise.all(stampedNamespaces(group).map((namespace) => claimWrite(adapter, namespace)))
+      try {
+        await transactWrite(adapter, extra ? [...group.actions, extra] : group.actions)
+        break
+      } catch (error) {
+        const behind = namespacesBehind(error, group)
+        if (behind.length === 0 || attempt > INDEX_RELOADS) {
+          throw explainFailure(error, group, req)
+        }
+        await Promise.all(behind.map((namespace) => reloadIndexState(adapter, namespace)))
+        group = regroup(adapter, group, writeID, extra)
       }
-      await Promise.all(behind.map((namespace) => reloadIndexState(adapter, namespace)))
-      group = regroup(adapter, group, writeID, extra)
     }
+    failed = false
+    noteGroupWritten(adapter, group, writeID)
+  } finally {
+    endWrite(adapter, stampedPKs, failed)
   }
+}
+
+/** The namespaces whose counter shard a group stamps (their documents change). */
+function stampedNamespaces(group: Group): Namespace[] {
+  return group.meanings.flatMap((meaning) =>
+    meaning?.kind === 'indexes' ? [meaning.namespace] : [],
+  )
+}
+
+/** What a committed group changes in this process's memory: held snapshots, revisions. */
+function noteGroupWritten(adapter: DynamoDBAdapter, group: Group, writeID: string): void {
   // Snapshots this process holds can take the change in without reading everything again.
   noteCommittedWrites(
     adapter,
@@ -220,18 +245,6 @@ export async function writeGroup(
         ),
       )
     }
-  }
-}
-
-/**
- * Reads what the table records about a namespace's indexes again: what writes maintain, and what
- * queries may read (a dropped index is no longer read by this process from then on).
- */
-async function reloadIndexState(adapter: DynamoDBAdapter, namespace: Namespace): Promise<void> {
-  const readAt = Date.now()
-  const built = await readIndexState(adapter, namespace)
-  if (built) {
-    setBuiltIndexes(adapter, namespace, built, readAt)
   }
 }
 

@@ -1,0 +1,376 @@
+/**
+ * Read leases (src/leases/): a process that holds a small collection in memory and sees only its
+ * own writes takes the collection's lease and answers finds and counts without any request.
+ * Another process that writes the collection first takes the lease back and waits until the
+ * holder has surely stopped answering from memory. Every answer must stay exact: a read that
+ * begins after a write was acknowledged shows it, whichever process wrote, even when the holder
+ * cannot reach DynamoDB to learn that its lease was taken back.
+ */
+import type { Config, DatabaseAdapterObj, Payload, Where } from 'payload'
+
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { randomUUID } from 'node:crypto'
+
+import type { DynamoDBAdapter, DynamoDBAdapterArgs } from '../../src/index.js'
+import type { Booted } from '../support/bootPayload.js'
+
+import { recordedLease } from '../../src/indexes/indexRecord.js'
+import { leaseServes } from '../../src/leases/holdLease.js'
+import { revocationWait } from '../../src/leases/leaseTiming.js'
+import { collectionNamespace } from '../../src/namespaces.js'
+import { boot, bootOnTable, closeAll } from '../support/bootPayload.js'
+import { startFaultProxy } from '../support/faultProxy.js'
+
+const LEASE_MS = 300
+const STATUSES = ['draft', 'published', 'archived']
+
+function config(db: DatabaseAdapterObj): Config {
+  return {
+    collections: [
+      { slug: 'authors', fields: [{ name: 'name', type: 'text' }] },
+      {
+        slug: 'posts',
+        fields: [
+          { name: 'title', type: 'text' },
+          { name: 'status', type: 'select', index: true, options: STATUSES },
+          { name: 'views', type: 'number', index: true },
+          { name: 'author', type: 'relationship', relationTo: 'authors' },
+        ],
+      },
+    ],
+    db,
+    secret: 'read-leases-test',
+    telemetry: false,
+  }
+}
+
+const adapterOf = (payload: Payload) => payload.db as unknown as DynamoDBAdapter
+
+const QUERIES: { sort: string; where: Where }[] = [
+  { sort: '-views', where: { status: { equals: 'published' } } },
+  { sort: 'views', where: { views: { greater_than: 200, less_than_equal: 700 } } },
+  { sort: 'title', where: { 'author.name': { equals: 'Author 2' } } },
+  { sort: '-createdAt', where: {} },
+  { sort: 'title', where: { title: { like: 'post 1' } } },
+]
+
+async function answers(payload: Payload): Promise<string[]> {
+  const out: string[] = []
+  for (const query of QUERIES) {
+    const found = await payload.find({
+      collection: 'posts',
+      depth: 1,
+      limit: 5,
+      sort: query.sort,
+      where: query.where,
+    })
+    const counted = await payload.count({ collection: 'posts', where: query.where })
+    out.push(
+      `${found.totalDocs}/${counted.totalDocs}:${found.docs
+        .map((doc) => `${doc.title}=${doc.views}@${(doc.author as { name?: string })?.name}`)
+        .join(',')}`,
+    )
+  }
+  return out
+}
+
+async function seed(payload: Payload): Promise<void> {
+  const authors: (number | string)[] = []
+  for (let i = 0; i < 4; i++) {
+    authors.push(
+      (await payload.create({ collection: 'authors', data: { name: `Author ${i}` } })).id,
+    )
+  }
+  for (let i = 0; i < 40; i++) {
+    await payload.create({
+      collection: 'posts',
+      data: {
+        author: authors[i % 4],
+        status: STATUSES[i % 3],
+        title: `Post ${i}`,
+        views: (i * 317) % 1000,
+      },
+    })
+  }
+}
+
+/**
+ * Ends the cooldown after a revocation (leaseTiming.ts), so that the next test's holder can take
+ * the lease without waiting for it: a test-only edit of the state item.
+ */
+async function endCooldown(payload: Payload): Promise<void> {
+  const adapter = adapterOf(payload)
+  await adapter.docClient.send(
+    new UpdateCommand({
+      ExpressionAttributeNames: { '#lc': 'lc', '#ln': 'ln' },
+      Key: { pk: collectionNamespace(adapter, 'posts').pk, sk: 'M#indexes' },
+      TableName: adapter.tableName,
+      UpdateExpression: 'REMOVE #lc, #ln',
+    }),
+  )
+}
+
+/** Queries until the process answers `posts` from its lease (at most `limit` rounds). */
+async function untilLeased(payload: Payload, limit = 400): Promise<void> {
+  const pk = collectionNamespace(adapterOf(payload), 'posts').pk
+  for (let round = 0; round < limit; round++) {
+    await payload.count({ collection: 'posts' })
+    await payload.find({ collection: 'authors', depth: 0, limit: 1 })
+    if (leaseServes(adapterOf(payload), pk)) {
+      return
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  throw new Error('the lease of posts was never taken')
+}
+
+describe('read leases', () => {
+  const tableName = `read-leases-${randomUUID()}`
+  const started: Payload[] = []
+  let sqlite: Booted
+  let previous: string | undefined
+
+  const start = async (options: Partial<DynamoDBAdapterArgs> = {}) => {
+    const payload = await bootOnTable(config, tableName, options)
+    started.push(payload)
+    return payload
+  }
+
+  beforeAll(async () => {
+    previous = process.env.PAYLOAD_DYNAMODB_READ_LEASE_MS
+    process.env.PAYLOAD_DYNAMODB_READ_LEASE_MS = String(LEASE_MS)
+    sqlite = await boot(config, 'sqlite')
+    await seed(sqlite.payload)
+  }, 120_000)
+
+  afterAll(async () => {
+    for (const payload of started) {
+      await payload.destroy()
+    }
+    await closeAll(sqlite)
+    if (previous === undefined) {
+      delete process.env.PAYLOAD_DYNAMODB_READ_LEASE_MS
+    } else {
+      process.env.PAYLOAD_DYNAMODB_READ_LEASE_MS = previous
+    }
+  })
+
+  it('answers from memory without any request while it holds the lease, as db-sqlite does', async () => {
+    const holder = await start()
+    await seed(holder)
+    const expected = await answers(sqlite.payload)
+    await untilLeased(holder)
+    // Its relationship lookups read `authors`, held and leased as well.
+    await answers(holder)
+    const stats = adapterOf(holder).stats
+    const before = stats.snapshot()
+    expect(await answers(holder)).toEqual(expected)
+    const after = stats.snapshot()
+    // Five finds at depth 1 and five counts: no Query, GetItem or write; at most the lease's
+    // own confirmations (a BatchGetItem every LEASE_MS / 3) in the background.
+    const sent = (command: string) =>
+      (after.requestsByCommand[command] ?? 0) - (before.requestsByCommand[command] ?? 0)
+    expect(sent('QueryCommand')).toBe(0)
+    expect(sent('GetItemCommand')).toBe(0)
+    expect(sent('TransactWriteItemsCommand')).toBe(0)
+    expect(after.requests - before.requests).toBe(sent('BatchGetItemCommand'))
+
+    // The holder's own writes: answered at once, still without reading the counter items.
+    const created = await holder.create({
+      collection: 'posts',
+      data: { status: 'draft', title: 'Own write', views: 5000 },
+    })
+    const own = stats.snapshot()
+    expect(
+      (await holder.count({ collection: 'posts', where: { views: { equals: 5000 } } })).totalDocs,
+    ).toBe(1)
+    expect(stats.snapshot().requestsByCommand.QueryCommand).toBe(own.requestsByCommand.QueryCommand)
+    await holder.delete({ collection: 'posts', id: created.id })
+    expect(
+      (await holder.count({ collection: 'posts', where: { views: { equals: 5000 } } })).totalDocs,
+    ).toBe(0)
+  }, 120_000)
+
+  it("another process's write takes the lease back first, and the holder sees it at once", async () => {
+    const holder = started[0]
+    await untilLeased(holder)
+    const other = await start()
+    const target = (
+      await holder.find({ collection: 'posts', where: { title: { equals: 'Post 7' } } })
+    ).docs[0]
+    const began = performance.now()
+    await other.update({ collection: 'posts', data: { views: 7777 }, id: target.id })
+    // It waited for the holder's lease to end before writing.
+    expect(performance.now() - began).toBeGreaterThanOrEqual(revocationWait())
+    const found = await holder.find({
+      collection: 'posts',
+      depth: 0,
+      where: { views: { equals: 7777 } },
+    })
+    expect(found.docs.map((doc) => doc.id)).toEqual([target.id])
+    const pk = collectionNamespace(adapterOf(holder), 'posts').pk
+    expect(leaseServes(adapterOf(holder), pk)).toBe(false)
+    // While it cools down, nobody takes the lease again: the next write does not wait.
+    await holder.count({ collection: 'posts' })
+    const again = performance.now()
+    await other.update({ collection: 'posts', data: { views: (7 * 317) % 1000 }, id: target.id })
+    expect(performance.now() - again).toBeLessThan(revocationWait())
+    expect(
+      recordedLease(adapterOf(other), collectionNamespace(adapterOf(other), 'posts')).owner,
+    ).toBe(undefined)
+    expect(await answers(holder)).toEqual(await answers(sqlite.payload))
+  }, 120_000)
+
+  it('never answers from a lease it can no longer confirm: a holder cut off from DynamoDB fails or shows the write', async () => {
+    const proxy = await startFaultProxy()
+    await endCooldown(started[0])
+    let holder: Payload | undefined
+    try {
+      // A new holder reaches DynamoDB through the proxy (one attempt per request).
+      holder = await start({ clientConfig: proxy.clientConfig({ maxAttempts: 1 }) })
+      await untilLeased(holder)
+      const writer = started[1]
+      const target = (
+        await holder.find({ collection: 'posts', where: { title: { equals: 'Post 9' } } })
+      ).docs[0]
+      // Cut off: the holder can neither confirm its lease nor see that it is taken back.
+      proxy.configure({ rates: { drop: 1 } })
+      const wrote = writer
+        .update({ collection: 'posts', data: { views: 9999 }, id: target.id })
+        .then(() => performance.now())
+      let acknowledgedAt = Number.POSITIVE_INFINITY
+      void wrote.then((at) => {
+        acknowledgedAt = at
+      })
+      const stale: string[] = []
+      let answered = 0
+      let failed = 0
+      while (performance.now() < acknowledgedAt + 300) {
+        const began = performance.now()
+        try {
+          const found = await holder.find({
+            collection: 'posts',
+            depth: 0,
+            where: { title: { equals: 'Post 9' } },
+          })
+          answered++
+          if (began > acknowledgedAt && found.docs[0]?.views !== 9999) {
+            stale.push(`${Math.round(began - acknowledgedAt)} ms after the write`)
+          }
+        } catch {
+          failed++
+        }
+        await new Promise((resolve) => setTimeout(resolve, 5))
+      }
+      await wrote
+      // It answered from memory while the writer waited, then could not read at all.
+      expect(answered).toBeGreaterThan(0)
+      expect(failed).toBeGreaterThan(0)
+      expect(stale).toEqual([])
+      proxy.configure({})
+      const healed = await holder.find({
+        collection: 'posts',
+        depth: 0,
+        where: { title: { equals: 'Post 9' } },
+      })
+      expect(healed.docs[0]?.views).toBe(9999)
+      await writer.update({ collection: 'posts', data: { views: (9 * 317) % 1000 }, id: target.id })
+    } finally {
+      if (holder) {
+        proxy.configure({})
+        await holder.destroy()
+        started.splice(started.indexOf(holder), 1)
+      }
+      await proxy.close()
+    }
+  }, 120_000)
+
+  it('stays exact while another process writes and the holder reads without pause', async () => {
+    const holder = started[0]
+    const writer = started[1]
+    const counter = await writer.create({
+      collection: 'posts',
+      data: { status: 'archived', title: 'Counter', views: 0 },
+    })
+    let acknowledged = 0
+    let created = 0
+    let leased = 0
+    let fromLease = 0
+    const pk = collectionNamespace(adapterOf(holder), 'posts').pk
+    let done = false
+    const wrong: string[] = []
+    const reading = (async () => {
+      while (!done) {
+        const mustSee = acknowledged
+        const mustCount = created
+        if (leaseServes(adapterOf(holder), pk)) {
+          fromLease++
+        }
+        const [found, counted] = await Promise.all([
+          holder.find({ collection: 'posts', depth: 0, where: { title: { equals: 'Counter' } } }),
+          holder.count({ collection: 'posts', where: { title: { like: 'Extra' } } }),
+        ])
+        const views = Number(found.docs[0]?.views)
+        if (views < mustSee) {
+          wrong.push(`saw ${views} after ${mustSee} was acknowledged`)
+        }
+        if (counted.totalDocs < mustCount) {
+          wrong.push(`counted ${counted.totalDocs} after ${mustCount} creates were acknowledged`)
+        }
+      }
+    })()
+    try {
+      for (let round = 1; round <= 30; round++) {
+        if (round % 10 === 1) {
+          // The holder takes the lease again, and the writer takes it back.
+          await endCooldown(holder)
+          await untilLeased(holder)
+          leased++
+        }
+        await writer.update({ collection: 'posts', data: { views: round }, id: counter.id })
+        acknowledged = round
+        // And one read right after the acknowledgement, beside the loop's.
+        const seen = await holder.find({
+          collection: 'posts',
+          depth: 0,
+          where: { title: { equals: 'Counter' } },
+        })
+        if (seen.docs[0]?.views !== round) {
+          wrong.push(`read ${seen.docs[0]?.views} right after ${round} was acknowledged`)
+        }
+        if (round % 3 === 0) {
+          await writer.create({
+            collection: 'posts',
+            data: { status: 'draft', title: `Extra ${round}`, views: 8000 + round },
+          })
+          created++
+        }
+      }
+    } finally {
+      done = true
+      await reading
+    }
+    expect(wrong).toEqual([])
+    expect(leased).toBe(3)
+    expect(fromLease).toBeGreaterThan(0)
+    await writer.delete({ collection: 'posts', where: { title: { like: 'Extra' } } })
+    await writer.delete({ collection: 'posts', id: counter.id })
+    expect(await answers(holder)).toEqual(await answers(sqlite.payload))
+  }, 180_000)
+
+  it('gives its leases back when destroyed: the next writer does not wait', async () => {
+    const holder = await start()
+    await endCooldown(holder)
+    await untilLeased(holder)
+    await holder.destroy()
+    started.splice(started.indexOf(holder), 1)
+    const writer = started[1]
+    const began = performance.now()
+    const doc = await writer.create({
+      collection: 'posts',
+      data: { status: 'draft', title: 'After destroy', views: 1 },
+    })
+    expect(performance.now() - began).toBeLessThan(revocationWait())
+    await writer.delete({ collection: 'posts', id: doc.id })
+  }, 120_000)
+})
