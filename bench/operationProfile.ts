@@ -87,24 +87,26 @@ export async function profileOperations(payload: Payload): Promise<string> {
       run: () => payload.update({ id, collection: 'articles', data: { views: 54_321 } }),
     },
     {
-      minimum: '1: GetItem',
+      minimum:
+        "1: GetItem; 0 under the collection's read lease (its own write above is read by key once)",
       name: 'findByID, depth 0',
       run: () => payload.findByID({ id, collection: 'articles', depth: 0 }),
     },
     {
-      minimum: '2: GetItem, then one BatchGetItem for the 3 related documents (both collections)',
+      minimum:
+        '2: GetItem, then one BatchGetItem for the 3 related documents (both collections); 0 under the read leases',
       name: 'findByID, depth 1',
       run: () => payload.findByID({ id, collection: 'articles', depth: 1 }),
     },
     {
       minimum:
-        '1 on a held collection (its counter items); else 3 in 2 round trips: Query of 10 index entries and the counter GetItem in parallel, then BatchGetItem of the 10 documents',
+        "0 under a held collection's read lease; 1 on a held collection (its counter items); else 3 in 2 round trips: Query of 10 index entries and the counter GetItem in parallel, then BatchGetItem of the 10 documents",
       name: 'list page (limit 10, -createdAt, depth 0)',
       run: () => payload.find({ collection: 'articles', depth: 0, limit: 10, sort: '-createdAt' }),
     },
     {
       minimum:
-        "1 on a held collection (its counter items); else 3 in 2 round trips: Query of the value's first 10 entries and its counter GetItem in parallel, then BatchGetItem",
+        "0 under a held collection's read lease; 1 on a held collection (its counter items); else 3 in 2 round trips: Query of the value's first 10 entries and its counter GetItem in parallel, then BatchGetItem",
       name: "list page, status equals 'published'",
       run: () =>
         payload.find({
@@ -115,12 +117,13 @@ export async function profileOperations(payload: Payload): Promise<string> {
         }),
     },
     {
-      minimum: '1: the counter items',
+      minimum: "1: the counter items; 0 under a held collection's read lease",
       name: 'count()',
       run: () => payload.count({ collection: 'articles' }),
     },
     {
-      minimum: "1: the collection's counter items when held, else the value's counter (item 2)",
+      minimum:
+        "0 under a held collection's read lease; 1: the collection's counter items when held, else the value's counter (item 2)",
       name: "count(status equals 'published')",
       run: () =>
         payload.count({ collection: 'articles', where: { status: { equals: 'published' } } }),

@@ -163,8 +163,10 @@ export function noteStampCheck(
     holder.acquiring.add(pk)
     acquire(adapter, holder, namespace)
       .catch(() => {
-        holder.holdings.delete(pk)
         holder.nextAttempt.set(pk, Date.now() + cooldownAfter(1))
+        // Taken but not usable (its version could not be copied onto every shard): given back,
+        // so that no writer waits for it.
+        return releaseLease(adapter, namespace).catch(() => undefined)
       })
       .finally(() => holder.acquiring.delete(pk))
   }
