@@ -1,5 +1,4 @@
-import { BatchGetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
-import { randomUUID } from 'node:crypto'
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
 
 import type { Namespace } from '../namespaces.js'
 import type { DynamoDBAdapter } from '../types.js'
@@ -12,15 +11,13 @@ import {
   LEASE_COOLDOWN_ATTRIBUTE,
   LEASE_OWNER_ATTRIBUTE,
   LEASE_REVOKING_ATTRIBUTE,
-  leaseOf,
 } from './leaseRecord.js'
-import {
-  CLEAN_CHECKS_BEFORE_LEASE,
-  cooldownAfter,
-  LEASE_IDLE_MS,
-  leaseDuration,
-  leaseRenewalInterval,
-} from './leaseTiming.js'
+import { type Holder, type Holding, holderOf, holders, leasesEnabled } from './leaseState.js'
+import { CLEAN_CHECKS_BEFORE_LEASE, cooldownAfter, leaseDuration } from './leaseTiming.js'
+import { releaseLease, startRenewals } from './renewLease.js'
+
+export { leaseHolderID } from './leaseState.js'
+export { forgetLeases, releaseLease, releaseLeases } from './renewLease.js'
 
 /**
  * Read leases: a process that holds a namespace in memory (read/snapshots.ts) and sees only its
@@ -41,60 +38,6 @@ import {
  *   failed (it may have landed unseen): the counter items are read again first.
  * - Given back after `LEASE_IDLE_MS` without a query, and when the adapter is destroyed.
  */
-type Holding = {
-  /** When every shard carried the lease's version (performance.now()); Infinity before. */
-  bumpedAt: number
-  lastUsed: number
-  namespace: Namespace
-  /** A read of the counter items sent after `bumpedAt` found nothing unseen. */
-  synced: boolean
-  /** performance.now() until which the lease surely holds. */
-  validUntil: number
-}
-
-type Holder = {
-  acquiring: Set<string>
-  /** Clean checks in a row per namespace pk. */
-  clean: Map<string, number>
-  holdings: Map<string, Holding>
-  id: string
-  /** Date.now() before which no attempt to take a namespace's lease is made (after a failed one). */
-  nextAttempt: Map<string, number>
-  /** Writes of this process in flight per namespace pk. */
-  inFlight: Map<string, number>
-  timer?: ReturnType<typeof setInterval>
-  /** Namespaces whose last write failed (performance.now() of the failure). */
-  unverified: Map<string, number>
-}
-
-const holders = new WeakMap<DynamoDBAdapter, Holder>()
-
-function holderOf(adapter: DynamoDBAdapter): Holder {
-  let holder = holders.get(adapter)
-  if (!holder) {
-    holder = {
-      acquiring: new Set(),
-      clean: new Map(),
-      holdings: new Map(),
-      id: randomUUID(),
-      inFlight: new Map(),
-      nextAttempt: new Map(),
-      unverified: new Map(),
-    }
-    holders.set(adapter, holder)
-  }
-  return holder
-}
-
-/** This adapter's identity as a lease owner. */
-export function leaseHolderID(adapter: DynamoDBAdapter): string {
-  return holderOf(adapter).id
-}
-
-function leasesEnabled(adapter: DynamoDBAdapter): boolean {
-  return adapter.readCache !== false && adapter.readCache.lease
-}
-
 /**
  * Whether a held namespace may be answered from memory without reading its counter items.
  */
@@ -220,141 +163,6 @@ async function acquire(adapter: DynamoDBAdapter, holder: Holder, namespace: Name
   await withoutRequestRecorders(() => bumpShards(adapter, namespace, attributes))
   holding.bumpedAt = performance.now()
   startRenewals(adapter, holder)
-}
-
-function startRenewals(adapter: DynamoDBAdapter, holder: Holder): void {
-  if (holder.timer) {
-    return
-  }
-  let running = false
-  holder.timer = setInterval(() => {
-    if (running) {
-      return
-    }
-    running = true
-    renew(adapter, holder)
-      .catch(() => undefined)
-      .finally(() => {
-        running = false
-      })
-  }, leaseRenewalInterval())
-  holder.timer.unref()
-}
-
-/** Confirms every held lease with one read, and gives back the idle ones. */
-async function renew(adapter: DynamoDBAdapter, holder: Holder): Promise<void> {
-  const now = performance.now()
-  const idle = [...holder.holdings.values()].filter((each) => now - each.lastUsed > LEASE_IDLE_MS)
-  await Promise.all(idle.map((holding) => releaseLease(adapter, holding.namespace)))
-  const holdings = [...holder.holdings.values()]
-  if (holdings.length === 0) {
-    clearInterval(holder.timer)
-    holder.timer = undefined
-    return
-  }
-  const sentAt = performance.now()
-  type Output = {
-    Responses?: Record<string, Record<string, unknown>[]>
-    UnprocessedKeys?: Record<string, { Keys?: Record<string, unknown>[] }>
-  }
-  const out = await withoutRequestRecorders(() =>
-    send<Output>(
-      adapter,
-      new BatchGetCommand({
-        RequestItems: {
-          [adapter.tableName]: {
-            ConsistentRead: true,
-            Keys: holdings.map(({ namespace }) => ({ pk: namespace.pk, sk: STATE_SK })),
-          },
-        },
-        ReturnConsumedCapacity: 'TOTAL',
-      }),
-    ),
-  )
-  const items = new Map(
-    (out.Responses?.[adapter.tableName] ?? []).map((item) => [String(item.pk), item]),
-  )
-  const unread = new Set(
-    (out.UnprocessedKeys?.[adapter.tableName]?.Keys ?? []).map((key) => String(key.pk)),
-  )
-  for (const holding of holdings) {
-    const item = items.get(holding.namespace.pk)
-    if (unread.has(holding.namespace.pk)) {
-      // Not read this time: the lease runs out unless a later read confirms it.
-      continue
-    }
-    loadIndexRecord(adapter, holding.namespace, item)
-    const lease = leaseOf(item)
-    if (holder.holdings.get(holding.namespace.pk) !== holding) {
-      continue
-    }
-    if (lease.owner === holder.id && lease.revoking === undefined) {
-      holding.validUntil = Math.max(holding.validUntil, sentAt + leaseDuration())
-    } else {
-      // Taken back (or the table was emptied): answer after reading the counter items again.
-      holder.holdings.delete(holding.namespace.pk)
-      holder.clean.set(holding.namespace.pk, 0)
-    }
-  }
-}
-
-/** Gives a lease back (unless a writer is taking it already). */
-export async function releaseLease(adapter: DynamoDBAdapter, namespace: Namespace): Promise<void> {
-  const holder = holders.get(adapter)
-  if (!holder?.holdings.delete(namespace.pk)) {
-    return
-  }
-  holder.clean.set(namespace.pk, 0)
-  try {
-    const out = await withoutRequestRecorders(() =>
-      send<{ Attributes?: Record<string, unknown> }>(
-        adapter,
-        new UpdateCommand({
-          ConditionExpression: '#lo = :me AND attribute_not_exists(#lr)',
-          ExpressionAttributeNames: {
-            '#lo': LEASE_OWNER_ATTRIBUTE,
-            '#lr': LEASE_REVOKING_ATTRIBUTE,
-          },
-          ExpressionAttributeValues: { ':me': holder.id },
-          Key: { pk: namespace.pk, sk: STATE_SK },
-          ReturnConsumedCapacity: 'TOTAL',
-          ReturnValues: 'ALL_NEW',
-          TableName: adapter.tableName,
-          UpdateExpression: 'REMOVE #lo',
-        }),
-      ),
-    )
-    loadIndexRecord(adapter, namespace, out.Attributes)
-  } catch (error) {
-    if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') {
-      throw error
-    }
-  }
-}
-
-/** Gives every lease back (the adapter is closing). */
-export async function releaseLeases(adapter: DynamoDBAdapter): Promise<void> {
-  const holder = holders.get(adapter)
-  if (!holder) {
-    return
-  }
-  clearInterval(holder.timer)
-  holder.timer = undefined
-  const held = [...holder.holdings.values()]
-  await Promise.all(
-    held.map((holding) => releaseLease(adapter, holding.namespace).catch(() => undefined)),
-  )
-}
-
-/** Forgets every lease without a request (the table was emptied, and the records with it). */
-export function forgetLeases(adapter: DynamoDBAdapter): void {
-  const holder = holders.get(adapter)
-  if (holder) {
-    clearInterval(holder.timer)
-    holder.timer = undefined
-    holder.holdings.clear()
-    holder.clean.clear()
-  }
 }
 
 /** A write of these namespaces is being sent: answers wait for it (or read the counter items). */

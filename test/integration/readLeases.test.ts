@@ -174,6 +174,13 @@ describe('read leases', () => {
     expect(sent('GetItemCommand')).toBe(0)
     expect(sent('TransactWriteItemsCommand')).toBe(0)
     expect(after.requests - before.requests).toBe(sent('BatchGetItemCommand'))
+    const explained = await adapterOf(holder).explain({
+      collection: 'posts',
+      sort: '-views',
+      where: { status: { equals: 'published' } },
+    })
+    expect(explained.description).toContain("under this process's read lease")
+    expect(explained.requests).toBe(0)
 
     // The holder's own writes: answered at once, still without reading the counter items.
     const created = await holder.create({
