@@ -4,7 +4,13 @@ import type { Namespace } from '../namespaces.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { reloadIndexState } from '../indexes/buildState.js'
-import { bumpShards, loadIndexRecord, recordedLease, STATE_SK } from '../indexes/indexRecord.js'
+import {
+  bumpShards,
+  INDEX_VERSION_ATTRIBUTE,
+  loadIndexRecord,
+  recordedLease,
+  STATE_SK,
+} from '../indexes/indexRecord.js'
 import { withoutRequestRecorders } from '../storage/requestStats.js'
 import { send } from '../storage/send.js'
 import {
@@ -36,10 +42,11 @@ export { forgetLeases, releaseLease, releaseLeases } from './renewLease.js'
  *   for every held lease) confirm it every `leaseRenewalInterval()`.
  * - Not while this process has a write of the namespace in flight, nor after one of its writes
  *   failed (it may have landed unseen): the counter items are read again first.
- * - Given back after `LEASE_IDLE_MS` without a query, and when the adapter is destroyed.
- */
-/**
- * Whether a held namespace may be answered from memory without reading its counter items.
+ * - Given back after `LEASE_IDLE_MS` without a query, and when the adapter is destroyed
+ *   (renewLease.ts).
+ *
+ * `leaseServes`: whether a held namespace may be answered from memory without reading its
+ * counter items.
  */
 export function leaseServes(adapter: DynamoDBAdapter, pk: string): boolean {
   const holder = holders.get(adapter)
@@ -126,7 +133,7 @@ async function acquire(adapter: DynamoDBAdapter, holder: Holder, namespace: Name
           ConditionExpression:
             'attribute_not_exists(#lo) AND attribute_not_exists(#lr) AND (attribute_not_exists(#lc) OR #lc <= :now)',
           ExpressionAttributeNames: {
-            '#iv': 'iv',
+            '#iv': INDEX_VERSION_ATTRIBUTE,
             '#lc': LEASE_COOLDOWN_ATTRIBUTE,
             '#lo': LEASE_OWNER_ATTRIBUTE,
             '#lr': LEASE_REVOKING_ATTRIBUTE,
