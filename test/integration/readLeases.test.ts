@@ -360,6 +360,32 @@ describe('read leases', () => {
     expect(wrong).toEqual([])
     expect(leased).toBe(3)
     expect(fromLease).toBeGreaterThan(0)
+
+    // Eight writers at once through Payload, the first of which takes the lease back.
+    await endCooldown(holder)
+    await untilLeased(holder)
+    const extras = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        writer.create({
+          collection: 'posts',
+          data: { status: STATUSES[i % 3], title: `Extra parallel ${i}`, views: 8100 + i },
+        }),
+      ),
+    )
+    expect(
+      (
+        await holder.count({
+          collection: 'posts',
+          where: { views: { greater_than_equal: 8100, less_than: 8200 } },
+        })
+      ).totalDocs,
+    ).toBe(8)
+    const published = { status: { equals: 'published' }, title: { like: 'Extra parallel' } }
+    expect((await holder.count({ collection: 'posts', where: published })).totalDocs).toBe(
+      (await writer.count({ collection: 'posts', where: published })).totalDocs,
+    )
+    expect(extras).toHaveLength(8)
+    expect((await adapterOf(writer).verifyIndexes({ collection: 'posts' })).clean).toBe(true)
     await writer.delete({ collection: 'posts', where: { title: { like: 'Extra' } } })
     await writer.delete({ collection: 'posts', id: counter.id })
     expect(await answers(holder)).toEqual(await answers(sqlite.payload))
