@@ -6,9 +6,12 @@ import type { DynamoDBAdapter } from '../types.js'
 
 import { keyOf } from '../namespaces.js'
 import { batchGetDocuments, getDocument } from '../storage/documentStore.js'
+import { copyStoredDocument } from '../storage/revisions.js'
 import { type IndexEntryRow, iterateIndexRange } from '../storage/indexStore.js'
 import { activeTransaction } from '../transactions/session.js'
+import { heldByID } from './heldLookups.js'
 import { orderedEntries, orderKeyOf } from './orderedEntries.js'
+import { leasedDocuments } from './snapshots.js'
 
 /** Reading a plan's candidate documents: by key, from index ranges, or walking an index in order. */
 
@@ -24,17 +27,24 @@ export async function fetchMatching(
   // In a transaction, a document it read by key already is not read again.
   const transaction = activeTransaction()
   const known: Doc[] = []
-  const keys = unique.flatMap((id) => {
+  const toRead = unique.flatMap((id) => {
     const key = keyOf(namespace, id)
     const read = transaction?.readByKey(key)
     if (read) {
       known.push(read)
       return []
     }
-    return [key]
+    return [{ id, key }]
   })
-  const fetched =
-    keys.length === 1
+  // Under this process's read lease, what it holds is what the table holds: no request.
+  const leased = toRead.length > 0 ? await leasedDocuments(adapter, namespace) : undefined
+  const keys = toRead.map(({ key }) => key)
+  const fetched = leased
+    ? toRead.flatMap(({ id }) => {
+        const doc = heldByID(leased, id)
+        return doc ? [copyStoredDocument(doc)] : []
+      })
+    : keys.length === 1
       ? [await getDocument(adapter, keys[0], onlyFields)].filter((doc) => doc !== null)
       : keys.length > 1
         ? await batchGetDocuments(adapter, keys, onlyFields)

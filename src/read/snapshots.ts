@@ -5,6 +5,7 @@ import type { DynamoDBAdapter } from '../types.js'
 
 import { keyOf } from '../namespaces.js'
 import { batchGetDocuments, readPartition } from '../storage/documentStore.js'
+import { carryLookups } from './heldLookups.js'
 import { documentBytes } from './weighPlan.js'
 import { leaseServes, noteStampCheck } from '../leases/holdLease.js'
 import { type CounterState, readStamp, stampAfter, stampOf } from '../storage/namespaceStamp.js'
@@ -33,15 +34,26 @@ export type CommittedWrite = {
   amount: number
   counter: ItemKey
   documents: ItemKey[]
+  /**
+   * What a read would now give for each of `documents`, by sort key (null: deleted), when the
+   * write path can tell (storage/storedImage.ts): the snapshot takes them in without a read.
+   * Computed only for namespaces this process holds.
+   */
+  images?: () => ReadonlyMap<string, null | StoredDocument> | undefined
   stamp: string
 }
+
+/** A committed write kept against a snapshot, with its images computed. */
+type PendingWrite = {
+  images?: ReadonlyMap<string, null | StoredDocument>
+} & Omit<CommittedWrite, 'images'>
 
 type NamespaceState = {
   /** How many queries to answer without looking at the stamp (back-off after wasted loads). */
   skip: number
   backoff: number
   /** This process's writes since the snapshot's stamp, in commit order. */
-  pending: CommittedWrite[]
+  pending: PendingWrite[]
   snapshot?: Snapshot
 }
 
@@ -187,6 +199,37 @@ export async function heldDocuments(
 }
 
 /**
+ * The documents of a namespace as of now for a write's checks (do the related documents exist,
+ * is a unique value free), from memory when it is held: with the read lease, no request at all.
+ * Only where read leases are on: without them, each check would read the counter items of every
+ * namespace it looks at, where one BatchGetItem answers them all. Undefined: read the table.
+ */
+export async function documentsForChecks(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+): Promise<readonly StoredDocument[] | undefined> {
+  if (!adapter.readCache || !adapter.readCache.lease) {
+    return undefined
+  }
+  return (await heldDocuments(adapter, namespace))?.docs
+}
+
+/**
+ * The documents of a namespace held under this process's read lease (no request), else
+ * undefined: for reads by key that would otherwise each be a request (in transactions too).
+ */
+export async function leasedDocuments(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+): Promise<readonly StoredDocument[] | undefined> {
+  if (!leaseServes(adapter, namespace.pk)) {
+    return undefined
+  }
+  const held = await heldDocuments(adapter, namespace, { onlyIfHeld: true })
+  return held?.leased ? held.docs : undefined
+}
+
+/**
  * Drops a snapshot that writes made stale. Reading it all again pays only if it is read more
  * often than written: one that answered fewer than two queries makes the next load wait (4, 8,
  * ... up to MAX_BACKOFF queries, answered from DynamoDB meanwhile). Says whether to wait now.
@@ -249,7 +292,13 @@ async function caughtUp(
       .flatMap((write) => write.documents)
       .map((key) => [key.sk, key]),
   )
-  const reread = await batchGetDocuments(adapter, [...changed.values()])
+  // What the writes stored, when each document was written once: no other process wrote in
+  // between (the counter items say so), so that is what a read would give. Otherwise (a document
+  // written twice, whose acknowledgements may have arrived out of order) they are read again.
+  const images = writtenImages(pending.slice(0, applied))
+  const reread = images
+    ? [...images.values()].filter((doc): doc is StoredDocument => doc !== null)
+    : await batchGetDocuments(adapter, [...changed.values()])
   if (state.snapshot !== held || held.items !== start) {
     // Another query caught it up (or replaced it) meanwhile: usable only if it reached what this
     // query's read of the counter items showed (an earlier state could miss acknowledged writes).
@@ -266,14 +315,31 @@ async function caughtUp(
     }
     return key
   }
+  const removed = held.docs.filter((doc) => changed.has(sortKey(doc)))
   const docs = [...held.docs.filter((doc) => !changed.has(sortKey(doc))), ...reread]
   docs.sort((a, b) => Buffer.compare(Buffer.from(sortKey(a)), Buffer.from(sortKey(b))))
+  carryLookups(adapter, namespace, { added: reread, from: held.docs, removed, to: docs })
   held.docs = docs
   held.items = now
   held.uses++
   // Writes not in the items read stay pending against them.
   state.pending = state.pending.slice(applied)
   return true
+}
+
+/** The documents `writes` stored, by sort key, when every one was written by one of them only. */
+function writtenImages(writes: PendingWrite[]): Map<string, null | StoredDocument> | undefined {
+  const images = new Map<string, null | StoredDocument>()
+  for (const write of writes) {
+    for (const key of write.documents) {
+      const image = write.images?.get(key.sk)
+      if (image === undefined || images.has(key.sk)) {
+        return undefined
+      }
+      images.set(key.sk, image)
+    }
+  }
+  return images
 }
 
 /**
@@ -292,7 +358,7 @@ export function noteCommittedWrites(adapter: DynamoDBAdapter, writes: CommittedW
       dropWritten(state, state.snapshot)
       continue
     }
-    state.pending.push(write)
+    state.pending.push({ ...write, images: write.images?.() })
   }
 }
 

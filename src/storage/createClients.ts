@@ -30,6 +30,21 @@ export const DEFAULT_RETRY_MODE = 'standard'
 export const DEFAULT_CONNECTION_TIMEOUT_MS = 5_000
 export const DEFAULT_SOCKET_TIMEOUT_MS = 30_000
 
+/** How the document client writes values (also used for the images of writes, storedImage.ts). */
+export const MARSHALL_OPTIONS = {
+  // A JavaScript number beyond ±2^53 is still a number Payload stores (as db-sqlite's REAL
+  // does): it is sent as its shortest decimal form, which reads back as the same double.
+  allowImpreciseNumbers: true,
+  convertEmptyValues: false,
+  removeUndefinedValues: true,
+} as const
+
+/**
+ * How it reads them: numbers as JavaScript numbers at any magnitude (never BigInt, which Payload
+ * does not expect and JSON cannot hold).
+ */
+export const UNMARSHALL_OPTIONS = { wrapNumbers: (value: string) => Number(value) }
+
 /**
  * Builds the low-level client (or takes the injected one) and the document client on top of it.
  * The SDK's default Node.js handler already keeps connections alive, so one adapter reuses its sockets.
@@ -47,16 +62,8 @@ export function createClients(args: Pick<DynamoDBAdapterArgs, 'client' | 'client
   }
   const client = args.client ?? new DynamoDBClient(withDefaults(args.clientConfig ?? {}))
   const docClient = DynamoDBDocumentClient.from(client, {
-    marshallOptions: {
-      // A JavaScript number beyond ±2^53 is still a number Payload stores (as db-sqlite's REAL
-      // does): it is sent as its shortest decimal form, which reads back as the same double.
-      allowImpreciseNumbers: true,
-      convertEmptyValues: false,
-      removeUndefinedValues: true,
-    },
-    // Numbers read as JavaScript numbers at any magnitude (never BigInt, which Payload does not
-    // expect and JSON cannot hold).
-    unmarshallOptions: { wrapNumbers: (value: string) => Number(value) },
+    marshallOptions: MARSHALL_OPTIONS,
+    unmarshallOptions: UNMARSHALL_OPTIONS,
   })
   return { client, docClient }
 }

@@ -1,12 +1,15 @@
 import type { PayloadRequest } from 'payload'
 
 import type { UniqueMarker } from '../indexes/entries.js'
+import type { ItemKey } from '../keys/itemKeys.js'
 import type { DynamoDBAdapter } from '../types.js'
 import type { DocumentChange, Transaction } from './session.js'
 
 import { uniqueMarkers } from '../indexes/entries.js'
 import { maintainedIndexes } from '../indexes/indexRecord.js'
 import { localeCodes } from '../indexes/registry.js'
+import { heldMarkerOwners } from '../read/heldLookups.js'
+import { documentsForChecks } from '../read/snapshots.js'
 import { batchGetItems, type ItemReader } from '../storage/documentStore.js'
 import { newMarkers } from '../write/changeActions.js'
 import { uniqueValueError } from '../write/uniqueValueError.js'
@@ -80,10 +83,10 @@ export async function checkUniqueInTransaction(
   const inTransaction = checks.map(({ change, marker }) =>
     takenInTransaction(adapter, transaction, change, marker),
   )
-  const toRead = checks.filter((_, index) => !inTransaction[index])
-  const stored = await read(
-    toRead.map(({ marker }) => ({ pk: marker.pk, sk: marker.sk })),
-    true,
+  const stored = await storedOwners(
+    adapter,
+    checks.filter((_, index) => !inTransaction[index]),
+    read,
   )
   const verdicts = checks.map(({ change, marker }, index) => {
     if (inTransaction[index]) {
@@ -105,6 +108,43 @@ export async function checkUniqueInTransaction(
       req,
     )
   }
+}
+
+/**
+ * Who holds each marker in the table (by `pk\0sk`): from the held documents of a namespace
+ * held in memory (no request under its read lease), else read, in one request.
+ */
+async function storedOwners(
+  adapter: DynamoDBAdapter,
+  checks: { change: DocumentChange; marker: UniqueMarker }[],
+  read: ItemReader,
+): Promise<Map<string, { id?: unknown }>> {
+  const namespaces = new Map(checks.map(({ change }) => [change.namespace.pk, change.namespace]))
+  const held = new Map(
+    await Promise.all(
+      [...namespaces.values()].map(
+        async (namespace) => [namespace.pk, await documentsForChecks(adapter, namespace)] as const,
+      ),
+    ),
+  )
+  const owners = new Map<string, { id?: unknown }>()
+  const keys: ItemKey[] = []
+  for (const { change, marker } of checks) {
+    const docs = held.get(change.namespace.pk)
+    if (!docs) {
+      keys.push({ pk: marker.pk, sk: marker.sk })
+      continue
+    }
+    const name = `${marker.pk}\u0000${marker.sk}`
+    const owner = heldMarkerOwners(adapter, change.namespace, docs).get(name)
+    if (owner) {
+      owners.set(name, { id: owner.id })
+    }
+  }
+  for (const [name, item] of keys.length > 0 ? await read(keys, true) : []) {
+    owners.set(name, item)
+  }
+  return owners
 }
 
 /**

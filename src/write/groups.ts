@@ -10,7 +10,8 @@ import type { Meaning } from './changeActions.js'
 
 import { counterKey } from '../keys/counterKey.js'
 import { toAPIError } from '../storage/errors.js'
-import { batchGetDocuments } from '../storage/documentStore.js'
+import { batchGetDocuments, type StoredDocument } from '../storage/documentStore.js'
+import { storedImage } from '../storage/storedImage.js'
 import type { ItemKey } from '../keys/itemKeys.js'
 
 import { maintainedIndexes, shardCondition } from '../indexes/indexRecord.js'
@@ -214,6 +215,30 @@ function stampedNamespaces(group: Group): Namespace[] {
   )
 }
 
+/**
+ * What the group stored for each document of one partition, by sort key (null: deleted), as a
+ * read would give it; undefined when one of them cannot be told without reading it.
+ */
+function storedImages(group: Group, pk: string): Map<string, null | StoredDocument> | undefined {
+  const images = new Map<string, null | StoredDocument>()
+  for (const change of group.changes.filter((each) => each.key.pk === pk)) {
+    const put = change.after
+      ? group.actions.find(
+          (action) =>
+            action.type === 'put' &&
+            action.item.pk === change.key.pk &&
+            action.item.sk === change.key.sk,
+        )
+      : undefined
+    const image = put?.type === 'put' ? storedImage(put.item) : null
+    if (image === undefined || (change.after && image === null)) {
+      return undefined
+    }
+    images.set(change.key.sk, image)
+  }
+  return images
+}
+
 /** What a committed group changes in this process's memory: held snapshots, revisions. */
 function noteGroupWritten(adapter: DynamoDBAdapter, group: Group, writeID: string): void {
   // Snapshots this process holds can take the change in without reading everything again.
@@ -228,6 +253,7 @@ function noteGroupWritten(adapter: DynamoDBAdapter, group: Group, writeID: strin
               documents: group.changes
                 .filter((change) => change.key.pk === action.key.pk)
                 .map((change) => change.key),
+              images: () => storedImages(group, action.key.pk),
               stamp: action.stamp,
             },
           ]

@@ -299,7 +299,9 @@ describe('Payload transactions, step by step against db-sqlite with transactions
   it('the same requests through dropped connections, throttling, 500s and lost answers: still equal', async () => {
     proxy = await startFaultProxy({
       // Throttling is retried after about a second (the SDK's back-off), so it is the rarest.
-      rates: { drop: 0.04, lostResponse: 0.04, serverError: 0.03, throttle: 0.01 },
+      // Drawn often: reads under read leases send no request, so the requests left are mostly
+      // the writes (where a lost answer matters) and fewer in all.
+      rates: { drop: 0.06, lostResponse: 0.08, serverError: 0.05, throttle: 0.01 },
       seed,
     })
     const dynamo = await boot(config, 'dynamodb', { clientConfig: proxy.clientConfig() })
@@ -311,7 +313,7 @@ describe('Payload transactions, step by step against db-sqlite with transactions
     proxy.configure({})
     expect(differences).toEqual([])
     expect(counts.lostResponse).toBeGreaterThan(5)
-    expect(counts.drop + counts.serverError + counts.throttle).toBeGreaterThan(15)
+    expect(counts.drop + counts.serverError + counts.throttle).toBeGreaterThan(12)
     expect(
       await (dynamo.payload.db as unknown as DynamoDBAdapter).verifyIndexes({
         collection: 'things',

@@ -264,7 +264,9 @@ const postsConfig = (db: DatabaseAdapterObj): Config => ({
  * text, and the `code` index recorded with the signature of that version. Returns the ids.
  */
 async function legacyTable(tableName: string, codes: string[]): Promise<(number | string)[]> {
-  const payload = await bootOnTable(postsConfig, tableName)
+  // Without the read lease: that version checked unique values against the markers only (this
+  // one, holding the collection, would see the first empty text in memory and refuse the second).
+  const payload = await bootOnTable(postsConfig, tableName, { readCache: { lease: false } })
   try {
     const adapter = payload.db as unknown as DynamoDBAdapter
     const ids: (number | string)[] = []

@@ -1,8 +1,10 @@
 /**
- * The requests of a create through Payload (its transaction on, the default): the related
- * documents and the unique values it takes are read in one BatchGetItem (storage/readTogether.ts),
- * then one TransactWriteItems writes it. A taken value or a missing related document still fails
- * with Payload's ValidationError after that one read, and nothing is written.
+ * The requests of a create through Payload (its transaction on, the default). Without read
+ * leases, the related documents and the unique values it takes are read in one BatchGetItem
+ * (storage/readTogether.ts), then one TransactWriteItems writes it. Under the read leases of the
+ * three collections, both checks are answered from memory: the create is its TransactWriteItems
+ * alone. Either way a taken value or a missing related document fails with Payload's
+ * ValidationError, and nothing is written.
  */
 import type { Config, DatabaseAdapterObj, Payload } from 'payload'
 
@@ -54,14 +56,37 @@ async function requestsOf(payload: Payload, work: () => Promise<unknown>) {
   return { failure, sent }
 }
 
-describe('the requests of a create', () => {
+/** Counts each collection until its counts send no request: this process holds its read lease. */
+async function takeLeases(payload: Payload): Promise<void> {
+  for (const collection of ['authors', 'tags', 'articles'] as const) {
+    for (let attempt = 0; ; attempt++) {
+      const { sent } = await requestsOf(payload, () => payload.count({ collection }))
+      if (Object.keys(sent).length === 0) {
+        break
+      }
+      if (attempt > 40) {
+        throw new Error(`No read lease on ${collection} after ${attempt} counts.`)
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  }
+}
+
+describe.each([
+  {
+    lease: false,
+    mode: 'without read leases',
+    reads: { BatchGet: 1 },
+  },
+  { lease: true, mode: 'under read leases', reads: {} },
+])('the requests of a create, $mode', ({ lease, reads }) => {
   let booted: Booted
   let payload: Payload
   let author: number | string
   let tags: (number | string)[]
 
   beforeAll(async () => {
-    booted = await boot(config, 'dynamodb')
+    booted = await boot(config, 'dynamodb', { readCache: { lease } })
     payload = booted.payload
     author = (await payload.create({ collection: 'authors', data: { name: 'Ann' } })).id
     tags = await Promise.all(
@@ -73,11 +98,14 @@ describe('the requests of a create', () => {
       collection: 'articles',
       data: { author, code: 'c-0', slug: 'first', tags },
     })
+    if (lease) {
+      await takeLeases(payload)
+    }
   })
 
   afterAll(() => closeAll(booted))
 
-  it('reads its related documents and unique values in one request, then writes once', async () => {
+  it('checks its related documents and unique values (one read at most), then writes once', async () => {
     const { failure, sent } = await requestsOf(payload, () =>
       payload.create({
         collection: 'articles',
@@ -85,7 +113,7 @@ describe('the requests of a create', () => {
       }),
     )
     expect(failure).toBeUndefined()
-    expect(sent).toEqual({ BatchGet: 1, TransactWrite: 1 })
+    expect(sent).toEqual({ ...reads, TransactWrite: 1 })
     const stored = await payload.find({
       collection: 'articles',
       where: { slug: { equals: 'second' } },
@@ -95,7 +123,7 @@ describe('the requests of a create', () => {
     ])
   })
 
-  it('a taken unique value fails after that one read, and nothing is written', async () => {
+  it('a taken unique value fails after that check, and nothing is written', async () => {
     const { failure, sent } = await requestsOf(payload, () =>
       payload.create({
         collection: 'articles',
@@ -104,14 +132,14 @@ describe('the requests of a create', () => {
     )
     expect(failure).toBeInstanceOf(ValidationError)
     expect((failure as ValidationError).data.errors.map((error) => error.path)).toEqual(['slug'])
-    expect(sent).toEqual({ BatchGet: 1 })
+    expect(sent).toEqual(reads)
     expect(
       (await payload.count({ collection: 'articles', where: { code: { equals: 'c-2' } } }))
         .totalDocs,
     ).toBe(0)
   })
 
-  it('a missing related document fails after that one read, and nothing is written', async () => {
+  it('a missing related document fails after that check, and nothing is written', async () => {
     const missing = String(author).replace(/.$/, (last) => (last === '0' ? '1' : '0'))
     const { failure, sent } = await requestsOf(payload, () =>
       payload.create({
@@ -121,7 +149,7 @@ describe('the requests of a create', () => {
     )
     expect(failure).toBeInstanceOf(ValidationError)
     expect((failure as ValidationError).data.errors.map((error) => error.path)).toEqual(['author'])
-    expect(sent).toEqual({ BatchGet: 1 })
+    expect(sent).toEqual(reads)
     expect(
       (await payload.count({ collection: 'articles', where: { code: { equals: 'c-3' } } }))
         .totalDocs,

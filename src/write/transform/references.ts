@@ -3,7 +3,11 @@ import { type PayloadRequest, ValidationError } from 'payload'
 import type { DynamoDBAdapter } from '../../types.js'
 import type { Reference } from './context.js'
 
-import { collectionNamespace, keyOf } from '../../namespaces.js'
+import type { ItemKey } from '../../keys/itemKeys.js'
+
+import { collectionNamespace, keyOf, type Namespace } from '../../namespaces.js'
+import { heldByID } from '../../read/heldLookups.js'
+import { documentsForChecks } from '../../read/snapshots.js'
 import { batchGetByKey, batchGetItems, type ItemReader } from '../../storage/documentStore.js'
 import { activeTransaction } from '../../transactions/session.js'
 import { isPlainObject } from './isPlainObject.js'
@@ -51,11 +55,13 @@ export async function assertReferencesExist(
     return
   }
   const byKey = new Map<string, { key: { pk: string; sk: string }; references: Reference[] }>()
+  const namespaces = new Map<string, Namespace>()
   for (const [index, reference] of pending.entries()) {
     if (!adapter.payload.collections[reference.collection]) {
       continue
     }
     const namespace = collectionNamespace(adapter, reference.collection)
+    namespaces.set(namespace.pk, namespace)
     if (namespace.idType === 'number' && typeof reference.id !== 'number') {
       // Not a number: no document of a number-id collection can have it.
       byKey.set(`invalid\u0000${index}`, { key: { pk: '', sk: '' }, references: [reference] })
@@ -70,16 +76,40 @@ export async function assertReferencesExist(
   const found = new Set<string>()
   // Documents the current transaction wrote are judged by what it staged, not by the table.
   const transaction = activeTransaction()
-  const keys = [...byKey.values()]
-    .map((entry) => entry.key)
-    .filter((key) => {
-      const staged = key.pk !== '' ? transaction?.get(key) : undefined
-      if (staged?.after) {
-        found.add(`${key.pk}\u0000${key.sk}`)
-      }
-      return key.pk !== '' && !staged
-    })
-  if (transaction) {
+  const unstaged = [...byKey.values()].filter(({ key }) => {
+    const staged = key.pk !== '' ? transaction?.get(key) : undefined
+    if (staged?.after) {
+      found.add(`${key.pk}\u0000${key.sk}`)
+    }
+    return key.pk !== '' && !staged
+  })
+  // Related collections held in memory answer without a request (under a read lease).
+  const toCheck = new Set(unstaged.map(({ key }) => key.pk))
+  const held = new Map(
+    await Promise.all(
+      [...namespaces.values()]
+        .filter((namespace) => toCheck.has(namespace.pk))
+        .map(
+          async (namespace) =>
+            [namespace.pk, await documentsForChecks(adapter, namespace)] as const,
+        ),
+    ),
+  )
+  const keys: ItemKey[] = []
+  for (const { key, references } of unstaged) {
+    const docs = held.get(key.pk)
+    if (!docs) {
+      keys.push(key)
+      continue
+    }
+    const doc = heldByID(docs, references[0].id)
+    if (doc) {
+      found.add(`${key.pk}\u0000${key.sk}`)
+      // As read by key in the transaction: Payload's populate of the result reads it next.
+      transaction?.rememberRead(key, doc)
+    }
+  }
+  if (keys.length > 0 && transaction) {
     // Payload reads the related documents next (to populate the result, in the same
     // transaction): read them whole now, so those reads are answered from the transaction's
     // memo. A read bills the whole item either way.
@@ -97,7 +127,7 @@ export async function assertReferencesExist(
         transaction.rememberRead(key, doc)
       }
     }
-  } else {
+  } else if (keys.length > 0) {
     for (const name of (
       await batchGetItems(adapter, keys, adapter.consistentRead, 'keys')
     ).keys()) {
