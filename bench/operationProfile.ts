@@ -60,7 +60,7 @@ export async function profileOperations(payload: Payload): Promise<string> {
   const steps: Step[] = [
     {
       minimum:
-        "2: Payload's own read of the related documents (validation), then one TransactWriteItems (document, entries, unique marker, counter; references and uniqueness as conditions in it)",
+        '1 under the read leases of `articles`, `authors` and `tags` (the references and the unique value checked in memory), then the TransactWriteItems (document, entries, unique marker, counters); else 2: one BatchGetItem of the related documents and the unique marker first',
       name: 'create (1 relationship, 2 hasMany)',
       run: async () => {
         const doc = await payload.create({
@@ -82,7 +82,7 @@ export async function profileOperations(payload: Payload): Promise<string> {
     },
     {
       minimum:
-        "3: Payload's GetItem of the document and its locked-documents Query, then one TransactWriteItems conditioned on the revision read",
+        "1 under the read leases of `articles` and `payload-locked-documents` (the document and its lock read in memory): the TransactWriteItems conditioned on the revision held; else 3: Payload's GetItem of the document and its locked-documents Query first",
       name: 'update by id (views)',
       run: () => payload.update({ id, collection: 'articles', data: { views: 54_321 } }),
     },
@@ -130,7 +130,7 @@ export async function profileOperations(payload: Payload): Promise<string> {
     },
     {
       minimum:
-        "4: Payload's GetItem of the document, its locked-documents and preferences Queries, then one TransactWriteItems",
+        "1 under the read leases of `articles`, `payload-locked-documents` and `payload-preferences`: the TransactWriteItems; else 4: Payload's GetItem of the document, its locked-documents and preferences Queries first",
       name: 'delete by id',
       run: () => payload.delete({ id, collection: 'articles' }),
     },

@@ -65,6 +65,28 @@ export function leaseServes(adapter: DynamoDBAdapter, pk: string): boolean {
 }
 
 /**
+ * Whether this process holds the namespace's lease or may take it soon: nobody else holds it
+ * or is taking it back (as the state item was last read), no cooldown, no failed attempt to
+ * wait out. A write's checks read memory only then (read/snapshots.ts `documentsForChecks`):
+ * otherwise its checks of the counter items would lead to no lease, and cost more requests
+ * than the one read they replace.
+ */
+export function leaseWithinReach(adapter: DynamoDBAdapter, namespace: Namespace): boolean {
+  const holder = holders.get(adapter)
+  if (holder?.holdings.has(namespace.pk)) {
+    return true
+  }
+  const lease = recordedLease(adapter, namespace)
+  const now = Date.now()
+  return (
+    (lease.owner === undefined || lease.owner === holder?.id) &&
+    lease.revoking === undefined &&
+    now >= lease.cooldownUntil &&
+    now >= (holder?.nextAttempt.get(namespace.pk) ?? 0)
+  )
+}
+
+/**
  * What a read of the counter items (sent at `sentAt`) found: `clean` when only this process's
  * writes had moved them. Enough clean checks in a row take the lease; a clean check after the
  * lease's shards were bumped lets it answer.

@@ -7,7 +7,7 @@ import { keyOf } from '../namespaces.js'
 import { batchGetDocuments, readPartition } from '../storage/documentStore.js'
 import { carryLookups } from './heldLookups.js'
 import { documentBytes } from './weighPlan.js'
-import { leaseServes, noteStampCheck } from '../leases/holdLease.js'
+import { leaseServes, leaseWithinReach, noteStampCheck } from '../leases/holdLease.js'
 import { type CounterState, readStamp, stampAfter, stampOf } from '../storage/namespaceStamp.js'
 
 /**
@@ -49,6 +49,8 @@ type PendingWrite = {
 } & Omit<CommittedWrite, 'images'>
 
 type NamespaceState = {
+  /** Whether its partition was ever read to be held (write checks load it only the first time). */
+  everLoaded?: boolean
   /** How many queries to answer without looking at the stamp (back-off after wasted loads). */
   skip: number
   backoff: number
@@ -176,6 +178,7 @@ export async function heldDocuments(
     state.skip = TOO_LARGE_SKIP
     return undefined
   }
+  state.everLoaded = true
   const docs = await readPartition(adapter, namespace.pk)
   const after = await readStamp(adapter, namespace.pk)
   const bytes = docs.reduce((sum, doc) => sum + JSON.stringify(doc).length, 0)
@@ -200,18 +203,23 @@ export async function heldDocuments(
 
 /**
  * The documents of a namespace as of now for a write's checks (do the related documents exist,
- * is a unique value free), from memory when it is held: with the read lease, no request at all.
- * Only where read leases are on: without them, each check would read the counter items of every
- * namespace it looks at, where one BatchGetItem answers them all. Undefined: read the table.
+ * is a unique value free), from memory when it is held: under the read lease, no request at all.
+ *
+ * Only on the way to the lease (leases on, none of another process's in the way): otherwise each
+ * check would read the counter items of every namespace it looks at, where one BatchGetItem
+ * answers them all. The partition is read for it once (a collection only ever written still
+ * comes to be held); a snapshot dropped since, because another process wrote, is read again by
+ * queries only. Undefined: read the table.
  */
 export async function documentsForChecks(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
 ): Promise<readonly StoredDocument[] | undefined> {
-  if (!adapter.readCache || !adapter.readCache.lease) {
+  if (!adapter.readCache || !adapter.readCache.lease || !leaseWithinReach(adapter, namespace)) {
     return undefined
   }
-  return (await heldDocuments(adapter, namespace))?.docs
+  const everLoaded = stateOf(adapter, namespace.pk).everLoaded === true
+  return (await heldDocuments(adapter, namespace, { onlyIfHeld: everLoaded }))?.docs
 }
 
 /**

@@ -202,6 +202,19 @@ describe('write checks answered from memory under read leases', () => {
       data: { author: kept.id, slug: 'taken-elsewhere' },
     })
     expect(reused.slug).toBe('taken-elsewhere')
+    // The other process took both leases back, so they cool down: the holder's checks read the
+    // table in one BatchGetItem again, not the counter items of each collection.
+    // (Its queries hold both collections again meanwhile.)
+    await holder.count({ collection: 'posts' })
+    await holder.count({ collection: 'authors' })
+    const cooling = stats.snapshot()
+    await holder.create({ collection: 'posts', data: { author: kept.id, slug: 'cooling' } })
+    const cooled = stats.snapshot()
+    const sentSince = (command: string) =>
+      (cooled.requestsByCommand[command] ?? 0) - (cooling.requestsByCommand[command] ?? 0)
+    expect(sentSince('Query')).toBe(0)
+    expect(sentSince('BatchGet')).toBeGreaterThanOrEqual(1)
+    expect(sentSince('TransactWrite')).toBe(1)
     for (const payload of [holder, other]) {
       expect(
         (
