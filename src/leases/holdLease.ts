@@ -20,7 +20,7 @@ import {
 } from './leaseRecord.js'
 import { type Holder, type Holding, holderOf, holders, leasesEnabled } from './leaseState.js'
 import { CLEAN_CHECKS_BEFORE_LEASE, cooldownAfter, leaseDuration } from './leaseTiming.js'
-import { releaseLease, startRenewals } from './renewLease.js'
+import { forgetLeases, releaseLease, startRenewals } from './renewLease.js'
 
 export { leaseHolderID } from './leaseState.js'
 export { forgetLeases, releaseLease, releaseLeases } from './renewLease.js'
@@ -62,6 +62,23 @@ export function leaseServes(adapter: DynamoDBAdapter, pk: string): boolean {
     !holder.inFlight.get(pk) &&
     !holder.unverified.has(pk)
   )
+}
+
+/**
+ * Stops this process taking leases and waits for the takings under way, then forgets every
+ * lease it holds: before the table is emptied (migrate:fresh, clearDatabase), so that no taking
+ * writes the state item or bumps counter shards after their deletion (a shard left with a higher
+ * index version than the state item would refuse every later write). Returns what resumes.
+ */
+export async function quiesceLeases(adapter: DynamoDBAdapter): Promise<() => void> {
+  const holder = holderOf(adapter)
+  holder.suspended++
+  await Promise.allSettled([...holder.acquiring.values()])
+  forgetLeases(adapter)
+  return () => {
+    forgetLeases(adapter)
+    holder.suspended--
+  }
 }
 
 /**
@@ -128,12 +145,12 @@ export function noteStampCheck(
   const now = Date.now()
   if (
     count >= CLEAN_CHECKS_BEFORE_LEASE &&
+    holder.suspended === 0 &&
     !holder.acquiring.has(pk) &&
     now >= (holder.nextAttempt.get(pk) ?? 0) &&
     now >= recordedLease(adapter, namespace).cooldownUntil
   ) {
-    holder.acquiring.add(pk)
-    acquire(adapter, holder, namespace)
+    const taking = acquire(adapter, holder, namespace)
       .catch(() => {
         holder.nextAttempt.set(pk, Date.now() + cooldownAfter(1))
         // Taken but not usable (its version could not be copied onto every shard): given back,
@@ -141,6 +158,7 @@ export function noteStampCheck(
         return releaseLease(adapter, namespace).catch(() => undefined)
       })
       .finally(() => holder.acquiring.delete(pk))
+    holder.acquiring.set(pk, taking)
   }
 }
 

@@ -16,7 +16,8 @@ export type Holding = {
 }
 
 export type Holder = {
-  acquiring: Set<string>
+  /** Lease takings under way, by namespace pk (each also bumps the namespace's shards). */
+  acquiring: Map<string, Promise<void>>
   /** Clean checks in a row per namespace pk. */
   clean: Map<string, number>
   holdings: Map<string, Holding>
@@ -26,6 +27,8 @@ export type Holder = {
   /** Writes of this process in flight per namespace pk. */
   inFlight: Map<string, number>
   timer?: ReturnType<typeof setInterval>
+  /** While above 0, no lease is taken (the table is being emptied: see `quiesceLeases`). */
+  suspended: number
   /** Namespaces whose last write failed (performance.now() of the failure). */
   unverified: Map<string, number>
 }
@@ -36,12 +39,13 @@ export function holderOf(adapter: DynamoDBAdapter): Holder {
   let holder = holders.get(adapter)
   if (!holder) {
     holder = {
-      acquiring: new Set(),
+      acquiring: new Map(),
       clean: new Map(),
       holdings: new Map(),
       id: randomUUID(),
       inFlight: new Map(),
       nextAttempt: new Map(),
+      suspended: 0,
       unverified: new Map(),
     }
     holders.set(adapter, holder)

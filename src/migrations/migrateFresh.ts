@@ -9,13 +9,22 @@ import { send } from '../storage/send.js'
 import { forgetIndexRecords } from '../indexes/indexRecord.js'
 import { dropSnapshots } from '../read/snapshots.js'
 import { takeBackEveryLease } from '../leases/claimWrite.js'
-import { forgetLeases } from '../leases/holdLease.js'
+import { quiesceLeases } from '../leases/holdLease.js'
 
 /** Deletes every item in the adapter's table (the table belongs to this Payload instance). */
 export async function dropAllItems(adapter: DynamoDBAdapter): Promise<number> {
-  // Other processes' read leases first: their holders answer from memory until they end.
-  await takeBackEveryLease(adapter)
-  forgetLeases(adapter)
+  // This process's own lease takings end first; none starts until the table is empty.
+  const resumeLeases = await quiesceLeases(adapter)
+  try {
+    // Other processes' read leases: their holders answer from memory until they end.
+    await takeBackEveryLease(adapter)
+    return await deleteEveryItem(adapter)
+  } finally {
+    resumeLeases()
+  }
+}
+
+async function deleteEveryItem(adapter: DynamoDBAdapter): Promise<number> {
   let deleted = 0
   let startKey: Record<string, unknown> | undefined
   do {

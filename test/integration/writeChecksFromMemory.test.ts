@@ -227,4 +227,28 @@ describe('write checks answered from memory under read leases', () => {
     }
     expect((await adapterOf(holder).verifyIndexes({ collection: 'posts' })).clean).toBe(true)
   }, 120_000)
+
+  it('empties the table while it takes leases, and every write after that succeeds', async () => {
+    const payload = await start()
+    const adapter = adapterOf(payload)
+    // Creates check their related author and their unique slug in memory: after five such checks
+    // the process takes the leases of both collections in the background (an update of each state
+    // item, then of every counter shard), which the clear below meets at different points.
+    for (let round = 0; round < 12; round++) {
+      const author = await payload.create({ collection: 'authors', data: { name: `A${round}` } })
+      for (let i = 0; i < 4 + (round % 6); i++) {
+        await payload.create({
+          collection: 'posts',
+          data: { author: author.id, slug: `round-${round}-${i}` },
+        })
+      }
+      await adapter.clearDatabase()
+      const after = await payload.create({ collection: 'authors', data: { name: 'After' } })
+      await payload.create({ collection: 'posts', data: { author: after.id, slug: 'after' } })
+      expect((await payload.count({ collection: 'posts' })).totalDocs).toBe(1)
+      expect((await adapter.verifyIndexes({ collection: 'posts' })).clean).toBe(true)
+      await adapter.clearDatabase()
+    }
+    await stopAll()
+  }, 120_000)
 })
