@@ -17,6 +17,7 @@ import type { ItemKey } from '../keys/itemKeys.js'
 import { maintainedIndexes, shardCondition } from '../indexes/indexRecord.js'
 import { noteCommittedWrites } from '../read/snapshots.js'
 import { indexGenerations, reloadIndexState } from '../indexes/buildState.js'
+import { liftIndexVersion } from '../indexes/liftIndexVersion.js'
 import { claimWrite } from '../leases/claimWrite.js'
 import { beginWrite, endWrite } from '../leases/holdLease.js'
 import { coverageOf, shardOf } from '../indexes/valueCounters.js'
@@ -185,6 +186,7 @@ export async function writeGroup(
   const stampedPKs = stampedNamespaces(group).map((namespace) => namespace.pk)
   beginWrite(adapter, stampedPKs)
   let failed = true
+  let lifted = false
   try {
     for (let attempt = 1; ; attempt++) {
       // Another process's read lease is taken back first (it answers without reading).
@@ -194,7 +196,12 @@ export async function writeGroup(
         break
       } catch (error) {
         const behind = namespacesBehind(error, group)
-        if (behind.length === 0 || attempt > INDEX_RELOADS) {
+        let retry = behind.length > 0 && attempt <= INDEX_RELOADS
+        if (behind.length > 0 && !retry && !lifted) {
+          lifted = true
+          retry = await liftBehind(adapter, group, behind)
+        }
+        if (!retry) {
           throw explainFailure(error, group, req)
         }
         await Promise.all(behind.map((namespace) => reloadIndexState(adapter, namespace)))
@@ -206,6 +213,27 @@ export async function writeGroup(
   } finally {
     endWrite(adapter, stampedPKs, failed)
   }
+}
+
+/**
+ * After as many reloads as allowed, a shard still newer than the state item: it is lifted once
+ * (indexes/liftIndexVersion.ts) and the group tried again; else the write fails.
+ */
+async function liftBehind(
+  adapter: DynamoDBAdapter,
+  group: Group,
+  behind: Namespace[],
+): Promise<boolean> {
+  const lifted = await Promise.all(
+    behind.map(async (namespace) => {
+      const shard = group.actions.find(
+        (action) =>
+          action.type === 'add' && action.stamp !== undefined && action.key.pk === namespace.pk,
+      )
+      return shard?.type === 'add' && (await liftIndexVersion(adapter, namespace, shard.key))
+    }),
+  )
+  return lifted.some(Boolean)
 }
 
 /** The namespaces whose counter shard a group stamps (their documents change). */
