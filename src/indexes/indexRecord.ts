@@ -229,15 +229,26 @@ async function bumpShard(
   shard: number,
   version: number,
 ): Promise<void> {
+  await raiseIndexVersion(adapter, counterKey(namespace.pk, shard), version)
+}
+
+/**
+ * Sets an item's index version to `version` unless it is at least that already (never lowered:
+ * a later build's version stays). Creates the item when missing.
+ */
+export async function raiseIndexVersion(
+  adapter: DynamoDBAdapter,
+  key: { pk: string; sk: string },
+  version: number,
+): Promise<void> {
   try {
     await send(
       adapter,
       new UpdateCommand({
-        // Never lowered: a later build's version stays.
         ConditionExpression: 'attribute_not_exists(#iv) OR #iv < :iv',
         ExpressionAttributeNames: { '#iv': INDEX_VERSION_ATTRIBUTE },
         ExpressionAttributeValues: { ':iv': version },
-        Key: counterKey(namespace.pk, shard),
+        Key: key,
         ReturnConsumedCapacity: 'TOTAL',
         TableName: adapter.tableName,
         UpdateExpression: 'SET #iv = :iv',

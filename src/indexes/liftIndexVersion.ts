@@ -1,11 +1,16 @@
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { GetCommand } from '@aws-sdk/lib-dynamodb'
 
 import type { ItemKey } from '../keys/itemKeys.js'
 import type { Namespace } from '../namespaces.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { send } from '../storage/send.js'
-import { INDEX_VERSION_ATTRIBUTE, knownIndexVersion, STATE_SK } from './indexRecord.js'
+import {
+  INDEX_VERSION_ATTRIBUTE,
+  knownIndexVersion,
+  raiseIndexVersion,
+  STATE_SK,
+} from './indexRecord.js'
 
 /**
  * Restores "no counter shard carries a newer index version than the state item" where it broke:
@@ -32,25 +37,8 @@ export async function liftIndexVersion(
   if (typeof version !== 'number' || version <= knownIndexVersion(adapter, namespace)) {
     return false
   }
-  try {
-    await send(
-      adapter,
-      new UpdateCommand({
-        ConditionExpression: 'attribute_not_exists(#iv) OR #iv < :iv',
-        ExpressionAttributeNames: { '#iv': INDEX_VERSION_ATTRIBUTE },
-        ExpressionAttributeValues: { ':iv': version },
-        Key: { pk: namespace.pk, sk: STATE_SK },
-        ReturnConsumedCapacity: 'TOTAL',
-        TableName: adapter.tableName,
-        UpdateExpression: 'SET #iv = :iv',
-      }),
-    )
-  } catch (error) {
-    if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') {
-      throw error
-    }
-    // Raised meanwhile (another writer lifted it, or an index change moved it on).
-  }
+  // Not when raised meanwhile (another writer lifted it, or an index change moved it on).
+  await raiseIndexVersion(adapter, { pk: namespace.pk, sk: STATE_SK }, version)
   adapter.payload.logger.warn(
     `payload-db-dynamodb: the index version of ${namespace.pk} was behind its counter shard ${shard.sk} (the table was emptied while a process bumped the shards); raised to ${version}.`,
   )
