@@ -88,7 +88,7 @@ export async function profileOperations(payload: Payload): Promise<string> {
     },
     {
       minimum:
-        "1: GetItem; 0 under the collection's read lease (its own write above is read by key once)",
+        "1: GetItem; 0 under the collection's read lease (its own writes above taken in from what they stored)",
       name: 'findByID, depth 0',
       run: () => payload.findByID({ id, collection: 'articles', depth: 0 }),
     },
