@@ -8,7 +8,6 @@
  */
 import type { Config, DatabaseAdapterObj, Payload, Where } from 'payload'
 
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { randomUUID } from 'node:crypto'
 
 import type { DynamoDBAdapter, DynamoDBAdapterArgs } from '../../src/index.js'
@@ -20,6 +19,7 @@ import { revocationWait } from '../../src/leases/leaseTiming.js'
 import { collectionNamespace } from '../../src/namespaces.js'
 import { boot, bootOnTable, closeAll } from '../support/bootPayload.js'
 import { setEnv } from '../support/env.js'
+import { endCooldown } from '../support/leaseCooldown.js'
 import { startFaultProxy } from '../support/faultProxy.js'
 
 const LEASE_MS = 300
@@ -93,22 +93,6 @@ async function seed(payload: Payload): Promise<void> {
       },
     })
   }
-}
-
-/**
- * Ends the cooldown after a revocation (leaseTiming.ts), so that the next test's holder can take
- * the lease without waiting for it: a test-only edit of the state item.
- */
-async function endCooldown(payload: Payload): Promise<void> {
-  const adapter = adapterOf(payload)
-  await adapter.docClient.send(
-    new UpdateCommand({
-      ExpressionAttributeNames: { '#lc': 'lc', '#ln': 'ln' },
-      Key: { pk: collectionNamespace(adapter, 'posts').pk, sk: 'M#indexes' },
-      TableName: adapter.tableName,
-      UpdateExpression: 'REMOVE #lc, #ln',
-    }),
-  )
 }
 
 /** Queries until the process answers `posts` from its lease (at most `limit` rounds). */
@@ -226,7 +210,7 @@ describe('read leases', () => {
 
   it('never answers from a lease it can no longer confirm: a holder cut off from DynamoDB fails or shows the write', async () => {
     const proxy = await startFaultProxy()
-    await endCooldown(started[0])
+    await endCooldown(started[0], 'posts')
     let holder: Payload | undefined
     try {
       // A new holder reaches DynamoDB through the proxy (one attempt per request).
@@ -326,7 +310,7 @@ describe('read leases', () => {
       for (let round = 1; round <= 30; round++) {
         if (round % 10 === 1) {
           // The holder takes the lease again, and the writer takes it back.
-          await endCooldown(holder)
+          await endCooldown(holder, 'posts')
           await untilLeased(holder)
           leased++
         }
@@ -358,7 +342,7 @@ describe('read leases', () => {
     expect(fromLease).toBeGreaterThan(0)
 
     // Eight writers at once through Payload, the first of which takes the lease back.
-    await endCooldown(holder)
+    await endCooldown(holder, 'posts')
     await untilLeased(holder)
     const extras = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
@@ -389,7 +373,7 @@ describe('read leases', () => {
 
   it('gives its leases back when destroyed: the next writer does not wait', async () => {
     const holder = await start()
-    await endCooldown(holder)
+    await endCooldown(holder, 'posts')
     await untilLeased(holder)
     await holder.destroy()
     started.splice(started.indexOf(holder), 1)

@@ -18,6 +18,7 @@ import { leaseServes } from '../../src/leases/holdLease.js'
 import { collectionNamespace } from '../../src/namespaces.js'
 import { bootOnTable } from '../support/bootPayload.js'
 import { setEnv } from '../support/env.js'
+import { endCooldown } from '../support/leaseCooldown.js'
 
 const LEASE_MS = 1_000
 
@@ -228,6 +229,44 @@ describe('write checks answered from memory under read leases', () => {
       ).toBe(1)
     }
     expect((await adapterOf(holder).verifyIndexes({ collection: 'posts' })).clean).toBe(true)
+  }, 120_000)
+
+  it('two processes racing for the same unique values, one holding the leases: one holder each, counts exact', async () => {
+    const other = await start()
+    // The test above took both leases back: their cooldowns end before the holder starts.
+    await endCooldown(other, 'posts')
+    await endCooldown(other, 'authors')
+    const holder = await start()
+    const author = await holder.create({ collection: 'authors', data: { name: 'Racer' } })
+    await untilLeased(holder)
+    const before = (await holder.count({ collection: 'posts' })).totalDocs
+    // 24 creates at once, half through each process: pairs race for 6 slugs, the rest take their own.
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 24 }, (_, i) =>
+        (i % 2 === 0 ? holder : other).create({
+          collection: 'posts',
+          data: { author: author.id, slug: i < 12 ? `raced-${i % 6}` : `own-${i}` },
+        }),
+      ),
+    )
+    const refused = outcomes.filter((outcome) => outcome.status === 'rejected')
+    for (const outcome of refused) {
+      const reason = (outcome as PromiseRejectedResult).reason as ValidationError
+      expect(reason).toBeInstanceOf(ValidationError)
+      expect(reason.data.errors.map((error) => error.path)).toEqual(['slug'])
+    }
+    expect(refused).toHaveLength(6)
+    for (const payload of [holder, other]) {
+      expect((await payload.count({ collection: 'posts' })).totalDocs).toBe(before + 18)
+      expect(
+        (await payload.count({ collection: 'posts', where: { slug: { like: 'raced-' } } }))
+          .totalDocs,
+      ).toBe(6)
+    }
+    const report = await adapterOf(holder).verifyIndexes({ collection: 'posts' })
+    expect(report).toMatchObject({ clean: true, missingEntries: 0, orphanEntries: 0 })
+    expect(report.counter).toBe(report.documents)
+    await stopAll()
   }, 120_000)
 
   it('empties the table while it takes leases, and every write after that succeeds', async () => {
