@@ -741,13 +741,14 @@ describe('the adapter contract', () => {
     // The posts of all three categories are fetched in one batch.
     expect(one.stats.requestsByCommand.BatchGet).toBe(1)
 
-    // Two more joins on the same field (other where, sort and limit) read nothing more.
+    // Two more joins on the same field (other where, sort and limit) read nothing more. (Fewer
+    // is possible: a collection whose read lease was taken meanwhile skips its counter items.)
     const three = await requestsFor({
       ...onlyJoin('relatedPosts'),
       featuredPosts: {},
       sortedPosts: {},
     })
-    expect(three.stats.requests).toBe(one.stats.requests)
+    expect(three.stats.requests).toBeLessThanOrEqual(one.stats.requests)
     const alpha = three.docs.find((doc) => doc.name === 'Alpha')!
     expect(byTitle(dynamo, 'posts', alpha.featuredPosts)).toEqual({
       docs: ['post 05', 'post 01'],
