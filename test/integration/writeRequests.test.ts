@@ -13,6 +13,7 @@ import { ValidationError } from 'payload'
 import type { DynamoDBAdapter } from '../../src/index.js'
 
 import { boot, type Booted, closeAll } from '../support/bootPayload.js'
+import { requestTrace } from '../support/requestTrace.js'
 
 function config(db: DatabaseAdapterObj): Config {
   return {
@@ -35,23 +36,19 @@ function config(db: DatabaseAdapterObj): Config {
   }
 }
 
-/** What `work` sent, by command. */
+/** What `work` sent, by command (the read leases' background confirmations left out). */
 async function requestsOf(payload: Payload, work: () => Promise<unknown>) {
-  const stats = (payload.db as unknown as DynamoDBAdapter).stats
-  const before = stats.snapshot()
+  const trace = requestTrace(payload.db as unknown as DynamoDBAdapter)
+  const start = trace.length
   let failure: unknown
   try {
     await work()
   } catch (error) {
     failure = error
   }
-  const after = stats.snapshot()
   const sent: Record<string, number> = {}
-  for (const [command, count] of Object.entries(after.requestsByCommand)) {
-    const more = count - (before.requestsByCommand[command] ?? 0)
-    if (more > 0) {
-      sent[command] = more
-    }
+  for (const command of trace.slice(start)) {
+    sent[command] = (sent[command] ?? 0) + 1
   }
   return { failure, sent }
 }
