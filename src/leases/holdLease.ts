@@ -75,8 +75,8 @@ export async function quiesceLeases(adapter: DynamoDBAdapter): Promise<() => voi
   holder.suspended++
   await Promise.allSettled([...holder.acquiring.values()])
   forgetLeases(adapter)
+  // Nothing is taken while suspended, so nothing is held when it resumes.
   return () => {
-    forgetLeases(adapter)
     holder.suspended--
   }
 }

@@ -222,6 +222,20 @@ export async function documentsForChecks(
   return (await heldDocuments(adapter, namespace, { onlyIfHeld: everLoaded }))?.docs
 }
 
+/** `documentsForChecks` of several namespaces at once, by namespace pk. */
+export async function documentsForChecksOf(
+  adapter: DynamoDBAdapter,
+  namespaces: Iterable<Namespace>,
+): Promise<Map<string, readonly StoredDocument[] | undefined>> {
+  return new Map(
+    await Promise.all(
+      [...namespaces].map(
+        async (namespace) => [namespace.pk, await documentsForChecks(adapter, namespace)] as const,
+      ),
+    ),
+  )
+}
+
 /**
  * The documents of a namespace held under this process's read lease (no request), else
  * undefined: for reads by key that would otherwise each be a request (in transactions too).

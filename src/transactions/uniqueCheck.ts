@@ -9,7 +9,7 @@ import { uniqueMarkers } from '../indexes/entries.js'
 import { maintainedIndexes } from '../indexes/indexRecord.js'
 import { localeCodes } from '../indexes/registry.js'
 import { heldMarkerOwners } from '../read/heldLookups.js'
-import { documentsForChecks } from '../read/snapshots.js'
+import { documentsForChecksOf } from '../read/snapshots.js'
 import { batchGetItems, type ItemReader } from '../storage/documentStore.js'
 import { newMarkers } from '../write/changeActions.js'
 import { uniqueValueError } from '../write/uniqueValueError.js'
@@ -120,13 +120,7 @@ async function storedOwners(
   read: ItemReader,
 ): Promise<Map<string, { id?: unknown }>> {
   const namespaces = new Map(checks.map(({ change }) => [change.namespace.pk, change.namespace]))
-  const held = new Map(
-    await Promise.all(
-      [...namespaces.values()].map(
-        async (namespace) => [namespace.pk, await documentsForChecks(adapter, namespace)] as const,
-      ),
-    ),
-  )
+  const held = await documentsForChecksOf(adapter, namespaces.values())
   const owners = new Map<string, { id?: unknown }>()
   const keys: ItemKey[] = []
   for (const { change, marker } of checks) {

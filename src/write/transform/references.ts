@@ -7,7 +7,7 @@ import type { ItemKey } from '../../keys/itemKeys.js'
 
 import { collectionNamespace, keyOf, type Namespace } from '../../namespaces.js'
 import { heldByID } from '../../read/heldLookups.js'
-import { documentsForChecks } from '../../read/snapshots.js'
+import { documentsForChecksOf } from '../../read/snapshots.js'
 import { batchGetByKey, batchGetItems, type ItemReader } from '../../storage/documentStore.js'
 import { activeTransaction } from '../../transactions/session.js'
 import { isPlainObject } from './isPlainObject.js'
@@ -85,15 +85,9 @@ export async function assertReferencesExist(
   })
   // Related collections held in memory answer without a request (under a read lease).
   const toCheck = new Set(unstaged.map(({ key }) => key.pk))
-  const held = new Map(
-    await Promise.all(
-      [...namespaces.values()]
-        .filter((namespace) => toCheck.has(namespace.pk))
-        .map(
-          async (namespace) =>
-            [namespace.pk, await documentsForChecks(adapter, namespace)] as const,
-        ),
-    ),
+  const held = await documentsForChecksOf(
+    adapter,
+    [...namespaces.values()].filter((namespace) => toCheck.has(namespace.pk)),
   )
   const keys: ItemKey[] = []
   for (const { key, references } of unstaged) {
