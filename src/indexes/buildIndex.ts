@@ -19,13 +19,13 @@ import {
   transactWrite,
 } from '../transactions/transactWrite.js'
 import { valuesAtPath } from '../utilities/valuesAtPath.js'
-import { buildProgress, indexGenerations, recordIndexState } from './buildState.js'
+import { buildProgress, counterEpochs, indexGenerations, recordIndexState } from './buildState.js'
 import { indexEntries, uniqueMarkers } from './entries.js'
 import { localeCodes } from './registry.js'
 import { type CounterDelta, counterDeltas, countedIndexes, coverageToken } from './valueCounters.js'
 
 /** A unique index cannot be built over data that holds the same value twice. */
-async function assertNoDuplicates(
+export async function assertNoDuplicates(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
   definitions: IndexDefinition[],
@@ -138,6 +138,7 @@ function documentWrite(
       after: doc,
       before: null,
       beforeCovered: [],
+      epochs: counterEpochs(adapter, namespace),
       generations,
       shards: adapter.counterShards,
     }),
@@ -172,14 +173,20 @@ const DOCUMENT_ATTEMPTS = 25
  * again and its writes computed for the new version: its writer may not have written the entries
  * (a writer only writes the entries its change moves, and the new index's entries of a value it
  * did not change are missing until the build writes them); one deleted meanwhile is left out.
+ *
+ * A marker another document holds fails the build, unless `leaveHeldMarkers` (a rebuild, whose
+ * repair pass then frees a marker its holder no longer deserves, or reports the duplicate): then
+ * the document's other writes go without it. Returns how many markers were left so.
  */
 async function writePacked(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
   definitions: IndexDefinition[],
   writes: DocumentWrite[],
-): Promise<void> {
+  leaveHeldMarkers = false,
+): Promise<number> {
   let pending = writes
+  let markersLeft = 0
   const attempts = new Map<string, number>()
   while (pending.length > 0) {
     const batch: DocumentWrite[] = []
@@ -210,26 +217,51 @@ async function writePacked(
       }
       // Which documents failed their check: those are skipped, the others sent again.
       const skipped = new Set<DocumentWrite>()
+      const resent: DocumentWrite[] = []
       let offset = 0
       for (const write of batch) {
         const end = offset + write.actions.length
-        if (failed.some((index) => index >= offset && index < end)) {
-          if (!failed.includes(offset)) {
-            throw new APIError(
-              'A unique value was taken by another document while the index was being built. Build it again.',
-              409,
-              undefined,
-              true,
-            )
-          }
+        const own = failed.filter((index) => index >= offset && index < end)
+        if (own.includes(offset)) {
           skipped.add(write)
+        } else if (own.length > 0 && leaveHeldMarkers) {
+          // Only markers carry a condition besides the document's guard.
+          const held = new Set(own.map((index) => index - offset))
+          resent.push({ ...write, actions: write.actions.filter((_, at) => !held.has(at)) })
+          markersLeft += held.size
+        } else if (own.length > 0) {
+          throw new APIError(
+            'A unique value was taken by another document while the index was being built. Build it again.',
+            409,
+            undefined,
+            true,
+          )
+        } else {
+          resent.push(write)
         }
         offset = end
       }
       const again = await readAgain(adapter, namespace, definitions, [...skipped], attempts)
-      pending = [...batch.filter((write) => !skipped.has(write)), ...again, ...pending]
+      pending = [...resent, ...again, ...pending]
     }
   }
+  return markersLeft
+}
+
+/**
+ * Writes the entries, markers and value counts of `definitions` for some documents, each on the
+ * condition that the document is still the version read (see `writePacked`). Returns how many
+ * markers held by another document were left (only with `leaveHeldMarkers`).
+ */
+export async function indexDocuments(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  definitions: IndexDefinition[],
+  docs: Doc[],
+  options: { leaveHeldMarkers?: boolean } = {},
+): Promise<number> {
+  const writes = docs.flatMap((doc) => documentWrite(adapter, namespace, definitions, doc) ?? [])
+  return writePacked(adapter, namespace, definitions, writes, options.leaveHeldMarkers)
 }
 
 /** The writes of documents whose version moved on, computed from what they hold now. */
@@ -286,10 +318,7 @@ export async function buildIndexes(
     pageSize: 100,
     startKey: resumeFrom ? (JSON.parse(resumeFrom) as Record<string, unknown>) : undefined,
   })) {
-    const writes = page.docs.flatMap(
-      (doc) => documentWrite(adapter, namespace, definitions, doc) ?? [],
-    )
-    await writePacked(adapter, namespace, definitions, writes)
+    await indexDocuments(adapter, namespace, definitions, page.docs)
     documents += page.docs.length
     if (page.cursor) {
       await recordIndexState(adapter, namespace, {
@@ -303,15 +332,26 @@ export async function buildIndexes(
   return documents
 }
 
-/** Deletes every entry and marker of indexes no longer in the config (by name, every locale). */
+/**
+ * Deletes every entry, marker and value counter of indexes no longer in the config (by name, every
+ * locale; counters of every epoch up to the current one, `kinds` to narrow it).
+ */
 export async function dropIndexItems(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
   names: string[],
+  kinds?: (name: string) => string[],
 ): Promise<void> {
   const suffixes = ['', ...localeCodes(adapter).map((locale) => `#${encodeName(locale)}`)]
+  const epochs = counterEpochs(adapter, namespace)
+  const everyKind = (name: string) => [
+    'I',
+    'U',
+    'K',
+    ...Array.from({ length: epochs.get(name) ?? 0 }, (_, at) => `K~${at + 1}`),
+  ]
   for (const name of names) {
-    for (const kind of ['I', 'K', 'U']) {
+    for (const kind of (kinds ?? everyKind)(name)) {
       for (const suffix of suffixes) {
         const pk = `${namespace.pk}#${kind}#${encodeName(name)}${suffix}`
         await clearPartition(adapter, pk, (keys) => batchDeleteItems(adapter, keys))

@@ -31,8 +31,11 @@ const ATTRIBUTE_PREFIX = 'idx:'
 const PROGRESS_PREFIX = 'progress:'
 /** How many times an index was dropped (see `indexGenerations`). */
 const GENERATION_PREFIX = 'gen:'
+/** How many times an index's value counters were started afresh (see `counterEpochs`). */
+const EPOCH_PREFIX = 'epoch:'
 const NO_GENERATIONS: ReadonlyMap<string, number> = new Map()
-const generationsByAdapter = new WeakMap<object, Map<string, ReadonlyMap<string, number>>>()
+type Eras = { epochs: ReadonlyMap<string, number>; generations: ReadonlyMap<string, number> }
+const generationsByAdapter = new WeakMap<object, Map<string, Eras>>()
 
 /** Built indexes per namespace pk (name → signature), as last read (on connect, then by queries). */
 const builtByAdapter = new WeakMap<object, Map<string, Map<string, string>>>()
@@ -227,7 +230,8 @@ function recorded(item: Record<string, unknown> | undefined): boolean {
     (attribute) =>
       attribute === 'updatedAt' ||
       attribute.startsWith(ATTRIBUTE_PREFIX) ||
-      attribute.startsWith(GENERATION_PREFIX),
+      attribute.startsWith(GENERATION_PREFIX) ||
+      attribute.startsWith(EPOCH_PREFIX),
   )
 }
 
@@ -243,12 +247,15 @@ export async function readIndexState(
 ): Promise<Map<string, string> | undefined> {
   const item = await readStateItem(adapter, namespace, options.register)
   const generations = new Map<string, number>()
+  const epochs = new Map<string, number>()
   for (const [attribute, value] of Object.entries(item ?? {})) {
     if (attribute.startsWith(GENERATION_PREFIX) && typeof value === 'number') {
       generations.set(attribute.slice(GENERATION_PREFIX.length), value)
+    } else if (attribute.startsWith(EPOCH_PREFIX) && typeof value === 'number') {
+      epochs.set(attribute.slice(EPOCH_PREFIX.length), value)
     }
   }
-  setIndexGenerations(adapter, namespace, generations)
+  setIndexEras(adapter, namespace, { epochs, generations })
   loadIndexRecord(adapter, namespace, item)
   if (!item || !recorded(item)) {
     return undefined
@@ -281,17 +288,25 @@ export function indexGenerations(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
 ): ReadonlyMap<string, number> {
-  return generationsByAdapter.get(adapter)?.get(namespace.pk) ?? NO_GENERATIONS
+  return generationsByAdapter.get(adapter)?.get(namespace.pk)?.generations ?? NO_GENERATIONS
 }
 
-function setIndexGenerations(
+/**
+ * How many times each index's value counters were started afresh, by name: a rebuild counts every
+ * document again into counters of a new epoch (their own partition, valueCounters.ts), which no
+ * write of the old epoch touches, so the count is exact while writers go on.
+ */
+export function counterEpochs(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
-  generations: ReadonlyMap<string, number>,
-): void {
-  const perAdapter = generationsByAdapter.get(adapter) ?? new Map()
+): ReadonlyMap<string, number> {
+  return generationsByAdapter.get(adapter)?.get(namespace.pk)?.epochs ?? NO_GENERATIONS
+}
+
+function setIndexEras(adapter: DynamoDBAdapter, namespace: Namespace, eras: Eras): void {
+  const perAdapter = generationsByAdapter.get(adapter) ?? new Map<string, Eras>()
   generationsByAdapter.set(adapter, perAdapter)
-  perAdapter.set(namespace.pk, generations)
+  perAdapter.set(namespace.pk, eras)
 }
 
 /**
@@ -320,6 +335,11 @@ export async function recordIndexState(
     progress?: Map<string, string | undefined>
     /** No longer complete (being rebuilt): queries stop reading them, the generation stays. */
     unbuilt?: string[]
+    /**
+     * Counted afresh (a rebuild): a new generation, so no document counts as counted, and a new
+     * epoch of value counters, so the old counts are out of the way.
+     */
+    recounted?: string[]
   },
 ): Promise<void> {
   const names: Record<string, string> = {}
@@ -343,6 +363,14 @@ export async function recordIndexState(
     values[':one'] = 1
     adds.push(`#a${n} :one`)
     n++
+  }
+  for (const name of changes.recounted ?? []) {
+    for (const prefix of [GENERATION_PREFIX, EPOCH_PREFIX]) {
+      names[`#a${n}`] = prefix + name
+      values[':one'] = 1
+      adds.push(`#a${n} :one`)
+      n++
+    }
   }
   for (const name of changes.unbuilt ?? []) {
     names[`#a${n}`] = ATTRIBUTE_PREFIX + name

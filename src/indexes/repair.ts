@@ -3,6 +3,7 @@ import { DeleteCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb'
 import type { ItemKey } from '../keys/itemKeys.js'
 import type { Namespace } from '../namespaces.js'
 import type { Doc } from '../query/types.js'
+import type { IndexDefinition } from './definitionTypes.js'
 import type { DynamoDBAdapter, RepairArgs, RepairReport } from '../types.js'
 
 import { keyOf } from '../namespaces.js'
@@ -258,9 +259,20 @@ export async function repairIndexes(
   this: DynamoDBAdapter,
   args: RepairArgs,
 ): Promise<RepairReport> {
-  const namespace = namespaceOf(this, args)
-  const pageSize = args.pageSize ?? 100
-  const drift = await findDrift(this, namespace, pageSize)
+  return repairNamespace(this, namespaceOf(this, args), args.pageSize ?? 100)
+}
+
+/**
+ * `repairIndexes` on one namespace. `counted`: the indexes whose value counters it checks and
+ * sets (the built ones; a rebuild names its own, which its pass has just counted).
+ */
+export async function repairNamespace(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  pageSize: number,
+  counted?: IndexDefinition[],
+): Promise<RepairReport> {
+  const drift = await findDrift(adapter, namespace, pageSize, counted)
   const report: RepairReport = {
     documents: 0,
     entriesDeleted: 0,
@@ -280,12 +292,12 @@ export async function repairIndexes(
   for (const item of ownerless) {
     try {
       await send(
-        this,
+        adapter,
         new DeleteCommand({
           ConditionExpression: 'attribute_not_exists(id)',
           Key: { pk: item.pk, sk: item.sk },
           ReturnConsumedCapacity: 'TOTAL',
-          TableName: this.tableName,
+          TableName: adapter.tableName,
         }),
       )
       if (item.pk.includes('#U#')) {
@@ -310,14 +322,14 @@ export async function repairIndexes(
     report.passes++
     const again: Group[] = []
     for (const group of pending) {
-      const plan = await planGroup(this, namespace, group, drift.duplicateKeys)
+      const plan = await planGroup(adapter, namespace, group, drift.duplicateKeys)
       if ('changing' in plan) {
         reasons.set(group, 'the document item has no document')
         again.push(group)
         continue
       }
       if (plan.writes.length > 0) {
-        if (!(await commit(this, plan, report))) {
+        if (!(await commit(adapter, plan, report))) {
           reasons.set(group, 'the document kept changing')
           again.push(group)
           continue
@@ -325,7 +337,7 @@ export async function repairIndexes(
         written.add(group)
       }
       if (plan.blockedBy !== undefined) {
-        // Its marker may be freed by the holder's own group in this round: look again.
+        // Its marker may be freed by the holder's own group in adapter round: look again.
         reasons.set(group, `a marker it should hold is held by ${JSON.stringify(plan.blockedBy)}`)
         again.push(group)
       }
@@ -339,14 +351,14 @@ export async function repairIndexes(
   }))
 
   if (drift.counter !== drift.documents) {
-    const counter = await repairCounter(this, namespace, pageSize)
+    const counter = await repairCounter(adapter, namespace, pageSize)
     if (typeof counter === 'object') {
       report.counter = counter
     }
     report.counterUnsettled = counter === 'unsettled'
   }
   if (drift.valueCounters.length > 0) {
-    const values = await repairValueCounters(this, namespace, pageSize)
+    const values = await repairValueCounters(adapter, namespace, pageSize, counted)
     if (typeof values === 'object') {
       report.valueCountersFixed = values.fixed
     }

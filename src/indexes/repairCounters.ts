@@ -3,6 +3,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import type { ItemKey } from '../keys/itemKeys.js'
 import type { Namespace } from '../namespaces.js'
 import type { DynamoDBAdapter } from '../types.js'
+import type { IndexDefinition } from './definitionTypes.js'
 
 import { COUNTER_SK, counterKey } from '../keys/counterKey.js'
 import { DOCUMENT_SK_PREFIX } from '../keys/itemKeys.js'
@@ -12,7 +13,7 @@ import { readStamp, stampAction } from '../storage/namespaceStamp.js'
 import { countedIn, revisionOf } from '../storage/revisions.js'
 import { send } from '../storage/send.js'
 import { transactWrite } from '../transactions/transactWrite.js'
-import { indexGenerations, queryableIndexes } from './buildState.js'
+import { counterEpochs, indexGenerations, queryableIndexes } from './buildState.js'
 import { localeCodes } from './registry.js'
 import { countedIndexes, coverageToken, valueCounterKey } from './valueCounters.js'
 import { queryPartition } from './verify.js'
@@ -139,14 +140,21 @@ export async function repairValueCounters(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
   pageSize: number,
+  /** Whose counters: the built indexes unless a rebuild names its own. */
+  indexes: IndexDefinition[] = queryableIndexes(adapter, namespace),
 ): Promise<{ fixed: number } | 'unsettled'> {
-  const built = countedIndexes(queryableIndexes(adapter, namespace))
+  const built = countedIndexes(indexes)
   const generations = indexGenerations(adapter, namespace)
   const tokens = built.map((definition) => coverageToken(definition, generations))
   for (let attempt = 0; attempt < COUNTER_ATTEMPTS; attempt++) {
     await settleDelay(attempt)
     const before = await readStamp(adapter, namespace.pk)
-    const expected = new ExpectedValueCounts(namespace, built, localeCodes(adapter))
+    const expected = new ExpectedValueCounts(
+      namespace,
+      built,
+      localeCodes(adapter),
+      counterEpochs(adapter, namespace),
+    )
     let marked = 0
     for await (const page of iteratePartition(adapter, namespace.pk, { pageSize })) {
       page.docs.forEach((doc) => expected.add(doc))

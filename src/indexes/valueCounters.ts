@@ -24,14 +24,22 @@ export const DEFAULT_COUNTER_SHARDS = 8
 /** The most shards a counter may have (the `counterShards` option is checked against it). */
 export const MAX_COUNTER_SHARDS = 1000
 
-/** The partition holding one index's value counters (`K`, beside its entries' `I`). */
+/**
+ * The partition holding one index's value counters (`K`, beside its entries' `I`), in one epoch
+ * (`K~<epoch>` after a rebuild counted afresh, buildState.ts `counterEpochs`).
+ */
 export function counterPartition(
   namespace: Namespace,
   definition: IndexDefinition,
   locale?: string,
+  epoch = 0,
 ): string {
-  return `${namespace.pk}#K#${encodeName(definition.name)}${locale ? `#${encodeName(locale)}` : ''}`
+  const kind = epoch > 0 ? `K~${epoch}` : 'K'
+  return `${namespace.pk}#${kind}#${encodeName(definition.name)}${locale ? `#${encodeName(locale)}` : ''}`
 }
+
+/** How many times each index's counters were started afresh, by name (buildState.ts). */
+export type Epochs = ReadonlyMap<string, number>
 
 /**
  * Kinds whose values are rarely shared, so a counter per value would be one more item per
@@ -89,10 +97,11 @@ export function countedValues(
   definition: IndexDefinition,
   locales: string[],
   doc: Doc,
+  epochs: Epochs,
 ): Set<string> {
   const values = new Set<string>()
   for (const locale of localesFor(definition, locales)) {
-    const pk = counterPartition(namespace, definition, locale)
+    const pk = counterPartition(namespace, definition, locale, epochs.get(definition.name))
     for (const entry of indexEntries(namespace, [definition], locale ? [locale] : [], doc)) {
       const end = entry.sk.indexOf(VALUE_TERMINATOR) + VALUE_TERMINATOR.length
       values.add(`${pk}\u0000${entry.sk.slice(0, end)}`)
@@ -121,20 +130,23 @@ export function counterDeltas(
     after: Doc | null
     before: Doc | null
     beforeCovered: string[]
+    epochs: Epochs
     generations: Generations
     shards: number
   },
 ): CounterDelta[] {
-  const { after, before, beforeCovered, generations } = change
+  const { after, before, beforeCovered, epochs, generations } = change
   const id = ((after ?? before) as { id: number | string }).id
   const shard = shardOf(id, change.shards)
   const deltas: CounterDelta[] = []
   for (const definition of countedIndexes(definitions)) {
     const old =
       before && beforeCovered.includes(coverageToken(definition, generations))
-        ? countedValues(namespace, definition, locales, before)
+        ? countedValues(namespace, definition, locales, before, epochs)
         : new Set<string>()
-    const next = after ? countedValues(namespace, definition, locales, after) : new Set<string>()
+    const next = after
+      ? countedValues(namespace, definition, locales, after, epochs)
+      : new Set<string>()
     for (const value of next) {
       if (!old.has(value)) {
         deltas.push({ amount: 1, key: valueCounterKey(value, shard) })

@@ -11,7 +11,7 @@ import { collectionNamespace, versionsNamespace } from '../namespaces.js'
 import { withDocuments } from '../storage/documentStore.js'
 import { readStamp } from '../storage/namespaceStamp.js'
 import { send } from '../storage/send.js'
-import { queryableIndexes } from './buildState.js'
+import { counterEpochs, queryableIndexes } from './buildState.js'
 import { ExpectedValueCounts } from './verifyCounters.js'
 import { indexEntries, indexPartition, uniqueMarkers, uniquePartition } from './entries.js'
 import { indexesOf, localeCodes } from './registry.js'
@@ -152,16 +152,18 @@ export async function findDrift(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
   pageSize = 100,
+  /** Whose counters to check: the built indexes (an index being built counts as it goes). */
+  counted: IndexDefinition[] = queryableIndexes(adapter, namespace),
 ): Promise<Drift> {
   const definitions = indexesOf(adapter, namespace)
   const locales = localeCodes(adapter)
 
   const documentIDs = new Set<string>()
-  // Counters are checked for built indexes only: an index being built counts as it goes.
   const expectedCounts = new ExpectedValueCounts(
     namespace,
-    queryableIndexes(adapter, namespace),
+    counted,
     locales,
+    counterEpochs(adapter, namespace),
   )
   const expectedEntries = new Map<string, IndexItem>()
   const expectedMarkers = new Map<string, { ids: Id[]; item: IndexItem }>()

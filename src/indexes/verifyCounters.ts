@@ -6,7 +6,7 @@ import type { IndexDefinition } from './definitionTypes.js'
 import { VALUE_TERMINATOR } from '../keys/orderedValue.js'
 import { iterateIndexRange } from '../storage/indexStore.js'
 import { localesFor } from './entries.js'
-import { countedIndexes, countedValues, counterPartition } from './valueCounters.js'
+import { countedIndexes, countedValues, counterPartition, type Epochs } from './valueCounters.js'
 
 /**
  * A value whose counter disagrees with the documents (`sk` is the encoded value); `firstShard`
@@ -28,11 +28,18 @@ export class ExpectedValueCounts {
     private readonly namespace: Namespace,
     private readonly definitions: IndexDefinition[],
     private readonly locales: string[],
+    private readonly epochs: Epochs,
   ) {}
 
   add(doc: Doc): void {
     for (const definition of countedIndexes(this.definitions)) {
-      for (const value of countedValues(this.namespace, definition, this.locales, doc)) {
+      for (const value of countedValues(
+        this.namespace,
+        definition,
+        this.locales,
+        doc,
+        this.epochs,
+      )) {
         this.counts.set(value, (this.counts.get(value) ?? 0) + 1)
       }
     }
@@ -44,7 +51,12 @@ export class ExpectedValueCounts {
     const firstShards = new Map<string, number>()
     for (const definition of countedIndexes(this.definitions)) {
       for (const locale of localesFor(definition, this.locales)) {
-        const pk = counterPartition(this.namespace, definition, locale)
+        const pk = counterPartition(
+          this.namespace,
+          definition,
+          locale,
+          this.epochs.get(definition.name),
+        )
         for await (const rows of iterateIndexRange(
           adapter,
           pk,

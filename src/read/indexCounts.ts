@@ -4,6 +4,7 @@ import type { Namespace } from '../namespaces.js'
 import type { IndexRead, Plan } from '../query/plan/types.js'
 import type { DynamoDBAdapter } from '../types.js'
 
+import { counterEpochs } from '../indexes/buildState.js'
 import { counterPartition, countedIndexes } from '../indexes/valueCounters.js'
 import { countIndexRanges, readDocumentCount, readValueCounts } from '../storage/indexStore.js'
 
@@ -25,7 +26,12 @@ export function countEntries(
   if (countedByValue(read)) {
     return readValueCounts(
       adapter,
-      counterPartition(namespace, read.definition, read.locale),
+      counterPartition(
+        namespace,
+        read.definition,
+        read.locale,
+        counterEpochs(adapter, namespace).get(read.definition.name),
+      ),
       read.ranges.map((range) => range.from),
     )
   }

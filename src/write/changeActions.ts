@@ -4,7 +4,7 @@ import type { DocumentChange } from '../transactions/session.js'
 import type { WriteAction } from '../transactions/transactWrite.js'
 import type { DynamoDBAdapter } from '../types.js'
 
-import { indexGenerations } from '../indexes/buildState.js'
+import { counterEpochs, indexGenerations } from '../indexes/buildState.js'
 import { indexEntries, uniqueMarkers } from '../indexes/entries.js'
 import { maintainedIndexes } from '../indexes/indexRecord.js'
 import { localeCodes } from '../indexes/registry.js'
@@ -135,6 +135,7 @@ export function changeActions(
     after,
     before,
     beforeCovered: before ? countedIn(before) : [],
+    epochs: counterEpochs(adapter, namespace),
     generations,
     shards: adapter.counterShards,
   })
