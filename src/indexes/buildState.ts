@@ -1,4 +1,4 @@
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
 
 import type { Namespace } from '../namespaces.js'
 import type { DynamoDBAdapter } from '../types.js'
@@ -8,7 +8,11 @@ import { withoutRequestRecorders } from '../storage/requestStats.js'
 import { send } from '../storage/send.js'
 import { indexSignature } from './indexSignature.js'
 import {
+  EPOCH_PREFIX,
+  GENERATION_PREFIX,
+  getStateItem,
   loadIndexRecord,
+  noteBuiltIndexes,
   recordedDefinitions,
   SHARD_COUNTS_ATTRIBUTE,
   STATE_SK,
@@ -29,10 +33,6 @@ export { buildsInPlace, indexSignature } from './indexSignature.js'
 const ATTRIBUTE_PREFIX = 'idx:'
 /** Where an unfinished build of an index got to (the partition cursor after its last page). */
 const PROGRESS_PREFIX = 'progress:'
-/** How many times an index was dropped (see `indexGenerations`). */
-const GENERATION_PREFIX = 'gen:'
-/** How many times an index's value counters were started afresh (see `counterEpochs`). */
-const EPOCH_PREFIX = 'epoch:'
 const NO_GENERATIONS: ReadonlyMap<string, number> = new Map()
 type Eras = { epochs: ReadonlyMap<string, number>; generations: ReadonlyMap<string, number> }
 const generationsByAdapter = new WeakMap<object, Map<string, Eras>>()
@@ -76,6 +76,7 @@ export function setBuiltIndexes(
     ? new Map([...built].filter(([name]) => !dropped.has(name)))
     : built
   perAdapter.set(namespace.pk, readable)
+  noteBuiltIndexes(adapter, namespace, readable.keys())
 }
 
 /**
@@ -189,15 +190,7 @@ async function readStateItem(
   register = false,
 ): Promise<Record<string, unknown> | undefined> {
   const Key = { pk: namespace.pk, sk: STATE_SK }
-  const read = await send<{ Item?: Record<string, unknown> }>(
-    adapter,
-    new GetCommand({
-      ConsistentRead: true,
-      Key,
-      ReturnConsumedCapacity: 'TOTAL',
-      TableName: adapter.tableName,
-    }),
-  )
+  const read = { Item: await getStateItem(adapter, namespace) }
   const listed = read.Item?.[SHARD_COUNTS_ATTRIBUTE]
   if (!register || (listed instanceof Set && listed.has(adapter.counterShards))) {
     // Listed already (the list only grows): any build that starts later bumps this process's
@@ -335,11 +328,6 @@ export async function recordIndexState(
     progress?: Map<string, string | undefined>
     /** No longer complete (being rebuilt): queries stop reading them, the generation stays. */
     unbuilt?: string[]
-    /**
-     * Counted afresh (a rebuild): a new generation, so no document counts as counted, and a new
-     * epoch of value counters, so the old counts are out of the way.
-     */
-    recounted?: string[]
   },
 ): Promise<void> {
   const names: Record<string, string> = {}
@@ -363,14 +351,6 @@ export async function recordIndexState(
     values[':one'] = 1
     adds.push(`#a${n} :one`)
     n++
-  }
-  for (const name of changes.recounted ?? []) {
-    for (const prefix of [GENERATION_PREFIX, EPOCH_PREFIX]) {
-      names[`#a${n}`] = prefix + name
-      values[':one'] = 1
-      adds.push(`#a${n} :one`)
-      n++
-    }
   }
   for (const name of changes.unbuilt ?? []) {
     names[`#a${n}`] = ATTRIBUTE_PREFIX + name

@@ -1,4 +1,4 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 
 import type { Namespace } from '../namespaces.js'
 import type { WriteCondition } from '../transactions/transactWrite.js'
@@ -8,6 +8,7 @@ import type { IndexDefinition } from './definitionTypes.js'
 import { counterKey } from '../keys/counterKey.js'
 import { leaseOf, NO_LEASE, type RecordedLease } from '../leases/leaseRecord.js'
 import { send } from '../storage/send.js'
+import { MAX_TRANSACTION_ACTIONS } from '../transactions/transactWrite.js'
 import { indexSignature } from './indexSignature.js'
 import { indexesOf } from './registry.js'
 
@@ -31,10 +32,21 @@ export const STATE_SK = 'M#indexes'
 
 export const INDEX_VERSION_ATTRIBUTE = 'iv'
 const DEFINITION_PREFIX = 'def:'
+/** A built index's attribute (buildState.ts). */
+const BUILT_PREFIX = 'idx:'
+/** How many times an index was dropped (buildState.ts `indexGenerations`). */
+export const GENERATION_PREFIX = 'gen:'
+/** How many times an index's value counters were started afresh (buildState.ts `counterEpochs`). */
+export const EPOCH_PREFIX = 'epoch:'
 /** A recorded definition that was dropped: writers stop maintaining it even if they declare it. */
 const DROPPED = 'dropped'
 
 type IndexRecord = {
+  /**
+   * Indexes the table records as built (`idx:<name>`), or undefined when it records no index
+   * state at all (a new or emptied namespace, or one of an earlier version of the adapter).
+   */
+  built?: Set<string>
   /** By name: the definition writers maintain, or null when it was dropped. */
   definitions: Map<string, IndexDefinition | null>
   /**
@@ -61,10 +73,13 @@ export function loadIndexRecord(
   item: Record<string, unknown> | undefined,
 ): void {
   const definitions = new Map<string, IndexDefinition | null>()
+  const built = new Set<string>()
   for (const [attribute, value] of Object.entries(item ?? {})) {
     if (attribute.startsWith(DEFINITION_PREFIX) && typeof value === 'string') {
       const name = attribute.slice(DEFINITION_PREFIX.length)
       definitions.set(name, value === DROPPED ? null : (JSON.parse(value) as IndexDefinition))
+    } else if (attribute.startsWith(BUILT_PREFIX)) {
+      built.add(attribute.slice(BUILT_PREFIX.length))
     }
   }
   const version = item?.[INDEX_VERSION_ATTRIBUTE]
@@ -73,6 +88,7 @@ export function loadIndexRecord(
   // As read, even when older than what this process knew (the table was emptied, or a slower
   // read finished last): the shard condition sends a writer that is behind back for a new read.
   perAdapter.set(namespace.pk, {
+    built: built.size > 0 || definitions.size > 0 ? built : undefined,
     definitions,
     lease: leaseOf(item),
     version: typeof version === 'number' ? version : 0,
@@ -103,9 +119,32 @@ export function knownIndexVersion(adapter: DynamoDBAdapter, namespace: Namespace
 }
 
 /**
+ * Takes in indexes recorded as built after the record was read (a new namespace's, recorded on
+ * connect): writers maintain them from then on.
+ */
+export function noteBuiltIndexes(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  names: Iterable<string>,
+): void {
+  const record = records.get(adapter)?.get(namespace.pk)
+  if (!record) {
+    return
+  }
+  record.built = new Set([...(record.built ?? []), ...names])
+  record.maintained = undefined
+}
+
+/**
  * The indexes this process's writes maintain: its config's, where the table records another
  * definition of the same name the recorded one, plus recorded ones its config lacks, minus
  * recorded drops.
+ *
+ * An index of its config that the table neither records as built nor as being built (added to
+ * the config of a collection with documents, before the migration builds it) is not maintained
+ * yet: every process starts maintaining it at once when its build is announced. A process that
+ * wrote its entries and counts earlier would leave them to processes of the previous config,
+ * which change the same documents without them (stale entries, counts off after the build).
  */
 export function maintainedIndexes(
   adapter: DynamoDBAdapter,
@@ -113,11 +152,19 @@ export function maintainedIndexes(
 ): IndexDefinition[] {
   const declared = indexesOf(adapter, namespace)
   const record = recordOf(adapter, namespace)
-  if (record.definitions.size === 0) {
+  if (!record.built) {
+    // No index state recorded: the config's indexes are the namespace's.
     return declared
   }
   if (!record.maintained) {
-    const byName = new Map(declared.map((definition) => [definition.name, definition]))
+    const built = record.built
+    const byName = new Map(
+      declared
+        .filter(
+          (definition) => built.has(definition.name) || record.definitions.has(definition.name),
+        )
+        .map((definition) => [definition.name, definition]),
+    )
     for (const [name, definition] of record.definitions) {
       if (definition === null) {
         byName.delete(name)
@@ -148,23 +195,29 @@ export function shardCondition(adapter: DynamoDBAdapter, namespace: Namespace): 
  */
 export const SHARD_COUNTS_ATTRIBUTE = 'sc'
 
-/**
- * Records that indexes are being built (their definitions) or were dropped, under a new version,
- * then copies that version onto every counter shard any writer uses. Run before a build reads
- * any document: from then on every write maintains the recorded indexes or fails and learns them.
- */
-export async function announceIndexChange(
-  adapter: DynamoDBAdapter,
-  namespace: Namespace,
-  change: {
-    defined?: IndexDefinition[]
-    dropped?: string[]
-    /** No longer recorded (a build that failed): writers go back to what they declare. */
-    forgotten?: string[]
-  },
-): Promise<void> {
-  const names: Record<string, string> = { '#iv': INDEX_VERSION_ATTRIBUTE }
-  const values: Record<string, unknown> = { ':one': 1 }
+type IndexChange = {
+  defined?: IndexDefinition[]
+  dropped?: string[]
+  /** No longer recorded (a build that failed): writers go back to what they declare. */
+  forgotten?: string[]
+  /**
+   * Counted afresh (a rebuild): a new generation, so that no document counts as counted, and a
+   * new epoch of value counters, out of the way of the old counts. In the same update as the
+   * version, so a writer counts in the new epoch exactly when it knows the new version.
+   */
+  recounted?: string[]
+}
+
+/** The state item's update for a change: names, values and the SET / REMOVE clauses. */
+function changeClauses(change: IndexChange): {
+  adds: string[]
+  names: Record<string, string>
+  removes: string[]
+  sets: string[]
+  values: Record<string, unknown>
+} {
+  const names: Record<string, string> = {}
+  const values: Record<string, unknown> = {}
   const sets: string[] = []
   let n = 0
   const record = (name: string, value: string) => {
@@ -179,11 +232,43 @@ export async function announceIndexChange(
     names[`#f${index}`] = DEFINITION_PREFIX + name
     return `#f${index}`
   })
+  const adds = (change.recounted ?? []).flatMap((name, index) =>
+    [GENERATION_PREFIX, EPOCH_PREFIX].map((prefix, kind) => {
+      names[`#r${index}_${kind}`] = prefix + name
+      values[':one'] = 1
+      return `#r${index}_${kind} :one`
+    }),
+  )
+  return { adds, names, removes, sets, values }
+}
+
+/**
+ * Records that indexes are being built (their definitions) or were dropped, under a new version,
+ * together with that version on every counter shard any writer uses: from then on every write
+ * maintains the recorded indexes or fails and learns them. Run before a build reads any document.
+ *
+ * Both go in one transaction (`announceAtomically`), so no process can read the new record while
+ * a writer that has not read it still passes its shard condition: that writer and one of the new
+ * record could otherwise change the same document in turn, the second undoing the first's entries
+ * and counts of an index it does not know. With more shards than a transaction holds, the record
+ * is updated first and the shards bumped after it.
+ */
+export async function announceIndexChange(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  change: IndexChange,
+): Promise<void> {
+  const announced = await announceAtomically(adapter, namespace, change)
+  if (announced) {
+    loadIndexRecord(adapter, namespace, announced)
+    return
+  }
+  const { adds, names, removes, sets, values } = changeClauses(change)
   const out = await send<{ Attributes?: Record<string, unknown> }>(
     adapter,
     new UpdateCommand({
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
+      ExpressionAttributeNames: { ...names, '#iv': INDEX_VERSION_ATTRIBUTE },
+      ExpressionAttributeValues: { ...values, ':one': 1 },
       Key: { pk: namespace.pk, sk: STATE_SK },
       ReturnConsumedCapacity: 'TOTAL',
       ReturnValues: 'ALL_NEW',
@@ -191,7 +276,7 @@ export async function announceIndexChange(
       UpdateExpression: [
         sets.length ? `SET ${sets.join(', ')}` : '',
         removes.length ? `REMOVE ${removes.join(', ')}` : '',
-        'ADD #iv :one',
+        `ADD ${['#iv :one', ...adds].join(', ')}`,
       ]
         .filter(Boolean)
         .join(' '),
@@ -199,6 +284,123 @@ export async function announceIndexChange(
   )
   loadIndexRecord(adapter, namespace, out.Attributes)
   await bumpShards(adapter, namespace, out.Attributes)
+}
+
+/** The namespace's state item as stored now (strongly consistent), if any. */
+export async function getStateItem(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+): Promise<Record<string, unknown> | undefined> {
+  const read = await send<{ Item?: Record<string, unknown> }>(
+    adapter,
+    new GetCommand({
+      ConsistentRead: true,
+      Key: { pk: namespace.pk, sk: STATE_SK },
+      ReturnConsumedCapacity: 'TOTAL',
+      TableName: adapter.tableName,
+    }),
+  )
+  return read.Item
+}
+
+/** Reads of the state item before giving the one-transaction announcement up. */
+const ANNOUNCE_ATTEMPTS = 5
+
+/**
+ * The state item's update and every listed shard's bump in one TransactWriteItems, conditioned on
+ * the version and the list of shard counts as read (another announcement, or a process listing a
+ * new shard count, makes it read again). Returns the state item as written, or undefined when the
+ * shards do not fit in one transaction or the attempts ran out (a shard ahead of the record, after
+ * another process emptied the table: the caller's bumps never lower it).
+ */
+async function announceAtomically(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  change: IndexChange,
+): Promise<Record<string, unknown> | undefined> {
+  const Key = { pk: namespace.pk, sk: STATE_SK }
+  for (let attempt = 0; attempt < ANNOUNCE_ATTEMPTS; attempt++) {
+    const item = (await getStateItem(adapter, namespace)) ?? {}
+    const version =
+      typeof item[INDEX_VERSION_ATTRIBUTE] === 'number'
+        ? (item[INDEX_VERSION_ATTRIBUTE] as number)
+        : 0
+    const listed = item[SHARD_COUNTS_ATTRIBUTE]
+    const counts = listed instanceof Set ? [...(listed as Set<number>)].map(Number) : []
+    const shards = Math.max(adapter.counterShards, ...counts)
+    if (shards + 1 > MAX_TRANSACTION_ACTIONS) {
+      return undefined
+    }
+    const next = version + 1
+    const { adds, names, removes, sets, values } = changeClauses(change)
+    const conditions = [
+      version === 0 ? 'attribute_not_exists(#iv)' : '#iv = :iv',
+      counts.length === 0 ? 'attribute_not_exists(#sc)' : 'size(#sc) = :listed',
+    ]
+    try {
+      await send(
+        adapter,
+        new TransactWriteCommand({
+          ReturnConsumedCapacity: 'TOTAL',
+          TransactItems: [
+            {
+              Update: {
+                ConditionExpression: conditions.join(' AND '),
+                ExpressionAttributeNames: {
+                  ...names,
+                  '#iv': INDEX_VERSION_ATTRIBUTE,
+                  '#sc': SHARD_COUNTS_ATTRIBUTE,
+                },
+                ExpressionAttributeValues: {
+                  ...values,
+                  ':next': next,
+                  ...(version === 0 ? {} : { ':iv': version }),
+                  ...(counts.length === 0 ? {} : { ':listed': counts.length }),
+                },
+                Key,
+                TableName: adapter.tableName,
+                UpdateExpression: [
+                  `SET ${[...sets, '#iv = :next'].join(', ')}`,
+                  removes.length ? `REMOVE ${removes.join(', ')}` : '',
+                  adds.length ? `ADD ${adds.join(', ')}` : '',
+                ]
+                  .filter(Boolean)
+                  .join(' '),
+              },
+            },
+            ...Array.from({ length: shards }, (_, shard) => ({
+              Update: {
+                ConditionExpression: 'attribute_not_exists(#iv) OR #iv < :next',
+                ExpressionAttributeNames: { '#iv': INDEX_VERSION_ATTRIBUTE },
+                ExpressionAttributeValues: { ':next': next },
+                Key: counterKey(namespace.pk, shard),
+                TableName: adapter.tableName,
+                UpdateExpression: 'SET #iv = :next',
+              },
+            })),
+          ],
+        }),
+      )
+    } catch (error) {
+      if ((error as { name?: string }).name === 'TransactionCanceledException') {
+        continue
+      }
+      throw error
+    }
+    const written: Record<string, unknown> = { ...item, [INDEX_VERSION_ATTRIBUTE]: next }
+    for (const [placeholder, attribute] of Object.entries(names)) {
+      if (placeholder.startsWith('#f')) {
+        delete written[attribute]
+      } else if (placeholder.startsWith('#r')) {
+        written[attribute] =
+          (typeof item[attribute] === 'number' ? (item[attribute] as number) : 0) + 1
+      } else {
+        written[attribute] = values[placeholder.replace('#', ':')]
+      }
+    }
+    return written
+  }
+  return undefined
 }
 
 /**

@@ -44,18 +44,18 @@ export async function rebuildIndexes(this: DynamoDBAdapter, args: RebuildArgs): 
   const definitions = indexesOf(this, namespace)
   const counted = countedIndexes(definitions).map((definition) => definition.name)
   await assertNoDuplicates(this, namespace, definitions)
+  // Writers of every config maintain them from now on (indexRecord.ts).
+  await announceIndexChange(this, namespace, { defined: definitions })
   if (!args.cursor) {
     const names = definitions.map((definition) => definition.name)
     await recordIndexState(this, namespace, { unbuilt: names })
     const readAt = Date.now()
     setBuiltIndexes(this, namespace, (await readIndexState(this, namespace)) ?? new Map(), readAt)
     await new Promise((resolve) => setTimeout(resolve, indexDropWait()))
-    // No query reads the value counters now: count afresh, in counters of a new epoch.
-    await recordIndexState(this, namespace, { recounted: counted })
+    // No query reads the value counters now: every writer counts afresh, in a new epoch.
+    await announceIndexChange(this, namespace, { defined: definitions, recounted: counted })
   }
-  // Writers of every config maintain the indexes, and count in the new epoch, from now on
-  // (indexRecord.ts); this process reads the new epoch too.
-  await announceIndexChange(this, namespace, { defined: definitions })
+  // This process's writes (the pass) count in the new epoch too.
   await readIndexState(this, namespace)
   const epochs = counterEpochs(this, namespace)
   let documents = 0

@@ -321,4 +321,37 @@ describe('an index added to the config, built by two processes at once', () => {
       await (builder.db as unknown as DynamoDBAdapter).verifyIndexes({ collection: 'reviews' }),
     ).toMatchObject({ clean: true, missingEntries: 0, orphanEntries: 0 })
   }, 180_000)
+
+  it('a process of the new config writing before the build and one of the old config after it leave nothing for the build to get wrong', async () => {
+    const table = `concurrent-rollout-${randomUUID()}`
+    const old = await bootOnTable(config(false), table, { buildIndexes: true, readCache: false })
+    started.push(old)
+    const ids = await seedReviews(old, 20)
+    // A rolling deploy: processes of the new config start before the migration builds the index.
+    const current = await bootOnTable(config(true), table, {
+      buildIndexes: false,
+      readCache: false,
+    })
+    started.push(current)
+    for (let i = 0; i < 10; i++) {
+      await current.update({ id: ids[i]!, collection: 'reviews', data: { rating: 5 } })
+      await old.update({ id: ids[i]!, collection: 'reviews', data: { rating: 2 } })
+    }
+    await current.create({ collection: 'reviews', data: { rating: 5, title: 'new config' } })
+    const builder = await bootOnTable(config(true), table, { buildIndexes: true, readCache: false })
+    started.push(builder)
+    const db = builder.db as unknown as DynamoDBAdapter
+    expect(await db.verifyIndexes({ collection: 'reviews' })).toMatchObject({
+      clean: true,
+      orphanEntries: 0,
+      valueCountersOff: 0,
+    })
+    const all = await old.find({ collection: 'reviews', limit: 0, pagination: false })
+    for (const rating of RATINGS) {
+      const where = { rating: { equals: rating } }
+      expect((await builder.count({ collection: 'reviews', where })).totalDocs).toBe(
+        all.docs.filter((doc) => doc.rating === rating).length,
+      )
+    }
+  }, 180_000)
 })
