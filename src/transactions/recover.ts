@@ -3,6 +3,7 @@ import { ValidationError } from 'payload'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { applyRemaining } from '../write/journaledCommit.js'
+import { releaseMarkers } from '../write/releaseMarkers.js'
 import { deleteJournal, openJournals, readJournalChanges } from './journal.js'
 
 /** A journal younger than this may belong to a write another process is still applying. */
@@ -42,6 +43,7 @@ export async function finishOpenCommits(
         msg: `payload-db-dynamodb: an interrupted write (${header.writeID}) could not be applied and was undone.`,
       })
     }
+    await releaseMarkers(adapter, journal)
     await deleteJournal(adapter, header.writeID, header.parts)
     finished++
   }

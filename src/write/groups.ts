@@ -52,7 +52,13 @@ export class RevisionConflict extends Error {
   }
 }
 
-export type Group = { actions: WriteAction[]; changes: DocumentChange[]; meanings: Meaning[] }
+export type Group = {
+  actions: WriteAction[]
+  changes: DocumentChange[]
+  /** A journaled write's group: the markers its documents let go of stay (releaseMarkers.ts). */
+  keepsReleases?: boolean
+  meanings: Meaning[]
+}
 
 /** A counter's move; the namespace's own shard is stamped (see `close` below). */
 type Move = { amount: number; key: ItemKey; stamped?: Namespace }
@@ -88,6 +94,8 @@ export function groupChanges(
   changes: DocumentChange[],
   writeID: string,
   capacity = MAX_TRANSACTION_ACTIONS,
+  /** Leave the markers of values let go of (and not taken in the group) in place. */
+  keepsReleases = false,
 ): Group[] {
   const groups: Group[] = []
   let group: Group = { actions: [], changes: [], meanings: [] }
@@ -114,7 +122,7 @@ export function groupChanges(
       }
     }
     if (group.actions.length > 0) {
-      groups.push(handOverMarkers(group))
+      groups.push(keepsReleases ? keepReleases(handOverMarkers(group)) : handOverMarkers(group))
     }
     group = { actions: [], changes: [], meanings: [] }
     counters = new Map()
@@ -164,6 +172,17 @@ export function groupChanges(
   }
   close()
   return groups
+}
+
+/** The group without its markers' deletes: a journaled write releases them when it ends. */
+function keepReleases(group: Group): Group {
+  const kept = (_: unknown, index: number) => group.meanings[index]?.kind !== 'release'
+  return {
+    ...group,
+    actions: group.actions.filter(kept),
+    keepsReleases: true,
+    meanings: group.meanings.filter(kept),
+  }
 }
 
 /** How often a group is computed again because indexes were added or dropped meanwhile. */
@@ -318,7 +337,7 @@ function regroup(
   extra: WriteAction | undefined,
 ): Group {
   const capacity = MAX_TRANSACTION_ACTIONS - (extra ? 1 : 0)
-  const groups = groupChanges(adapter, group.changes, writeID, capacity)
+  const groups = groupChanges(adapter, group.changes, writeID, capacity, group.keepsReleases)
   if (groups.length !== 1) {
     throw new APIError(
       'Indexes were added while this write was made, and with their entries it no longer fits one DynamoDB transaction. Nothing was written; retry the operation.',

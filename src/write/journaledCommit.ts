@@ -16,6 +16,7 @@ import {
   transactWrite,
 } from '../transactions/transactWrite.js'
 import { groupChanges, landed, RevisionConflict, writeGroup } from './groups.js'
+import { releaseMarkers } from './releaseMarkers.js'
 
 /** Room for the journal mark in each group's request. */
 const GROUP_CAPACITY = MAX_TRANSACTION_ACTIONS - 1
@@ -59,7 +60,7 @@ export async function commitJournaled(
   writeID: string,
   req?: Partial<PayloadRequest>,
 ): Promise<void> {
-  const groups = groupChanges(adapter, changes, writeID, GROUP_CAPACITY)
+  const groups = groupChanges(adapter, changes, writeID, GROUP_CAPACITY, true)
   const journal = groups.flatMap((group, index) =>
     group.changes.map((change) => journalChange(change, index)),
   )
@@ -86,11 +87,13 @@ export async function commitJournaled(
     // Undone (a taken unique value): nothing is left to finish. Any other failure leaves the
     // journal, and the next start finishes the write.
     if (error instanceof ValidationError) {
+      await releaseMarkers(adapter, journal)
       await deleteJournal(adapter, writeID, parts)
       throw error
     }
     throw unfinished(error)
   }
+  await releaseMarkers(adapter, journal)
   await deleteJournal(adapter, writeID, parts)
 }
 
@@ -157,7 +160,7 @@ async function applyOverCurrent(
         namespace: namespaceOf(adapter, change.kind, change.slug),
       }))
       .filter((change) => change.after !== null || change.before !== null)
-    const packed = groupChanges(adapter, changes, writeID, GROUP_CAPACITY)
+    const packed = groupChanges(adapter, changes, writeID, GROUP_CAPACITY, true)
     try {
       for (const [index, part] of packed.entries()) {
         const last = index === packed.length - 1

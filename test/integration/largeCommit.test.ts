@@ -143,6 +143,57 @@ describe('transactions of more than 100 items', () => {
     await expectClean(payload)
   })
 
+  it('an undo never meets a value taken meanwhile: the values the write lets go of stay held until it ends', async () => {
+    const existing = await payload.create({
+      collection: 'items',
+      data: { batch: 'h-before', code: 'h-old' },
+    })
+    const req = await transaction(payload)
+    await payload.update({ collection: 'items', data: { code: 'h-new' }, id: existing.id, req })
+    for (let n = 0; n < 150; n++) {
+      await payload.create({ collection: 'items', data: { batch: 'h', code: `h-${n}`, n }, req })
+    }
+    // Once the first group (with the update) is applied, others try the value it let go of and
+    // take one that a later group needs.
+    const adapter = payload.db as unknown as DynamoDBAdapter
+    const send = adapter.docClient.send.bind(adapter.docClient)
+    const outside: string[] = []
+    let groups = 0
+    adapter.docClient.send = (async (command: { constructor: { name: string } }, ...rest: []) => {
+      const out = await send(command as never, ...rest)
+      if (command.constructor.name === 'TransactWriteCommand' && ++groups === 1) {
+        for (const code of ['h-old', 'h-149']) {
+          try {
+            await payload.create({ collection: 'items', data: { batch: 'other', code } })
+            outside.push(`${code}: taken`)
+          } catch (error) {
+            outside.push(`${code}: ${(error as Error).name}`)
+          }
+        }
+      }
+      return out
+    }) as typeof adapter.docClient.send
+    try {
+      await expect(commitTransaction(req)).rejects.toBeInstanceOf(ValidationError)
+    } finally {
+      adapter.docClient.send = send
+    }
+    expect(outside).toEqual(['h-old: ValidationError', 'h-149: taken'])
+    // Undone whole: the update too.
+    expect((await payload.findByID({ collection: 'items', id: existing.id })).code).toBe('h-old')
+    expect(
+      (await payload.count({ collection: 'items', where: { batch: { equals: 'h' } } })).totalDocs,
+    ).toBe(0)
+    expect(await journalItems(payload)).toBe(0)
+    // What the write had taken is free again; what it gave back is held again.
+    await payload.create({ collection: 'items', data: { code: 'h-new' } })
+    await payload.create({ collection: 'items', data: { code: 'h-0' } })
+    await expect(
+      payload.create({ collection: 'items', data: { code: 'h-old' } }),
+    ).rejects.toBeInstanceOf(ValidationError)
+    await expectClean(payload)
+  })
+
   it('a commit cut off after its first group is finished by the next start', async () => {
     const req = await transaction(payload)
     for (let n = 0; n < 150; n++) {
