@@ -10,7 +10,6 @@ import { indexSignature } from './indexSignature.js'
 import {
   EPOCH_PREFIX,
   GENERATION_PREFIX,
-  getStateItem,
   loadIndexRecord,
   noteBuiltIndexes,
   recordedDefinitions,
@@ -18,6 +17,7 @@ import {
   STATE_SK,
 } from './indexRecord.js'
 import { indexesOf } from './registry.js'
+import { getStateItem } from './versionBump.js'
 import { indexStateMaxAge, indexStateRefreshAge } from './stateFreshness.js'
 
 /**

@@ -1,4 +1,4 @@
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
 
 import type { Namespace } from '../namespaces.js'
 import type { WriteCondition } from '../transactions/transactWrite.js'
@@ -8,9 +8,14 @@ import type { IndexDefinition } from './definitionTypes.js'
 import { counterKey } from '../keys/counterKey.js'
 import { leaseOf, NO_LEASE, type RecordedLease } from '../leases/leaseRecord.js'
 import { send } from '../storage/send.js'
-import { MAX_TRANSACTION_ACTIONS } from '../transactions/transactWrite.js'
 import { indexSignature } from './indexSignature.js'
 import { indexesOf } from './registry.js'
+import {
+  bumpAtomically,
+  INDEX_VERSION_ATTRIBUTE,
+  SHARD_COUNTS_ATTRIBUTE,
+  STATE_SK,
+} from './versionBump.js'
 
 /**
  * Indexes every writer must maintain, whatever its own config says. A process started before an
@@ -28,9 +33,9 @@ import { indexesOf } from './registry.js'
  * the shard counts of the processes that connected), in the same item as the version, so a build
  * bumps every shard any writer uses.
  */
-export const STATE_SK = 'M#indexes'
+export { STATE_SK }
 
-export const INDEX_VERSION_ATTRIBUTE = 'iv'
+export { INDEX_VERSION_ATTRIBUTE }
 const DEFINITION_PREFIX = 'def:'
 /** A built index's attribute (buildState.ts). */
 const BUILT_PREFIX = 'idx:'
@@ -193,7 +198,7 @@ export function shardCondition(adapter: DynamoDBAdapter, namespace: Namespace): 
  * own with the update that reads the record on connect (buildState.ts), so a build that starts
  * later bumps its shards, and one that started earlier is in the record it reads.
  */
-export const SHARD_COUNTS_ATTRIBUTE = 'sc'
+export { SHARD_COUNTS_ATTRIBUTE }
 
 type IndexChange = {
   defined?: IndexDefinition[]
@@ -247,7 +252,7 @@ function changeClauses(change: IndexChange): {
  * together with that version on every counter shard any writer uses: from then on every write
  * maintains the recorded indexes or fails and learns them. Run before a build reads any document.
  *
- * Both go in one transaction (`announceAtomically`), so no process can read the new record while
+ * Both go in one transaction (`bumpAtomically`, versionBump.ts), so no process can read the new record while
  * a writer that has not read it still passes its shard condition: that writer and one of the new
  * record could otherwise change the same document in turn, the second undoing the first's entries
  * and counts of an index it does not know. With more shards than a transaction holds, the record
@@ -258,12 +263,27 @@ export async function announceIndexChange(
   namespace: Namespace,
   change: IndexChange,
 ): Promise<void> {
-  const announced = await announceAtomically(adapter, namespace, change)
-  if (announced) {
-    loadIndexRecord(adapter, namespace, announced)
+  const { adds, names, removes, sets, values } = changeClauses(change)
+  const announced = await bumpAtomically(adapter, namespace, { adds, names, removes, sets, values })
+  if (announced && announced !== 'refused') {
+    // The state item as written: what was read, with the change applied.
+    const written: Record<string, unknown> = {
+      ...announced.item,
+      [INDEX_VERSION_ATTRIBUTE]: announced.version,
+    }
+    for (const [placeholder, attribute] of Object.entries(names)) {
+      if (placeholder.startsWith('#f')) {
+        delete written[attribute]
+      } else if (placeholder.startsWith('#r')) {
+        const stored = announced.item[attribute]
+        written[attribute] = (typeof stored === 'number' ? stored : 0) + 1
+      } else {
+        written[attribute] = values[placeholder.replace('#', ':')]
+      }
+    }
+    loadIndexRecord(adapter, namespace, written)
     return
   }
-  const { adds, names, removes, sets, values } = changeClauses(change)
   const out = await send<{ Attributes?: Record<string, unknown> }>(
     adapter,
     new UpdateCommand({
@@ -284,123 +304,6 @@ export async function announceIndexChange(
   )
   loadIndexRecord(adapter, namespace, out.Attributes)
   await bumpShards(adapter, namespace, out.Attributes)
-}
-
-/** The namespace's state item as stored now (strongly consistent), if any. */
-export async function getStateItem(
-  adapter: DynamoDBAdapter,
-  namespace: Namespace,
-): Promise<Record<string, unknown> | undefined> {
-  const read = await send<{ Item?: Record<string, unknown> }>(
-    adapter,
-    new GetCommand({
-      ConsistentRead: true,
-      Key: { pk: namespace.pk, sk: STATE_SK },
-      ReturnConsumedCapacity: 'TOTAL',
-      TableName: adapter.tableName,
-    }),
-  )
-  return read.Item
-}
-
-/** Reads of the state item before giving the one-transaction announcement up. */
-const ANNOUNCE_ATTEMPTS = 5
-
-/**
- * The state item's update and every listed shard's bump in one TransactWriteItems, conditioned on
- * the version and the list of shard counts as read (another announcement, or a process listing a
- * new shard count, makes it read again). Returns the state item as written, or undefined when the
- * shards do not fit in one transaction or the attempts ran out (a shard ahead of the record, after
- * another process emptied the table: the caller's bumps never lower it).
- */
-async function announceAtomically(
-  adapter: DynamoDBAdapter,
-  namespace: Namespace,
-  change: IndexChange,
-): Promise<Record<string, unknown> | undefined> {
-  const Key = { pk: namespace.pk, sk: STATE_SK }
-  for (let attempt = 0; attempt < ANNOUNCE_ATTEMPTS; attempt++) {
-    const item = (await getStateItem(adapter, namespace)) ?? {}
-    const version =
-      typeof item[INDEX_VERSION_ATTRIBUTE] === 'number'
-        ? (item[INDEX_VERSION_ATTRIBUTE] as number)
-        : 0
-    const listed = item[SHARD_COUNTS_ATTRIBUTE]
-    const counts = listed instanceof Set ? [...(listed as Set<number>)].map(Number) : []
-    const shards = Math.max(adapter.counterShards, ...counts)
-    if (shards + 1 > MAX_TRANSACTION_ACTIONS) {
-      return undefined
-    }
-    const next = version + 1
-    const { adds, names, removes, sets, values } = changeClauses(change)
-    const conditions = [
-      version === 0 ? 'attribute_not_exists(#iv)' : '#iv = :iv',
-      counts.length === 0 ? 'attribute_not_exists(#sc)' : 'size(#sc) = :listed',
-    ]
-    try {
-      await send(
-        adapter,
-        new TransactWriteCommand({
-          ReturnConsumedCapacity: 'TOTAL',
-          TransactItems: [
-            {
-              Update: {
-                ConditionExpression: conditions.join(' AND '),
-                ExpressionAttributeNames: {
-                  ...names,
-                  '#iv': INDEX_VERSION_ATTRIBUTE,
-                  '#sc': SHARD_COUNTS_ATTRIBUTE,
-                },
-                ExpressionAttributeValues: {
-                  ...values,
-                  ':next': next,
-                  ...(version === 0 ? {} : { ':iv': version }),
-                  ...(counts.length === 0 ? {} : { ':listed': counts.length }),
-                },
-                Key,
-                TableName: adapter.tableName,
-                UpdateExpression: [
-                  `SET ${[...sets, '#iv = :next'].join(', ')}`,
-                  removes.length ? `REMOVE ${removes.join(', ')}` : '',
-                  adds.length ? `ADD ${adds.join(', ')}` : '',
-                ]
-                  .filter(Boolean)
-                  .join(' '),
-              },
-            },
-            ...Array.from({ length: shards }, (_, shard) => ({
-              Update: {
-                ConditionExpression: 'attribute_not_exists(#iv) OR #iv < :next',
-                ExpressionAttributeNames: { '#iv': INDEX_VERSION_ATTRIBUTE },
-                ExpressionAttributeValues: { ':next': next },
-                Key: counterKey(namespace.pk, shard),
-                TableName: adapter.tableName,
-                UpdateExpression: 'SET #iv = :next',
-              },
-            })),
-          ],
-        }),
-      )
-    } catch (error) {
-      if ((error as { name?: string }).name === 'TransactionCanceledException') {
-        continue
-      }
-      throw error
-    }
-    const written: Record<string, unknown> = { ...item, [INDEX_VERSION_ATTRIBUTE]: next }
-    for (const [placeholder, attribute] of Object.entries(names)) {
-      if (placeholder.startsWith('#f')) {
-        delete written[attribute]
-      } else if (placeholder.startsWith('#r')) {
-        written[attribute] =
-          (typeof item[attribute] === 'number' ? (item[attribute] as number) : 0) + 1
-      } else {
-        written[attribute] = values[placeholder.replace('#', ':')]
-      }
-    }
-    return written
-  }
-  return undefined
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   recordedLease,
   STATE_SK,
 } from '../indexes/indexRecord.js'
+import { bumpAtomically } from '../indexes/versionBump.js'
 import { withoutRequestRecorders } from '../storage/requestStats.js'
 import { send } from '../storage/send.js'
 import {
@@ -162,41 +163,72 @@ export function noteStampCheck(
   }
 }
 
+/** Nobody holds the lease, none is being taken back, and its cooldown is over. */
+const FREE_TO_TAKE =
+  'attribute_not_exists(#lo) AND attribute_not_exists(#lr) AND (attribute_not_exists(#lc) OR #lc <= :now)'
+const LEASE_NAMES = {
+  '#lc': LEASE_COOLDOWN_ATTRIBUTE,
+  '#lo': LEASE_OWNER_ATTRIBUTE,
+  '#lr': LEASE_REVOKING_ATTRIBUTE,
+}
+
+/** Taken, being taken back, or cooling down: tried again later, after a read of the item. */
+async function refused(adapter: DynamoDBAdapter, holder: Holder, namespace: Namespace) {
+  holder.clean.set(namespace.pk, 0)
+  holder.nextAttempt.set(namespace.pk, Date.now() + cooldownAfter(1))
+  await withoutRequestRecorders(() => reloadIndexState(adapter, namespace))
+}
+
+/**
+ * Sets this process as the owner on the state item, with a new index version copied onto every
+ * counter shard: in one transaction with the shards when they fit (versionBump.ts), else the state
+ * item first and the shards after it.
+ */
 async function acquire(adapter: DynamoDBAdapter, holder: Holder, namespace: Namespace) {
   const sentAt = performance.now()
-  let attributes: Record<string, unknown> | undefined
-  try {
-    const out = await withoutRequestRecorders(() =>
-      send<{ Attributes?: Record<string, unknown> }>(
-        adapter,
-        new UpdateCommand({
-          ConditionExpression:
-            'attribute_not_exists(#lo) AND attribute_not_exists(#lr) AND (attribute_not_exists(#lc) OR #lc <= :now)',
-          ExpressionAttributeNames: {
-            '#iv': INDEX_VERSION_ATTRIBUTE,
-            '#lc': LEASE_COOLDOWN_ATTRIBUTE,
-            '#lo': LEASE_OWNER_ATTRIBUTE,
-            '#lr': LEASE_REVOKING_ATTRIBUTE,
-          },
-          ExpressionAttributeValues: { ':me': holder.id, ':now': Date.now(), ':one': 1 },
-          Key: { pk: namespace.pk, sk: STATE_SK },
-          ReturnConsumedCapacity: 'TOTAL',
-          ReturnValues: 'ALL_NEW',
-          TableName: adapter.tableName,
-          UpdateExpression: 'SET #lo = :me ADD #iv :one',
-        }),
-      ),
-    )
-    attributes = out.Attributes
-  } catch (error) {
-    if ((error as { name?: string }).name === 'ConditionalCheckFailedException') {
-      // Taken, being taken back, or cooling down: tried again later, after a read of the item.
-      holder.clean.set(namespace.pk, 0)
-      holder.nextAttempt.set(namespace.pk, Date.now() + cooldownAfter(1))
-      await withoutRequestRecorders(() => reloadIndexState(adapter, namespace))
-      return
+  const values = { ':me': holder.id, ':now': Date.now() }
+  const atOnce = await withoutRequestRecorders(() =>
+    bumpAtomically(adapter, namespace, {
+      condition: FREE_TO_TAKE,
+      names: LEASE_NAMES,
+      sets: ['#lo = :me'],
+      values,
+    }),
+  )
+  if (atOnce === 'refused') {
+    await refused(adapter, holder, namespace)
+    return
+  }
+  let attributes: Record<string, unknown> | undefined = atOnce && {
+    ...atOnce.item,
+    [INDEX_VERSION_ATTRIBUTE]: atOnce.version,
+    [LEASE_OWNER_ATTRIBUTE]: holder.id,
+  }
+  if (!attributes) {
+    try {
+      const out = await withoutRequestRecorders(() =>
+        send<{ Attributes?: Record<string, unknown> }>(
+          adapter,
+          new UpdateCommand({
+            ConditionExpression: FREE_TO_TAKE,
+            ExpressionAttributeNames: { ...LEASE_NAMES, '#iv': INDEX_VERSION_ATTRIBUTE },
+            ExpressionAttributeValues: { ...values, ':one': 1 },
+            Key: { pk: namespace.pk, sk: STATE_SK },
+            ReturnConsumedCapacity: 'TOTAL',
+            ReturnValues: 'ALL_NEW',
+            TableName: adapter.tableName,
+            UpdateExpression: 'SET #lo = :me ADD #iv :one',
+          }),
+        ),
+      )
+      attributes = out.Attributes
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') {
+        await refused(adapter, holder, namespace)
+        return
+      }
+      throw error
     }
-    throw error
   }
   loadIndexRecord(adapter, namespace, attributes)
   const holding: Holding = {
@@ -207,7 +239,9 @@ async function acquire(adapter: DynamoDBAdapter, holder: Holder, namespace: Name
     validUntil: sentAt + leaseDuration(),
   }
   holder.holdings.set(namespace.pk, holding)
-  await withoutRequestRecorders(() => bumpShards(adapter, namespace, attributes))
+  if (!atOnce) {
+    await withoutRequestRecorders(() => bumpShards(adapter, namespace, attributes))
+  }
   holding.bumpedAt = performance.now()
   startRenewals(adapter, holder)
 }
