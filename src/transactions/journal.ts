@@ -153,6 +153,23 @@ export async function openJournals(adapter: Store): Promise<JournalHeader[]> {
   return headers.sort((a, b) => a.createdAt - b.createdAt)
 }
 
+/** The header of one write's journal, if it is still open. */
+export async function readJournalHeader(
+  adapter: Store,
+  writeID: string,
+): Promise<JournalHeader | undefined> {
+  const out = await send<{ Item?: Record<string, unknown> }>(
+    adapter,
+    new GetCommand({
+      ConsistentRead: true,
+      Key: headerKey(writeID),
+      ReturnConsumedCapacity: 'TOTAL',
+      TableName: adapter.tableName,
+    }),
+  )
+  return out.Item ? headerOf(out.Item) : undefined
+}
+
 function headerOf(item: Record<string, unknown>): JournalHeader {
   const done = item.done as Set<number> | undefined
   return {

@@ -2,9 +2,10 @@ import { ValidationError } from 'payload'
 
 import type { DynamoDBAdapter } from '../types.js'
 
-import { applyRemaining } from '../write/journaledCommit.js'
-import { releaseMarkers } from '../write/releaseMarkers.js'
-import { deleteJournal, openJournals, readJournalChanges } from './journal.js'
+import type { JournalHeader } from './journal.js'
+
+import { applyRemaining, closeJournal } from '../write/journaledCommit.js'
+import { openJournals, readJournalChanges } from './journal.js'
 
 /** A journal younger than this may belong to a write another process is still applying. */
 export const JOURNAL_GRACE_MS = 60_000
@@ -27,25 +28,34 @@ export async function finishOpenCommits(
       deferred++
       continue
     }
-    const journal = await readJournalChanges(adapter, header)
-    try {
-      await applyRemaining(adapter, header.writeID, journal, header.done)
-      adapter.payload.logger.info(
-        `payload-db-dynamodb: finished an interrupted write of ${journal.length} documents (${header.writeID}).`,
-      )
-    } catch (error) {
-      if (!(error instanceof ValidationError)) {
-        // Not applied, not undone (the engine is unreachable, say): left for the next run.
-        throw error
-      }
-      adapter.payload.logger.error({
-        err: error,
-        msg: `payload-db-dynamodb: an interrupted write (${header.writeID}) could not be applied and was undone.`,
-      })
-    }
-    await releaseMarkers(adapter, journal)
-    await deleteJournal(adapter, header.writeID, header.parts)
+    await finishJournal(adapter, header)
     finished++
   }
   return { deferred, finished }
+}
+
+/** Applies one left journal to the end (or undoes it), then closes it (markers, locks, record). */
+export async function finishJournal(
+  adapter: DynamoDBAdapter,
+  header: JournalHeader,
+): Promise<void> {
+  const journal = await readJournalChanges(adapter, header)
+  let undone = false
+  try {
+    await applyRemaining(adapter, header.writeID, journal, header.done)
+    adapter.payload.logger.info(
+      `payload-db-dynamodb: finished an interrupted write of ${journal.length} documents (${header.writeID}).`,
+    )
+  } catch (error) {
+    if (!(error instanceof ValidationError)) {
+      // Not applied, not undone (the engine is unreachable, say): left for the next run.
+      throw error
+    }
+    undone = true
+    adapter.payload.logger.error({
+      err: error,
+      msg: `payload-db-dynamodb: an interrupted write (${header.writeID}) could not be applied and was undone.`,
+    })
+  }
+  await closeJournal(adapter, header.writeID, journal, header.parts, undone)
 }

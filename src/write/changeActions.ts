@@ -10,8 +10,9 @@ import { maintainedIndexes } from '../indexes/indexRecord.js'
 import { localeCodes } from '../indexes/registry.js'
 import { type CounterDelta, counterDeltas, coverageOf } from '../indexes/valueCounters.js'
 import { countedIn, revisionCondition, revisionOf, writesAfter } from '../storage/revisions.js'
-import { MUST_EXIST, MUST_NOT_EXIST } from '../transactions/transactWrite.js'
+import { MUST_EXIST, MUST_NOT_EXIST, type WriteCondition } from '../transactions/transactWrite.js'
 import { documentActions } from './documentActions.js'
+import { LOCK_ATTRIBUTE, lockClause } from './documentLocks.js'
 
 /** Why an action is in a write, so that a failed condition can be explained. */
 export type Meaning =
@@ -37,6 +38,16 @@ const entrySignature = (entry: IndexEntry) => `${keyString(entry)}\u0000${entry.
 function changedEntries(previous: IndexEntry[], next: IndexEntry[]): IndexEntry[] {
   const before = new Set(previous.map(entrySignature))
   return next.filter((entry) => !before.has(entrySignature(entry)))
+}
+
+/** `condition`, and the document not locked by another write (documentLocks.ts). */
+function unlocked(condition: WriteCondition, writeID: string): WriteCondition {
+  const clause = lockClause(writeID)
+  return {
+    expression: `${condition.expression} AND ${clause.expression}`,
+    names: { ...condition.names, ...clause.names },
+    values: { ...condition.values, ...clause.values },
+  }
 }
 
 /** The revision a change's document is stored at next (0 when it was stored without one). */
@@ -66,6 +77,8 @@ export function changeActions(
   adapter: DynamoDBAdapter,
   change: DocumentChange,
   writeID: string,
+  /** A group of a write of more than 100 items: what it stores stays locked (documentLocks.ts). */
+  journaled = false,
 ): {
   actions: WriteAction[]
   countDelta: number
@@ -87,15 +100,17 @@ export function changeActions(
   const beforeRevision = before ? revisionOf(before) : undefined
   const condition = !before
     ? MUST_NOT_EXIST
-    : beforeRevision === undefined
-      ? MUST_EXIST
-      : revisionCondition(beforeRevision)
+    : unlocked(
+        beforeRevision === undefined ? MUST_EXIST : revisionCondition(beforeRevision),
+        writeID,
+      )
 
   const bookkeeping = after
     ? {
         ix: coverageOf(definitions, generations),
         rev: nextRevision(change),
         w: writesAfter(before, writeID),
+        ...(journaled ? { [LOCK_ATTRIBUTE]: writeID } : {}),
       }
     : {}
   const [documentAction, ...partActions] = documentActions(change, condition, bookkeeping)

@@ -94,7 +94,10 @@ export function groupChanges(
   changes: DocumentChange[],
   writeID: string,
   capacity = MAX_TRANSACTION_ACTIONS,
-  /** Leave the markers of values let go of (and not taken in the group) in place. */
+  /**
+   * A journaled write's groups: the markers of values let go of (and not taken in the group) stay
+   * in place, and what the groups store stays locked (documentLocks.ts).
+   */
   keepsReleases = false,
 ): Group[] {
   const groups: Group[] = []
@@ -129,7 +132,7 @@ export function groupChanges(
     bytes = 0
   }
   const prepared = changes.map((change) => {
-    const built = changeActions(adapter, change, writeID)
+    const built = changeActions(adapter, change, writeID, keepsReleases)
     const counted = change.namespace.kind !== 'global' && change.namespace.kind !== 'latest'
     const moves: Move[] = [...built.counters]
     if (counted) {

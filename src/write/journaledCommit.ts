@@ -15,6 +15,7 @@ import {
   MAX_TRANSACTION_ACTIONS,
   transactWrite,
 } from '../transactions/transactWrite.js'
+import { lockDocuments, unlockDocuments } from './documentLocks.js'
 import { groupChanges, landed, RevisionConflict, writeGroup } from './groups.js'
 import { releaseMarkers } from './releaseMarkers.js'
 
@@ -46,13 +47,14 @@ function journalChange(change: DocumentChange, group: number): JournalChange {
 }
 
 /**
- * Commits more than 100 items: records every change in the journal, then applies the groups in
- * order, each marking itself done atomically with its writes. The first group is conditioned on
- * the revisions read, like any write (a conflict there fails the whole write, nothing applied).
- * Once a group is applied the write goes forward: a later group that meets a newer document is
- * applied over it (its entries computed from what is stored then). If a later group cannot be
- * applied at all (a unique value taken meanwhile), the groups already applied are undone. An
- * infrastructure failure part-way leaves the journal, and the next start finishes the write.
+ * Commits more than 100 items: records every change in the journal, locks the documents it read
+ * (documentLocks.ts), then applies the groups in order, each marking itself done atomically with
+ * its writes. A document that moved on before it was locked fails the whole write with
+ * `RevisionConflict` (nothing applied, nothing held), as the first group's conditions do. Once
+ * the first group is applied the write goes forward; its documents stay locked, so later groups
+ * store exactly what was computed over what was read. If a later group cannot be applied at all
+ * (a unique value taken meanwhile), the groups already applied are undone. An infrastructure
+ * failure part-way leaves the journal, and the next start finishes the write.
  */
 export async function commitJournaled(
   adapter: DynamoDBAdapter,
@@ -65,6 +67,25 @@ export async function commitJournaled(
     group.changes.map((change) => journalChange(change, index)),
   )
   const parts = await writeJournal(adapter, writeID, journal)
+  const abandon = async (error: unknown): Promise<never> => {
+    try {
+      await deleteJournal(adapter, writeID, parts)
+    } catch (failure) {
+      // The journal stays: the next start applies the write, as for any write left part-way.
+      throw unfinished(failure)
+    }
+    await unlockDocuments(adapter, lockedKeys(journal, false), writeID)
+    throw error
+  }
+  let conflicts: DocumentChange[]
+  try {
+    conflicts = await lockDocuments(adapter, changes, writeID)
+  } catch (error) {
+    throw unfinished(error)
+  }
+  if (conflicts.length > 0) {
+    await abandon(new RevisionConflict(conflicts, changes))
+  }
   try {
     await writeGroup(adapter, groups[0], writeID, req, markGroupDone(writeID, 0))
   } catch (error) {
@@ -77,8 +98,7 @@ export async function commitJournaled(
     const applied =
       error instanceof RevisionConflict && (await landed(adapter, error.conflicts, writeID))
     if (!applied) {
-      await deleteJournal(adapter, writeID, parts)
-      throw error
+      await abandon(error)
     }
   }
   try {
@@ -87,13 +107,34 @@ export async function commitJournaled(
     // Undone (a taken unique value): nothing is left to finish. Any other failure leaves the
     // journal, and the next start finishes the write.
     if (error instanceof ValidationError) {
-      await releaseMarkers(adapter, journal)
-      await deleteJournal(adapter, writeID, parts)
+      await closeJournal(adapter, writeID, journal, parts, true)
       throw error
     }
     throw unfinished(error)
   }
+  await closeJournal(adapter, writeID, journal, parts, false)
+}
+
+/** The documents a journaled write leaves locked: those it stored (or, undone, stored back). */
+function lockedKeys(journal: JournalChange[], undone: boolean) {
+  return journal
+    .filter((change) => (undone ? change.before : change.after) !== null)
+    .map((change) => change.key)
+}
+
+/**
+ * Ends a journaled write that was applied whole or undone (`undone`): the markers of values it let go of are deleted, its locks removed, and then
+ * the journal, so a process that dies part-way leaves the journal for the next start.
+ */
+export async function closeJournal(
+  adapter: DynamoDBAdapter,
+  writeID: string,
+  journal: JournalChange[],
+  parts: number,
+  undone: boolean,
+): Promise<void> {
   await releaseMarkers(adapter, journal)
+  await unlockDocuments(adapter, lockedKeys(journal, undone), writeID)
   await deleteJournal(adapter, writeID, parts)
 }
 

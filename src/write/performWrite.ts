@@ -13,10 +13,17 @@ import { jitteredDelay } from '../transactions/transactWrite.js'
 import { checkUniqueInTransaction, refuseTakenInTransaction } from '../transactions/uniqueCheck.js'
 import { commitChanges, RevisionConflict } from './commitChanges.js'
 import { landed } from './groups.js'
+import { lockedByOthers } from './lockWaits.js'
 import { assertNoRepeatedUniqueValues } from './repeatedValues.js'
 
 /** How often a write whose documents moved on meanwhile is computed again before giving up. */
 export const REVISION_ATTEMPTS = 25
+
+/**
+ * How long a writer waits for documents locked by a write of more than 100 items (beyond its
+ * attempts): past the journal's grace period (recover.ts) the writer finishes that write itself.
+ */
+const LOCK_WAIT_MS = 65_000
 
 /**
  * Runs one adapter write. `step` reads what it needs and returns the document changes; it may
@@ -67,6 +74,7 @@ export async function writeWithRetries(
   options: { attempts?: number; onConflict?: () => never; req?: Partial<PayloadRequest> },
 ): Promise<void> {
   const attempts = options.attempts ?? REVISION_ATTEMPTS
+  const waitUntil = Date.now() + LOCK_WAIT_MS
   for (let attempt = 1; ; attempt++) {
     const changes = await step()
     if (changes.length === 0) {
@@ -88,8 +96,13 @@ export async function writeWithRetries(
       if (taken) {
         throw duplicateID(taken, options.req)
       }
+      // Waiting for a lock does not use up the attempts (see documentLocks.ts).
+      const locked = await lockedByOthers(adapter, error.conflicts)
       if (options.onConflict) {
         options.onConflict()
+      }
+      if (locked && Date.now() < waitUntil) {
+        attempt = Math.min(attempt, 4)
       }
       if (attempt >= attempts) {
         throw new APIError(

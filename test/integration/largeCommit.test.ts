@@ -19,6 +19,7 @@ import type { DynamoDBAdapter } from '../../src/index.js'
 import type { FaultProxy } from '../support/faultProxy.js'
 
 import { dynamodbAdapter } from '../../src/index.js'
+import { documentKey } from '../../src/keys/itemKeys.js'
 import { startFaultProxy } from '../support/faultProxy.js'
 
 const tableName = `large-${randomUUID()}`
@@ -191,6 +192,146 @@ describe('transactions of more than 100 items', () => {
     await expect(
       payload.create({ collection: 'items', data: { code: 'h-old' } }),
     ).rejects.toBeInstanceOf(ValidationError)
+    await expectClean(payload)
+  })
+
+  it('a write to a document of a commit of more than 100 items waits for it: a $inc between its groups is not lost', async () => {
+    const docs: { id: number | string }[] = []
+    for (let n = 0; n < 150; n++) {
+      docs.push(await payload.create({ collection: 'items', data: { batch: 'k', n } }))
+    }
+    const first = docs[0]
+    const last = docs[149]
+    const req = await transaction(payload)
+    for (const doc of docs) {
+      await payload.update({ collection: 'items', data: { batch: 'k2' }, id: doc.id, req })
+    }
+    // Once the first group is applied, other requests add to the first and the last document
+    // (the last one's group is not applied yet).
+    const adapter = payload.db as unknown as DynamoDBAdapter
+    const send = adapter.docClient.send.bind(adapter.docClient)
+    const outside: Promise<unknown>[] = []
+    let groupsSeen = 0
+    adapter.docClient.send = (async (command: { constructor: { name: string } }, ...rest: []) => {
+      const out = await send(command as never, ...rest)
+      if (command.constructor.name === 'TransactWriteCommand' && ++groupsSeen === 1) {
+        for (const doc of [first, last]) {
+          outside.push(
+            payload.db.updateOne({
+              collection: 'items',
+              data: { n: { $inc: 1000 } },
+              id: doc.id,
+              returning: false,
+            }),
+          )
+        }
+      }
+      return out
+    }) as typeof adapter.docClient.send
+    try {
+      await commitTransaction(req)
+    } finally {
+      adapter.docClient.send = send
+    }
+    await Promise.all(outside)
+    expect(outside).toHaveLength(2)
+    // Both documents have the transaction's change and the increment (before the locks, the
+    // last group stored its image over the increment: n 149).
+    const firstNow = await payload.findByID({ collection: 'items', id: first.id })
+    const lastNow = await payload.findByID({ collection: 'items', id: last.id })
+    expect([firstNow.batch, firstNow.n]).toEqual(['k2', 1000])
+    expect([lastNow.batch, lastNow.n]).toEqual(['k2', 1149])
+    expect(
+      (await payload.count({ collection: 'items', where: { batch: { equals: 'k2' } } })).totalDocs,
+    ).toBe(150)
+    expect(
+      (await payload.count({ collection: 'items', where: { n: { equals: 1149 } } })).totalDocs,
+    ).toBe(1)
+    expect(await journalItems(payload)).toBe(0)
+    await expectClean(payload)
+    // No lock is left: a write to every document goes through at once.
+    const plain = await payload.update({
+      collection: 'items',
+      data: { batch: 'k3' },
+      where: { batch: { equals: 'k2' } },
+    })
+    expect(plain.errors).toEqual([])
+    expect(plain.docs).toHaveLength(150)
+  })
+
+  it('a writer that meets the locks of a commit whose process died finishes it past the grace period; a lock without a journal is removed', async () => {
+    const docs: { id: number | string }[] = []
+    for (let n = 0; n < 150; n++) {
+      docs.push(await payload.create({ collection: 'items', data: { batch: 'm', n } }))
+    }
+    const req = await transaction(payload)
+    for (const doc of docs) {
+      await payload.update({ collection: 'items', data: { batch: 'm2' }, id: doc.id, req })
+    }
+    // The first group goes through; every later group is dropped (the process "dies").
+    proxy.configure({
+      operations: ['TransactWriteItems'],
+      script: ['pass', ...Array.from({ length: 200 }, () => 'drop' as const)],
+    })
+    await expect(commitTransaction(req)).rejects.toThrow()
+    proxy.configure({})
+    expect(await journalItems(payload)).toBe(1)
+    // Its journal is made older than the grace period (60 s) instead of waiting for it.
+    const adapter = payload.db as unknown as DynamoDBAdapter
+    const { GetItemCommand, QueryCommand, UpdateItemCommand } =
+      await import('@aws-sdk/client-dynamodb')
+    const headers = await adapter.client.send(
+      new QueryCommand({
+        ConsistentRead: true,
+        ExpressionAttributeValues: { ':pk': { S: 'J#journal' } },
+        KeyConditionExpression: 'pk = :pk',
+        TableName: tableName,
+      }),
+    )
+    const header = headers.Items?.[0] as { pk: { S: string }; sk: { S: string } }
+    await adapter.client.send(
+      new UpdateItemCommand({
+        ExpressionAttributeValues: { ':old': { N: String(Date.now() - 120_000) } },
+        Key: { pk: header.pk, sk: header.sk },
+        TableName: tableName,
+        UpdateExpression: 'SET createdAt = :old',
+      }),
+    )
+    // A writer of the last document (its group was not applied, it is locked) finishes the
+    // commit, then writes.
+    await payload.db.updateOne({
+      collection: 'items',
+      data: { n: { $inc: 1000 } },
+      id: docs[149].id,
+      returning: false,
+    })
+    expect(await journalItems(payload)).toBe(0)
+    const last = await payload.findByID({ collection: 'items', id: docs[149].id })
+    expect([last.batch, last.n]).toEqual(['m2', 1149])
+    expect(
+      (await payload.count({ collection: 'items', where: { batch: { equals: 'm2' } } })).totalDocs,
+    ).toBe(150)
+
+    // A lock whose journal is gone (no live write holds it) is removed by the next writer.
+    const key = documentKey('collection', 'items', docs[0].id)
+    await adapter.client.send(
+      new UpdateItemCommand({
+        ExpressionAttributeValues: { ':lk': { S: 'a-write-that-is-gone' } },
+        Key: { pk: { S: key.pk }, sk: { S: key.sk } },
+        TableName: tableName,
+        UpdateExpression: 'SET lk = :lk',
+      }),
+    )
+    await payload.update({ collection: 'items', data: { batch: 'm3' }, id: docs[0].id })
+    expect((await payload.findByID({ collection: 'items', id: docs[0].id })).batch).toBe('m3')
+    const stored = await adapter.client.send(
+      new GetItemCommand({
+        ConsistentRead: true,
+        Key: { pk: { S: key.pk }, sk: { S: key.sk } },
+        TableName: tableName,
+      }),
+    )
+    expect(stored.Item?.lk).toBeUndefined()
     await expectClean(payload)
   })
 

@@ -1,0 +1,131 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
+
+import type { ItemKey } from '../keys/itemKeys.js'
+import type { DocumentChange } from '../transactions/session.js'
+import type { DynamoDBAdapter } from '../types.js'
+
+import { send } from '../storage/send.js'
+import { revisionOf } from '../storage/revisions.js'
+import { failedConditionIndexes, transactWrite } from '../transactions/transactWrite.js'
+
+/**
+ * Document locks of a write of more than 100 items (the commit journal). Before its first group,
+ * the write sets `lk` (its write id) on every existing document it changes, conditioned on the
+ * revision it read; its own groups keep `lk` on what they store, and it is removed when the write
+ * is applied or undone. Every other document write is conditioned on `lk` being absent (see
+ * `lockClause`), so nobody changes a document between the write's read and its last group: later
+ * groups store what the write computed over exactly what it read, and an undo stores back what
+ * was there. A writer that meets a lock waits for it (`settleLocks`).
+ */
+export const LOCK_ATTRIBUTE = 'lk'
+
+/** How many lock or unlock requests are in flight at once. */
+const PARALLEL_REQUESTS = 10
+
+/** The condition a document write adds: not locked, or locked by this write. */
+export function lockClause(writeID: string): {
+  expression: string
+  names: Record<string, string>
+  values: Record<string, unknown>
+} {
+  return {
+    expression: '(attribute_not_exists(#lk) OR #lk = :lk)',
+    names: { '#lk': LOCK_ATTRIBUTE },
+    values: { ':lk': writeID },
+  }
+}
+
+/** Runs `task` over `items`, `PARALLEL_REQUESTS` at a time; the results in order. */
+async function inParallel<T, R>(items: T[], task: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length)
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++
+      results[index] = await task(items[index])
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_REQUESTS, items.length) }, worker))
+  return results
+}
+
+/**
+ * Locks the documents the changes read (creates have nothing to lock). Returns the changes whose
+ * document was no longer at the revision read or was locked by another write; those that were
+ * locked are unlocked again, so on conflict nothing is left held.
+ */
+export async function lockDocuments(
+  adapter: DynamoDBAdapter,
+  changes: DocumentChange[],
+  writeID: string,
+): Promise<DocumentChange[]> {
+  const existing = changes.filter((change) => change.before !== null)
+  const clause = lockClause(writeID)
+  const outcomes = await inParallel(existing, async (change) => {
+    const revision = revisionOf(change.before as object)
+    const read =
+      revision === undefined
+        ? 'attribute_exists(pk)'
+        : revision === 0
+          ? 'attribute_exists(pk) AND attribute_not_exists(rev)'
+          : 'rev = :rev'
+    try {
+      await transactWrite(adapter, [
+        {
+          condition: {
+            expression: `${read} AND ${clause.expression}`,
+            names: clause.names,
+            values: { ...clause.values, ...(revision ? { ':rev': revision } : {}) },
+          },
+          key: change.key,
+          set: { [LOCK_ATTRIBUTE]: writeID },
+          type: 'set',
+        },
+      ])
+      return 'locked' as const
+    } catch (error) {
+      if (failedConditionIndexes(error, 1).length > 0) {
+        return 'conflict' as const
+      }
+      throw error
+    }
+  })
+  const conflicts = existing.filter((_, index) => outcomes[index] === 'conflict')
+  if (conflicts.length > 0) {
+    await unlockDocuments(
+      adapter,
+      existing.filter((_, index) => outcomes[index] === 'locked').map((change) => change.key),
+      writeID,
+    )
+  }
+  return conflicts
+}
+
+/** Removes this write's lock from each document still carrying it (others are left alone). */
+export async function unlockDocuments(
+  adapter: DynamoDBAdapter,
+  keys: ItemKey[],
+  writeID: string,
+): Promise<void> {
+  await inParallel(keys, async (key) => {
+    try {
+      await send(
+        adapter,
+        new UpdateCommand({
+          // Also keeps a deleted document deleted: an update never creates it here.
+          ConditionExpression: '#lk = :lk',
+          ExpressionAttributeNames: { '#lk': LOCK_ATTRIBUTE },
+          ExpressionAttributeValues: { ':lk': writeID },
+          Key: key,
+          ReturnConsumedCapacity: 'TOTAL',
+          TableName: adapter.tableName,
+          UpdateExpression: 'REMOVE #lk',
+        }),
+      )
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') {
+        throw error
+      }
+    }
+  })
+}

@@ -1,0 +1,46 @@
+import type { DocumentChange } from '../transactions/session.js'
+import type { DynamoDBAdapter } from '../types.js'
+
+import { batchGetItems } from '../storage/documentStore.js'
+import { readJournalHeader } from '../transactions/journal.js'
+import { finishJournal, JOURNAL_GRACE_MS } from '../transactions/recover.js'
+import { LOCK_ATTRIBUTE, unlockDocuments } from './documentLocks.js'
+
+/**
+ * After a write failed on documents that moved on: whether some of them are locked by a write of
+ * more than 100 items still being applied (documentLocks.ts), so the writer should wait and try
+ * again. Locks that no live write holds are settled on the way: a write whose journal is older
+ * than the grace period is finished here (its process died part-way), and a lock whose journal is
+ * gone is removed.
+ */
+export async function lockedByOthers(
+  adapter: DynamoDBAdapter,
+  conflicts: DocumentChange[],
+): Promise<boolean> {
+  const items = await batchGetItems(
+    adapter,
+    conflicts.map((change) => change.key),
+  )
+  const byOwner = new Map<string, DocumentChange['key'][]>()
+  for (const item of items.values()) {
+    const owner = item[LOCK_ATTRIBUTE]
+    if (typeof owner === 'string') {
+      byOwner.set(owner, [
+        ...(byOwner.get(owner) ?? []),
+        { pk: String(item.pk), sk: String(item.sk) },
+      ])
+    }
+  }
+  let held = false
+  for (const [owner, keys] of byOwner) {
+    const header = await readJournalHeader(adapter, owner)
+    if (!header) {
+      await unlockDocuments(adapter, keys, owner)
+    } else if (Date.now() - header.createdAt >= JOURNAL_GRACE_MS) {
+      await finishJournal(adapter, header)
+    } else {
+      held = true
+    }
+  }
+  return held
+}
