@@ -28,6 +28,8 @@ export type JournalChange = {
   group: number
   key: ItemKey
   kind: NamespaceKind
+  /** The revision `before` was read at (journals of earlier versions have none). */
+  revision?: number
   slug: string
 }
 

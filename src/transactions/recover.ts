@@ -2,10 +2,13 @@ import { ValidationError } from 'payload'
 
 import type { DynamoDBAdapter } from '../types.js'
 
-import type { JournalHeader } from './journal.js'
+import type { JournalChange, JournalHeader } from './journal.js'
 
-import { applyRemaining, closeJournal } from '../write/journaledCommit.js'
-import { openJournals, readJournalChanges } from './journal.js'
+import { namespaceOf } from '../namespaces.js'
+import { rememberRevision } from '../storage/revisions.js'
+import { lockDocuments, unlockDocuments } from '../write/documentLocks.js'
+import { applyRemaining, closeJournal, lockedKeys } from '../write/journaledCommit.js'
+import { deleteJournal, openJournals, readJournalChanges } from './journal.js'
 
 /** A journal younger than this may belong to a write another process is still applying. */
 export const JOURNAL_GRACE_MS = 60_000
@@ -40,6 +43,9 @@ export async function finishJournal(
   header: JournalHeader,
 ): Promise<void> {
   const journal = await readJournalChanges(adapter, header)
+  if (header.done.size === 0 && !(await lockAgain(adapter, header, journal))) {
+    return
+  }
   let undone = false
   try {
     await applyRemaining(adapter, header.writeID, journal, header.done)
@@ -58,4 +64,38 @@ export async function finishJournal(
     })
   }
   await closeJournal(adapter, header.writeID, journal, header.parts, undone)
+}
+
+/**
+ * A journal whose first group was not applied: its process may have died while it locked the
+ * documents, so some may have changed since the write read them. The locks are taken (again) on
+ * the revisions the write read; when one of them moved on, the write is withdrawn (nothing of it
+ * was applied) instead of being stored over that change. Returns whether the write can go on.
+ */
+async function lockAgain(
+  adapter: DynamoDBAdapter,
+  header: JournalHeader,
+  journal: JournalChange[],
+): Promise<boolean> {
+  const changes = journal.map((change) => {
+    if (change.before && change.revision !== undefined) {
+      rememberRevision(change.before, change.revision)
+    }
+    return {
+      after: change.after,
+      before: change.before,
+      key: change.key,
+      namespace: namespaceOf(adapter, change.kind, change.slug),
+    }
+  })
+  const conflicts = await lockDocuments(adapter, changes, header.writeID)
+  if (conflicts.length === 0) {
+    return true
+  }
+  await deleteJournal(adapter, header.writeID, header.parts)
+  await unlockDocuments(adapter, lockedKeys(journal, true), header.writeID)
+  adapter.payload.logger.error(
+    `payload-db-dynamodb: an interrupted write (${header.writeID}) was withdrawn before any of it was applied: ${conflicts.length} of its documents changed after it read them.`,
+  )
+  return false
 }

@@ -35,17 +35,29 @@ export function lockClause(writeID: string): {
   }
 }
 
-/** Runs `task` over `items`, `PARALLEL_REQUESTS` at a time; the results in order. */
+/**
+ * Runs `task` over `items`, `PARALLEL_REQUESTS` at a time; the results in order. After a failure
+ * nothing more is started, and the first error is thrown once the requests in flight have ended
+ * (none is left running behind the caller's back).
+ */
 async function inParallel<T, R>(items: T[], task: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length)
   let next = 0
+  const errors: unknown[] = []
   const worker = async () => {
-    while (next < items.length) {
+    while (next < items.length && errors.length === 0) {
       const index = next++
-      results[index] = await task(items[index])
+      try {
+        results[index] = await task(items[index])
+      } catch (error) {
+        errors.push(error)
+      }
     }
   }
   await Promise.all(Array.from({ length: Math.min(PARALLEL_REQUESTS, items.length) }, worker))
+  if (errors.length > 0) {
+    throw errors[0]
+  }
   return results
 }
 

@@ -7,6 +7,7 @@ import type { DocumentChange } from '../transactions/session.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { namespaceOf } from '../namespaces.js'
+import { revisionOf } from '../storage/revisions.js'
 import { batchGetByKey } from '../storage/documentStore.js'
 import { deleteJournal, markGroupDone, writeJournal } from '../transactions/journal.js'
 import { keyString } from '../transactions/session.js'
@@ -25,10 +26,16 @@ const GROUP_CAPACITY = MAX_TRANSACTION_ACTIONS - 1
 /** How often a group is computed again over newer documents before giving up. */
 const REBASE_ATTEMPTS = 25
 
-/** The error for a journaled write left part-way: it is finished on the next start. */
-function unfinished(error: unknown): APIError {
+/**
+ * The error for a journaled write left part-way: it is finished on the next start. Cut off while
+ * it locked its documents (`whileLocking`), it may instead be withdrawn then (recover.ts).
+ */
+function unfinished(error: unknown, whileLocking = false): APIError {
+  const outcome = whileLocking
+    ? 'the next start finishes it, or withdraws it if one of its documents changes before then (finishOpenCommits); check before repeating it'
+    : 'it will be finished automatically (finishOpenCommits, run on the next start); do not repeat it'
   return new APIError(
-    `A write of more than 100 items could not be completed now (${(error as Error)?.message ?? String(error)}). It is recorded in the commit journal and will be finished automatically (finishOpenCommits, run on the next start); do not repeat it.`,
+    `A write of more than 100 items could not be completed now (${(error as Error)?.message ?? String(error)}). It is recorded in the commit journal: ${outcome}.`,
     503,
     null,
     true,
@@ -42,6 +49,7 @@ function journalChange(change: DocumentChange, group: number): JournalChange {
     group,
     key: change.key,
     kind: change.namespace.kind,
+    revision: change.before ? revisionOf(change.before) : undefined,
     slug: change.namespace.slug,
   }
 }
@@ -81,7 +89,7 @@ export async function commitJournaled(
   try {
     conflicts = await lockDocuments(adapter, changes, writeID)
   } catch (error) {
-    throw unfinished(error)
+    throw unfinished(error, true)
   }
   if (conflicts.length > 0) {
     await abandon(new RevisionConflict(conflicts, changes))
@@ -116,7 +124,7 @@ export async function commitJournaled(
 }
 
 /** The documents a journaled write leaves locked: those it stored (or, undone, stored back). */
-function lockedKeys(journal: JournalChange[], undone: boolean) {
+export function lockedKeys(journal: JournalChange[], undone: boolean) {
   return journal
     .filter((change) => (undone ? change.before : change.after) !== null)
     .map((change) => change.key)

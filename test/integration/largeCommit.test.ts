@@ -68,6 +68,28 @@ async function journalItems(payload: Payload): Promise<number> {
   return Count ?? 0
 }
 
+/** Document items carrying a write's lock (documentLocks.ts). */
+async function lockedItems(payload: Payload): Promise<number> {
+  const adapter = payload.db as unknown as DynamoDBAdapter
+  const { ScanCommand } = await import('@aws-sdk/client-dynamodb')
+  let total = 0
+  let startKey: Record<string, never> | undefined
+  do {
+    const page = await adapter.client.send(
+      new ScanCommand({
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+        FilterExpression: 'attribute_exists(lk)',
+        Select: 'COUNT',
+        TableName: tableName,
+      }),
+    )
+    total += page.Count ?? 0
+    startKey = page.LastEvaluatedKey as typeof startKey
+  } while (startKey)
+  return total
+}
+
 async function expectClean(payload: Payload) {
   const report = await (payload.db as unknown as DynamoDBAdapter).verifyIndexes({
     collection: 'items',
@@ -332,6 +354,67 @@ describe('transactions of more than 100 items', () => {
       }),
     )
     expect(stored.Item?.lk).toBeUndefined()
+    await expectClean(payload)
+  })
+
+  it('a commit cut off while it locks its documents is finished by the next start, or withdrawn when one of them changed meanwhile', async () => {
+    const adapter = payload.db as unknown as DynamoDBAdapter
+    const count = async (batch: string) =>
+      (await payload.count({ collection: 'items', where: { batch: { equals: batch } } })).totalDocs
+    for (const outcome of ['finished', 'withdrawn'] as const) {
+      const batch = `p-${outcome}`
+      const docs: { id: number | string }[] = []
+      for (let n = 0; n < 150; n++) {
+        docs.push(await payload.create({ collection: 'items', data: { batch, n } }))
+      }
+      const req = await transaction(payload)
+      for (const doc of docs) {
+        await payload.update({
+          collection: 'items',
+          data: { batch: `${batch}-2` },
+          id: doc.id,
+          req,
+        })
+      }
+      // 50 documents are locked, then the engine is gone for the rest of the lock step.
+      proxy.configure({
+        operations: ['UpdateItem'],
+        script: [
+          ...Array.from({ length: 50 }, () => 'pass' as const),
+          ...Array.from({ length: 400 }, () => 'drop' as const),
+        ],
+      })
+      await expect(commitTransaction(req)).rejects.toThrow(/finishes it, or withdraws it/)
+      proxy.configure({})
+      expect(await journalItems(payload)).toBe(1)
+      expect(await lockedItems(payload)).toBe(50)
+      expect(await count(`${batch}-2`)).toBe(0)
+      if (outcome === 'withdrawn') {
+        // A document the write had not locked yet changes (at once: it is not locked).
+        await payload.db.updateOne({
+          collection: 'items',
+          data: { n: { $inc: 1000 } },
+          id: docs[149].id,
+          returning: false,
+        })
+      }
+      expect(await adapter.finishOpenCommits({ olderThanMs: 0 })).toEqual({
+        deferred: 0,
+        finished: 1,
+      })
+      expect(await journalItems(payload)).toBe(0)
+      expect(await lockedItems(payload)).toBe(0)
+      const last = await payload.findByID({ collection: 'items', id: docs[149].id })
+      if (outcome === 'finished') {
+        expect(await count(`${batch}-2`)).toBe(150)
+        expect([last.batch, last.n]).toEqual([`${batch}-2`, 149])
+      } else {
+        // Applied over the change, the write would have stored n 149 over 1149.
+        expect(await count(`${batch}-2`)).toBe(0)
+        expect(await count(batch)).toBe(150)
+        expect([last.batch, last.n]).toEqual([batch, 1149])
+      }
+    }
     await expectClean(payload)
   })
 
