@@ -22,6 +22,10 @@ export const LOCK_ATTRIBUTE = 'lk'
 /** How many lock or unlock requests are in flight at once. */
 const PARALLEL_REQUESTS = 10
 
+function compareKeys(x: ItemKey, y: ItemKey): number {
+  return x.pk < y.pk ? -1 : x.pk > y.pk ? 1 : x.sk < y.sk ? -1 : x.sk > y.sk ? 1 : 0
+}
+
 /** The condition a document write adds: not locked, or locked by this write. */
 export function lockClause(writeID: string): {
   expression: string
@@ -40,15 +44,22 @@ export function lockClause(writeID: string): {
  * nothing more is started, and the first error is thrown once the requests in flight have ended
  * (none is left running behind the caller's back).
  */
-async function inParallel<T, R>(items: T[], task: (item: T) => Promise<R>): Promise<R[]> {
+async function inParallel<T, R>(
+  items: T[],
+  task: (item: T) => Promise<R>,
+  /** Nothing more is started once a result says so (those in flight still end). */
+  stopAfter?: (result: R) => boolean,
+): Promise<R[]> {
   const results: R[] = new Array(items.length)
   let next = 0
+  let stopped = false
   const errors: unknown[] = []
   const worker = async () => {
-    while (next < items.length && errors.length === 0) {
+    while (next < items.length && errors.length === 0 && !stopped) {
       const index = next++
       try {
         results[index] = await task(items[index])
+        stopped ||= stopAfter?.(results[index]) ?? false
       } catch (error) {
         errors.push(error)
       }
@@ -63,45 +74,53 @@ async function inParallel<T, R>(items: T[], task: (item: T) => Promise<R>): Prom
 
 /**
  * Locks the documents the changes read (creates have nothing to lock). Returns the changes whose
- * document was no longer at the revision read or was locked by another write; those that were
- * locked are unlocked again, so on conflict nothing is left held.
+ * document was no longer at the revision read or was locked by another write (found before it
+ * stopped at the first); those that were locked are unlocked again, so on conflict nothing is
+ * left held.
  */
 export async function lockDocuments(
   adapter: DynamoDBAdapter,
   changes: DocumentChange[],
   writeID: string,
 ): Promise<DocumentChange[]> {
-  const existing = changes.filter((change) => change.before !== null)
+  // In key order, so that two such writes over the same documents meet on the first ones.
+  const existing = changes
+    .filter((change) => change.before !== null)
+    .sort((x, y) => compareKeys(x.key, y.key))
   const clause = lockClause(writeID)
-  const outcomes = await inParallel(existing, async (change) => {
-    const revision = revisionOf(change.before as object)
-    const read =
-      revision === undefined
-        ? 'attribute_exists(pk)'
-        : revision === 0
-          ? 'attribute_exists(pk) AND attribute_not_exists(rev)'
-          : 'rev = :rev'
-    try {
-      await transactWrite(adapter, [
-        {
-          condition: {
-            expression: `${read} AND ${clause.expression}`,
-            names: clause.names,
-            values: { ...clause.values, ...(revision ? { ':rev': revision } : {}) },
+  const outcomes = await inParallel(
+    existing,
+    async (change) => {
+      const revision = revisionOf(change.before as object)
+      const read =
+        revision === undefined
+          ? 'attribute_exists(pk)'
+          : revision === 0
+            ? 'attribute_exists(pk) AND attribute_not_exists(rev)'
+            : 'rev = :rev'
+      try {
+        await transactWrite(adapter, [
+          {
+            condition: {
+              expression: `${read} AND ${clause.expression}`,
+              names: clause.names,
+              values: { ...clause.values, ...(revision ? { ':rev': revision } : {}) },
+            },
+            key: change.key,
+            set: { [LOCK_ATTRIBUTE]: writeID },
+            type: 'set',
           },
-          key: change.key,
-          set: { [LOCK_ATTRIBUTE]: writeID },
-          type: 'set',
-        },
-      ])
-      return 'locked' as const
-    } catch (error) {
-      if (failedConditionIndexes(error, 1).length > 0) {
-        return 'conflict' as const
+        ])
+        return 'locked' as const
+      } catch (error) {
+        if (failedConditionIndexes(error, 1).length > 0) {
+          return 'conflict' as const
+        }
+        throw error
       }
-      throw error
-    }
-  })
+    },
+    (outcome) => outcome === 'conflict',
+  )
   const conflicts = existing.filter((_, index) => outcomes[index] === 'conflict')
   if (conflicts.length > 0) {
     await unlockDocuments(

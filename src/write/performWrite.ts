@@ -96,13 +96,15 @@ export async function writeWithRetries(
       if (taken) {
         throw duplicateID(taken, options.req)
       }
-      // Waiting for a lock does not use up the attempts (see documentLocks.ts).
-      const locked = await lockedByOthers(adapter, error.conflicts)
+      let locked = await lockedByOthers(adapter, error.conflicts)
       if (options.onConflict) {
         options.onConflict()
       }
-      if (locked && Date.now() < waitUntil) {
-        attempt = Math.min(attempt, 4)
+      // A write of more than 100 items holds some of the documents (documentLocks.ts): rather
+      // than computing this write again and again, look at them until it lets go.
+      while (locked && Date.now() < waitUntil) {
+        await jitteredDelay(3)
+        locked = await lockedByOthers(adapter, error.conflicts)
       }
       if (attempt >= attempts) {
         throw new APIError(

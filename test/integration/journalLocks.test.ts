@@ -1,0 +1,142 @@
+/**
+ * Writes of more than 100 items lock their documents (src/write/documentLocks.ts). Here two
+ * processes run two such writes over the same 150 documents at once, while both send `$inc`s to
+ * random documents, through a proxy that drops connections, loses answers after DynamoDB applied
+ * a request and throttles. Whatever the interleaving: every increment is counted, one bulk write
+ * wins whole (the other either came first or was computed again over it), no lock or journal is
+ * left, both processes answer the same, and `verifyIndexes` is clean.
+ */
+import type { Config, DatabaseAdapterObj, Payload } from 'payload'
+
+import { ScanCommand } from '@aws-sdk/client-dynamodb'
+import { randomUUID } from 'node:crypto'
+
+import type { DynamoDBAdapter } from '../../src/index.js'
+import type { FaultProxy } from '../support/faultProxy.js'
+
+import { bootOnTable } from '../support/bootPayload.js'
+import { startFaultProxy } from '../support/faultProxy.js'
+import { seeded } from '../support/workload.js'
+
+function config(db: DatabaseAdapterObj): Config {
+  return {
+    collections: [
+      {
+        slug: 'items',
+        fields: [
+          { name: 'group', type: 'text', index: true },
+          { name: 'batch', type: 'text', index: true },
+          { name: 'n', type: 'number', index: true },
+        ],
+      },
+    ],
+    db,
+    secret: 'journal-locks-secret',
+    telemetry: false,
+  }
+}
+
+const DOCUMENTS = 150
+const INCREMENTS = 60
+
+/** Items of the table that carry `attribute` (or are under `pk`), counted by a full scan. */
+async function scanCount(adapter: DynamoDBAdapter, filter: string, values = {}): Promise<number> {
+  let total = 0
+  let startKey: Record<string, never> | undefined
+  do {
+    const page = await adapter.client.send(
+      new ScanCommand({
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+        ExpressionAttributeValues: Object.keys(values).length > 0 ? values : undefined,
+        FilterExpression: filter,
+        Select: 'COUNT',
+        TableName: adapter.tableName,
+      }),
+    )
+    total += page.Count ?? 0
+    startKey = page.LastEvaluatedKey as typeof startKey
+  } while (startKey)
+  return total
+}
+
+describe('writes of more than 100 items under concurrent writers and faults', () => {
+  let proxy: FaultProxy
+  let a: Payload
+  let b: Payload
+
+  beforeAll(async () => {
+    proxy = await startFaultProxy({ seed: 17 })
+    const table = `locks-${randomUUID()}`
+    a = await bootOnTable(config, table, { clientConfig: proxy.clientConfig() })
+    b = await bootOnTable(config, table, { clientConfig: proxy.clientConfig() })
+  })
+
+  afterAll(async () => {
+    await a?.destroy()
+    await b?.destroy()
+    await proxy?.close()
+  })
+
+  it('two bulk updates of the same 150 documents in two processes, with $inc writers in both: one bulk value everywhere, every increment counted', async () => {
+    const ids: (number | string)[] = []
+    for (let n = 0; n < DOCUMENTS; n++) {
+      ids.push(
+        (await a.create({ collection: 'items', data: { batch: 'start', group: 'g', n: 0 } })).id,
+      )
+    }
+    proxy.configure({ rates: { drop: 0.02, lostResponse: 0.02, throttle: 0.02 } })
+    const random = seeded(23)
+    const bulk = (payload: Payload, batch: string) =>
+      payload.db.updateMany({
+        collection: 'items',
+        data: { batch },
+        where: { group: { equals: 'g' } },
+      })
+    const increments = Array.from({ length: INCREMENTS }, async (_, index) => {
+      const payload = index % 2 === 0 ? a : b
+      const id = ids[Math.floor(random() * ids.length)]!
+      // Spread over the bulk writes' lock steps and groups.
+      await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * 1500)))
+      await payload.db.updateOne({
+        collection: 'items',
+        data: { n: { $inc: 1 } },
+        id,
+        returning: false,
+      })
+    })
+    await Promise.all([bulk(a, 'from-a'), bulk(b, 'from-b'), ...increments])
+    proxy.configure({})
+    expect(proxy.counts().drop + proxy.counts().lostResponse).toBeGreaterThan(0)
+
+    for (const payload of [a, b]) {
+      const { docs } = await payload.find({
+        collection: 'items',
+        depth: 0,
+        pagination: false,
+        where: { group: { equals: 'g' } },
+      })
+      expect(docs).toHaveLength(DOCUMENTS)
+      // Before the locks, a later group stored its image over increments sent meanwhile.
+      expect(docs.reduce((sum, doc) => sum + Number(doc.n), 0)).toBe(INCREMENTS)
+      const batches = new Set(docs.map((doc) => doc.batch))
+      expect(batches.size).toBe(1)
+      const [winner] = [...batches]
+      expect(['from-a', 'from-b']).toContain(winner)
+      expect(
+        (await payload.count({ collection: 'items', where: { batch: { equals: winner } } }))
+          .totalDocs,
+      ).toBe(DOCUMENTS)
+      expect(
+        (await payload.count({ collection: 'items', where: { batch: { equals: 'start' } } }))
+          .totalDocs,
+      ).toBe(0)
+    }
+    const adapter = a.db as unknown as DynamoDBAdapter
+    expect(await scanCount(adapter, 'attribute_exists(lk)')).toBe(0)
+    expect(await scanCount(adapter, 'pk = :pk', { ':pk': { S: 'J#journal' } })).toBe(0)
+    const report = await adapter.verifyIndexes({ collection: 'items' })
+    expect(report).toMatchObject({ clean: true, missingEntries: 0, orphanEntries: 0 })
+    expect(report.counter).toBe(report.documents)
+  })
+})
