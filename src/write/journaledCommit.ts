@@ -85,9 +85,16 @@ export async function commitJournaled(
     await unlockDocuments(adapter, lockedKeys(journal, false), writeID)
     throw error
   }
+  // The first group's documents are locked by its own writes (they carry the lock), conditioned
+  // on the revisions read like these: only the later groups' need the lock step.
+  const first = new Set(groups[0].changes.map((change) => keyString(change.key)))
   let conflicts: DocumentChange[]
   try {
-    conflicts = await lockDocuments(adapter, changes, writeID)
+    conflicts = await lockDocuments(
+      adapter,
+      changes.filter((change) => !first.has(keyString(change.key))),
+      writeID,
+    )
   } catch (error) {
     throw unfinished(error, true)
   }
