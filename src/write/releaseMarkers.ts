@@ -48,6 +48,55 @@ function ownersOf(adapter: DynamoDBAdapter, journal: JournalChange[]): Map<strin
   return owners
 }
 
+type Release = { actions: WriteAction[]; owner: Owner }
+
+/** Releases packed into requests of up to 100 actions (one larger than that stays alone). */
+function packed(writes: Release[]): Release[][] {
+  const packs: Release[][] = []
+  let pack: Release[] = []
+  let size = 0
+  for (const write of writes) {
+    if (pack.length > 0 && size + write.actions.length > MAX_TRANSACTION_ACTIONS) {
+      packs.push(pack)
+      pack = []
+      size = 0
+    }
+    pack.push(write)
+    size += write.actions.length
+  }
+  if (pack.length > 0) {
+    packs.push(pack)
+  }
+  return packs
+}
+
+/**
+ * Sends one document's check and marker deletes (more than 100 actions: in several requests,
+ * each with the check), or a pack of them; false when a condition failed (something changed).
+ */
+async function released(adapter: DynamoDBAdapter, actions: WriteAction[]): Promise<boolean> {
+  const check = actions[0]
+  const single = actions.filter((action) => action.type === 'check').length === 1
+  try {
+    if (!single || actions.length <= MAX_TRANSACTION_ACTIONS) {
+      await transactWrite(adapter, actions)
+      return true
+    }
+    for (let start = 1; start < actions.length; start += MAX_TRANSACTION_ACTIONS - 1) {
+      await transactWrite(adapter, [
+        check,
+        ...actions.slice(start, start + MAX_TRANSACTION_ACTIONS - 1),
+      ])
+    }
+    return true
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'TransactionCanceledException') {
+      throw error
+    }
+    return false
+  }
+}
+
 /**
  * A journaled write (more than 100 items, several transactions) keeps the unique values its
  * documents let go of until it ends: its groups do not delete those markers. Otherwise another
@@ -75,7 +124,7 @@ export async function releaseMarkers(
       adapter,
       owners.map((owner) => owner.key),
     )
-    const writes: { actions: WriteAction[]; owner: Owner }[] = []
+    const writes: Release[] = []
     for (const owner of owners) {
       const doc = documents.get(keyString(owner.key))
       const held = new Set(doc ? owner.held(doc).map(keyString) : [])
@@ -102,20 +151,22 @@ export async function releaseMarkers(
       })
     }
     const again = new Map<string, Owner>()
-    for (const { actions, owner } of writes) {
-      try {
-        for (let start = 1; start < actions.length; start += MAX_TRANSACTION_ACTIONS - 1) {
-          await transactWrite(adapter, [
-            actions[0],
-            ...actions.slice(start, start + MAX_TRANSACTION_ACTIONS - 1),
-          ])
+    for (const pack of packed(writes)) {
+      // Several documents' deletes in one request; if one of them changed meanwhile, each is
+      // sent on its own so that the others are not held back.
+      if (
+        pack.length > 1 &&
+        (await released(
+          adapter,
+          pack.flatMap(({ actions }) => actions),
+        ))
+      ) {
+        continue
+      }
+      for (const { actions, owner } of pack) {
+        if (!(await released(adapter, actions))) {
+          again.set(keyString(owner.key), owner)
         }
-      } catch (error) {
-        if ((error as { name?: string }).name !== 'TransactionCanceledException') {
-          throw error
-        }
-        // The document (or a marker) changed meanwhile: look at it again.
-        again.set(keyString(owner.key), owner)
       }
     }
     pending = again
