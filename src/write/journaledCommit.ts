@@ -75,31 +75,34 @@ export async function commitJournaled(
     group.changes.map((change) => journalChange(change, index)),
   )
   const parts = await writeJournal(adapter, writeID, journal)
-  const abandon = async (error: unknown): Promise<never> => {
+  // The first group's documents are locked by its own writes (they carry the lock), conditioned
+  // on the revisions read like these: only the later groups' need the lock step.
+  const first = new Set(groups[0].changes.map((change) => keyString(change.key)))
+  const later = changes.filter((change) => !first.has(keyString(change.key)))
+  /** Nothing was applied: the journal goes, then the locks (`unlock`: those still held). */
+  const abandon = async (error: unknown, unlock: DocumentChange[]): Promise<never> => {
     try {
       await deleteJournal(adapter, writeID, parts)
     } catch (failure) {
       // The journal stays: the next start applies the write, as for any write left part-way.
       throw unfinished(failure)
     }
-    await unlockDocuments(adapter, lockedKeys(journal, false), writeID)
-    throw error
-  }
-  // The first group's documents are locked by its own writes (they carry the lock), conditioned
-  // on the revisions read like these: only the later groups' need the lock step.
-  const first = new Set(groups[0].changes.map((change) => keyString(change.key)))
-  let conflicts: DocumentChange[]
-  try {
-    conflicts = await lockDocuments(
+    await unlockDocuments(
       adapter,
-      changes.filter((change) => !first.has(keyString(change.key))),
+      unlock.filter((change) => change.before !== null).map((change) => change.key),
       writeID,
     )
+    throw error
+  }
+  let conflicts: DocumentChange[]
+  try {
+    conflicts = await lockDocuments(adapter, later, writeID)
   } catch (error) {
     throw unfinished(error, true)
   }
   if (conflicts.length > 0) {
-    await abandon(new RevisionConflict(conflicts, changes))
+    // lockDocuments removed the locks it took.
+    await abandon(new RevisionConflict(conflicts, changes), [])
   }
   try {
     await writeGroup(adapter, groups[0], writeID, req, markGroupDone(writeID, 0))
@@ -113,7 +116,7 @@ export async function commitJournaled(
     const applied =
       error instanceof RevisionConflict && (await landed(adapter, error.conflicts, writeID))
     if (!applied) {
-      await abandon(error)
+      await abandon(error, later)
     }
   }
   try {
