@@ -88,7 +88,9 @@ async function lockAgain(
       namespace: namespaceOf(adapter, change.kind, change.slug),
     }
   })
-  const conflicts = await lockDocuments(adapter, changes, header.writeID)
+  // A newer document cannot be computed again here (the write's steps are gone with its process).
+  const { held, newer } = await lockDocuments(adapter, changes, header.writeID)
+  const conflicts = [...held, ...newer]
   if (conflicts.length === 0) {
     return true
   }

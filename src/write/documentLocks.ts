@@ -72,22 +72,61 @@ async function inParallel<T, R>(
   return results
 }
 
+/** What the lock step found: documents another write holds (or that are gone), and newer ones. */
+export type LockOutcome = {
+  /** Locked by another write, or deleted: nothing is left locked (the write starts over). */
+  held: DocumentChange[]
+  /** Changed since they were read, and locked now as they are: the write is computed again. */
+  newer: DocumentChange[]
+}
+
+/** Sets this write's lock on one document, if `read` (a condition on it) holds. */
+async function setLock(
+  adapter: DynamoDBAdapter,
+  key: ItemKey,
+  writeID: string,
+  read: string,
+  values: Record<string, unknown> = {},
+): Promise<boolean> {
+  const clause = lockClause(writeID)
+  try {
+    await transactWrite(adapter, [
+      {
+        condition: {
+          expression: `${read} AND ${clause.expression}`,
+          names: clause.names,
+          values: { ...clause.values, ...values },
+        },
+        key,
+        set: { [LOCK_ATTRIBUTE]: writeID },
+        type: 'set',
+      },
+    ])
+    return true
+  } catch (error) {
+    if (failedConditionIndexes(error, 1).length > 0) {
+      return false
+    }
+    throw error
+  }
+}
+
 /**
- * Locks the documents the changes read (creates have nothing to lock). Returns the changes whose
- * document was no longer at the revision read or was locked by another write (found before it
- * stopped at the first); those that were locked are unlocked again, so on conflict nothing is
- * left held.
+ * Locks the documents the changes read (creates have nothing to lock), each on the revision
+ * read. A document that moved on meanwhile is locked as it is now (`newer`): the write must be
+ * computed again, and keeps its locks for that, so writers that keep changing its documents
+ * cannot hold it off for ever. A document locked by another write, or deleted, stops the step
+ * (`held`): then every lock it took is removed again.
  */
 export async function lockDocuments(
   adapter: DynamoDBAdapter,
   changes: DocumentChange[],
   writeID: string,
-): Promise<DocumentChange[]> {
+): Promise<LockOutcome> {
   // In key order, so that two such writes over the same documents meet on the first ones.
   const existing = changes
     .filter((change) => change.before !== null)
     .sort((x, y) => compareKeys(x.key, y.key))
-  const clause = lockClause(writeID)
   const outcomes = await inParallel(
     existing,
     async (change) => {
@@ -98,38 +137,26 @@ export async function lockDocuments(
           : revision === 0
             ? 'attribute_exists(pk) AND attribute_not_exists(rev)'
             : 'rev = :rev'
-      try {
-        await transactWrite(adapter, [
-          {
-            condition: {
-              expression: `${read} AND ${clause.expression}`,
-              names: clause.names,
-              values: { ...clause.values, ...(revision ? { ':rev': revision } : {}) },
-            },
-            key: change.key,
-            set: { [LOCK_ATTRIBUTE]: writeID },
-            type: 'set',
-          },
-        ])
+      if (await setLock(adapter, change.key, writeID, read, revision ? { ':rev': revision } : {})) {
         return 'locked' as const
-      } catch (error) {
-        if (failedConditionIndexes(error, 1).length > 0) {
-          return 'conflict' as const
-        }
-        throw error
       }
+      return revision !== undefined &&
+        (await setLock(adapter, change.key, writeID, 'attribute_exists(pk)'))
+        ? ('newer' as const)
+        : ('held' as const)
     },
-    (outcome) => outcome === 'conflict',
+    (outcome) => outcome === 'held',
   )
-  const conflicts = existing.filter((_, index) => outcomes[index] === 'conflict')
-  if (conflicts.length > 0) {
+  const held = existing.filter((_, index) => outcomes[index] === 'held')
+  if (held.length > 0) {
     await unlockDocuments(
       adapter,
-      existing.filter((_, index) => outcomes[index] === 'locked').map((change) => change.key),
+      existing.filter((_, index) => outcomes[index] !== undefined).map((change) => change.key),
       writeID,
     )
+    return { held, newer: [] }
   }
-  return conflicts
+  return { held: [], newer: existing.filter((_, index) => outcomes[index] === 'newer') }
 }
 
 /** Removes this write's lock from each document still carrying it (others are left alone). */

@@ -4,6 +4,7 @@ import { APIError, ValidationError } from 'payload'
 
 import type { JournalChange } from '../transactions/journal.js'
 import type { DocumentChange } from '../transactions/session.js'
+import type { ItemKey } from '../keys/itemKeys.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { namespaceOf } from '../namespaces.js'
@@ -27,14 +28,34 @@ const GROUP_CAPACITY = MAX_TRANSACTION_ACTIONS - 1
 const REBASE_ATTEMPTS = 25
 
 /**
+ * Documents of a journaled write moved on before it locked them; it locked them as they are now
+ * and must be computed again, under the same write id (its locks and its journal stay, see
+ * `writeWithRetries`), over documents nobody else can change any more.
+ */
+export class LocksKept extends RevisionConflict {
+  constructor(
+    conflicts: DocumentChange[],
+    group: DocumentChange[],
+    /** What the next attempt takes over, or what is released if there is none. */
+    readonly held: { keys: ItemKey[]; parts: number; writeID: string },
+  ) {
+    super(conflicts, group)
+    this.name = 'LocksKept'
+  }
+}
+
+/** A journaled write left part-way: its journal stays, and the next start finishes it. */
+export class UnfinishedWrite extends APIError {}
+
+/**
  * The error for a journaled write left part-way: it is finished on the next start. Cut off while
  * it locked its documents (`whileLocking`), it may instead be withdrawn then (recover.ts).
  */
-function unfinished(error: unknown, whileLocking = false): APIError {
+function unfinished(error: unknown, whileLocking = false): UnfinishedWrite {
   const outcome = whileLocking
     ? 'the next start finishes it, or withdraws it if one of its documents changes before then (finishOpenCommits); check before repeating it'
     : 'it will be finished automatically (finishOpenCommits, run on the next start); do not repeat it'
-  return new APIError(
+  return new UnfinishedWrite(
     `A write of more than 100 items could not be completed now (${(error as Error)?.message ?? String(error)}). It is recorded in the commit journal: ${outcome}.`,
     503,
     null,
@@ -75,10 +96,6 @@ export async function commitJournaled(
     group.changes.map((change) => journalChange(change, index)),
   )
   const parts = await writeJournal(adapter, writeID, journal)
-  // The first group's documents are locked by its own writes (they carry the lock), conditioned
-  // on the revisions read like these: only the later groups' need the lock step.
-  const first = new Set(groups[0].changes.map((change) => keyString(change.key)))
-  const later = changes.filter((change) => !first.has(keyString(change.key)))
   /** Nothing was applied: the journal goes, then the locks (`unlock`: those still held). */
   const abandon = async (error: unknown, unlock: DocumentChange[]): Promise<never> => {
     try {
@@ -94,15 +111,26 @@ export async function commitJournaled(
     )
     throw error
   }
-  let conflicts: DocumentChange[]
+  let locked: Awaited<ReturnType<typeof lockDocuments>>
   try {
-    conflicts = await lockDocuments(adapter, later, writeID)
+    // Every document, the first group's too: a write computed again because some moved on then
+    // finds all of them locked, and goes through (writers that keep changing them cannot hold
+    // it off).
+    locked = await lockDocuments(adapter, changes, writeID)
   } catch (error) {
     throw unfinished(error, true)
   }
-  if (conflicts.length > 0) {
+  if (locked.held.length > 0) {
     // lockDocuments removed the locks it took.
-    await abandon(new RevisionConflict(conflicts, changes), [])
+    await abandon(new RevisionConflict(locked.held, changes), [])
+  }
+  if (locked.newer.length > 0) {
+    // The journal and the locks stay: the write is computed again under the same id.
+    throw new LocksKept(locked.newer, changes, {
+      keys: changes.filter((change) => change.before !== null).map((change) => change.key),
+      parts,
+      writeID,
+    })
   }
   try {
     await writeGroup(adapter, groups[0], writeID, req, markGroupDone(writeID, 0))
@@ -116,7 +144,7 @@ export async function commitJournaled(
     const applied =
       error instanceof RevisionConflict && (await landed(adapter, error.conflicts, writeID))
     if (!applied) {
-      await abandon(error, later)
+      await abandon(error, changes)
     }
   }
   try {

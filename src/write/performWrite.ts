@@ -6,13 +6,17 @@ import { APIError, ValidationError } from 'payload'
 import type { DocumentChange, WriteStep } from '../transactions/session.js'
 import type { DynamoDBAdapter } from '../types.js'
 
+import type { ItemKey } from '../keys/itemKeys.js'
 import type { ItemReader } from '../storage/documentStore.js'
 
-import { activeTransaction, isGuard } from '../transactions/session.js'
+import { deleteJournal } from '../transactions/journal.js'
+import { activeTransaction, isGuard, keyString } from '../transactions/session.js'
 import { jitteredDelay } from '../transactions/transactWrite.js'
 import { checkUniqueInTransaction, refuseTakenInTransaction } from '../transactions/uniqueCheck.js'
 import { commitChanges, RevisionConflict } from './commitChanges.js'
 import { landed } from './groups.js'
+import { LocksKept, UnfinishedWrite } from './journaledCommit.js'
+import { unlockDocuments } from './documentLocks.js'
 import { lockedByOthers } from './lockWaits.js'
 import { assertNoRepeatedUniqueValues } from './repeatedValues.js'
 
@@ -73,6 +77,40 @@ export async function writeWithRetries(
   step: () => Promise<DocumentChange[]>,
   options: { attempts?: number; onConflict?: () => never; req?: Partial<PayloadRequest> },
 ): Promise<void> {
+  // Locks a write of more than 100 items kept for its next attempt (see `LocksKept`).
+  const kept: KeptLocks = { keys: new Map(), parts: 0 }
+  try {
+    await attemptWrites(adapter, step, options, kept)
+  } catch (error) {
+    // A write left part-way keeps its journal and its locks: the next start finishes it.
+    if (!(error instanceof UnfinishedWrite)) {
+      await releaseKept(adapter, kept)
+    }
+    throw error
+  }
+  await releaseKept(adapter, kept)
+}
+
+type KeptLocks = { keys: Map<string, ItemKey>; parts: number; writeID?: string }
+
+/** Removes what a write kept between attempts and no longer needs (its journal, its locks). */
+async function releaseKept(adapter: DynamoDBAdapter, kept: KeptLocks): Promise<void> {
+  if (kept.writeID === undefined) {
+    return
+  }
+  const { writeID } = kept
+  kept.writeID = undefined
+  await deleteJournal(adapter, writeID, kept.parts)
+  await unlockDocuments(adapter, [...kept.keys.values()], writeID)
+  kept.keys.clear()
+}
+
+async function attemptWrites(
+  adapter: DynamoDBAdapter,
+  step: () => Promise<DocumentChange[]>,
+  options: { attempts?: number; onConflict?: () => never; req?: Partial<PayloadRequest> },
+  kept: KeptLocks,
+): Promise<void> {
   const attempts = options.attempts ?? REVISION_ATTEMPTS
   const waitUntil = Date.now() + LOCK_WAIT_MS
   for (let attempt = 1; ; attempt++) {
@@ -81,14 +119,31 @@ export async function writeWithRetries(
       return
     }
     assertNoRepeatedUniqueValues(adapter, changes, options.req)
-    const writeID = randomUUID()
+    const writeID = kept.writeID ?? randomUUID()
     try {
       await commitChanges(adapter, changes, { req: options.req, writeID })
+      // What it wrote no longer carries the lock; what it kept beside that is released after.
+      changes.forEach((change) => kept.keys.delete(keyString(change.key)))
       return
     } catch (error) {
       if (!(error instanceof RevisionConflict)) {
         throw error
       }
+      if (error instanceof LocksKept) {
+        // Computed again at once: the documents that moved on are locked where they are now.
+        kept.writeID = error.held.writeID
+        kept.parts = Math.max(kept.parts, error.held.parts)
+        error.held.keys.forEach((key) => kept.keys.set(keyString(key), key))
+        if (options.onConflict) {
+          options.onConflict()
+        }
+        if (attempt >= attempts) {
+          throw gaveUp(attempts)
+        }
+        continue
+      }
+      // Nothing of this write is held any more (another write holds a document, or it failed).
+      await releaseKept(adapter, kept)
       if (await landed(adapter, error.conflicts, writeID)) {
         return
       }
@@ -107,16 +162,20 @@ export async function writeWithRetries(
         locked = await lockedByOthers(adapter, error.conflicts)
       }
       if (attempt >= attempts) {
-        throw new APIError(
-          `Gave up writing after ${attempts} attempts: other requests kept changing the same documents. Retry the operation.`,
-          409,
-          undefined,
-          true,
-        )
+        throw gaveUp(attempts)
       }
       await jitteredDelay(Math.min(attempt, 6))
     }
   }
+}
+
+function gaveUp(attempts: number): Error {
+  return new APIError(
+    `Gave up writing after ${attempts} attempts: other requests kept changing the same documents. Retry the operation.`,
+    409,
+    undefined,
+    true,
+  )
 }
 
 function duplicateID(change: DocumentChange, req?: Partial<PayloadRequest>): ValidationError {

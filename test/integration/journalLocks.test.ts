@@ -140,3 +140,81 @@ describe('writes of more than 100 items under concurrent writers and faults', ()
     expect(report.counter).toBe(report.documents)
   })
 })
+
+describe('a write of more than 100 items among steady writers', () => {
+  let a: Payload
+  let b: Payload
+
+  beforeAll(async () => {
+    const table = `steady-${randomUUID()}`
+    a = await bootOnTable(config, table)
+    b = await bootOnTable(config, table)
+  })
+
+  afterAll(async () => {
+    await a?.destroy()
+    await b?.destroy()
+  })
+
+  it('goes through while another process keeps changing its documents, every change kept', async () => {
+    const ids: (number | string)[] = []
+    for (let n = 0; n < DOCUMENTS; n++) {
+      ids.push(
+        (await a.create({ collection: 'items', data: { batch: 'start', group: 's', n: 0 } })).id,
+      )
+    }
+    const adapter = a.db as unknown as DynamoDBAdapter
+    const send = adapter.docClient.send.bind(adapter.docClient)
+    let journals = 0
+    adapter.docClient.send = (async (
+      command: { constructor: { name: string }; input?: { Item?: { pk?: unknown } } },
+      ...rest: []
+    ) => {
+      if (command.constructor.name === 'PutCommand' && command.input?.Item?.pk === 'J#journal') {
+        journals++
+      }
+      return send(command as never, ...rest)
+    }) as typeof adapter.docClient.send
+    // Four writers in the other process keep adding to random documents until the bulk write ends.
+    const random = seeded(29)
+    let bulkDone = false
+    let increments = 0
+    const writers = Array.from({ length: 4 }, async () => {
+      while (!bulkDone) {
+        await b.db.updateOne({
+          collection: 'items',
+          data: { n: { $inc: 1 } },
+          id: ids[Math.floor(random() * ids.length)]!,
+          returning: false,
+        })
+        increments++
+      }
+    })
+    try {
+      await a.db.updateMany({
+        collection: 'items',
+        data: { batch: 'bulk' },
+        where: { group: { equals: 's' } },
+      })
+    } finally {
+      bulkDone = true
+      await Promise.all(writers)
+      adapter.docClient.send = send
+    }
+    expect(increments).toBeGreaterThan(20)
+    const { docs } = await b.find({
+      collection: 'items',
+      depth: 0,
+      pagination: false,
+      where: { group: { equals: 's' } },
+    })
+    expect(docs.every((doc) => doc.batch === 'bulk')).toBe(true)
+    expect(docs.reduce((sum, doc) => sum + Number(doc.n), 0)).toBe(increments)
+    // Documents that moved on before the lock step are locked where they are and the write is
+    // computed again over them: it does not start over while writers keep going.
+    expect(journals).toBeLessThanOrEqual(4)
+    const report = await adapter.verifyIndexes({ collection: 'items' })
+    expect(report).toMatchObject({ clean: true })
+    expect(await scanCount(adapter, 'attribute_exists(lk)')).toBe(0)
+  })
+})
