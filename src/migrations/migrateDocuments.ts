@@ -20,6 +20,7 @@ import {
 import { getDocument, iteratePartition } from '../storage/documentStore.js'
 import { send } from '../storage/send.js'
 import { runInTransaction } from '../transactions/session.js'
+import { inParallel } from '../utilities/inParallel.js'
 import { writeWithRetries } from '../write/performWrite.js'
 import { transformWrite } from '../write/transformWrite.js'
 
@@ -139,21 +140,6 @@ async function migrateOne(
   return outcome
 }
 
-/** Runs `work` over `items`, at most `limit` at a time; fails with the first failure. */
-async function eachLimited<T>(
-  items: T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      await work(items[next++])
-    }
-  })
-  await Promise.all(workers)
-}
-
 /**
  * A data migration's walk over a collection (or its versions, or a global's versions): each
  * document is passed to `transform`, whose result replaces it (`undefined`: left as it is,
@@ -194,7 +180,7 @@ export async function migrateDocuments(
       pageSize: args.pageSize ?? 100,
       startKey: progress.cursor ? decodeCursor(progress.cursor) : undefined,
     })) {
-      await eachLimited(page.docs as Doc[], concurrency, async (doc) => {
+      await inParallel(page.docs as Doc[], concurrency, async (doc) => {
         const outcome = await migrateOne(this, namespace, doc, args.transform)
         progress.documents++
         if (outcome === 'changed') {

@@ -7,6 +7,7 @@ import type { DynamoDBAdapter } from '../types.js'
 import { send } from '../storage/send.js'
 import { revisionOf } from '../storage/revisions.js'
 import { failedConditionIndexes, transactWrite } from '../transactions/transactWrite.js'
+import { inParallel } from '../utilities/inParallel.js'
 
 /**
  * Document locks of a write of more than 100 items (the commit journal). Before its first group,
@@ -15,7 +16,7 @@ import { failedConditionIndexes, transactWrite } from '../transactions/transactW
  * is applied or undone. Every other document write is conditioned on `lk` being absent (see
  * `lockClause`), so nobody changes a document between the write's read and its last group: later
  * groups store what the write computed over exactly what it read, and an undo stores back what
- * was there. A writer that meets a lock waits for it (`settleLocks`).
+ * was there. A writer that meets a lock waits for it (`lockedByOthers` in lockWaits.ts).
  */
 export const LOCK_ATTRIBUTE = 'lk'
 
@@ -37,39 +38,6 @@ export function lockClause(writeID: string): {
     names: { '#lk': LOCK_ATTRIBUTE },
     values: { ':lk': writeID },
   }
-}
-
-/**
- * Runs `task` over `items`, `PARALLEL_REQUESTS` at a time; the results in order. After a failure
- * nothing more is started, and the first error is thrown once the requests in flight have ended
- * (none is left running behind the caller's back).
- */
-async function inParallel<T, R>(
-  items: T[],
-  task: (item: T) => Promise<R>,
-  /** Nothing more is started once a result says so (those in flight still end). */
-  stopAfter?: (result: R) => boolean,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length)
-  let next = 0
-  let stopped = false
-  const errors: unknown[] = []
-  const worker = async () => {
-    while (next < items.length && errors.length === 0 && !stopped) {
-      const index = next++
-      try {
-        results[index] = await task(items[index])
-        stopped ||= stopAfter?.(results[index]) ?? false
-      } catch (error) {
-        errors.push(error)
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(PARALLEL_REQUESTS, items.length) }, worker))
-  if (errors.length > 0) {
-    throw errors[0]
-  }
-  return results
 }
 
 /** What the lock step found: documents another write holds (or that are gone), and newer ones. */
@@ -129,6 +97,7 @@ export async function lockDocuments(
     .sort((x, y) => compareKeys(x.key, y.key))
   const outcomes = await inParallel(
     existing,
+    PARALLEL_REQUESTS,
     async (change) => {
       const revision = revisionOf(change.before as object)
       const read =
@@ -165,7 +134,7 @@ export async function unlockDocuments(
   keys: ItemKey[],
   writeID: string,
 ): Promise<void> {
-  await inParallel(keys, async (key) => {
+  await inParallel(keys, PARALLEL_REQUESTS, async (key) => {
     try {
       await send(
         adapter,

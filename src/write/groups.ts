@@ -10,7 +10,7 @@ import type { Meaning } from './changeActions.js'
 
 import { counterKey } from '../keys/counterKey.js'
 import { toAPIError } from '../storage/errors.js'
-import { batchGetDocuments, type StoredDocument } from '../storage/documentStore.js'
+import type { StoredDocument } from '../storage/documentStore.js'
 import { storedImage } from '../storage/storedImage.js'
 import type { ItemKey } from '../keys/itemKeys.js'
 
@@ -21,12 +21,7 @@ import { liftIndexVersion } from '../indexes/liftIndexVersion.js'
 import { claimWrite } from '../leases/claimWrite.js'
 import { beginWrite, endWrite } from '../leases/holdLease.js'
 import { coverageOf, shardOf } from '../indexes/valueCounters.js'
-import {
-  recentWrites,
-  rememberCoverage,
-  rememberRevision,
-  writesAfter,
-} from '../storage/revisions.js'
+import { rememberCoverage, rememberRevision, writesAfter } from '../storage/revisions.js'
 import {
   failedConditionIndexes,
   MAX_TRANSACTION_ACTIONS,
@@ -94,10 +89,7 @@ export function groupChanges(
   changes: DocumentChange[],
   writeID: string,
   capacity = MAX_TRANSACTION_ACTIONS,
-  /**
-   * A journaled write's groups: the markers of values let go of (and not taken in the group) stay
-   * in place, and what the groups store stays locked (documentLocks.ts).
-   */
+  /** A journaled write's: released markers stay, what it stores stays locked (documentLocks.ts). */
   keepsReleases = false,
 ): Group[] {
   const groups: Group[] = []
@@ -377,27 +369,4 @@ function explainFailure(
     taken.map((marker) => marker.definition),
     req,
   )
-}
-
-/**
- * Whether a write that met a failed condition had in fact been applied (its response was lost
- * and the SDK sent it again): its documents carry its write id, or a deleted one is gone.
- */
-export async function landed(
-  adapter: DynamoDBAdapter,
-  conflicts: DocumentChange[],
-  writeID: string,
-): Promise<boolean> {
-  const current = await batchGetDocuments(
-    adapter,
-    conflicts.map((change) => change.key),
-  )
-  const byID = new Map(current.map((doc) => [String(doc.id), doc]))
-  return conflicts.every((change) => {
-    const id = String(((change.after ?? change.before) as { id: unknown }).id)
-    const doc = byID.get(id)
-    return change.after
-      ? doc !== undefined && recentWrites(doc).includes(writeID)
-      : doc === undefined
-  })
 }

@@ -18,7 +18,8 @@ import {
   transactWrite,
 } from '../transactions/transactWrite.js'
 import { lockDocuments, unlockDocuments } from './documentLocks.js'
-import { groupChanges, landed, RevisionConflict, writeGroup } from './groups.js'
+import { landed } from './conflictReads.js'
+import { groupChanges, RevisionConflict, writeGroup } from './groups.js'
 import { releaseMarkers } from './releaseMarkers.js'
 
 /** Room for the journal mark in each group's request. */
@@ -78,10 +79,11 @@ function journalChange(change: DocumentChange, group: number): JournalChange {
 /**
  * Commits more than 100 items: records every change in the journal, locks the documents it read
  * (documentLocks.ts), then applies the groups in order, each marking itself done atomically with
- * its writes. A document that moved on before it was locked fails the whole write with
- * `RevisionConflict` (nothing applied, nothing held), as the first group's conditions do. Once
- * the first group is applied the write goes forward; its documents stay locked, so later groups
- * store exactly what was computed over what was read. If a later group cannot be applied at all
+ * its writes. Documents that moved on before they were locked are locked as they are and the
+ * write is computed again (`LocksKept`); one locked by another write fails it with
+ * `RevisionConflict` (nothing applied, nothing held). Once the first group is applied the write
+ * goes forward; its documents stay locked, so later groups store exactly what was computed over
+ * what was read. If a later group cannot be applied at all
  * (a unique value taken meanwhile), the groups already applied are undone. An infrastructure
  * failure part-way leaves the journal, and the next start finishes the write.
  */
@@ -169,8 +171,9 @@ export function lockedKeys(journal: JournalChange[], undone: boolean) {
 }
 
 /**
- * Ends a journaled write that was applied whole or undone (`undone`): the markers of values it let go of are deleted, its locks removed, and then
- * the journal, so a process that dies part-way leaves the journal for the next start.
+ * Ends a journaled write that was applied whole or undone (`undone`): the markers of values it
+ * let go of are deleted, its locks removed, and then the journal, so a process that dies
+ * part-way leaves the journal for the next start.
  */
 export async function closeJournal(
   adapter: DynamoDBAdapter,

@@ -1,10 +1,10 @@
 import type { DocumentChange } from '../transactions/session.js'
 import type { DynamoDBAdapter } from '../types.js'
 
-import { batchGetItems } from '../storage/documentStore.js'
 import { readJournalHeader } from '../transactions/journal.js'
 import { finishJournal, JOURNAL_GRACE_MS } from '../transactions/recover.js'
 import { LOCK_ATTRIBUTE, unlockDocuments } from './documentLocks.js'
+import { readConflicts } from './conflictReads.js'
 
 /**
  * After a write failed on documents that moved on: whether some of them are locked by a write of
@@ -16,11 +16,10 @@ import { LOCK_ATTRIBUTE, unlockDocuments } from './documentLocks.js'
 export async function lockedByOthers(
   adapter: DynamoDBAdapter,
   conflicts: DocumentChange[],
+  /** Their items, when the caller has just read them. */
+  current?: Map<string, Record<string, unknown>>,
 ): Promise<boolean> {
-  const items = await batchGetItems(
-    adapter,
-    conflicts.map((change) => change.key),
-  )
+  const items = current ?? (await readConflicts(adapter, conflicts))
   const byOwner = new Map<string, DocumentChange['key'][]>()
   for (const item of items.values()) {
     const owner = item[LOCK_ATTRIBUTE]

@@ -14,7 +14,7 @@ import { activeTransaction, isGuard, keyString } from '../transactions/session.j
 import { jitteredDelay } from '../transactions/transactWrite.js'
 import { checkUniqueInTransaction, refuseTakenInTransaction } from '../transactions/uniqueCheck.js'
 import { commitChanges, RevisionConflict } from './commitChanges.js'
-import { landed } from './groups.js'
+import { landed, readConflicts } from './conflictReads.js'
 import { LocksKept, UnfinishedWrite } from './journaledCommit.js'
 import { unlockDocuments } from './documentLocks.js'
 import { lockedByOthers } from './lockWaits.js'
@@ -144,14 +144,16 @@ async function attemptWrites(
       }
       // Nothing of this write is held any more (another write holds a document, or it failed).
       await releaseKept(adapter, kept)
-      if (await landed(adapter, error.conflicts, writeID)) {
+      // One read tells both whether it landed and whether a lock is in the way.
+      const current = await readConflicts(adapter, error.conflicts)
+      if (await landed(adapter, error.conflicts, writeID, current)) {
         return
       }
       const taken = error.conflicts.find((change) => change.before === null && !isGuard(change))
       if (taken) {
         throw duplicateID(taken, options.req)
       }
-      let locked = await lockedByOthers(adapter, error.conflicts)
+      let locked = await lockedByOthers(adapter, error.conflicts, current)
       if (options.onConflict) {
         options.onConflict()
       }

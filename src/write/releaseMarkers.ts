@@ -71,21 +71,21 @@ function packed(writes: Release[]): Release[][] {
 }
 
 /**
- * Sends one document's check and marker deletes (more than 100 actions: in several requests,
- * each with the check), or a pack of them; false when a condition failed (something changed).
+ * Sends a pack of documents' checks and marker deletes, or one document's (more than 100 actions:
+ * in several requests, each with its check); false when a condition failed (something changed).
  */
 async function released(adapter: DynamoDBAdapter, actions: WriteAction[]): Promise<boolean> {
-  const check = actions[0]
-  const single = actions.filter((action) => action.type === 'check').length === 1
+  const [check, ...deletes] = actions
   try {
-    if (!single || actions.length <= MAX_TRANSACTION_ACTIONS) {
+    if (actions.length <= MAX_TRANSACTION_ACTIONS) {
       await transactWrite(adapter, actions)
       return true
     }
-    for (let start = 1; start < actions.length; start += MAX_TRANSACTION_ACTIONS - 1) {
+    // Only a lone document is larger (see `packed`).
+    for (let start = 0; start < deletes.length; start += MAX_TRANSACTION_ACTIONS - 1) {
       await transactWrite(adapter, [
         check,
-        ...actions.slice(start, start + MAX_TRANSACTION_ACTIONS - 1),
+        ...deletes.slice(start, start + MAX_TRANSACTION_ACTIONS - 1),
       ])
     }
     return true

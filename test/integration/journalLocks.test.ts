@@ -6,7 +6,7 @@
  * wins whole (the other either came first or was computed again over it), no lock or journal is
  * left, both processes answer the same, and `verifyIndexes` is clean.
  */
-import type { Config, DatabaseAdapterObj, Payload } from 'payload'
+import type { Config, DatabaseAdapterObj, Payload, Where } from 'payload'
 
 import { ScanCommand } from '@aws-sdk/client-dynamodb'
 import { randomUUID } from 'node:crypto'
@@ -58,6 +58,27 @@ async function scanCount(adapter: DynamoDBAdapter, filter: string, values = {}):
     startKey = page.LastEvaluatedKey as typeof startKey
   } while (startKey)
   return total
+}
+
+/** Counts and pages through the index on `n` agree with the documents' own values. */
+async function expectIndexedCounts(payload: Payload, docs: { id: unknown; n?: unknown }[]) {
+  const touched = docs.filter((doc) => Number(doc.n) > 0)
+  const where: Where = { and: [{ group: { exists: true } }, { n: { greater_than: 0 } }] }
+  expect(
+    (await payload.count({ collection: 'items', where: { n: { greater_than: 0 } } })).totalDocs,
+  ).toBe(touched.length)
+  const most = Math.max(...docs.map((doc) => Number(doc.n)))
+  expect(
+    (await payload.count({ collection: 'items', where: { n: { equals: most } } })).totalDocs,
+  ).toBe(docs.filter((doc) => Number(doc.n) === most).length)
+  const page = await payload.find({
+    collection: 'items',
+    depth: 0,
+    pagination: false,
+    sort: '-n',
+    where,
+  })
+  expect(page.docs.map((doc) => doc.id).sort()).toEqual(touched.map((doc) => doc.id).sort())
 }
 
 describe('writes of more than 100 items under concurrent writers and faults', () => {
@@ -119,6 +140,8 @@ describe('writes of more than 100 items under concurrent writers and faults', ()
       expect(docs).toHaveLength(DOCUMENTS)
       // Before the locks, a later group stored its image over increments sent meanwhile.
       expect(docs.reduce((sum, doc) => sum + Number(doc.n), 0)).toBe(INCREMENTS)
+      // The index on the field the writers moved answers as the documents do.
+      await expectIndexedCounts(payload, docs)
       const batches = new Set(docs.map((doc) => doc.batch))
       expect(batches.size).toBe(1)
       const [winner] = [...batches]
@@ -210,6 +233,8 @@ describe('a write of more than 100 items among steady writers', () => {
     })
     expect(docs.every((doc) => doc.batch === 'bulk')).toBe(true)
     expect(docs.reduce((sum, doc) => sum + Number(doc.n), 0)).toBe(increments)
+    await expectIndexedCounts(b, docs)
+    await expectIndexedCounts(a, docs)
     // Documents that moved on before the lock step are locked where they are and the write is
     // computed again over them: it does not start over while writers keep going.
     expect(journals).toBeLessThanOrEqual(4)
