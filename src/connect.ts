@@ -5,7 +5,8 @@ import type { DynamoDBAdapter } from './types.js'
 import { dropAllItems } from './migrations/migrateFresh.js'
 import { syncIndexes } from './indexes/syncIndexes.js'
 import { ensureTable } from './storage/ensureTable.js'
-import { finishOpenCommits, JOURNAL_GRACE_MS } from './transactions/recover.js'
+import { journalGraceMs, LEGACY_GRACE_MS } from './transactions/journalGrace.js'
+import { finishOpenCommits } from './transactions/recover.js'
 import { dropSnapshots } from './read/snapshots.js'
 import { releaseLeases } from './leases/holdLease.js'
 
@@ -31,14 +32,17 @@ export const connect: Connect = async function connect(this: DynamoDBAdapter, op
   if (deferred > 0) {
     recoveryTimers.set(
       this,
-      setTimeout(() => {
-        finishOpenCommits(this).catch((error: unknown) =>
-          this.payload.logger.error({
-            err: error,
-            msg: 'payload-db-dynamodb: journal recovery failed',
-          }),
-        )
-      }, JOURNAL_GRACE_MS + 1000).unref(),
+      setTimeout(
+        () => {
+          finishOpenCommits(this).catch((error: unknown) =>
+            this.payload.logger.error({
+              err: error,
+              msg: 'payload-db-dynamodb: journal recovery failed',
+            }),
+          )
+        },
+        Math.max(journalGraceMs(), LEGACY_GRACE_MS) + 1000,
+      ).unref(),
     )
   }
 }

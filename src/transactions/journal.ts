@@ -4,10 +4,12 @@ import { gunzipSync, gzipSync } from 'node:zlib'
 import type { ItemKey, NamespaceKind } from '../keys/itemKeys.js'
 import type { Doc } from '../query/types.js'
 import type { DynamoDBAdapter } from '../types.js'
-import type { WriteAction } from './transactWrite.js'
+import type { WriteAction, WriteCondition } from './transactWrite.js'
 
+import { isConditionFailure } from '../storage/errors.js'
 import { send } from '../storage/send.js'
 import { toStorable } from '../storage/toStorable.js'
+import { JournalTakenOver } from './journalGrace.js'
 
 /**
  * The commit journal: a write too large for one TransactWriteItems request (more than 100
@@ -16,8 +18,9 @@ import { toStorable } from '../storage/toStorable.js'
  * deleted when the write is complete. A process that dies part-way leaves the record, and the
  * next start finishes the write from it (or undoes it, when it can no longer be applied).
  *
- * Items: a header (`J#journal`, `<write id>`) with `createdAt`, `parts`, `stream` and `done` (the
- * numbers of the groups applied), and parts (`J#<write id>`, `P#<n>`) holding the gzipped JSON
+ * Items: a header (`J#journal`, `<write id>`) with `createdAt`, `parts`, `stream`, `done` (the
+ * numbers of the groups applied), `owner` and `beat` (who applies it and when it last showed it
+ * is alive: journalOwnership.ts), and parts (`J#<write id>`, `P#<n>`) holding the gzipped JSON
  * changes.
  */
 export const JOURNAL_PK = 'J#journal'
@@ -34,8 +37,12 @@ export type JournalChange = {
 }
 
 export type JournalHeader = {
+  /** When the owner last showed it is alive (ms); headers of earlier versions have none. */
+  beat?: number
   createdAt: number
   done: Set<number>
+  /** Who applies it: the write id for the writing process, a token for one that took it over. */
+  owner?: string
   parts: number
   /** The parts are one gzip stream (see `PART_BYTES`). */
   stream: boolean
@@ -52,17 +59,31 @@ const PART_BYTES = 350_000
 
 type Store = Pick<DynamoDBAdapter, 'docClient' | 'stats' | 'tableName'>
 
-const headerKey = (writeID: string): ItemKey => ({ pk: JOURNAL_PK, sk: writeID })
+export const headerKey = (writeID: string): ItemKey => ({ pk: JOURNAL_PK, sk: writeID })
 const partKey = (writeID: string, part: number): ItemKey => ({
   pk: `J#${writeID}`,
   sk: `P#${String(part).padStart(5, '0')}`,
 })
 
-/** Records the changes (parts first, then the header: the header is the commit point). */
+/** The condition of every write that only the journal's owner may make. */
+export function ownerCondition(owner: string): WriteCondition {
+  return {
+    expression: 'attribute_exists(pk) AND #owner = :owner',
+    names: { '#owner': 'owner' },
+    values: { ':owner': owner },
+  }
+}
+
+/**
+ * Records the changes (parts first, then the header: the header is the commit point), owned by
+ * `owner`. Written again by the same write (computed again under its id), it replaces its own
+ * journal, unless another process took it over meanwhile (`JournalTakenOver`).
+ */
 export async function writeJournal(
   adapter: Store,
   writeID: string,
   changes: JournalChange[],
+  owner: string,
 ): Promise<number> {
   const json = JSON.stringify(
     changes.map((change) => ({
@@ -86,36 +107,63 @@ export async function writeJournal(
       }),
     )
   }
-  await send(
-    adapter,
-    new PutCommand({
-      Item: { ...headerKey(writeID), createdAt: Date.now(), parts, stream: true },
-      ReturnConsumedCapacity: 'TOTAL',
-      TableName: adapter.tableName,
-    }),
-  )
+  const now = Date.now()
+  try {
+    await send(
+      adapter,
+      new PutCommand({
+        ConditionExpression: 'attribute_not_exists(pk) OR #owner = :owner',
+        ExpressionAttributeNames: { '#owner': 'owner' },
+        ExpressionAttributeValues: { ':owner': owner },
+        Item: { ...headerKey(writeID), beat: now, createdAt: now, owner, parts, stream: true },
+        ReturnConsumedCapacity: 'TOTAL',
+        TableName: adapter.tableName,
+      }),
+    )
+  } catch (error) {
+    throw isConditionFailure(error) ? new JournalTakenOver(writeID) : error
+  }
   return parts
 }
 
-/** The action that marks a group done; it goes in the group's own transaction. */
-export function markGroupDone(writeID: string, group: number): WriteAction {
+/**
+ * The action that marks a group done; it goes in the group's own transaction, which then holds
+ * only while `owner` owns the journal.
+ */
+export function markGroupDone(writeID: string, group: number, owner: string): WriteAction {
   return {
-    condition: { expression: 'attribute_exists(pk)' },
+    condition: ownerCondition(owner),
     key: headerKey(writeID),
     type: 'mark',
     value: group,
   }
 }
 
-export async function deleteJournal(adapter: Store, writeID: string, parts: number): Promise<void> {
-  await send(
-    adapter,
-    new DeleteCommand({
-      Key: headerKey(writeID),
-      ReturnConsumedCapacity: 'TOTAL',
-      TableName: adapter.tableName,
-    }),
-  )
+/** Deletes the journal, the header first; with `owner`, only if it still owns it. */
+export async function deleteJournal(
+  adapter: Store,
+  writeID: string,
+  parts: number,
+  owner?: string,
+): Promise<void> {
+  try {
+    await send(
+      adapter,
+      new DeleteCommand({
+        // Gone already passes: the SDK may send it again after a lost answer.
+        ...(owner !== undefined && {
+          ConditionExpression: 'attribute_not_exists(pk) OR #owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':owner': owner },
+        }),
+        Key: headerKey(writeID),
+        ReturnConsumedCapacity: 'TOTAL',
+        TableName: adapter.tableName,
+      }),
+    )
+  } catch (error) {
+    throw isConditionFailure(error) ? new JournalTakenOver(writeID) : error
+  }
   for (let part = 0; part < parts; part++) {
     await send(
       adapter,
@@ -175,8 +223,10 @@ export async function readJournalHeader(
 function headerOf(item: Record<string, unknown>): JournalHeader {
   const done = item.done as Set<number> | undefined
   return {
+    beat: item.beat === undefined ? undefined : Number(item.beat),
     createdAt: Number(item.createdAt ?? 0),
     done: new Set([...(done ?? [])].map(Number)),
+    owner: typeof item.owner === 'string' ? item.owner : undefined,
     parts: Number(item.parts ?? 0),
     stream: item.stream === true,
     writeID: String(item.sk),

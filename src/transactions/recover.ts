@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { ValidationError } from 'payload'
 
 import type { DynamoDBAdapter } from '../types.js'
@@ -6,49 +7,89 @@ import type { JournalChange, JournalHeader } from './journal.js'
 
 import { namespaceOf } from '../namespaces.js'
 import { rememberRevision } from '../storage/revisions.js'
-import { lockDocuments, unlockDocuments } from '../write/documentLocks.js'
+import { lockAsTheyAre, lockDocuments, unlockDocuments } from '../write/documentLocks.js'
 import { applyRemaining, closeJournal, lockedKeys } from '../write/journaledCommit.js'
 import { deleteJournal, openJournals, readJournalChanges } from './journal.js'
-
-/** A journal younger than this may belong to a write another process is still applying. */
-export const JOURNAL_GRACE_MS = 60_000
+import { JournalTakenOver } from './journalGrace.js'
+import { claimJournal, silence, startHeartbeat } from './journalOwnership.js'
 
 /**
  * Finishes writes that a process left part-way (it died between the groups of a write of more
  * than 100 items): each is applied to the end from its journal, or undone when it can no longer
- * be applied. Runs on connect, and once more after the grace period for journals that were too
- * young then (`deferred`).
+ * be applied. Runs on connect, and once more after the grace period for journals whose owner was
+ * still alive then (`deferred`). `olderThanMs` overrides the grace period (0: every journal, also
+ * one a live process is applying; it is taken over, and that process stops, see
+ * journalOwnership.ts).
  */
 export async function finishOpenCommits(
   adapter: DynamoDBAdapter,
   options: { olderThanMs?: number } = {},
 ): Promise<{ deferred: number; finished: number }> {
-  const olderThan = options.olderThanMs ?? JOURNAL_GRACE_MS
   let finished = 0
   let deferred = 0
   for (const header of await openJournals(adapter)) {
-    if (Date.now() - header.createdAt < olderThan) {
+    const quiet = silence(header)
+    if (quiet.for < (options.olderThanMs ?? quiet.allowed)) {
       deferred++
       continue
     }
-    await finishJournal(adapter, header)
-    finished++
+    if (await finishJournal(adapter, header)) {
+      finished++
+    } else {
+      deferred++
+    }
   }
   return { deferred, finished }
 }
 
-/** Applies one left journal to the end (or undoes it), then closes it (markers, locks, record). */
+/**
+ * Takes over a left journal (unless another process did first, or its owner beat again since
+ * `header` was read: then returns false), applies it to the end (or undoes it), and closes it
+ * (markers, locks, record).
+ */
 export async function finishJournal(
   adapter: DynamoDBAdapter,
   header: JournalHeader,
+): Promise<boolean> {
+  const owner = randomUUID()
+  if (!(await claimJournal(adapter, header, owner))) {
+    return false
+  }
+  const heartbeat = startHeartbeat(adapter, header.writeID, owner)
+  try {
+    await finishOwned(adapter, header, owner)
+    return true
+  } catch (error) {
+    if (error instanceof JournalTakenOver) {
+      // Taken over in turn (this process stalled past the grace period): the other one ends it.
+      return false
+    }
+    throw error
+  } finally {
+    heartbeat.stop()
+  }
+}
+
+async function finishOwned(
+  adapter: DynamoDBAdapter,
+  header: JournalHeader,
+  owner: string,
 ): Promise<void> {
   const journal = await readJournalChanges(adapter, header)
-  if (header.done.size === 0 && !(await lockAgain(adapter, header, journal))) {
+  if (header.done.size === 0 && !(await lockAgain(adapter, header, journal, owner))) {
     return
+  }
+  if (header.owner === undefined && header.done.size > 0) {
+    // Written by a version that did not lock its documents: its groups need the locks.
+    await lockAsTheyAre(
+      adapter,
+      journal.map((change) => change.key),
+      header.writeID,
+    )
   }
   let undone = false
   try {
-    await applyRemaining(adapter, header.writeID, journal, header.done)
+    await applyRemaining(adapter, { done: header.done, journal, owner, writeID: header.writeID })
     adapter.payload.logger.info(
       `payload-db-dynamodb: finished an interrupted write of ${journal.length} documents (${header.writeID}).`,
     )
@@ -76,6 +117,7 @@ async function lockAgain(
   adapter: DynamoDBAdapter,
   header: JournalHeader,
   journal: JournalChange[],
+  owner: string,
 ): Promise<boolean> {
   const changes = journal.map((change) => {
     if (change.before && change.revision !== undefined) {
@@ -94,7 +136,7 @@ async function lockAgain(
   if (conflicts.length === 0) {
     return true
   }
-  await deleteJournal(adapter, header.writeID, header.parts)
+  await deleteJournal(adapter, header.writeID, header.parts, owner)
   await unlockDocuments(adapter, lockedKeys(journal, true), header.writeID)
   adapter.payload.logger.error(
     `payload-db-dynamodb: an interrupted write (${header.writeID}) was withdrawn before any of it was applied: ${conflicts.length} of its documents changed after it read them.`,

@@ -89,8 +89,8 @@ function addParams(action: Extract<WriteAction, { type: 'add' }>, tableName: str
 function markParams(action: Extract<WriteAction, { type: 'mark' }>, tableName: string) {
   return {
     ...conditionParams(action.condition),
-    ExpressionAttributeNames: { '#done': 'done' },
-    ExpressionAttributeValues: { ':group': new Set([action.value]) },
+    ExpressionAttributeNames: { ...action.condition?.names, '#done': 'done' },
+    ExpressionAttributeValues: { ...action.condition?.values, ':group': new Set([action.value]) },
     Key: action.key,
     TableName: tableName,
     UpdateExpression: 'ADD #done :group',

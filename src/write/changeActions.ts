@@ -12,7 +12,7 @@ import { type CounterDelta, counterDeltas, coverageOf } from '../indexes/valueCo
 import { countedIn, revisionCondition, revisionOf, writesAfter } from '../storage/revisions.js'
 import { MUST_EXIST, MUST_NOT_EXIST, type WriteCondition } from '../transactions/transactWrite.js'
 import { documentActions } from './documentActions.js'
-import { LOCK_ATTRIBUTE, lockClause } from './documentLocks.js'
+import { heldClause, LOCK_ATTRIBUTE, lockClause } from './documentLocks.js'
 
 /** Why an action is in a write, so that a failed condition can be explained. */
 export type Meaning =
@@ -40,9 +40,13 @@ function changedEntries(previous: IndexEntry[], next: IndexEntry[]): IndexEntry[
   return next.filter((entry) => !before.has(entrySignature(entry)))
 }
 
-/** `condition`, and the document not locked by another write (documentLocks.ts). */
-function unlocked(condition: WriteCondition, writeID: string): WriteCondition {
-  const clause = lockClause(writeID)
+/**
+ * `condition`, and the document not locked by another write (documentLocks.ts). A journaled
+ * write's group needs its own lock on it (`held`): a document it no longer locks means the write
+ * was ended meanwhile (by a process that took it over), and nothing more of it may be stored.
+ */
+function unlocked(condition: WriteCondition, writeID: string, held: boolean): WriteCondition {
+  const clause = held ? heldClause(writeID) : lockClause(writeID)
   return {
     expression: `${condition.expression} AND ${clause.expression}`,
     names: { ...condition.names, ...clause.names },
@@ -103,6 +107,7 @@ export function changeActions(
     : unlocked(
         beforeRevision === undefined ? MUST_EXIST : revisionCondition(beforeRevision),
         writeID,
+        journaled,
       )
 
   const bookkeeping = after

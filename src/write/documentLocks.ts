@@ -40,6 +40,25 @@ export function lockClause(writeID: string): {
   }
 }
 
+/** The condition of a journaled write's own group: the document carries its lock. */
+export function heldClause(writeID: string): ReturnType<typeof lockClause> {
+  return { expression: '#lk = :lk', names: { '#lk': LOCK_ATTRIBUTE }, values: { ':lk': writeID } }
+}
+
+/**
+ * Locks documents as they are now (no revision read): for journals of versions that did not lock
+ * their documents. A document locked by another write (or gone) is left as it is.
+ */
+export async function lockAsTheyAre(
+  adapter: DynamoDBAdapter,
+  keys: ItemKey[],
+  writeID: string,
+): Promise<void> {
+  await inParallel(keys, PARALLEL_REQUESTS, (key) =>
+    setLock(adapter, key, writeID, 'attribute_exists(pk)'),
+  )
+}
+
 /** What the lock step found: documents another write holds (or that are gone), and newer ones. */
 export type LockOutcome = {
   /** Locked by another write, or deleted: nothing is left locked (the write starts over). */

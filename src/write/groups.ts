@@ -16,6 +16,7 @@ import type { ItemKey } from '../keys/itemKeys.js'
 
 import { maintainedIndexes, shardCondition } from '../indexes/indexRecord.js'
 import { noteCommittedWrites } from '../read/snapshots.js'
+import { JournalTakenOver } from '../transactions/journalGrace.js'
 import { indexGenerations, reloadIndexState } from '../indexes/buildState.js'
 import { liftIndexVersion } from '../indexes/liftIndexVersion.js'
 import { claimWrite } from '../leases/claimWrite.js'
@@ -216,7 +217,9 @@ export async function writeGroup(
           retry = await liftBehind(adapter, group, behind)
         }
         if (!retry) {
-          throw explainFailure(error, group, req)
+          throw extra && fenced(error, group)
+            ? new JournalTakenOver(writeID)
+            : explainFailure(error, group, req)
         }
         await Promise.all(behind.map((namespace) => reloadIndexState(adapter, namespace)))
         group = regroup(adapter, group, writeID, extra)
@@ -342,6 +345,12 @@ function regroup(
     )
   }
   return groups[0]
+}
+
+/** Whether the journal action after the group's own (a mark or a fence) failed its condition. */
+function fenced(error: unknown, group: Group): boolean {
+  const extraIndex = group.actions.length
+  return failedConditionIndexes(error, extraIndex + 1).includes(extraIndex)
 }
 
 function explainFailure(

@@ -1,6 +1,6 @@
 import type { PayloadRequest } from 'payload'
 
-import { APIError, ValidationError } from 'payload'
+import { ValidationError } from 'payload'
 
 import type { JournalChange } from '../transactions/journal.js'
 import type { DocumentChange } from '../transactions/session.js'
@@ -10,15 +10,23 @@ import type { DynamoDBAdapter } from '../types.js'
 import { namespaceOf } from '../namespaces.js'
 import { revisionOf } from '../storage/revisions.js'
 import { batchGetByKey } from '../storage/documentStore.js'
-import { deleteJournal, markGroupDone, writeJournal } from '../transactions/journal.js'
+import {
+  deleteJournal,
+  markGroupDone,
+  readJournalHeader,
+  writeJournal,
+} from '../transactions/journal.js'
+import { JournalTakenOver, UnfinishedWrite } from '../transactions/journalGrace.js'
+import { journalFence, startHeartbeat } from '../transactions/journalOwnership.js'
 import { keyString } from '../transactions/session.js'
 import {
+  failedConditionIndexes,
   jitteredDelay,
   MAX_TRANSACTION_ACTIONS,
   transactWrite,
 } from '../transactions/transactWrite.js'
-import { lockDocuments, unlockDocuments } from './documentLocks.js'
-import { landed } from './conflictReads.js'
+import { LOCK_ATTRIBUTE, lockDocuments, unlockDocuments } from './documentLocks.js'
+import { landed, readConflicts } from './conflictReads.js'
 import { groupChanges, RevisionConflict, writeGroup } from './groups.js'
 import { releaseMarkers } from './releaseMarkers.js'
 
@@ -45,14 +53,17 @@ export class LocksKept extends RevisionConflict {
   }
 }
 
-/** A journaled write left part-way: its journal stays, and the next start finishes it. */
-export class UnfinishedWrite extends APIError {}
+export { UnfinishedWrite }
 
 /**
  * The error for a journaled write left part-way: it is finished on the next start. Cut off while
  * it locked its documents (`whileLocking`), it may instead be withdrawn then (recover.ts).
  */
 function unfinished(error: unknown, whileLocking = false): UnfinishedWrite {
+  if (error instanceof UnfinishedWrite) {
+    // Taken over by another process (JournalTakenOver): that one says what happens.
+    return error
+  }
   const outcome = whileLocking
     ? 'the next start finishes it, or withdraws it if one of its documents changes before then (finishOpenCommits); check before repeating it'
     : 'it will be finished automatically (finishOpenCommits, run on the next start); do not repeat it'
@@ -97,11 +108,34 @@ export async function commitJournaled(
   const journal = groups.flatMap((group, index) =>
     group.changes.map((change) => journalChange(change, index)),
   )
-  const parts = await writeJournal(adapter, writeID, journal)
+  // The writing process owns its journal under the write id (journalOwnership.ts).
+  const owner = writeID
+  const parts = await writeJournal(adapter, writeID, journal, owner)
+  const heartbeat = startHeartbeat(adapter, writeID, owner)
+  try {
+    await applyJournaled(adapter, { changes, groups, journal, owner, parts, writeID }, req)
+  } finally {
+    heartbeat.stop()
+  }
+}
+
+async function applyJournaled(
+  adapter: DynamoDBAdapter,
+  write: {
+    changes: DocumentChange[]
+    groups: ReturnType<typeof groupChanges>
+    journal: JournalChange[]
+    owner: string
+    parts: number
+    writeID: string
+  },
+  req?: Partial<PayloadRequest>,
+): Promise<void> {
+  const { changes, groups, journal, owner, parts, writeID } = write
   /** Nothing was applied: the journal goes, then the locks (`unlock`: those still held). */
   const abandon = async (error: unknown, unlock: DocumentChange[]): Promise<never> => {
     try {
-      await deleteJournal(adapter, writeID, parts)
+      await deleteJournal(adapter, writeID, parts, owner)
     } catch (failure) {
       // The journal stays: the next start applies the write, as for any write left part-way.
       throw unfinished(failure)
@@ -135,7 +169,7 @@ export async function commitJournaled(
     })
   }
   try {
-    await writeGroup(adapter, groups[0], writeID, req, markGroupDone(writeID, 0))
+    await writeGroup(adapter, groups[0], writeID, req, markGroupDone(writeID, 0, owner))
   } catch (error) {
     if (!(error instanceof RevisionConflict) && !(error instanceof ValidationError)) {
       // The first group may or may not have been applied (no answer): the journal stays, and
@@ -150,10 +184,10 @@ export async function commitJournaled(
     }
   }
   try {
-    await applyRemaining(adapter, writeID, journal, new Set([0]), req)
+    await applyRemaining(adapter, { done: new Set([0]), journal, owner, writeID }, req)
   } catch (error) {
     // Undone (a taken unique value): nothing is left to finish. Any other failure leaves the
-    // journal, and the next start finishes the write.
+    // journal, and the next start (or a writer past the grace period) finishes the write.
     if (error instanceof ValidationError) {
       await closeJournal(adapter, writeID, journal, parts, true)
       throw error
@@ -173,7 +207,9 @@ export function lockedKeys(journal: JournalChange[], undone: boolean) {
 /**
  * Ends a journaled write that was applied whole or undone (`undone`): the markers of values it
  * let go of are deleted, its locks removed, and then the journal, so a process that dies
- * part-way leaves the journal for the next start.
+ * part-way leaves the journal for the next start. Not fenced: every group is done, so a process
+ * that took the write over meanwhile has nothing left to store (its groups need the locks, see
+ * `heldClause`) and ends it the same way.
  */
 export async function closeJournal(
   adapter: DynamoDBAdapter,
@@ -193,11 +229,10 @@ export async function closeJournal(
  */
 export async function applyRemaining(
   adapter: DynamoDBAdapter,
-  writeID: string,
-  journal: JournalChange[],
-  done: Set<number>,
+  write: { done: Set<number>; journal: JournalChange[]; owner: string; writeID: string },
   req?: Partial<PayloadRequest>,
 ): Promise<void> {
+  const { done, journal } = write
   const groups = [...new Set(journal.map((change) => change.group))].sort((a, b) => a - b)
   for (const group of groups) {
     if (done.has(group)) {
@@ -206,8 +241,8 @@ export async function applyRemaining(
     try {
       await applyOverCurrent(
         adapter,
+        write,
         journal.filter((change) => change.group === group),
-        writeID,
         group,
         req,
       )
@@ -215,7 +250,7 @@ export async function applyRemaining(
     } catch (error) {
       if (error instanceof ValidationError) {
         const applied = journal.filter((change) => done.has(change.group))
-        await applyOverCurrent(adapter, applied.map(inverse), writeID, undefined, req)
+        await applyOverCurrent(adapter, write, applied.map(inverse), undefined, req)
       }
       throw error
     }
@@ -228,15 +263,17 @@ function inverse(change: JournalChange): JournalChange {
 
 /**
  * Stores each change's `after` over whatever the document is now (its entries, markers and the
- * counter computed from the stored version), marking `group` done in the last request.
+ * counter computed from the stored version), marking `group` done in the last request. Every
+ * request holds only while `owner` owns the journal (the mark, or a fence).
  */
 async function applyOverCurrent(
   adapter: DynamoDBAdapter,
+  write: { owner: string; writeID: string },
   journal: JournalChange[],
-  writeID: string,
   group: number | undefined,
   req?: Partial<PayloadRequest>,
 ): Promise<void> {
+  const { owner, writeID } = write
   for (let attempt = 1; ; attempt++) {
     const current = await batchGetByKey(
       adapter,
@@ -259,18 +296,54 @@ async function applyOverCurrent(
           part,
           writeID,
           req,
-          last && group !== undefined ? markGroupDone(writeID, group) : undefined,
+          last && group !== undefined
+            ? markGroupDone(writeID, group, owner)
+            : journalFence(writeID, owner),
         )
       }
       if (packed.length === 0 && group !== undefined) {
-        await transactWrite(adapter, [markGroupDone(writeID, group)])
+        await markAlone(adapter, writeID, group, owner)
       }
       return
     } catch (error) {
       if (!(error instanceof RevisionConflict) || attempt >= REBASE_ATTEMPTS) {
         throw error
       }
+      if (await endedElsewhere(adapter, error.conflicts, write)) {
+        throw new JournalTakenOver(writeID)
+      }
       await jitteredDelay(Math.min(attempt, 6))
     }
   }
+}
+
+async function markAlone(
+  adapter: DynamoDBAdapter,
+  writeID: string,
+  group: number,
+  owner: string,
+): Promise<void> {
+  try {
+    await transactWrite(adapter, [markGroupDone(writeID, group, owner)])
+  } catch (error) {
+    throw failedConditionIndexes(error, 1).length > 0 ? new JournalTakenOver(writeID) : error
+  }
+}
+
+/**
+ * After a group failed on its documents: whether the write was ended by another process (it
+ * took the journal over, applied or undid it and removed the locks), rather than a document
+ * being in the way. Then nothing more of it may be stored.
+ */
+async function endedElsewhere(
+  adapter: DynamoDBAdapter,
+  conflicts: DocumentChange[],
+  write: { owner: string; writeID: string },
+): Promise<boolean> {
+  const items = await readConflicts(adapter, conflicts)
+  if ([...items.values()].every((item) => item[LOCK_ATTRIBUTE] === write.writeID)) {
+    return false
+  }
+  const header = await readJournalHeader(adapter, write.writeID)
+  return header === undefined || header.owner !== write.owner
 }

@@ -2,16 +2,17 @@ import type { DocumentChange } from '../transactions/session.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { readJournalHeader } from '../transactions/journal.js'
-import { finishJournal, JOURNAL_GRACE_MS } from '../transactions/recover.js'
+import { abandoned } from '../transactions/journalOwnership.js'
+import { finishJournal } from '../transactions/recover.js'
 import { LOCK_ATTRIBUTE, unlockDocuments } from './documentLocks.js'
 import { readConflicts } from './conflictReads.js'
 
 /**
  * After a write failed on documents that moved on: whether some of them are locked by a write of
  * more than 100 items still being applied (documentLocks.ts), so the writer should wait and try
- * again. Locks that no live write holds are settled on the way: a write whose journal is older
- * than the grace period is finished here (its process died part-way), and a lock whose journal is
- * gone is removed.
+ * again. Locks that no live write holds are settled on the way: a write whose owner has not shown
+ * it is alive for the grace period (journalOwnership.ts) is taken over and finished here (its
+ * process died part-way), and a lock whose journal is gone is removed.
  */
 export async function lockedByOthers(
   adapter: DynamoDBAdapter,
@@ -35,8 +36,9 @@ export async function lockedByOthers(
     const header = await readJournalHeader(adapter, owner)
     if (!header) {
       await unlockDocuments(adapter, keys, owner)
-    } else if (Date.now() - header.createdAt >= JOURNAL_GRACE_MS) {
-      await finishJournal(adapter, header)
+    } else if (abandoned(header)) {
+      // Another process may take it over first (or its owner come back): then wait for that.
+      held = !(await finishJournal(adapter, header)) || held
     } else {
       held = true
     }

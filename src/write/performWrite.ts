@@ -100,7 +100,8 @@ async function releaseKept(adapter: DynamoDBAdapter, kept: KeptLocks): Promise<v
   }
   const { writeID } = kept
   kept.writeID = undefined
-  await deleteJournal(adapter, writeID, kept.parts)
+  // Only while it is still this write's: a process that took it over ends it (JournalTakenOver).
+  await deleteJournal(adapter, writeID, kept.parts, writeID)
   await unlockDocuments(adapter, [...kept.keys.values()], writeID)
   kept.keys.clear()
 }

@@ -8,7 +8,6 @@
  */
 import type { Config, DatabaseAdapterObj, Payload, Where } from 'payload'
 
-import { ScanCommand } from '@aws-sdk/client-dynamodb'
 import { randomUUID } from 'node:crypto'
 
 import type { DynamoDBAdapter } from '../../src/index.js'
@@ -16,6 +15,7 @@ import type { FaultProxy } from '../support/faultProxy.js'
 
 import { bootOnTable } from '../support/bootPayload.js'
 import { startFaultProxy } from '../support/faultProxy.js'
+import { scanCount } from '../support/tableScan.js'
 import { seeded } from '../support/workload.js'
 
 function config(db: DatabaseAdapterObj): Config {
@@ -38,27 +38,6 @@ function config(db: DatabaseAdapterObj): Config {
 
 const DOCUMENTS = 150
 const INCREMENTS = 60
-
-/** Items of the table that carry `attribute` (or are under `pk`), counted by a full scan. */
-async function scanCount(adapter: DynamoDBAdapter, filter: string, values = {}): Promise<number> {
-  let total = 0
-  let startKey: Record<string, never> | undefined
-  do {
-    const page = await adapter.client.send(
-      new ScanCommand({
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-        ExpressionAttributeValues: Object.keys(values).length > 0 ? values : undefined,
-        FilterExpression: filter,
-        Select: 'COUNT',
-        TableName: adapter.tableName,
-      }),
-    )
-    total += page.Count ?? 0
-    startKey = page.LastEvaluatedKey as typeof startKey
-  } while (startKey)
-  return total
-}
 
 /** Counts and pages through the index on `n` agree with the documents' own values. */
 async function expectIndexedCounts(payload: Payload, docs: { id: unknown; n?: unknown }[]) {

@@ -1,0 +1,168 @@
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+
+import type { DynamoDBAdapter } from '../types.js'
+import type { JournalHeader } from './journal.js'
+import type { WriteAction } from './transactWrite.js'
+
+import { isConditionFailure } from '../storage/errors.js'
+import { send } from '../storage/send.js'
+import { journalGraceMs, LEGACY_GRACE_MS } from './journalGrace.js'
+import { headerKey, ownerCondition } from './journal.js'
+
+type Store = Pick<DynamoDBAdapter, 'docClient' | 'stats' | 'tableName'>
+
+/**
+ * Who applies a commit journal (journal.ts). The header names its owner (`owner`: the write id for
+ * the process that wrote it, a fresh token for a process that took it over) and when the owner
+ * last showed it was alive (`beat`, refreshed every `graceMs / 6` while it works). A journal whose
+ * owner has not beaten for the grace period is taken over with one conditional update, so only
+ * one process takes it; every group, undo and the journal's own rewrite or delete is conditioned
+ * on the owner (the fence), so a process that was only slow (a long pause, a partition) and comes
+ * back after being taken over writes nothing more.
+ *
+ * Headers of earlier versions have neither: they count from `createdAt`, with the old 60 s grace.
+ */
+
+/** Since when the journal's owner has given no sign of life (ms), and how long it may. */
+export function silence(header: JournalHeader, now = Date.now()): { allowed: number; for: number } {
+  return header.owner === undefined
+    ? { allowed: LEGACY_GRACE_MS, for: now - header.createdAt }
+    : { allowed: journalGraceMs(), for: now - (header.beat ?? header.createdAt) }
+}
+
+/** Whether the journal's owner is gone (no beat for the grace period): it may be taken over. */
+export function abandoned(header: JournalHeader, now = Date.now()): boolean {
+  const quiet = silence(header, now)
+  return quiet.for >= quiet.allowed
+}
+
+/** Writes nothing: a transaction carrying it holds only while `owner` owns the journal. */
+export function journalFence(writeID: string, owner: string): WriteAction {
+  return { condition: ownerCondition(owner), key: headerKey(writeID), type: 'check' }
+}
+
+/**
+ * Takes over a journal whose owner is gone, if nobody else did since `header` was read (nor the
+ * owner beat again). Returns whether `owner` now owns it.
+ */
+export async function claimJournal(
+  adapter: Store,
+  header: JournalHeader,
+  owner: string,
+): Promise<boolean> {
+  const seen =
+    header.owner === undefined
+      ? {
+          expression: 'attribute_not_exists(#owner) AND createdAt = :created',
+          values: { ':created': header.createdAt },
+        }
+      : {
+          expression: '#owner = :seen AND #beat = :beat',
+          values: { ':beat': header.beat, ':seen': header.owner },
+        }
+  try {
+    await send(
+      adapter,
+      new UpdateCommand({
+        ConditionExpression: seen.expression,
+        ExpressionAttributeNames: { '#beat': 'beat', '#owner': 'owner' },
+        ExpressionAttributeValues: { ...seen.values, ':me': owner, ':now': Date.now() },
+        Key: headerKey(header.writeID),
+        ReturnConsumedCapacity: 'TOTAL',
+        TableName: adapter.tableName,
+        UpdateExpression: 'SET #owner = :me, #beat = :now',
+      }),
+    )
+    return true
+  } catch (error) {
+    if (!isConditionFailure(error)) {
+      throw error
+    }
+    // The SDK may have sent it again after a lost answer, and met its own claim.
+    return (await currentOwner(adapter, header.writeID)) === owner
+  }
+}
+
+async function currentOwner(adapter: Store, writeID: string): Promise<string | undefined> {
+  const out = await send<{ Item?: { owner?: string } }>(
+    adapter,
+    new GetCommand({
+      ConsistentRead: true,
+      Key: headerKey(writeID),
+      ProjectionExpression: '#owner',
+      ExpressionAttributeNames: { '#owner': 'owner' },
+      ReturnConsumedCapacity: 'TOTAL',
+      TableName: adapter.tableName,
+    }),
+  )
+  return out.Item?.owner
+}
+
+/** Shows the owner is alive. Returns false when the journal is no longer its own (or gone). */
+export async function beatJournal(
+  adapter: Store,
+  writeID: string,
+  owner: string,
+): Promise<boolean> {
+  const condition = ownerCondition(owner)
+  try {
+    await send(
+      adapter,
+      new UpdateCommand({
+        ConditionExpression: condition.expression,
+        ExpressionAttributeNames: { ...condition.names, '#beat': 'beat' },
+        ExpressionAttributeValues: { ...condition.values, ':now': Date.now() },
+        Key: headerKey(writeID),
+        ReturnConsumedCapacity: 'TOTAL',
+        TableName: adapter.tableName,
+        UpdateExpression: 'SET #beat = :now',
+      }),
+    )
+    return true
+  } catch (error) {
+    if (isConditionFailure(error)) {
+      return false
+    }
+    // Unreachable for now: the next beat tries again (the grace period is six beats long).
+    return true
+  }
+}
+
+export type Heartbeat = {
+  /** Whether a beat found the journal owned by another process (or gone). */
+  lost(): boolean
+  stop(): void
+}
+
+/** Beats for `owner` until stopped, or until a beat finds the journal is no longer its own. */
+export function startHeartbeat(adapter: Store, writeID: string, owner: string): Heartbeat {
+  let lost = false
+  let stopped = false
+  let inFlight = false
+  const timer = setInterval(() => {
+    if (inFlight || stopped) {
+      return
+    }
+    inFlight = true
+    beatJournal(adapter, writeID, owner)
+      .then((owned) => {
+        // A beat that meets the journal deleted by its own owner's end is not a loss.
+        if (!owned && !stopped) {
+          lost = true
+          clearInterval(timer)
+        }
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        inFlight = false
+      })
+  }, journalGraceMs() / 6)
+  timer.unref()
+  return {
+    lost: () => lost,
+    stop: () => {
+      stopped = true
+      clearInterval(timer)
+    },
+  }
+}

@@ -1,0 +1,286 @@
+/**
+ * Who finishes a write of more than 100 items (src/transactions/journalOwnership.ts). Its process
+ * beats on the journal while it works; a writer that meets its locks takes it over only once the
+ * beats stop for the grace period (2 s here instead of 30 s), and then the first process, if it
+ * was only stalled, stores nothing more: its late groups are fenced off.
+ */
+import type { Config, DatabaseAdapterObj, Payload } from 'payload'
+
+import { randomUUID } from 'node:crypto'
+
+import type { DynamoDBAdapter } from '../../src/index.js'
+import type { FaultProxy } from '../support/faultProxy.js'
+
+import { bootOnTable } from '../support/bootPayload.js'
+import { startFaultProxy } from '../support/faultProxy.js'
+import { scanCount } from '../support/tableScan.js'
+
+const GRACE_MS = 2000
+const DOCUMENTS = 150
+
+function config(db: DatabaseAdapterObj): Config {
+  return {
+    collections: [
+      {
+        slug: 'items',
+        fields: [
+          { name: 'group', type: 'text', index: true },
+          { name: 'batch', type: 'text', index: true },
+          { name: 'n', type: 'number', index: true },
+        ],
+      },
+    ],
+    db,
+    secret: 'journal-takeover-secret',
+    telemetry: false,
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 20_000) {
+  const until = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > until) {
+      throw new Error(`timed out waiting for ${what}`)
+    }
+    await sleep(20)
+  }
+}
+
+describe('who finishes a write of more than 100 items', () => {
+  let proxy: FaultProxy
+  /** Writes through the proxy, which holds its requests back. */
+  let a: Payload
+  let b: Payload
+  let previousGrace: string | undefined
+
+  beforeAll(async () => {
+    previousGrace = process.env.PAYLOAD_DYNAMODB_JOURNAL_GRACE_MS
+    process.env.PAYLOAD_DYNAMODB_JOURNAL_GRACE_MS = String(GRACE_MS)
+    proxy = await startFaultProxy({ seed: 5 })
+    const table = `takeover-${randomUUID()}`
+    a = await bootOnTable(config, table, { clientConfig: proxy.clientConfig() })
+    b = await bootOnTable(config, table)
+  })
+
+  afterAll(async () => {
+    await a?.destroy()
+    await b?.destroy()
+    await proxy?.close()
+    if (previousGrace === undefined) {
+      delete process.env.PAYLOAD_DYNAMODB_JOURNAL_GRACE_MS
+    } else {
+      process.env.PAYLOAD_DYNAMODB_JOURNAL_GRACE_MS = previousGrace
+    }
+  })
+
+  async function seed(group: string): Promise<(number | string)[]> {
+    const ids: (number | string)[] = []
+    for (let n = 0; n < DOCUMENTS; n++) {
+      ids.push((await b.create({ collection: 'items', data: { batch: 'start', group, n: 0 } })).id)
+    }
+    return ids
+  }
+
+  async function expectSettled(group: string, batch: string, n: Map<number | string, number>) {
+    for (const payload of [a, b]) {
+      const { docs } = await payload.find({
+        collection: 'items',
+        depth: 0,
+        pagination: false,
+        where: { group: { equals: group } },
+      })
+      expect(docs).toHaveLength(DOCUMENTS)
+      expect(docs.filter((doc) => doc.batch !== batch)).toEqual([])
+      expect(
+        docs.filter((doc) => Number(doc.n) !== (n.get(doc.id as number | string) ?? 0)),
+      ).toEqual([])
+      expect(
+        (
+          await payload.count({
+            collection: 'items',
+            where: { and: [{ group: { equals: group } }, { batch: { equals: batch } }] },
+          })
+        ).totalDocs,
+      ).toBe(DOCUMENTS)
+      const incremented = [...n.values()].filter((value) => value > 0).length
+      expect(
+        (
+          await payload.count({
+            collection: 'items',
+            where: { and: [{ group: { equals: group } }, { n: { greater_than: 0 } }] },
+          })
+        ).totalDocs,
+      ).toBe(incremented)
+    }
+    const adapter = b.db as unknown as DynamoDBAdapter
+    expect(await scanCount(adapter, 'attribute_exists(lk)')).toBe(0)
+    expect(await scanCount(adapter, 'pk = :pk', { ':pk': { S: 'J#journal' } })).toBe(0)
+    const report = await adapter.verifyIndexes({ collection: 'items' })
+    expect(report).toMatchObject({ clean: true, missingEntries: 0, orphanEntries: 0 })
+    expect(report.counter).toBe(report.documents)
+  }
+
+  it('a write that runs longer than the grace period beats on its journal: a writer waiting for its locks lets it finish', async () => {
+    const ids = await seed('slow')
+    // Every group of the bulk write takes 1 s more: the write runs well past the grace period.
+    proxy.configure({ delayMs: 1000, operations: ['TransactWriteItems'], rates: { delay: 1 } })
+    const started = Date.now()
+    const bulk = a.db.updateMany({
+      collection: 'items',
+      data: { batch: 'slow-bulk' },
+      where: { group: { equals: 'slow' } },
+    })
+    const adapter = b.db as unknown as DynamoDBAdapter
+    await waitFor(
+      async () => (await scanCount(adapter, 'attribute_exists(lk)')) === DOCUMENTS,
+      'the lock step',
+    )
+    // A writer of the last document meets the lock and waits for the bulk write.
+    const increments = [ids[0]!, ids[DOCUMENTS - 1]!].map((id) =>
+      b.db.updateOne({ collection: 'items', data: { n: { $inc: 5 } }, id, returning: false }),
+    )
+    await bulk
+    const took = Date.now() - started
+    await Promise.all(increments)
+    proxy.configure({})
+    expect(took).toBeGreaterThan(2 * GRACE_MS)
+    await expectSettled(
+      'slow',
+      'slow-bulk',
+      new Map([
+        [ids[0]!, 5],
+        [ids[DOCUMENTS - 1]!, 5],
+      ]),
+    )
+  })
+
+  // Held at its first group, the stalled process would take the other's work for its own (the
+  // documents carry its write id) and store its later groups' images over the increments; held
+  // at a later group, it would compute that group again over them.
+  it.each([
+    ['its first group', ['delay'] as const],
+    ['a later group', ['pass', 'delay'] as const],
+  ])(
+    'a process that stalls past the grace period (at %s) is taken over; it stores nothing over what came after',
+    async (_, script) => {
+      const group = `stall-${script.length}`
+      const ids = await seed(group)
+      // The process stalls: one of its groups is held for 8 s.
+      proxy.resetCounts()
+      proxy.configure({
+        delayMs: 8000,
+        operations: ['TransactWriteItems'],
+        script: [...script],
+      })
+      const bulk = a.db
+        .updateMany({
+          collection: 'items',
+          data: { batch: 'stalled-bulk' },
+          where: { group: { equals: group } },
+        })
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        )
+      await waitFor(() => proxy.counts().delay === 1, 'the held group')
+      // From now on its beats are held too: its journal falls silent.
+      proxy.configure({ delayMs: 8000, operations: ['UpdateItem'], rates: { delay: 1 } })
+      const heldAt = Date.now()
+      // Writers of every fifth document meet its locks, one takes the write over once it is
+      // silent for the grace period and finishes it, and then each adds its increment.
+      const touched = ids.filter((_, index) => index % 5 === 0)
+      await Promise.all(
+        touched.map((id) =>
+          b.db.updateOne({
+            collection: 'items',
+            data: { n: { $inc: 1000 } },
+            id,
+            returning: false,
+          }),
+        ),
+      )
+      expect(Date.now() - heldAt).toBeLessThan(8000)
+      // The stalled process comes back: its held group meets the fence and it stores nothing.
+      const error = (await bulk) as { message?: string; name?: string; status?: number }
+      expect(error?.name).toBe('JournalTakenOver')
+      expect(error?.status).toBe(503)
+      expect(error?.message).toMatch(/taken over by another process/)
+      // Its held beats arrive after that and must not bring the journal back.
+      await sleep(Math.max(0, heldAt + 8500 - Date.now()))
+      proxy.configure({})
+      await expectSettled(group, 'stalled-bulk', new Map(touched.map((id) => [id, 1000])))
+    },
+  )
+  it('a group of a process whose journal another process owns now is refused, while that one has not finished yet', async () => {
+    const group = 'fenced'
+    const ids = await seed(group)
+    proxy.resetCounts()
+    proxy.configure({
+      delayMs: 3000,
+      operations: ['TransactWriteItems'],
+      script: ['pass', 'delay'],
+    })
+    const bulk = a.db
+      .updateMany({
+        collection: 'items',
+        data: { batch: 'fenced-bulk' },
+        where: { group: { equals: group } },
+      })
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      )
+    await waitFor(() => proxy.counts().delay === 1, 'the held group')
+    // Another process takes the journal over (as finishJournal does) and is still at work: the
+    // journal stays, under its name.
+    const adapter = b.db as unknown as DynamoDBAdapter
+    const { QueryCommand, UpdateItemCommand } = await import('@aws-sdk/client-dynamodb')
+    const headers = await adapter.client.send(
+      new QueryCommand({
+        ConsistentRead: true,
+        ExpressionAttributeValues: { ':pk': { S: 'J#journal' } },
+        KeyConditionExpression: 'pk = :pk',
+        TableName: adapter.tableName,
+      }),
+    )
+    expect(headers.Items).toHaveLength(1)
+    const header = headers.Items![0]!
+    await adapter.client.send(
+      new UpdateItemCommand({
+        ExpressionAttributeValues: {
+          ':now': { N: String(Date.now()) },
+          ':other': { S: 'another-process' },
+        },
+        Key: { pk: header.pk!, sk: header.sk! },
+        TableName: adapter.tableName,
+        UpdateExpression: 'SET #owner = :other, beat = :now',
+        ExpressionAttributeNames: { '#owner': 'owner' },
+      }),
+    )
+    const error = (await bulk) as { name?: string; status?: number }
+    expect(error?.name).toBe('JournalTakenOver')
+    expect(error?.status).toBe(503)
+    proxy.configure({})
+    // Its held group stored nothing: only the first group's documents moved.
+    const moved = (
+      await b.count({
+        collection: 'items',
+        where: { and: [{ group: { equals: group } }, { batch: { equals: 'fenced-bulk' } }] },
+      })
+    ).totalDocs
+    expect(moved).toBeGreaterThan(0)
+    expect(moved).toBeLessThan(DOCUMENTS)
+    expect(await scanCount(adapter, 'pk = :pk', { ':pk': { S: 'J#journal' } })).toBe(1)
+    // The other process never finishes: once it has been silent for the grace period, a writer
+    // that meets the locks takes the write over from it and finishes it.
+    await b.db.updateOne({
+      collection: 'items',
+      data: { n: { $inc: 7 } },
+      id: ids[DOCUMENTS - 1]!,
+      returning: false,
+    })
+    await expectSettled(group, 'fenced-bulk', new Map([[ids[DOCUMENTS - 1]!, 7]]))
+  })
+})
