@@ -1,10 +1,11 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 
 import type { ItemKey } from '../keys/itemKeys.js'
 import type { DocumentChange } from '../transactions/session.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { send } from '../storage/send.js'
+import { readJournalHeader } from '../transactions/journal.js'
 import { revisionOf } from '../storage/revisions.js'
 import { failedConditionIndexes, transactWrite } from '../transactions/transactWrite.js'
 import { inParallel } from '../utilities/inParallel.js'
@@ -67,15 +68,22 @@ export type LockOutcome = {
   newer: DocumentChange[]
 }
 
-/** Sets this write's lock on one document, if `read` (a condition on it) holds. */
+/**
+ * Sets this write's lock on one document, if `read` (a condition on it) holds and the document
+ * is not locked by another write (or, with `from`, is locked by that ended write).
+ */
 async function setLock(
   adapter: DynamoDBAdapter,
   key: ItemKey,
   writeID: string,
   read: string,
   values: Record<string, unknown> = {},
+  from?: string,
 ): Promise<boolean> {
-  const clause = lockClause(writeID)
+  const clause =
+    from === undefined
+      ? lockClause(writeID)
+      : { expression: '#lk = :from', names: { '#lk': LOCK_ATTRIBUTE }, values: { ':from': from } }
   try {
     await transactWrite(adapter, [
       {
@@ -125,13 +133,32 @@ export async function lockDocuments(
           : revision === 0
             ? 'attribute_exists(pk) AND attribute_not_exists(rev)'
             : 'rev = :rev'
-      if (await setLock(adapter, change.key, writeID, read, revision ? { ':rev': revision } : {})) {
-        return 'locked' as const
+      const lock = async (from?: string) => {
+        if (
+          await setLock(
+            adapter,
+            change.key,
+            writeID,
+            read,
+            revision ? { ':rev': revision } : {},
+            from,
+          )
+        ) {
+          return 'locked' as const
+        }
+        return revision !== undefined &&
+          (await setLock(adapter, change.key, writeID, 'attribute_exists(pk)', {}, from))
+          ? ('newer' as const)
+          : ('held' as const)
       }
-      return revision !== undefined &&
-        (await setLock(adapter, change.key, writeID, 'attribute_exists(pk)'))
-        ? ('newer' as const)
-        : ('held' as const)
+      const outcome = await lock()
+      if (outcome !== 'held') {
+        return outcome
+      }
+      // A lock left by a write that ended (its process died between deleting its journal and
+      // unlocking) is taken over here, rather than one document per attempt by waiting writers.
+      const stale = await endedWriteLock(adapter, change.key, writeID)
+      return stale === undefined ? outcome : lock(stale)
     },
     (outcome) => outcome === 'held',
   )
@@ -145,6 +172,32 @@ export async function lockDocuments(
     return { held, newer: [] }
   }
   return { held: [], newer: existing.filter((_, index) => outcomes[index] === 'newer') }
+}
+
+/** The lock on a document, when the write that set it has ended (its journal is gone). */
+async function endedWriteLock(
+  adapter: DynamoDBAdapter,
+  key: ItemKey,
+  writeID: string,
+): Promise<string | undefined> {
+  const out = await send<{ Item?: Record<string, unknown> }>(
+    adapter,
+    new GetCommand({
+      ConsistentRead: true,
+      ExpressionAttributeNames: { '#lk': LOCK_ATTRIBUTE },
+      Key: key,
+      ProjectionExpression: '#lk',
+      ReturnConsumedCapacity: 'TOTAL',
+      TableName: adapter.tableName,
+    }),
+  )
+  const owner = out.Item?.[LOCK_ATTRIBUTE]
+  if (typeof owner !== 'string' || owner === writeID) {
+    return undefined
+  }
+  // A write locks only after its journal is recorded; once the journal is gone the write has
+  // ended (applied, undone or given up) and stores nothing more under its locks.
+  return (await readJournalHeader(adapter, owner)) ? undefined : owner
 }
 
 /** Removes this write's lock from each document still carrying it (others are left alone). */

@@ -380,6 +380,56 @@ describe('transactions of more than 100 items', () => {
     await expectClean(payload)
   })
 
+  it('locks left by a write that ended without removing them are taken over in one attempt', async () => {
+    const docs: { id: number | string }[] = []
+    for (let n = 0; n < 150; n++) {
+      docs.push(await payload.create({ collection: 'items', data: { batch: 's', n } }))
+    }
+    // A process died between deleting its journal and unlocking: every document keeps its lock.
+    const adapter = payload.db as unknown as DynamoDBAdapter
+    const { UpdateItemCommand } = await import('@aws-sdk/client-dynamodb')
+    for (const doc of docs) {
+      const key = documentKey('collection', 'items', doc.id)
+      await adapter.client.send(
+        new UpdateItemCommand({
+          ExpressionAttributeValues: { ':lk': { S: 'a-write-that-ended' } },
+          Key: { pk: { S: key.pk }, sk: { S: key.sk } },
+          TableName: tableName,
+          UpdateExpression: 'SET lk = :lk',
+        }),
+      )
+    }
+    expect(await lockedItems(payload)).toBe(150)
+    const send = adapter.docClient.send.bind(adapter.docClient)
+    let journals = 0
+    adapter.docClient.send = (async (
+      command: { constructor: { name: string }; input?: { Item?: { pk?: unknown } } },
+      ...rest: []
+    ) => {
+      if (command.constructor.name === 'PutCommand' && command.input?.Item?.pk === 'J#journal') {
+        journals++
+      }
+      return send(command as never, ...rest)
+    }) as typeof adapter.docClient.send
+    try {
+      await payload.db.updateMany({
+        collection: 'items',
+        data: { batch: 's2' },
+        where: { batch: { equals: 's' } },
+      })
+    } finally {
+      adapter.docClient.send = send
+    }
+    // One journal: before, each attempt freed only the documents its lock step stopped at.
+    expect(journals).toBe(1)
+    expect(
+      (await payload.count({ collection: 'items', where: { batch: { equals: 's2' } } })).totalDocs,
+    ).toBe(150)
+    expect(await lockedItems(payload)).toBe(0)
+    expect(await journalItems(payload)).toBe(0)
+    await expectClean(payload)
+  })
+
   it('a commit cut off while it locks its documents is finished by the next start, or withdrawn when one of them changed meanwhile', async () => {
     const adapter = payload.db as unknown as DynamoDBAdapter
     const count = async (batch: string) =>
