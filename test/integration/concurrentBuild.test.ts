@@ -191,6 +191,48 @@ describe('an index added to the config, built by two processes at once', () => {
     }
   }, 180_000)
 
+  it('bulk writes of more than 100 items by a process of the previous config during the build keep the index complete', async () => {
+    const table = `concurrent-build-bulk-${randomUUID()}`
+    const old = await bootOnTable(config(false), table, { buildIndexes: true })
+    started.push(old)
+    const ids = await seedReviews(old, 150)
+    // Each moves all 150 reviews (more than 100 items: the commit journal), over and over while
+    // a process of the new config builds the index on rating.
+    let writing = true
+    const bulk = (async () => {
+      let writes = 0
+      for (let i = 0; writing || writes < 3; i++) {
+        await old.db.updateMany({
+          collection: 'reviews',
+          data: { rating: RATINGS[i % RATINGS.length] },
+          where: { title: { exists: true } },
+        })
+        writes++
+      }
+      return writes
+    })()
+    const builder = await bootOnTable(config(true), table, { buildIndexes: true, readCache: false })
+    started.push(builder)
+    writing = false
+    expect(await bulk).toBeGreaterThanOrEqual(3)
+    const db = builder.db as unknown as DynamoDBAdapter
+    expect(await db.verifyIndexes({ collection: 'reviews' })).toMatchObject({
+      clean: true,
+      missingEntries: 0,
+      orphanEntries: 0,
+      valueCountersOff: 0,
+    })
+    const all = await old.find({ collection: 'reviews', limit: 0, pagination: false })
+    expect(all.docs).toHaveLength(ids.length)
+    for (const rating of RATINGS) {
+      const where = { rating: { equals: rating } }
+      const expected = all.docs.filter((doc) => doc.rating === rating).length
+      expect((await builder.count({ collection: 'reviews', where })).totalDocs).toBe(expected)
+      const page = await builder.find({ collection: 'reviews', limit: 0, pagination: false, where })
+      expect(page.docs).toHaveLength(expected)
+    }
+  }, 180_000)
+
   it('a process that still declares a dropped index stops writing its entries once the drop is recorded', async () => {
     const table = `concurrent-drop-${randomUUID()}`
     // Answering through its indexes (not from memory), so that its count plans with them.
