@@ -337,14 +337,26 @@ function regroup(
   const capacity = MAX_TRANSACTION_ACTIONS - (extra ? 1 : 0)
   const groups = groupChanges(adapter, group.changes, writeID, capacity, group.keepsReleases)
   if (groups.length !== 1) {
-    throw new APIError(
+    throw new GroupOutgrown()
+  }
+  return groups[0]
+}
+
+/**
+ * A group that no longer fits one transaction with the entries of indexes recorded meanwhile.
+ * Nothing of it was written. A journaled write packs it again (journaledCommit.ts); any other
+ * write is refused with this 503.
+ */
+export class GroupOutgrown extends APIError {
+  constructor() {
+    super(
       'Indexes were added while this write was made, and with their entries it no longer fits one DynamoDB transaction. Nothing was written; retry the operation.',
       503,
       undefined,
       true,
     )
+    this.name = 'GroupOutgrown'
   }
-  return groups[0]
 }
 
 /** Whether the journal action after the group's own (a mark or a fence) failed its condition. */

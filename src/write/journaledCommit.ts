@@ -27,7 +27,7 @@ import {
 } from '../transactions/transactWrite.js'
 import { LOCK_ATTRIBUTE, lockDocuments, unlockDocuments } from './documentLocks.js'
 import { landed, readConflicts } from './conflictReads.js'
-import { groupChanges, RevisionConflict, writeGroup } from './groups.js'
+import { GroupOutgrown, groupChanges, RevisionConflict, writeGroup } from './groups.js'
 import { releaseMarkers } from './releaseMarkers.js'
 
 /** Room for the journal mark in each group's request. */
@@ -168,23 +168,29 @@ async function applyJournaled(
       writeID,
     })
   }
+  const done = new Set([0])
   try {
     await writeGroup(adapter, groups[0], writeID, req, markGroupDone(writeID, 0, owner))
   } catch (error) {
-    if (!(error instanceof RevisionConflict) && !(error instanceof ValidationError)) {
+    if (error instanceof GroupOutgrown) {
+      // Indexes were recorded since it was packed. Its documents are locked as read, so every
+      // group is applied over them as stored now, packed again with their entries.
+      done.clear()
+    } else if (!(error instanceof RevisionConflict) && !(error instanceof ValidationError)) {
       // The first group may or may not have been applied (no answer): the journal stays, and
       // the next start finishes the write from it, so it ends whole either way.
       throw unfinished(error)
-    }
-    // A first group whose response was lost was applied: go on from it.
-    const applied =
-      error instanceof RevisionConflict && (await landed(adapter, error.conflicts, writeID))
-    if (!applied) {
-      await abandon(error, changes)
+    } else {
+      // A first group whose response was lost was applied: go on from it.
+      const applied =
+        error instanceof RevisionConflict && (await landed(adapter, error.conflicts, writeID))
+      if (!applied) {
+        await abandon(error, changes)
+      }
     }
   }
   try {
-    await applyRemaining(adapter, { done: new Set([0]), journal, owner, writeID }, req)
+    await applyRemaining(adapter, { done, journal, owner, writeID }, req)
   } catch (error) {
     // Undone (a taken unique value): nothing is left to finish. Any other failure leaves the
     // journal, and the next start (or a writer past the grace period) finishes the write.
@@ -249,7 +255,9 @@ export async function applyRemaining(
       done.add(group)
     } catch (error) {
       if (error instanceof ValidationError) {
-        const applied = journal.filter((change) => done.has(change.group))
+        // The failed group too: packed again in several requests, some of them may have gone
+        // through (undoing a change that did not is storing what is there already).
+        const applied = journal.filter((change) => done.has(change.group) || change.group === group)
         await applyOverCurrent(adapter, write, applied.map(inverse), undefined, req)
       }
       throw error
@@ -306,10 +314,14 @@ async function applyOverCurrent(
       }
       return
     } catch (error) {
-      if (!(error instanceof RevisionConflict) || attempt >= REBASE_ATTEMPTS) {
+      const again = error instanceof RevisionConflict || error instanceof GroupOutgrown
+      if (!again || attempt >= REBASE_ATTEMPTS) {
         throw error
       }
-      if (await endedElsewhere(adapter, error.conflicts, write)) {
+      if (
+        error instanceof RevisionConflict &&
+        (await endedElsewhere(adapter, error.conflicts, write))
+      ) {
         throw new JournalTakenOver(writeID)
       }
       await jitteredDelay(Math.min(attempt, 6))

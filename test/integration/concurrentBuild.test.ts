@@ -6,11 +6,12 @@
  * declare the index, writing during and after the build must keep it complete too: it learns the
  * index from the table's record (src/indexes/indexRecord.ts).
  */
-import type { Config, DatabaseAdapterObj, Payload } from 'payload'
+import type { Config, DatabaseAdapterObj, Payload, PayloadRequest } from 'payload'
 
 import { ScanCommand } from '@aws-sdk/lib-dynamodb'
 import { jest } from '@jest/globals'
 import { randomUUID } from 'node:crypto'
+import { commitTransaction, initTransaction, ValidationError } from 'payload'
 
 import type { DynamoDBAdapter } from '../../src/index.js'
 
@@ -51,6 +52,13 @@ async function seedReviews(payload: Payload, count: number): Promise<(number | s
     ids.push(doc.id)
   }
   return ids
+}
+
+/** `verifyIndexes` finds the reviews' entries, markers and counters exactly as the documents. */
+async function expectCleanReviews(payload: Payload): Promise<void> {
+  expect(
+    await (payload.db as unknown as DynamoDBAdapter).verifyIndexes({ collection: 'reviews' }),
+  ).toMatchObject({ clean: true, missingEntries: 0, orphanEntries: 0, valueCountersOff: 0 })
 }
 
 // Its index drops wait twice this (src/indexes/stateFreshness.ts), 10 s by default.
@@ -215,13 +223,7 @@ describe('an index added to the config, built by two processes at once', () => {
     started.push(builder)
     writing = false
     expect(await bulk).toBeGreaterThanOrEqual(3)
-    const db = builder.db as unknown as DynamoDBAdapter
-    expect(await db.verifyIndexes({ collection: 'reviews' })).toMatchObject({
-      clean: true,
-      missingEntries: 0,
-      orphanEntries: 0,
-      valueCountersOff: 0,
-    })
+    await expectCleanReviews(builder)
     const all = await old.find({ collection: 'reviews', limit: 0, pagination: false })
     expect(all.docs).toHaveLength(ids.length)
     for (const rating of RATINGS) {
@@ -232,6 +234,126 @@ describe('an index added to the config, built by two processes at once', () => {
       expect(page.docs).toHaveLength(expected)
     }
   }, 180_000)
+
+  it.each([
+    ['its first group', 1],
+    ['a later group', 2],
+  ])(
+    'a bulk write of more than 100 items that learns of a new index at %s is packed again with its entries',
+    async (_, transaction) => {
+      const table = `concurrent-build-outgrown-${randomUUID()}`
+      const old = await bootOnTable(config(false), table, { buildIndexes: true, readCache: false })
+      started.push(old)
+      await seedReviews(old, 150)
+      const current = await bootOnTable(config(true), table, { buildIndexes: false })
+      started.push(current)
+      const newDb = current.db as unknown as DynamoDBAdapter
+      const namespace = collectionNamespace(newDb, 'reviews')
+      // The index is recorded just before the old process sends that group, packed without it.
+      const oldDb = old.db as unknown as DynamoDBAdapter
+      const send = oldDb.docClient.send.bind(oldDb.docClient)
+      let transactions = 0
+      oldDb.docClient.send = (async (command: { constructor: { name: string } }, ...rest: []) => {
+        if (command.constructor.name === 'TransactWriteCommand' && ++transactions === transaction) {
+          await announceIndexChange(newDb, namespace, { defined: indexesOf(newDb, namespace) })
+        }
+        return send(command as never, ...rest)
+      }) as typeof oldDb.docClient.send
+      try {
+        await old.db.updateMany({
+          collection: 'reviews',
+          data: { rating: 4 },
+          where: { title: { exists: true } },
+        })
+      } finally {
+        oldDb.docClient.send = send
+      }
+      expect(transactions).toBeGreaterThanOrEqual(transaction)
+      // The build finishes what was there before the record.
+      const builder = await bootOnTable(config(true), table, {
+        buildIndexes: true,
+        readCache: false,
+      })
+      started.push(builder)
+      await expectCleanReviews(builder)
+      expect(
+        (await builder.count({ collection: 'reviews', where: { rating: { equals: 4 } } }))
+          .totalDocs,
+      ).toBe(150)
+    },
+    120_000,
+  )
+
+  it('a transaction of more than 100 items whose last group, packed again with a new index, meets a taken value is undone whole', async () => {
+    const coded = (ratingIndexed: boolean) => (db: DatabaseAdapterObj) => {
+      const base = config(ratingIndexed)(db)
+      const [reviews] = base.collections!
+      return {
+        ...base,
+        collections: [
+          {
+            ...reviews!,
+            fields: [...reviews!.fields, { name: 'code', type: 'text' as const, unique: true }],
+          },
+        ],
+      }
+    }
+    const table = `concurrent-build-undo-${randomUUID()}`
+    const old = await bootOnTable(coded(false), table, { buildIndexes: true, readCache: false })
+    started.push(old)
+    const current = await bootOnTable(coded(true), table, { buildIndexes: false })
+    started.push(current)
+    const req = { payload: old } as PayloadRequest
+    await initTransaction(req)
+    for (let i = 0; i < 150; i++) {
+      await old.create({
+        collection: 'reviews',
+        data: { code: `c-${i}`, rating: RATINGS[i % RATINGS.length], title: 'staged' },
+        req,
+      })
+    }
+    // Someone else takes the last review's value after the transaction checked it, and the index
+    // on rating is recorded just before the last group is sent: that group no longer fits one
+    // request, is packed again in two, and the second meets the taken value.
+    await current.create({ collection: 'reviews', data: { code: 'c-149', title: 'other' } })
+    const newDb = current.db as unknown as DynamoDBAdapter
+    const namespace = collectionNamespace(newDb, 'reviews')
+    const oldDb = old.db as unknown as DynamoDBAdapter
+    const send = oldDb.docClient.send.bind(oldDb.docClient)
+    let announced = false
+    let afterAnnounce = 0
+    oldDb.docClient.send = (async (
+      command: { constructor: { name: string }; input?: unknown },
+      ...rest: []
+    ) => {
+      if (command.constructor.name === 'TransactWriteCommand') {
+        if (announced) {
+          afterAnnounce++
+        } else if (JSON.stringify(command.input).includes('c-149')) {
+          announced = true
+          await announceIndexChange(newDb, namespace, { defined: indexesOf(newDb, namespace) })
+        }
+      }
+      return send(command as never, ...rest)
+    }) as typeof oldDb.docClient.send
+    try {
+      await expect(commitTransaction(req)).rejects.toBeInstanceOf(ValidationError)
+    } finally {
+      oldDb.docClient.send = send
+    }
+    expect(announced).toBe(true)
+    // The repacked group's first request went through before the second failed.
+    expect(afterAnnounce).toBeGreaterThanOrEqual(2)
+    expect(
+      (await current.count({ collection: 'reviews', where: { title: { equals: 'staged' } } }))
+        .totalDocs,
+    ).toBe(0)
+    // The values the transaction had taken are free again.
+    await current.create({ collection: 'reviews', data: { code: 'c-0', title: 'after' } })
+    const builder = await bootOnTable(coded(true), table, { buildIndexes: true, readCache: false })
+    started.push(builder)
+    await expectCleanReviews(builder)
+  }, 120_000)
 
   it('a process that still declares a dropped index stops writing its entries once the drop is recorded', async () => {
     const table = `concurrent-drop-${randomUUID()}`
