@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto'
 import type { DocumentChange } from '../transactions/session.js'
 import type { DynamoDBAdapter } from '../types.js'
 
-import { groupChanges, writeGroup } from './groups.js'
+import { GroupOutgrown, groupChanges, writeGroup } from './groups.js'
 import { commitJournaled } from './journaledCommit.js'
 
 export { RevisionConflict } from './groups.js'
@@ -29,6 +29,15 @@ export async function commitChanges(
     return
   }
   if (groups.length === 1) {
-    await writeGroup(adapter, groups[0], writeID, options.req)
+    try {
+      await writeGroup(adapter, groups[0], writeID, options.req)
+    } catch (error) {
+      if (!(error instanceof GroupOutgrown)) {
+        throw error
+      }
+      // Indexes recorded meanwhile made it more than 100 items (nothing was written): the
+      // journal takes it, packed with their entries.
+      await commitJournaled(adapter, changes, writeID, options.req)
+    }
   }
 }

@@ -344,8 +344,7 @@ function regroup(
 
 /**
  * A group that no longer fits one transaction with the entries of indexes recorded meanwhile.
- * Nothing of it was written. A journaled write packs it again (journaledCommit.ts); any other
- * write is refused with this 503.
+ * Nothing of it was written: the write is packed again (commitChanges.ts, journaledCommit.ts).
  */
 export class GroupOutgrown extends APIError {
   constructor() {

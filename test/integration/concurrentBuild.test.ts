@@ -284,6 +284,61 @@ describe('an index added to the config, built by two processes at once', () => {
     120_000,
   )
 
+  it('a transaction of up to 100 items that no longer fits one request with a new index goes through the journal', async () => {
+    const table = `concurrent-build-grown-${randomUUID()}`
+    const old = await bootOnTable(config(false), table, { buildIndexes: true, readCache: false })
+    started.push(old)
+    const current = await bootOnTable(config(true), table, { buildIndexes: false })
+    started.push(current)
+    const req = { payload: old } as PayloadRequest
+    await initTransaction(req)
+    for (let i = 0; i < 30; i++) {
+      await old.create({
+        collection: 'reviews',
+        data: { rating: RATINGS[i % RATINGS.length], title: 'staged' },
+        req,
+      })
+    }
+    // The index on rating is recorded just before the commit's one request is sent.
+    const newDb = current.db as unknown as DynamoDBAdapter
+    const namespace = collectionNamespace(newDb, 'reviews')
+    const oldDb = old.db as unknown as DynamoDBAdapter
+    const send = oldDb.docClient.send.bind(oldDb.docClient)
+    let announced = false
+    let journals = 0
+    oldDb.docClient.send = (async (
+      command: { constructor: { name: string }; input?: { Item?: { pk?: unknown } } },
+      ...rest: []
+    ) => {
+      const items = (command.input as { TransactItems?: unknown[] } | undefined)?.TransactItems
+      if (command.constructor.name === 'TransactWriteCommand' && !announced && items!.length > 80) {
+        announced = true
+        await announceIndexChange(newDb, namespace, { defined: indexesOf(newDb, namespace) })
+      }
+      if (command.constructor.name === 'PutCommand' && command.input?.Item?.pk === 'J#journal') {
+        journals++
+      }
+      return send(command as never, ...rest)
+    }) as typeof oldDb.docClient.send
+    try {
+      await commitTransaction(req)
+    } finally {
+      oldDb.docClient.send = send
+    }
+    expect(announced).toBe(true)
+    expect(journals).toBe(1)
+    expect(
+      (await current.count({ collection: 'reviews', where: { title: { equals: 'staged' } } }))
+        .totalDocs,
+    ).toBe(30)
+    const builder = await bootOnTable(config(true), table, { buildIndexes: true, readCache: false })
+    started.push(builder)
+    await expectCleanReviews(builder)
+    expect(
+      (await builder.count({ collection: 'reviews', where: { rating: { equals: 2 } } })).totalDocs,
+    ).toBe(6)
+  }, 120_000)
+
   it('a transaction of more than 100 items whose last group, packed again with a new index, meets a taken value is undone whole', async () => {
     const coded = (ratingIndexed: boolean) => (db: DatabaseAdapterObj) => {
       const base = config(ratingIndexed)(db)
