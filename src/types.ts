@@ -120,8 +120,9 @@ export type DynamoDBAdapter = {
   /** How a find would be answered, with the requests and capacity it takes. */
   explain: (args: ExplainArgs) => Promise<Explanation>
   /**
-   * Finishes writes of more than 100 items that a process left part-way (runs on connect; journals
-   * younger than `olderThanMs`, default 60 s, may still be applied by a live process and wait).
+   * Finishes writes of more than 100 items that a process left part-way (runs on connect). A
+   * journal whose owner showed it is alive within `olderThanMs` (default: the 30 s grace) waits;
+   * an older one is taken over (its owner, if only stalled, then writes nothing more of it).
    */
   finishOpenCommits: (options?: {
     olderThanMs?: number
