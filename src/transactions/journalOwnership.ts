@@ -128,27 +128,22 @@ export async function beatJournal(
   }
 }
 
-export type Heartbeat = {
-  /** Whether a beat found the journal owned by another process (or gone). */
-  lost(): boolean
-  stop(): void
-}
+export type Heartbeat = { stop(): void }
 
-/** Beats for `owner` until stopped, or until a beat finds the journal is no longer its own. */
+/**
+ * Beats for `owner` until stopped, or until a beat finds the journal is no longer its own (then
+ * the fence stops this process's next request of that write; nothing else needs to know).
+ */
 export function startHeartbeat(adapter: Store, writeID: string, owner: string): Heartbeat {
-  let lost = false
-  let stopped = false
   let inFlight = false
   const timer = setInterval(() => {
-    if (inFlight || stopped) {
+    if (inFlight) {
       return
     }
     inFlight = true
     beatJournal(adapter, writeID, owner)
       .then((owned) => {
-        // A beat that meets the journal deleted by its own owner's end is not a loss.
-        if (!owned && !stopped) {
-          lost = true
+        if (!owned) {
           clearInterval(timer)
         }
       })
@@ -158,11 +153,5 @@ export function startHeartbeat(adapter: Store, writeID: string, owner: string): 
       })
   }, journalGraceMs() / 6)
   timer.unref()
-  return {
-    lost: () => lost,
-    stop: () => {
-      stopped = true
-      clearInterval(timer)
-    },
-  }
+  return { stop: () => clearInterval(timer) }
 }
