@@ -9,7 +9,7 @@ import { namespaceOf } from '../namespaces.js'
 import { rememberRevision } from '../storage/revisions.js'
 import { lockAsTheyAre, lockDocuments, unlockDocuments } from '../write/documentLocks.js'
 import { applyRemaining, closeJournal, lockedKeys } from '../write/journaledCommit.js'
-import { deleteJournal, openJournals, readJournalChanges } from './journal.js'
+import { deleteJournal, openJournals, readJournalChanges, readJournalHeader } from './journal.js'
 import { JournalTakenOver } from './journalGrace.js'
 import { claimJournal, silence, startHeartbeat } from './journalOwnership.js'
 
@@ -57,7 +57,13 @@ export async function finishJournal(
   }
   const heartbeat = startHeartbeat(adapter, header.writeID, owner)
   try {
-    await finishOwned(adapter, header, owner)
+    // Read again now that the previous owner can mark nothing more: the groups it applied
+    // after `header` was read are not applied twice.
+    const claimed = await readJournalHeader(adapter, header.writeID)
+    if (claimed?.owner === owner) {
+      // Written by a version that did not lock its documents (no owner then): see finishOwned.
+      await finishOwned(adapter, claimed, owner, header.owner === undefined)
+    }
     return true
   } catch (error) {
     if (error instanceof JournalTakenOver) {
@@ -74,12 +80,13 @@ async function finishOwned(
   adapter: DynamoDBAdapter,
   header: JournalHeader,
   owner: string,
+  legacy: boolean,
 ): Promise<void> {
   const journal = await readJournalChanges(adapter, header)
   if (header.done.size === 0 && !(await lockAgain(adapter, header, journal, owner))) {
     return
   }
-  if (header.owner === undefined && header.done.size > 0) {
+  if (legacy && header.done.size > 0) {
     // Written by a version that did not lock its documents: its groups need the locks.
     await lockAsTheyAre(
       adapter,

@@ -523,6 +523,63 @@ describe('transactions of more than 100 items', () => {
     await expectClean(payload)
   })
 
+  it('a journal left by an earlier version (no owner, its documents not locked) is finished by the next start', async () => {
+    const docs: { id: number | string }[] = []
+    for (let n = 0; n < 150; n++) {
+      docs.push(await payload.create({ collection: 'items', data: { batch: 'v', n } }))
+    }
+    const req = await transaction(payload)
+    for (const doc of docs) {
+      await payload.update({ collection: 'items', data: { batch: 'v2' }, id: doc.id, req })
+    }
+    proxy.configure({
+      operations: ['TransactWriteItems'],
+      script: ['pass', ...Array.from({ length: 200 }, () => 'drop' as const)],
+    })
+    await expect(commitTransaction(req)).rejects.toThrow()
+    proxy.configure({})
+    // As a version before the owners and the locks left it: a header without owner or beat,
+    // 70 s old, and no lock on any document.
+    const adapter = payload.db as unknown as DynamoDBAdapter
+    const { QueryCommand, UpdateItemCommand } = await import('@aws-sdk/client-dynamodb')
+    const headers = await adapter.client.send(
+      new QueryCommand({
+        ConsistentRead: true,
+        ExpressionAttributeValues: { ':pk': { S: 'J#journal' } },
+        KeyConditionExpression: 'pk = :pk',
+        TableName: tableName,
+      }),
+    )
+    expect(headers.Items).toHaveLength(1)
+    const header = headers.Items![0]!
+    await adapter.client.send(
+      new UpdateItemCommand({
+        ExpressionAttributeNames: { '#owner': 'owner' },
+        ExpressionAttributeValues: { ':old': { N: String(Date.now() - 70_000) } },
+        Key: { pk: header.pk!, sk: header.sk! },
+        TableName: tableName,
+        UpdateExpression: 'SET createdAt = :old REMOVE #owner, beat',
+      }),
+    )
+    for (const doc of docs) {
+      const key = documentKey('collection', 'items', doc.id)
+      await adapter.client.send(
+        new UpdateItemCommand({
+          Key: { pk: { S: key.pk }, sk: { S: key.sk } },
+          TableName: tableName,
+          UpdateExpression: 'REMOVE lk',
+        }),
+      )
+    }
+    expect(await adapter.finishOpenCommits()).toEqual({ deferred: 0, finished: 1 })
+    expect(
+      (await payload.count({ collection: 'items', where: { batch: { equals: 'v2' } } })).totalDocs,
+    ).toBe(150)
+    expect(await lockedItems(payload)).toBe(0)
+    expect(await journalItems(payload)).toBe(0)
+    await expectClean(payload)
+  })
+
   it("a commit whose first group's answer is lost goes on from it", async () => {
     const req = await transaction(payload)
     for (let n = 0; n < 150; n++) {
