@@ -159,9 +159,10 @@ async function attemptWrites(
         options.onConflict()
       }
       // A write of more than 100 items holds some of the documents (documentLocks.ts): rather
-      // than computing this write again and again, look at them until it lets go.
-      while (locked && Date.now() < waitUntil) {
-        await jitteredDelay(3)
+      // than computing this write again and again, look at them until it lets go. Often at
+      // first (most such writes take a second or two), then less (two reads a look).
+      for (let looks = 0; locked && Date.now() < waitUntil; looks++) {
+        await jitteredDelay(Math.min(3 + Math.floor(looks / 8), 5))
         locked = await lockedByOthers(adapter, error.conflicts)
       }
       if (attempt >= attempts) {
