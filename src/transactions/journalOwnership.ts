@@ -7,7 +7,15 @@ import type { WriteAction } from './transactWrite.js'
 import { isConditionFailure } from '../storage/errors.js'
 import { send } from '../storage/send.js'
 import { journalGraceMs, LEGACY_GRACE_MS } from './journalGrace.js'
-import { headerKey, ownerCondition } from './journal.js'
+import type { JournalOutcome } from './journal.js'
+
+import {
+  deleteOutcome,
+  headerKey,
+  ownerCondition,
+  readJournalHeader,
+  readOutcome,
+} from './journal.js'
 
 type Store = Pick<DynamoDBAdapter, 'docClient' | 'stats' | 'tableName'>
 
@@ -154,4 +162,26 @@ export function startHeartbeat(adapter: Store, writeID: string, owner: string): 
   }, journalGraceMs() / 6)
   timer.unref()
   return { stop: () => clearInterval(timer) }
+}
+
+/**
+ * For a process whose write was taken over: waits (up to the grace period) for the process that
+ * took it to end it, and returns how it ended, or undefined if it has not ended by then.
+ */
+export async function awaitOutcome(
+  adapter: Store,
+  writeID: string,
+): Promise<JournalOutcome | undefined> {
+  const until = Date.now() + journalGraceMs()
+  for (let look = 0; Date.now() < until; look++) {
+    if (!(await readJournalHeader(adapter, writeID))) {
+      const outcome = await readOutcome(adapter, writeID)
+      if (outcome) {
+        await deleteOutcome(adapter, writeID)
+      }
+      return outcome
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(50 * 2 ** look, 1000)))
+  }
+  return undefined
 }

@@ -9,9 +9,19 @@ import { namespaceOf } from '../namespaces.js'
 import { rememberRevision } from '../storage/revisions.js'
 import { lockAsTheyAre, lockDocuments, unlockDocuments } from '../write/documentLocks.js'
 import { applyRemaining, closeJournal, lockedKeys } from '../write/journaledCommit.js'
-import { deleteJournal, openJournals, readJournalChanges, readJournalHeader } from './journal.js'
+import {
+  deleteJournal,
+  openJournals,
+  readJournalChanges,
+  readJournalHeader,
+  recordOutcome,
+  sweepOutcomes,
+} from './journal.js'
 import { JournalTakenOver } from './journalGrace.js'
 import { claimJournal, silence, startHeartbeat } from './journalOwnership.js'
+
+/** How long the outcome of a write taken over is kept for its first process (journal.ts). */
+const OUTCOME_KEPT_MS = 60 * 60 * 1000
 
 /**
  * Finishes writes that a process left part-way (it died between the groups of a write of more
@@ -27,6 +37,7 @@ export async function finishOpenCommits(
 ): Promise<{ deferred: number; finished: number }> {
   let finished = 0
   let deferred = 0
+  await sweepOutcomes(adapter, OUTCOME_KEPT_MS)
   for (const header of await openJournals(adapter)) {
     const quiet = silence(header)
     if (quiet.for < (options.olderThanMs ?? quiet.allowed)) {
@@ -97,6 +108,7 @@ async function finishOwned(
   let undone = false
   try {
     await applyRemaining(adapter, { done: header.done, journal, owner, writeID: header.writeID })
+    await recordOutcome(adapter, header.writeID, { kind: 'applied' })
     adapter.payload.logger.info(
       `payload-db-dynamodb: finished an interrupted write of ${journal.length} documents (${header.writeID}).`,
     )
@@ -106,6 +118,10 @@ async function finishOwned(
       throw error
     }
     undone = true
+    await recordOutcome(adapter, header.writeID, {
+      kind: 'undone',
+      validation: { ...(error.data as Record<string, unknown>) },
+    })
     adapter.payload.logger.error({
       err: error,
       msg: `payload-db-dynamodb: an interrupted write (${header.writeID}) could not be applied and was undone.`,
@@ -143,6 +159,7 @@ async function lockAgain(
   if (conflicts.length === 0) {
     return true
   }
+  await recordOutcome(adapter, header.writeID, { kind: 'withdrawn' })
   await deleteJournal(adapter, header.writeID, header.parts, owner)
   await unlockDocuments(adapter, lockedKeys(journal, true), header.writeID)
   adapter.payload.logger.error(

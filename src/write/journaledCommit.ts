@@ -17,7 +17,7 @@ import {
   writeJournal,
 } from '../transactions/journal.js'
 import { JournalTakenOver, UnfinishedWrite } from '../transactions/journalGrace.js'
-import { journalFence, startHeartbeat } from '../transactions/journalOwnership.js'
+import { awaitOutcome, journalFence, startHeartbeat } from '../transactions/journalOwnership.js'
 import { keyString } from '../transactions/session.js'
 import {
   failedConditionIndexes,
@@ -114,6 +114,23 @@ export async function commitJournaled(
   const heartbeat = startHeartbeat(adapter, writeID, owner)
   try {
     await applyJournaled(adapter, { changes, groups, journal, owner, parts, writeID }, req)
+  } catch (error) {
+    if (!(error instanceof JournalTakenOver)) {
+      throw error
+    }
+    heartbeat.stop()
+    // This process stalled and another one took the write over: answer as that one ended it.
+    const outcome = await awaitOutcome(adapter, writeID)
+    if (outcome?.kind === 'applied') {
+      return
+    }
+    if (outcome?.kind === 'undone') {
+      throw new ValidationError(
+        outcome.validation as ConstructorParameters<typeof ValidationError>[0],
+      )
+    }
+    // Withdrawn (nothing applied, its documents moved on): computed again, as after a conflict.
+    throw outcome?.kind === 'withdrawn' ? new RevisionConflict([], changes) : error
   } finally {
     heartbeat.stop()
   }

@@ -4,9 +4,10 @@
  * beats stop for the grace period (2 s here instead of 30 s), and then the first process, if it
  * was only stalled, stores nothing more: its late groups are fenced off.
  */
-import type { Config, DatabaseAdapterObj, Payload } from 'payload'
+import type { Config, DatabaseAdapterObj, Payload, PayloadRequest } from 'payload'
 
 import { randomUUID } from 'node:crypto'
+import { commitTransaction, initTransaction, ValidationError } from 'payload'
 
 import type { DynamoDBAdapter } from '../../src/index.js'
 import type { FaultProxy } from '../support/faultProxy.js'
@@ -27,6 +28,7 @@ function config(db: DatabaseAdapterObj): Config {
           { name: 'group', type: 'text', index: true },
           { name: 'batch', type: 'text', index: true },
           { name: 'n', type: 'number', index: true },
+          { name: 'code', type: 'text', unique: true },
         ],
       },
     ],
@@ -163,7 +165,7 @@ describe('who finishes a write of more than 100 items', () => {
     ['its first group', ['delay'] as const],
     ['a later group', ['pass', 'delay'] as const],
   ])(
-    'a process that stalls past the grace period (at %s) is taken over; it stores nothing over what came after',
+    'a process that stalls past the grace period (at %s) is taken over; it stores nothing over what came after and answers as the write ended',
     async (_, script) => {
       const group = `stall-${script.length}`
       const ids = await seed(group)
@@ -203,10 +205,10 @@ describe('who finishes a write of more than 100 items', () => {
       )
       expect(Date.now() - heldAt).toBeLessThan(8000)
       // The stalled process comes back: its held group meets the fence and it stores nothing.
-      const error = (await bulk) as { message?: string; name?: string; status?: number }
-      expect(error?.name).toBe('JournalTakenOver')
-      expect(error?.status).toBe(503)
-      expect(error?.message).toMatch(/taken over by another process/)
+      // It answers its caller as the other process ended the write: applied.
+      expect(await bulk).toBeUndefined()
+      const adapter = b.db as unknown as DynamoDBAdapter
+      expect(await scanCount(adapter, 'pk = :pk', { ':pk': { S: 'J#outcome' } })).toBe(0)
       // Its held beats arrive after that and must not bring the journal back.
       await sleep(Math.max(0, heldAt + 8500 - Date.now()))
       proxy.configure({})
@@ -282,5 +284,48 @@ describe('who finishes a write of more than 100 items', () => {
       returning: false,
     })
     await expectSettled(group, 'fenced-bulk', new Map([[ids[DOCUMENTS - 1]!, 7]]))
+  })
+  it('a process whose write another process took over and undid answers with the ValidationError that undid it', async () => {
+    const req = { payload: a } as PayloadRequest
+    await initTransaction(req)
+    for (let n = 0; n < DOCUMENTS; n++) {
+      await a.create({ collection: 'items', data: { code: `u-${n}`, group: 'undo', n }, req })
+    }
+    // Its second group is held for 5 s (the process stalls), and meanwhile the last document's
+    // value is taken by another process.
+    proxy.resetCounts()
+    proxy.configure({
+      delayMs: 5000,
+      operations: ['TransactWriteItems'],
+      script: ['pass', 'delay'],
+    })
+    const commit = commitTransaction(req).then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+    await waitFor(() => proxy.counts().delay === 1, 'the held group')
+    await b.create({ collection: 'items', data: { code: `u-${DOCUMENTS - 1}`, group: 'other' } })
+    // Another process takes the write over at once (as a start would past the grace period):
+    // its later group meets the taken value, so it undoes the groups applied.
+    const db = b.db as unknown as DynamoDBAdapter
+    expect(await db.finishOpenCommits({ olderThanMs: 0 })).toEqual({ deferred: 0, finished: 1 })
+    expect(
+      (await b.count({ collection: 'items', where: { group: { equals: 'undo' } } })).totalDocs,
+    ).toBe(0)
+    // The stalled process's held group meets the fence; its caller gets the other's answer.
+    const error = await commit
+    expect(error).toBeInstanceOf(ValidationError)
+    expect((error as ValidationError).data.errors.map((e) => e.path)).toEqual(['code'])
+    proxy.configure({})
+    expect(
+      (await a.count({ collection: 'items', where: { group: { equals: 'undo' } } })).totalDocs,
+    ).toBe(0)
+    expect(await scanCount(db, 'pk = :pk', { ':pk': { S: 'J#outcome' } })).toBe(0)
+    expect(await scanCount(db, 'pk = :pk', { ':pk': { S: 'J#journal' } })).toBe(0)
+    expect(await scanCount(db, 'attribute_exists(lk)')).toBe(0)
+    // The values it had taken are free again.
+    await b.create({ collection: 'items', data: { code: 'u-0', group: 'after' } })
+    const report = await db.verifyIndexes({ collection: 'items' })
+    expect(report).toMatchObject({ clean: true, missingEntries: 0, orphanEntries: 0 })
   })
 })
