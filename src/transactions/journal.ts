@@ -176,9 +176,13 @@ export async function deleteJournal(
   }
 }
 
-/** Journal headers left by writes that did not finish (oldest first). */
-export async function openJournals(adapter: Store): Promise<JournalHeader[]> {
-  const headers: JournalHeader[] = []
+/** Every item of one journal partition (`filter`: a condition on `#at`, with `:before`). */
+async function partitionItems(
+  adapter: Store,
+  pk: string,
+  filter?: { before: number; expression: string },
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = []
   let startKey: Record<string, unknown> | undefined
   do {
     const out = await send<{
@@ -189,17 +193,25 @@ export async function openJournals(adapter: Store): Promise<JournalHeader[]> {
       new QueryCommand({
         ConsistentRead: true,
         ExclusiveStartKey: startKey,
-        ExpressionAttributeValues: { ':pk': JOURNAL_PK },
+        ...(filter && {
+          ExpressionAttributeNames: { '#at': 'at' },
+          FilterExpression: filter.expression,
+        }),
+        ExpressionAttributeValues: { ':pk': pk, ...(filter && { ':before': filter.before }) },
         KeyConditionExpression: 'pk = :pk',
         ReturnConsumedCapacity: 'TOTAL',
         TableName: adapter.tableName,
       }),
     )
-    for (const item of out.Items ?? []) {
-      headers.push(headerOf(item))
-    }
+    items.push(...(out.Items ?? []))
     startKey = out.LastEvaluatedKey
   } while (startKey)
+  return items
+}
+
+/** Journal headers left by writes that did not finish (oldest first). */
+export async function openJournals(adapter: Store): Promise<JournalHeader[]> {
+  const headers = (await partitionItems(adapter, JOURNAL_PK)).map(headerOf)
   return headers.sort((a, b) => a.createdAt - b.createdAt)
 }
 
@@ -318,28 +330,11 @@ export async function deleteOutcome(adapter: Store, writeID: string): Promise<vo
 
 /** Deletes outcomes nobody read (their first process died too) once they are `olderThanMs` old. */
 export async function sweepOutcomes(adapter: Store, olderThanMs: number): Promise<void> {
-  let startKey: Record<string, unknown> | undefined
-  do {
-    const out = await send<{
-      Items?: Record<string, unknown>[]
-      LastEvaluatedKey?: Record<string, unknown>
-    }>(
-      adapter,
-      new QueryCommand({
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-        ExpressionAttributeNames: { '#at': 'at' },
-        ExpressionAttributeValues: { ':before': Date.now() - olderThanMs, ':pk': OUTCOME_PK },
-        FilterExpression: '#at < :before',
-        KeyConditionExpression: 'pk = :pk',
-        ProjectionExpression: 'pk, sk',
-        ReturnConsumedCapacity: 'TOTAL',
-        TableName: adapter.tableName,
-      }),
-    )
-    for (const item of out.Items ?? []) {
-      await deleteOutcome(adapter, String(item.sk))
-    }
-    startKey = out.LastEvaluatedKey
-  } while (startKey)
+  const stale = await partitionItems(adapter, OUTCOME_PK, {
+    before: Date.now() - olderThanMs,
+    expression: '#at < :before',
+  })
+  for (const item of stale) {
+    await deleteOutcome(adapter, String(item.sk))
+  }
 }
