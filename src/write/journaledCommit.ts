@@ -121,16 +121,28 @@ export async function commitJournaled(
     heartbeat.stop()
     // This process stalled and another one took the write over: answer as that one ended it.
     const outcome = await awaitOutcome(adapter, writeID)
-    if (outcome?.kind === 'applied') {
+    if (!outcome) {
+      throw error
+    }
+    // The write has ended: a lock this process set after it was taken over (its lock step went
+    // on) is stale.
+    const existing = changes.filter((change) => change.before !== null)
+    await unlockDocuments(
+      adapter,
+      existing.map((change) => change.key),
+      writeID,
+    )
+    if (outcome.kind === 'applied') {
       return
     }
-    if (outcome?.kind === 'undone') {
+    if (outcome.kind === 'undone') {
       throw new ValidationError(
         outcome.validation as ConstructorParameters<typeof ValidationError>[0],
       )
     }
-    // Withdrawn (nothing applied, its documents moved on): computed again, as after a conflict.
-    throw outcome?.kind === 'withdrawn' ? new RevisionConflict([], changes) : error
+    // Withdrawn (nothing applied: some of its documents moved on): computed again, as after a
+    // conflict on them (none carries this write's id, so it is not taken for landed).
+    throw existing.length > 0 ? new RevisionConflict(existing, changes) : error
   } finally {
     heartbeat.stop()
   }

@@ -204,6 +204,8 @@ describe('who finishes a write of more than 100 items', () => {
         ),
       )
       expect(Date.now() - heldAt).toBeLessThan(8000)
+      // Requests sent from now on pass; those already held (its group, its beats) stay held.
+      proxy.configure({})
       // The stalled process comes back: its held group meets the fence and it stores nothing.
       // It answers its caller as the other process ended the write: applied.
       expect(await bulk).toBeUndefined()
@@ -211,7 +213,6 @@ describe('who finishes a write of more than 100 items', () => {
       expect(await scanCount(adapter, 'pk = :pk', { ':pk': { S: 'J#outcome' } })).toBe(0)
       // Its held beats arrive after that and must not bring the journal back.
       await sleep(Math.max(0, heldAt + 8500 - Date.now()))
-      proxy.configure({})
       await expectSettled(group, 'stalled-bulk', new Map(touched.map((id) => [id, 1000])))
     },
   )
@@ -331,5 +332,70 @@ describe('who finishes a write of more than 100 items', () => {
     await b.create({ collection: 'items', data: { code: 'u-0', group: 'after' } })
     const report = await db.verifyIndexes({ collection: 'items' })
     expect(report).toMatchObject({ clean: true, missingEntries: 0, orphanEntries: 0 })
+  })
+  it('a process whose write another process withdrew while it locked its documents computes it again over the change and applies it', async () => {
+    const group = 'withdrawn'
+    const ids = await seed(group)
+    const db = b.db as unknown as DynamoDBAdapter
+    // Its lock step stalls: ten lock requests in a row are held for 4 s.
+    proxy.resetCounts()
+    proxy.configure({
+      delayMs: 4000,
+      operations: ['UpdateItem'],
+      script: [
+        ...Array.from({ length: 20 }, () => 'pass' as const),
+        ...Array.from({ length: 10 }, () => 'delay' as const),
+      ],
+    })
+    const bulk = a.db
+      .updateMany({
+        collection: 'items',
+        data: { batch: 'redone-bulk' },
+        where: { group: { equals: group } },
+      })
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      )
+    await waitFor(() => proxy.counts().delay >= 1, 'the held lock requests')
+    // A document whose lock request is held (the 21st to 30th in key order: creation order
+    // here) moves on, and another process takes the write over at once: nothing of it was
+    // applied, so it is withdrawn rather than stored over that change.
+    const moved = b.db.updateOne({
+      collection: 'items',
+      data: { n: { $inc: 5 } },
+      id: ids[25]!,
+      returning: false,
+    })
+    await Promise.race([moved, sleep(1000)])
+    const logged: string[] = []
+    const error = b.logger.error.bind(b.logger)
+    b.logger.error = ((message: unknown, ...rest: unknown[]) => {
+      logged.push(typeof message === 'string' ? message : JSON.stringify(message))
+      return (error as (...args: unknown[]) => void)(message, ...rest)
+    }) as typeof b.logger.error
+    try {
+      expect(await db.finishOpenCommits({ olderThanMs: 0 })).toEqual({
+        deferred: 0,
+        finished: 1,
+      })
+    } finally {
+      b.logger.error = error
+    }
+    expect(logged.filter((message) => /was withdrawn/.test(message))).toHaveLength(1)
+    expect(
+      (
+        await b.count({
+          collection: 'items',
+          where: { and: [{ group: { equals: group } }, { batch: { equals: 'redone-bulk' } }] },
+        })
+      ).totalDocs,
+    ).toBe(0)
+    // The stalled process meets the change in its own lock step, computes the write again over
+    // it (the same write id, a new journal) and applies it.
+    expect(await bulk).toBeUndefined()
+    await moved
+    proxy.configure({})
+    await expectSettled(group, 'redone-bulk', new Map([[ids[25]!, 5]]))
   })
 })
