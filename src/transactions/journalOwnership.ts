@@ -1,12 +1,10 @@
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
-
 import type { DynamoDBAdapter } from '../types.js'
 import type { JournalHeader } from './journal.js'
-import type { WriteAction } from './transactWrite.js'
+import type { WriteAction, WriteCondition } from './transactWrite.js'
 
 import { isConditionFailure } from '../storage/errors.js'
-import { send } from '../storage/send.js'
 import { journalGraceMs, LEGACY_GRACE_MS } from './journalGrace.js'
+import { transactWrite } from './transactWrite.js'
 import type { JournalOutcome } from './journal.js'
 
 import {
@@ -58,52 +56,28 @@ export async function claimJournal(
   header: JournalHeader,
   owner: string,
 ): Promise<boolean> {
-  const seen =
+  const seen: WriteCondition =
     header.owner === undefined
       ? {
           expression: 'attribute_not_exists(#owner) AND createdAt = :created',
+          names: { '#owner': 'owner' },
           values: { ':created': header.createdAt },
         }
       : {
           expression: '#owner = :seen AND #beat = :beat',
+          names: { '#beat': 'beat', '#owner': 'owner' },
           values: { ':beat': header.beat, ':seen': header.owner },
         }
   try {
-    await send(
-      adapter,
-      new UpdateCommand({
-        ConditionExpression: seen.expression,
-        ExpressionAttributeNames: { '#beat': 'beat', '#owner': 'owner' },
-        ExpressionAttributeValues: { ...seen.values, ':me': owner, ':now': Date.now() },
-        Key: headerKey(header.writeID),
-        ReturnConsumedCapacity: 'TOTAL',
-        TableName: adapter.tableName,
-        UpdateExpression: 'SET #owner = :me, #beat = :now',
-      }),
-    )
+    await setOnHeader(adapter, header.writeID, { beat: Date.now(), owner }, seen)
     return true
   } catch (error) {
     if (!isConditionFailure(error)) {
       throw error
     }
     // The SDK may have sent it again after a lost answer, and met its own claim.
-    return (await currentOwner(adapter, header.writeID)) === owner
+    return (await readJournalHeader(adapter, header.writeID))?.owner === owner
   }
-}
-
-async function currentOwner(adapter: Store, writeID: string): Promise<string | undefined> {
-  const out = await send<{ Item?: { owner?: string } }>(
-    adapter,
-    new GetCommand({
-      ConsistentRead: true,
-      Key: headerKey(writeID),
-      ProjectionExpression: '#owner',
-      ExpressionAttributeNames: { '#owner': 'owner' },
-      ReturnConsumedCapacity: 'TOTAL',
-      TableName: adapter.tableName,
-    }),
-  )
-  return out.Item?.owner
 }
 
 /** Shows the owner is alive. Returns false when the journal is no longer its own (or gone). */
@@ -112,20 +86,8 @@ export async function beatJournal(
   writeID: string,
   owner: string,
 ): Promise<boolean> {
-  const condition = ownerCondition(owner)
   try {
-    await send(
-      adapter,
-      new UpdateCommand({
-        ConditionExpression: condition.expression,
-        ExpressionAttributeNames: { ...condition.names, '#beat': 'beat' },
-        ExpressionAttributeValues: { ...condition.values, ':now': Date.now() },
-        Key: headerKey(writeID),
-        ReturnConsumedCapacity: 'TOTAL',
-        TableName: adapter.tableName,
-        UpdateExpression: 'SET #beat = :now',
-      }),
-    )
+    await setOnHeader(adapter, writeID, { beat: Date.now() }, ownerCondition(owner))
     return true
   } catch (error) {
     if (isConditionFailure(error)) {
@@ -134,6 +96,16 @@ export async function beatJournal(
     // Unreachable for now: the next beat tries again (the grace period is six beats long).
     return true
   }
+}
+
+/** Sets attributes of a journal header, if `condition` holds (one conditional UpdateItem). */
+function setOnHeader(
+  adapter: Store,
+  writeID: string,
+  set: Record<string, unknown>,
+  condition: WriteCondition,
+): Promise<void> {
+  return transactWrite(adapter, [{ condition, key: headerKey(writeID), set, type: 'set' }])
 }
 
 export type Heartbeat = { stop(): void }

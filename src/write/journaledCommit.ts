@@ -53,8 +53,6 @@ export class LocksKept extends RevisionConflict {
   }
 }
 
-export { UnfinishedWrite }
-
 /**
  * The error for a journaled write left part-way: it is finished on the next start. Cut off while
  * it locked its documents (`whileLocking`), it may instead be withdrawn then (recover.ts).
