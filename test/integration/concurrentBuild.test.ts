@@ -19,6 +19,7 @@ import { announceIndexChange } from '../../src/indexes/indexRecord.js'
 import { indexesOf } from '../../src/indexes/registry.js'
 import { collectionNamespace } from '../../src/namespaces.js'
 import { bootOnTable } from '../support/bootPayload.js'
+import { watchSends } from '../support/journalItems.js'
 import { useIndexStateMaxAge } from '../support/indexStateAge.js'
 
 const RATINGS = [1, 2, 3, 4, 5]
@@ -251,14 +252,12 @@ describe('an index added to the config, built by two processes at once', () => {
       const namespace = collectionNamespace(newDb, 'reviews')
       // The index is recorded just before the old process sends that group, packed without it.
       const oldDb = old.db as unknown as DynamoDBAdapter
-      const send = oldDb.docClient.send.bind(oldDb.docClient)
       let transactions = 0
-      oldDb.docClient.send = (async (command: { constructor: { name: string } }, ...rest: []) => {
+      const watched = watchSends(oldDb, async (command) => {
         if (command.constructor.name === 'TransactWriteCommand' && ++transactions === transaction) {
           await announceIndexChange(newDb, namespace, { defined: indexesOf(newDb, namespace) })
         }
-        return send(command as never, ...rest)
-      }) as typeof oldDb.docClient.send
+      })
       try {
         await old.db.updateMany({
           collection: 'reviews',
@@ -266,7 +265,7 @@ describe('an index added to the config, built by two processes at once', () => {
           where: { title: { exists: true } },
         })
       } finally {
-        oldDb.docClient.send = send
+        watched.restore()
       }
       expect(transactions).toBeGreaterThanOrEqual(transaction)
       // The build finishes what was there before the record.
@@ -303,30 +302,21 @@ describe('an index added to the config, built by two processes at once', () => {
     const newDb = current.db as unknown as DynamoDBAdapter
     const namespace = collectionNamespace(newDb, 'reviews')
     const oldDb = old.db as unknown as DynamoDBAdapter
-    const send = oldDb.docClient.send.bind(oldDb.docClient)
     let announced = false
-    let journals = 0
-    oldDb.docClient.send = (async (
-      command: { constructor: { name: string }; input?: { Item?: { pk?: unknown } } },
-      ...rest: []
-    ) => {
+    const watched = watchSends(oldDb, async (command) => {
       const items = (command.input as { TransactItems?: unknown[] } | undefined)?.TransactItems
       if (command.constructor.name === 'TransactWriteCommand' && !announced && items!.length > 80) {
         announced = true
         await announceIndexChange(newDb, namespace, { defined: indexesOf(newDb, namespace) })
       }
-      if (command.constructor.name === 'PutCommand' && command.input?.Item?.pk === 'J#journal') {
-        journals++
-      }
-      return send(command as never, ...rest)
-    }) as typeof oldDb.docClient.send
+    })
     try {
       await commitTransaction(req)
     } finally {
-      oldDb.docClient.send = send
+      watched.restore()
     }
     expect(announced).toBe(true)
-    expect(journals).toBe(1)
+    expect(watched.journals()).toBe(1)
     expect(
       (await current.count({ collection: 'reviews', where: { title: { equals: 'staged' } } }))
         .totalDocs,
@@ -374,13 +364,9 @@ describe('an index added to the config, built by two processes at once', () => {
     const newDb = current.db as unknown as DynamoDBAdapter
     const namespace = collectionNamespace(newDb, 'reviews')
     const oldDb = old.db as unknown as DynamoDBAdapter
-    const send = oldDb.docClient.send.bind(oldDb.docClient)
     let announced = false
     let afterAnnounce = 0
-    oldDb.docClient.send = (async (
-      command: { constructor: { name: string }; input?: unknown },
-      ...rest: []
-    ) => {
+    const watched = watchSends(oldDb, async (command) => {
       if (command.constructor.name === 'TransactWriteCommand') {
         if (announced) {
           afterAnnounce++
@@ -389,12 +375,11 @@ describe('an index added to the config, built by two processes at once', () => {
           await announceIndexChange(newDb, namespace, { defined: indexesOf(newDb, namespace) })
         }
       }
-      return send(command as never, ...rest)
-    }) as typeof oldDb.docClient.send
+    })
     try {
       await expect(commitTransaction(req)).rejects.toBeInstanceOf(ValidationError)
     } finally {
-      oldDb.docClient.send = send
+      watched.restore()
     }
     expect(announced).toBe(true)
     // The repacked group's first request went through before the second failed.

@@ -15,6 +15,7 @@ import type { FaultProxy } from '../support/faultProxy.js'
 
 import { bootOnTable } from '../support/bootPayload.js'
 import { startFaultProxy } from '../support/faultProxy.js'
+import { watchSends } from '../support/journalItems.js'
 import { scanCount } from '../support/tableScan.js'
 import { seeded } from '../support/workload.js'
 
@@ -166,17 +167,7 @@ describe('a write of more than 100 items among steady writers', () => {
       )
     }
     const adapter = a.db as unknown as DynamoDBAdapter
-    const send = adapter.docClient.send.bind(adapter.docClient)
-    let journals = 0
-    adapter.docClient.send = (async (
-      command: { constructor: { name: string }; input?: { Item?: { pk?: unknown } } },
-      ...rest: []
-    ) => {
-      if (command.constructor.name === 'PutCommand' && command.input?.Item?.pk === 'J#journal') {
-        journals++
-      }
-      return send(command as never, ...rest)
-    }) as typeof adapter.docClient.send
+    const watched = watchSends(adapter)
     // Four writers in the other process keep adding to random documents until the bulk write ends.
     const random = seeded(29)
     let bulkDone = false
@@ -201,7 +192,7 @@ describe('a write of more than 100 items among steady writers', () => {
     } finally {
       bulkDone = true
       await Promise.all(writers)
-      adapter.docClient.send = send
+      watched.restore()
     }
     expect(increments).toBeGreaterThan(20)
     const { docs } = await b.find({
@@ -216,9 +207,108 @@ describe('a write of more than 100 items among steady writers', () => {
     await expectIndexedCounts(a, docs)
     // Documents that moved on before the lock step are locked where they are and the write is
     // computed again over them: it does not start over while writers keep going.
-    expect(journals).toBeLessThanOrEqual(4)
+    expect(watched.journals()).toBeLessThanOrEqual(4)
     const report = await adapter.verifyIndexes({ collection: 'items' })
     expect(report).toMatchObject({ clean: true })
     expect(await scanCount(adapter, 'attribute_exists(lk)')).toBe(0)
+  })
+  it('a Payload bulk update of 150 documents while the other process updates and creates through Payload: every index answers as the documents do', async () => {
+    for (let n = 0; n < DOCUMENTS; n++) {
+      await a.create({ collection: 'items', data: { batch: 'start', group: 'p', n: 0 } })
+    }
+    const ids = (
+      await a.find({
+        collection: 'items',
+        depth: 0,
+        pagination: false,
+        where: { group: { equals: 'p' } },
+      })
+    ).docs.map((doc) => doc.id)
+    // Six writers in the other process, through Payload's Local API, until the bulk update ends:
+    // each update writes the whole document as Payload read it (last writer wins, as on SQL).
+    const random = seeded(31)
+    let bulkDone = false
+    let updates = 0
+    let creates = 0
+    const writers = Array.from({ length: 6 }, async (_, worker) => {
+      for (let i = 0; !bulkDone || i < 3; i++) {
+        if ((i + worker) % 4 === 0) {
+          await b.create({
+            collection: 'items',
+            data: { batch: 'new', group: 'p', n: 1 + Math.floor(random() * 5) },
+          })
+          creates++
+        } else {
+          await b.update({
+            collection: 'items',
+            data: { n: 1 + Math.floor(random() * 5) },
+            id: ids[Math.floor(random() * ids.length)]!,
+          })
+          updates++
+        }
+      }
+    })
+    let result: { docs: unknown[]; errors: unknown[] }
+    const watched = watchSends(a.db as unknown as DynamoDBAdapter)
+    try {
+      // Payload updates the matching documents one by one in one transaction, more than 100
+      // items: the commit journal.
+      result = await a.update({
+        collection: 'items',
+        data: { batch: 'bulk' },
+        where: { and: [{ group: { equals: 'p' } }, { batch: { equals: 'start' } }] },
+      })
+    } finally {
+      bulkDone = true
+      await Promise.all(writers)
+      watched.restore()
+    }
+    expect(watched.journals()).toBeGreaterThanOrEqual(1)
+    expect(result.errors).toEqual([])
+    expect(result.docs).toHaveLength(DOCUMENTS)
+    expect(updates).toBeGreaterThan(10)
+    expect(creates).toBeGreaterThan(3)
+    for (const payload of [a, b]) {
+      const { docs } = await payload.find({
+        collection: 'items',
+        depth: 0,
+        pagination: false,
+        where: { group: { equals: 'p' } },
+      })
+      expect(docs).toHaveLength(DOCUMENTS + creates)
+      // Each value of each indexed field: its count and its page through the index are exactly
+      // the documents holding it.
+      const byValue = (field: 'batch' | 'n') =>
+        new Map(
+          [...new Set(docs.map((doc) => doc[field]))].map((value) => [
+            value,
+            docs
+              .filter((doc) => doc[field] === value)
+              .map((doc) => doc.id)
+              .sort(),
+          ]),
+        )
+      for (const field of ['batch', 'n'] as const) {
+        for (const [value, expected] of byValue(field)) {
+          const where: Where = { and: [{ group: { equals: 'p' } }, { [field]: { equals: value } }] }
+          expect((await payload.count({ collection: 'items', where })).totalDocs).toBe(
+            expected.length,
+          )
+          const page = await payload.find({
+            collection: 'items',
+            depth: 0,
+            pagination: false,
+            where,
+          })
+          expect(page.docs.map((doc) => doc.id).sort()).toEqual(expected)
+        }
+      }
+    }
+    const adapter = a.db as unknown as DynamoDBAdapter
+    const report = await adapter.verifyIndexes({ collection: 'items' })
+    expect(report).toMatchObject({ clean: true, missingEntries: 0, orphanEntries: 0 })
+    expect(report.counter).toBe(report.documents)
+    expect(await scanCount(adapter, 'attribute_exists(lk)')).toBe(0)
+    expect(await scanCount(adapter, 'pk = :pk', { ':pk': { S: 'J#journal' } })).toBe(0)
   })
 })

@@ -14,6 +14,7 @@ import type { FaultProxy } from '../support/faultProxy.js'
 
 import { bootOnTable } from '../support/bootPayload.js'
 import { startFaultProxy } from '../support/faultProxy.js'
+import { updateJournalHeader } from '../support/journalItems.js'
 import { scanCount } from '../support/tableScan.js'
 
 const GRACE_MS = 2000
@@ -239,29 +240,11 @@ describe('who finishes a write of more than 100 items', () => {
     // Another process takes the journal over (as finishJournal does) and is still at work: the
     // journal stays, under its name.
     const adapter = b.db as unknown as DynamoDBAdapter
-    const { QueryCommand, UpdateItemCommand } = await import('@aws-sdk/client-dynamodb')
-    const headers = await adapter.client.send(
-      new QueryCommand({
-        ConsistentRead: true,
-        ExpressionAttributeValues: { ':pk': { S: 'J#journal' } },
-        KeyConditionExpression: 'pk = :pk',
-        TableName: adapter.tableName,
-      }),
-    )
-    expect(headers.Items).toHaveLength(1)
-    const header = headers.Items![0]!
-    await adapter.client.send(
-      new UpdateItemCommand({
-        ExpressionAttributeValues: {
-          ':now': { N: String(Date.now()) },
-          ':other': { S: 'another-process' },
-        },
-        Key: { pk: header.pk!, sk: header.sk! },
-        TableName: adapter.tableName,
-        UpdateExpression: 'SET #owner = :other, beat = :now',
-        ExpressionAttributeNames: { '#owner': 'owner' },
-      }),
-    )
+    await updateJournalHeader(adapter, {
+      expression: 'SET #owner = :other, beat = :now',
+      names: { '#owner': 'owner' },
+      values: { ':now': { N: String(Date.now()) }, ':other': { S: 'another-process' } },
+    })
     const error = (await bulk) as { name?: string; status?: number }
     expect(error?.name).toBe('JournalTakenOver')
     expect(error?.status).toBe(503)

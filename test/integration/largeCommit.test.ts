@@ -21,6 +21,8 @@ import type { FaultProxy } from '../support/faultProxy.js'
 import { dynamodbAdapter } from '../../src/index.js'
 import { documentKey } from '../../src/keys/itemKeys.js'
 import { startFaultProxy } from '../support/faultProxy.js'
+import { updateJournalHeader, watchSends } from '../support/journalItems.js'
+import { scanCount } from '../support/tableScan.js'
 
 const tableName = `large-${randomUUID()}`
 
@@ -69,25 +71,8 @@ async function journalItems(payload: Payload): Promise<number> {
 }
 
 /** Document items carrying a write's lock (documentLocks.ts). */
-async function lockedItems(payload: Payload): Promise<number> {
-  const adapter = payload.db as unknown as DynamoDBAdapter
-  const { ScanCommand } = await import('@aws-sdk/client-dynamodb')
-  let total = 0
-  let startKey: Record<string, never> | undefined
-  do {
-    const page = await adapter.client.send(
-      new ScanCommand({
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-        FilterExpression: 'attribute_exists(lk)',
-        Select: 'COUNT',
-        TableName: tableName,
-      }),
-    )
-    total += page.Count ?? 0
-    startKey = page.LastEvaluatedKey as typeof startKey
-  } while (startKey)
-  return total
+function lockedItems(payload: Payload): Promise<number> {
+  return scanCount(payload.db as unknown as DynamoDBAdapter, 'attribute_exists(lk)')
 }
 
 async function expectClean(payload: Payload) {
@@ -323,25 +308,11 @@ describe('transactions of more than 100 items', () => {
     expect(await journalItems(payload)).toBe(1)
     // Its owner's last sign of life is made older than the grace period instead of waiting.
     const adapter = payload.db as unknown as DynamoDBAdapter
-    const { GetItemCommand, QueryCommand, UpdateItemCommand } =
-      await import('@aws-sdk/client-dynamodb')
-    const headers = await adapter.client.send(
-      new QueryCommand({
-        ConsistentRead: true,
-        ExpressionAttributeValues: { ':pk': { S: 'J#journal' } },
-        KeyConditionExpression: 'pk = :pk',
-        TableName: tableName,
-      }),
-    )
-    const header = headers.Items?.[0] as { pk: { S: string }; sk: { S: string } }
-    await adapter.client.send(
-      new UpdateItemCommand({
-        ExpressionAttributeValues: { ':old': { N: String(Date.now() - 120_000) } },
-        Key: { pk: header.pk, sk: header.sk },
-        TableName: tableName,
-        UpdateExpression: 'SET createdAt = :old, beat = :old',
-      }),
-    )
+    await updateJournalHeader(adapter, {
+      expression: 'SET createdAt = :old, beat = :old',
+      values: { ':old': { N: String(Date.now() - 120_000) } },
+    })
+    const { GetItemCommand, UpdateItemCommand } = await import('@aws-sdk/client-dynamodb')
     // A writer of the last document (its group was not applied, it is locked) finishes the
     // commit, then writes.
     await payload.db.updateOne({
@@ -400,17 +371,7 @@ describe('transactions of more than 100 items', () => {
       )
     }
     expect(await lockedItems(payload)).toBe(150)
-    const send = adapter.docClient.send.bind(adapter.docClient)
-    let journals = 0
-    adapter.docClient.send = (async (
-      command: { constructor: { name: string }; input?: { Item?: { pk?: unknown } } },
-      ...rest: []
-    ) => {
-      if (command.constructor.name === 'PutCommand' && command.input?.Item?.pk === 'J#journal') {
-        journals++
-      }
-      return send(command as never, ...rest)
-    }) as typeof adapter.docClient.send
+    const watched = watchSends(adapter)
     try {
       await payload.db.updateMany({
         collection: 'items',
@@ -418,10 +379,10 @@ describe('transactions of more than 100 items', () => {
         where: { batch: { equals: 's' } },
       })
     } finally {
-      adapter.docClient.send = send
+      watched.restore()
     }
     // One journal: before, each attempt freed only the documents its lock step stopped at.
-    expect(journals).toBe(1)
+    expect(watched.journals()).toBe(1)
     expect(
       (await payload.count({ collection: 'items', where: { batch: { equals: 's2' } } })).totalDocs,
     ).toBe(150)
@@ -541,26 +502,12 @@ describe('transactions of more than 100 items', () => {
     // As a version before the owners and the locks left it: a header without owner or beat,
     // 70 s old, and no lock on any document.
     const adapter = payload.db as unknown as DynamoDBAdapter
-    const { QueryCommand, UpdateItemCommand } = await import('@aws-sdk/client-dynamodb')
-    const headers = await adapter.client.send(
-      new QueryCommand({
-        ConsistentRead: true,
-        ExpressionAttributeValues: { ':pk': { S: 'J#journal' } },
-        KeyConditionExpression: 'pk = :pk',
-        TableName: tableName,
-      }),
-    )
-    expect(headers.Items).toHaveLength(1)
-    const header = headers.Items![0]!
-    await adapter.client.send(
-      new UpdateItemCommand({
-        ExpressionAttributeNames: { '#owner': 'owner' },
-        ExpressionAttributeValues: { ':old': { N: String(Date.now() - 70_000) } },
-        Key: { pk: header.pk!, sk: header.sk! },
-        TableName: tableName,
-        UpdateExpression: 'SET createdAt = :old REMOVE #owner, beat',
-      }),
-    )
+    await updateJournalHeader(adapter, {
+      expression: 'SET createdAt = :old REMOVE #owner, beat',
+      names: { '#owner': 'owner' },
+      values: { ':old': { N: String(Date.now() - 70_000) } },
+    })
+    const { UpdateItemCommand } = await import('@aws-sdk/client-dynamodb')
     for (const doc of docs) {
       const key = documentKey('collection', 'items', doc.id)
       await adapter.client.send(
