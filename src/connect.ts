@@ -5,8 +5,7 @@ import type { DynamoDBAdapter } from './types.js'
 import { dropAllItems } from './migrations/migrateFresh.js'
 import { syncIndexes } from './indexes/syncIndexes.js'
 import { ensureTable } from './storage/ensureTable.js'
-import { journalGraceMs, LEGACY_GRACE_MS } from './transactions/journalGrace.js'
-import { finishOpenCommits } from './transactions/recover.js'
+import { finishOpenCommits, settleOpenCommits } from './transactions/recover.js'
 import { dropSnapshots } from './read/snapshots.js'
 import { releaseLeases } from './leases/holdLease.js'
 
@@ -25,24 +24,21 @@ export const connect: Connect = async function connect(this: DynamoDBAdapter, op
   // Indexes follow the config: the planner reads only complete ones; in development new ones
   // are built (and removed ones dropped) now, in production by a migration.
   await syncIndexes(this, { build: this.buildIndexesOnStart, throwOnError: false })
-  const { deferred } = await finishOpenCommits(this)
+  const { deferred, lookAgainInMs } = await settleOpenCommits(this)
   if (process.env.NODE_ENV === 'production' && this.prodMigrations) {
     await this.migrate({ migrations: this.prodMigrations as unknown as Migration[] })
   }
   if (deferred > 0) {
     recoveryTimers.set(
       this,
-      setTimeout(
-        () => {
-          finishOpenCommits(this).catch((error: unknown) =>
-            this.payload.logger.error({
-              err: error,
-              msg: 'payload-db-dynamodb: journal recovery failed',
-            }),
-          )
-        },
-        Math.max(journalGraceMs(), LEGACY_GRACE_MS) + 1000,
-      ).unref(),
+      setTimeout(() => {
+        finishOpenCommits(this).catch((error: unknown) =>
+          this.payload.logger.error({
+            err: error,
+            msg: 'payload-db-dynamodb: journal recovery failed',
+          }),
+        )
+      }, lookAgainInMs + 1000).unref(),
     )
   }
 }

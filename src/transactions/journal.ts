@@ -9,7 +9,7 @@ import type { WriteAction, WriteCondition } from './transactWrite.js'
 import { isConditionFailure } from '../storage/errors.js'
 import { send } from '../storage/send.js'
 import { toStorable } from '../storage/toStorable.js'
-import { JournalTakenOver } from './journalGrace.js'
+import { journalGraceMs, JournalTakenOver } from './journalGrace.js'
 
 /**
  * The commit journal: a write too large for one TransactWriteItems request (more than 100
@@ -19,8 +19,8 @@ import { JournalTakenOver } from './journalGrace.js'
  * next start finishes the write from it (or undoes it, when it can no longer be applied).
  *
  * Items: a header (`J#journal`, `<write id>`) with `createdAt`, `parts`, `stream`, `done` (the
- * numbers of the groups applied), `owner` and `beat` (who applies it and when it last showed it
- * is alive: journalOwnership.ts), and parts (`J#<write id>`, `P#<n>`) holding the gzipped JSON
+ * numbers of the groups applied), `owner`, `beat` and `grace` (who applies it, when it last
+ * showed it is alive, and for how long it may stay silent: journalOwnership.ts), and parts (`J#<write id>`, `P#<n>`) holding the gzipped JSON
  * changes.
  */
 export const JOURNAL_PK = 'J#journal'
@@ -41,6 +41,11 @@ export type JournalHeader = {
   beat?: number
   createdAt: number
   done: Set<number>
+  /**
+   * How long its owner may stay silent before another process takes it over (ms): the owner's own
+   * grace period, so processes configured with different ones still agree (earlier headers: none).
+   */
+  grace?: number
   /** Who applies it: the write id for the writing process, a token for one that took it over. */
   owner?: string
   parts: number
@@ -115,7 +120,15 @@ export async function writeJournal(
         ConditionExpression: 'attribute_not_exists(pk) OR #owner = :owner',
         ExpressionAttributeNames: { '#owner': 'owner' },
         ExpressionAttributeValues: { ':owner': owner },
-        Item: { ...headerKey(writeID), beat: now, createdAt: now, owner, parts, stream: true },
+        Item: {
+          ...headerKey(writeID),
+          beat: now,
+          createdAt: now,
+          grace: journalGraceMs(),
+          owner,
+          parts,
+          stream: true,
+        },
         ReturnConsumedCapacity: 'TOTAL',
         TableName: adapter.tableName,
       }),
@@ -238,6 +251,7 @@ function headerOf(item: Record<string, unknown>): JournalHeader {
     beat: item.beat === undefined ? undefined : Number(item.beat),
     createdAt: Number(item.createdAt ?? 0),
     done: new Set([...(done ?? [])].map(Number)),
+    grace: item.grace === undefined ? undefined : Number(item.grace),
     owner: typeof item.owner === 'string' ? item.owner : undefined,
     parts: Number(item.parts ?? 0),
     stream: item.stream === true,

@@ -21,7 +21,9 @@ type Store = Pick<DynamoDBAdapter, 'docClient' | 'stats' | 'tableName'>
  * Who applies a commit journal (journal.ts). The header names its owner (`owner`: the write id for
  * the process that wrote it, a fresh token for a process that took it over) and when the owner
  * last showed it was alive (`beat`, refreshed every `graceMs / 6` while it works). A journal whose
- * owner has not beaten for the grace period is taken over with one conditional update, so only
+ * owner has not beaten for the grace period is taken over (the owner's period, `grace` on the
+ * header: a process configured with a shorter one does not take a live write of a slower-beating
+ * process) with one conditional update, so only
  * one process takes it; every group, undo and the journal's own rewrite or delete is conditioned
  * on the owner (the fence), so a process that was only slow (a long pause, a partition) and comes
  * back after being taken over writes nothing more.
@@ -33,7 +35,7 @@ type Store = Pick<DynamoDBAdapter, 'docClient' | 'stats' | 'tableName'>
 export function silence(header: JournalHeader, now = Date.now()): { allowed: number; for: number } {
   return header.owner === undefined
     ? { allowed: LEGACY_GRACE_MS, for: now - header.createdAt }
-    : { allowed: journalGraceMs(), for: now - (header.beat ?? header.createdAt) }
+    : { allowed: header.grace ?? journalGraceMs(), for: now - (header.beat ?? header.createdAt) }
 }
 
 /** Whether the journal's owner is gone (no beat for the grace period): it may be taken over. */
@@ -69,7 +71,13 @@ export async function claimJournal(
           values: { ':beat': header.beat, ':seen': header.owner },
         }
   try {
-    await setOnHeader(adapter, header.writeID, { beat: Date.now(), owner }, seen)
+    // Its own grace period from now on: it beats at its own pace.
+    await setOnHeader(
+      adapter,
+      header.writeID,
+      { beat: Date.now(), grace: journalGraceMs(), owner },
+      seen,
+    )
     return true
   } catch (error) {
     if (!isConditionFailure(error)) {

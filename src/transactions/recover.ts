@@ -35,22 +35,39 @@ export async function finishOpenCommits(
   adapter: DynamoDBAdapter,
   options: { olderThanMs?: number } = {},
 ): Promise<{ deferred: number; finished: number }> {
+  const { deferred, finished } = await settleOpenCommits(adapter, options)
+  return { deferred, finished }
+}
+
+/**
+ * `finishOpenCommits`, also saying when to look again: once the last of the deferred journals
+ * may be taken over if its owner stays silent (each by the grace period on its own header).
+ */
+export async function settleOpenCommits(
+  adapter: DynamoDBAdapter,
+  options: { olderThanMs?: number } = {},
+): Promise<{ deferred: number; finished: number; lookAgainInMs: number }> {
   let finished = 0
   let deferred = 0
+  let lookAgainInMs = 0
   await sweepOutcomes(adapter, OUTCOME_KEPT_MS)
   for (const header of await openJournals(adapter)) {
     const quiet = silence(header)
-    if (quiet.for < (options.olderThanMs ?? quiet.allowed)) {
+    const allowed = options.olderThanMs ?? quiet.allowed
+    if (quiet.for < allowed) {
       deferred++
+      lookAgainInMs = Math.max(lookAgainInMs, allowed - quiet.for)
       continue
     }
     if (await finishJournal(adapter, header)) {
       finished++
     } else {
+      // Its owner beat again, or another process took it: silent for a whole period at the soonest.
       deferred++
+      lookAgainInMs = Math.max(lookAgainInMs, allowed)
     }
   }
-  return { deferred, finished }
+  return { deferred, finished, lookAgainInMs }
 }
 
 /**

@@ -269,6 +269,37 @@ describe('who finishes a write of more than 100 items', () => {
     })
     await expectSettled(group, 'fenced-bulk', new Map([[ids[DOCUMENTS - 1]!, 7]]))
   })
+  it("a journal is judged by its owner's grace period, not by the looking process's", async () => {
+    const group = 'patient'
+    await seed(group)
+    proxy.resetCounts()
+    proxy.configure({
+      delayMs: 6000,
+      operations: ['TransactWriteItems'],
+      script: ['pass', 'delay'],
+    })
+    const bulk = a.db.updateMany({
+      collection: 'items',
+      data: { batch: 'patient-bulk' },
+      where: { group: { equals: group } },
+    })
+    await waitFor(() => proxy.counts().delay === 1, 'the held group')
+    // Its beats are held too, and its header says what a process configured with a 60 s grace
+    // period writes there.
+    proxy.configure({ delayMs: 6000, operations: ['UpdateItem'], rates: { delay: 1 } })
+    const adapter = b.db as unknown as DynamoDBAdapter
+    await updateJournalHeader(adapter, {
+      expression: 'SET grace = :grace',
+      values: { ':grace': { N: '60000' } },
+    })
+    // Silent for longer than this process's own grace period (2 s), not for the owner's.
+    await sleep(GRACE_MS + 500)
+    expect(await adapter.finishOpenCommits()).toEqual({ deferred: 1, finished: 0 })
+    proxy.configure({})
+    // The owner goes on and finishes its write itself.
+    await bulk
+    await expectSettled(group, 'patient-bulk', new Map())
+  })
   it('a process whose write another process took over and undid answers with the ValidationError that undid it', async () => {
     const db = b.db as unknown as DynamoDBAdapter
     // Outcomes of earlier tests' writes whose first process was not waiting any more.
