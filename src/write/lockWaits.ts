@@ -7,6 +7,15 @@ import { finishJournal } from '../transactions/recover.js'
 import { LOCK_ATTRIBUTE, unlockDocuments } from './documentLocks.js'
 import { readConflicts } from './conflictReads.js'
 
+/** What holds a writer's documents: whether any are locked, and how far their writes have got. */
+export type LockHolders = {
+  held: boolean
+  /** Changes whenever a holding write applies a group or gets a new owner. */
+  progress: string
+  /** The holding writes' ids. */
+  writes: string[]
+}
+
 /**
  * After a write failed on documents that moved on: whether some of them are locked by a write of
  * more than 100 items still being applied (documentLocks.ts), so the writer should wait and try
@@ -19,7 +28,7 @@ export async function lockedByOthers(
   conflicts: DocumentChange[],
   /** Their items, when the caller has just read them. */
   current?: Map<string, Record<string, unknown>>,
-): Promise<boolean> {
+): Promise<LockHolders> {
   const items = current ?? (await readConflicts(adapter, conflicts))
   const byOwner = new Map<string, DocumentChange['key'][]>()
   for (const item of items.values()) {
@@ -31,17 +40,21 @@ export async function lockedByOthers(
       ])
     }
   }
-  let held = false
+  const holders: LockHolders = { held: false, progress: '', writes: [] }
+  const marks: string[] = []
   for (const [owner, keys] of byOwner) {
     const header = await readJournalHeader(adapter, owner)
     if (!header) {
       await unlockDocuments(adapter, keys, owner)
-    } else if (abandoned(header)) {
-      // Another process may take it over first (or its owner come back): then wait for that.
-      held = !(await finishJournal(adapter, header)) || held
-    } else {
-      held = true
+      continue
+    }
+    // Another process may take it over first (or its owner come back): then wait for that.
+    if (!abandoned(header) || !(await finishJournal(adapter, header))) {
+      holders.held = true
+      holders.writes.push(owner)
+      marks.push(`${owner}:${header.owner ?? ''}:${header.done.size}`)
     }
   }
-  return held
+  holders.progress = marks.sort().join(' ')
+  return holders
 }

@@ -15,20 +15,24 @@ import { jitteredDelay } from '../transactions/transactWrite.js'
 import { checkUniqueInTransaction, refuseTakenInTransaction } from '../transactions/uniqueCheck.js'
 import { commitChanges, RevisionConflict } from './commitChanges.js'
 import { landed, readConflicts } from './conflictReads.js'
-import { UnfinishedWrite } from '../transactions/journalGrace.js'
+import { journalGraceMs, UnfinishedWrite } from '../transactions/journalGrace.js'
 import { LocksKept } from './journaledCommit.js'
 import { unlockDocuments } from './documentLocks.js'
-import { lockedByOthers } from './lockWaits.js'
+import { type LockHolders, lockedByOthers } from './lockWaits.js'
 import { assertNoRepeatedUniqueValues } from './repeatedValues.js'
 
 /** How often a write whose documents moved on meanwhile is computed again before giving up. */
 export const REVISION_ATTEMPTS = 25
 
 /**
- * How long a writer waits for documents locked by a write of more than 100 items (beyond its
- * attempts): past the journal's grace period (recover.ts) the writer finishes that write itself.
+ * How long a writer waits for documents locked by a write of more than 100 items that makes no
+ * progress (applies no group) while its process is alive: four grace periods (2 min by default).
+ * A write that goes on applying its groups is waited for to its end, as a row lock is; one whose
+ * process died is taken over and finished by the writer once silent for the grace period.
  */
-const LOCK_WAIT_MS = 65_000
+export function lockStallMs(): number {
+  return 4 * journalGraceMs()
+}
 
 /**
  * Runs one adapter write. `step` reads what it needs and returns the document changes; it may
@@ -114,7 +118,6 @@ async function attemptWrites(
   kept: KeptLocks,
 ): Promise<void> {
   const attempts = options.attempts ?? REVISION_ATTEMPTS
-  const waitUntil = Date.now() + LOCK_WAIT_MS
   for (let attempt = 1; ; attempt++) {
     const changes = await step()
     if (changes.length === 0) {
@@ -155,23 +158,53 @@ async function attemptWrites(
       if (taken) {
         throw duplicateID(taken, options.req)
       }
-      let locked = await lockedByOthers(adapter, error.conflicts, current)
+      const locks = await lockedByOthers(adapter, error.conflicts, current)
       if (options.onConflict) {
         options.onConflict()
       }
-      // A write of more than 100 items holds some of the documents (documentLocks.ts): rather
-      // than computing this write again and again, look at them until it lets go. Often at
-      // first (most such writes take a second or two), then less (two reads a look).
-      for (let looks = 0; locked && Date.now() < waitUntil; looks++) {
-        await jitteredDelay(Math.min(3 + Math.floor(looks / 8), 5))
-        locked = await lockedByOthers(adapter, error.conflicts)
-      }
+      await waitForLocks(adapter, error.conflicts, locks)
       if (attempt >= attempts) {
         throw gaveUp(attempts)
       }
       await jitteredDelay(Math.min(attempt, 6))
     }
   }
+}
+
+/**
+ * While a write of more than 100 items holds some of the documents (documentLocks.ts), looks at
+ * them until it lets go rather than computing this write again and again: often at first (most
+ * such writes take a second or two), then less (two reads a look). Gives up with a 503 once the
+ * holding writes have applied nothing for `lockStallMs`.
+ */
+async function waitForLocks(
+  adapter: DynamoDBAdapter,
+  conflicts: DocumentChange[],
+  first: LockHolders,
+): Promise<void> {
+  let locks = first
+  let progress = locks.progress
+  let progressAt = Date.now()
+  for (let looks = 0; locks.held; looks++) {
+    if (Date.now() - progressAt >= lockStallMs()) {
+      throw stillLocked(locks, Date.now() - progressAt)
+    }
+    await jitteredDelay(Math.min(3 + Math.floor(looks / 8), 5))
+    locks = await lockedByOthers(adapter, conflicts)
+    if (locks.progress !== progress) {
+      progress = locks.progress
+      progressAt = Date.now()
+    }
+  }
+}
+
+function stillLocked(locks: LockHolders, quietMs: number): Error {
+  return new APIError(
+    `The documents of this write are locked by a write of more than 100 items (${locks.writes.join(', ')}) whose process is alive but has applied nothing for ${Math.round(quietMs / 1000)} s. Nothing was written; retry once that write has ended.`,
+    503,
+    undefined,
+    true,
+  )
 }
 
 function gaveUp(attempts: number): Error {

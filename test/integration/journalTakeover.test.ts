@@ -127,8 +127,9 @@ describe('who finishes a write of more than 100 items', () => {
 
   it('a write that runs longer than the grace period beats on its journal: a writer waiting for its locks lets it finish', async () => {
     const ids = await seed('slow')
-    // Every group of the bulk write takes 1 s more: the write runs well past the grace period.
-    proxy.configure({ delayMs: 1000, operations: ['TransactWriteItems'], rates: { delay: 1 } })
+    // Every group of the bulk write takes 2 s more: the write runs well past the grace period,
+    // and past the time a writer waits for a write that applies nothing (4 grace periods).
+    proxy.configure({ delayMs: 2000, operations: ['TransactWriteItems'], rates: { delay: 1 } })
     const started = Date.now()
     const bulk = a.db.updateMany({
       collection: 'items',
@@ -148,7 +149,7 @@ describe('who finishes a write of more than 100 items', () => {
     const took = Date.now() - started
     await Promise.all(increments)
     proxy.configure({})
-    expect(took).toBeGreaterThan(2 * GRACE_MS)
+    expect(took).toBeGreaterThan(4 * GRACE_MS)
     await expectSettled(
       'slow',
       'slow-bulk',
@@ -157,6 +158,45 @@ describe('who finishes a write of more than 100 items', () => {
         [ids[DOCUMENTS - 1]!, 5],
       ]),
     )
+  })
+
+  it('a writer gives up with a 503 on a write that holds its document and applies nothing while its process is alive', async () => {
+    const ids = await seed('stuck')
+    // Its second group is held for 14 s; its beats go on: alive, but applying nothing.
+    proxy.resetCounts()
+    proxy.configure({
+      delayMs: 14_000,
+      operations: ['TransactWriteItems'],
+      script: ['pass', 'delay'],
+    })
+    const bulk = a.db.updateMany({
+      collection: 'items',
+      data: { batch: 'stuck-bulk' },
+      where: { group: { equals: 'stuck' } },
+    })
+    await waitFor(() => proxy.counts().delay === 1, 'the held group')
+    const waitedFrom = Date.now()
+    const error = (await b.db
+      .updateOne({
+        collection: 'items',
+        data: { n: { $inc: 3 } },
+        id: ids[DOCUMENTS - 1]!,
+        returning: false,
+      })
+      .then(
+        () => undefined,
+        (failure: unknown) => failure,
+      )) as { message?: string; status?: number }
+    const waited = Date.now() - waitedFrom
+    expect(error?.status).toBe(503)
+    expect(error?.message).toMatch(/locked by a write of more than 100 items .* applied nothing/)
+    // Four grace periods without progress, not the 14 s the group is held.
+    expect(waited).toBeGreaterThanOrEqual(4 * GRACE_MS)
+    expect(waited).toBeLessThan(12_000)
+    proxy.configure({})
+    // The bulk write ends whole; the writer's increment was never written.
+    await bulk
+    await expectSettled('stuck', 'stuck-bulk', new Map())
   })
 
   // Held at its first group, the stalled process would take the other's work for its own (the
