@@ -145,21 +145,29 @@ export function startHeartbeat(adapter: Store, writeID: string, owner: string): 
 }
 
 /**
- * For a process whose write was taken over: waits (up to the grace period) for the process that
- * took it to end it, and returns how it ended, or undefined if it has not ended by then.
+ * For a process whose write was taken over: waits for the process that took it to end it, as
+ * long as that one goes on (applies a group, or the write changes hands, at least once a grace
+ * period), and returns how it ended, or undefined if it stopped making progress before the end.
  */
 export async function awaitOutcome(
   adapter: Store,
   writeID: string,
 ): Promise<JournalOutcome | undefined> {
-  const until = Date.now() + journalGraceMs()
-  for (let look = 0; Date.now() < until; look++) {
-    if (!(await readJournalHeader(adapter, writeID))) {
+  let progress: string | undefined
+  let progressAt = Date.now()
+  for (let look = 0; Date.now() - progressAt < journalGraceMs(); look++) {
+    const header = await readJournalHeader(adapter, writeID)
+    if (!header) {
       const outcome = await readOutcome(adapter, writeID)
       if (outcome) {
         await deleteOutcome(adapter, writeID)
       }
       return outcome
+    }
+    const now = `${header.owner ?? ''}:${header.done.size}`
+    if (now !== progress) {
+      progress = now
+      progressAt = Date.now()
     }
     await new Promise((resolve) => setTimeout(resolve, Math.min(50 * 2 ** look, 1000)))
   }

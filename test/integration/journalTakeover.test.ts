@@ -14,7 +14,7 @@ import type { FaultProxy } from '../support/faultProxy.js'
 
 import { bootOnTable } from '../support/bootPayload.js'
 import { startFaultProxy } from '../support/faultProxy.js'
-import { updateJournalHeader } from '../support/journalItems.js'
+import { updateJournalHeader, watchSends } from '../support/journalItems.js'
 import { scanCount } from '../support/tableScan.js'
 
 const GRACE_MS = 2000
@@ -339,6 +339,52 @@ describe('who finishes a write of more than 100 items', () => {
     // The owner goes on and finishes its write itself.
     await bulk
     await expectSettled(group, 'patient-bulk', new Map())
+  })
+  it('a process whose write another process took over waits for it as long as that one goes on applying groups', async () => {
+    const db = b.db as unknown as DynamoDBAdapter
+    const req = { payload: a } as PayloadRequest
+    await initTransaction(req)
+    for (let n = 0; n < DOCUMENTS; n++) {
+      await a.create({ collection: 'items', data: { group: 'slow-taker', n }, req })
+    }
+    // Its second group is held for 3 s (the process stalls).
+    proxy.resetCounts()
+    proxy.configure({
+      delayMs: 3000,
+      operations: ['TransactWriteItems'],
+      script: ['pass', 'delay'],
+    })
+    const commit = commitTransaction(req).then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+    await waitFor(() => proxy.counts().delay === 1, 'the held group')
+    // Another process takes it over at once and applies the rest slowly (each group 600 ms
+    // more): it ends well past the first process's return plus its grace period.
+    const slowed = watchSends(db, async (command) => {
+      if (command.constructor.name === 'TransactWriteCommand') {
+        await sleep(600)
+      }
+    })
+    const started = Date.now()
+    try {
+      expect(await db.finishOpenCommits({ olderThanMs: 0 })).toEqual({ deferred: 0, finished: 1 })
+    } finally {
+      slowed.restore()
+    }
+    expect(Date.now() - started).toBeGreaterThan(3000 + GRACE_MS)
+    proxy.configure({})
+    // The first process waited to the end and answers as the write ended: applied (before: a 503
+    // once the other process had taken longer than the grace period).
+    expect(await commit).toBeUndefined()
+    expect(
+      (await a.count({ collection: 'items', where: { group: { equals: 'slow-taker' } } }))
+        .totalDocs,
+    ).toBe(DOCUMENTS)
+    expect(await scanCount(db, 'pk = :pk', { ':pk': { S: 'J#journal' } })).toBe(0)
+    expect(await scanCount(db, 'attribute_exists(lk)')).toBe(0)
+    const report = await db.verifyIndexes({ collection: 'items' })
+    expect(report).toMatchObject({ clean: true, missingEntries: 0, orphanEntries: 0 })
   })
   it('a process whose write another process took over and undid answers with the ValidationError that undid it', async () => {
     const db = b.db as unknown as DynamoDBAdapter
