@@ -86,6 +86,27 @@ describe('who finishes a write of more than 100 items', () => {
     return ids
   }
 
+  /**
+   * Starts `write` with its second group held for `ms` (its process stalls there), and returns
+   * once that group is held; `settled` ends with the write: undefined, or its error.
+   */
+  async function heldAtSecondGroup(
+    ms: number,
+    write: () => Promise<unknown>,
+  ): Promise<{ settled: Promise<unknown> }> {
+    proxy.resetCounts()
+    proxy.configure({ delayMs: ms, operations: ['TransactWriteItems'], script: ['pass', 'delay'] })
+    const settled = write().then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+    await waitFor(() => proxy.counts().delay === 1, 'the held group')
+    return { settled }
+  }
+
+  const bulkUpdate = (group: string, batch: string) => () =>
+    a.db.updateMany({ collection: 'items', data: { batch }, where: { group: { equals: group } } })
+
   async function expectSettled(group: string, batch: string, n: Map<number | string, number>) {
     for (const payload of [a, b]) {
       const { docs } = await payload.find({
@@ -163,18 +184,7 @@ describe('who finishes a write of more than 100 items', () => {
   it('a writer gives up with a 503 on a write that holds its document and applies nothing while its process is alive', async () => {
     const ids = await seed('stuck')
     // Its second group is held for 14 s; its beats go on: alive, but applying nothing.
-    proxy.resetCounts()
-    proxy.configure({
-      delayMs: 14_000,
-      operations: ['TransactWriteItems'],
-      script: ['pass', 'delay'],
-    })
-    const bulk = a.db.updateMany({
-      collection: 'items',
-      data: { batch: 'stuck-bulk' },
-      where: { group: { equals: 'stuck' } },
-    })
-    await waitFor(() => proxy.counts().delay === 1, 'the held group')
+    const bulk = await heldAtSecondGroup(14_000, bulkUpdate('stuck', 'stuck-bulk'))
     const waitedFrom = Date.now()
     const error = (await b.db
       .updateOne({
@@ -195,7 +205,7 @@ describe('who finishes a write of more than 100 items', () => {
     expect(waited).toBeLessThan(12_000)
     proxy.configure({})
     // The bulk write ends whole; the writer's increment was never written.
-    await bulk
+    expect(await bulk.settled).toBeUndefined()
     await expectSettled('stuck', 'stuck-bulk', new Map())
   })
 
@@ -260,23 +270,7 @@ describe('who finishes a write of more than 100 items', () => {
   it('a group of a process whose journal another process owns now is refused, while that one has not finished yet', async () => {
     const group = 'fenced'
     const ids = await seed(group)
-    proxy.resetCounts()
-    proxy.configure({
-      delayMs: 3000,
-      operations: ['TransactWriteItems'],
-      script: ['pass', 'delay'],
-    })
-    const bulk = a.db
-      .updateMany({
-        collection: 'items',
-        data: { batch: 'fenced-bulk' },
-        where: { group: { equals: group } },
-      })
-      .then(
-        () => undefined,
-        (error: unknown) => error,
-      )
-    await waitFor(() => proxy.counts().delay === 1, 'the held group')
+    const bulk = await heldAtSecondGroup(3000, bulkUpdate(group, 'fenced-bulk'))
     // Another process takes the journal over (as finishJournal does) and is still at work: the
     // journal stays, under its name.
     const adapter = b.db as unknown as DynamoDBAdapter
@@ -285,7 +279,7 @@ describe('who finishes a write of more than 100 items', () => {
       names: { '#owner': 'owner' },
       values: { ':now': { N: String(Date.now()) }, ':other': { S: 'another-process' } },
     })
-    const error = (await bulk) as { name?: string; status?: number }
+    const error = (await bulk.settled) as { name?: string; status?: number }
     expect(error?.name).toBe('JournalTakenOver')
     expect(error?.status).toBe(503)
     proxy.configure({})
@@ -312,18 +306,7 @@ describe('who finishes a write of more than 100 items', () => {
   it("a journal is judged by its owner's grace period, not by the looking process's", async () => {
     const group = 'patient'
     await seed(group)
-    proxy.resetCounts()
-    proxy.configure({
-      delayMs: 6000,
-      operations: ['TransactWriteItems'],
-      script: ['pass', 'delay'],
-    })
-    const bulk = a.db.updateMany({
-      collection: 'items',
-      data: { batch: 'patient-bulk' },
-      where: { group: { equals: group } },
-    })
-    await waitFor(() => proxy.counts().delay === 1, 'the held group')
+    const bulk = await heldAtSecondGroup(6000, bulkUpdate(group, 'patient-bulk'))
     // Its beats are held too, and its header says what a process configured with a 60 s grace
     // period writes there.
     proxy.configure({ delayMs: 6000, operations: ['UpdateItem'], rates: { delay: 1 } })
@@ -337,7 +320,7 @@ describe('who finishes a write of more than 100 items', () => {
     expect(await adapter.finishOpenCommits()).toEqual({ deferred: 1, finished: 0 })
     proxy.configure({})
     // The owner goes on and finishes its write itself.
-    await bulk
+    expect(await bulk.settled).toBeUndefined()
     await expectSettled(group, 'patient-bulk', new Map())
   })
   it('a process whose write another process took over waits for it as long as that one goes on applying groups', async () => {
@@ -348,17 +331,7 @@ describe('who finishes a write of more than 100 items', () => {
       await a.create({ collection: 'items', data: { group: 'slow-taker', n }, req })
     }
     // Its second group is held for 3 s (the process stalls).
-    proxy.resetCounts()
-    proxy.configure({
-      delayMs: 3000,
-      operations: ['TransactWriteItems'],
-      script: ['pass', 'delay'],
-    })
-    const commit = commitTransaction(req).then(
-      () => undefined,
-      (error: unknown) => error,
-    )
-    await waitFor(() => proxy.counts().delay === 1, 'the held group')
+    const commit = await heldAtSecondGroup(3000, () => commitTransaction(req))
     // Another process takes it over at once and applies the rest slowly (each group 600 ms
     // more): it ends well past the first process's return plus its grace period.
     const slowed = watchSends(db, async (command) => {
@@ -376,7 +349,7 @@ describe('who finishes a write of more than 100 items', () => {
     proxy.configure({})
     // The first process waited to the end and answers as the write ended: applied (before: a 503
     // once the other process had taken longer than the grace period).
-    expect(await commit).toBeUndefined()
+    expect(await commit.settled).toBeUndefined()
     expect(
       (await a.count({ collection: 'items', where: { group: { equals: 'slow-taker' } } }))
         .totalDocs,
@@ -398,17 +371,7 @@ describe('who finishes a write of more than 100 items', () => {
     }
     // Its second group is held for 5 s (the process stalls), and meanwhile the last document's
     // value is taken by another process.
-    proxy.resetCounts()
-    proxy.configure({
-      delayMs: 5000,
-      operations: ['TransactWriteItems'],
-      script: ['pass', 'delay'],
-    })
-    const commit = commitTransaction(req).then(
-      () => undefined,
-      (error: unknown) => error,
-    )
-    await waitFor(() => proxy.counts().delay === 1, 'the held group')
+    const commit = await heldAtSecondGroup(5000, () => commitTransaction(req))
     await b.create({ collection: 'items', data: { code: `u-${DOCUMENTS - 1}`, group: 'other' } })
     // Another process takes the write over at once (as a start would past the grace period):
     // its later group meets the taken value, so it undoes the groups applied.
@@ -417,7 +380,7 @@ describe('who finishes a write of more than 100 items', () => {
       (await b.count({ collection: 'items', where: { group: { equals: 'undo' } } })).totalDocs,
     ).toBe(0)
     // The stalled process's held group meets the fence; its caller gets the other's answer.
-    const error = await commit
+    const error = await commit.settled
     expect(error).toBeInstanceOf(ValidationError)
     expect((error as ValidationError).data.errors.map((e) => e.path)).toEqual(['code'])
     proxy.configure({})
