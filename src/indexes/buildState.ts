@@ -6,7 +6,7 @@ import type { IndexDefinition } from './definitionTypes.js'
 
 import { withoutRequestRecorders } from '../storage/requestStats.js'
 import { send } from '../storage/send.js'
-import { indexSignature } from './indexSignature.js'
+import { builtAs } from './indexSignature.js'
 import {
   EPOCH_PREFIX,
   GENERATION_PREFIX,
@@ -28,7 +28,7 @@ import { indexStateMaxAge, indexStateRefreshAge } from './stateFreshness.js'
  * built, so reading it earlier would silently miss them.
  */
 export { STATE_SK }
-export { buildsInPlace, indexSignature } from './indexSignature.js'
+export { builtAs, buildsInPlace, indexSignature } from './indexSignature.js'
 
 const ATTRIBUTE_PREFIX = 'idx:'
 /** Where an unfinished build of an index got to (the partition cursor after its last page). */
@@ -161,9 +161,7 @@ export function queryableIndexes(
   if (!built) {
     return all
   }
-  const usable = all.filter(
-    (definition) => built.get(definition.name) === indexSignature(definition),
-  )
+  const usable = all.filter((definition) => builtAs(definition, built.get(definition.name)))
   if (usable.length < all.length) {
     const seen = warned.get(adapter) ?? new Set<string>()
     warned.set(adapter, seen)

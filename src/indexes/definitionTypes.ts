@@ -25,4 +25,6 @@ export type IndexDefinition = {
   name: string
   parts: IndexPart[]
   unique: boolean
+  /** For an index with a localized part: the config's locale codes, sorted. */
+  locales?: string[]
 }

@@ -164,6 +164,8 @@ export function indexDefinitions(
     payload: adapter.payload,
     prefix: '',
   })
+  const localization = adapter.payload.config.localization
+  const locales = localization ? [...localization.localeCodes].sort() : undefined
   const definitions: IndexDefinition[] = []
   const seen = new Set<string>()
   const add = (parts: IndexPart[], unique: boolean) => {
@@ -176,7 +178,12 @@ export function indexDefinitions(
       return
     }
     seen.add(name)
-    definitions.push({ name, parts, unique })
+    definitions.push({
+      name,
+      parts,
+      unique,
+      ...(locales && parts.some((part) => part.localized) ? { locales } : {}),
+    })
   }
 
   for (const { derived, field, inBlock, part } of walked) {

@@ -2,9 +2,37 @@ import type { IndexDefinition } from './definitionTypes.js'
 
 import { ENTRY_LAYOUT } from './entries.js'
 
-/** What makes two definitions of the same name store the same keys. */
+/**
+ * What makes two definitions of the same name store the same items: their keys, and for a
+ * localized index the locales it has entries for (a locale added to the config has no entries
+ * in the documents stored before it, so the index is built again before queries read it).
+ */
 export function indexSignature(definition: IndexDefinition): string {
   return JSON.stringify([
+    ...signatureWithoutLocales(definition),
+    ...(definition.locales ? [['locales', ...definition.locales]] : []),
+  ])
+}
+
+/**
+ * The signature as versions before the locales were in it recorded it. An index recorded so is
+ * taken as built for the locales of the config (as those versions took it). Value counters'
+ * coverage tokens keep to it: a rebuild counts afresh under a new generation anyway.
+ */
+export function legacySignature(definition: IndexDefinition): string {
+  return JSON.stringify(signatureWithoutLocales(definition))
+}
+
+/** Whether an index recorded as built with `signature` is the definition, as it is now or as before. */
+export function builtAs(definition: IndexDefinition, signature: string | undefined): boolean {
+  return (
+    signature !== undefined &&
+    (signature === indexSignature(definition) || signature === legacySignature(definition))
+  )
+}
+
+function signatureWithoutLocales(definition: IndexDefinition): unknown[] {
+  return [
     ...keySignature(definition),
     // Empty texts hold markers (earlier versions skipped them): a unique index with a text part
     // built by such a version is built again, in place (see `buildsInPlace`), which writes
@@ -12,7 +40,7 @@ export function indexSignature(definition: IndexDefinition): string {
     ...(definition.unique && definition.parts.some((part) => part.kind === 'text')
       ? [EMPTY_TEXT_MARKERS]
       : []),
-  ])
+  ]
 }
 
 /**

@@ -9,6 +9,7 @@ import { collectionNamespace, globalVersionsNamespace, versionsNamespace } from 
 import { send } from '../storage/send.js'
 import { buildIndexes, dropIndexItems } from './buildIndex.js'
 import {
+  builtAs,
   buildsInPlace,
   indexSignature,
   readIndexState,
@@ -90,14 +91,15 @@ async function compare(
       .filter(([name, signature]) => {
         const definition = definitions.find((each) => each.name === name)
         return (
-          current.get(name) !== signature && !(definition && buildsInPlace(definition, signature))
+          current.get(name) !== signature &&
+          !(definition && (builtAs(definition, signature) || buildsInPlace(definition, signature)))
         )
       })
       .map(([name]) => name)
   return {
     namespace,
     pending: definitions
-      .filter((definition) => built.get(definition.name) !== indexSignature(definition))
+      .filter((definition) => !builtAs(definition, built.get(definition.name)))
       .map((definition) => definition.name),
     stale: [...new Set([...outdated(built), ...outdated(startedBuilds(adapter, namespace))])],
   }
@@ -172,6 +174,9 @@ export async function syncIndexes(
       try {
         // Before any document is read: from now on every writer maintains it, whatever its config.
         await announceIndexChange(adapter, namespace, { defined: [definition] })
+        // Counted under the generation the table records now (a drop just before moved it on,
+        // so that no document counts as counted), as every other writer counts once it reads it.
+        await readIndexState(adapter, namespace)
         await buildIndexes(adapter, namespace, [definition])
       } catch (error) {
         if (error instanceof APIError && error.status === 409) {

@@ -7,7 +7,7 @@ import type { IndexDefinition } from './definitionTypes.js'
 
 import { encodeName } from '../keys/encoding.js'
 import { VALUE_TERMINATOR } from '../keys/orderedValue.js'
-import { indexSignature } from './buildState.js'
+import { legacySignature } from './indexSignature.js'
 import { indexEntries, localesFor } from './entries.js'
 
 /**
@@ -73,7 +73,7 @@ export function coverageToken(definition: IndexDefinition, generations: Generati
   const generation = generations.get(definition.name) ?? 0
   return createHash('sha256')
     .update(
-      `${definition.name}\u0000${indexSignature(definition)}${generation > 0 ? `\u0000${generation}` : ''}`,
+      `${definition.name}\u0000${legacySignature(definition)}${generation > 0 ? `\u0000${generation}` : ''}`,
     )
     .digest('hex')
     .slice(0, 10)

@@ -1,0 +1,240 @@
+/**
+ * A locale added to the config of a table that already holds documents. Documents stored before
+ * have no index entries (nor value counts) in the new locale, so a localized index is not complete
+ * for it: reading it would silently leave those documents out of every page and total in that
+ * locale. The index's signature names its locales: in development the index is built again on
+ * start, in production it is not read until a migration (`syncIndexes()`) builds it. Every answer
+ * is compared with db-sqlite's after the same steps.
+ */
+import type { Config, DatabaseAdapterObj, Payload, Where } from 'payload'
+
+import { sqliteAdapter } from '@payloadcms/db-sqlite'
+import { randomUUID } from 'node:crypto'
+import { rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { buildConfig, getPayload } from 'payload'
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+
+import type { DynamoDBAdapter } from '../../src/index.js'
+
+import { testDynamoAdapter, THROUGH_INDEXES } from '../support/bootPayload.js'
+import { setEnv } from '../support/env.js'
+
+const config = (locales: string[], db: DatabaseAdapterObj): Config => ({
+  collections: [
+    {
+      slug: 'posts',
+      fields: [
+        { name: 'title', type: 'text', index: true, localized: true },
+        { name: 'code', type: 'text', localized: true, unique: true },
+        { name: 'rank', type: 'number', index: true, localized: true },
+        { name: 'plain', type: 'text' },
+      ],
+    },
+  ],
+  db,
+  localization: { defaultLocale: 'en', fallback: true, locales },
+  secret: 'locale-changes-secret',
+  telemetry: false,
+  typescript: { autoGenerate: false },
+})
+
+async function start(locales: string[], db: DatabaseAdapterObj): Promise<Payload> {
+  return getPayload({ config: await buildConfig(config(locales, db)), key: randomUUID() })
+}
+
+type Query = { locale: 'all' | 'de' | 'en' | 'es'; sort?: string; where: Where }
+
+const QUERIES: Query[] = [
+  { locale: 'de', where: { title: { equals: 'en-1' } } },
+  { locale: 'de', where: { title: { exists: false } } },
+  { locale: 'de', where: { title: { exists: true } } },
+  { locale: 'de', where: { rank: { greater_than: 1 } } },
+  { locale: 'de', where: { code: { equals: 'de-new' } } },
+  { locale: 'de', where: { title: { in: ['de-2', 'en-3'] } } },
+  { locale: 'de', sort: 'title', where: {} },
+  { locale: 'de', sort: '-rank', where: {} },
+  { locale: 'es', where: { title: { equals: 'es-1' } } },
+  { locale: 'es', sort: 'rank', where: { rank: { less_than: 12 } } },
+  { locale: 'en', where: { title: { equals: 'en-1' } } },
+  { locale: 'all', where: { title: { equals: 'en-1' } } },
+]
+
+/** Every query's page (the documents' `plain`, in order) and total, and its count. */
+async function answers(payload: Payload): Promise<string[]> {
+  const out: string[] = []
+  for (const query of QUERIES) {
+    const { locale, sort, where } = query
+    const page = await payload.find({
+      collection: 'posts',
+      depth: 0,
+      limit: 20,
+      locale,
+      sort,
+      where,
+    })
+    const { totalDocs } = await payload.count({ collection: 'posts', locale, where })
+    out.push(
+      `${JSON.stringify(query)}: ${page.totalDocs} [${page.docs.map((doc) => doc.plain).join(' ')}], count ${totalDocs}`,
+    )
+  }
+  return out
+}
+
+/** Four posts in English and Spanish; then German is added, one post gets it, one more is created. */
+async function evolve(db: () => DatabaseAdapterObj): Promise<Payload> {
+  const before = await start(['en', 'es'], db())
+  for (let i = 0; i < 4; i++) {
+    const doc = await before.create({
+      collection: 'posts',
+      data: { code: `en-c${i}`, plain: `p${i}`, rank: i, title: `en-${i}` },
+      locale: 'en',
+    })
+    await before.update({
+      id: doc.id,
+      collection: 'posts',
+      data: { code: `es-c${i}`, rank: 10 + i, title: `es-${i}` },
+      locale: 'es',
+    })
+  }
+  await before.destroy()
+  const after = await start(['en', 'es', 'de'], db())
+  const { docs } = await after.find({ collection: 'posts', where: { plain: { equals: 'p2' } } })
+  await after.update({
+    id: docs[0]!.id,
+    collection: 'posts',
+    data: { code: 'de-new', rank: 5, title: 'de-2' },
+    locale: 'de',
+  })
+  await after.create({
+    collection: 'posts',
+    data: { code: 'en-c9', plain: 'p9', rank: 9, title: 'en-1' },
+    locale: 'en',
+  })
+  return after
+}
+
+async function expectClean(payload: Payload): Promise<void> {
+  const report = await (payload.db as unknown as DynamoDBAdapter).verifyIndexes({
+    collection: 'posts',
+  })
+  expect(report).toMatchObject({ clean: true, missingEntries: 0, orphanEntries: 0 })
+}
+
+describe('a locale added to the config of a table that holds documents', () => {
+  let expected: string[]
+  let restoreEnv: () => void
+  const opened: Payload[] = []
+  const sqliteFile = join(tmpdir(), `locale-changes-${randomUUID()}.db`)
+
+  beforeAll(async () => {
+    // Drops wait twice this before deleting entries (stateFreshness.ts).
+    restoreEnv = setEnv('PAYLOAD_DYNAMODB_INDEX_STATE_MAX_AGE_MS', '500')
+    const restorePush = setEnv('PAYLOAD_FORCE_DRIZZLE_PUSH', 'true')
+    const sqlite = await evolve(() =>
+      sqliteAdapter({ client: { url: `file:${sqliteFile}` }, push: true }),
+    )
+    opened.push(sqlite)
+    expected = await answers(sqlite)
+    restorePush()
+  })
+
+  afterAll(async () => {
+    await Promise.all(opened.map((payload) => payload.destroy()))
+    rmSync(sqliteFile, { force: true })
+    restoreEnv()
+  })
+
+  it('development: the localized indexes are built again on start, and every answer is exact', async () => {
+    const table = `locales-${randomUUID()}`
+    const payload = await evolve(() => testDynamoAdapter(table, THROUGH_INDEXES))
+    opened.push(payload)
+    expect(await answers(payload)).toEqual(expected)
+    await expectClean(payload)
+  })
+
+  it('the same with small collections answered from memory', async () => {
+    const table = `locales-${randomUUID()}`
+    const payload = await evolve(() => testDynamoAdapter(table))
+    opened.push(payload)
+    expect(await answers(payload)).toEqual(expected)
+    await expectClean(payload)
+  })
+
+  it('production: the indexes are not read until a migration builds them; answers are exact before and after', async () => {
+    const table = `locales-${randomUUID()}`
+    const payload = await evolve(() =>
+      testDynamoAdapter(table, { ...THROUGH_INDEXES, buildIndexes: false }),
+    )
+    opened.push(payload)
+    const db = payload.db as unknown as DynamoDBAdapter
+    const plan = await db.explain({
+      collection: 'posts',
+      locale: 'de',
+      where: { title: { equals: 'en-1' } },
+    })
+    expect(plan.plan.kind).toBe('partition')
+    expect(await answers(payload)).toEqual(expected)
+    expect((await db.syncIndexes({ dryRun: true })).pending.sort()).toEqual([
+      'posts/code',
+      'posts/rank',
+      'posts/title',
+    ])
+    // What the migration does.
+    await db.syncIndexes()
+    const indexed = await db.explain({
+      collection: 'posts',
+      locale: 'de',
+      where: { title: { equals: 'en-1' } },
+    })
+    expect(indexed.plan.kind).toBe('index')
+    expect(await answers(payload)).toEqual(expected)
+    await expectClean(payload)
+  })
+
+  it('an index recorded by an earlier version (its signature without locales) is still read', async () => {
+    const table = `locales-${randomUUID()}`
+    const first = await start(['en', 'es'], testDynamoAdapter(table, THROUGH_INDEXES))
+    await first.create({ collection: 'posts', data: { plain: 'p', title: 't' }, locale: 'en' })
+    const db = first.db as unknown as DynamoDBAdapter
+    // As an earlier version recorded it: every signature without its locales.
+    const key = { pk: 'C#posts', sk: 'M#indexes' }
+    const { Item } = await db.docClient.send(
+      new GetCommand({ ConsistentRead: true, Key: key, TableName: table }),
+    )
+    const legacy = Object.entries(Item ?? {}).filter(
+      ([name, value]) => name.startsWith('idx:') && String(value).includes('"locales"'),
+    )
+    expect(legacy.map(([name]) => name).sort()).toEqual(['idx:code', 'idx:rank', 'idx:title'])
+    await db.docClient.send(
+      new UpdateCommand({
+        ExpressionAttributeNames: Object.fromEntries(legacy.map(([name], n) => [`#a${n}`, name])),
+        ExpressionAttributeValues: Object.fromEntries(
+          legacy.map(([, value], n) => [
+            `:v${n}`,
+            JSON.stringify(JSON.parse(String(value)).slice(0, -1)),
+          ]),
+        ),
+        Key: key,
+        TableName: table,
+        UpdateExpression: `SET ${legacy.map((_, n) => `#a${n} = :v${n}`).join(', ')}`,
+      }),
+    )
+    await first.destroy()
+    const again = await start(
+      ['en', 'es'],
+      testDynamoAdapter(table, { ...THROUGH_INDEXES, buildIndexes: false }),
+    )
+    opened.push(again)
+    const adapter = again.db as unknown as DynamoDBAdapter
+    expect(await adapter.syncIndexes({ dryRun: true })).toEqual({ pending: [], stale: [] })
+    const plan = await adapter.explain({
+      collection: 'posts',
+      locale: 'en',
+      where: { title: { equals: 't' } },
+    })
+    expect(plan.plan.kind).toBe('index')
+    expect(plan.totalDocs).toBe(1)
+  })
+})
