@@ -136,11 +136,17 @@ function encodedCombinations(
   return combos
 }
 
-/** The locales an index has entries for (undefined: one, unlocalized partition). */
+/**
+ * The locales an index has entries for (undefined: one, unlocalized partition): those its
+ * definition names, so that a process whose config lacks a locale that another process's build
+ * added still maintains it (definitions recorded before they named locales: the config's).
+ */
 export function localesFor(definition: IndexDefinition, locales: string[]): (string | undefined)[] {
-  return definition.parts.some((part) => part.localized) && locales.length > 0
-    ? locales
-    : [undefined]
+  if (!definition.parts.some((part) => part.localized)) {
+    return [undefined]
+  }
+  const own = definition.locales ?? locales
+  return own.length > 0 ? own : [undefined]
 }
 
 /** The index entries a document has in every index of its namespace. */

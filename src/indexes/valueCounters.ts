@@ -102,7 +102,9 @@ export function countedValues(
   const values = new Set<string>()
   for (const locale of localesFor(definition, locales)) {
     const pk = counterPartition(namespace, definition, locale, epochs.get(definition.name))
-    for (const entry of indexEntries(namespace, [definition], locale ? [locale] : [], doc)) {
+    // The entries of this locale alone (an unlocalized index has one partition anyway).
+    const inLocale = locale ? { ...definition, locales: [locale] } : definition
+    for (const entry of indexEntries(namespace, [inLocale], [], doc)) {
       const end = entry.sk.indexOf(VALUE_TERMINATOR) + VALUE_TERMINATOR.length
       values.add(`${pk}\u0000${entry.sk.slice(0, end)}`)
     }

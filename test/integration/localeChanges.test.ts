@@ -237,4 +237,52 @@ describe('a locale added to the config of a table that holds documents', () => {
     expect(plan.plan.kind).toBe('index')
     expect(plan.totalDocs).toBe(1)
   })
+
+  it('a process whose config lacks the added locale keeps its entries once another process built it', async () => {
+    const table = `locales-${randomUUID()}`
+    const older = await start(['en', 'es'], testDynamoAdapter(table, THROUGH_INDEXES))
+    opened.push(older)
+    const kept = await older.create({
+      collection: 'posts',
+      data: { code: 'o1', plain: 'o1', rank: 1, title: 'o1' },
+      locale: 'en',
+    })
+    // Another process starts with German added (a rolling deploy) and builds the indexes again.
+    const newer = await start(['en', 'es', 'de'], testDynamoAdapter(table, THROUGH_INDEXES))
+    opened.push(newer)
+    // The process of the older config goes on writing: it maintains what the table records.
+    await older.create({
+      collection: 'posts',
+      data: { code: 'o2', plain: 'o2', rank: 2, title: 'o2' },
+      locale: 'en',
+    })
+    await older.update({
+      id: kept.id,
+      collection: 'posts',
+      data: { rank: 11, title: 'o1-es' },
+      locale: 'es',
+    })
+    const page = await newer.find({
+      collection: 'posts',
+      depth: 0,
+      locale: 'de',
+      sort: '-rank',
+      where: {},
+    })
+    expect(page.docs.map((doc) => doc.plain).sort()).toEqual(['o1', 'o2'])
+    expect(page.totalDocs).toBe(2)
+    const nullTitles = await newer.count({
+      collection: 'posts',
+      locale: 'de',
+      where: { title: { exists: false } },
+    })
+    expect(nullTitles.totalDocs).toBe(2)
+    const spanish = await newer.find({
+      collection: 'posts',
+      locale: 'es',
+      where: { title: { equals: 'o1-es' } },
+    })
+    expect(spanish.docs.map((doc) => doc.plain)).toEqual(['o1'])
+    await expectClean(newer)
+  })
 })
