@@ -728,12 +728,26 @@ describe('the adapter contract', () => {
 
   it('reads a joined collection once per `on` field for a whole page of parents', async () => {
     const adapter = dynamo.payload.db as unknown as DynamoDBAdapter
+    // Background requests (a lease's confirmation, the index state's refresh) can land in a
+    // measured window and only ever add to it: the fewest of three runs is what the joins sent.
     const requestsFor = async (joins: JoinQuery) => {
-      const docs = (await adapter.find({ collection: 'categories', joins: false, locale: 'en' }))
-        .docs as Record<string, unknown>[]
-      adapter.stats.reset()
-      await resolveJoins(adapter, { collection: 'categories', docs, joins, locale: 'en' })
-      return { docs, stats: adapter.stats.snapshot() }
+      let fewest:
+        | {
+            docs: Record<string, unknown>[]
+            stats: ReturnType<DynamoDBAdapter['stats']['snapshot']>
+          }
+        | undefined
+      for (let run = 0; run < 3; run++) {
+        const docs = (await adapter.find({ collection: 'categories', joins: false, locale: 'en' }))
+          .docs as Record<string, unknown>[]
+        adapter.stats.reset()
+        await resolveJoins(adapter, { collection: 'categories', docs, joins, locale: 'en' })
+        const stats = adapter.stats.snapshot()
+        if (!fewest || stats.requests < fewest.stats.requests) {
+          fewest = { docs, stats }
+        }
+      }
+      return fewest!
     }
 
     const one = await requestsFor(onlyJoin('relatedPosts'))
