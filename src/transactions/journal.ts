@@ -20,8 +20,8 @@ import { journalGraceMs, JournalTakenOver } from './journalGrace.js'
  *
  * Items: a header (`J#journal`, `<write id>`) with `createdAt`, `parts`, `stream`, `done` (the
  * numbers of the groups applied), `owner`, `beat` and `grace` (who applies it, when it last
- * showed it is alive, and for how long it may stay silent: journalOwnership.ts), and parts (`J#<write id>`, `P#<n>`) holding the gzipped JSON
- * changes.
+ * showed it is alive, and for how long it may stay silent: journalOwnership.ts), and parts
+ * (`J#<write id>`, `P#<n>`) holding the gzipped JSON changes.
  */
 export const JOURNAL_PK = 'J#journal'
 

@@ -30,7 +30,7 @@ export const REVISION_ATTEMPTS = 25
  * A write that goes on applying its groups is waited for to its end, as a row lock is; one whose
  * process died is taken over and finished by the writer once silent for the grace period.
  */
-export function lockStallMs(): number {
+function lockStallMs(): number {
   return 4 * journalGraceMs()
 }
 
