@@ -169,12 +169,16 @@ describe('a locale added to the config of a table that holds documents', () => {
     )
     opened.push(payload)
     const db = payload.db as unknown as DynamoDBAdapter
-    const plan = await db.explain({
-      collection: 'posts',
-      locale: 'de',
-      where: { title: { equals: 'en-1' } },
-    })
-    expect(plan.plan.kind).toBe('partition')
+    // How a query in the added locale is planned: by the index, or by reading the collection.
+    const germanPlan = async () =>
+      (
+        await db.explain({
+          collection: 'posts',
+          locale: 'de',
+          where: { title: { equals: 'en-1' } },
+        })
+      ).plan.kind
+    expect(await germanPlan()).toBe('partition')
     expect(await answers(payload)).toEqual(expected)
     expect((await db.syncIndexes({ dryRun: true })).pending.sort()).toEqual([
       'posts/code',
@@ -183,12 +187,7 @@ describe('a locale added to the config of a table that holds documents', () => {
     ])
     // What the migration does.
     await db.syncIndexes()
-    const indexed = await db.explain({
-      collection: 'posts',
-      locale: 'de',
-      where: { title: { equals: 'en-1' } },
-    })
-    expect(indexed.plan.kind).toBe('index')
+    expect(await germanPlan()).toBe('index')
     expect(await answers(payload)).toEqual(expected)
     await expectClean(payload)
   })
@@ -283,6 +282,89 @@ describe('a locale added to the config of a table that holds documents', () => {
       where: { title: { equals: 'o1-es' } },
     })
     expect(spanish.docs.map((doc) => doc.plain)).toEqual(['o1'])
+    await expectClean(newer)
+  })
+
+  it('writers of both configs at once, after the build: every value of every locale counted and found through the indexes', async () => {
+    const table = `locales-${randomUUID()}`
+    const older = await start(['en', 'es'], testDynamoAdapter(table, THROUGH_INDEXES))
+    opened.push(older)
+    const seeded = await Promise.all(
+      Array.from({ length: 6 }, (_, n) =>
+        older.create({
+          collection: 'posts',
+          data: { code: `s${n}`, plain: `s${n}`, title: `t${n % 3}` },
+          locale: 'en',
+        }),
+      ),
+    )
+    const newer = await start(['en', 'es', 'de'], testDynamoAdapter(table, THROUGH_INDEXES))
+    opened.push(newer)
+    // Both processes write at once through Payload: creates, and updates of the same documents
+    // in every locale each config knows.
+    await Promise.all([
+      ...Array.from({ length: 8 }, (_, n) =>
+        (n % 2 ? older : newer).create({
+          collection: 'posts',
+          data: { code: `c${n}`, plain: `c${n}`, title: `t${n % 3}` },
+          locale: 'en',
+        }),
+      ),
+      ...seeded.flatMap((doc, n) => [
+        older.update({
+          id: doc.id,
+          collection: 'posts',
+          data: { title: `es${n % 2}` },
+          locale: 'es',
+        }),
+        newer.update({
+          id: doc.id,
+          collection: 'posts',
+          data: { title: `de${n % 2}` },
+          locale: 'de',
+        }),
+      ]),
+    ])
+    for (const locale of ['en', 'es', 'de'] as const) {
+      // What the documents hold in this locale (read whole, no fallback).
+      const { docs } = await newer.find({
+        collection: 'posts',
+        depth: 0,
+        fallbackLocale: false,
+        locale,
+        pagination: false,
+      })
+      expect(docs).toHaveLength(14)
+      const held = new Map<string, number>()
+      for (const doc of docs) {
+        const title = typeof doc.title === 'string' ? doc.title : ''
+        held.set(title, (held.get(title) ?? 0) + 1)
+      }
+      for (const [title, count] of held) {
+        const where: Where = title ? { title: { equals: title } } : { title: { exists: false } }
+        expect([
+          locale,
+          title,
+          (await newer.count({ collection: 'posts', locale, where })).totalDocs,
+        ]).toEqual([locale, title, count])
+        const page = await newer.find({ collection: 'posts', depth: 0, limit: 50, locale, where })
+        expect([locale, title, page.totalDocs, page.docs.length]).toEqual([
+          locale,
+          title,
+          count,
+          count,
+        ])
+      }
+      const sorted = await newer.find({
+        collection: 'posts',
+        depth: 0,
+        limit: 50,
+        locale,
+        sort: 'title',
+      })
+      expect(sorted.totalDocs).toBe(14)
+      expect(sorted.docs).toHaveLength(14)
+    }
     await expectClean(newer)
   })
 })
