@@ -79,13 +79,17 @@ export function packAdapter() {
  */
 function lockAdapterIntegrity() {
   const lockPath = join(appDir, 'package-lock.json')
-  const lock = JSON.parse(readFileSync(lockPath, 'utf8'))
+  const committed = readFileSync(lockPath, 'utf8')
+  const lock = JSON.parse(committed)
   const entry = lock.packages?.['node_modules/payload-db-dynamodb']
   const integrity = `sha512-${createHash('sha512').update(readFileSync(tarball)).digest('base64')}`
   if (entry && entry.integrity !== integrity) {
     entry.integrity = integrity
     writeFileSync(lockPath, `${JSON.stringify(lock, null, 2)}\n`)
   }
+  // The integrity changes with every build of the adapter: the install uses it, the working
+  // tree keeps the committed lock file (a test run leaves `git status` clean).
+  return () => writeFileSync(lockPath, committed)
 }
 
 /** npm install in the app unless the installed adapter is this very tarball. */
@@ -97,12 +101,16 @@ export function installApp() {
   ) {
     return
   }
-  lockAdapterIntegrity()
-  // npm keeps an installed `file:` tarball whatever its content: make it extract this one.
-  rmSync(join(appDir, 'node_modules', 'payload-db-dynamodb'), { force: true, recursive: true })
-  // `npm install`, not `npm ci`: the tarball's integrity in package-lock.json changes with the
-  // adapter's code; every other package stays at the version the lock file pins.
-  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], appDir)
+  const restoreLock = lockAdapterIntegrity()
+  try {
+    // npm keeps an installed `file:` tarball whatever its content: make it extract this one.
+    rmSync(join(appDir, 'node_modules', 'payload-db-dynamodb'), { force: true, recursive: true })
+    // `npm install`, not `npm ci`: the tarball's integrity in package-lock.json changes with the
+    // adapter's code; every other package stays at the version the lock file pins.
+    run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], appDir)
+  } finally {
+    restoreLock()
+  }
   writeFileSync(installedStamp, adapterHash)
 }
 
