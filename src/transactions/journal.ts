@@ -46,6 +46,11 @@ export type JournalHeader = {
    * grace period, so processes configured with different ones still agree (earlier headers: none).
    */
   grace?: number
+  /**
+   * How many documents its owner has locked or unlocked so far (sent with the beats), so a writer
+   * waiting for those locks sees a long lock or unlock step go on (earlier headers: none).
+   */
+  lockSteps?: number
   /** Who applies it: the write id for the writing process, a token for one that took it over. */
   owner?: string
   parts: number
@@ -252,6 +257,7 @@ function headerOf(item: Record<string, unknown>): JournalHeader {
     createdAt: Number(item.createdAt ?? 0),
     done: new Set([...(done ?? [])].map(Number)),
     grace: item.grace === undefined ? undefined : Number(item.grace),
+    lockSteps: item.lockSteps === undefined ? undefined : Number(item.lockSteps),
     owner: typeof item.owner === 'string' ? item.owner : undefined,
     parts: Number(item.parts ?? 0),
     stream: item.stream === true,

@@ -88,14 +88,19 @@ export async function claimJournal(
   }
 }
 
-/** Shows the owner is alive. Returns false when the journal is no longer its own (or gone). */
+/**
+ * Shows the owner is alive (and, with `lockSteps`, how many documents it has locked or unlocked
+ * so far). Returns false when the journal is no longer its own (or gone).
+ */
 export async function beatJournal(
   adapter: Store,
   writeID: string,
   owner: string,
+  lockSteps?: number,
 ): Promise<boolean> {
+  const set = lockSteps === undefined ? { beat: Date.now() } : { beat: Date.now(), lockSteps }
   try {
-    await setOnHeader(adapter, writeID, { beat: Date.now() }, ownerCondition(owner))
+    await setOnHeader(adapter, writeID, set, ownerCondition(owner))
     return true
   } catch (error) {
     if (isConditionFailure(error)) {
@@ -119,17 +124,28 @@ function setOnHeader(
 export type Heartbeat = { stop(): void }
 
 /**
+ * How many documents a write has locked or unlocked so far: the beats carry it to writers waiting
+ * for those locks, for whom a long lock (or unlock) step is progress, as an applied group is.
+ */
+export type LockProgress = { steps: number }
+
+/**
  * Beats for `owner` until stopped, or until a beat finds the journal is no longer its own (then
  * the fence stops this process's next request of that write; nothing else needs to know).
  */
-export function startHeartbeat(adapter: Store, writeID: string, owner: string): Heartbeat {
+export function startHeartbeat(
+  adapter: Store,
+  writeID: string,
+  owner: string,
+  lockProgress?: LockProgress,
+): Heartbeat {
   let inFlight = false
   const timer = setInterval(() => {
     if (inFlight) {
       return
     }
     inFlight = true
-    beatJournal(adapter, writeID, owner)
+    beatJournal(adapter, writeID, owner, lockProgress?.steps)
       .then((owned) => {
         if (!owned) {
           clearInterval(timer)

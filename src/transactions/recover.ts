@@ -18,7 +18,7 @@ import {
   sweepOutcomes,
 } from './journal.js'
 import { JournalTakenOver } from './journalGrace.js'
-import { claimJournal, silence, startHeartbeat } from './journalOwnership.js'
+import { claimJournal, type LockProgress, silence, startHeartbeat } from './journalOwnership.js'
 
 /** How long the outcome of a write taken over is kept for its first process (journal.ts). */
 const OUTCOME_KEPT_MS = 60 * 60 * 1000
@@ -83,14 +83,15 @@ export async function finishJournal(
   if (!(await claimJournal(adapter, header, owner))) {
     return false
   }
-  const heartbeat = startHeartbeat(adapter, header.writeID, owner)
+  const lockProgress: LockProgress = { steps: 0 }
+  const heartbeat = startHeartbeat(adapter, header.writeID, owner, lockProgress)
   try {
     // Read again now that the previous owner can mark nothing more: the groups it applied
     // after `header` was read are not applied twice.
     const claimed = await readJournalHeader(adapter, header.writeID)
     if (claimed?.owner === owner) {
       // Written by a version that did not lock its documents (no owner then): see finishOwned.
-      await finishOwned(adapter, claimed, owner, header.owner === undefined)
+      await finishOwned(adapter, claimed, owner, header.owner === undefined, lockProgress)
     }
     return true
   } catch (error) {
@@ -109,9 +110,10 @@ async function finishOwned(
   header: JournalHeader,
   owner: string,
   legacy: boolean,
+  lockProgress: LockProgress,
 ): Promise<void> {
   const journal = await readJournalChanges(adapter, header)
-  if (header.done.size === 0 && !(await lockAgain(adapter, header, journal, owner))) {
+  if (header.done.size === 0 && !(await lockAgain(adapter, header, journal, owner, lockProgress))) {
     return
   }
   if (legacy && header.done.size > 0) {
@@ -144,7 +146,7 @@ async function finishOwned(
       msg: `payload-db-dynamodb: an interrupted write (${header.writeID}) could not be applied and was undone.`,
     })
   }
-  await closeJournal(adapter, header.writeID, journal, header.parts, undone)
+  await closeJournal(adapter, header.writeID, journal, header.parts, undone, lockProgress)
 }
 
 /**
@@ -158,6 +160,7 @@ async function lockAgain(
   header: JournalHeader,
   journal: JournalChange[],
   owner: string,
+  lockProgress: LockProgress,
 ): Promise<boolean> {
   const changes = journal.map((change) => {
     if (change.before && change.revision !== undefined) {
@@ -171,7 +174,7 @@ async function lockAgain(
     }
   })
   // A newer document cannot be computed again here (the write's steps are gone with its process).
-  const { held, newer } = await lockDocuments(adapter, changes, header.writeID)
+  const { held, newer } = await lockDocuments(adapter, changes, header.writeID, lockProgress)
   const conflicts = [...held, ...newer]
   if (conflicts.length === 0) {
     return true

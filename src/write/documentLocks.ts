@@ -2,6 +2,7 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 
 import type { ItemKey } from '../keys/itemKeys.js'
 import type { DocumentChange } from '../transactions/session.js'
+import type { LockProgress } from '../transactions/journalOwnership.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { send } from '../storage/send.js'
@@ -111,12 +112,14 @@ async function setLock(
  * read. A document that moved on meanwhile is locked as it is now (`newer`): the write must be
  * computed again, and keeps its locks for that, so writers that keep changing its documents
  * cannot hold it off for ever. A document locked by another write, or deleted, stops the step
- * (`held`): then every lock it took is removed again.
+ * (`held`): then every lock it took is removed again. `lockProgress` counts the locks set, for
+ * the journal's beats.
  */
 export async function lockDocuments(
   adapter: DynamoDBAdapter,
   changes: DocumentChange[],
   writeID: string,
+  lockProgress: LockProgress = { steps: 0 },
 ): Promise<LockOutcome> {
   // In key order, so that two such writes over the same documents meet on the first ones.
   const existing = changes
@@ -151,14 +154,17 @@ export async function lockDocuments(
           ? ('newer' as const)
           : ('held' as const)
       }
-      const outcome = await lock()
-      if (outcome !== 'held') {
-        return outcome
+      let outcome = await lock()
+      if (outcome === 'held') {
+        // A lock left by a write that ended (its process died between deleting its journal and
+        // unlocking) is taken over here, rather than one document per attempt by waiting writers.
+        const stale = await endedWriteLock(adapter, change.key, writeID)
+        outcome = stale === undefined ? outcome : await lock(stale)
       }
-      // A lock left by a write that ended (its process died between deleting its journal and
-      // unlocking) is taken over here, rather than one document per attempt by waiting writers.
-      const stale = await endedWriteLock(adapter, change.key, writeID)
-      return stale === undefined ? outcome : lock(stale)
+      if (outcome !== 'held') {
+        lockProgress.steps++
+      }
+      return outcome
     },
     (outcome) => outcome === 'held',
   )
@@ -200,11 +206,15 @@ async function endedWriteLock(
   return (await readJournalHeader(adapter, owner)) ? undefined : owner
 }
 
-/** Removes this write's lock from each document still carrying it (others are left alone). */
+/**
+ * Removes this write's lock from each document still carrying it (others are left alone);
+ * `lockProgress` counts them, for the journal's beats.
+ */
 export async function unlockDocuments(
   adapter: DynamoDBAdapter,
   keys: ItemKey[],
   writeID: string,
+  lockProgress: LockProgress = { steps: 0 },
 ): Promise<void> {
   await inParallel(keys, PARALLEL_REQUESTS, async (key) => {
     try {
@@ -226,5 +236,6 @@ export async function unlockDocuments(
         throw error
       }
     }
+    lockProgress.steps++
   })
 }

@@ -17,7 +17,12 @@ import {
   writeJournal,
 } from '../transactions/journal.js'
 import { JournalTakenOver, UnfinishedWrite } from '../transactions/journalGrace.js'
-import { awaitOutcome, journalFence, startHeartbeat } from '../transactions/journalOwnership.js'
+import {
+  awaitOutcome,
+  journalFence,
+  type LockProgress,
+  startHeartbeat,
+} from '../transactions/journalOwnership.js'
 import { keyString } from '../transactions/session.js'
 import {
   failedConditionIndexes,
@@ -109,9 +114,14 @@ export async function commitJournaled(
   // The writing process owns its journal under the write id (journalOwnership.ts).
   const owner = writeID
   const parts = await writeJournal(adapter, writeID, journal, owner)
-  const heartbeat = startHeartbeat(adapter, writeID, owner)
+  const lockProgress: LockProgress = { steps: 0 }
+  const heartbeat = startHeartbeat(adapter, writeID, owner, lockProgress)
   try {
-    await applyJournaled(adapter, { changes, groups, journal, owner, parts, writeID }, req)
+    await applyJournaled(
+      adapter,
+      { changes, groups, journal, lockProgress, owner, parts, writeID },
+      req,
+    )
   } catch (error) {
     if (!(error instanceof JournalTakenOver)) {
       throw error
@@ -152,13 +162,14 @@ async function applyJournaled(
     changes: DocumentChange[]
     groups: ReturnType<typeof groupChanges>
     journal: JournalChange[]
+    lockProgress: LockProgress
     owner: string
     parts: number
     writeID: string
   },
   req?: Partial<PayloadRequest>,
 ): Promise<void> {
-  const { changes, groups, journal, owner, parts, writeID } = write
+  const { changes, groups, journal, lockProgress, owner, parts, writeID } = write
   /** Nothing was applied: the journal goes, then the locks (`unlock`: those still held). */
   const abandon = async (error: unknown, unlock: DocumentChange[]): Promise<never> => {
     try {
@@ -179,7 +190,7 @@ async function applyJournaled(
     // Every document, the first group's too: a write computed again because some moved on then
     // finds all of them locked, and goes through (writers that keep changing them cannot hold
     // it off).
-    locked = await lockDocuments(adapter, changes, writeID)
+    locked = await lockDocuments(adapter, changes, writeID, lockProgress)
   } catch (error) {
     throw unfinished(error, true)
   }
@@ -222,12 +233,12 @@ async function applyJournaled(
     // Undone (a taken unique value): nothing is left to finish. Any other failure leaves the
     // journal, and the next start (or a writer past the grace period) finishes the write.
     if (error instanceof ValidationError) {
-      await closeJournal(adapter, writeID, journal, parts, true)
+      await closeJournal(adapter, writeID, journal, parts, true, lockProgress)
       throw error
     }
     throw unfinished(error)
   }
-  await closeJournal(adapter, writeID, journal, parts, false)
+  await closeJournal(adapter, writeID, journal, parts, false, lockProgress)
 }
 
 /** The documents a journaled write leaves locked: those it stored (or, undone, stored back). */
@@ -250,9 +261,10 @@ export async function closeJournal(
   journal: JournalChange[],
   parts: number,
   undone: boolean,
+  lockProgress?: LockProgress,
 ): Promise<void> {
   await releaseMarkers(adapter, journal)
-  await unlockDocuments(adapter, lockedKeys(journal, undone), writeID)
+  await unlockDocuments(adapter, lockedKeys(journal, undone), writeID, lockProgress)
   await deleteJournal(adapter, writeID, parts)
 }
 

@@ -10,7 +10,10 @@ import { readConflicts } from './conflictReads.js'
 /** What holds a writer's documents: whether any are locked, and how far their writes have got. */
 export type LockHolders = {
   held: boolean
-  /** Changes whenever a holding write applies a group or gets a new owner. */
+  /**
+   * Changes whenever a holding write applies a group, gets a new owner, or (its beats say) locks
+   * more of its documents.
+   */
   progress: string
   /** The holding writes' ids. */
   writes: string[]
@@ -52,7 +55,7 @@ export async function lockedByOthers(
     if (!abandoned(header) || !(await finishJournal(adapter, header))) {
       holders.held = true
       holders.writes.push(owner)
-      marks.push(`${owner}:${header.owner ?? ''}:${header.done.size}`)
+      marks.push(`${owner}:${header.owner ?? ''}:${header.lockSteps ?? 0}:${header.done.size}`)
     }
   }
   holders.progress = marks.sort().join(' ')

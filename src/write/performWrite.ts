@@ -26,9 +26,10 @@ export const REVISION_ATTEMPTS = 25
 
 /**
  * How long a writer waits for documents locked by a write of more than 100 items that makes no
- * progress (applies no group) while its process is alive: four grace periods (2 min by default).
- * A write that goes on applying its groups is waited for to its end, as a row lock is; one whose
- * process died is taken over and finished by the writer once silent for the grace period.
+ * progress (locks no more documents, applies no group) while its process is alive: four grace
+ * periods (2 min by default). A write that goes on locking or applying its groups is waited for
+ * to its end, as a row lock is; one whose process died is taken over and finished by the writer
+ * once silent for the grace period.
  */
 function lockStallMs(): number {
   return 4 * journalGraceMs()
@@ -175,7 +176,7 @@ async function attemptWrites(
  * While a write of more than 100 items holds some of the documents (documentLocks.ts), looks at
  * them until it lets go rather than computing this write again and again: often at first (most
  * such writes take a second or two), then less (two reads a look). Gives up with a 503 once the
- * holding writes have applied nothing for `lockStallMs`.
+ * holding writes have locked and applied nothing for `lockStallMs`.
  */
 async function waitForLocks(
   adapter: DynamoDBAdapter,
@@ -200,7 +201,7 @@ async function waitForLocks(
 
 function stillLocked(locks: LockHolders, quietMs: number): Error {
   return new APIError(
-    `The documents of this write are locked by a write of more than 100 items (${locks.writes.join(', ')}) whose process is alive but has applied nothing for ${Math.round(quietMs / 1000)} s. Nothing was written; retry once that write has ended.`,
+    `The documents of this write are locked by a write of more than 100 items (${locks.writes.join(', ')}) whose process is alive but has locked and applied nothing for ${Math.round(quietMs / 1000)} s. Nothing was written; retry once that write has ended.`,
     503,
     undefined,
     true,

@@ -12,12 +12,15 @@ import { commitTransaction, initTransaction, ValidationError } from 'payload'
 import type { DynamoDBAdapter } from '../../src/index.js'
 import type { FaultProxy } from '../support/faultProxy.js'
 
+import { documentKey } from '../../src/keys/itemKeys.js'
 import { bootOnTable } from '../support/bootPayload.js'
 import { startFaultProxy } from '../support/faultProxy.js'
 import { updateJournalHeader, watchSends } from '../support/journalItems.js'
 import { scanCount } from '../support/tableScan.js'
 
 const GRACE_MS = 2000
+/** How long a stalled process's held requests are held. */
+const STALL_MS = 12_000
 const DOCUMENTS = 150
 
 function config(db: DatabaseAdapterObj): Config {
@@ -209,6 +212,47 @@ describe('who finishes a write of more than 100 items', () => {
     await expectSettled('stuck', 'stuck-bulk', new Map())
   })
 
+  it('a writer waits for a write whose lock step runs past four grace periods, as long as it goes on locking', async () => {
+    const ids = await seed('locking')
+    const adapter = b.db as unknown as DynamoDBAdapter
+    // Every lock (an UpdateItem) is held 700 ms: 150 documents, 10 at a time, take about 10 s to
+    // lock, past the 8 s a writer waits for a write that makes no progress. Its beats (UpdateItems
+    // too) still come every 700 ms or so, each with how many documents are locked so far.
+    proxy.configure({ delayMs: 700, operations: ['UpdateItem'], rates: { delay: 1 } })
+    const started = Date.now()
+    const bulk = bulkUpdate('locking', 'locking-bulk')().then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+    await waitFor(
+      async () => (await scanCount(adapter, 'attribute_exists(lk)')) > 0,
+      'the first locks',
+    )
+    // Locks are set in key order: the first document's is among those set already.
+    const first = [...ids].sort((x, y) => {
+      const [kx, ky] = [x, y].map((id) => documentKey('collection', 'items', id).sk)
+      return kx! < ky! ? -1 : kx! > ky! ? 1 : 0
+    })[0]!
+    const increment = b.db
+      .updateOne({ collection: 'items', data: { n: { $inc: 7 } }, id: first, returning: false })
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      )
+    await waitFor(
+      async () => (await scanCount(adapter, 'attribute_exists(lk)')) === DOCUMENTS,
+      'the lock step',
+      30_000,
+    )
+    const lockStepMs = Date.now() - started
+    proxy.configure({})
+    expect(lockStepMs).toBeGreaterThan(4 * GRACE_MS)
+    // Before, the writer gave up with a 503 ("applied nothing for 8 s") during the lock step.
+    expect(await increment).toBeUndefined()
+    expect(await bulk).toBeUndefined()
+    await expectSettled('locking', 'locking-bulk', new Map([[first, 7]]))
+  })
+
   // Held at its first group, the stalled process would take the other's work for its own (the
   // documents carry its write id) and store its later groups' images over the increments; held
   // at a later group, it would compute that group again over them.
@@ -220,10 +264,11 @@ describe('who finishes a write of more than 100 items', () => {
     async (_, script) => {
       const group = `stall-${script.length}`
       const ids = await seed(group)
-      // The process stalls: one of its groups is held for 8 s.
+      // The process stalls: one of its groups is held for STALL_MS (12 s: the takeover, after
+      // 2 s of silence, must end well before it, also on a machine busy with other tests).
       proxy.resetCounts()
       proxy.configure({
-        delayMs: 8000,
+        delayMs: STALL_MS,
         operations: ['TransactWriteItems'],
         script: [...script],
       })
@@ -239,7 +284,7 @@ describe('who finishes a write of more than 100 items', () => {
         )
       await waitFor(() => proxy.counts().delay === 1, 'the held group')
       // From now on its beats are held too: its journal falls silent.
-      proxy.configure({ delayMs: 8000, operations: ['UpdateItem'], rates: { delay: 1 } })
+      proxy.configure({ delayMs: STALL_MS, operations: ['UpdateItem'], rates: { delay: 1 } })
       const heldAt = Date.now()
       // Writers of every fifth document meet its locks, one takes the write over once it is
       // silent for the grace period and finishes it, and then each adds its increment.
@@ -254,7 +299,7 @@ describe('who finishes a write of more than 100 items', () => {
           }),
         ),
       )
-      expect(Date.now() - heldAt).toBeLessThan(8000)
+      expect(Date.now() - heldAt).toBeLessThan(STALL_MS)
       // Requests sent from now on pass; those already held (its group, its beats) stay held.
       proxy.configure({})
       // The stalled process comes back: its held group meets the fence and it stores nothing.
@@ -263,7 +308,7 @@ describe('who finishes a write of more than 100 items', () => {
       const adapter = b.db as unknown as DynamoDBAdapter
       expect(await scanCount(adapter, 'pk = :pk', { ':pk': { S: 'J#outcome' } })).toBe(0)
       // Its held beats arrive after that and must not bring the journal back.
-      await sleep(Math.max(0, heldAt + 8500 - Date.now()))
+      await sleep(Math.max(0, heldAt + STALL_MS + 500 - Date.now()))
       await expectSettled(group, 'stalled-bulk', new Map(touched.map((id) => [id, 1000])))
     },
   )
