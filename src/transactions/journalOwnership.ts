@@ -162,8 +162,8 @@ export function startHeartbeat(
 
 /**
  * For a process whose write was taken over: waits for the process that took it to end it, as
- * long as that one goes on (applies a group, or the write changes hands, at least once a grace
- * period), and returns how it ended, or undefined if it stopped making progress before the end.
+ * long as that one goes on (locks or unlocks documents, applies a group, or the write changes
+ * hands, at least once a grace period), and returns how it ended, or undefined if it stopped making progress before the end.
  */
 export async function awaitOutcome(
   adapter: Store,
@@ -180,7 +180,7 @@ export async function awaitOutcome(
       }
       return outcome
     }
-    const now = `${header.owner ?? ''}:${header.done.size}`
+    const now = `${header.owner ?? ''}:${header.lockSteps ?? 0}:${header.done.size}`
     if (now !== progress) {
       progress = now
       progressAt = Date.now()

@@ -404,6 +404,52 @@ describe('who finishes a write of more than 100 items', () => {
     const report = await db.verifyIndexes({ collection: 'items' })
     expect(report).toMatchObject({ clean: true, missingEntries: 0, orphanEntries: 0 })
   })
+  it('a process whose write another process took over in its lock step waits while that one goes on locking', async () => {
+    const group = 'slow-relock'
+    await seed(group)
+    const db = b.db as unknown as DynamoDBAdapter
+    // Its lock step stalls: ten lock requests in a row are held for 4 s.
+    proxy.resetCounts()
+    proxy.configure({
+      delayMs: 4000,
+      operations: ['UpdateItem'],
+      script: [
+        ...Array.from({ length: 20 }, () => 'pass' as const),
+        ...Array.from({ length: 10 }, () => 'delay' as const),
+      ],
+    })
+    const bulk = bulkUpdate(group, 'relocked-bulk')().then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+    await waitFor(() => proxy.counts().delay >= 1, 'the held lock requests')
+    const heldAt = Date.now()
+    // Another process takes the write over at once and locks its documents again slowly (each
+    // lock 600 ms more: 150 locks, 10 at a time, about 9 s), so it is still locking well past the
+    // first process's return (4 s) plus the grace period (2 s).
+    const slowed = watchSends(db, async (command) => {
+      const names = (command.input as { ExpressionAttributeNames?: Record<string, string> })
+        ?.ExpressionAttributeNames
+      if (command.constructor.name === 'UpdateCommand' && names?.['#set0'] === 'lk') {
+        await sleep(600)
+      }
+    })
+    try {
+      expect(await db.finishOpenCommits({ olderThanMs: 0 })).toEqual({
+        deferred: 0,
+        finished: 1,
+      })
+    } finally {
+      slowed.restore()
+    }
+    expect(Date.now() - heldAt).toBeGreaterThan(4000 + 2 * GRACE_MS)
+    proxy.configure({})
+    // The first process met the fence, waited for the other one through its lock step and
+    // answers as the write ended: applied (before: its JournalTakenOver 503 once the other had
+    // locked for a grace period without applying a group).
+    expect(await bulk).toBeUndefined()
+    await expectSettled(group, 'relocked-bulk', new Map())
+  })
   it('a process whose write another process took over and undid answers with the ValidationError that undid it', async () => {
     const db = b.db as unknown as DynamoDBAdapter
     // Outcomes of earlier tests' writes whose first process was not waiting any more.
