@@ -8,6 +8,7 @@ import type { Filter, StoredTarget } from './types.js'
 import { INVALID, sanitizeExists, sanitizeList, sanitizeScalar } from '../sanitizeValue.js'
 import { pushEquals } from './equals.js'
 import { pushExists } from './exists.js'
+import { fitFilter } from './fitFilter.js'
 import { pushInList } from './inList.js'
 import { isRangeOperator, pushRange } from './range.js'
 import { storedTarget } from './storedTarget.js'
@@ -117,5 +118,5 @@ export function pushWhere(context: PushContext, where: undefined | Where): Filte
     return undefined
   }
   const filter = pushNode(context, where)
-  return filter && conditionCount(filter) <= MAX_CONDITIONS ? filter : undefined
+  return filter && conditionCount(filter) <= MAX_CONDITIONS ? fitFilter(filter) : undefined
 }
