@@ -21,6 +21,7 @@ import {
 import { valuesAtPath } from '../utilities/valuesAtPath.js'
 import { buildProgress, counterEpochs, indexGenerations, recordIndexState } from './buildState.js'
 import { indexEntries, uniqueMarkers } from './entries.js'
+import { oversizedDocument } from './oversizedDocument.js'
 import { localeCodes } from './registry.js'
 import { type CounterDelta, counterDeltas, countedIndexes, coverageToken } from './valueCounters.js'
 
@@ -75,6 +76,7 @@ function describeValue(doc: Doc, definition: IndexDefinition): string {
 type DocumentWrite = {
   actions: WriteAction[]
   counters: CounterDelta[]
+  doc: Doc
   /** The document written for, read again when a writer changed it meanwhile. */
   key: ItemKey
 }
@@ -121,6 +123,7 @@ function documentWrite(
           type: 'set',
         }
   return {
+    doc,
     key,
     actions: [
       guard,
@@ -192,6 +195,18 @@ async function writePacked(
     const batch: DocumentWrite[] = []
     for (const write of pending) {
       const size = [...batch, write].reduce((sum, each) => sum + each.actions.length, 0)
+      const alone = write.actions.length + counterActions([write]).length + 1
+      if (alone > MAX_TRANSACTION_ACTIONS) {
+        // Left out, the document would be missing from the queries this index serves.
+        throw oversizedDocument(
+          adapter,
+          namespace,
+          definitions,
+          write.doc,
+          alone,
+          MAX_TRANSACTION_ACTIONS,
+        )
+      }
       // One action more for the namespace's stamp (see stampAction).
       if (
         batch.length > 0 &&

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { APIError } from 'payload'
 
 import type { Namespace } from '../namespaces.js'
 import type { Doc } from '../query/types.js'
@@ -8,8 +9,32 @@ import { encodeName } from '../keys/encoding.js'
 import { encodeOrderedValue, type IndexableValue, VALUE_TERMINATOR } from '../keys/orderedValue.js'
 import { valuesAtPath } from '../utilities/valuesAtPath.js'
 
-/** Cap on the entries one document may have in one index (hasMany values x locales). */
-export const MAX_ENTRIES_PER_INDEX = 40
+/**
+ * The most combinations of values one document may have in one compound index (the product of
+ * its parts' value counts): past it a write is refused, rather than some left out of the index
+ * (queries would miss the document). A single-part index has one entry per value, uncapped, as
+ * the SQL adapters have one row per value.
+ */
+export const MAX_COMBINATIONS_PER_INDEX = 10_000
+
+function tooManyCombinations(definition: IndexDefinition, count: number): APIError {
+  return new APIError(
+    `A document would have ${count} or more combinations of values in the compound index ${definition.name} (at most ${MAX_COMBINATIONS_PER_INDEX}: every value of each of its fields with every value of the others). Nothing was written: store fewer values in those fields, or index them separately.`,
+    400,
+  )
+}
+
+/** Every combination of `choices` (one of each, in order), refused past the cap. */
+function combine(definition: IndexDefinition, choices: string[][]): string[] {
+  let combos = ['']
+  for (const values of choices) {
+    if (combos.length * values.length > MAX_COMBINATIONS_PER_INDEX) {
+      throw tooManyCombinations(definition, combos.length * values.length)
+    }
+    combos = combos.flatMap((prefix) => values.map((value) => prefix + value))
+  }
+  return combos
+}
 
 /**
  * One index entry. Its sort key is the encoded value(s), then the document's `createdAt`, then the
@@ -119,21 +144,18 @@ function partValues(doc: Doc, part: IndexPart, locale: string | undefined): unkn
   return values.length > 0 ? values : [null]
 }
 
-/** Every combination of the parts' values, encoded, capped at MAX_ENTRIES_PER_INDEX. */
+/** Every combination of the parts' values, encoded: one entry each. */
 function encodedCombinations(
   doc: Doc,
   definition: IndexDefinition,
   locale: string | undefined,
 ): string[] {
-  let combos = ['']
-  for (const part of definition.parts) {
-    const encoded = [
+  return combine(
+    definition,
+    definition.parts.map((part) => [
       ...new Set(partValues(doc, part, locale).map((value) => encodePart(part, value))),
-    ]
-    combos = combos.flatMap((prefix) => encoded.map((value) => prefix + value))
-    combos = combos.slice(0, MAX_ENTRIES_PER_INDEX)
-  }
-  return combos
+    ]),
+  )
 }
 
 /**
@@ -203,19 +225,18 @@ export function uniqueMarkers(
   for (const definition of definitions.filter((each) => each.unique)) {
     for (const locale of localesFor(definition, locales)) {
       // Every combination of values holds a marker: a hasMany value can belong to one document only.
-      let combos: string[] = ['']
-      for (const part of definition.parts) {
-        const values = partValues(doc, part, locale)
-          .map((value) => uniqueValue(part, value))
-          // As in SQL (and MongoDB), a missing value never conflicts; an empty text is a value.
-          .filter((value) => value !== null)
-        const encoded = [
-          ...new Set(values.map((value) => `${encodeOrderedValue(value)}${VALUE_TERMINATOR}`)),
-        ]
-        combos = combos
-          .flatMap((prefix) => encoded.map((value) => prefix + value))
-          .slice(0, MAX_ENTRIES_PER_INDEX)
-      }
+      const combos = combine(
+        definition,
+        definition.parts.map((part) => [
+          ...new Set(
+            partValues(doc, part, locale)
+              .map((value) => uniqueValue(part, value))
+              // As in SQL (and MongoDB), a missing value never conflicts; an empty text is a value.
+              .filter((value) => value !== null)
+              .map((value) => `${encodeOrderedValue(value)}${VALUE_TERMINATOR}`),
+          ),
+        ]),
+      )
       for (const full of combos) {
         // Text is not truncated here (two long values must not clash); a long key becomes a digest.
         const sk =

@@ -15,6 +15,7 @@ import { storedImage } from '../storage/storedImage.js'
 import type { ItemKey } from '../keys/itemKeys.js'
 
 import { maintainedIndexes, shardCondition } from '../indexes/indexRecord.js'
+import { oversizedUnit } from '../indexes/oversizedDocument.js'
 import { noteCommittedWrites } from '../read/snapshots.js'
 import { JournalTakenOver } from '../transactions/journalGrace.js'
 import { indexGenerations, reloadIndexState } from '../indexes/buildState.js'
@@ -143,6 +144,10 @@ export function groupChanges(
     const added = new Set(moves.map(({ key }) => keyString(key)).filter((k) => !counters.has(k)))
     const actionCount = unit.reduce((sum, member) => sum + member.actions.length, 0)
     const size = actionCount + counters.size + added.size
+    const alone = actionCount + new Set(moves.map(({ key }) => keyString(key))).size
+    if (alone > capacity) {
+      throw oversizedUnit(adapter, unit, alone, capacity)
+    }
     const unitBytes = unit
       .flatMap((member) => member.actions)
       .reduce((sum, action) => sum + actionBytes(action), 0)
