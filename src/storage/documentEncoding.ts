@@ -4,15 +4,19 @@ import { gunzipSync, gzipSync } from 'node:zlib'
 
 import type { ItemKey } from '../keys/itemKeys.js'
 
+import { mapStorable } from './mapStorable.js'
+
 /**
  * How a document is laid out in items. DynamoDB caps an item at 400 KB; Payload has no such cap.
  * - Most documents: the item holds the document as a map under `doc` (queryable attribute by
  *   attribute, e.g. by FilterExpression pushdown).
- * - A document whose JSON is larger than `INLINE_BYTES`: the item has NO `doc`; it holds the
- *   gzipped JSON under `z` (binary), `zparts` (how many items hold it) and `zid` (which write
- *   encoded it). When the gzipped JSON is larger than `PART_BYTES`, the rest is split over part
- *   items in the same partition (`P#<document sk>#<n>`, never read as documents: those are
- *   `D#...`), each with the same `zid`, written in the same transaction as the head item.
+ * - A document whose JSON is larger than `INLINE_BYTES`, or that DynamoDB cannot hold as a map
+ *   (nested too deep, an empty key, a number out of its range: mapStorable.ts): the item has NO
+ *   `doc`; it holds the gzipped JSON under `z` (binary), `zparts` (how many items hold it) and
+ *   `zid` (which write encoded it). When the gzipped JSON is larger than `PART_BYTES`, the rest is
+ *   split over part items in the same partition (`P#<document sk>#<n>`, never read as documents:
+ *   those are `D#...`), each with the same `zid`, written in the same transaction as the head
+ *   item.
  * The bookkeeping attributes (`rev`, `w`) stay on the head item whatever the layout.
  */
 
@@ -65,7 +69,7 @@ export function encodeDocument(
   owner: DocumentOwner,
 ): EncodedDocument {
   const json = JSON.stringify(doc)
-  if (Buffer.byteLength(json, 'utf8') <= INLINE_BYTES) {
+  if (Buffer.byteLength(json, 'utf8') <= INLINE_BYTES && mapStorable(doc)) {
     return { head: { ...key, doc }, parts: [] }
   }
   const zipped = gzipSync(json)

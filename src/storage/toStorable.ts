@@ -2,8 +2,9 @@ import { APIError } from 'payload'
 
 /**
  * Prepares a Payload document for DynamoDB: dates become ISO strings (what Payload reads back),
- * `undefined` and functions are dropped, and numbers that DynamoDB cannot store are rejected here
- * with a readable message instead of a marshalling error.
+ * `undefined` and functions are dropped, and numbers that JSON cannot hold (NaN, infinities) are
+ * rejected here with a readable message. Numbers beyond DynamoDB's range are kept: such a
+ * document is stored gzipped (mapStorable.ts).
  */
 export function toStorable(value: unknown, path = ''): unknown {
   if (value === null || value === undefined) {
@@ -13,13 +14,9 @@ export function toStorable(value: unknown, path = ''): unknown {
     return value.toISOString()
   }
   if (typeof value === 'number') {
-    const magnitude = Math.abs(value)
-    if (
-      !Number.isFinite(value) ||
-      (magnitude !== 0 && (magnitude < 1e-130 || magnitude >= 1e126))
-    ) {
+    if (!Number.isFinite(value)) {
       throw new APIError(
-        `Cannot store ${value} at "${path || '(root)'}": DynamoDB numbers must be finite, with a magnitude between 1e-130 and 1e126 (or 0).`,
+        `Cannot store ${value} at "${path || '(root)'}": numbers must be finite.`,
         400,
       )
     }
