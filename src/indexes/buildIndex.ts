@@ -361,6 +361,7 @@ export async function dropIndexItems(
   const epochs = counterEpochs(adapter, namespace)
   const everyKind = (name: string) => [
     'I',
+    'X',
     'U',
     'K',
     ...Array.from({ length: epochs.get(name) ?? 0 }, (_, at) => `K~${at + 1}`),

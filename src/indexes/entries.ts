@@ -10,10 +10,19 @@ import { encodeOrderedValue, type IndexableValue, VALUE_TERMINATOR } from '../ke
 import { valuesAtPath } from '../utilities/valuesAtPath.js'
 
 /**
+ * The most entries a document has in one index (and locale). Each is written with the document
+ * in one transaction of at most 100 items, with a value count each: a document with more values
+ * (a gallery of 60 images, 50 blocks that link pages) has instead one overflow entry, in the
+ * index's overflow partition (`overflowPartition`). A query that would read such an index
+ * first looks there, and while the index holds an overflowing document it reads the collection
+ * instead (read/overflowingIndexes.ts): a document is never missing from an answer.
+ */
+export const MAX_ENTRIES_PER_INDEX = 40
+
+/**
  * The most combinations of values one document may have in one compound index (the product of
- * its parts' value counts): past it a write is refused, rather than some left out of the index
- * (queries would miss the document). A single-part index has one entry per value, uncapped, as
- * the SQL adapters have one row per value.
+ * its parts' value counts), beyond which they are not even enumerated: past it a write is
+ * refused, since a unique index needs a marker for each.
  */
 export const MAX_COMBINATIONS_PER_INDEX = 10_000
 
@@ -53,6 +62,18 @@ export const ENTRY_LAYOUT = 2
 /** The key component after the values: the document's createdAt (null when it has none). */
 export function createdKeyPart(created: number | undefined): string {
   return `${encodeOrderedValue(created === undefined ? null : created)}${VALUE_TERMINATOR}`
+}
+
+/**
+ * The partition of one index's overflow entries: one per document with more than
+ * `MAX_ENTRIES_PER_INDEX` entries in it, keyed by id (`X`, beside the entries' `I`).
+ */
+export function overflowPartition(
+  namespace: Namespace,
+  definition: IndexDefinition,
+  locale?: string,
+): string {
+  return `${namespace.pk}#X#${encodeName(definition.name)}${locale ? `#${encodeName(locale)}` : ''}`
 }
 
 /** The partition of one index (per locale for localized fields). */
@@ -183,7 +204,16 @@ export function indexEntries(
   const entries: IndexEntry[] = []
   for (const definition of definitions) {
     for (const locale of localesFor(definition, locales)) {
-      for (const value of encodedCombinations(doc, definition, locale)) {
+      const values = encodedCombinations(doc, definition, locale)
+      if (values.length > MAX_ENTRIES_PER_INDEX) {
+        entries.push({
+          id,
+          pk: overflowPartition(namespace, definition, locale),
+          sk: idKeyPart(id),
+        })
+        continue
+      }
+      for (const value of values) {
         const entry: IndexEntry = {
           id,
           pk: indexPartition(namespace, definition, locale),

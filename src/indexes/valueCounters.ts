@@ -8,7 +8,7 @@ import type { IndexDefinition } from './definitionTypes.js'
 import { encodeName } from '../keys/encoding.js'
 import { VALUE_TERMINATOR } from '../keys/orderedValue.js'
 import { legacySignature } from './indexSignature.js'
-import { indexEntries, localesFor } from './entries.js'
+import { indexEntries, localesFor, overflowPartition } from './entries.js'
 
 /**
  * Per-value counters: for every non-unique index, how many documents hold each value of its
@@ -104,7 +104,12 @@ export function countedValues(
     const pk = counterPartition(namespace, definition, locale, epochs.get(definition.name))
     // The entries of this locale alone (an unlocalized index has one partition anyway).
     const inLocale = locale ? { ...definition, locales: [locale] } : definition
+    const overflow = overflowPartition(namespace, definition, locale)
     for (const entry of indexEntries(namespace, [inLocale], [], doc)) {
+      if (entry.pk === overflow) {
+        // Counted in none of its values: queries of the index read the collection meanwhile.
+        continue
+      }
       const end = entry.sk.indexOf(VALUE_TERMINATOR) + VALUE_TERMINATOR.length
       values.add(`${pk}\u0000${entry.sk.slice(0, end)}`)
     }

@@ -13,7 +13,13 @@ import { readStamp } from '../storage/namespaceStamp.js'
 import { send } from '../storage/send.js'
 import { counterEpochs, queryableIndexes } from './buildState.js'
 import { ExpectedValueCounts } from './verifyCounters.js'
-import { indexEntries, indexPartition, uniqueMarkers, uniquePartition } from './entries.js'
+import {
+  indexEntries,
+  indexPartition,
+  overflowPartition,
+  uniqueMarkers,
+  uniquePartition,
+} from './entries.js'
 import { indexesOf, localeCodes } from './registry.js'
 
 /** How many examples of each kind of drift a report lists. */
@@ -69,6 +75,9 @@ export function indexPartitions(
     const localized = definition.parts.some((part) => part.localized) && locales.length > 0
     for (const locale of localized ? locales : [undefined]) {
       entries.push(indexPartition(namespace, definition, locale))
+      if (definition.parts.some((part) => part.multiValued)) {
+        entries.push(overflowPartition(namespace, definition, locale))
+      }
       if (definition.unique) {
         markers.push(uniquePartition(namespace, definition, locale))
       }
