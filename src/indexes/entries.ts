@@ -76,6 +76,11 @@ export function overflowPartition(
   return `${namespace.pk}#X#${encodeName(definition.name)}${locale ? `#${encodeName(locale)}` : ''}`
 }
 
+/** Whether a partition key is an overflow partition's (`<namespace>#X#...`). */
+export function isOverflowPartition(pk: string): boolean {
+  return /^[^#]+#[^#]+#X#/.test(pk)
+}
+
 /** The partition of one index (per locale for localized fields). */
 export function indexPartition(
   namespace: Namespace,

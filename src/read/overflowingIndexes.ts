@@ -1,17 +1,32 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb'
 
-import type { IndexDefinition } from '../indexes/definitionTypes.js'
 import type { Namespace } from '../namespaces.js'
 import type { IndexRead, Plan } from '../query/plan/types.js'
+import type { WriteAction } from '../transactions/transactWrite.js'
 import type { DynamoDBAdapter } from '../types.js'
 
-import { MAX_ENTRIES_PER_INDEX, overflowPartition } from '../indexes/entries.js'
+import {
+  isOverflowPartition,
+  MAX_ENTRIES_PER_INDEX,
+  overflowPartition,
+} from '../indexes/entries.js'
 import { send } from '../storage/send.js'
+
+/**
+ * Indexes that held an overflowing document when last looked at, per adapter (namespace and
+ * index name → until when the hint holds). Only a hint: planning leaves them out so as not to
+ * read them in vain; what makes answers exact is the look after each read (`overflowedWhileRead`).
+ */
+const hints = new WeakMap<DynamoDBAdapter, Map<string, number>>()
+const HINT_MS = 10_000
 
 const warned = new WeakMap<DynamoDBAdapter, Set<string>>()
 
 /** The index reads of a plan whose index can hold overflow entries (a multi-valued field). */
-function multiValuedReads(plan: Extract<Plan, { kind: 'index' }>): IndexRead[] {
+function multiValuedReads(plan: Plan): IndexRead[] {
+  if (plan.kind !== 'index') {
+    return []
+  }
   return [...plan.reads, plan.sortWalk, plan.countRead].filter(
     (read): read is IndexRead =>
       read !== undefined && read.definition.parts.some((part) => part.multiValued),
@@ -35,38 +50,76 @@ async function holdsOverflow(adapter: DynamoDBAdapter, pk: string): Promise<bool
 }
 
 /**
- * The indexes a plan reads that hold a document with more values than they have entries for
- * (entries.ts, `MAX_ENTRIES_PER_INDEX`): such a document is in none of their ranges, so the
- * query must not be answered from them. One small `Query` per such index and locale (keys only,
- * usually empty), sent together; indexes of single values never overflow and cost nothing.
+ * After a committed write: forgets the hints of the namespaces where it removed an overflow
+ * entry, so that the next query may find their indexes usable again (it looks anyway).
  */
-export async function overflowingIndexes(
+export function forgetOverflowHints(adapter: DynamoDBAdapter, actions: WriteAction[]): void {
+  const perAdapter = hints.get(adapter)
+  if (!perAdapter || perAdapter.size === 0) {
+    return
+  }
+  for (const action of actions) {
+    if (action.type === 'delete' && isOverflowPartition(action.key.pk)) {
+      const namespacePk = action.key.pk.slice(0, action.key.pk.indexOf('#X#'))
+      for (const key of perAdapter.keys()) {
+        if (key.startsWith(`${namespacePk}\u0000`)) {
+          perAdapter.delete(key)
+        }
+      }
+    }
+  }
+}
+
+/** The names of the indexes a query should not plan on for now (no request). */
+export function hintedOverflowing(adapter: DynamoDBAdapter, namespace: Namespace): Set<string> {
+  const names = new Set<string>()
+  const now = Date.now()
+  for (const [key, until] of hints.get(adapter) ?? []) {
+    const [pk, name] = key.split('\u0000')
+    if (until > now && pk === namespace.pk && name !== undefined) {
+      names.add(name)
+    }
+  }
+  return names
+}
+
+/**
+ * After a query read a multi-valued index (entries.ts, `MAX_ENTRIES_PER_INDEX`): whether the
+ * index held, by the end of the read, a document with more values than it has entries for. Such
+ * a document is in none of the ranges read, so the caller runs the query again, which then
+ * leaves the index out and reads the collection. Looking after the read (one small keys-only
+ * `Query` per index and locale, sent together) also catches a document that went from entries
+ * to an overflow entry while the ranges were read. Indexes of single values cost nothing.
+ */
+export async function overflowedWhileRead(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
   plan: Plan,
-): Promise<Set<string>> {
-  if (plan.kind !== 'index') {
-    return new Set()
-  }
-  const looked = new Map<string, IndexDefinition>()
+): Promise<boolean> {
+  const looked = new Map<string, string>()
   for (const read of multiValuedReads(plan)) {
-    looked.set(overflowPartition(namespace, read.definition, read.locale), read.definition)
+    looked.set(overflowPartition(namespace, read.definition, read.locale), read.definition.name)
+  }
+  if (looked.size === 0) {
+    return false
   }
   const found = await Promise.all(
-    [...looked].map(async ([pk, definition]) =>
-      (await holdsOverflow(adapter, pk)) ? definition.name : undefined,
-    ),
+    [...looked].map(async ([pk, name]) => ((await holdsOverflow(adapter, pk)) ? name : undefined)),
   )
-  const overflowing = new Set(found.filter((name): name is string => name !== undefined))
+  const overflowing = found.filter((name): name is string => name !== undefined)
+  const perAdapter = hints.get(adapter) ?? new Map<string, number>()
+  hints.set(adapter, perAdapter)
   const seen = warned.get(adapter) ?? new Set<string>()
   warned.set(adapter, seen)
   for (const name of overflowing) {
-    if (!seen.has(`${namespace.pk}/${name}`)) {
-      seen.add(`${namespace.pk}/${name}`)
+    const key = `${namespace.pk}\u0000${name}`
+    perAdapter.set(key, Date.now() + HINT_MS)
+    if (!seen.has(key)) {
+      seen.add(key)
       adapter.payload.logger.warn(
         `payload-db-dynamodb: a document of ${namespace.kind} "${namespace.slug}" has more than ${MAX_ENTRIES_PER_INDEX} values in the index "${name}" (more than its transaction holds entries for), so queries that index would serve read the whole ${namespace.kind} while such a document exists.`,
       )
     }
   }
-  return overflowing
+  return overflowing.length > 0
 }

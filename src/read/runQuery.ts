@@ -19,7 +19,7 @@ import { fewCandidateIDs } from './fewCandidates.js'
 import { fetchMatching, readCandidates, streamOrdered } from './readCandidates.js'
 import { countEntries, countFromIndex } from './indexCounts.js'
 import { createLookup } from './lookup.js'
-import { overflowingIndexes } from './overflowingIndexes.js'
+import { hintedOverflowing, overflowedWhileRead } from './overflowingIndexes.js'
 import { overlayStaged, stagedCountChange } from './overlay.js'
 import { relationConditions } from './relationConditions.js'
 import { projectedFields } from './projection.js'
@@ -98,6 +98,10 @@ export async function runQuery(
 ): Promise<QueryResult> {
   for (;;) {
     const result = await runQueryOnce(adapter, namespace, args, options)
+    if (await overflowedWhileRead(adapter, namespace, result.plan)) {
+      // The next run plans without that index.
+      continue
+    }
     const stateReadAt = result.indexStateReadAt
     if (
       stateReadAt === undefined ||
@@ -223,29 +227,23 @@ async function answerQuery(
   // with one another config dropped; answers from memory or by key need none.
   const indexStateReadAt =
     planned.kind === 'byID' ? undefined : await freshIndexState(adapter, namespace)
-  // A plan never reads an index that holds a document with more values than it has entries
-  // for (read/overflowingIndexes.ts): planned again without it.
-  const avoidingOverflow = async (where: Where | undefined) => {
-    let plan = planQuery({ ...planInput, where })
-    for (;;) {
-      const overflowing = await overflowingIndexes(adapter, namespace, plan)
-      const left = planInput.definitions.filter((each) => !overflowing.has(each.name))
-      if (left.length === planInput.definitions.length) {
-        return plan
-      }
-      planInput = { ...planInput, definitions: left }
-      plan = planQuery({ ...planInput, where })
-    }
-  }
   if (indexStateReadAt !== undefined) {
-    planInput = { ...planInput, definitions: queryableIndexes(adapter, namespace) }
-    planned = await avoidingOverflow(args.where)
+    // Not the indexes that held a document with more values than they have entries for when
+    // last read (read/overflowingIndexes.ts; runQuery looks again after every such read).
+    const overflowing = hintedOverflowing(adapter, namespace)
+    planInput = {
+      ...planInput,
+      definitions: queryableIndexes(adapter, namespace).filter(
+        (definition) => !overflowing.has(definition.name),
+      ),
+    }
+    planned = planQuery(planInput)
   }
   if (planned.kind === 'partition') {
     // `author.name equals 'x'`: the authors' ids narrow the documents through the author index.
     const implied = await relationConditions(scope, args.where)
     if (implied.length > 0) {
-      planned = await avoidingOverflow({ and: [args.where ?? {}, ...implied] })
+      planned = planQuery({ ...planInput, where: { and: [args.where ?? {}, ...implied] } })
       if (planned.kind === 'empty') {
         return nothing(planned)
       }

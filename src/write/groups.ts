@@ -16,6 +16,7 @@ import type { ItemKey } from '../keys/itemKeys.js'
 
 import { maintainedIndexes, shardCondition } from '../indexes/indexRecord.js'
 import { oversizedUnit } from '../indexes/oversizedDocument.js'
+import { forgetOverflowHints } from '../read/overflowingIndexes.js'
 import { noteCommittedWrites } from '../read/snapshots.js'
 import { JournalTakenOver } from '../transactions/journalGrace.js'
 import { indexGenerations, reloadIndexState } from '../indexes/buildState.js'
@@ -310,6 +311,7 @@ function noteGroupWritten(adapter: DynamoDBAdapter, group: Group, writeID: strin
         : [],
     ),
   )
+  forgetOverflowHints(adapter, group.actions)
   for (const change of group.changes) {
     if (change.after) {
       rememberRevision(change.after, nextRevision(change), writesAfter(change.before, writeID))

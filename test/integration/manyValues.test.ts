@@ -17,6 +17,7 @@ import { indexEntries } from '../../src/indexes/entries.js'
 import { indexesOf } from '../../src/indexes/registry.js'
 import { collectionNamespace } from '../../src/namespaces.js'
 import { boot, closeAll, THROUGH_INDEXES } from '../support/bootPayload.js'
+import { watchSends } from '../support/journalItems.js'
 
 function config(db: DatabaseAdapterObj): Config {
   return {
@@ -164,6 +165,44 @@ describe('documents with many values in indexed fields', () => {
         )
       }
     }
+    await expectClean('posts')
+  })
+
+  it('a query reading the index while a document goes from entries to an overflow entry still finds it', async () => {
+    const db = adapter()
+    const { id } = await dynamo.payload.create({
+      collection: 'posts',
+      data: { tags: ['moving', ...values(10, 'm')], title: 'moving' },
+    })
+    expect(await tagPlan()).toBe('index')
+    // The query's read of the `tags` entries goes out just after the document got 60 values:
+    // its entries are gone, its overflow entry is there.
+    let held = false
+    const watch = watchSends(db, async (command) => {
+      const input = command.input as { ExpressionAttributeValues?: Record<string, unknown> }
+      const pk = JSON.stringify(input?.ExpressionAttributeValues ?? {})
+      if (!held && command.constructor.name === 'QueryCommand' && pk.includes('#I#tags')) {
+        held = true
+        watch.restore()
+        await dynamo.payload.update({
+          collection: 'posts',
+          data: { tags: ['moving', ...values(59, 'm')] },
+          id,
+        })
+      }
+    })
+    try {
+      const { docs } = await dynamo.payload.find({
+        collection: 'posts',
+        where: { tags: { equals: 'moving' } },
+      })
+      expect(held).toBe(true)
+      // Before (the overflow partition looked at only before the read): no document.
+      expect(docs.map((doc) => doc.title)).toEqual(['moving'])
+    } finally {
+      watch.restore()
+    }
+    await dynamo.payload.delete({ collection: 'posts', id })
     await expectClean('posts')
   })
 
