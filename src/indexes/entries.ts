@@ -13,22 +13,22 @@ import { valuesAtPath } from '../utilities/valuesAtPath.js'
  * The most entries a document has in one index (and locale). Each is written with the document
  * in one transaction of at most 100 items, with a value count each: a document with more values
  * (a gallery of 60 images, 50 blocks that link pages) has instead one overflow entry, in the
- * index's overflow partition (`overflowPartition`). A query that would read such an index
- * first looks there, and while the index holds an overflowing document it reads the collection
- * instead (read/overflowingIndexes.ts): a document is never missing from an answer.
+ * index's overflow partition (`overflowPartition`). A query that read such an index looks there
+ * after, and while the index holds an overflowing document it reads the collection instead
+ * (read/overflowingIndexes.ts): a document is never missing from an answer.
  */
 export const MAX_ENTRIES_PER_INDEX = 40
 
 /**
- * The most combinations of values one document may have in one compound index (the product of
- * its parts' value counts), beyond which they are not even enumerated: past it a write is
- * refused, since a unique index needs a marker for each.
+ * The most combinations of values one document may have in one unique compound index (the
+ * product of its parts' value counts), beyond which they are not even enumerated: each needs a
+ * marker, so past it a write is refused.
  */
 export const MAX_COMBINATIONS_PER_INDEX = 10_000
 
 function tooManyCombinations(definition: IndexDefinition, count: number): APIError {
   return new APIError(
-    `A document would have ${count} or more combinations of values in the compound index ${definition.name} (at most ${MAX_COMBINATIONS_PER_INDEX}: every value of each of its fields with every value of the others). Nothing was written: store fewer values in those fields, or index them separately.`,
+    `A document would have ${count} or more combinations of values in the unique index ${definition.name} (at most ${MAX_COMBINATIONS_PER_INDEX}: every value of each of its fields with every value of the others). Nothing was written: store fewer values in those fields, or index them separately.`,
     400,
   )
 }
@@ -170,18 +170,20 @@ function partValues(doc: Doc, part: IndexPart, locale: string | undefined): unkn
   return values.length > 0 ? values : [null]
 }
 
-/** Every combination of the parts' values, encoded: one entry each. */
+/**
+ * Every combination of the parts' values, encoded: one entry each; undefined when there are more
+ * than `MAX_ENTRIES_PER_INDEX` (the document overflows the index; they are not enumerated).
+ */
 function encodedCombinations(
   doc: Doc,
   definition: IndexDefinition,
   locale: string | undefined,
-): string[] {
-  return combine(
-    definition,
-    definition.parts.map((part) => [
-      ...new Set(partValues(doc, part, locale).map((value) => encodePart(part, value))),
-    ]),
-  )
+): string[] | undefined {
+  const choices = definition.parts.map((part) => [
+    ...new Set(partValues(doc, part, locale).map((value) => encodePart(part, value))),
+  ])
+  const count = choices.reduce((product, values) => product * values.length, 1)
+  return count > MAX_ENTRIES_PER_INDEX ? undefined : combine(definition, choices)
 }
 
 /**
@@ -210,7 +212,7 @@ export function indexEntries(
   for (const definition of definitions) {
     for (const locale of localesFor(definition, locales)) {
       const values = encodedCombinations(doc, definition, locale)
-      if (values.length > MAX_ENTRIES_PER_INDEX) {
+      if (values === undefined) {
         entries.push({
           id,
           pk: overflowPartition(namespace, definition, locale),

@@ -1,7 +1,7 @@
 import type { IndexDefinition, IndexPart } from '../../src/indexes/definitionTypes.js'
 
 import { uniqueErrorPath } from '../../src/indexes/definitions.js'
-import { repeatedUniqueValues, uniqueMarkers } from '../../src/indexes/entries.js'
+import { indexEntries, repeatedUniqueValues, uniqueMarkers } from '../../src/indexes/entries.js'
 import { valuesAtPath } from '../../src/utilities/valuesAtPath.js'
 
 const part = (path: string, localized = false): IndexPart => ({
@@ -90,5 +90,42 @@ describe('repeatedUniqueValues', () => {
       ],
     }
     expect(repeatedUniqueValues([plain, compound, code], [], doc)).toEqual([])
+  })
+})
+
+describe('entries of a document with many values', () => {
+  const values = (count: number, prefix: string) =>
+    Array.from({ length: count }, (_, n) => ({ [prefix]: `${prefix}${n}` }))
+  const doc = { id: 'd1', rows: values(120, 'a'), tags: values(100, 'b') }
+  const compound = (isUnique: boolean): IndexDefinition => ({
+    name: 'rows.a+tags.b',
+    parts: [part('rows.a'), part('tags.b')],
+    unique: isUnique,
+  })
+
+  it('gives an index with more than 40 combinations one overflow entry, without enumerating them', () => {
+    // 12,000 combinations: more than a unique index may have, but this one is not unique.
+    expect(indexEntries(namespace, [compound(false)], [], doc)).toEqual([
+      { id: 'd1', pk: 'C#things#X#rows.a+tags.b', sk: '=d1' },
+    ])
+    expect(
+      indexEntries(namespace, [compound(false)], [], { ...doc, tags: values(1, 'b') }),
+    ).toEqual([{ id: 'd1', pk: 'C#things#X#rows.a+tags.b', sk: '=d1' }])
+    expect(
+      indexEntries(namespace, [compound(false)], [], {
+        ...doc,
+        rows: values(8, 'a'),
+        tags: values(5, 'b'),
+      }),
+    ).toHaveLength(40)
+  })
+
+  it('refuses a unique index past 10,000 combinations (each needs a marker)', () => {
+    expect(() => uniqueMarkers(namespace, [compound(true)], [], doc)).toThrow(
+      /12000 or more combinations of values in the unique index rows\.a\+tags\.b/,
+    )
+    expect(
+      uniqueMarkers(namespace, [compound(true)], [], { ...doc, tags: values(80, 'b') }),
+    ).toHaveLength(9600)
   })
 })
