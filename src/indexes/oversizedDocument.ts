@@ -6,11 +6,14 @@ import type { Doc } from '../query/types.js'
 import type { DocumentChange } from '../transactions/session.js'
 import type { DynamoDBAdapter } from '../types.js'
 
-import { indexEntries } from './entries.js'
+import { indexEntries, uniqueMarkers } from './entries.js'
 import { maintainedIndexes } from './indexRecord.js'
 import { localeCodes } from './registry.js'
 
-/** The indexes holding the most entries of `doc`, for a message: "tags (1000 entries)". */
+/**
+ * The indexes holding the most items of `doc` (entries, and markers of unique ones), for a
+ * message: "codes.code (151 items)".
+ */
 export function largestIndexes(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
@@ -20,20 +23,22 @@ export function largestIndexes(
   const locales = localeCodes(adapter)
   return definitions
     .map((definition) => ({
-      entries: indexEntries(namespace, [definition], locales, doc).length,
+      items:
+        indexEntries(namespace, [definition], locales, doc).length +
+        uniqueMarkers(namespace, [definition], locales, doc).length,
       name: definition.name,
     }))
-    .filter(({ entries }) => entries > 1)
-    .sort((x, y) => y.entries - x.entries)
+    .filter(({ items }) => items > 1)
+    .sort((x, y) => y.items - x.items)
     .slice(0, 3)
-    .map(({ entries, name }) => `${name} (${entries} entries)`)
+    .map(({ items, name }) => `${name} (${items} items)`)
     .join(', ')
 }
 
 /**
- * A document whose items (the document, an index entry per value of each indexed field, a value
- * count per value, unique markers) do not fit one DynamoDB transaction: refused as a whole,
- * since storing it with some entries left out would hide it from the queries they serve.
+ * A document whose items (the document, its index entries and value counts, a marker per unique
+ * value) do not fit one DynamoDB transaction: refused as a whole, since storing it with some
+ * markers or entries left out would let a taken value be taken again, or hide it from queries.
  */
 export function oversizedDocument(
   adapter: DynamoDBAdapter,
@@ -45,7 +50,7 @@ export function oversizedDocument(
 ): APIError {
   const largest = largestIndexes(adapter, namespace, definitions, doc)
   return new APIError(
-    `A document of ${namespace.slug} (${String(doc.id)}) needs ${items} items in one DynamoDB transaction, which holds at most ${capacity}: every value of an indexed field is an index entry (and a value count) written with the document${largest ? `; the largest: ${largest}` : ''}. Nothing was written. Store fewer values in those fields (hasMany fields, or fields in arrays and blocks; relationship and upload fields are always indexed), or remove their index.`,
+    `A document of ${namespace.slug} (${String(doc.id)}) needs ${items} items in one DynamoDB transaction, which holds at most ${capacity}: each unique value is a marker, and each value of an indexed field (up to 40 per field) an index entry and a value count, all written with the document${largest ? `; the largest: ${largest}` : ''}. Nothing was written. Store fewer values in those fields (hasMany fields, or fields in arrays and blocks; relationship and upload fields are always indexed), or remove their unique or index.`,
     400,
   )
 }

@@ -251,6 +251,7 @@ describe('documents with many values in indexed fields', () => {
     expect(error?.message).toMatch(
       /needs \d+ items in one DynamoDB transaction, which holds at most 100/,
     )
+    expect(error?.message).toMatch(/codes\.code \(151 items\)/)
     expect(error?.message).toMatch(/Nothing was written/)
     expect((await dynamo.payload.count({ collection: 'coupons' })).totalDocs).toBe(1)
     // The unique values of the one stored are still its own.
