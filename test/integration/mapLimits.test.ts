@@ -1,10 +1,10 @@
 /**
  * Valid Payload data that DynamoDB cannot hold as a map (storage/mapStorable.ts): nesting deeper
- * than its 32 levels (a `json` field, arrays of arrays), an empty key in a `json` field, a number
- * past 1e126. Such a document is stored gzipped and reads back whole; it is found, counted and
+ * than its 32 levels (a `json` field, arrays of arrays), an empty key or one over 64 KB in a
+ * `json` field, a number past 1e126. Such a document is stored gzipped and reads back whole; it is found, counted and
  * updated as on db-sqlite, and goes back to a map once it fits again. Before, each of them was
  * DynamoDB's ValidationException ("Nesting Levels have exceeded supported limits", "Empty
- * attribute name"), or a 400 for the number.
+ * attribute name"), its InternalFailure for a key over 64 KB, or a 400 for the number.
  */
 import type { Config, DatabaseAdapterObj, Where } from 'payload'
 
@@ -44,6 +44,7 @@ const DOCUMENTS: Record<string, unknown>[] = [
   { data: { '': 'empty key', inner: { '': 1 } }, size: 5, title: 'empty key' },
   { data: { big: 1e200 }, size: 1e300, title: 'big number' },
   { rows: [{ inner: nested(30) }], size: 6, title: 'deep row' },
+  { data: { ['k'.repeat(70_000)]: 'long key' }, size: 7, title: 'long key' },
 ]
 
 describe('documents DynamoDB cannot hold as a map', () => {
@@ -101,9 +102,9 @@ describe('documents DynamoDB cannot hold as a map', () => {
       await scanCount(adapter, 'attribute_exists(z) AND begins_with(sk, :d)', {
         ':d': { S: 'D#' },
       }),
-    ).toBe(6)
+    ).toBe(7)
 
-    // One updated so that it fits a map again, `shallow` so that it no longer does: still six.
+    // One updated so that it fits a map again, `shallow` so that it no longer does: still seven.
     for (const booted of [dynamo, sqlite]) {
       await booted.payload.update({
         collection: 'things',
@@ -123,7 +124,7 @@ describe('documents DynamoDB cannot hold as a map', () => {
       await scanCount(adapter, 'attribute_exists(z) AND begins_with(sk, :d)', {
         ':d': { S: 'D#' },
       }),
-    ).toBe(6)
+    ).toBe(7)
     const report = await adapter.verifyIndexes({ collection: 'things' })
     expect(report).toMatchObject({ clean: true, missingEntries: 0, orphanEntries: 0 })
   })
