@@ -70,8 +70,9 @@ function applyValue(current: unknown, next: unknown): unknown {
     const items = Array.isArray(ops.$push) ? ops.$push : [ops.$push]
     const list = Array.isArray(current) ? [...current] : []
     for (const item of items) {
-      // hasMany relationships behave as sets; array rows (objects with ids) always append.
-      const isRow = isPlainObject(item) && 'id' in item && !('relationTo' in item)
+      // hasMany relationships behave as sets (an id, or `{ relationTo, value }`); array rows,
+      // with or without an id, always append.
+      const isRow = isPlainObject(item) && !('relationTo' in item && 'value' in item)
       if (isRow || !list.some((existing) => sameRelation(existing, item))) {
         list.push(item)
       }
