@@ -12,11 +12,12 @@ import type { DynamoDBAdapter } from '../../src/index.js'
 import type { Booted } from '../support/bootPayload.js'
 
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
+import { randomUUID } from 'node:crypto'
 
 import { indexEntries } from '../../src/indexes/entries.js'
 import { indexesOf } from '../../src/indexes/registry.js'
 import { collectionNamespace } from '../../src/namespaces.js'
-import { boot, closeAll, THROUGH_INDEXES } from '../support/bootPayload.js'
+import { boot, bootOnTable, closeAll, THROUGH_INDEXES } from '../support/bootPayload.js'
 import { watchSends } from '../support/journalItems.js'
 
 function config(db: DatabaseAdapterObj): Config {
@@ -204,6 +205,68 @@ describe('documents with many values in indexed fields', () => {
     }
     await dynamo.payload.delete({ collection: 'posts', id })
     await expectClean('posts')
+  })
+
+  it('two processes writing documents across 40 values at once: every query exact, verifyIndexes clean', async () => {
+    const table = `many-values-${randomUUID()}`
+    const [first, second] = await Promise.all([
+      bootOnTable(config, table, THROUGH_INDEXES),
+      bootOnTable(config, table, THROUGH_INDEXES),
+    ])
+    try {
+      const ids: (number | string)[] = []
+      for (let n = 0; n < 4; n++) {
+        const data = { tags: ['shared', ...values(30, `d${n}-`)], title: `d${n}` }
+        ids.push((await first.create({ collection: 'posts', data })).id)
+      }
+      // 24 updates through both processes at once, each document going from 30 to 50 values
+      // and back (entries to an overflow entry and back), with creates and deletes beside them.
+      await Promise.all([
+        ...Array.from({ length: 24 }, (_, n) =>
+          (n % 2 ? first : second).update({
+            collection: 'posts',
+            data: { tags: ['shared', `round${n}`, ...values(n % 3 ? 49 : 29, `d${n % 4}-`)] },
+            id: ids[n % 4]!,
+          }),
+        ),
+        ...Array.from({ length: 4 }, (_, n) =>
+          (n % 2 ? second : first).create({
+            collection: 'posts',
+            data: { tags: ['shared', ...values(n % 2 ? 45 : 10, `new${n}-`)], title: `new${n}` },
+          }),
+        ),
+        second.delete({ collection: 'posts', id: ids[3]! }),
+      ])
+      const { docs } = await first.find({ collection: 'posts', depth: 0, pagination: false })
+      const expected = (tag: string) =>
+        docs.filter((doc) => (doc.tags as string[]).includes(tag)).length
+      for (const tag of ['shared', 'd0-10', 'd1-40', 'd2-0', 'd3-5', 'new1-44', 'round23']) {
+        for (const payload of [first, second]) {
+          const where = { tags: { equals: tag } }
+          expect({
+            tag,
+            total: (await payload.count({ collection: 'posts', where })).totalDocs,
+          }).toEqual({
+            tag,
+            total: expected(tag),
+          })
+          const found = await payload.find({ collection: 'posts', depth: 0, limit: 0, where })
+          expect(found.docs.map((doc) => doc.id).sort()).toEqual(
+            docs
+              .filter((doc) => (doc.tags as string[]).includes(tag))
+              .map((doc) => doc.id)
+              .sort(),
+          )
+        }
+      }
+      expect(expected('shared')).toBe(7)
+      expect(
+        await (first.db as unknown as DynamoDBAdapter).verifyIndexes({ collection: 'posts' }),
+      ).toMatchObject({ clean: true, missingEntries: 0, orphanEntries: 0 })
+    } finally {
+      await first.destroy()
+      await second.destroy()
+    }
   })
 
   it('repairIndexes gives a document stored with its first 40 entries (by earlier versions) its overflow entry', async () => {
