@@ -4,16 +4,13 @@ import type { DynamoDBAdapter } from '../types.js'
 
 import { freshIndexState, indexSignature, queryableIndexes } from '../indexes/buildState.js'
 import { indexDropWait, indexStateMaxAge } from '../indexes/stateFreshness.js'
+import { planReads } from './planReads.js'
 
-/** The index definitions a plan reads (its reads, a walk on the sort field, a count read). */
+/** The index definitions a plan reads. */
 function indexesRead(plan: Plan): string[] {
-  if (plan.kind !== 'index') {
-    return []
-  }
-  const reads = [...plan.reads, plan.sortWalk, plan.countRead].flatMap((read) =>
-    read ? [read] : [],
+  return planReads(plan).map(
+    (read) => `${read.definition.name}\u0000${indexSignature(read.definition)}`,
   )
-  return reads.map((read) => `${read.definition.name}\u0000${indexSignature(read.definition)}`)
 }
 
 /**

@@ -1,7 +1,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb'
 
 import type { Namespace } from '../namespaces.js'
-import type { IndexRead, Plan } from '../query/plan/types.js'
+import type { Plan } from '../query/plan/types.js'
 import type { WriteAction } from '../transactions/transactWrite.js'
 import type { DynamoDBAdapter } from '../types.js'
 
@@ -11,6 +11,7 @@ import {
   overflowPartition,
 } from '../indexes/entries.js'
 import { send } from '../storage/send.js'
+import { planReads } from './planReads.js'
 
 /**
  * Indexes that held an overflowing document when last looked at, per adapter (namespace and
@@ -21,17 +22,6 @@ const hints = new WeakMap<DynamoDBAdapter, Map<string, number>>()
 const HINT_MS = 10_000
 
 const warned = new WeakMap<DynamoDBAdapter, Set<string>>()
-
-/** The index reads of a plan whose index can hold overflow entries (a multi-valued field). */
-function multiValuedReads(plan: Plan): IndexRead[] {
-  if (plan.kind !== 'index') {
-    return []
-  }
-  return [...plan.reads, plan.sortWalk, plan.countRead].filter(
-    (read): read is IndexRead =>
-      read !== undefined && read.definition.parts.some((part) => part.multiValued),
-  )
-}
 
 async function holdsOverflow(adapter: DynamoDBAdapter, pk: string): Promise<boolean> {
   const out = await send<{ Count?: number }>(
@@ -97,7 +87,10 @@ export async function overflowedWhileRead(
   plan: Plan,
 ): Promise<boolean> {
   const looked = new Map<string, string>()
-  for (const read of multiValuedReads(plan)) {
+  const multiValued = planReads(plan).filter((read) =>
+    read.definition.parts.some((part) => part.multiValued),
+  )
+  for (const read of multiValued) {
     looked.set(overflowPartition(namespace, read.definition, read.locale), read.definition.name)
   }
   if (looked.size === 0) {

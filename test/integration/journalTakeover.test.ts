@@ -107,6 +107,19 @@ describe('who finishes a write of more than 100 items', () => {
     return { settled }
   }
 
+  /** The next write's lock step stalls: after 20 lock requests, the next ten are held 4 s. */
+  function stallLockStep() {
+    proxy.resetCounts()
+    proxy.configure({
+      delayMs: 4000,
+      operations: ['UpdateItem'],
+      script: [
+        ...Array.from({ length: 20 }, () => 'pass' as const),
+        ...Array.from({ length: 10 }, () => 'delay' as const),
+      ],
+    })
+  }
+
   const bulkUpdate = (group: string, batch: string) => () =>
     a.db.updateMany({ collection: 'items', data: { batch }, where: { group: { equals: group } } })
 
@@ -409,15 +422,7 @@ describe('who finishes a write of more than 100 items', () => {
     await seed(group)
     const db = b.db as unknown as DynamoDBAdapter
     // Its lock step stalls: ten lock requests in a row are held for 4 s.
-    proxy.resetCounts()
-    proxy.configure({
-      delayMs: 4000,
-      operations: ['UpdateItem'],
-      script: [
-        ...Array.from({ length: 20 }, () => 'pass' as const),
-        ...Array.from({ length: 10 }, () => 'delay' as const),
-      ],
-    })
+    stallLockStep()
     const bulk = bulkUpdate(group, 'relocked-bulk')().then(
       () => undefined,
       (error: unknown) => error,
@@ -492,15 +497,7 @@ describe('who finishes a write of more than 100 items', () => {
     const ids = await seed(group)
     const db = b.db as unknown as DynamoDBAdapter
     // Its lock step stalls: ten lock requests in a row are held for 4 s.
-    proxy.resetCounts()
-    proxy.configure({
-      delayMs: 4000,
-      operations: ['UpdateItem'],
-      script: [
-        ...Array.from({ length: 20 }, () => 'pass' as const),
-        ...Array.from({ length: 10 }, () => 'delay' as const),
-      ],
-    })
+    stallLockStep()
     const bulk = a.db
       .updateMany({
         collection: 'items',
