@@ -36,9 +36,10 @@ export function largestIndexes(
 }
 
 /**
- * A document whose items (the document, its index entries and value counts, a marker per unique
- * value) do not fit one DynamoDB transaction: refused as a whole, since storing it with some
- * markers or entries left out would let a taken value be taken again, or hide it from queries.
+ * A document change whose own items (the document, the value counts it moves, a marker per
+ * unique value) do not fit one DynamoDB transaction: refused as a whole, since storing it with
+ * some markers or counts left out would let a taken value be taken again, or miscount it. Its
+ * index entries may go in requests of their own (write/splitGroup.ts), so they are not counted.
  */
 export function oversizedDocument(
   adapter: DynamoDBAdapter,
@@ -50,7 +51,7 @@ export function oversizedDocument(
 ): APIError {
   const largest = largestIndexes(adapter, namespace, definitions, doc)
   return new APIError(
-    `A document of ${namespace.slug} (${String(doc.id)}) needs ${items} items in one DynamoDB transaction, which holds at most ${capacity}: each unique value is a marker, and each value of an indexed field (up to 40 per field) an index entry and a value count, all written with the document${largest ? `; the largest: ${largest}` : ''}. Nothing was written. Store fewer values in those fields (hasMany fields, or fields in arrays and blocks; relationship and upload fields are always indexed), or remove their unique or index.`,
+    `A document of ${namespace.slug} (${String(doc.id)}) needs ${items} items in one DynamoDB transaction, which holds at most ${capacity}: each unique value is a marker, and each value of an indexed field that it adds or removes a value count (up to 40 per field), all written with the document (its index entries may go in requests of their own)${largest ? `; the largest: ${largest}` : ''}. Nothing was written. Store fewer values in those fields (hasMany fields, or fields in arrays and blocks; relationship and upload fields are always indexed), or remove their unique or index.`,
     400,
   )
 }

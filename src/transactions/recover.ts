@@ -146,7 +146,7 @@ async function finishOwned(
       msg: `payload-db-dynamodb: an interrupted write (${header.writeID}) could not be applied and was undone.`,
     })
   }
-  await closeJournal(adapter, header.writeID, journal, header.parts, undone, lockProgress)
+  await closeJournal(adapter, header.writeID, journal, header.parts, undone, lockProgress, true)
 }
 
 /**

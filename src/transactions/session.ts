@@ -14,6 +14,12 @@ export type DocumentChange = {
   before: Doc | null
   key: ItemKey
   namespace: Namespace
+  /**
+   * A journaled write's recorded image of the document before it (or, undoing it, after it):
+   * its entries that the target lacks are removed too, even when what is stored no longer has
+   * them (a write stopped between the parts of a split document, write/splitGroup.ts).
+   */
+  recorded?: Doc | null
 }
 
 /** Whether a change is to a pointer item that only serializes writers (never a duplicate). */

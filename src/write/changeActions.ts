@@ -18,6 +18,9 @@ import { heldClause, LOCK_ATTRIBUTE, lockClause } from './documentLocks.js'
 export type Meaning =
   | { change: DocumentChange; kind: 'document' }
   | { kind: 'other' }
+  /** An index entry (or overflow entry): a document too large for one transaction may have its
+   * entries written before and removed after its own write (splitGroup.ts). */
+  | { kind: 'entry' }
   /** The namespace's counter shard, conditioned on the index record its writer knows. */
   | { kind: 'indexes'; namespace: Namespace }
   /** A marker the document lets go of (another document of the transaction may take it). */
@@ -126,11 +129,16 @@ export function changeActions(
 
   const oldEntries = before ? indexEntries(namespace, definitions, locales, before) : []
   const newEntries = after ? indexEntries(namespace, definitions, locales, after) : []
-  for (const entry of added(newEntries, oldEntries)) {
-    push({ key: { pk: entry.pk, sk: entry.sk }, type: 'delete' }, { kind: 'other' })
+  // A journaled write finished over a document it stored part of (splitGroup.ts) also removes
+  // what the recorded image had, which the stored one may no longer show.
+  const recordedEntries = change.recorded
+    ? indexEntries(namespace, definitions, locales, change.recorded)
+    : []
+  for (const entry of added(newEntries, [...oldEntries, ...added(oldEntries, recordedEntries)])) {
+    push({ key: { pk: entry.pk, sk: entry.sk }, type: 'delete' }, { kind: 'entry' })
   }
   for (const entry of changedEntries(oldEntries, newEntries)) {
-    push({ item: { ...entry }, type: 'put' }, { kind: 'other' })
+    push({ item: { ...entry }, type: 'put' }, { kind: 'entry' })
   }
 
   const oldMarkers = before ? uniqueMarkers(namespace, definitions, locales, before) : []

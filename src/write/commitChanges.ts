@@ -24,7 +24,8 @@ export async function commitChanges(
 ): Promise<void> {
   const writeID = options.writeID ?? randomUUID()
   const groups = groupChanges(adapter, changes, writeID)
-  if (groups.length > 1) {
+  // More than one transaction, or one document whose entries need more (groups.ts `split`).
+  if (groups.length > 1 || groups[0]?.split) {
     await commitJournaled(adapter, changes, writeID, options.req)
     return
   }

@@ -56,6 +56,11 @@ export type Group = {
   /** A journaled write's group: the markers its documents let go of stay (releaseMarkers.ts). */
   keepsReleases?: boolean
   meanings: Meaning[]
+  /**
+   * One document whose entries do not fit its transaction: they go in requests before (new ones)
+   * and after (old ones) it, under the journal's lock (splitGroup.ts).
+   */
+  split?: boolean
 }
 
 /** A counter's move; the namespace's own shard is stamped (see `close` below). */
@@ -146,14 +151,22 @@ export function groupChanges(
     const actionCount = unit.reduce((sum, member) => sum + member.actions.length, 0)
     const size = actionCount + counters.size + added.size
     const alone = actionCount + new Set(moves.map(({ key }) => keyString(key))).size
-    if (alone > capacity) {
-      throw oversizedUnit(adapter, unit, alone, capacity)
+    const entries = unit.reduce(
+      (sum, member) => sum + member.meanings.filter((meaning) => meaning.kind === 'entry').length,
+      0,
+    )
+    if (alone > capacity && (unit.length > 1 || alone - entries > capacity)) {
+      throw oversizedUnit(adapter, unit, alone - (unit.length > 1 ? 0 : entries), capacity)
+    }
+    const split = alone > capacity
+    if (split && group.actions.length > 0) {
+      close()
     }
     const unitBytes = unit
       .flatMap((member) => member.actions)
       .reduce((sum, action) => sum + actionBytes(action), 0)
     const full = group.actions.length + size > capacity || bytes + unitBytes > GROUP_BYTES
-    if (group.actions.length > 0 && full) {
+    if (group.actions.length > 0 && full && !split) {
       close()
     }
     bytes += unitBytes
@@ -170,6 +183,10 @@ export function groupChanges(
         key,
         stamped: stamped || known?.stamped,
       })
+    }
+    if (split) {
+      group.split = true
+      close()
     }
   }
   close()
@@ -343,7 +360,7 @@ function regroup(
 ): Group {
   const capacity = MAX_TRANSACTION_ACTIONS - (extra ? 1 : 0)
   const groups = groupChanges(adapter, group.changes, writeID, capacity, group.keepsReleases)
-  if (groups.length !== 1) {
+  if (groups.length !== 1 || groups[0].split) {
     throw new GroupOutgrown()
   }
   return groups[0]

@@ -34,6 +34,7 @@ import { LOCK_ATTRIBUTE, lockDocuments, unlockDocuments } from './documentLocks.
 import { landed, readConflicts } from './conflictReads.js'
 import { GroupOutgrown, groupChanges, RevisionConflict, writeGroup } from './groups.js'
 import { releaseMarkers } from './releaseMarkers.js'
+import { removeLeftEntries, writeSplit } from './splitGroup.js'
 
 /** Room for the journal mark in each group's request. */
 const GROUP_CAPACITY = MAX_TRANSACTION_ACTIONS - 1
@@ -78,8 +79,9 @@ function unfinished(error: unknown, whileLocking = false): UnfinishedWrite {
   )
 }
 
-function journalChange(change: DocumentChange, group: number): JournalChange {
+function journalChange(change: DocumentChange, group: number, split?: boolean): JournalChange {
   return {
+    ...(split ? { split } : {}),
     after: change.after,
     before: change.before,
     group,
@@ -109,7 +111,7 @@ export async function commitJournaled(
 ): Promise<void> {
   const groups = groupChanges(adapter, changes, writeID, GROUP_CAPACITY, true)
   const journal = groups.flatMap((group, index) =>
-    group.changes.map((change) => journalChange(change, index)),
+    group.changes.map((change) => journalChange(change, index, group.split)),
   )
   // The writing process owns its journal under the write id (journalOwnership.ts).
   const owner = writeID
@@ -206,9 +208,13 @@ async function applyJournaled(
       writeID,
     })
   }
-  const done = new Set([0])
+  // A first group split over several requests (splitGroup.ts) goes with the others, which undo
+  // what of it was written if it fails on a taken value.
+  const done = new Set(groups[0]?.split ? [] : [0])
   try {
-    await writeGroup(adapter, groups[0], writeID, req, markGroupDone(writeID, 0, owner))
+    if (done.has(0)) {
+      await writeGroup(adapter, groups[0], writeID, req, markGroupDone(writeID, 0, owner))
+    }
   } catch (error) {
     if (error instanceof GroupOutgrown) {
       // Indexes were recorded since it was packed. Its documents are locked as read, so every
@@ -262,7 +268,12 @@ export async function closeJournal(
   parts: number,
   undone: boolean,
   lockProgress?: LockProgress,
+  /** Finishing a write stopped part-way: the old entries of split documents may be left. */
+  resumed = false,
 ): Promise<void> {
+  if (resumed) {
+    await removeLeftEntries(adapter, journal, undone)
+  }
   await releaseMarkers(adapter, journal)
   await unlockDocuments(adapter, lockedKeys(journal, undone), writeID, lockProgress)
   await deleteJournal(adapter, writeID, parts)
@@ -332,21 +343,18 @@ async function applyOverCurrent(
         before: current.get(keyString(change.key)) ?? null,
         key: change.key,
         namespace: namespaceOf(adapter, change.kind, change.slug),
+        recorded: change.before,
       }))
       .filter((change) => change.after !== null || change.before !== null)
     const packed = groupChanges(adapter, changes, writeID, GROUP_CAPACITY, true)
     try {
       for (const [index, part] of packed.entries()) {
         const last = index === packed.length - 1
-        await writeGroup(
-          adapter,
-          part,
-          writeID,
-          req,
+        const extra =
           last && group !== undefined
             ? markGroupDone(writeID, group, owner)
-            : journalFence(writeID, owner),
-        )
+            : journalFence(writeID, owner)
+        await (part.split ? writeSplit : writeGroup)(adapter, part, writeID, req, extra)
       }
       if (packed.length === 0 && group !== undefined) {
         await markAlone(adapter, writeID, group, owner)
