@@ -34,11 +34,6 @@ export type JournalChange = {
   /** The revision `before` was read at (journals of earlier versions have none). */
   revision?: number
   slug: string
-  /**
-   * Its entries go in requests of their own (write/splitGroup.ts): the old ones are removed
-   * after its group is marked done, so a start that finishes the write removes them again.
-   */
-  split?: boolean
 }
 
 export type JournalHeader = {

@@ -9,6 +9,7 @@ import { namespaceOf } from '../namespaces.js'
 import { rememberRevision } from '../storage/revisions.js'
 import { lockAsTheyAre, lockDocuments, unlockDocuments } from '../write/documentLocks.js'
 import { applyRemaining, closeJournal, lockedKeys } from '../write/journaledCommit.js'
+import { finishDeferred } from '../write/splitGroup.js'
 import {
   deleteJournal,
   openJournals,
@@ -113,6 +114,9 @@ async function finishOwned(
   lockProgress: LockProgress,
 ): Promise<void> {
   const journal = await readJournalChanges(adapter, header)
+  // What split documents left to move after their own request (write/splitGroup.ts) first: an
+  // undo computes over documents whose counts and entries are whole.
+  await finishDeferred(adapter, header.writeID)
   if (header.done.size === 0 && !(await lockAgain(adapter, header, journal, owner, lockProgress))) {
     return
   }
@@ -146,7 +150,7 @@ async function finishOwned(
       msg: `payload-db-dynamodb: an interrupted write (${header.writeID}) could not be applied and was undone.`,
     })
   }
-  await closeJournal(adapter, header.writeID, journal, header.parts, undone, lockProgress, true)
+  await closeJournal(adapter, header.writeID, journal, header.parts, undone, lockProgress)
 }
 
 /**

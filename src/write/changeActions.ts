@@ -21,6 +21,8 @@ export type Meaning =
   /** An index entry (or overflow entry): a document too large for one transaction may have its
    * entries written before and removed after its own write (splitGroup.ts). */
   | { kind: 'entry' }
+  /** A value count's move (indexes/valueCounters.ts); a split document may move some after it. */
+  | { kind: 'count' }
   /** The namespace's counter shard, conditioned on the index record its writer knows. */
   | { kind: 'indexes'; namespace: Namespace }
   /** A marker the document lets go of (another document of the transaction may take it). */

@@ -57,8 +57,9 @@ export type Group = {
   keepsReleases?: boolean
   meanings: Meaning[]
   /**
-   * One document whose entries do not fit its transaction: they go in requests before (new ones)
-   * and after (old ones) it, under the journal's lock (splitGroup.ts).
+   * One document whose entries and value counts do not fit its transaction: new entries go in
+   * requests before it, old ones and the counts that do not fit after it, under the journal's
+   * lock (splitGroup.ts).
    */
   split?: boolean
 }
@@ -121,7 +122,7 @@ export function groupChanges(
           stamp: stamped ? stamp : undefined,
           type: 'add',
         })
-        group.meanings.push(stamped ? { kind: 'indexes', namespace: stamped } : { kind: 'other' })
+        group.meanings.push(stamped ? { kind: 'indexes', namespace: stamped } : { kind: 'count' })
       }
     }
     if (group.actions.length > 0) {
@@ -151,12 +152,15 @@ export function groupChanges(
     const actionCount = unit.reduce((sum, member) => sum + member.actions.length, 0)
     const size = actionCount + counters.size + added.size
     const alone = actionCount + new Set(moves.map(({ key }) => keyString(key))).size
+    // Split (splitGroup.ts), one document's own transaction holds its document, markers, the
+    // stamp and the record of what it moves after it; entries and value counts can wait.
     const entries = unit.reduce(
       (sum, member) => sum + member.meanings.filter((meaning) => meaning.kind === 'entry').length,
       0,
     )
-    if (alone > capacity && (unit.length > 1 || alone - entries > capacity)) {
-      throw oversizedUnit(adapter, unit, alone - (unit.length > 1 ? 0 : entries), capacity)
+    const own = actionCount - entries + (moves.some((move) => move.stamped) ? 1 : 0) + 1
+    if (alone > capacity && (unit.length > 1 || own > capacity)) {
+      throw oversizedUnit(adapter, unit, unit.length > 1 ? alone : own, capacity)
     }
     const split = alone > capacity
     if (split && group.actions.length > 0) {

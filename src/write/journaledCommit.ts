@@ -34,7 +34,7 @@ import { LOCK_ATTRIBUTE, lockDocuments, unlockDocuments } from './documentLocks.
 import { landed, readConflicts } from './conflictReads.js'
 import { GroupOutgrown, groupChanges, RevisionConflict, writeGroup } from './groups.js'
 import { releaseMarkers } from './releaseMarkers.js'
-import { removeLeftEntries, writeSplit } from './splitGroup.js'
+import { writeSplit } from './splitGroup.js'
 
 /** Room for the journal mark in each group's request. */
 const GROUP_CAPACITY = MAX_TRANSACTION_ACTIONS - 1
@@ -79,9 +79,8 @@ function unfinished(error: unknown, whileLocking = false): UnfinishedWrite {
   )
 }
 
-function journalChange(change: DocumentChange, group: number, split?: boolean): JournalChange {
+function journalChange(change: DocumentChange, group: number): JournalChange {
   return {
-    ...(split ? { split } : {}),
     after: change.after,
     before: change.before,
     group,
@@ -111,7 +110,7 @@ export async function commitJournaled(
 ): Promise<void> {
   const groups = groupChanges(adapter, changes, writeID, GROUP_CAPACITY, true)
   const journal = groups.flatMap((group, index) =>
-    group.changes.map((change) => journalChange(change, index, group.split)),
+    group.changes.map((change) => journalChange(change, index)),
   )
   // The writing process owns its journal under the write id (journalOwnership.ts).
   const owner = writeID
@@ -268,12 +267,7 @@ export async function closeJournal(
   parts: number,
   undone: boolean,
   lockProgress?: LockProgress,
-  /** Finishing a write stopped part-way: the old entries of split documents may be left. */
-  resumed = false,
 ): Promise<void> {
-  if (resumed) {
-    await removeLeftEntries(adapter, journal, undone)
-  }
   await releaseMarkers(adapter, journal)
   await unlockDocuments(adapter, lockedKeys(journal, undone), writeID, lockProgress)
   await deleteJournal(adapter, writeID, parts)

@@ -1,18 +1,18 @@
 import type { PayloadRequest } from 'payload'
 
-import type { JournalChange } from '../transactions/journal.js'
 import type { DynamoDBAdapter } from '../types.js'
 import type { Group } from './groups.js'
 
-import { indexEntries } from '../indexes/entries.js'
-import { maintainedIndexes } from '../indexes/indexRecord.js'
-import { localeCodes } from '../indexes/registry.js'
-import { namespaceOf } from '../namespaces.js'
+import { QueryCommand } from '@aws-sdk/lib-dynamodb'
+import { randomUUID } from 'node:crypto'
+
+import { send } from '../storage/send.js'
 import { forgetOverflowHints } from '../read/overflowingIndexes.js'
 import { JournalTakenOver } from '../transactions/journalGrace.js'
 import {
   failedConditionIndexes,
   MAX_TRANSACTION_ACTIONS,
+  MUST_NOT_EXIST,
   transactWrite,
   type WriteAction,
 } from '../transactions/transactWrite.js'
@@ -50,78 +50,153 @@ async function writeEntries(
 }
 
 /**
- * Writes a group holding one document whose index entries do not fit its transaction (a
- * `hasMany` field whose 40 values all change, many locales of indexed fields): its new entries
- * first, then the document with its markers and value counts in one transaction (which marks
- * the group done), then the removal of its old entries. Only a journaled write does this: the
- * document is locked meanwhile (no other writer can race the entries), and a write stopped
- * part-way is finished from the journal: before the document's request, its group is applied
- * again (the recorded image says which old entries to remove, `DocumentChange.recorded`);
- * after it, `removeLeftEntries` removes them. Finds stay exact throughout: an entry the stored document does
- * not match is only a candidate the evaluator drops, and none it matches is missing. Counts
- * kept by value counters are exact too (they move with the document); a count of a range's
- * entries may see the extra ones until the last request, as any reader may see a journaled
- * write part-way.
+ * What a split document moves after its own request (value counts that did not fit it, the
+ * removal of its old entries), recorded in that request: `pk = J#<write id>`,
+ * `sk = D#<uuid>`, `parts` (JSON, one request each) and `next`, the first not applied. Each part
+ * moves `next` on in its own request, on the condition that it is still the part's number, so
+ * a part is applied once whoever finishes the write.
+ */
+type Deferred = { next: number; parts: WriteAction[][]; pk: string; sk: string }
+
+/** Room in one request for a part of the write's own actions, beside its fence or mark. */
+const PART_SIZE = MAX_TRANSACTION_ACTIONS - 1
+
+/**
+ * Writes a group holding one document whose index entries and value counts do not fit its
+ * transaction (a `hasMany` field whose 40 values all change, a document with indexed fields in
+ * 30 locales deleted): its new entries first, then the document with its markers, the counts
+ * that fit and the record of the rest (`Deferred`) in one transaction, which marks the group
+ * done, then the rest (the other counts, the removal of its old entries).
+ *
+ * Only a journaled write does this: the document is locked meanwhile, so no other writer races
+ * its entries. A write stopped before the document's request is applied again from the journal
+ * (its recorded image says which entries to remove, `DocumentChange.recorded`; an undo removes
+ * the new entries the same way); one stopped after it is finished from the record
+ * (`finishDeferred`, before anything else of the journal). Finds stay exact throughout: an entry
+ * the stored document does not match only leads to a document the evaluator drops, and none it
+ * matches is missing. Counts may see the write part-way until the last request, as any reader
+ * may see a journaled write part-way.
  */
 export async function writeSplit(
   adapter: DynamoDBAdapter,
   group: Group,
   writeID: string,
   req: Partial<PayloadRequest> | undefined,
-  /** The journal's mark of the group (in the last request) or its fence. */
+  /** The journal's mark of the group (with the document) or its fence. */
   extra: WriteAction,
 ): Promise<void> {
   const fence = fenceOf(extra)
-  const isEntry = (index: number) => group.meanings[index]?.kind === 'entry'
-  const puts = group.actions.filter((action, index) => isEntry(index) && action.type === 'put')
-  const deletes = group.actions.filter((action, index) => isEntry(index) && action.type !== 'put')
-  const core: Group = {
-    ...group,
-    actions: group.actions.filter((_, index) => !isEntry(index)),
-    meanings: group.meanings.filter((_, index) => !isEntry(index)),
-    split: false,
-  }
-  const size = MAX_TRANSACTION_ACTIONS - 1
-  for (const part of chunks(puts, size)) {
+  const kinds = group.meanings.map((meaning) => meaning?.kind)
+  const pick = (test: (action: WriteAction, index: number) => boolean) =>
+    group.actions.flatMap((action, index) => (test(action, index) ? [{ action, index }] : []))
+  const puts = pick((action, index) => kinds[index] === 'entry' && action.type === 'put')
+  const removals = pick((action, index) => kinds[index] === 'entry' && action.type !== 'put')
+  const counts = pick((_, index) => kinds[index] === 'count')
+  const own = pick((_, index) => kinds[index] !== 'entry' && kinds[index] !== 'count')
+  // The document's request holds its own actions, the record of the rest, the mark or fence.
+  const room = MAX_TRANSACTION_ACTIONS - own.length - 2
+  const later = [...counts.slice(room), ...removals].map(({ action }) => action)
+  const deferred: Deferred | undefined =
+    later.length > 0
+      ? { next: 0, parts: chunks(later, PART_SIZE), pk: `J#${writeID}`, sk: `D#${randomUUID()}` }
+      : undefined
+  const core = [...own, ...counts.slice(0, room)].sort((a, b) => a.index - b.index)
+  for (const part of chunks(
+    puts.map(({ action }) => action),
+    PART_SIZE,
+  )) {
     await writeEntries(adapter, part, fence, writeID)
   }
-  // The group is marked done with the document: a start that finds the mark removes the old
-  // entries again (`removeLeftEntries`); one that does not knows the document is as it read it.
-  await writeGroup(adapter, core, writeID, req, extra)
-  for (const part of chunks(deletes, size)) {
-    await writeEntries(adapter, part, fence, writeID)
+  await writeGroup(
+    adapter,
+    {
+      ...group,
+      actions: [...core.map(({ action }) => action), ...(deferred ? [recordOf(deferred)] : [])],
+      meanings: [
+        ...core.map(({ index }) => group.meanings[index]),
+        ...(deferred ? [{ kind: 'other' as const }] : []),
+      ],
+      split: false,
+    },
+    writeID,
+    req,
+    extra,
+  )
+  if (deferred) {
+    await applyDeferred(adapter, deferred, writeID)
   }
-  forgetOverflowHints(adapter, deletes)
+  forgetOverflowHints(adapter, later)
+}
+
+function recordOf(deferred: Deferred): WriteAction {
+  return {
+    condition: MUST_NOT_EXIST,
+    item: {
+      next: deferred.next,
+      parts: JSON.stringify(deferred.parts),
+      pk: deferred.pk,
+      sk: deferred.sk,
+    },
+    type: 'put',
+  }
+}
+
+/** Applies a record's parts from `next` on, each once, then deletes the record. */
+async function applyDeferred(
+  adapter: DynamoDBAdapter,
+  deferred: Deferred,
+  writeID: string,
+): Promise<void> {
+  const key = { pk: deferred.pk, sk: deferred.sk }
+  for (let part = deferred.next; part < deferred.parts.length; part++) {
+    const actions = deferred.parts[part]
+    const step: WriteAction = {
+      condition: {
+        expression: '#next = :part',
+        names: { '#next': 'next' },
+        values: { ':part': part },
+      },
+      key,
+      set: { next: part + 1 },
+      type: 'set',
+    }
+    try {
+      await transactWrite(adapter, [...actions, step])
+    } catch (error) {
+      // Applied by another process that took the write over (it goes on from there).
+      throw failedConditionIndexes(error, actions.length + 1).includes(actions.length)
+        ? new JournalTakenOver(writeID)
+        : error
+    }
+  }
+  await transactWrite(adapter, [{ key, type: 'delete' }])
 }
 
 /**
- * Removes the entries the split documents of a finished journal had before it (or, undone,
- * after it) and no longer have: a write stopped after a split document's own request leaves
- * them (harmless to answers, reported by `verifyIndexes`). Its documents are still locked.
+ * Applies what split documents of a journaled write left to move after their own request
+ * (`writeSplit`), for a process that finishes the write.
  */
-export async function removeLeftEntries(
-  adapter: DynamoDBAdapter,
-  journal: JournalChange[],
-  undone: boolean,
-): Promise<void> {
-  const locales = localeCodes(adapter)
-  const left: WriteAction[] = []
-  for (const change of journal.filter((each) => each.split)) {
-    const namespace = namespaceOf(adapter, change.kind, change.slug)
-    const definitions = maintainedIndexes(adapter, namespace)
-    const [from, to] = undone ? [change.after, change.before] : [change.before, change.after]
-    const kept = new Set(
-      (to ? indexEntries(namespace, definitions, locales, to) : []).map(
-        (entry) => `${entry.pk}\u0000${entry.sk}`,
-      ),
+export async function finishDeferred(adapter: DynamoDBAdapter, writeID: string): Promise<void> {
+  const out = await send<{ Items?: Record<string, unknown>[] }>(
+    adapter,
+    new QueryCommand({
+      ConsistentRead: true,
+      ExpressionAttributeValues: { ':pk': `J#${writeID}`, ':prefix': 'D#' },
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ReturnConsumedCapacity: 'TOTAL',
+      TableName: adapter.tableName,
+    }),
+  )
+  for (const item of out.Items ?? []) {
+    await applyDeferred(
+      adapter,
+      {
+        next: Number(item.next),
+        parts: JSON.parse(String(item.parts)) as WriteAction[][],
+        pk: String(item.pk),
+        sk: String(item.sk),
+      },
+      writeID,
     )
-    for (const entry of from ? indexEntries(namespace, definitions, locales, from) : []) {
-      if (!kept.has(`${entry.pk}\u0000${entry.sk}`)) {
-        left.push({ key: { pk: entry.pk, sk: entry.sk }, type: 'delete' })
-      }
-    }
-  }
-  for (const part of chunks(left, MAX_TRANSACTION_ACTIONS)) {
-    await transactWrite(adapter, part)
   }
 }
