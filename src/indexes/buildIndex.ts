@@ -21,7 +21,7 @@ import {
 import { valuesAtPath } from '../utilities/valuesAtPath.js'
 import { buildProgress, counterEpochs, indexGenerations, recordIndexState } from './buildState.js'
 import { indexEntries, uniqueMarkers } from './entries.js'
-import { oversizedDocument } from './oversizedDocument.js'
+import { indexLargeDocument } from './buildLargeDocument.js'
 import { localeCodes } from './registry.js'
 import { type CounterDelta, counterDeltas, countedIndexes, coverageToken } from './valueCounters.js'
 
@@ -191,21 +191,24 @@ async function writePacked(
   let pending = writes
   let markersLeft = 0
   const attempts = new Map<string, number>()
+  const oversized = (write: DocumentWrite) =>
+    write.actions.length + counterActions([write]).length + 1 > MAX_TRANSACTION_ACTIONS
   while (pending.length > 0) {
+    const [first] = pending
+    if (oversized(first)) {
+      // Alone, through the commit journal (left out, it would be missing from the answers).
+      const written = await indexLargeDocument(adapter, namespace, definitions, first)
+      const again = written
+        ? []
+        : await readAgain(adapter, namespace, definitions, [first], attempts)
+      pending = [...again, ...pending.slice(1)]
+      continue
+    }
     const batch: DocumentWrite[] = []
     for (const write of pending) {
       const size = [...batch, write].reduce((sum, each) => sum + each.actions.length, 0)
-      const alone = write.actions.length + counterActions([write]).length + 1
-      if (alone > MAX_TRANSACTION_ACTIONS) {
-        // Left out, the document would be missing from the queries this index serves.
-        throw oversizedDocument(
-          adapter,
-          namespace,
-          definitions,
-          write.doc,
-          alone,
-          MAX_TRANSACTION_ACTIONS,
-        )
+      if (oversized(write)) {
+        break
       }
       // One action more for the namespace's stamp (see stampAction).
       if (

@@ -34,6 +34,8 @@ export type JournalChange = {
   /** The revision `before` was read at (journals of earlier versions have none). */
   revision?: number
   slug: string
+  /** Indexes whose items `before` lacks (`DocumentChange.unindexed`: an index build's write). */
+  unindexed?: string[]
 }
 
 export type JournalHeader = {

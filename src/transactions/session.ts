@@ -20,6 +20,11 @@ export type DocumentChange = {
    * them (a write stopped between the parts of a split document, write/splitGroup.ts).
    */
   recorded?: Doc | null
+  /**
+   * Indexes whose entries and markers `before` does not have yet: an index build writes them
+   * with the document for one too large for its packed writes (indexes/buildIndex.ts).
+   */
+  unindexed?: string[]
 }
 
 /** Whether a change is to a pointer item that only serializes writers (never a duplicate). */

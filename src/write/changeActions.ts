@@ -129,7 +129,9 @@ export function changeActions(
     push(action, { kind: 'other' })
   }
 
-  const oldEntries = before ? indexEntries(namespace, definitions, locales, before) : []
+  const unindexed = new Set(change.unindexed)
+  const indexedBefore = definitions.filter((definition) => !unindexed.has(definition.name))
+  const oldEntries = before ? indexEntries(namespace, indexedBefore, locales, before) : []
   const newEntries = after ? indexEntries(namespace, definitions, locales, after) : []
   // A journaled write finished over a document it stored part of (splitGroup.ts) also removes
   // what the recorded image had, which the stored one may no longer show.
@@ -143,7 +145,7 @@ export function changeActions(
     push({ item: { ...entry }, type: 'put' }, { kind: 'entry' })
   }
 
-  const oldMarkers = before ? uniqueMarkers(namespace, definitions, locales, before) : []
+  const oldMarkers = before ? uniqueMarkers(namespace, indexedBefore, locales, before) : []
   const nextMarkers = after ? uniqueMarkers(namespace, definitions, locales, after) : []
   for (const marker of added(nextMarkers, oldMarkers)) {
     // Only our own marker is removed: the document's revision condition guarantees we held it.

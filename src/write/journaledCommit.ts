@@ -81,6 +81,7 @@ function unfinished(error: unknown, whileLocking = false): UnfinishedWrite {
 
 function journalChange(change: DocumentChange, group: number): JournalChange {
   return {
+    ...(change.unindexed ? { unindexed: change.unindexed } : {}),
     after: change.after,
     before: change.before,
     group,
@@ -338,6 +339,7 @@ async function applyOverCurrent(
         key: change.key,
         namespace: namespaceOf(adapter, change.kind, change.slug),
         recorded: change.before,
+        unindexed: change.unindexed,
       }))
       .filter((change) => change.after !== null || change.before !== null)
     const packed = groupChanges(adapter, changes, writeID, GROUP_CAPACITY, true)

@@ -12,7 +12,9 @@ import type { Config, DatabaseAdapterObj, Where } from 'payload'
 import type { DynamoDBAdapter } from '../../src/index.js'
 import type { Booted } from '../support/bootPayload.js'
 
-import { boot, closeAll, THROUGH_INDEXES } from '../support/bootPayload.js'
+import { randomUUID } from 'node:crypto'
+
+import { boot, bootOnTable, closeAll, THROUGH_INDEXES } from '../support/bootPayload.js'
 import { type SentCommand, watchSends } from '../support/journalItems.js'
 
 const locales = Array.from({ length: 30 }, (_, n) => `l${n}`)
@@ -399,5 +401,60 @@ describe('documents whose entries do not fit one transaction', () => {
     await expectClean('posts')
     await dynamo.payload.delete({ collection: 'posts', id })
     await expectClean('posts')
+  })
+
+  it('an index added over a document whose values in it do not fit one transaction is built, and rebuilt', async () => {
+    const tableName = `split-build-${randomUUID()}`
+    const notes = (index: boolean) => (db: DatabaseAdapterObj): Config => ({
+      ...config(db),
+      collections: [
+        {
+          slug: 'notes',
+          fields: [
+            { name: 'title', type: 'text' as const },
+            { name: 'words', type: 'text' as const, hasMany: true, index, localized: true },
+          ],
+        },
+      ],
+    })
+    const before = await bootOnTable(notes(false), tableName, { readCache: false })
+    const words = Object.fromEntries(locales.map((locale) => [locale, [`a-${locale}`, 'b', 'c']]))
+    await before.create({
+      collection: 'notes',
+      data: { title: 'wordy', words } as never,
+      locale: 'all',
+    })
+    await before.create({ collection: 'notes', data: { title: 'plain', words: ['b'] } })
+    await before.destroy()
+
+    // 90 entries and 90 value counts in the new index: before, the build failed with a 400.
+    const after = await bootOnTable(notes(true), tableName, {
+      buildIndexes: true,
+      readCache: false,
+    })
+    try {
+      const db = after.db as unknown as DynamoDBAdapter
+      const count = async (word: string, locale: string) =>
+        (await after.count({ collection: 'notes', locale, where: { words: { equals: word } } }))
+          .totalDocs
+      const plan = await db.explain({
+        collection: 'notes',
+        locale: 'l3',
+        where: { words: { equals: 'a-l3' } },
+      })
+      expect(plan.plan.kind).toBe('index')
+      expect([await count('a-l3', 'l3'), await count('b', 'l0'), await count('b', 'l9')]).toEqual([
+        1, 2, 1,
+      ])
+      const clean = { clean: true, missingEntries: 0, orphanEntries: 0, valueCountersOff: 0 }
+      expect(await db.verifyIndexes({ collection: 'notes' })).toMatchObject(clean)
+      await db.rebuildIndexes({ collection: 'notes' })
+      expect([await count('a-l3', 'l3'), await count('b', 'l0'), await count('b', 'l9')]).toEqual([
+        1, 2, 1,
+      ])
+      expect(await db.verifyIndexes({ collection: 'notes' })).toMatchObject(clean)
+    } finally {
+      await after.destroy()
+    }
   })
 })
