@@ -405,18 +405,20 @@ describe('documents whose entries do not fit one transaction', () => {
 
   it('an index added over a document whose values in it do not fit one transaction is built, and rebuilt', async () => {
     const tableName = `split-build-${randomUUID()}`
-    const notes = (index: boolean) => (db: DatabaseAdapterObj): Config => ({
-      ...config(db),
-      collections: [
-        {
-          slug: 'notes',
-          fields: [
-            { name: 'title', type: 'text' as const },
-            { name: 'words', type: 'text' as const, hasMany: true, index, localized: true },
-          ],
-        },
-      ],
-    })
+    const notes =
+      (index: boolean) =>
+      (db: DatabaseAdapterObj): Config => ({
+        ...config(db),
+        collections: [
+          {
+            slug: 'notes',
+            fields: [
+              { name: 'title', type: 'text' as const },
+              { name: 'words', type: 'text' as const, hasMany: true, index, localized: true },
+            ],
+          },
+        ],
+      })
     const before = await bootOnTable(notes(false), tableName, { readCache: false })
     const words = Object.fromEntries(locales.map((locale) => [locale, [`a-${locale}`, 'b', 'c']]))
     await before.create({
