@@ -1,7 +1,6 @@
 import type { PayloadRequest } from 'payload'
 
 import { randomUUID } from 'node:crypto'
-import { APIError } from 'payload'
 
 import type { DocumentChange } from '../transactions/session.js'
 import type { DynamoDBAdapter } from '../types.js'
@@ -9,7 +8,6 @@ import type { Namespace } from '../namespaces.js'
 import type { Meaning } from './changeActions.js'
 
 import { counterKey } from '../keys/counterKey.js'
-import { toAPIError } from '../storage/errors.js'
 import type { StoredDocument } from '../storage/documentStore.js'
 import { storedImage } from '../storage/storedImage.js'
 import type { ItemKey } from '../keys/itemKeys.js'
@@ -33,22 +31,11 @@ import {
 } from '../transactions/transactWrite.js'
 import { changeActions, nextRevision } from './changeActions.js'
 import { handOverMarkers, handoverUnits } from './markerHandover.js'
-import { uniqueValueError } from './uniqueValueError.js'
+import { explainFailure, fenced, GroupOutgrown } from './groupFailures.js'
+
+export { GroupOutgrown, RevisionConflict } from './groupFailures.js'
 
 const keyString = (key: ItemKey) => `${key.pk}\u0000${key.sk}`
-
-/** Documents changed by someone else since they were read: the write must be computed again. */
-export class RevisionConflict extends Error {
-  constructor(
-    /** The changes whose document was no longer at the revision read. */
-    readonly conflicts: DocumentChange[],
-    /** Every change of the group that failed (it was all-or-nothing). */
-    readonly group: DocumentChange[],
-  ) {
-    super('A document changed while it was being written.')
-    this.name = 'RevisionConflict'
-  }
-}
 
 export type Group = {
   actions: WriteAction[]
@@ -368,53 +355,4 @@ function regroup(
     throw new GroupOutgrown()
   }
   return groups[0]
-}
-
-/**
- * A group that no longer fits one transaction with the entries of indexes recorded meanwhile.
- * Nothing of it was written: the write is packed again (commitChanges.ts, journaledCommit.ts).
- */
-export class GroupOutgrown extends APIError {
-  constructor() {
-    super(
-      'Indexes were added while this write was made, and with their entries it no longer fits one DynamoDB transaction. Nothing was written; retry the operation.',
-      503,
-      undefined,
-      true,
-    )
-    this.name = 'GroupOutgrown'
-  }
-}
-
-/** Whether the journal action after the group's own (a mark or a fence) failed its condition. */
-function fenced(error: unknown, group: Group): boolean {
-  const extraIndex = group.actions.length
-  return failedConditionIndexes(error, extraIndex + 1).includes(extraIndex)
-}
-
-function explainFailure(
-  error: unknown,
-  group: Group,
-  req: Partial<PayloadRequest> | undefined,
-): unknown {
-  const failed = failedConditionIndexes(error, group.actions.length).map(
-    (index) => group.meanings[index],
-  )
-  const conflicts = failed.flatMap((meaning) =>
-    meaning?.kind === 'document' ? [meaning.change] : [],
-  )
-  if (conflicts.length > 0) {
-    return new RevisionConflict(conflicts, group.changes)
-  }
-  const taken = failed.flatMap((meaning) => (meaning?.kind === 'unique' ? [meaning.marker] : []))
-  if (taken.length === 0) {
-    // Not a condition this write set (e.g. conflicts with other transactions that outlasted the
-    // retries): a clear APIError, never the SDK's.
-    return toAPIError(error, { operation: 'TransactWriteItems' })
-  }
-  return uniqueValueError(
-    group.changes[0]?.namespace,
-    taken.map((marker) => marker.definition),
-    req,
-  )
 }
