@@ -33,6 +33,14 @@ function config(db: DatabaseAdapterObj): Config {
         ],
       },
       {
+        slug: 'named',
+        fields: [
+          { name: 'id', type: 'text' },
+          { name: 'title', type: 'text' },
+          { name: 'tags', type: 'text', hasMany: true, index: true },
+        ],
+      },
+      {
         slug: 'pages',
         fields: [
           { name: 'title', type: 'text', index: true, localized: true },
@@ -458,5 +466,36 @@ describe('documents whose entries do not fit one transaction', () => {
     } finally {
       await after.destroy()
     }
+  })
+
+  it('three split creates of the same id at once: one is stored, the others refused, nothing of theirs left', async () => {
+    const results = await Promise.allSettled(
+      [0, 1, 2].map((n) =>
+        dynamo.payload.create({
+          collection: 'named',
+          data: { id: 'race', tags: values(40, `r${n}-`), title: `r${n}` },
+        }),
+      ),
+    )
+    const stored = results.filter((result) => result.status === 'fulfilled')
+    expect(stored).toHaveLength(1)
+    for (const result of results) {
+      if (result.status === 'rejected') {
+        expect((result.reason as { name: string }).name).toBe('ValidationError')
+      }
+    }
+    const doc = await dynamo.payload.findByID({ collection: 'named', id: 'race' })
+    const winner = Number(String(doc.title).slice(1))
+    const tagged = async (n: number) =>
+      (
+        await dynamo.payload.find({
+          collection: 'named',
+          where: { tags: { equals: `r${n}-5` } },
+        })
+      ).docs.map((found) => found.title)
+    for (const n of [0, 1, 2]) {
+      expect(await tagged(n)).toEqual(n === winner ? [`r${n}`] : [])
+    }
+    await expectClean('named')
   })
 })
