@@ -139,10 +139,12 @@ export function groupChanges(
     const actionCount = unit.reduce((sum, member) => sum + member.actions.length, 0)
     const size = actionCount + counters.size + added.size
     const alone = actionCount + new Set(moves.map(({ key }) => keyString(key))).size
-    // Split (splitGroup.ts), one document's own transaction holds its document, markers, the
-    // stamp and the record of what it moves after it; entries and value counts can wait.
+    // Split (splitGroup.ts), one document's own transaction holds its document, the stamp and
+    // the record of what it moves after it; unique values and entries go before, counts after,
+    // and the values it lets go of when the journaled write ends (releaseMarkers.ts).
+    const movable = new Set(['entry', 'release', 'unique'])
     const entries = unit.reduce(
-      (sum, member) => sum + member.meanings.filter((meaning) => meaning.kind === 'entry').length,
+      (sum, member) => sum + member.meanings.filter((meaning) => movable.has(meaning.kind)).length,
       0,
     )
     const own = actionCount - entries + (moves.some((move) => move.stamped) ? 1 : 0) + 1

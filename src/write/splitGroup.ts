@@ -16,6 +16,7 @@ import {
   transactWrite,
   type WriteAction,
 } from '../transactions/transactWrite.js'
+import { explainFailure } from './groupFailures.js'
 import { writeGroup } from './groups.js'
 
 /** The journal check every request of a journaled write carries (a mark's condition, no mark). */
@@ -33,19 +34,31 @@ function chunks<T>(items: T[], size: number): T[][] {
   return out
 }
 
-/** One request of entries, with the journal's fence or mark: fails only if the write was taken. */
-async function writeEntries(
+/**
+ * One request of a split document's items, with the journal's fence: fails only if the write
+ * was taken over or one of its unique values is taken (a `ValidationError`, then the write is
+ * undone and the markers it took released, releaseMarkers.ts).
+ */
+async function writeAhead(
   adapter: DynamoDBAdapter,
-  entries: WriteAction[],
-  extra: WriteAction,
+  part: Picked[],
+  group: Group,
+  fence: WriteAction,
   writeID: string,
+  req: Partial<PayloadRequest> | undefined,
 ): Promise<void> {
+  const actions = part.map(({ action }) => action)
   try {
-    await transactWrite(adapter, [...entries, extra])
+    await transactWrite(adapter, [...actions, fence])
   } catch (error) {
-    throw failedConditionIndexes(error, entries.length + 1).includes(entries.length)
-      ? new JournalTakenOver(writeID)
-      : error
+    if (failedConditionIndexes(error, actions.length + 1).includes(actions.length)) {
+      throw new JournalTakenOver(writeID)
+    }
+    throw explainFailure(
+      error,
+      { ...group, actions, meanings: part.map(({ index }) => group.meanings[index]) },
+      req,
+    )
   }
 }
 
@@ -58,15 +71,20 @@ async function writeEntries(
  */
 type Deferred = { next: number; parts: WriteAction[][]; pk: string; sk: string }
 
+/** An action of the group, with its place (its meaning explains a failed condition). */
+type Picked = { action: WriteAction; index: number }
+
 /** Room in one request for a part of the write's own actions, beside its fence or mark. */
 const PART_SIZE = MAX_TRANSACTION_ACTIONS - 1
 
 /**
- * Writes a group holding one document whose index entries and value counts do not fit its
- * transaction (a `hasMany` field whose 40 values all change, a document with indexed fields in
- * 30 locales deleted): its new entries first, then the document with its markers, the counts
- * that fit and the record of the rest (`Deferred`) in one transaction, which marks the group
- * done, then the rest (the other counts, the removal of its old entries).
+ * Writes a group holding one document whose index entries, unique values and value counts do
+ * not fit its transaction (a `hasMany` field whose 40 values all change, a document with indexed
+ * fields in 30 locales deleted, 150 unique codes): its new unique values first (a taken one fails
+ * the write before anything else), then its new entries, then the document with the counts that
+ * fit and the record of the rest (`Deferred`) in one transaction, which marks the group done,
+ * then the rest (the other counts, the removal of its old entries). The values it lets go of
+ * stay held until the write ends, as in any journaled write (releaseMarkers.ts).
  *
  * Only a journaled write does this: the document is locked meanwhile, so no other writer races
  * its entries. A write stopped before the document's request is applied again from the journal
@@ -87,12 +105,16 @@ export async function writeSplit(
 ): Promise<void> {
   const fence = fenceOf(extra)
   const kinds = group.meanings.map((meaning) => meaning?.kind)
-  const pick = (test: (action: WriteAction, index: number) => boolean) =>
+  const pick = (test: (action: WriteAction, index: number) => boolean): Picked[] =>
     group.actions.flatMap((action, index) => (test(action, index) ? [{ action, index }] : []))
-  const puts = pick((action, index) => kinds[index] === 'entry' && action.type === 'put')
+  // New unique values are taken first (a taken one fails the write before anything else).
+  const ahead = [
+    ...pick((_, index) => kinds[index] === 'unique'),
+    ...pick((action, index) => kinds[index] === 'entry' && action.type === 'put'),
+  ]
   const removals = pick((action, index) => kinds[index] === 'entry' && action.type !== 'put')
   const counts = pick((_, index) => kinds[index] === 'count')
-  const own = pick((_, index) => kinds[index] !== 'entry' && kinds[index] !== 'count')
+  const own = pick((_, index) => !['count', 'entry', 'unique'].includes(kinds[index] ?? ''))
   // The document's request holds its own actions, the record of the rest, the mark or fence.
   const room = MAX_TRANSACTION_ACTIONS - own.length - 2
   const later = [...counts.slice(room), ...removals].map(({ action }) => action)
@@ -101,11 +123,8 @@ export async function writeSplit(
       ? { next: 0, parts: chunks(later, PART_SIZE), pk: `J#${writeID}`, sk: `D#${randomUUID()}` }
       : undefined
   const core = [...own, ...counts.slice(0, room)].sort((a, b) => a.index - b.index)
-  for (const part of chunks(
-    puts.map(({ action }) => action),
-    PART_SIZE,
-  )) {
-    await writeEntries(adapter, part, fence, writeID)
+  for (const part of chunks(ahead, PART_SIZE)) {
+    await writeAhead(adapter, part, group, fence, writeID, req)
   }
   await writeGroup(
     adapter,
