@@ -66,7 +66,7 @@ async function writeAhead(
 /**
  * What a split document moves after its own request (value counts that did not fit it, the
  * removal of its old entries), recorded in that request: `pk = J#<write id>`,
- * `sk = D#<uuid>`, `parts` (JSON, one request each) and `next`, the first not applied. Each part
+ * `sk = D#<uuid>`, `parts` (gzipped JSON, one request each) and `next`, the first not applied. Each part
  * moves `next` on in its own request, on the condition that it is still the part's number, so
  * a part is applied once whoever finishes the write.
  */
@@ -198,26 +198,35 @@ async function applyDeferred(
  * (`writeSplit`), for a process that finishes the write.
  */
 export async function finishDeferred(adapter: DynamoDBAdapter, writeID: string): Promise<void> {
-  const out = await send<{ Items?: Record<string, unknown>[] }>(
-    adapter,
-    new QueryCommand({
-      ConsistentRead: true,
-      ExpressionAttributeValues: { ':pk': `J#${writeID}`, ':prefix': 'D#' },
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ReturnConsumedCapacity: 'TOTAL',
-      TableName: adapter.tableName,
-    }),
-  )
-  for (const item of out.Items ?? []) {
-    await applyDeferred(
+  let startKey: Record<string, unknown> | undefined
+  do {
+    const out = await send<{
+      Items?: Record<string, unknown>[]
+      LastEvaluatedKey?: Record<string, unknown>
+    }>(
       adapter,
-      {
-        next: Number(item.next),
-        parts: JSON.parse(gunzipSync(item.parts as Uint8Array).toString('utf8')) as WriteAction[][],
-        pk: String(item.pk),
-        sk: String(item.sk),
-      },
-      writeID,
+      new QueryCommand({
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+        ExpressionAttributeValues: { ':pk': `J#${writeID}`, ':prefix': 'D#' },
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ReturnConsumedCapacity: 'TOTAL',
+        TableName: adapter.tableName,
+      }),
     )
-  }
+    for (const item of out.Items ?? []) {
+      const parts = gunzipSync(item.parts as Uint8Array).toString('utf8')
+      await applyDeferred(
+        adapter,
+        {
+          next: Number(item.next),
+          parts: JSON.parse(parts) as WriteAction[][],
+          pk: String(item.pk),
+          sk: String(item.sk),
+        },
+        writeID,
+      )
+    }
+    startKey = out.LastEvaluatedKey
+  } while (startKey)
 }
