@@ -10,14 +10,64 @@ import { encodeOrderedValue, type IndexableValue, VALUE_TERMINATOR } from '../ke
 import { valuesAtPath } from '../utilities/valuesAtPath.js'
 
 /**
- * The most entries a document has in one index (and locale). Each is written with the document
- * in one transaction of at most 100 items, with a value count each: a document with more values
- * (a gallery of 60 images, 50 blocks that link pages) has instead one overflow entry, in the
- * index's overflow partition (`overflowPartition`). A query that read such an index looks there
- * after, and while the index holds an overflowing document it reads the collection instead
+ * The most entries a document has in one index (and locale); `PAYLOAD_DYNAMODB_MAX_ENTRIES`
+ * lowers it (tests). Each is an entry and a value count; a document whose own items do not fit
+ * one transaction is written in several requests under the commit journal (write/splitGroup.ts).
+ * A document with more values has instead one overflow entry, in the index's overflow partition
+ * (`overflowPartition`), and no counts there. A query that read such an index looks there after,
+ * and while the index holds an overflowing document it reads the collection instead
  * (read/overflowingIndexes.ts): a document is never missing from an answer.
  */
-export const MAX_ENTRIES_PER_INDEX = 40
+export function maxEntriesPerIndex(): number {
+  const configured = Number(process.env.PAYLOAD_DYNAMODB_MAX_ENTRIES)
+  return Number.isInteger(configured) && configured > 0 ? configured : MAX_ENTRIES_PER_INDEX
+}
+
+export const MAX_ENTRIES_PER_INDEX = 1_000
+
+/**
+ * The limit of versions before 2026-12-05: a document stored by them with more values in one
+ * index has an overflow entry instead of entries and counts (see `legacyOverflows`).
+ */
+export const LEGACY_ENTRIES_PER_INDEX = 40
+
+/**
+ * Stored documents known to have an overflow entry in some indexes (`<index>\u0000<locale>`)
+ * although they have fewer values than `maxEntriesPerIndex()`: written by an earlier version.
+ * Their entries there are that overflow entry and they count in none of its values, until a write
+ * replaces it (write/legacyOverflows.ts finds them before a write).
+ */
+const legacyOverflows = new WeakMap<Doc, Set<string>>()
+
+export const overflowKey = (definition: IndexDefinition, locale: string | undefined): string =>
+  `${definition.name}\u0000${locale ?? ''}`
+
+/** Whether `doc` was noted to hold an overflow entry an earlier version wrote. */
+export function hasLegacyOverflow(doc: Doc | null | undefined): boolean {
+  return doc ? legacyOverflows.has(doc) : false
+}
+
+/** Notes what a look found for `doc` (nothing: it has no overflow entry of an earlier version). */
+export function noteLegacyOverflow(doc: Doc, keys: Set<string>): void {
+  if (keys.size > 0) {
+    legacyOverflows.set(doc, keys)
+  } else {
+    legacyOverflows.delete(doc)
+  }
+}
+
+/** How many entries a document has in one index and locale (before any limit). */
+export function combinationCount(
+  doc: Doc,
+  definition: IndexDefinition,
+  locale: string | undefined,
+): number {
+  return definition.parts.reduce(
+    (product, part) =>
+      product * new Set(partValues(doc, part, locale).map((value) => encodePart(part, value))).size,
+    1,
+  )
+}
 
 /**
  * The most combinations of values one document may have in one unique compound index (the
@@ -66,7 +116,7 @@ export function createdKeyPart(created: number | undefined): string {
 
 /**
  * The partition of one index's overflow entries: one per document with more than
- * `MAX_ENTRIES_PER_INDEX` entries in it, keyed by id (`X`, beside the entries' `I`).
+ * `maxEntriesPerIndex()` entries in it, keyed by id (`X`, beside the entries' `I`).
  */
 export function overflowPartition(
   namespace: Namespace,
@@ -172,7 +222,8 @@ function partValues(doc: Doc, part: IndexPart, locale: string | undefined): unkn
 
 /**
  * Every combination of the parts' values, encoded: one entry each; undefined when there are more
- * than `MAX_ENTRIES_PER_INDEX` (the document overflows the index; they are not enumerated).
+ * than `maxEntriesPerIndex()` (the document overflows the index; they are not enumerated), or
+ * when it was stored with an overflow entry by an earlier version (`legacyOverflows`).
  */
 function encodedCombinations(
   doc: Doc,
@@ -183,7 +234,8 @@ function encodedCombinations(
     ...new Set(partValues(doc, part, locale).map((value) => encodePart(part, value))),
   ])
   const count = choices.reduce((product, values) => product * values.length, 1)
-  return count > MAX_ENTRIES_PER_INDEX ? undefined : combine(definition, choices)
+  const legacy = legacyOverflows.get(doc)?.has(overflowKey(definition, locale))
+  return count > maxEntriesPerIndex() || legacy ? undefined : combine(definition, choices)
 }
 
 /**

@@ -6,7 +6,7 @@ import type { Doc } from '../query/types.js'
 import type { DocumentChange } from '../transactions/session.js'
 import type { DynamoDBAdapter } from '../types.js'
 
-import { indexEntries, uniqueMarkers } from './entries.js'
+import { indexEntries, maxEntriesPerIndex, uniqueMarkers } from './entries.js'
 import { maintainedIndexes } from './indexRecord.js'
 import { localeCodes } from './registry.js'
 
@@ -51,7 +51,7 @@ export function oversizedDocument(
 ): APIError {
   const largest = largestIndexes(adapter, namespace, definitions, doc)
   return new APIError(
-    `A document of ${namespace.slug} (${String(doc.id)}) needs ${items} items in one DynamoDB transaction, which holds at most ${capacity}: each unique value is a marker, and each value of an indexed field that it adds or removes a value count (up to 40 per field), all written with the document (its index entries may go in requests of their own)${largest ? `; the largest: ${largest}` : ''}. Nothing was written. Store fewer values in those fields (hasMany fields, or fields in arrays and blocks; relationship and upload fields are always indexed), or remove their unique or index.`,
+    `A document of ${namespace.slug} (${String(doc.id)}) needs ${items} items in one DynamoDB transaction, which holds at most ${capacity}: each unique value is a marker, and each value of an indexed field that it adds or removes a value count (up to ${maxEntriesPerIndex()} per field), all written with the document (its index entries may go in requests of their own)${largest ? `; the largest: ${largest}` : ''}. Nothing was written. Store fewer values in those fields (hasMany fields, or fields in arrays and blocks; relationship and upload fields are always indexed), or remove their unique or index.`,
     400,
   )
 }

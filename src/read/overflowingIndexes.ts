@@ -7,7 +7,8 @@ import type { DynamoDBAdapter } from '../types.js'
 
 import {
   isOverflowPartition,
-  MAX_ENTRIES_PER_INDEX,
+  LEGACY_ENTRIES_PER_INDEX,
+  maxEntriesPerIndex,
   overflowPartition,
 } from '../indexes/entries.js'
 import { send } from '../storage/send.js'
@@ -74,7 +75,7 @@ export function hintedOverflowing(adapter: DynamoDBAdapter, namespace: Namespace
 }
 
 /**
- * After a query read a multi-valued index (entries.ts, `MAX_ENTRIES_PER_INDEX`): whether the
+ * After a query read a multi-valued index (entries.ts, `maxEntriesPerIndex`): whether the
  * index held, by the end of the read, a document with more values than it has entries for. Such
  * a document is in none of the ranges read, so the caller runs the query again, which then
  * leaves the index out and reads the collection. Looking after the read (one small keys-only
@@ -110,7 +111,7 @@ export async function overflowedWhileRead(
     if (!seen.has(key)) {
       seen.add(key)
       adapter.payload.logger.warn(
-        `payload-db-dynamodb: a document of ${namespace.kind} "${namespace.slug}" has more than ${MAX_ENTRIES_PER_INDEX} values in the index "${name}" (more than its transaction holds entries for), so queries that index would serve read the whole ${namespace.kind} while such a document exists.`,
+        `payload-db-dynamodb: a document of ${namespace.kind} "${namespace.slug}" has an overflow entry in the index "${name}" (more than ${maxEntriesPerIndex()} values, or more than ${LEGACY_ENTRIES_PER_INDEX} stored by a version before 2026-12-05), so queries that index would serve read the whole ${namespace.kind} while such a document exists. repairIndexes replaces the entries of earlier versions.`,
       )
     }
   }

@@ -5,7 +5,12 @@ import type { WriteAction } from '../transactions/transactWrite.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { counterEpochs, indexGenerations } from '../indexes/buildState.js'
-import { indexEntries, uniqueMarkers } from '../indexes/entries.js'
+import {
+  hasLegacyOverflow,
+  indexEntries,
+  isOverflowPartition,
+  uniqueMarkers,
+} from '../indexes/entries.js'
 import { maintainedIndexes } from '../indexes/indexRecord.js'
 import { localeCodes } from '../indexes/registry.js'
 import { type CounterDelta, counterDeltas, coverageOf } from '../indexes/valueCounters.js'
@@ -139,7 +144,17 @@ export function changeActions(
     ? indexEntries(namespace, definitions, locales, change.recorded)
     : []
   for (const entry of added(newEntries, [...oldEntries, ...added(oldEntries, recordedEntries)])) {
-    push({ key: { pk: entry.pk, sk: entry.sk }, type: 'delete' }, { kind: 'entry' })
+    const legacy = hasLegacyOverflow(before) && isOverflowPartition(entry.pk)
+    push(
+      {
+        // An overflow entry an earlier version wrote (legacyOverflows.ts) must still be there:
+        // else the stored document's entries and counts are not what this write computed from.
+        condition: legacy ? MUST_EXIST : undefined,
+        key: { pk: entry.pk, sk: entry.sk },
+        type: 'delete',
+      },
+      legacy ? { change, kind: 'document' } : { kind: 'entry' },
+    )
   }
   for (const entry of changedEntries(oldEntries, newEntries)) {
     push({ item: { ...entry }, type: 'put' }, { kind: 'entry' })

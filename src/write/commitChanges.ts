@@ -7,6 +7,7 @@ import type { DynamoDBAdapter } from '../types.js'
 
 import { GroupOutgrown, groupChanges, writeGroup } from './groups.js'
 import { commitJournaled } from './journaledCommit.js'
+import { findLegacyOverflows } from './legacyOverflows.js'
 
 export { RevisionConflict } from './groups.js'
 
@@ -23,6 +24,7 @@ export async function commitChanges(
   options: { req?: Partial<PayloadRequest>; writeID?: string } = {},
 ): Promise<void> {
   const writeID = options.writeID ?? randomUUID()
+  await findLegacyOverflows(adapter, changes)
   const groups = groupChanges(adapter, changes, writeID)
   // More than one transaction, or one document whose entries need more (groups.ts `split`).
   if (groups.length > 1 || groups[0]?.split) {

@@ -33,6 +33,7 @@ import {
 import { LOCK_ATTRIBUTE, lockDocuments, unlockDocuments } from './documentLocks.js'
 import { landed, readConflicts } from './conflictReads.js'
 import { GroupOutgrown, groupChanges, RevisionConflict, writeGroup } from './groups.js'
+import { findLegacyOverflows } from './legacyOverflows.js'
 import { releaseMarkers } from './releaseMarkers.js'
 import { writeSplit } from './splitGroup.js'
 
@@ -342,6 +343,7 @@ async function applyOverCurrent(
         unindexed: change.unindexed,
       }))
       .filter((change) => change.after !== null || change.before !== null)
+    await findLegacyOverflows(adapter, changes)
     const packed = groupChanges(adapter, changes, writeID, GROUP_CAPACITY, true)
     try {
       for (const [index, part] of packed.entries()) {

@@ -1,7 +1,7 @@
 /**
  * Documents with many values in indexed multi-valued fields (a `hasMany` text field, a `hasMany`
  * relationship, which is always indexed). A document has an entry per value in the index, up to
- * 40 (each written in its own transaction with a value count); one with more has an overflow
+ * a limit (1,000; 40 here, as in versions before 2026-12-05, with a value count each); one with more has an overflow
  * entry instead, and while such a document exists, queries that index would serve read the
  * collection (read/overflowingIndexes.ts): every answer stays db-sqlite's. Before, entries past
  * the 40th value were left out and queries through the index missed the document by them.
@@ -64,13 +64,26 @@ describe('documents with many values in indexed fields', () => {
   let dynamo: Booted
   let sqlite: Booted
 
+  let previousLimit: string | undefined
+
   beforeAll(async () => {
+    // The limit of versions before 2026-12-05 (1,000 now, overflowLimit.test.ts), so that
+    // overflow entries are met with small documents.
+    previousLimit = process.env.PAYLOAD_DYNAMODB_MAX_ENTRIES
+    process.env.PAYLOAD_DYNAMODB_MAX_ENTRIES = '40'
     // Answers through the indexes, not from a collection held in memory.
     dynamo = await boot(config, 'dynamodb', THROUGH_INDEXES)
     sqlite = await boot(config, 'sqlite')
   })
 
-  afterAll(() => closeAll(dynamo, sqlite))
+  afterAll(async () => {
+    await closeAll(dynamo, sqlite)
+    if (previousLimit === undefined) {
+      delete process.env.PAYLOAD_DYNAMODB_MAX_ENTRIES
+    } else {
+      process.env.PAYLOAD_DYNAMODB_MAX_ENTRIES = previousLimit
+    }
+  })
 
   const adapter = () => dynamo.payload.db as unknown as DynamoDBAdapter
 

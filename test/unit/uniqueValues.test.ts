@@ -103,14 +103,18 @@ describe('entries of a document with many values', () => {
     unique: isUnique,
   })
 
-  it('gives an index with more than 40 combinations one overflow entry, without enumerating them', () => {
+  it('gives an index with more than 1,000 combinations one overflow entry, without enumerating them', () => {
     // 12,000 combinations: more than a unique index may have, but this one is not unique.
     expect(indexEntries(namespace, [compound(false)], [], doc)).toEqual([
       { id: 'd1', pk: 'C#things#X#rows.a+tags.b', sk: '=d1' },
     ])
     expect(
-      indexEntries(namespace, [compound(false)], [], { ...doc, tags: values(1, 'b') }),
+      indexEntries(namespace, [compound(false)], [], { ...doc, tags: values(9, 'b') }),
     ).toEqual([{ id: 'd1', pk: 'C#things#X#rows.a+tags.b', sk: '=d1' }])
+    // 120: an entry each (versions before 2026-12-05 gave more than 40 an overflow entry).
+    expect(
+      indexEntries(namespace, [compound(false)], [], { ...doc, tags: values(1, 'b') }),
+    ).toHaveLength(120)
     expect(
       indexEntries(namespace, [compound(false)], [], {
         ...doc,
