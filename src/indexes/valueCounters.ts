@@ -8,7 +8,7 @@ import type { IndexDefinition } from './definitionTypes.js'
 import { encodeName } from '../keys/encoding.js'
 import { VALUE_TERMINATOR } from '../keys/orderedValue.js'
 import { legacySignature } from './indexSignature.js'
-import { indexEntries, localesFor, overflowPartition } from './entries.js'
+import { indexEntries, localesFor, maxEntriesPerIndex, overflowPartition } from './entries.js'
 
 /**
  * Per-value counters: for every non-unique index, how many documents hold each value of its
@@ -81,9 +81,16 @@ export function coverageToken(definition: IndexDefinition, generations: Generati
 
 /** The `ix` a writer stores on a document item: every counted index of the namespace. */
 export function coverageOf(definitions: IndexDefinition[], generations: Generations): string[] {
-  return countedIndexes(definitions)
-    .map((definition) => coverageToken(definition, generations))
-    .sort()
+  return [
+    ...countedIndexes(definitions).map((definition) => coverageToken(definition, generations)),
+    // Written at today's limit of entries: no overflow entry of an earlier version to look for.
+    entryLimitToken(),
+  ].sort()
+}
+
+/** The `ix` token of documents written with the present limit of entries per index. */
+export function entryLimitToken(): string {
+  return `limit:${maxEntriesPerIndex()}`
 }
 
 /** The shard a document's (or a write's) counts go to: stable for the same id. */

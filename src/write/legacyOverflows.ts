@@ -14,8 +14,10 @@ import {
 } from '../indexes/entries.js'
 import { maintainedIndexes } from '../indexes/indexRecord.js'
 import { localeCodes } from '../indexes/registry.js'
+import { entryLimitToken } from '../indexes/valueCounters.js'
 import type { ItemKey } from '../keys/itemKeys.js'
 import { batchGetItems } from '../storage/documentStore.js'
+import { countedIn } from '../storage/revisions.js'
 import { keyString } from '../transactions/session.js'
 
 /**
@@ -42,7 +44,8 @@ export async function findLegacyOverflows(
       definition.parts.some((part) => part.multiValued),
     )
     for (const doc of [change.before, change.recorded]) {
-      if (!doc || multiValued.length === 0) {
+      // A document this version wrote says so in its `ix`: nothing to look for.
+      if (!doc || multiValued.length === 0 || countedIn(doc).includes(entryLimitToken())) {
         continue
       }
       for (const definition of multiValued) {
