@@ -10,6 +10,7 @@ import { rememberRevision } from '../storage/revisions.js'
 import { lockAsTheyAre, lockDocuments, unlockDocuments } from '../write/documentLocks.js'
 import { applyRemaining, closeJournal, lockedKeys } from '../write/journaledCommit.js'
 import { finishDeferred } from '../write/splitGroup.js'
+import { IdTaken } from '../write/takenCreates.js'
 import {
   deleteJournal,
   openJournals,
@@ -136,14 +137,22 @@ async function finishOwned(
       `payload-db-dynamodb: finished an interrupted write of ${journal.length} documents (${header.writeID}).`,
     )
   } catch (error) {
-    if (!(error instanceof ValidationError)) {
+    if (!(error instanceof ValidationError) && !(error instanceof IdTaken)) {
       // Not applied, not undone (the engine is unreachable, say): left for the next run.
       throw error
     }
     undone = true
     await recordOutcome(adapter, header.writeID, {
       kind: 'undone',
-      validation: { ...(error.data as Record<string, unknown>) },
+      validation:
+        error instanceof IdTaken
+          ? {
+              errors: error.conflicts.map((change) => ({
+                message: `A document with id "${String(change.key.sk)}" already exists.`,
+                path: 'id',
+              })),
+            }
+          : { ...(error.data as Record<string, unknown>) },
     })
     adapter.payload.logger.error({
       err: error,

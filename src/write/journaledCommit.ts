@@ -34,6 +34,7 @@ import { LOCK_ATTRIBUTE, lockDocuments, unlockDocuments } from './documentLocks.
 import { landed, readConflicts } from './conflictReads.js'
 import { GroupOutgrown, groupChanges, RevisionConflict, writeGroup } from './groups.js'
 import { findLegacyOverflows } from './legacyOverflows.js'
+import { IdTaken, removeTakenEntries, takenCreates } from './takenCreates.js'
 import { releaseMarkers } from './releaseMarkers.js'
 import { writeSplit } from './splitGroup.js'
 
@@ -237,9 +238,9 @@ async function applyJournaled(
   try {
     await applyRemaining(adapter, { done, journal, owner, writeID }, req)
   } catch (error) {
-    // Undone (a taken unique value): nothing is left to finish. Any other failure leaves the
-    // journal, and the next start (or a writer past the grace period) finishes the write.
-    if (error instanceof ValidationError) {
+    // Undone (a taken unique value or id): nothing is left to finish. Any other failure leaves
+    // the journal, and the next start (or a writer past the grace period) finishes the write.
+    if (error instanceof ValidationError || error instanceof IdTaken) {
       await closeJournal(adapter, writeID, journal, parts, true, lockProgress)
       throw error
     }
@@ -300,11 +301,22 @@ export async function applyRemaining(
       )
       done.add(group)
     } catch (error) {
-      if (error instanceof ValidationError) {
+      if (error instanceof ValidationError || error instanceof IdTaken) {
         // The failed group too: packed again in several requests, some of them may have gone
-        // through (undoing a change that did not is storing what is there already).
-        const applied = journal.filter((change) => done.has(change.group) || change.group === group)
+        // through (undoing a change that did not is storing what is there already). A create
+        // whose id another document took is not undone over that document: only what it
+        // wrote ahead of its own request is removed.
+        const taken = new Set(
+          error instanceof IdTaken ? error.conflicts.map((change) => keyString(change.key)) : [],
+        )
+        const applied = journal.filter(
+          (change) =>
+            (done.has(change.group) || change.group === group) && !taken.has(keyString(change.key)),
+        )
         await applyOverCurrent(adapter, write, applied.map(inverse), undefined, req)
+        if (error instanceof IdTaken) {
+          await removeTakenEntries(adapter, error.conflicts)
+        }
       }
       throw error
     }
@@ -333,6 +345,10 @@ async function applyOverCurrent(
       adapter,
       journal.map((change) => change.key),
     )
+    const taken = group === undefined ? [] : takenCreates(adapter, journal, current, writeID)
+    if (taken.length > 0) {
+      throw new IdTaken(taken)
+    }
     const changes: DocumentChange[] = journal
       .map((change) => ({
         after: change.after,

@@ -524,7 +524,7 @@ describe('documents whose entries do not fit one transaction', () => {
       [0, 1, 2].map((n) =>
         dynamo.payload.create({
           collection: 'named',
-          data: { id: 'race', tags: values(40, `r${n}-`), title: `r${n}` },
+          data: { id: 'race', tags: values(60, `r${n}-`), title: `r${n}` },
         }),
       ),
     )
