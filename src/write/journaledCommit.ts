@@ -7,42 +7,20 @@ import type { DocumentChange } from '../transactions/session.js'
 import type { ItemKey } from '../keys/itemKeys.js'
 import type { DynamoDBAdapter } from '../types.js'
 
-import { namespaceOf } from '../namespaces.js'
 import { revisionOf } from '../storage/revisions.js'
-import { batchGetByKey } from '../storage/documentStore.js'
-import {
-  deleteJournal,
-  markGroupDone,
-  readJournalHeader,
-  writeJournal,
-} from '../transactions/journal.js'
+import { deleteJournal, markGroupDone, writeJournal } from '../transactions/journal.js'
 import { JournalTakenOver, UnfinishedWrite } from '../transactions/journalGrace.js'
 import {
   awaitOutcome,
-  journalFence,
   type LockProgress,
   startHeartbeat,
 } from '../transactions/journalOwnership.js'
-import { keyString } from '../transactions/session.js'
-import {
-  failedConditionIndexes,
-  jitteredDelay,
-  MAX_TRANSACTION_ACTIONS,
-  transactWrite,
-} from '../transactions/transactWrite.js'
-import { LOCK_ATTRIBUTE, lockDocuments, unlockDocuments } from './documentLocks.js'
-import { landed, readConflicts } from './conflictReads.js'
+import { lockDocuments, unlockDocuments } from './documentLocks.js'
+import { landed } from './conflictReads.js'
 import { GroupOutgrown, groupChanges, RevisionConflict, writeGroup } from './groups.js'
-import { findLegacyOverflows } from './legacyOverflows.js'
-import { IdTaken, removeTakenEntries, takenCreates } from './takenCreates.js'
+import { IdTaken } from './takenCreates.js'
 import { releaseMarkers } from './releaseMarkers.js'
-import { writeSplit } from './splitGroup.js'
-
-/** Room for the journal mark in each group's request. */
-const GROUP_CAPACITY = MAX_TRANSACTION_ACTIONS - 1
-
-/** How often a group is computed again over newer documents before giving up. */
-const REBASE_ATTEMPTS = 25
+import { applyRemaining, GROUP_CAPACITY } from './applyJournal.js'
 
 /**
  * Documents of a journaled write moved on before it locked them; it locked them as they are now
@@ -274,149 +252,4 @@ export async function closeJournal(
   await releaseMarkers(adapter, journal)
   await unlockDocuments(adapter, lockedKeys(journal, undone), writeID, lockProgress)
   await deleteJournal(adapter, writeID, parts)
-}
-
-/**
- * Applies the journal's groups not yet done, each over the documents as stored now; undoes the
- * applied ones when a group cannot be applied (then rethrows why).
- */
-export async function applyRemaining(
-  adapter: DynamoDBAdapter,
-  write: { done: Set<number>; journal: JournalChange[]; owner: string; writeID: string },
-  req?: Partial<PayloadRequest>,
-): Promise<void> {
-  const { done, journal } = write
-  const groups = [...new Set(journal.map((change) => change.group))].sort((a, b) => a - b)
-  for (const group of groups) {
-    if (done.has(group)) {
-      continue
-    }
-    try {
-      await applyOverCurrent(
-        adapter,
-        write,
-        journal.filter((change) => change.group === group),
-        group,
-        req,
-      )
-      done.add(group)
-    } catch (error) {
-      if (error instanceof ValidationError || error instanceof IdTaken) {
-        // The failed group too: packed again in several requests, some of them may have gone
-        // through (undoing a change that did not is storing what is there already). A create
-        // whose id another document took is not undone over that document: only what it
-        // wrote ahead of its own request is removed.
-        const taken = new Set(
-          error instanceof IdTaken ? error.conflicts.map((change) => keyString(change.key)) : [],
-        )
-        const applied = journal.filter(
-          (change) =>
-            (done.has(change.group) || change.group === group) && !taken.has(keyString(change.key)),
-        )
-        await applyOverCurrent(adapter, write, applied.map(inverse), undefined, req)
-        if (error instanceof IdTaken) {
-          await removeTakenEntries(adapter, error.conflicts)
-        }
-      }
-      throw error
-    }
-  }
-}
-
-function inverse(change: JournalChange): JournalChange {
-  return { ...change, after: change.before, before: change.after }
-}
-
-/**
- * Stores each change's `after` over whatever the document is now (its entries, markers and the
- * counter computed from the stored version), marking `group` done in the last request. Every
- * request holds only while `owner` owns the journal (the mark, or a fence).
- */
-async function applyOverCurrent(
-  adapter: DynamoDBAdapter,
-  write: { owner: string; writeID: string },
-  journal: JournalChange[],
-  group: number | undefined,
-  req?: Partial<PayloadRequest>,
-): Promise<void> {
-  const { owner, writeID } = write
-  for (let attempt = 1; ; attempt++) {
-    const current = await batchGetByKey(
-      adapter,
-      journal.map((change) => change.key),
-    )
-    const taken = group === undefined ? [] : takenCreates(adapter, journal, current, writeID)
-    if (taken.length > 0) {
-      throw new IdTaken(taken)
-    }
-    const changes: DocumentChange[] = journal
-      .map((change) => ({
-        after: change.after,
-        before: current.get(keyString(change.key)) ?? null,
-        key: change.key,
-        namespace: namespaceOf(adapter, change.kind, change.slug),
-        recorded: change.before,
-        unindexed: change.unindexed,
-      }))
-      .filter((change) => change.after !== null || change.before !== null)
-    await findLegacyOverflows(adapter, changes)
-    const packed = groupChanges(adapter, changes, writeID, GROUP_CAPACITY, true)
-    try {
-      for (const [index, part] of packed.entries()) {
-        const last = index === packed.length - 1
-        const extra =
-          last && group !== undefined
-            ? markGroupDone(writeID, group, owner)
-            : journalFence(writeID, owner)
-        await (part.split ? writeSplit : writeGroup)(adapter, part, writeID, req, extra)
-      }
-      if (packed.length === 0 && group !== undefined) {
-        await markAlone(adapter, writeID, group, owner)
-      }
-      return
-    } catch (error) {
-      const again = error instanceof RevisionConflict || error instanceof GroupOutgrown
-      if (!again || attempt >= REBASE_ATTEMPTS) {
-        throw error
-      }
-      if (
-        error instanceof RevisionConflict &&
-        (await endedElsewhere(adapter, error.conflicts, write))
-      ) {
-        throw new JournalTakenOver(writeID)
-      }
-      await jitteredDelay(Math.min(attempt, 6))
-    }
-  }
-}
-
-async function markAlone(
-  adapter: DynamoDBAdapter,
-  writeID: string,
-  group: number,
-  owner: string,
-): Promise<void> {
-  try {
-    await transactWrite(adapter, [markGroupDone(writeID, group, owner)])
-  } catch (error) {
-    throw failedConditionIndexes(error, 1).length > 0 ? new JournalTakenOver(writeID) : error
-  }
-}
-
-/**
- * After a group failed on its documents: whether the write was ended by another process (it
- * took the journal over, applied or undid it and removed the locks), rather than a document
- * being in the way. Then nothing more of it may be stored.
- */
-async function endedElsewhere(
-  adapter: DynamoDBAdapter,
-  conflicts: DocumentChange[],
-  write: { owner: string; writeID: string },
-): Promise<boolean> {
-  const items = await readConflicts(adapter, conflicts)
-  if ([...items.values()].every((item) => item[LOCK_ATTRIBUTE] === write.writeID)) {
-    return false
-  }
-  const header = await readJournalHeader(adapter, write.writeID)
-  return header === undefined || header.owner !== write.owner
 }

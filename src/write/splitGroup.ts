@@ -3,11 +3,10 @@ import type { PayloadRequest } from 'payload'
 import type { DynamoDBAdapter } from '../types.js'
 import type { Group } from './groups.js'
 
-import { QueryCommand } from '@aws-sdk/lib-dynamodb'
 import { randomUUID } from 'node:crypto'
 import { gunzipSync, gzipSync } from 'node:zlib'
 
-import { send } from '../storage/send.js'
+import { queryPartition } from '../indexes/verify.js'
 import { forgetOverflowHints } from '../read/overflowingIndexes.js'
 import { JournalTakenOver } from '../transactions/journalGrace.js'
 import {
@@ -198,23 +197,8 @@ async function applyDeferred(
  * (`writeSplit`), for a process that finishes the write.
  */
 export async function finishDeferred(adapter: DynamoDBAdapter, writeID: string): Promise<void> {
-  let startKey: Record<string, unknown> | undefined
-  do {
-    const out = await send<{
-      Items?: Record<string, unknown>[]
-      LastEvaluatedKey?: Record<string, unknown>
-    }>(
-      adapter,
-      new QueryCommand({
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-        ExpressionAttributeValues: { ':pk': `J#${writeID}`, ':prefix': 'D#' },
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ReturnConsumedCapacity: 'TOTAL',
-        TableName: adapter.tableName,
-      }),
-    )
-    for (const item of out.Items ?? []) {
+  for await (const items of queryPartition(adapter, `J#${writeID}`, { prefix: 'D#' })) {
+    for (const item of items) {
       const parts = gunzipSync(item.parts as Uint8Array).toString('utf8')
       await applyDeferred(
         adapter,
@@ -227,6 +211,5 @@ export async function finishDeferred(adapter: DynamoDBAdapter, writeID: string):
         writeID,
       )
     }
-    startKey = out.LastEvaluatedKey
-  } while (startKey)
+  }
 }

@@ -6,10 +6,9 @@ import { indexEntries } from '../indexes/entries.js'
 import { maintainedIndexes } from '../indexes/indexRecord.js'
 import { localeCodes } from '../indexes/registry.js'
 import { namespaceOf } from '../namespaces.js'
-import { batchGetByKey } from '../storage/documentStore.js'
+import { batchDeleteItems, batchGetByKey } from '../storage/documentStore.js'
 import { recentWrites } from '../storage/revisions.js'
 import { keyString } from '../transactions/session.js'
-import { MAX_TRANSACTION_ACTIONS, transactWrite } from '../transactions/transactWrite.js'
 import { RevisionConflict } from './groupFailures.js'
 
 /**
@@ -65,7 +64,7 @@ export async function removeTakenEntries(
     adapter,
     taken.map((change) => change.key),
   )
-  const deletes = taken.flatMap((change) => {
+  const left = taken.flatMap((change) => {
     const definitions = maintainedIndexes(adapter, change.namespace)
     const holder = current.get(keyString(change.key))
     const kept = new Set(
@@ -73,9 +72,7 @@ export async function removeTakenEntries(
     )
     return (change.after ? indexEntries(change.namespace, definitions, locales, change.after) : [])
       .filter((entry) => !kept.has(keyString(entry)))
-      .map((entry) => ({ key: { pk: entry.pk, sk: entry.sk }, type: 'delete' as const }))
+      .map((entry) => ({ pk: entry.pk, sk: entry.sk }))
   })
-  for (let start = 0; start < deletes.length; start += MAX_TRANSACTION_ACTIONS) {
-    await transactWrite(adapter, deletes.slice(start, start + MAX_TRANSACTION_ACTIONS))
-  }
+  await batchDeleteItems(adapter, left)
 }
