@@ -44,9 +44,9 @@ export type Group = {
   keepsReleases?: boolean
   meanings: Meaning[]
   /**
-   * One document whose entries and value counts do not fit its transaction: new entries go in
-   * requests before it, old ones and the counts that do not fit after it, under the journal's
-   * lock (splitGroup.ts).
+   * One document whose entries, unique values and value counts do not fit its transaction: new
+   * unique values and entries go in requests before it, old entries and the counts that do not
+   * fit after it, under the journal's lock (splitGroup.ts).
    */
   split?: boolean
 }
@@ -143,11 +143,11 @@ export function groupChanges(
     // the record of what it moves after it; unique values and entries go before, counts after,
     // and the values it lets go of when the journaled write ends (releaseMarkers.ts).
     const movable = new Set(['entry', 'release', 'unique'])
-    const entries = unit.reduce(
+    const movableActions = unit.reduce(
       (sum, member) => sum + member.meanings.filter((meaning) => movable.has(meaning.kind)).length,
       0,
     )
-    const own = actionCount - entries + (moves.some((move) => move.stamped) ? 1 : 0) + 1
+    const own = actionCount - movableActions + (moves.some((move) => move.stamped) ? 1 : 0) + 1
     if (alone > capacity && (unit.length > 1 || own > capacity)) {
       throw oversizedUnit(adapter, unit, unit.length > 1 ? alone : own, capacity)
     }
