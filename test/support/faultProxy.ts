@@ -49,6 +49,7 @@ import { Agent, createServer, type IncomingMessage, request, type ServerResponse
 import type { Socket } from 'node:net'
 
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './dynamodbLocal.mjs'
+import { seeded } from './workload.js'
 
 export type FaultMode =
   | 'delay'
@@ -132,18 +133,6 @@ const MAX_BODY_BYTES = 20 * 1024 * 1024
 const MAX_HISTORY = 10_000
 const ERROR_PREFIX = 'com.amazonaws.dynamodb.v20120810#'
 
-/** mulberry32: a small, fast, seedable generator (uniform in [0, 1)). */
-function generator(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 function emptyOperationCounts(): OperationCounts {
   return {
     delay: 0,
@@ -200,7 +189,7 @@ export async function startFaultProxy(options: FaultProxyOptions = {}): Promise<
   const target = new URL(targetText)
   assertLoopback(target)
   const maxRequests = options.maxRequests ?? 100_000
-  const random = generator(options.seed ?? 1)
+  const random = seeded(options.seed ?? 1)
   let settings = validate(options)
   let counts = emptyCounts()
   let decisions: FaultDecision[] = []
