@@ -8,6 +8,7 @@ import { readTogether } from '../storage/readTogether.js'
 import { activeTransaction } from '../transactions/session.js'
 import { newDocumentID } from '../utilities/newDocumentID.js'
 import { performWrite } from '../write/performWrite.js'
+import { returnedCopy } from '../write/returnedCopy.js'
 import { assertReferencesExist, transformWrite } from '../write/transformWrite.js'
 
 export const create: Create = async function create(
@@ -44,5 +45,5 @@ export const create: Create = async function create(
   if (returning === false) {
     return null as never
   }
-  return applySelect(doc, namespace.fields, select) as never
+  return applySelect(returnedCopy(doc), namespace.fields, select) as never
 }

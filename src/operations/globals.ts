@@ -12,6 +12,7 @@ import { readDocument } from '../read/readDocument.js'
 import { generateID } from '../utilities/generateID.js'
 import { mergeUpdate } from '../write/mergeUpdate.js'
 import { performWrite } from '../write/performWrite.js'
+import { returnedCopy } from '../write/returnedCopy.js'
 import { assertReferencesExist, transformWrite } from '../write/transformWrite.js'
 
 /** A global is one item; `globalType` names it as the official adapters do. */
@@ -37,7 +38,7 @@ export const createGlobal: CreateGlobal = async function createGlobal(
     async () => [{ after: doc, before: await readDocument(this, key), key, namespace }],
     req,
   )
-  return (returning === false ? null : doc) as never
+  return (returning === false ? null : returnedCopy(doc)) as never
 }
 
 export const findGlobal: FindGlobal = async function findGlobal(
@@ -85,6 +86,8 @@ export const updateGlobal: UpdateGlobal = async function updateGlobal(
     req,
   )
   return (
-    returning === false ? null : { ...applySelect(doc, namespace.fields, select), globalType: slug }
+    returning === false
+      ? null
+      : { ...applySelect(returnedCopy(doc), namespace.fields, select), globalType: slug }
   ) as never
 }

@@ -10,6 +10,7 @@ import { matchDocuments } from '../read/matchDocuments.js'
 import { readDocument } from '../read/readDocument.js'
 import { generateID } from '../utilities/generateID.js'
 import { performWrite } from './performWrite.js'
+import { returnedCopy } from './returnedCopy.js'
 import { transformVersionData } from './transformWrite.js'
 
 export type NewVersion = {
@@ -55,7 +56,7 @@ export async function writeNewVersion(
   if (!tracksLatest) {
     delete doc.latest
     await performWrite(adapter, async () => [created], req)
-    return doc
+    return returnedCopy(doc)
   }
   // Every version write of one parent rewrites the parent's latest-version pointer on the
   // condition that it is still the revision read, so concurrent saves run one after the other:
@@ -109,5 +110,5 @@ export async function writeNewVersion(
     },
     req,
   )
-  return doc
+  return returnedCopy(doc)
 }

@@ -7,6 +7,7 @@ import type { DynamoDBAdapter } from '../types.js'
 import { keyOf } from '../namespaces.js'
 import { mergeUpdate } from './mergeUpdate.js'
 import { performWrite } from './performWrite.js'
+import { returnedCopy } from './returnedCopy.js'
 import { assertReferencesExist, transformWrite } from './transformWrite.js'
 
 /**
@@ -64,5 +65,5 @@ export async function updateDocuments(
     },
     req,
   )
-  return updated
+  return updated.map(returnedCopy)
 }
