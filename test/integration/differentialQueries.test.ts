@@ -7,19 +7,25 @@
  * and each write's outcome must equal db-sqlite's. Two adapter lanes: answers from memory (the
  * default) and through indexes and partitions (`readCache: false`).
  *
+ * A second run does the same with drafts on (writes may save drafts, queries may ask for them).
+ *
  * `DIFF_SEED=<n> DIFF_QUERIES=<n>` replays or widens a run; `DIFF_SIMPLE=1` asks single
- * conditions without writes (to tell which operator differs); `DIFF_SHOW=<n>` lists more.
+ * conditions without writes (to tell which operator differs); `DIFF_SHOW=<n>` lists more;
+ * `DIFF_INSPECT=1` prints the documents behind the first difference.
  */
 import { type Booted, boot, closeAll, THROUGH_INDEXES } from '../support/bootPayload.js'
 import {
   answer,
   apply,
-  describe,
+  describe as describeStep,
   fixture,
   generator,
   type Lane,
   makeConfig,
+  makeDraftsConfig,
   mutations,
+  type Options,
+  type Query,
   seed,
 } from '../support/differential.js'
 import { seeded as random } from '../support/workload.js'
@@ -27,65 +33,98 @@ import { seeded as random } from '../support/workload.js'
 const SEED = Number(process.env.DIFF_SEED ?? 20261204)
 const QUERIES = Number(process.env.DIFF_QUERIES ?? 400)
 
-let sqlite: Booted | undefined
-let memory: Booted | undefined
-let indexes: Booted | undefined
-const lanes: Record<string, Lane> = {}
+/** Prints the documents one lane answers and the other does not (`DIFF_INSPECT=1`). */
+async function inspect(expected: Lane, got: Lane, query: Query): Promise<void> {
+  const whole = { ...query, limit: 0, page: 1 }
+  const seqs = async (lane: Lane) =>
+    new Set((await answer(lane, whole)).replace(/^total \d+: /, '').split(','))
+  const [a, b] = [await seqs(expected), await seqs(got)]
+  for (const seq of [...a, ...b].filter((each) => !(a.has(each) && b.has(each)))) {
+    for (const lane of [expected, got]) {
+      const id = lane.idOf.get(Number(seq))
+      const doc =
+        id === undefined
+          ? 'gone'
+          : await lane.payload.findByID({
+              id,
+              collection: 'items',
+              depth: 0,
+              draft: query.draft,
+              locale: 'all',
+            })
+      console.log(`seq ${seq}: ${JSON.stringify(doc)}`)
+    }
+  }
+}
 
-beforeAll(async () => {
-  ;[sqlite, memory, indexes] = await Promise.all([
-    boot(makeConfig, 'sqlite'),
-    boot(makeConfig, 'dynamodb'),
-    boot(makeConfig, 'dynamodb', THROUGH_INDEXES),
-  ])
-  const data = fixture(random(SEED))
-  lanes.sqlite = await seed(sqlite.payload, data)
-  lanes.memory = await seed(memory.payload, data)
-  lanes.indexes = await seed(indexes.payload, data)
-})
+function differential(name: string, config: typeof makeConfig, options: Options): void {
+  let sqlite: Booted | undefined
+  let memory: Booted | undefined
+  let indexes: Booted | undefined
+  const lanes: Record<string, Lane> = {}
 
-afterAll(() => closeAll(sqlite, memory, indexes))
+  beforeAll(async () => {
+    ;[sqlite, memory, indexes] = await Promise.all([
+      boot(config, 'sqlite'),
+      boot(config, 'dynamodb'),
+      boot(config, 'dynamodb', THROUGH_INDEXES),
+    ])
+    const data = fixture(random(SEED))
+    lanes.sqlite = await seed(sqlite.payload, data)
+    lanes.memory = await seed(memory.payload, data)
+    lanes.indexes = await seed(indexes.payload, data)
+  })
 
-test(`${QUERIES} random queries answer as db-sqlite does (seed ${SEED})`, async () => {
-  const { query: nextQuery, where } = generator(random(SEED + 1))
-  const nextMutation = mutations(random(SEED + 2), where)
-  const differences: string[] = []
-  let nonEmpty = 0
-  let writes = 0
-  for (let index = 0; index < QUERIES; index++) {
-    if (index % 4 === 3 && !process.env.DIFF_SIMPLE) {
-      const mutation = nextMutation([...lanes.sqlite.idOf.keys()])
-      const outcome = await apply(lanes.sqlite, mutation)
-      // A write db-sqlite cannot make (`all` over a `hasMany` select) is not made anywhere.
-      const made = !outcome.startsWith('error')
-      writes += made ? 1 : 0
-      for (const name of made ? ['memory', 'indexes'] : []) {
-        const got = await apply(lanes[name], mutation)
-        if (got !== outcome) {
+  afterAll(() => closeAll(sqlite, memory, indexes))
+
+  test(`${name}: ${QUERIES} random queries answer as db-sqlite does (seed ${SEED})`, async () => {
+    const { query: nextQuery, where } = generator(random(SEED + 1), options)
+    const nextMutation = mutations(random(SEED + 2), where, 1000, options)
+    const differences: string[] = []
+    let nonEmpty = 0
+    let writes = 0
+    for (let index = 0; index < QUERIES; index++) {
+      if (index % 4 === 3 && !process.env.DIFF_SIMPLE) {
+        const mutation = nextMutation([...lanes.sqlite.idOf.keys()])
+        const outcome = await apply(lanes.sqlite, mutation)
+        // A write db-sqlite cannot make (`all` over a `hasMany` select) is not made anywhere.
+        const made = !outcome.startsWith('error')
+        writes += made ? 1 : 0
+        for (const name of made ? ['memory', 'indexes'] : []) {
+          const got = await apply(lanes[name], mutation)
+          if (got !== outcome) {
+            differences.push(
+              `#${index} ${name} write: ${describeStep(mutation as never)}\n  sqlite: ${outcome}\n  ${name}: ${got}`,
+            )
+          }
+        }
+      }
+      const query = nextQuery()
+      const expected = await answer(lanes.sqlite, query)
+      if (/: \d|^\d/.test(expected)) {
+        nonEmpty++
+      }
+      // db-sqlite throws on `all` over a `hasMany` select (a TypeError in its query builder).
+      const sqliteFailed = expected.startsWith('error')
+      for (const name of ['memory', 'indexes']) {
+        const got = await answer(lanes[name], query)
+        if (sqliteFailed ? got.startsWith('error') : got !== expected) {
           differences.push(
-            `#${index} ${name} write: ${describe(mutation as never)}\n  sqlite: ${outcome}\n  ${name}: ${got}`,
+            `#${index} ${name}: ${describeStep(query)}\n  sqlite: ${expected}\n  ${name}: ${got}`,
           )
+          if (process.env.DIFF_INSPECT && differences.length === 1) {
+            await inspect(lanes.sqlite, lanes[name], query)
+          }
         }
       }
     }
-    const query = nextQuery()
-    const expected = await answer(lanes.sqlite, query)
-    if (/: \d|^\d/.test(expected)) {
-      nonEmpty++
-    }
-    // db-sqlite throws on `all` over a `hasMany` select (a TypeError in its query builder).
-    const sqliteFailed = expected.startsWith('error')
-    for (const name of ['memory', 'indexes']) {
-      const got = await answer(lanes[name], query)
-      if (sqliteFailed ? got.startsWith('error') : got !== expected) {
-        differences.push(
-          `#${index} ${name}: ${describe(query)}\n  sqlite: ${expected}\n  ${name}: ${got}`,
-        )
-      }
-    }
-  }
-  // The generator must reach documents, or agreement would say nothing.
-  expect(nonEmpty).toBeGreaterThan(QUERIES / 3)
-  expect(process.env.DIFF_SIMPLE ? QUERIES : writes).toBeGreaterThan(QUERIES / 5)
-  expect(differences.slice(0, Number(process.env.DIFF_SHOW ?? 15)).join('\n')).toBe('')
-})
+    // The generator must reach documents, or agreement would say nothing.
+    expect(nonEmpty).toBeGreaterThan(QUERIES / 3)
+    expect(process.env.DIFF_SIMPLE ? QUERIES : writes).toBeGreaterThan(QUERIES / 5)
+    expect(differences.slice(0, Number(process.env.DIFF_SHOW ?? 15)).join('\n')).toBe('')
+  })
+}
+
+describe('documents', () => differential('documents', makeConfig, {}))
+
+describe('drafts', () => differential('drafts', makeDraftsConfig, { drafts: true }))
