@@ -5,6 +5,8 @@
  */
 import type { CollectionConfig, Config, DatabaseAdapterObj, Payload, Sort, Where } from 'payload'
 
+import { APIError } from 'payload'
+
 export const collections = (): CollectionConfig[] => [
   { slug: 'authors', fields: [{ name: 'name', type: 'text' }] },
   { slug: 'tags', fields: [{ name: 'label', type: 'text' }] },
@@ -451,7 +453,9 @@ export async function apply(lane: Lane, mutation: Mutation): Promise<string> {
       }
     }
   } catch (error) {
-    return `error ${(error as Error).name}: ${(error as Error).message}`
+    // Payload's own errors (APIError and its kinds) are marked: anything else is a defect.
+    const kind = error instanceof APIError ? 'payload' : 'NOT PAYLOAD'
+    return `error ${(error as Error).name} (${kind}): ${(error as Error).message}`
   }
 }
 
