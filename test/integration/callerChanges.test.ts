@@ -86,14 +86,26 @@ const asStored = {
   tags: [expect.any(String)],
 }
 
-/** Runs `write` on the first Payload; another writer changes the document just before it commits. */
+/** A commit of one item is a conditional put; of more, a transaction. */
+const WRITES = new Set(['PutCommand', 'TransactWriteCommand', 'UpdateCommand'])
+
+/**
+ * Runs `write` on the first Payload; another writer changes the document just before the first
+ * commit that writes it (a request that mentions `marker`: the document's id, or the global's
+ * sort key) goes out. Other writes (a read lease taken meanwhile) pass.
+ */
 async function withInterleavedWrite(
+  marker: string,
   write: () => Promise<unknown>,
   interleave: () => Promise<unknown>,
 ) {
   let interleaved = false
   const watch = watchSends(first.db as unknown as DynamoDBAdapter, async (command: SentCommand) => {
-    if (!interleaved && command.constructor.name === 'TransactWriteCommand') {
+    if (
+      !interleaved &&
+      WRITES.has(command.constructor.name) &&
+      JSON.stringify(command.input).includes(marker)
+    ) {
       interleaved = true
       await interleave()
     }
@@ -109,6 +121,7 @@ async function withInterleavedWrite(
 test('an update whose commit is computed again stores ids, not the documents Payload populated', async () => {
   const item = await first.create({ collection: 'items', data: { title: 'a' } })
   await withInterleavedWrite(
+    String(item.id),
     // depth 2 (the default): Payload populates the returned document before it commits.
     () => first.update({ id: item.id, collection: 'items', data: related() }),
     () => second.update({ id: item.id, collection: 'items', data: { title: 'b' } }),
@@ -122,6 +135,7 @@ test('an update whose commit is computed again stores ids, not the documents Pay
 test('an update by where whose commit is computed again stores ids', async () => {
   const item = await first.create({ collection: 'items', data: { title: 'c' } })
   await withInterleavedWrite(
+    String(item.id),
     () => first.update({ collection: 'items', data: related(), where: { title: { equals: 'c' } } }),
     () => second.update({ id: item.id, collection: 'items', data: { author: null } }),
   )
@@ -131,6 +145,7 @@ test('an update by where whose commit is computed again stores ids', async () =>
 test('a global update whose commit is computed again stores ids', async () => {
   await first.updateGlobal({ data: { title: 'g' }, slug: 'settings' })
   await withInterleavedWrite(
+    'D#global',
     () => first.updateGlobal({ data: related(), slug: 'settings' }),
     () => second.updateGlobal({ data: { title: 'h' }, slug: 'settings' }),
   )
@@ -148,6 +163,7 @@ test('a create in a transaction whose commit is computed again stores ids', asyn
     created = await first.create({ collection: 'items', data: { ...related(), title: 'e' }, req })
     await first.update({ id: other.id, collection: 'items', data: { title: 'f' }, req })
     await withInterleavedWrite(
+      String(created.id),
       () => commitTransaction(req),
       () => second.update({ id: other.id, collection: 'items', data: { title: 'g' } }),
     )
