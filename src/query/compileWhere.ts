@@ -237,6 +237,10 @@ const compileCondition = async (
 ): Promise<Node> => {
   const path = resolvePath(
     {
+      blockType:
+        operator === 'equals' && typeof value === 'string' && key.endsWith('.blockType')
+          ? value
+          : undefined,
       fields: scope.fields,
       joinFields: true,
       locale: normalizeLocale(scope.payload, scope.locale),

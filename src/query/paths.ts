@@ -68,6 +68,12 @@ export type PathContext = {
   joinFields?: boolean
   /** Normalized: a locale code, `'all'`, or undefined when localization is off. */
   locale: string | undefined
+  /**
+   * For `blocks.blockType equals <slug>`: the condition binds to that block type's rows, as the
+   * SQL adapters join that block's own table. Two such conditions can then match two blocks of
+   * one document (a figure and a quote), and one binds to the same row as the block's fields.
+   */
+  blockType?: string
   payload: Payload
 }
 
@@ -292,7 +298,12 @@ export const resolvePath = (ctx: PathContext, path: string): ResolvedPath => {
           if (i + 1 !== segments.length - 1) {
             throw new InvalidPathError(path)
           }
-          const rowAcc = join(`${here}|*`, (doc, b) => asRows(valAcc(doc, b)))
+          const only = ctx.blockType
+          const rowAcc = only
+            ? join(`${here}|${only}`, (doc, b) =>
+                asRows(valAcc(doc, b)).filter((row) => String(prop(row, 'blockType')) === only),
+              )
+            : join(`${here}|*`, (doc, b) => asRows(valAcc(doc, b)))
           return {
             field,
             get: (doc, b) => one(prop(rowAcc(doc, b), 'blockType')),
