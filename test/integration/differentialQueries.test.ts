@@ -37,7 +37,12 @@ const QUERIES = Number(process.env.DIFF_QUERIES ?? 400)
 async function inspect(expected: Lane, got: Lane, query: Query): Promise<void> {
   const whole = { ...query, limit: 0, page: 1 }
   const seqs = async (lane: Lane) =>
-    new Set((await answer(lane, whole)).replace(/^total \d+: /, '').split(','))
+    new Set(
+      (await answer(lane, whole))
+        .replace(/^total \d+: /, '')
+        .replace(/ ?\(count \d+\)$/, '')
+        .split(','),
+    )
   const [a, b] = [await seqs(expected), await seqs(got)]
   for (const seq of [...a, ...b].filter((each) => !(a.has(each) && b.has(each)))) {
     for (const lane of [expected, got]) {

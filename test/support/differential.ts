@@ -495,7 +495,19 @@ export async function answer(lane: Lane, query: Query): Promise<string> {
     const seqs = result.docs.map((doc) => lane.seqOf.get(String(doc.id)))
     // Past the last page db-sqlite answers totalDocs 0; the total is not compared there.
     const total = query.limit === 0 || seqs.length === 0 ? '' : `total ${result.totalDocs}: `
-    return `${total}${seqs.join(',')}`
+    // `count` has its own plans (value counters for an indexed equality); it has no `draft`.
+    const counted = query.draft
+      ? ''
+      : ` (count ${
+          (
+            await lane.payload.count({
+              collection: 'items',
+              locale: query.locale,
+              where: resolve(query.where, lane) as Where,
+            })
+          ).totalDocs
+        })`
+    return `${total}${seqs.join(',')}${counted}`
   } catch (error) {
     return `error ${(error as Error).name}`
   }
