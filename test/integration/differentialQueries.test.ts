@@ -17,6 +17,7 @@ import { type Booted, boot, closeAll, THROUGH_INDEXES } from '../support/bootPay
 import {
   answer,
   apply,
+  contents,
   describe as describeStep,
   fixture,
   generator,
@@ -88,6 +89,7 @@ function differential(name: string, config: typeof makeConfig, options: Options)
     const differences: string[] = []
     let nonEmpty = 0
     let writes = 0
+    let wholeCompared = 0
     for (let index = 0; index < QUERIES; index++) {
       if (index % 4 === 3 && !process.env.DIFF_SIMPLE) {
         const mutation = nextMutation([...lanes.sqlite.idOf.keys()])
@@ -111,6 +113,24 @@ function differential(name: string, config: typeof makeConfig, options: Options)
       }
       // db-sqlite throws on `all` over a `hasMany` select (a TypeError in its query builder).
       const sqliteFailed = expected.startsWith('error')
+      // Every fifth query: the first documents whole (content, populated relationships, select).
+      if (index % 5 === 0 && !sqliteFailed) {
+        const view = {
+          depth: index % 2,
+          locale: index % 3 === 0 ? ('all' as const) : query.locale,
+          select: index % 4 === 0,
+        }
+        const whole = await contents(lanes.sqlite, query, view)
+        wholeCompared += whole.startsWith('[{') ? 1 : 0
+        for (const name of ['memory', 'indexes']) {
+          const got = await contents(lanes[name], query, view)
+          if (!whole.startsWith('error') && got !== whole) {
+            differences.push(
+              `#${index} ${name} documents ${JSON.stringify(view)}: ${describeStep(query)}\n  sqlite: ${whole}\n  ${name}: ${got}`,
+            )
+          }
+        }
+      }
       for (const name of ['memory', 'indexes']) {
         const got = await answer(lanes[name], query)
         if (sqliteFailed ? got.startsWith('error') : got !== expected) {
@@ -125,6 +145,7 @@ function differential(name: string, config: typeof makeConfig, options: Options)
     }
     // The generator must reach documents, or agreement would say nothing.
     expect(nonEmpty).toBeGreaterThan(QUERIES / 3)
+    expect(wholeCompared).toBeGreaterThan(QUERIES / 20)
     expect(process.env.DIFF_SIMPLE ? QUERIES : writes).toBeGreaterThan(QUERIES / 5)
     expect(differences.slice(0, Number(process.env.DIFF_SHOW ?? 15)).join('\n')).toBe('')
   })

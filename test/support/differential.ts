@@ -520,3 +520,54 @@ export function describe(query: Mutation | Query): string {
       : value,
   )
 }
+
+/** Keys whose values are ids, which differ between databases. */
+const ID_KEYS = new Set(['author', 'id', 'tags', 'value'])
+/** What the databases legitimately differ in: timestamps, and db-sqlite's empty `blockName`. */
+const DROPPED = new Set(['blockName', 'createdAt', 'updatedAt'])
+
+/**
+ * A document as both databases must give it: ids masked, timestamps dropped, keys sorted, and
+ * `null`, absent and empty lists the same (db-sqlite returns every column; Payload accepts both).
+ */
+function comparable(value: unknown, key = ''): unknown {
+  if (Array.isArray(value)) {
+    return value.length === 0 ? undefined : value.map((each) => comparable(each, key))
+  }
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([name, each]) => each !== null && each !== undefined && !DROPPED.has(name))
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, each]) => [name, comparable(each, name)] as const)
+      .filter(([, each]) => each !== undefined)
+    return Object.fromEntries(entries)
+  }
+  return ID_KEYS.has(key) && (typeof value === 'string' || typeof value === 'number') ? 'ID' : value
+}
+
+/**
+ * The first documents of a query's answer, whole (at `depth` 0 or 1, in one locale or all, with or
+ * without a `select`), ordered by `seq` so that the order is total in every locale.
+ */
+export async function contents(
+  lane: Lane,
+  query: Query,
+  view: { depth: number; locale: 'all' | 'de' | 'en'; select: boolean },
+): Promise<string> {
+  try {
+    const result = await lane.payload.find({
+      collection: 'items',
+      depth: view.depth,
+      draft: query.draft,
+      limit: 8,
+      locale: view.locale,
+      select: view.select ? { author: true, headline: true, rows: true, title: true } : undefined,
+      sort: 'seq',
+      where: resolve(query.where, lane) as Where,
+    })
+    const docs = result.docs.map((doc) => ({ ...doc, seq: lane.seqOf.get(String(doc.id)) }))
+    return JSON.stringify(comparable(docs) ?? [])
+  } catch (error) {
+    return `error ${(error as Error).name}`
+  }
+}
