@@ -6,7 +6,7 @@
  * must use the data as Payload sent it, not what Payload's hooks made of the returned document:
  * otherwise a populated related document is stored in the field.
  */
-import type { Config, DatabaseAdapterObj, Field, Payload, PayloadRequest } from 'payload'
+import type { Config, DatabaseAdapterObj, Field, Payload, PayloadRequest, Where } from 'payload'
 
 import { commitTransaction, initTransaction, killTransaction } from 'payload'
 
@@ -172,4 +172,41 @@ test('a create in a transaction whose commit is computed again stores ids', asyn
     throw error
   }
   expect(await stored(created.id)).toEqual(asStored)
+})
+
+// A guard: a staged delete's items are built when it is staged, so this held before d5671c2 too.
+test('a delete in a transaction removes the entries of the ids, not of the documents Payload populated', async () => {
+  const bo = String((await first.create({ collection: 'authors', data: { name: 'Bo' } })).id)
+  const item = await first.create({
+    collection: 'items',
+    data: {
+      author: bo,
+      ref: { relationTo: 'authors', value: bo },
+      rows: [{ who: bo }],
+      tags: [bo],
+      title: 'x',
+    },
+  })
+  const req = { payload: first } as PayloadRequest
+  await initTransaction(req)
+  try {
+    // depth 2: Payload populates the deleted document it returns before the commit.
+    await first.delete({ id: item.id, collection: 'items', req })
+    await commitTransaction(req)
+  } catch (error) {
+    await killTransaction(req)
+    throw error
+  }
+  const report = await (holdsNothing.db as unknown as DynamoDBAdapter).verifyIndexes({
+    collection: 'items',
+  })
+  expect(report).toMatchObject({ clean: true })
+  for (const where of [
+    { tags: { equals: bo } },
+    { 'ref.value': { equals: bo } },
+    { 'rows.who': { equals: bo } },
+    { author: { equals: bo } },
+  ] as Where[]) {
+    expect((await holdsNothing.count({ collection: 'items', where })).totalDocs).toBe(0)
+  }
 })
