@@ -1,4 +1,4 @@
-import type { PaginatedDocs, Payload } from 'payload'
+import type { PaginatedDocs, Payload, Where } from 'payload'
 
 /** Resolves a stable name (`authors:1`) to this database's id. */
 export type Ref = (name: string) => number | string
@@ -96,3 +96,21 @@ export async function onReference<T>(work: () => Promise<T>): Promise<T | undefi
 }
 
 export type Pair = { dynamo: Payload; sqlite: Payload }
+
+/**
+ * Each condition's page of `posts` (titles, in title order, at depth 0) and its `count()`, as one
+ * line per condition: what the overflow, split-write and many-values tests compare across
+ * databases and between processes.
+ */
+export async function titlesAndCounts(
+  booted: { payload: Payload },
+  wheres: Where[],
+): Promise<string[]> {
+  const out: string[] = []
+  for (const where of wheres) {
+    const found = await booted.payload.find({ collection: 'posts', depth: 0, sort: 'title', where })
+    const counted = await booted.payload.count({ collection: 'posts', where })
+    out.push(`${found.docs.map((doc) => doc.title).join(',')}:${counted.totalDocs}`)
+  }
+  return out
+}
