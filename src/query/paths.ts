@@ -68,11 +68,7 @@ export type PathContext = {
   joinFields?: boolean
   /** Normalized: a locale code, `'all'`, or undefined when localization is off. */
   locale: string | undefined
-  /**
-   * For `blocks.blockType equals <slug>`: the condition binds to that block type's rows, as the
-   * SQL adapters join that block's own table. Two such conditions can then match two blocks of
-   * one document (a figure and a quote), and one binds to the same row as the block's fields.
-   */
+  /** `blocks.blockType equals <slug>`: bind to that type's rows (as its fields do), not to any. */
   blockType?: string
   payload: Payload
 }
@@ -294,16 +290,18 @@ export const resolvePath = (ctx: PathContext, path: string): ResolvedPath => {
         }
         const next = segments[i + 1]
         const blocks = getBlocks(ctx.payload, field)
+        // Rows of some block types (or all): a binding per set, as SQL joins each block's table.
+        const rowsOf = (slugs?: string[]) =>
+          join(`${here}|${slugs?.join(',') ?? '*'}`, (doc, b) =>
+            asRows(valAcc(doc, b)).filter(
+              (row) => !slugs || slugs.includes(String(prop(row, 'blockType'))),
+            ),
+          )
         if (next === 'blockType') {
           if (i + 1 !== segments.length - 1) {
             throw new InvalidPathError(path)
           }
-          const only = ctx.blockType
-          const rowAcc = only
-            ? join(`${here}|${only}`, (doc, b) =>
-                asRows(valAcc(doc, b)).filter((row) => String(prop(row, 'blockType')) === only),
-              )
-            : join(`${here}|*`, (doc, b) => asRows(valAcc(doc, b)))
+          const rowAcc = rowsOf(ctx.blockType ? [ctx.blockType] : undefined)
           return {
             field,
             get: (doc, b) => one(prop(rowAcc(doc, b), 'blockType')),
@@ -319,10 +317,7 @@ export const resolvePath = (ctx: PathContext, path: string): ResolvedPath => {
         if (!owners.length) {
           throw new InvalidPathError(path)
         }
-        const slugs = owners.map((bl) => bl.slug)
-        const rowAcc = join(`${here}|${slugs.join(',')}`, (doc, b) =>
-          asRows(valAcc(doc, b)).filter((row) => slugs.includes(String(prop(row, 'blockType')))),
-        )
+        const rowAcc = rowsOf(owners.map((bl) => bl.slug))
         return walk(i + 1, owners[0].flattenedFields, rowAcc, here, childLocalized, false)
       }
       case 'relationship':
