@@ -17,16 +17,30 @@ function sortFieldsOf(sort: Sort | undefined): string[] {
 }
 
 /**
+ * The top-level fields that can hold localized values where `locale: 'all'` looks for a
+ * document's locales (localized fields, and groups and tabs holding them): a condition on a
+ * localized field matches a locale the document has through any of them (a `null` condition
+ * matches a locale that only another field has).
+ */
+function localeBearingFields(fields: FlattenedField[]): string[] {
+  const bears = (field: FlattenedField): boolean =>
+    ('localized' in field && field.localized === true) ||
+    ((field.type === 'group' || field.type === 'tab') && field.flattenedFields.some(bears))
+  return fields.filter((field) => 'name' in field && bears(field)).map((field) => field.name)
+}
+
+/**
  * The top-level fields a query that returns `select`ed documents has to read: the selected ones,
  * the ones its `where` and sort name, and the timestamps (the default order and its tie-break).
  * Undefined (read whole documents) unless `select` includes fields, or when a field it names is
  * not stored as itself (a virtual field, an unknown name) or there are too many of them.
  *
- * Join fields in the select are left out: their values come from the other collection.
+ * Join fields in the select are left out: their values come from the other collection. With
+ * `locale: 'all'`, a query that names fields reads every field that tells the document's locales.
  */
 export function projectedFields(
   fields: FlattenedField[],
-  args: { select?: SelectType; sort?: Sort; where?: Where },
+  args: { locale?: string; select?: SelectType; sort?: Sort; where?: Where },
 ): string[] | undefined {
   const { select } = args
   if (!select || Object.keys(select).length === 0 || getSelectMode(select) !== 'include') {
@@ -54,5 +68,9 @@ export function projectedFields(
     return undefined
   }
   byWhere.forEach((name) => named.add(name))
+  const anyLocale = args.locale === 'all' || args.locale === '*'
+  if (anyLocale && (byWhere.length > 0 || sortFieldsOf(args.sort).length > 0)) {
+    localeBearingFields(fields).forEach((name) => named.add(name))
+  }
   return named.size > MAX_PROJECTED_FIELDS ? undefined : [...named]
 }
