@@ -83,72 +83,76 @@ function differential(name: string, config: typeof makeConfig, options: Options)
 
   afterAll(() => closeAll(sqlite, memory, indexes))
 
-  test(`${name}: ${QUERIES} random queries answer as db-sqlite does (seed ${SEED})`, async () => {
-    const { query: nextQuery, where } = generator(random(SEED + 1), options)
-    const nextMutation = mutations(random(SEED + 2), where, 1000, options)
-    const differences: string[] = []
-    let nonEmpty = 0
-    let writes = 0
-    let wholeCompared = 0
-    for (let index = 0; index < QUERIES; index++) {
-      if (index % 4 === 3 && !process.env.DIFF_SIMPLE) {
-        const mutation = nextMutation([...lanes.sqlite.idOf.keys()])
-        const outcome = await apply(lanes.sqlite, mutation)
-        // A write db-sqlite cannot make (`all` over a `hasMany` select) is not made anywhere.
-        const made = !outcome.startsWith('error')
-        writes += made ? 1 : 0
-        for (const name of made ? ['memory', 'indexes'] : []) {
-          const got = await apply(lanes[name], mutation)
-          if (got !== outcome) {
-            differences.push(
-              `#${index} ${name} write: ${describeStep(mutation as never)}\n  sqlite: ${outcome}\n  ${name}: ${got}`,
-            )
+  test(
+    `${name}: ${QUERIES} random queries answer as db-sqlite does (seed ${SEED})`,
+    async () => {
+      const { query: nextQuery, where } = generator(random(SEED + 1), options)
+      const nextMutation = mutations(random(SEED + 2), where, 1000, options)
+      const differences: string[] = []
+      let nonEmpty = 0
+      let writes = 0
+      let wholeCompared = 0
+      for (let index = 0; index < QUERIES; index++) {
+        if (index % 4 === 3 && !process.env.DIFF_SIMPLE) {
+          const mutation = nextMutation([...lanes.sqlite.idOf.keys()])
+          const outcome = await apply(lanes.sqlite, mutation)
+          // A write db-sqlite cannot make (`all` over a `hasMany` select) is not made anywhere.
+          const made = !outcome.startsWith('error')
+          writes += made ? 1 : 0
+          for (const name of made ? ['memory', 'indexes'] : []) {
+            const got = await apply(lanes[name], mutation)
+            if (got !== outcome) {
+              differences.push(
+                `#${index} ${name} write: ${describeStep(mutation as never)}\n  sqlite: ${outcome}\n  ${name}: ${got}`,
+              )
+            }
           }
         }
-      }
-      const query = nextQuery()
-      const expected = await answer(lanes.sqlite, query)
-      if (/: \d|^\d/.test(expected)) {
-        nonEmpty++
-      }
-      // db-sqlite throws on `all` over a `hasMany` select (a TypeError in its query builder).
-      const sqliteFailed = expected.startsWith('error')
-      // Every fifth query: the first documents whole (content, populated relationships, select).
-      if (index % 5 === 0 && !sqliteFailed) {
-        const view = {
-          depth: index % 2,
-          locale: index % 3 === 0 ? ('all' as const) : query.locale,
-          select: index % 4 === 0,
+        const query = nextQuery()
+        const expected = await answer(lanes.sqlite, query)
+        if (/: \d|^\d/.test(expected)) {
+          nonEmpty++
         }
-        const whole = await contents(lanes.sqlite, query, view)
-        wholeCompared += whole.startsWith('[{') ? 1 : 0
+        // db-sqlite throws on `all` over a `hasMany` select (a TypeError in its query builder).
+        const sqliteFailed = expected.startsWith('error')
+        // Every fifth query: the first documents whole (content, populated relationships, select).
+        if (index % 5 === 0 && !sqliteFailed) {
+          const view = {
+            depth: index % 2,
+            locale: index % 3 === 0 ? ('all' as const) : query.locale,
+            select: index % 4 === 0,
+          }
+          const whole = await contents(lanes.sqlite, query, view)
+          wholeCompared += whole.startsWith('[{') ? 1 : 0
+          for (const name of ['memory', 'indexes']) {
+            const got = await contents(lanes[name], query, view)
+            if (!whole.startsWith('error') && got !== whole) {
+              differences.push(
+                `#${index} ${name} documents ${JSON.stringify(view)}: ${describeStep(query)}\n  sqlite: ${whole}\n  ${name}: ${got}`,
+              )
+            }
+          }
+        }
         for (const name of ['memory', 'indexes']) {
-          const got = await contents(lanes[name], query, view)
-          if (!whole.startsWith('error') && got !== whole) {
+          const got = await answer(lanes[name], query)
+          if (sqliteFailed ? got.startsWith('error') : got !== expected) {
             differences.push(
-              `#${index} ${name} documents ${JSON.stringify(view)}: ${describeStep(query)}\n  sqlite: ${whole}\n  ${name}: ${got}`,
+              `#${index} ${name}: ${describeStep(query)}\n  sqlite: ${expected}\n  ${name}: ${got}`,
             )
+            if (process.env.DIFF_INSPECT && differences.length === 1) {
+              await inspect(lanes.sqlite, lanes[name], query)
+            }
           }
         }
       }
-      for (const name of ['memory', 'indexes']) {
-        const got = await answer(lanes[name], query)
-        if (sqliteFailed ? got.startsWith('error') : got !== expected) {
-          differences.push(
-            `#${index} ${name}: ${describeStep(query)}\n  sqlite: ${expected}\n  ${name}: ${got}`,
-          )
-          if (process.env.DIFF_INSPECT && differences.length === 1) {
-            await inspect(lanes.sqlite, lanes[name], query)
-          }
-        }
-      }
-    }
-    // The generator must reach documents, or agreement would say nothing.
-    expect(nonEmpty).toBeGreaterThan(QUERIES / 3)
-    expect(wholeCompared).toBeGreaterThan(QUERIES / 20)
-    expect(process.env.DIFF_SIMPLE ? QUERIES : writes).toBeGreaterThan(QUERIES / 5)
-    expect(differences.slice(0, Number(process.env.DIFF_SHOW ?? 15)).join('\n')).toBe('')
-  })
+      // The generator must reach documents, or agreement would say nothing.
+      expect(nonEmpty).toBeGreaterThan(QUERIES / 3)
+      expect(wholeCompared).toBeGreaterThan(QUERIES / 20)
+      expect(process.env.DIFF_SIMPLE ? QUERIES : writes).toBeGreaterThan(QUERIES / 5)
+      expect(differences.slice(0, Number(process.env.DIFF_SHOW ?? 15)).join('\n')).toBe('')
+    },
+    Math.max(120_000, QUERIES * 400),
+  )
 }
 
 describe('documents', () => differential('documents', makeConfig, {}))
