@@ -29,6 +29,7 @@ import {
   type Query,
   seed,
 } from '../support/differential.js'
+import { distinctAnswer, distinctQuery } from '../support/differentialDistinct.js'
 import { seeded as random } from '../support/workload.js'
 
 const SEED = Number(process.env.DIFF_SEED ?? 20261204)
@@ -88,6 +89,8 @@ function differential(name: string, config: typeof makeConfig, options: Options)
     async () => {
       const { query: nextQuery, where } = generator(random(SEED + 1), options)
       const nextMutation = mutations(random(SEED + 2), where, 1000, options)
+      const distinctRandom = random(SEED + 3)
+      let distinctCompared = 0
       const differences: string[] = []
       let nonEmpty = 0
       let writes = 0
@@ -133,6 +136,21 @@ function differential(name: string, config: typeof makeConfig, options: Options)
             }
           }
         }
+        // Every seventh query (documents only: findDistinct reads no drafts): the distinct values
+        // of one field among its matches.
+        if (index % 7 === 2 && !query.draft) {
+          const distinct = distinctQuery(distinctRandom, query)
+          const values = await distinctAnswer(lanes.sqlite, distinct, false)
+          distinctCompared += values.startsWith('error') ? 0 : 1
+          for (const name of values.startsWith('error') ? [] : ['memory', 'indexes']) {
+            const got = await distinctAnswer(lanes[name], distinct, true)
+            if (got !== values) {
+              differences.push(
+                `#${index} ${name} distinct ${distinct.field}${distinct.descending ? ' desc' : ''}: ${describeStep(query)}\n  sqlite: ${values}\n  ${name}: ${got}`,
+              )
+            }
+          }
+        }
         for (const name of ['memory', 'indexes']) {
           const got = await answer(lanes[name], query)
           if (sqliteFailed ? got.startsWith('error') : got !== expected) {
@@ -148,6 +166,7 @@ function differential(name: string, config: typeof makeConfig, options: Options)
       // The generator must reach documents, or agreement would say nothing.
       expect(nonEmpty).toBeGreaterThan(QUERIES / 3)
       expect(wholeCompared).toBeGreaterThan(QUERIES / 20)
+      expect(distinctCompared).toBeGreaterThan(QUERIES / (options.drafts ? 40 : 20))
       expect(process.env.DIFF_SIMPLE ? QUERIES : writes).toBeGreaterThan(QUERIES / 5)
       expect(differences.slice(0, Number(process.env.DIFF_SHOW ?? 15)).join('\n')).toBe('')
     },
