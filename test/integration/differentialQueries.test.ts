@@ -30,6 +30,7 @@ import {
   seed,
 } from '../support/differential.js'
 import { distinctAnswer, distinctQuery } from '../support/differentialDistinct.js'
+import { versionsAnswer, versionsQuery } from '../support/differentialVersions.js'
 import { seeded as random } from '../support/workload.js'
 
 const SEED = Number(process.env.DIFF_SEED ?? 20261204)
@@ -91,6 +92,8 @@ function differential(name: string, config: typeof makeConfig, options: Options)
       const nextMutation = mutations(random(SEED + 2), where, 1000, options)
       const distinctRandom = random(SEED + 3)
       let distinctCompared = 0
+      let versionsCompared = 0
+      let versionsPublished = 0
       const differences: string[] = []
       let nonEmpty = 0
       let writes = 0
@@ -151,6 +154,21 @@ function differential(name: string, config: typeof makeConfig, options: Options)
             }
           }
         }
+        // With drafts, every seventh query is also asked of the versions.
+        if (index % 7 === 5 && options.drafts) {
+          const versions = versionsQuery(distinctRandom, query)
+          const expected = await versionsAnswer(lanes.sqlite, versions)
+          versionsCompared += expected.startsWith('total') ? 1 : 0
+          versionsPublished += /\dp/.test(expected) ? 1 : 0
+          for (const name of expected.startsWith('error') ? [] : ['memory', 'indexes']) {
+            const got = await versionsAnswer(lanes[name], versions)
+            if (got !== expected) {
+              differences.push(
+                `#${index} ${name} versions${versions.latestOnly ? ' (latest)' : ''}: ${describeStep(query)}\n  sqlite: ${expected}\n  ${name}: ${got}`,
+              )
+            }
+          }
+        }
         for (const name of ['memory', 'indexes']) {
           const got = await answer(lanes[name], query)
           if (sqliteFailed ? got.startsWith('error') : got !== expected) {
@@ -167,6 +185,9 @@ function differential(name: string, config: typeof makeConfig, options: Options)
       expect(nonEmpty).toBeGreaterThan(QUERIES / 3)
       expect(wholeCompared).toBeGreaterThan(QUERIES / 20)
       expect(distinctCompared).toBeGreaterThan(QUERIES / (options.drafts ? 40 : 20))
+      expect(versionsCompared).toBeGreaterThan(options.drafts ? QUERIES / 30 : -1)
+      // Published versions among them, not only drafts.
+      expect(versionsPublished).toBeGreaterThan(options.drafts ? QUERIES / 100 : -1)
       expect(process.env.DIFF_SIMPLE ? QUERIES : writes).toBeGreaterThan(QUERIES / 5)
       expect(differences.slice(0, Number(process.env.DIFF_SHOW ?? 15)).join('\n')).toBe('')
     },

@@ -340,7 +340,8 @@ export function generator(next: () => number, options: Options = {}) {
   return { query, where: () => where(0) }
 }
 
-type Saved = { draft?: boolean }
+/** With drafts: saved as a draft, or not (and then, half the time, published). */
+type Saved = { draft?: boolean; publish?: boolean }
 export type Mutation =
   | ({ data: Record<string, unknown>; kind: 'update'; locale: 'de' | 'en'; seq: number } & Saved)
   | ({
@@ -362,7 +363,13 @@ export function mutations(
   options: Options = {},
 ) {
   const item = itemMaker(next)
-  const saved = (): Saved => (options.drafts ? { draft: next() < 0.5 } : {})
+  const saved = (): Saved => {
+    if (!options.drafts) {
+      return {}
+    }
+    const draft = next() < 0.5
+    return draft ? { draft } : { draft, publish: next() < 0.5 }
+  }
   let nextSeq = firstSeq
   const partial = (): Record<string, unknown> => {
     const whole = item(-1)
@@ -406,6 +413,9 @@ export function mutations(
   }
 }
 
+const published = (data: Record<string, unknown>, saved: Saved) =>
+  saved.publish ? { ...data, _status: 'published' } : data
+
 /** Applies a write on one lane; the outcome (the seqs it touched) must agree across lanes. */
 export async function apply(lane: Lane, mutation: Mutation): Promise<string> {
   const seqsOf = (docs: { id: number | string }[]) =>
@@ -415,7 +425,7 @@ export async function apply(lane: Lane, mutation: Mutation): Promise<string> {
   try {
     switch (mutation.kind) {
       case 'create':
-        await createItem(lane, mutation.item, mutation.draft)
+        await createItem(lane, published(mutation.item, mutation), mutation.draft)
         return 'created'
       case 'delete':
         await lane.payload.delete({
@@ -436,7 +446,7 @@ export async function apply(lane: Lane, mutation: Mutation): Promise<string> {
         await lane.payload.update({
           id: lane.idOf.get(mutation.seq) as string,
           collection: 'items',
-          data: itemData(lane, mutation.data) as never,
+          data: itemData(lane, published(mutation.data, mutation)) as never,
           draft: mutation.draft,
           locale: mutation.locale,
         })
@@ -444,7 +454,7 @@ export async function apply(lane: Lane, mutation: Mutation): Promise<string> {
       case 'updateMany': {
         const { docs, errors } = await lane.payload.update({
           collection: 'items',
-          data: itemData(lane, mutation.data) as never,
+          data: itemData(lane, published(mutation.data, mutation)) as never,
           draft: mutation.draft,
           locale: mutation.locale,
           where: resolve(mutation.where, lane) as Where,
