@@ -30,6 +30,7 @@ import {
   seed,
 } from '../support/differential.js'
 import { distinctAnswer, distinctQuery } from '../support/differentialDistinct.js'
+import { joinAnswer, joinQuery, namesMultiValued } from '../support/differentialJoins.js'
 import { versionsAnswer, versionsQuery } from '../support/differentialVersions.js'
 import { seeded as random } from '../support/workload.js'
 
@@ -93,6 +94,7 @@ function differential(name: string, config: typeof makeConfig, options: Options)
       const distinctRandom = random(SEED + 3)
       let distinctCompared = 0
       let versionsCompared = 0
+      let joinsCompared = 0
       let versionsPublished = 0
       const differences: string[] = []
       let nonEmpty = 0
@@ -154,6 +156,21 @@ function differential(name: string, config: typeof makeConfig, options: Options)
             }
           }
         }
+        // Every third query (documents only, see namesMultiValued) also filters the authors' join
+        // field.
+        if (index % 3 === 1 && !query.draft && !namesMultiValued(query.where)) {
+          const join = joinQuery(distinctRandom, query)
+          const expected = await joinAnswer(lanes.sqlite, join)
+          joinsCompared += /: \d/.test(expected) ? 1 : 0
+          for (const name of expected.startsWith('error') ? [] : ['memory', 'indexes']) {
+            const got = await joinAnswer(lanes[name], join)
+            if (got !== expected) {
+              differences.push(
+                `#${index} ${name} join (${join.joinSort}, limit ${join.joinLimit}, page ${join.joinPage}): ${describeStep(query)}\n  sqlite: ${expected}\n  ${name}: ${got}`,
+              )
+            }
+          }
+        }
         // With drafts, every seventh query is also asked of the versions.
         if (index % 7 === 5 && options.drafts) {
           const versions = versionsQuery(distinctRandom, query)
@@ -186,6 +203,7 @@ function differential(name: string, config: typeof makeConfig, options: Options)
       expect(wholeCompared).toBeGreaterThan(QUERIES / 20)
       expect(distinctCompared).toBeGreaterThan(QUERIES / (options.drafts ? 40 : 20))
       expect(versionsCompared).toBeGreaterThan(options.drafts ? QUERIES / 30 : -1)
+      expect(joinsCompared).toBeGreaterThan(QUERIES / (options.drafts ? 40 : 20))
       // Published versions among them, not only drafts.
       expect(versionsPublished).toBeGreaterThan(options.drafts ? QUERIES / 100 : -1)
       expect(process.env.DIFF_SIMPLE ? QUERIES : writes).toBeGreaterThan(QUERIES / 5)

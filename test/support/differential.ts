@@ -8,7 +8,14 @@ import type { CollectionConfig, Config, DatabaseAdapterObj, Payload, Sort, Where
 import { APIError } from 'payload'
 
 export const collections = (): CollectionConfig[] => [
-  { slug: 'authors', fields: [{ name: 'name', type: 'text' }] },
+  {
+    slug: 'authors',
+    fields: [
+      { name: 'name', type: 'text' },
+      // The items whose `author` is this one (asked with the queries' `where`: differentialJoins).
+      { name: 'items', type: 'join', collection: 'items', on: 'author' },
+    ],
+  },
   { slug: 'tags', fields: [{ name: 'label', type: 'text' }] },
   {
     slug: 'items',
@@ -532,7 +539,7 @@ export function describe(query: Mutation | Query): string {
 }
 
 /** Keys whose values are ids, which differ between databases. */
-const ID_KEYS = new Set(['author', 'id', 'tags', 'value'])
+const ID_KEYS = new Set(['author', 'docs', 'id', 'tags', 'value'])
 /** What the databases legitimately differ in: timestamps, and db-sqlite's empty `blockName`. */
 const DROPPED = new Set(['blockName', 'createdAt', 'updatedAt'])
 
