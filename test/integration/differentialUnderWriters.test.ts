@@ -27,6 +27,8 @@ import {
   mutations,
   seed,
 } from '../support/differential.js'
+import { distinctAnswer, distinctQuery } from '../support/differentialDistinct.js'
+import { joinAnswer, joinQuery, namesMultiValued } from '../support/differentialJoins.js'
 import { seeded as random } from '../support/workload.js'
 
 const SEED = Number(process.env.DIFF_SEED ?? 20261205)
@@ -153,17 +155,34 @@ async function scenario(writers: Lane[], reader: Payload, seeded: Lane, faults: 
     second: writers[1],
   }
   const { query: nextQuery } = generator(random(SEED + 2))
+  const extraRandom = random(SEED + 3)
   const differences: string[] = []
   for (let index = 0; index < QUERIES; index++) {
     const query = nextQuery()
-    const expected = await answer(reference, query)
-    for (const [name, lane] of Object.entries(lanes)) {
-      const got = await answer(lane, query)
-      // db-sqlite throws on `all` over a `hasMany` select; this adapter must answer it.
-      if (expected.startsWith('error') ? got.startsWith('error') : got !== expected) {
-        differences.push(
-          `#${index} ${name}: ${describeStep(query)}\n  sqlite: ${expected}\n  ${name}: ${got}`,
-        )
+    // Each query as a page and count; every fourth also as distinct values, and as the authors'
+    // join field when db-sqlite answers it once per document (see namesMultiValued).
+    const asks: [string, (lane: Lane) => Promise<string>][] = [['', (lane) => answer(lane, query)]]
+    if (index % 4 === 1) {
+      const distinct = distinctQuery(extraRandom, query)
+      asks.push([
+        ` distinct ${distinct.field}`,
+        (lane) => distinctAnswer(lane, distinct, lane !== reference),
+      ])
+    }
+    if (index % 4 === 2 && !namesMultiValued(query.where)) {
+      const join = joinQuery(extraRandom, query)
+      asks.push([' join', (lane) => joinAnswer(lane, join)])
+    }
+    for (const [kind, ask] of asks) {
+      const expected = await ask(reference)
+      for (const [name, lane] of Object.entries(lanes)) {
+        const got = await ask(lane)
+        // db-sqlite throws on `all` over a `hasMany` select; this adapter must answer it.
+        if (expected.startsWith('error') ? got.startsWith('error') : got !== expected) {
+          differences.push(
+            `#${index} ${name}${kind}: ${describeStep(query)}\n  sqlite: ${expected}\n  ${name}: ${got}`,
+          )
+        }
       }
     }
   }
