@@ -11,14 +11,16 @@
  *   computes its save, so a save that commits last may be older than the published document);
  * - versions and documents answer through indexes (a third Payload, `readCache: false`) as they
  *   do from the writers' memory, and `verifyIndexes` is clean for both.
+ * A second run does the same through the fault proxy.
  */
 import type { Config, DatabaseAdapterObj, Payload, Where } from 'payload'
 
 import { randomUUID } from 'node:crypto'
 
-import type { DynamoDBAdapter } from '../../src/index.js'
+import type { DynamoDBAdapter, DynamoDBAdapterArgs } from '../../src/index.js'
 
 import { THROUGH_INDEXES, bootOnTable } from '../support/bootPayload.js'
+import { type FaultProxy, startFaultProxy } from '../support/faultProxy.js'
 import { seeded as random } from '../support/workload.js'
 
 const SEED = Number(process.env.DIFF_SEED ?? 20261206)
@@ -65,11 +67,28 @@ type Version = {
   version: Page
 }
 
+const GRACE_MS = 1500
+const FAULT_RATES = {
+  drop: 0.03,
+  lostResponse: 0.03,
+  serverError: 0.02,
+  throttle: 0.03,
+  transactionConflict: 0.03,
+}
 const processes: Payload[] = []
+let proxy: FaultProxy | undefined
+let previousGrace: string | undefined
 
-afterAll(async () => {
+afterEach(async () => {
   for (const payload of processes.splice(0)) {
     await payload.destroy()
+  }
+  await proxy?.close()
+  proxy = undefined
+  if (previousGrace === undefined) {
+    delete process.env.PAYLOAD_DYNAMODB_JOURNAL_GRACE_MS
+  } else {
+    process.env.PAYLOAD_DYNAMODB_JOURNAL_GRACE_MS = previousGrace
   }
 })
 
@@ -108,11 +127,13 @@ const versionsOf = async (payload: Payload, where: Where = {}) =>
     })
   ).docs as unknown as Version[]
 
-test('drafts saved, published and unpublished by six writers at once keep one newest latest version per document', async () => {
+async function scenario(options: Partial<DynamoDBAdapterArgs>, faults: boolean): Promise<void> {
   const tableName = `drafts-writers-${randomUUID()}`
-  for (const options of [{}, {}, THROUGH_INDEXES]) {
-    processes.push(await bootOnTable(config, tableName, options))
+  for (const each of [options, options]) {
+    processes.push(await bootOnTable(config, tableName, each))
   }
+  // The reader talks to DynamoDB Local directly.
+  processes.push(await bootOnTable(config, tableName, THROUGH_INDEXES))
   const [first, second, reader] = processes
   const ids: (number | string)[] = []
   for (let doc = 0; doc < DOCUMENTS; doc++) {
@@ -123,6 +144,10 @@ test('drafts saved, published and unpublished by six writers at once keep one ne
     ids.push(created.id)
   }
 
+  // Faults from here on (the documents exist).
+  if (faults) {
+    proxy?.configure({ rates: FAULT_RATES })
+  }
   const failures: string[] = []
   await Promise.all(
     [first, second].flatMap((payload, process) =>
@@ -140,7 +165,17 @@ test('drafts saved, published and unpublished by six writers at once keep one ne
       }),
     ),
   )
-  expect(failures).toEqual([])
+  if (faults) {
+    // Only Payload's own errors (a request that failed for good), and most writes made.
+    expect(failures.filter((each) => !each.startsWith('APIError'))).toEqual([])
+    expect(failures.length).toBeLessThan(WRITERS_PER_PROCESS * 2 * WRITES_PER_WRITER * 0.3)
+    proxy?.configure({})
+    // Writes cut off by a fault leave their journals: finished once the grace period is over.
+    await new Promise((resolve) => setTimeout(resolve, GRACE_MS + 200))
+    await (reader.db as unknown as DynamoDBAdapter).finishOpenCommits({ olderThanMs: 0 })
+  } else {
+    expect(failures).toEqual([])
+  }
 
   for (const namespace of [{}, { versions: true }]) {
     const report = await (reader.db as unknown as DynamoDBAdapter).verifyIndexes({
@@ -228,4 +263,16 @@ test('drafts saved, published and unpublished by six writers at once keep one ne
     (await reader.countVersions({ collection: 'pages', where: { latest: { equals: true } } }))
       .totalDocs,
   ).toBe(DOCUMENTS)
+}
+
+test('drafts saved, published and unpublished by six writers at once keep one newest latest version per document', async () => {
+  await scenario({}, false)
+})
+
+test('the same through dropped connections, lost answers, throttling, 500s and transaction conflicts', async () => {
+  previousGrace = process.env.PAYLOAD_DYNAMODB_JOURNAL_GRACE_MS
+  process.env.PAYLOAD_DYNAMODB_JOURNAL_GRACE_MS = String(GRACE_MS)
+  proxy = await startFaultProxy({ seed: SEED })
+  await scenario({ clientConfig: proxy.clientConfig({ maxAttempts: 2 }) }, true)
+  expect(proxy.counts().lostResponse + proxy.counts().drop).toBeGreaterThan(0)
 })
