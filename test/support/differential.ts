@@ -3,7 +3,15 @@
  * sorts, pages and writes over one collection that has every kind of field the query engine
  * treats differently, and the lanes (one Payload each) that answer them.
  */
-import type { CollectionConfig, Config, DatabaseAdapterObj, Payload, Sort, Where } from 'payload'
+import type {
+  CollectionConfig,
+  Config,
+  DatabaseAdapterObj,
+  Payload,
+  SelectType,
+  Sort,
+  Where,
+} from 'payload'
 
 import { APIError } from 'payload'
 
@@ -562,6 +570,15 @@ function comparable(value: unknown, key = ''): unknown {
   return ID_KEYS.has(key) && (typeof value === 'string' || typeof value === 'number') ? 'ID' : value
 }
 
+/** The selects documents are read with: fields, a group's field, relationships, blocks, exclusions. */
+export const SELECTS: SelectType[] = [
+  { author: true, headline: true, rows: true, title: true },
+  { meta: { rating: true }, seq: true, tagline: true },
+  { labels: true, published: true, tags: true },
+  { blocks: true, ref: true, seq: true },
+  { body: false, rows: false, tagline: false },
+]
+
 /**
  * The first documents of a query's answer, whole (at `depth` 0 or 1, in one locale or all, with or
  * without a `select`), ordered by `seq` so that the order is total in every locale.
@@ -569,7 +586,8 @@ function comparable(value: unknown, key = ''): unknown {
 export async function contents(
   lane: Lane,
   query: Query,
-  view: { depth: number; locale: 'all' | 'de' | 'en'; select: boolean },
+  /** `select`: which of SELECTS (none when undefined). */
+  view: { depth: number; locale: 'all' | 'de' | 'en'; select?: number },
 ): Promise<string> {
   try {
     const result = await lane.payload.find({
@@ -578,7 +596,7 @@ export async function contents(
       draft: query.draft,
       limit: 8,
       locale: view.locale,
-      select: view.select ? { author: true, headline: true, rows: true, title: true } : undefined,
+      select: view.select === undefined ? undefined : SELECTS[view.select % SELECTS.length],
       sort: 'seq',
       where: resolve(query.where, lane) as Where,
     })
