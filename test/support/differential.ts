@@ -601,7 +601,19 @@ export async function contents(
       where: resolve(query.where, lane) as Where,
     })
     const docs = result.docs.map((doc) => ({ ...doc, seq: lane.seqOf.get(String(doc.id)) }))
-    return JSON.stringify(comparable(docs) ?? [])
+    // The total in that locale too (with `all`: documents matching in any locale).
+    const total = query.draft
+      ? ''
+      : ` total ${result.totalDocs}, count ${
+          (
+            await lane.payload.count({
+              collection: 'items',
+              locale: view.locale,
+              where: resolve(query.where, lane) as Where,
+            })
+          ).totalDocs
+        }`
+    return `${JSON.stringify(comparable(docs) ?? [])}${total}`
   } catch (error) {
     return `error ${(error as Error).name}`
   }
