@@ -20,15 +20,12 @@ import {
   contents,
   describe as describeStep,
   fixture,
-  generator,
   type Lane,
   makeConfig,
   makeDraftsConfig,
-  mutations,
-  type Options,
-  type Query,
   seed,
 } from '../support/differential.js'
+import { generator, mutations, type Options, type Query } from '../support/differentialGenerator.js'
 import { distinctAnswer, distinctQuery } from '../support/differentialDistinct.js'
 import { joinAnswer, joinQuery, namesMultiValued } from '../support/differentialJoins.js'
 import { versionsAnswer, versionsQuery } from '../support/differentialVersions.js'

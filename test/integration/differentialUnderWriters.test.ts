@@ -21,12 +21,11 @@ import {
   createItem,
   describe as describeStep,
   fixture,
-  generator,
   type Lane,
   makeConfig,
-  mutations,
   seed,
 } from '../support/differential.js'
+import { generator, mutations } from '../support/differentialGenerator.js'
 import { distinctAnswer, distinctQuery } from '../support/differentialDistinct.js'
 import { joinAnswer, joinQuery, namesMultiValued } from '../support/differentialJoins.js'
 import { seeded as random } from '../support/workload.js'

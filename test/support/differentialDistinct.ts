@@ -5,7 +5,8 @@
  */
 import type { Where } from 'payload'
 
-import { type Lane, type Query, resolve } from './differential.js'
+import { type Lane, resolve } from './differential.js'
+import type { Query } from './differentialGenerator.js'
 
 /** The fields asked for, with how a value of each is named across databases. */
 export const DISTINCT_FIELDS = [

@@ -5,7 +5,8 @@
  */
 import type { Where } from 'payload'
 
-import { type Lane, type Query, resolve } from './differential.js'
+import { type Lane, resolve } from './differential.js'
+import type { Query } from './differentialGenerator.js'
 
 /** Fields with several values per document (array and block rows, `hasMany`). */
 const MULTI_VALUED = /^(rows|blocks|tags|labels)(\.|$)/

@@ -6,7 +6,8 @@
  */
 import type { Where } from 'payload'
 
-import { type Lane, type Query, resolve } from './differential.js'
+import { type Lane, resolve } from './differential.js'
+import type { Query } from './differentialGenerator.js'
 
 /** The same `where` over the versions: `title` → `version.title`; `and` / `or` kept. */
 export function overVersions(where: Where): Where {
