@@ -3,7 +3,6 @@ import type { FlattenedField, SelectType, Sort, Where } from 'payload'
 import { getSelectMode } from 'payload/shared'
 
 import { sortEntries } from '../query/plan/conditions.js'
-import { fieldsNamedBy } from './scanPartition.js'
 
 /**
  * The most fields a projection names; past it the whole document is read (DynamoDB limits an
@@ -27,6 +26,52 @@ function localeBearingFields(fields: FlattenedField[]): string[] {
     ('localized' in field && field.localized === true) ||
     ((field.type === 'group' || field.type === 'tab') && field.flattenedFields.some(bears))
   return fields.filter((field) => 'name' in field && bears(field)).map((field) => field.name)
+}
+
+const anyLocale = (locale: string | undefined) => locale === 'all' || locale === '*'
+
+/**
+ * The top-level fields a `where` reads (the first segment of each path), or undefined when one
+ * of them is not a stored field (a join, a virtual field): then the whole document is read.
+ * With `locale: 'all'`, also every field that tells the document's locales (see
+ * localeBearingFields).
+ */
+export function fieldsNamedBy(
+  fields: FlattenedField[],
+  where: undefined | Where,
+  locale?: string,
+): string[] | undefined {
+  const stored = new Map(fields.map((field) => [field.name, field]))
+  const named = new Set<string>()
+  let complete = true
+  const visit = (node: unknown) => {
+    if (!node || typeof node !== 'object') {
+      return
+    }
+    for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
+      if (['and', 'or'].includes(key.toLowerCase()) && Array.isArray(value)) {
+        value.forEach(visit)
+        continue
+      }
+      const name = key.split('.')[0]
+      const field = stored.get(name)
+      if (name === 'id') {
+        continue
+      }
+      if (!field || field.type === 'join' || ('virtual' in field && field.virtual)) {
+        complete = false
+      }
+      named.add(name)
+    }
+  }
+  visit(where)
+  if (!complete) {
+    return undefined
+  }
+  if (anyLocale(locale) && named.size > 0) {
+    localeBearingFields(fields).forEach((name) => named.add(name))
+  }
+  return [...named]
 }
 
 /**
@@ -63,13 +108,13 @@ export function projectedFields(
       named.add(name)
     }
   }
-  const byWhere = fieldsNamedBy(fields, args.where)
+  const byWhere = fieldsNamedBy(fields, args.where, args.locale)
   if (!byWhere) {
     return undefined
   }
   byWhere.forEach((name) => named.add(name))
-  const anyLocale = args.locale === 'all' || args.locale === '*'
-  if (anyLocale && (byWhere.length > 0 || sortFieldsOf(args.sort).length > 0)) {
+  // A sort on a localized field under `all` also orders by the locales the document has.
+  if (anyLocale(args.locale) && sortFieldsOf(args.sort).length > 0) {
     localeBearingFields(fields).forEach((name) => named.add(name))
   }
   return named.size > MAX_PROJECTED_FIELDS ? undefined : [...named]

@@ -1,4 +1,4 @@
-import type { FlattenedField, Sort, Where } from 'payload'
+import type { Sort, Where } from 'payload'
 
 import type { Namespace } from '../namespaces.js'
 import type { CompiledWhere } from '../query/compileWhere.js'
@@ -10,41 +10,7 @@ import { pushWhere } from '../query/pushdown/pushWhere.js'
 import { renderFilter } from '../query/pushdown/renderFilter.js'
 import { iteratePartition } from '../storage/documentStore.js'
 import { BoundedTopK } from '../utilities/boundedTopK.js'
-
-/**
- * The top-level fields a `where` reads (the first segment of each path), or undefined when one
- * of them is not a stored field (a join, a virtual field): then the whole document is read.
- */
-export function fieldsNamedBy(
-  fields: FlattenedField[],
-  where: undefined | Where,
-): string[] | undefined {
-  const stored = new Map(fields.map((field) => [field.name, field]))
-  const named = new Set<string>()
-  let complete = true
-  const visit = (node: unknown) => {
-    if (!node || typeof node !== 'object') {
-      return
-    }
-    for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
-      if (['and', 'or'].includes(key.toLowerCase()) && Array.isArray(value)) {
-        value.forEach(visit)
-        continue
-      }
-      const name = key.split('.')[0]
-      const field = stored.get(name)
-      if (name === 'id') {
-        continue
-      }
-      if (!field || field.type === 'join' || ('virtual' in field && field.virtual)) {
-        complete = false
-      }
-      named.add(name)
-    }
-  }
-  visit(where)
-  return complete ? [...named] : undefined
-}
+import { fieldsNamedBy } from './projection.js'
 
 export type ScanQuery = {
   compiled: CompiledWhere
@@ -77,10 +43,14 @@ export async function scanPartition(
   const { scope } = query
   // What DynamoDB can check itself stays on its side; the evaluator still decides.
   const pushed = pushWhere({ fields: scope.fields, payload: scope.payload }, query.where)
-  // A count only evaluates documents: only the fields its conditions name are read.
+  // A count only evaluates documents: only the fields its conditions name (and, under
+  // `locale: 'all'`, those that tell the locales) are read.
   const read = {
     filter: pushed ? renderFilter(pushed) : undefined,
-    onlyFields: options.want === 0 ? fieldsNamedBy(scope.fields, query.where) : query.onlyFields,
+    onlyFields:
+      options.want === 0
+        ? fieldsNamedBy(scope.fields, query.where, scope.locale)
+        : query.onlyFields,
   }
   return keepMatches(
     namespace,

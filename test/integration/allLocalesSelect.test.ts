@@ -1,10 +1,11 @@
 /**
- * `locale: 'all'` with a `select`: a condition on a localized field matches in any locale the
- * document has, and a document has a locale when any of its localized fields has a value there
- * (db-sqlite's locales table). A `null` condition therefore matches a document whose headline
- * exists in one locale only, through a locale that only its tagline has. The read that serves a
- * `select` (a ProjectionExpression) must still read every field that tells the locales, or the
- * document is dropped (found by the differential test, seed 82).
+ * `locale: 'all'` with a `select`, and counts: a condition on a localized field matches in any
+ * locale the document has, and a document has a locale when any of its localized fields has a
+ * value there (db-sqlite's locales table). A `null` condition therefore matches a document whose
+ * headline exists in one locale only, through a locale that only its tagline has. The reads that
+ * serve a `select` and a count (a ProjectionExpression) must still read every field that tells
+ * the locales, or the document is dropped (found by the differential test: seed 82 for the
+ * select, seed 401 for the count).
  */
 import type { Config, DatabaseAdapterObj, Where } from 'payload'
 
@@ -115,6 +116,17 @@ describe("locale 'all' with select", () => {
       expect(expected.length).toBeGreaterThan(0)
       expect(await seqs(dynamo, where as Where, true)).toEqual(expected)
       expect(await seqs(dynamo, where as Where, false)).toEqual(expected)
+    },
+  )
+
+  // A count reads only the fields its conditions name (the same projection, no `select`).
+  test.each(WHERES.map((where) => [JSON.stringify(where), where]))(
+    'counts as db-sqlite does: %s',
+    async (_name, where) => {
+      const count = async (booted: Booted) =>
+        (await booted.payload.count({ collection: 'notes', locale: 'all', where: where as Where }))
+          .totalDocs
+      expect(await count(dynamo)).toBe(await count(sqlite))
     },
   )
 

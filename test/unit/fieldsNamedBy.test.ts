@@ -1,6 +1,6 @@
 import type { FlattenedField } from 'payload'
 
-import { fieldsNamedBy } from '../../src/read/scanPartition.js'
+import { fieldsNamedBy } from '../../src/read/projection.js'
 
 const fields = [
   { name: 'title', type: 'text' },
