@@ -26,4 +26,30 @@ describe('fieldsNamedBy (what a count reads of each document)', () => {
     expect(fieldsNamedBy(fields, { 'related.title': { equals: 'x' } })).toBeUndefined()
     expect(fieldsNamedBy(fields, { nowhere: { equals: 'x' } })).toBeUndefined()
   })
+
+  it("under locale 'all' also reads every field that tells a document's locales", () => {
+    const localized = [
+      { name: 'title', type: 'text' },
+      { name: 'headline', type: 'text', localized: true },
+      { name: 'tagline', type: 'text', localized: true },
+      {
+        name: 'meta',
+        type: 'group',
+        flattenedFields: [{ name: 'summary', type: 'text', localized: true }],
+      },
+      { name: 'plain', type: 'group', flattenedFields: [{ name: 'note', type: 'text' }] },
+    ] as unknown as FlattenedField[]
+    const where = { headline: { equals: null } }
+    expect(fieldsNamedBy(localized, where)).toEqual(['headline'])
+    expect(fieldsNamedBy(localized, where, 'en')).toEqual(['headline'])
+    expect(fieldsNamedBy(localized, where, 'all')?.sort()).toEqual(['headline', 'meta', 'tagline'])
+    expect(fieldsNamedBy(localized, { title: { equals: 'x' } }, '*')?.sort()).toEqual([
+      'headline',
+      'meta',
+      'tagline',
+      'title',
+    ])
+    // Nothing named, nothing to read.
+    expect(fieldsNamedBy(localized, {}, 'all')).toEqual([])
+  })
 })
