@@ -21,6 +21,10 @@ export const getLocalization = (payload: Payload): LocalizationInfo => {
   return { defaultLocale: loc.defaultLocale, localeCodes: loc.localeCodes }
 }
 
+/** Whether a request's locale asks for every locale (`'all'`, or Payload's `'*'`). */
+export const meansAnyLocale = (locale: string | undefined): boolean =>
+  locale === 'all' || locale === '*'
+
 /** `undefined` → default locale; `'all'`/`'*'` → `'all'` (any locale); else the locale itself. */
 export const normalizeLocale = (
   payload: Payload,
@@ -30,7 +34,7 @@ export const normalizeLocale = (
   if (!loc) {
     return undefined
   }
-  if (locale === 'all' || locale === '*') {
+  if (meansAnyLocale(locale)) {
     return 'all'
   }
   return locale ?? loc.defaultLocale

@@ -1,5 +1,6 @@
 import type { FlattenedField, SelectType, Sort, Where } from 'payload'
 
+import { meansAnyLocale } from '../query/scopeInfo.js'
 import { getSelectMode } from 'payload/shared'
 
 import { sortEntries } from '../query/plan/conditions.js'
@@ -17,7 +18,8 @@ function sortFieldsOf(sort: Sort | undefined): string[] {
 
 /**
  * The top-level fields that can hold localized values where `locale: 'all'` looks for a
- * document's locales (localized fields, and groups and tabs holding them): a condition on a
+ * document's locales (localized fields, and groups and tabs holding them: the fields `docLocales`
+ * in query/paths.ts reads): a condition on a
  * localized field matches a locale the document has through any of them (a `null` condition
  * matches a locale that only another field has).
  */
@@ -27,8 +29,6 @@ function localeBearingFields(fields: FlattenedField[]): string[] {
     ((field.type === 'group' || field.type === 'tab') && field.flattenedFields.some(bears))
   return fields.filter((field) => 'name' in field && bears(field)).map((field) => field.name)
 }
-
-const anyLocale = (locale: string | undefined) => locale === 'all' || locale === '*'
 
 /**
  * The top-level fields a `where` reads (the first segment of each path), or undefined when one
@@ -68,7 +68,7 @@ export function fieldsNamedBy(
   if (!complete) {
     return undefined
   }
-  if (anyLocale(locale) && named.size > 0) {
+  if (meansAnyLocale(locale) && named.size > 0) {
     localeBearingFields(fields).forEach((name) => named.add(name))
   }
   return [...named]
@@ -114,7 +114,7 @@ export function projectedFields(
   }
   byWhere.forEach((name) => named.add(name))
   // A sort on a localized field under `all` also orders by the locales the document has.
-  if (anyLocale(args.locale) && sortFieldsOf(args.sort).length > 0) {
+  if (meansAnyLocale(args.locale) && sortFieldsOf(args.sort).length > 0) {
     localeBearingFields(fields).forEach((name) => named.add(name))
   }
   return named.size > MAX_PROJECTED_FIELDS ? undefined : [...named]

@@ -1,5 +1,6 @@
 import type { SelectType, Sort, Where } from 'payload'
 
+import { meansAnyLocale } from '../query/scopeInfo.js'
 import type { Namespace } from '../namespaces.js'
 import type { Plan } from '../query/plan/types.js'
 import type { Doc, QueryScope } from '../query/types.js'
@@ -78,7 +79,7 @@ function scopeOf(adapter: DynamoDBAdapter, namespace: Namespace, locale?: string
  * so localized indexes are not used (undefined); without a locale, the default locale's are.
  */
 function indexLocale(adapter: DynamoDBAdapter, locale?: string): string | undefined {
-  if (locale === 'all' || locale === '*') {
+  if (meansAnyLocale(locale)) {
     return undefined
   }
   return locale ?? defaultLocaleOf(adapter.payload.config)

@@ -1,5 +1,6 @@
 import type { Payload, SanitizedJoins, Sort, Where } from 'payload'
 
+import { meansAnyLocale } from '../../query/scopeInfo.js'
 import { appendVersionToQueryKey, getQueryDraftsSort } from 'payload'
 import { fieldShouldBeLocalized, hasDraftsEnabled } from 'payload/shared'
 
@@ -105,7 +106,7 @@ export function localeVariants(
   if (!localization) {
     return [{ queryLocale: locale }]
   }
-  const every = locale === 'all' || locale === '*'
+  const every = meansAnyLocale(locale)
   const concrete = locale && !every ? locale : undefined
   const perLocale =
     join.parentIsLocalized ||
