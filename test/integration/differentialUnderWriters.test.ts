@@ -29,12 +29,16 @@ import { generator, mutations } from '../support/differentialGenerator.js'
 import { distinctAnswer, distinctQuery } from '../support/differentialDistinct.js'
 import { joinAnswer, joinQuery, namesMultiValued } from '../support/differentialJoins.js'
 import { seeded as random } from '../support/workload.js'
+import {
+  finishCutOffWrites,
+  shortenJournalGrace,
+  WRITER_FAULT_RATES,
+} from '../support/writerFaults.js'
 
 const SEED = Number(process.env.DIFF_SEED ?? 20261205)
 const WRITERS_PER_PROCESS = 3
 const WRITES_PER_WRITER = Number(process.env.DIFF_WRITES ?? 25)
 const QUERIES = Number(process.env.DIFF_QUERIES ?? 250)
-const GRACE_MS = 1500
 
 type Stored = Record<string, unknown> & { id: number | string; seq: number }
 
@@ -63,7 +67,7 @@ function asFixture(lane: Lane, doc: Stored): Record<string, unknown> {
 let sqlite: Booted | undefined
 const processes: Payload[] = []
 let proxy: FaultProxy | undefined
-let previousGrace: string | undefined
+let restoreGrace: (() => void) | undefined
 
 afterEach(async () => {
   await closeAll(sqlite)
@@ -72,11 +76,8 @@ afterEach(async () => {
   }
   await proxy?.close()
   proxy = undefined
-  if (previousGrace === undefined) {
-    delete process.env.PAYLOAD_DYNAMODB_JOURNAL_GRACE_MS
-  } else {
-    process.env.PAYLOAD_DYNAMODB_JOURNAL_GRACE_MS = previousGrace
-  }
+  restoreGrace?.()
+  restoreGrace = undefined
 })
 
 /** What a writer may be told: Payload's own errors, never an SDK's or the engine's. */
@@ -107,11 +108,7 @@ async function scenario(writers: Lane[], reader: Payload, seeded: Lane, faults: 
   expect(told.length - failures.length).toBeGreaterThan(told.length * 0.5)
 
   if (faults) {
-    proxy?.configure({})
-    // Writes cut off by a fault leave their journals: the next start finishes them once the
-    // (shortened) grace period has passed.
-    await new Promise((resolve) => setTimeout(resolve, GRACE_MS + 200))
-    await (reader.db as unknown as DynamoDBAdapter).finishOpenCommits({ olderThanMs: 0 })
+    await finishCutOffWrites(proxy, reader)
   }
   const report = await (reader.db as unknown as DynamoDBAdapter).verifyIndexes({
     collection: 'items',
@@ -206,21 +203,12 @@ test(`random writes from ${WRITERS_PER_PROCESS * 2} writers in two processes lea
 })
 
 test(`the same through dropped connections, lost answers, throttling, 500s and transaction conflicts (seed ${SEED})`, async () => {
-  previousGrace = process.env.PAYLOAD_DYNAMODB_JOURNAL_GRACE_MS
-  process.env.PAYLOAD_DYNAMODB_JOURNAL_GRACE_MS = String(GRACE_MS)
+  restoreGrace = shortenJournalGrace()
   proxy = await startFaultProxy({ seed: SEED })
   const { reader, seeded, writers } = await boot3({
     clientConfig: proxy.clientConfig({ maxAttempts: 2 }),
   })
-  proxy.configure({
-    rates: {
-      drop: 0.03,
-      lostResponse: 0.03,
-      serverError: 0.02,
-      throttle: 0.03,
-      transactionConflict: 0.03,
-    },
-  })
+  proxy.configure({ rates: WRITER_FAULT_RATES })
   await scenario(writers, reader, seeded, true)
   // The faults met the writes.
   expect(proxy.counts().lostResponse + proxy.counts().drop).toBeGreaterThan(0)

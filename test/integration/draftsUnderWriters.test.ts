@@ -22,6 +22,11 @@ import type { DynamoDBAdapter, DynamoDBAdapterArgs } from '../../src/index.js'
 import { THROUGH_INDEXES, bootOnTable } from '../support/bootPayload.js'
 import { type FaultProxy, startFaultProxy } from '../support/faultProxy.js'
 import { seeded as random } from '../support/workload.js'
+import {
+  finishCutOffWrites,
+  shortenJournalGrace,
+  WRITER_FAULT_RATES,
+} from '../support/writerFaults.js'
 
 const SEED = Number(process.env.DIFF_SEED ?? 20261206)
 const DOCUMENTS = 5
@@ -67,17 +72,9 @@ type Version = {
   version: Page
 }
 
-const GRACE_MS = 1500
-const FAULT_RATES = {
-  drop: 0.03,
-  lostResponse: 0.03,
-  serverError: 0.02,
-  throttle: 0.03,
-  transactionConflict: 0.03,
-}
 const processes: Payload[] = []
 let proxy: FaultProxy | undefined
-let previousGrace: string | undefined
+let restoreGrace: (() => void) | undefined
 
 afterEach(async () => {
   for (const payload of processes.splice(0)) {
@@ -85,11 +82,8 @@ afterEach(async () => {
   }
   await proxy?.close()
   proxy = undefined
-  if (previousGrace === undefined) {
-    delete process.env.PAYLOAD_DYNAMODB_JOURNAL_GRACE_MS
-  } else {
-    process.env.PAYLOAD_DYNAMODB_JOURNAL_GRACE_MS = previousGrace
-  }
+  restoreGrace?.()
+  restoreGrace = undefined
 })
 
 async function write(
@@ -146,7 +140,7 @@ async function scenario(options: Partial<DynamoDBAdapterArgs>, faults: boolean):
 
   // Faults from here on (the documents exist).
   if (faults) {
-    proxy?.configure({ rates: FAULT_RATES })
+    proxy?.configure({ rates: WRITER_FAULT_RATES })
   }
   const failures: string[] = []
   await Promise.all(
@@ -169,10 +163,7 @@ async function scenario(options: Partial<DynamoDBAdapterArgs>, faults: boolean):
     // Only Payload's own errors (a request that failed for good), and most writes made.
     expect(failures.filter((each) => !each.startsWith('APIError'))).toEqual([])
     expect(failures.length).toBeLessThan(WRITERS_PER_PROCESS * 2 * WRITES_PER_WRITER * 0.3)
-    proxy?.configure({})
-    // Writes cut off by a fault leave their journals: finished once the grace period is over.
-    await new Promise((resolve) => setTimeout(resolve, GRACE_MS + 200))
-    await (reader.db as unknown as DynamoDBAdapter).finishOpenCommits({ olderThanMs: 0 })
+    await finishCutOffWrites(proxy, reader)
   } else {
     expect(failures).toEqual([])
   }
@@ -270,8 +261,7 @@ test('drafts saved, published and unpublished by six writers at once keep one ne
 })
 
 test('the same through dropped connections, lost answers, throttling, 500s and transaction conflicts', async () => {
-  previousGrace = process.env.PAYLOAD_DYNAMODB_JOURNAL_GRACE_MS
-  process.env.PAYLOAD_DYNAMODB_JOURNAL_GRACE_MS = String(GRACE_MS)
+  restoreGrace = shortenJournalGrace()
   proxy = await startFaultProxy({ seed: SEED })
   await scenario({ clientConfig: proxy.clientConfig({ maxAttempts: 2 }) }, true)
   expect(proxy.counts().lostResponse + proxy.counts().drop).toBeGreaterThan(0)
