@@ -4,7 +4,13 @@ import { fieldShouldBeLocalized } from 'payload/shared'
 
 import type { Doc } from './types.js'
 
-import { getBlocks, getLocalization, idTypeOfFields, type IDType } from './scopeInfo.js'
+import {
+  getBlocks,
+  getLocalization,
+  idTypeOfFields,
+  type IDType,
+  tellsLocales,
+} from './scopeInfo.js'
 
 /**
  * Resolving a query path (`group.arr.text`, `title.es`, `author.name`, `json.a.b`) against the
@@ -164,7 +170,7 @@ const localeCache = new WeakMap<Doc, string[]>()
 
 /**
  * `locale: 'all'` joins the locales table: the doc's locale rows are the locales that appear as
- * keys of its localized values (top level and inside groups/tabs).
+ * keys of its localized values that tell locales (`tellsLocales`; top level, in groups and tabs).
  */
 const docLocales = (fields: FlattenedField[], doc: Doc, codes: string[]): string[] => {
   const hit = localeCache.get(doc)
@@ -182,7 +188,7 @@ const docLocales = (fields: FlattenedField[], doc: Doc, codes: string[]): string
       }
       const v = (obj as Record<string, unknown>)[f.name]
       if ('localized' in f && f.localized) {
-        if (v && typeof v === 'object' && !Array.isArray(v)) {
+        if (tellsLocales(f) && v && typeof v === 'object' && !Array.isArray(v)) {
           for (const k of Object.keys(v)) {
             found.add(k)
           }

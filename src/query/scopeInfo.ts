@@ -25,6 +25,17 @@ export const getLocalization = (payload: Payload): LocalizationInfo => {
 export const meansAnyLocale = (locale: string | undefined): boolean =>
   locale === 'all' || locale === '*'
 
+/**
+ * Whether a localized field tells which locales a document has (what `locale: 'all'` judges a
+ * condition in): the fields db-sqlite keeps in the document's row of its locales table, one row
+ * per locale it was saved in. Arrays, blocks, relationships, uploads and `hasMany` values live in
+ * tables of their own, a row per value, and give the document no locale: Payload writes them as an
+ * empty list (`notes: { de: [] }`) in a locale where only other fields were saved.
+ */
+export const tellsLocales = (field: FlattenedField): boolean =>
+  !['array', 'blocks', 'join', 'relationship', 'upload'].includes(field.type) &&
+  !('hasMany' in field && field.hasMany === true)
+
 /** `undefined` → default locale; `'all'`/`'*'` → `'all'` (any locale); else the locale itself. */
 export const normalizeLocale = (
   payload: Payload,

@@ -1,6 +1,6 @@
 import type { FlattenedField, SelectType, Sort, Where } from 'payload'
 
-import { meansAnyLocale } from '../query/scopeInfo.js'
+import { meansAnyLocale, tellsLocales } from '../query/scopeInfo.js'
 import { getSelectMode } from 'payload/shared'
 
 import { sortEntries } from '../query/plan/conditions.js'
@@ -18,14 +18,14 @@ function sortFieldsOf(sort: Sort | undefined): string[] {
 
 /**
  * The top-level fields that can hold localized values where `locale: 'all'` looks for a
- * document's locales (localized fields, and groups and tabs holding them: the fields `docLocales`
- * in query/paths.ts reads): a condition on a
+ * document's locales (localized fields that tell locales, scopeInfo.ts `tellsLocales`, and groups
+ * and tabs holding them: the fields `docLocales` in query/paths.ts reads): a condition on a
  * localized field matches a locale the document has through any of them (a `null` condition
  * matches a locale that only another field has).
  */
 function localeBearingFields(fields: FlattenedField[]): string[] {
   const bears = (field: FlattenedField): boolean =>
-    ('localized' in field && field.localized === true) ||
+    ('localized' in field && field.localized === true && tellsLocales(field)) ||
     ((field.type === 'group' || field.type === 'tab') && field.flattenedFields.some(bears))
   return fields.filter((field) => 'name' in field && bears(field)).map((field) => field.name)
 }

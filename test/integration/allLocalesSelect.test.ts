@@ -27,6 +27,13 @@ function config(db: DatabaseAdapterObj): Config {
             type: 'group',
             fields: [{ name: 'summary', type: 'text', localized: true }],
           },
+          {
+            name: 'links',
+            type: 'array',
+            localized: true,
+            fields: [{ name: 'url', type: 'text' }],
+          },
+          { name: 'scores', type: 'number', hasMany: true },
         ],
       },
     ],
@@ -40,39 +47,27 @@ function config(db: DatabaseAdapterObj): Config {
 
 async function seed(booted: Booted): Promise<void> {
   const { payload } = booted
+  /** A document saved in en, then (when `de` is given) saved again in de. */
+  const save = async (en: Record<string, unknown>, de?: Record<string, unknown>) => {
+    const { id } = await payload.create({ collection: 'notes', data: en, locale: 'en' })
+    if (de) {
+      await payload.update({ id, collection: 'notes', data: de, locale: 'de' })
+    }
+  }
   // 1: headline in en only, tagline in de (so it has a de locale without a headline).
-  const first = await payload.create({
-    collection: 'notes',
-    data: { headline: "o'brien", seq: 1 },
-    locale: 'en',
-  })
-  await payload.update({ id: first.id, collection: 'notes', data: { tagline: '' }, locale: 'de' })
+  await save({ headline: "o'brien", seq: 1 }, { tagline: '' })
   // 2: headline in en only, nothing in de.
-  await payload.create({ collection: 'notes', data: { headline: 'plain', seq: 2 }, locale: 'en' })
+  await save({ headline: 'plain', seq: 2 })
   // 3: headline in en only, a de value inside a group.
-  const third = await payload.create({
-    collection: 'notes',
-    data: { headline: 'grouped', seq: 3 },
-    locale: 'en',
-  })
-  await payload.update({
-    id: third.id,
-    collection: 'notes',
-    data: { meta: { summary: 'kurz' } },
-    locale: 'de',
-  })
+  await save({ headline: 'grouped', seq: 3 }, { meta: { summary: 'kurz' } })
   // 4: headline in both locales.
-  const fourth = await payload.create({
-    collection: 'notes',
-    data: { headline: 'Zeta', seq: 4 },
-    locale: 'en',
-  })
-  await payload.update({
-    id: fourth.id,
-    collection: 'notes',
-    data: { headline: 'Zeta' },
-    locale: 'de',
-  })
+  await save({ headline: 'Zeta', seq: 4 }, { headline: 'Zeta' })
+  // 5: headline in en only, rows of a localized array in de: no de locale (db-sqlite keeps the
+  // rows in a table of their own, not in the document's locale rows).
+  await save({ headline: 'listed', seq: 5 }, { links: [{ url: 'https://example.de' }] })
+  // 6: headline in en only, a non-localized field saved in de (Payload then writes the localized
+  // array as `{ de: [] }`): no de locale either.
+  await save({ headline: 'scored', seq: 6 }, { scores: [1] })
 }
 
 const WHERES: Where[] = [

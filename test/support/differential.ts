@@ -81,7 +81,31 @@ export const collections = (): CollectionConfig[] => [
           { name: 'n', type: 'number' },
         ],
       },
+      // A multi-valued number index, a localized array, a named tab holding a localized field
+      // (its group then gives the document locales) and an unnamed tab's field (top level).
+      { name: 'scores', type: 'number', hasMany: true, index: true },
+      {
+        name: 'notes',
+        type: 'array',
+        localized: true,
+        fields: [{ name: 'text', type: 'text', index: true }],
+      },
+      {
+        type: 'tabs',
+        tabs: [
+          {
+            name: 'seo',
+            fields: [
+              { name: 'keyword', type: 'text', index: true, localized: true },
+              { name: 'depth', type: 'number' },
+            ],
+          },
+          { fields: [{ name: 'weight', type: 'number', index: true }], label: 'Plain' },
+        ],
+      },
     ],
+    // A compound index: an equality on `status` with a range or an order on `views`.
+    indexes: [{ fields: ['status', 'views'] }],
   },
 ]
 
@@ -292,6 +316,21 @@ export function describe(query: Mutation | Query): string {
   )
 }
 
+/**
+ * Whether a `where` names the localized array `notes`. Under `locale: 'all'` db-sqlite judges its
+ * rows of every locale together (a document with rows in `de` only does not match
+ * `notes.text: null`, though it has no rows in `en`, a locale its other fields give it), where
+ * this adapter judges each locale the document has, as it does for localized fields; such views
+ * are asked in the query's own locale instead.
+ */
+export function namesLocalizedArray(where: Where): boolean {
+  return Object.entries(where).some(([key, value]) =>
+    key === 'and' || key === 'or'
+      ? (value as Where[]).some(namesLocalizedArray)
+      : key === 'notes' || key.startsWith('notes.'),
+  )
+}
+
 /** Keys whose values are ids, which differ between databases. */
 const ID_KEYS = new Set(['author', 'docs', 'id', 'tags', 'value'])
 /** What the databases legitimately differ in: timestamps, and db-sqlite's empty `blockName`. */
@@ -323,6 +362,7 @@ export const SELECTS: SelectType[] = [
   { labels: true, published: true, tags: true },
   { blocks: true, ref: true, seq: true },
   { body: false, rows: false, tagline: false },
+  { notes: true, scores: true, seo: { keyword: true }, weight: true },
 ]
 
 /**

@@ -19,6 +19,7 @@ export const DISTINCT_FIELDS = [
   'meta.rating',
   'headline',
   'author',
+  'weight',
 ] as const
 
 export type DistinctQuery = Query & { descending: boolean; field: (typeof DISTINCT_FIELDS)[number] }
