@@ -206,6 +206,13 @@ export function generator(next: () => number, options: Options = {}) {
     if (next() < 0.7) {
       sort.push(`${next() < 0.5 ? '-' : ''}${pick(SORTS)}`)
     }
+    // A second key now and then (`status` then `views` is the compound index's order).
+    if (sort.length === 1 && next() < 0.25) {
+      const second = next() < 0.3 && sort[0].endsWith('status') ? 'views' : pick(SORTS)
+      if (!sort[0].endsWith(second)) {
+        sort.push(`${next() < 0.5 ? '-' : ''}${second}`)
+      }
+    }
     // seq is unique: it makes the order total, so pages are comparable.
     if (!sort.some((each) => each.endsWith('seq'))) {
       sort.push(next() < 0.5 ? 'seq' : '-seq')
