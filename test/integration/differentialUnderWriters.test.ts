@@ -64,6 +64,22 @@ function asFixture(lane: Lane, doc: Stored): Record<string, unknown> {
   }
 }
 
+/**
+ * A stored document's localized values in one locale (read with `locale: 'all'`): the text
+ * fields, the localized array's rows and the named tab's keyword (with the tab's other field).
+ */
+function localizedIn(doc: Stored, locale: 'de' | 'en'): Record<string, unknown> {
+  const at = (value: unknown) => (value as Record<string, unknown> | undefined)?.[locale]
+  const seo = (doc.seo ?? {}) as { depth?: unknown; keyword?: unknown }
+  const notes = Array.isArray(doc.notes) ? [] : ((at(doc.notes) as unknown[] | null) ?? [])
+  return {
+    headline: at(doc.headline) ?? null,
+    notes: notes.map((row) => ({ text: (row as { text?: unknown }).text ?? null })),
+    seo: { depth: seo.depth ?? null, keyword: at(seo.keyword) ?? null },
+    tagline: at(doc.tagline) ?? null,
+  }
+}
+
 let sqlite: Booted | undefined
 const processes: Payload[] = []
 let proxy: FaultProxy | undefined
@@ -130,10 +146,7 @@ async function scenario(writers: Lane[], reader: Payload, seeded: Lane, faults: 
   const reference = await seed(sqlite.payload, { ...fixture(random(SEED)), items: [] })
   for (const doc of stored) {
     const data = asFixture(seeded, doc)
-    const inLocale = (locale: 'de' | 'en') => ({
-      headline: (doc.headline as Record<string, unknown> | undefined)?.[locale] ?? null,
-      tagline: (doc.tagline as Record<string, unknown> | undefined)?.[locale] ?? null,
-    })
+    const inLocale = (locale: 'de' | 'en') => localizedIn(doc, locale)
     await createItem(reference, { ...data, ...inLocale('en') })
     await sqlite.payload.update({
       id: reference.idOf.get(doc.seq) as number,
