@@ -28,13 +28,20 @@ export const meansAnyLocale = (locale: string | undefined): boolean =>
 /**
  * Whether a localized field tells which locales a document has (what `locale: 'all'` judges a
  * condition in): the fields db-sqlite keeps in the document's row of its locales table, one row
- * per locale it was saved in. Arrays, blocks, relationships, uploads and `hasMany` values live in
- * tables of their own, a row per value, and give the document no locale: Payload writes them as an
- * empty list (`notes: { de: [] }`) in a locale where only other fields were saved.
+ * per locale it was saved in, which a single relationship or upload is too. Arrays, blocks,
+ * `hasMany` values and `hasMany` or polymorphic relationships live in tables of their own, a row
+ * per value, and give the document no locale: Payload writes them as an empty list
+ * (`notes: { de: [] }`) in a locale where only other fields were saved.
  */
-export const tellsLocales = (field: FlattenedField): boolean =>
-  !['array', 'blocks', 'join', 'relationship', 'upload'].includes(field.type) &&
-  !('hasMany' in field && field.hasMany === true)
+export const tellsLocales = (field: FlattenedField): boolean => {
+  if (field.type === 'array' || field.type === 'blocks' || field.type === 'join') {
+    return false
+  }
+  if (field.type === 'relationship' || field.type === 'upload') {
+    return field.hasMany !== true && typeof field.relationTo === 'string'
+  }
+  return !('hasMany' in field && field.hasMany === true)
+}
 
 /** `undefined` → default locale; `'all'`/`'*'` → `'all'` (any locale); else the locale itself. */
 export const normalizeLocale = (

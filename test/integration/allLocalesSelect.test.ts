@@ -34,6 +34,7 @@ function config(db: DatabaseAdapterObj): Config {
             fields: [{ name: 'url', type: 'text' }],
           },
           { name: 'scores', type: 'number', hasMany: true },
+          { name: 'sponsor', type: 'relationship', localized: true, relationTo: 'notes' },
         ],
       },
     ],
@@ -53,9 +54,10 @@ async function seed(booted: Booted): Promise<void> {
     if (de) {
       await payload.update({ id, collection: 'notes', data: de, locale: 'de' })
     }
+    return id
   }
   // 1: headline in en only, tagline in de (so it has a de locale without a headline).
-  await save({ headline: "o'brien", seq: 1 }, { tagline: '' })
+  const first = await save({ headline: "o'brien", seq: 1 }, { tagline: '' })
   // 2: headline in en only, nothing in de.
   await save({ headline: 'plain', seq: 2 })
   // 3: headline in en only, a de value inside a group.
@@ -68,6 +70,9 @@ async function seed(booted: Booted): Promise<void> {
   // 6: headline in en only, a non-localized field saved in de (Payload then writes the localized
   // array as `{ de: [] }`): no de locale either.
   await save({ headline: 'scored', seq: 6 }, { scores: [1] })
+  // 7: headline in en only, a localized single relationship in de: db-sqlite keeps it in the
+  // locale row, so the document has de.
+  await save({ headline: 'sponsored', seq: 7 }, { sponsor: first })
 }
 
 const WHERES: Where[] = [
@@ -127,7 +132,7 @@ describe("locale 'all' with select", () => {
 
   test('the documents a locale-only-by-another-field match bring are db-sqlite’s', async () => {
     // Seq 1 (de by tagline) and 3 (de by a group) match `headline: null` in de; 2 has no de.
-    expect(await seqs(sqlite, { headline: { equals: null } }, true)).toEqual([1, 3])
-    expect(await seqs(dynamo, { headline: { equals: null } }, true)).toEqual([1, 3])
+    expect(await seqs(sqlite, { headline: { equals: null } }, true)).toEqual([1, 3, 7])
+    expect(await seqs(dynamo, { headline: { equals: null } }, true)).toEqual([1, 3, 7])
   })
 })

@@ -21,6 +21,7 @@ import {
   createItem,
   describe as describeStep,
   fixture,
+  itemData,
   type Lane,
   makeConfig,
   seed,
@@ -66,16 +67,19 @@ function asFixture(lane: Lane, doc: Stored): Record<string, unknown> {
 
 /**
  * A stored document's localized values in one locale (read with `locale: 'all'`): the text
- * fields, the localized array's rows and the named tab's keyword (with the tab's other field).
+ * fields, the localized array's rows, the named tab's keyword (with the tab's other field) and the
+ * sponsor (as the fixture's author index).
  */
-function localizedIn(doc: Stored, locale: 'de' | 'en'): Record<string, unknown> {
+function localizedIn(lane: Lane, doc: Stored, locale: 'de' | 'en'): Record<string, unknown> {
   const at = (value: unknown) => (value as Record<string, unknown> | undefined)?.[locale]
+  const sponsor = at(doc.sponsor)
   const seo = (doc.seo ?? {}) as { depth?: unknown; keyword?: unknown }
   const notes = Array.isArray(doc.notes) ? [] : ((at(doc.notes) as unknown[] | null) ?? [])
   return {
     headline: at(doc.headline) ?? null,
     notes: notes.map((row) => ({ text: (row as { text?: unknown }).text ?? null })),
     seo: { depth: seo.depth ?? null, keyword: at(seo.keyword) ?? null },
+    sponsor: sponsor ? lane.authors.indexOf(sponsor as never) : null,
     tagline: at(doc.tagline) ?? null,
   }
 }
@@ -146,12 +150,12 @@ async function scenario(writers: Lane[], reader: Payload, seeded: Lane, faults: 
   const reference = await seed(sqlite.payload, { ...fixture(random(SEED)), items: [] })
   for (const doc of stored) {
     const data = asFixture(seeded, doc)
-    const inLocale = (locale: 'de' | 'en') => localizedIn(doc, locale)
+    const inLocale = (locale: 'de' | 'en') => localizedIn(seeded, doc, locale)
     await createItem(reference, { ...data, ...inLocale('en') })
     await sqlite.payload.update({
       id: reference.idOf.get(doc.seq) as number,
       collection: 'items',
-      data: inLocale('de'),
+      data: itemData(reference, inLocale('de')),
       locale: 'de',
     })
   }

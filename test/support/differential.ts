@@ -84,6 +84,8 @@ export const collections = (): CollectionConfig[] => [
       // A multi-valued number index, a localized array, a named tab holding a localized field
       // (its group then gives the document locales) and an unnamed tab's field (top level).
       { name: 'scores', type: 'number', hasMany: true, index: true },
+      { name: 'keywords', type: 'text', hasMany: true, index: true },
+      { name: 'sponsor', type: 'relationship', localized: true, relationTo: 'authors' },
       {
         name: 'notes',
         type: 'array',
@@ -171,6 +173,9 @@ export function itemData(lane: Lane, item: Record<string, unknown>): Record<stri
       : {}),
     ...('tags' in item ? { tags: (item.tags as number[]).map((index) => lane.tags[index]) } : {}),
     ...('ref' in item ? { ref: polymorphic(lane, item.ref) } : {}),
+    ...('sponsor' in item
+      ? { sponsor: item.sponsor === null ? null : lane.authors[item.sponsor as number] }
+      : {}),
   }
 }
 
@@ -332,7 +337,7 @@ export function namesLocalizedArray(where: Where): boolean {
 }
 
 /** Keys whose values are ids, which differ between databases. */
-const ID_KEYS = new Set(['author', 'docs', 'id', 'tags', 'value'])
+const ID_KEYS = new Set(['author', 'docs', 'id', 'sponsor', 'tags', 'value'])
 /** What the databases legitimately differ in: timestamps, and db-sqlite's empty `blockName`. */
 const DROPPED = new Set(['blockName', 'createdAt', 'updatedAt'])
 

@@ -56,6 +56,8 @@ export function itemMaker(next: () => number) {
     })),
     seo: { depth: maybe(pick(NUMBERS), 0.4), keyword: maybe(pick(TEXTS), 0.35) },
     weight: maybe(pick(NUMBERS), 0.3),
+    keywords: subset(TEXTS.slice(0, 6)),
+    sponsor: maybe(Math.floor(next() * 3), 0.5),
     seq,
     status: maybe(pick(['a', 'b', 'c']), 0.25),
     tags: subset([0, 1, 2, 3]),
@@ -135,6 +137,11 @@ export function generator(next: () => number, options: Options = {}) {
     ['seo.keyword', scalar([...TEXTS, null], [...RANGES, 'like'])],
     ['seo.depth', scalar([...NUMBERS, null], ['equals', 'greater_than', 'exists'])],
     ['weight', scalar([...NUMBERS, null], RANGES)],
+    [
+      'keywords',
+      scalar([...TEXTS, null], ['equals', 'not_equals', 'in', 'not_in', 'like', 'exists']),
+    ],
+    ['sponsor', () => pickRef(author, ['equals', 'not_equals', 'in', 'not_in', 'exists'])],
     ...(options.drafts
       ? ([
           ['_status', scalar(['draft', 'published', null], ['equals', 'not_equals', 'exists'])],
