@@ -52,4 +52,23 @@ describe('fieldsNamedBy (what a count reads of each document)', () => {
     // Nothing named, nothing to read.
     expect(fieldsNamedBy(localized, {}, 'all')).toEqual([])
   })
+
+  it("under locale 'all' leaves out the localized fields db-sqlite keeps outside its locale rows", () => {
+    const kinds = [
+      { name: 'headline', type: 'text', localized: true },
+      { name: 'links', type: 'array', localized: true },
+      { name: 'layout', type: 'blocks', localized: true },
+      { name: 'keywords', type: 'text', hasMany: true, localized: true },
+      { name: 'sizes', type: 'select', hasMany: true, localized: true },
+      { name: 'sponsor', type: 'relationship', localized: true, relationTo: 'authors' },
+      { name: 'cover', type: 'upload', localized: true, relationTo: 'media' },
+      { name: 'sponsors', type: 'relationship', hasMany: true, localized: true, relationTo: 'a' },
+      { name: 'ref', type: 'relationship', localized: true, relationTo: ['a', 'b'] },
+    ] as unknown as FlattenedField[]
+    expect(fieldsNamedBy(kinds, { headline: { equals: null } }, 'all')?.sort()).toEqual([
+      'cover',
+      'headline',
+      'sponsor',
+    ])
+  })
 })
