@@ -60,6 +60,11 @@ function asFixture(lane: Lane, doc: Stored): Record<string, unknown> {
       : ref.relationTo === 'authors'
         ? { author: index(lane.authors, ref.value) }
         : { tag: index(lane.tags, ref.value) },
+    refs: ((doc.refs as { relationTo: string; value: unknown }[] | undefined) ?? []).map((each) =>
+      each.relationTo === 'authors'
+        ? { author: index(lane.authors, each.value) }
+        : { tag: index(lane.tags, each.value) },
+    ),
     rows: withoutIds(doc.rows),
     tags: ((doc.tags as unknown[] | undefined) ?? []).map((id) => index(lane.tags, id)),
   }
@@ -67,17 +72,20 @@ function asFixture(lane: Lane, doc: Stored): Record<string, unknown> {
 
 /**
  * A stored document's localized values in one locale (read with `locale: 'all'`): the text
- * fields, the localized array's rows, the named tab's keyword (with the tab's other field) and the
- * sponsor (as the fixture's author index).
+ * fields, the localized array's rows and blocks, the named tab's keyword (with the tab's other
+ * field) and the sponsor (as the fixture's author index).
  */
 function localizedIn(lane: Lane, doc: Stored, locale: 'de' | 'en'): Record<string, unknown> {
   const at = (value: unknown) => (value as Record<string, unknown> | undefined)?.[locale]
   const sponsor = at(doc.sponsor)
   const seo = (doc.seo ?? {}) as { depth?: unknown; keyword?: unknown }
-  const notes = Array.isArray(doc.notes) ? [] : ((at(doc.notes) as unknown[] | null) ?? [])
+  const rowsIn = (value: unknown) =>
+    Array.isArray(value) ? [] : ((at(value) as Record<string, unknown>[] | null) ?? [])
+  const notes = rowsIn(doc.notes)
   return {
     headline: at(doc.headline) ?? null,
-    notes: notes.map((row) => ({ text: (row as { text?: unknown }).text ?? null })),
+    notes: notes.map((row) => ({ text: row.text ?? null })),
+    sections: rowsIn(doc.sections).map((row) => ({ blockType: 'note', body: row.body ?? null })),
     seo: { depth: seo.depth ?? null, keyword: at(seo.keyword) ?? null },
     sponsor: sponsor ? lane.authors.indexOf(sponsor as never) : null,
     tagline: at(doc.tagline) ?? null,

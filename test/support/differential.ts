@@ -86,6 +86,14 @@ export const collections = (): CollectionConfig[] => [
       { name: 'scores', type: 'number', hasMany: true, index: true },
       { name: 'keywords', type: 'text', hasMany: true, index: true },
       { name: 'sponsor', type: 'relationship', localized: true, relationTo: 'authors' },
+      // Localized blocks, and a polymorphic `hasMany` relationship.
+      {
+        name: 'sections',
+        type: 'blocks',
+        localized: true,
+        blocks: [{ slug: 'note', fields: [{ name: 'body', type: 'text', index: true }] }],
+      },
+      { name: 'refs', type: 'relationship', hasMany: true, relationTo: ['authors', 'tags'] },
       {
         name: 'notes',
         type: 'array',
@@ -173,6 +181,9 @@ export function itemData(lane: Lane, item: Record<string, unknown>): Record<stri
       : {}),
     ...('tags' in item ? { tags: (item.tags as number[]).map((index) => lane.tags[index]) } : {}),
     ...('ref' in item ? { ref: polymorphic(lane, item.ref) } : {}),
+    ...('refs' in item
+      ? { refs: (item.refs as unknown[]).map((each) => polymorphic(lane, each)) }
+      : {}),
     ...('sponsor' in item
       ? { sponsor: item.sponsor === null ? null : lane.authors[item.sponsor as number] }
       : {}),
@@ -322,17 +333,17 @@ export function describe(query: Mutation | Query): string {
 }
 
 /**
- * Whether a `where` names the localized array `notes`. Under `locale: 'all'` db-sqlite judges its
- * rows of every locale together (a document with rows in `de` only does not match
- * `notes.text: null`, though it has no rows in `en`, a locale its other fields give it), where
- * this adapter judges each locale the document has, as it does for localized fields; such views
- * are asked in the query's own locale instead.
+ * Whether a `where` names the localized array `notes` or blocks `sections`. Under `locale: 'all'`
+ * db-sqlite judges their rows of every locale together (a document with rows in `de` only does not
+ * match `notes.text: null`, though it has no rows in `en`, a locale its other fields give it),
+ * where this adapter judges each locale the document has, as it does for localized fields; such
+ * views are asked in the query's own locale instead.
  */
 export function namesLocalizedArray(where: Where): boolean {
   return Object.entries(where).some(([key, value]) =>
     key === 'and' || key === 'or'
       ? (value as Where[]).some(namesLocalizedArray)
-      : key === 'notes' || key.startsWith('notes.'),
+      : /^(notes|sections)(\.|$)/.test(key),
   )
 }
 
@@ -343,7 +354,8 @@ const DROPPED = new Set(['blockName', 'createdAt', 'updatedAt'])
 
 /**
  * A document as both databases must give it: ids masked, timestamps dropped, keys sorted, and
- * `null`, absent and empty lists the same (db-sqlite returns every column; Payload accepts both).
+ * `null`, absent, empty lists and empty objects the same (db-sqlite returns every column;
+ * Payload accepts both).
  */
 function comparable(value: unknown, key = ''): unknown {
   if (Array.isArray(value)) {
@@ -355,7 +367,9 @@ function comparable(value: unknown, key = ''): unknown {
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([name, each]) => [name, comparable(each, name)] as const)
       .filter(([, each]) => each !== undefined)
-    return Object.fromEntries(entries)
+    // A field with nothing in any locale: `{}` or `{ en: [] }` here, `[]` or `{}` from db-sqlite
+    // (by the field's kind), all meaning no value.
+    return entries.length === 0 && key !== '' ? undefined : Object.fromEntries(entries)
   }
   return ID_KEYS.has(key) && (typeof value === 'string' || typeof value === 'number') ? 'ID' : value
 }

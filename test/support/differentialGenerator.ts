@@ -57,6 +57,11 @@ export function itemMaker(next: () => number) {
     seo: { depth: maybe(pick(NUMBERS), 0.4), keyword: maybe(pick(TEXTS), 0.35) },
     weight: maybe(pick(NUMBERS), 0.3),
     keywords: subset(TEXTS.slice(0, 6)),
+    sections: Array.from({ length: Math.floor(next() * 3) }, () => ({
+      blockType: 'note',
+      body: maybe(pick(TEXTS), 0.2),
+    })),
+    refs: subset([{ author: 0 }, { author: 2 }, { tag: 1 }, { tag: 3 }]),
     sponsor: maybe(Math.floor(next() * 3), 0.5),
     seq,
     status: maybe(pick(['a', 'b', 'c']), 0.25),
@@ -142,6 +147,9 @@ export function generator(next: () => number, options: Options = {}) {
       scalar([...TEXTS, null], ['equals', 'not_equals', 'in', 'not_in', 'like', 'exists']),
     ],
     ['sponsor', () => pickRef(author, ['equals', 'not_equals', 'in', 'not_in', 'exists'])],
+    ['sections.body', scalar([...TEXTS, null], ['equals', 'not_equals', 'in', 'like', 'exists'])],
+    ['refs.value', () => pickRef(next() < 0.5 ? author : tag, ['equals', 'in', 'exists'])],
+    ['refs.relationTo', scalar(['authors', 'tags'], ['equals', 'in'])],
     ...(options.drafts
       ? ([
           ['_status', scalar(['draft', 'published', null], ['equals', 'not_equals', 'exists'])],
@@ -276,11 +284,14 @@ export function mutations(
     if (options.drafts && data.ref === null) {
       delete data.ref
     }
-    // The same for a localized array emptied in one locale: db-sqlite reads the draft's `notes`
-    // as having no value in that locale (`{}` where this adapter and db-mongodb give `{ en: [] }`),
-    // so the next non-draft save brings the published rows back.
-    if (options.drafts && Array.isArray(data.notes) && data.notes.length === 0) {
-      delete data.notes
+    // The same for a localized array (or blocks) emptied in one locale: db-sqlite reads the
+    // draft's `notes` as having no value in that locale (`{}` where this adapter and db-mongodb
+    // give `{ en: [] }`), so the next non-draft save brings the published rows back; and for the
+    // polymorphic `refs`, as for `ref`.
+    for (const emptied of ['notes', 'sections', 'refs']) {
+      if (options.drafts && Array.isArray(data[emptied]) && data[emptied].length === 0) {
+        delete data[emptied]
+      }
     }
     return data
   }

@@ -9,7 +9,7 @@ import { type Lane, resolve } from './differential.js'
 import type { Query } from './differentialGenerator.js'
 
 /** Fields with several values per document (array and block rows, `hasMany`). */
-const MULTI_VALUED = /^(rows|blocks|tags|labels|scores|notes|keywords)(\.|$)/
+const MULTI_VALUED = /^(rows|blocks|tags|labels|scores|notes|keywords|sections|refs)(\.|$)/
 
 /**
  * Whether a `where` names a field with several values per document: db-sqlite's join then lists
