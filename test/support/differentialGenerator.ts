@@ -284,14 +284,12 @@ export function mutations(
     if (options.drafts && data.ref === null) {
       delete data.ref
     }
-    // The same for a localized array (or blocks) emptied in one locale: db-sqlite reads the
-    // draft's `notes` as having no value in that locale (`{}` where this adapter and db-mongodb
-    // give `{ en: [] }`), so the next non-draft save brings the published rows back; and for the
-    // polymorphic `refs`, as for `ref`.
-    for (const emptied of ['notes', 'sections', 'refs']) {
-      if (options.drafts && Array.isArray(data[emptied]) && data[emptied].length === 0) {
-        delete data[emptied]
-      }
+    // The same for a localized array emptied in one locale: db-sqlite reads the draft's `notes`
+    // as having no value in that locale (`{}` where this adapter and db-mongodb give `{ en: [] }`),
+    // so the next non-draft save brings the published rows back. (Localized blocks and a
+    // polymorphic `hasMany` emptied in a draft stay empty there, as here.)
+    if (options.drafts && Array.isArray(data.notes) && data.notes.length === 0) {
+      delete data.notes
     }
     return data
   }
