@@ -340,10 +340,15 @@ export function describe(query: Mutation | Query): string {
  * views are asked in the query's own locale instead.
  */
 export function namesLocalizedArray(where: Where): boolean {
+  return namesPath(where, /^(notes|sections)(\.|$)/)
+}
+
+/** Whether a `where` (through its `and`s and `or`s) has a condition on a path `pattern` matches. */
+export function namesPath(where: Where, pattern: RegExp): boolean {
   return Object.entries(where).some(([key, value]) =>
     key === 'and' || key === 'or'
-      ? (value as Where[]).some(namesLocalizedArray)
-      : /^(notes|sections)(\.|$)/.test(key),
+      ? (value as Where[]).some((each) => namesPath(each, pattern))
+      : pattern.test(key),
   )
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Where } from 'payload'
 
-import { type Lane, resolve } from './differential.js'
+import { type Lane, namesPath, resolve } from './differential.js'
 import type { Query } from './differentialGenerator.js'
 
 /** Fields with several values per document (array and block rows, `hasMany`). */
@@ -17,11 +17,7 @@ const MULTI_VALUED = /^(rows|blocks|tags|labels|scores|notes|keywords|sections|r
  * db-mongodb, lists it once. Such joins are not compared.
  */
 export function namesMultiValued(where: Where): boolean {
-  return Object.entries(where).some(([key, value]) =>
-    key === 'and' || key === 'or'
-      ? (value as Where[]).some(namesMultiValued)
-      : MULTI_VALUED.test(key),
-  )
+  return namesPath(where, MULTI_VALUED)
 }
 
 export type JoinQuery = Query & { joinLimit: number; joinPage: number; joinSort: string }
