@@ -31,7 +31,7 @@ import {
 const SEED = Number(process.env.DIFF_SEED ?? 20261206)
 const DOCUMENTS = 5
 const WRITERS_PER_PROCESS = 3
-const WRITES_PER_WRITER = 16
+const WRITES_PER_WRITER = Number(process.env.DIFF_WRITES ?? 16)
 
 function config(db: DatabaseAdapterObj): Config {
   return {
