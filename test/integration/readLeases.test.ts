@@ -115,8 +115,9 @@ describe('read leases', () => {
   let sqlite: Booted
   let restoreEnv = () => {}
 
+  // Holding is what these tests are about: chosen, so `TEST_READ_CACHE=off` leaves it on.
   const start = async (options: Partial<DynamoDBAdapterArgs> = {}) => {
-    const payload = await bootOnTable(config, tableName, options)
+    const payload = await bootOnTable(config, tableName, { readCache: {}, ...options })
     started.push(payload)
     return payload
   }
