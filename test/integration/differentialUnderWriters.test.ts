@@ -141,7 +141,8 @@ async function scenario(writers: Lane[], reader: Payload, seeded: Lane, faults: 
   const report = await (reader.db as unknown as DynamoDBAdapter).verifyIndexes({
     collection: 'items',
   })
-  expect(report).toMatchObject({ clean: true })
+  // The whole report when not clean (its counts and examples say what drifted).
+  expect(report.clean || report).toBe(true)
 
   // The documents as stored, copied into db-sqlite (both locales, the same `createdAt`).
   const stored = (

@@ -173,7 +173,8 @@ async function scenario(options: Partial<DynamoDBAdapterArgs>, faults: boolean):
       collection: 'pages',
       ...namespace,
     })
-    expect(report).toMatchObject({ clean: true })
+    // The whole report when not clean (its counts and examples say what drifted).
+    expect(report.clean || report).toBe(true)
   }
 
   for (const id of ids) {
