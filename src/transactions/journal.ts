@@ -20,7 +20,8 @@ import { journalGraceMs, JournalTakenOver } from './journalGrace.js'
  *
  * Items: a header (`J#journal`, `<write id>`) with `createdAt`, `parts`, `stream`, `done` (the
  * numbers of the groups applied), `owner`, `beat` and `grace` (who applies it, when it last
- * showed it is alive, and for how long it may stay silent: journalOwnership.ts), and parts
+ * showed it is alive, and for how long it may stay silent: journalOwnership.ts), `undoing` (set
+ * before an undo starts: journalUndo.ts), and parts
  * (`J#<write id>`, `P#<n>`) holding the gzipped JSON changes.
  */
 export const JOURNAL_PK = 'J#journal'
@@ -58,8 +59,13 @@ export type JournalHeader = {
   parts: number
   /** The parts are one gzip stream (see `PART_BYTES`). */
   stream: boolean
+  /** Set once the write is being undone: it is never applied further (journalUndo.ts). */
+  undoing?: JournalUndo
   writeID: string
 }
+
+/** Why a journaled write is undone: the group that could not be applied, and Payload's error. */
+export type JournalUndo = { group: number; validation: Record<string, unknown> }
 
 /**
  * Gzipped bytes per part item (under DynamoDB's 400 KB item limit). The whole journal is one gzip
@@ -263,6 +269,8 @@ function headerOf(item: Record<string, unknown>): JournalHeader {
     owner: typeof item.owner === 'string' ? item.owner : undefined,
     parts: Number(item.parts ?? 0),
     stream: item.stream === true,
+    undoing:
+      typeof item.undoing === 'string' ? (JSON.parse(item.undoing) as JournalUndo) : undefined,
     writeID: String(item.sk),
   }
 }

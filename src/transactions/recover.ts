@@ -3,12 +3,12 @@ import { ValidationError } from 'payload'
 
 import type { DynamoDBAdapter } from '../types.js'
 
-import type { JournalChange, JournalHeader } from './journal.js'
+import type { JournalChange, JournalHeader, JournalUndo } from './journal.js'
 
 import { namespaceOf } from '../namespaces.js'
 import { rememberRevision } from '../storage/revisions.js'
 import { lockAsTheyAre, lockDocuments, unlockDocuments } from '../write/documentLocks.js'
-import { applyRemaining } from '../write/applyJournal.js'
+import { applyRemaining, undoApplied } from '../write/applyJournal.js'
 import { closeJournal, lockedKeys } from '../write/journaledCommit.js'
 import { finishDeferred } from '../write/splitGroup.js'
 import { IdTaken } from '../write/takenCreates.js'
@@ -21,6 +21,7 @@ import {
   sweepOutcomes,
 } from './journal.js'
 import { JournalTakenOver } from './journalGrace.js'
+import { undoneValidation } from './journalUndo.js'
 import { claimJournal, type LockProgress, silence, startHeartbeat } from './journalOwnership.js'
 
 /** How long the outcome of a write taken over is kept for its first process (journal.ts). */
@@ -119,7 +120,12 @@ async function finishOwned(
   // What split documents left to move after their own request (write/splitGroup.ts) first: an
   // undo computes over documents whose counts and entries are whole.
   await finishDeferred(adapter, header.writeID)
-  if (header.done.size === 0 && !(await lockAgain(adapter, header, journal, owner, lockProgress))) {
+  // (An undo that had begun keeps its locks: nothing is withdrawn over what it may have stored.)
+  if (
+    header.done.size === 0 &&
+    !header.undoing &&
+    !(await lockAgain(adapter, header, journal, owner, lockProgress))
+  ) {
     return
   }
   if (legacy && header.done.size > 0) {
@@ -130,37 +136,35 @@ async function finishOwned(
       header.writeID,
     )
   }
-  let undone = false
-  try {
-    await applyRemaining(adapter, { done: header.done, journal, owner, writeID: header.writeID })
+  const write = { done: header.done, journal, owner, writeID: header.writeID }
+  let undone: JournalUndo['validation'] | undefined
+  if (header.undoing) {
+    // Its undo had begun: it is finished, never applied further over groups already undone.
+    await undoApplied(adapter, write, header.undoing.group)
+    undone = header.undoing.validation
+  } else {
+    try {
+      await applyRemaining(adapter, write)
+    } catch (error) {
+      if (!(error instanceof ValidationError) && !(error instanceof IdTaken)) {
+        // Not applied, not undone (the engine is unreachable, say): left for the next run.
+        throw error
+      }
+      undone = undoneValidation(error)
+    }
+  }
+  if (undone) {
+    await recordOutcome(adapter, header.writeID, { kind: 'undone', validation: undone })
+    adapter.payload.logger.error(
+      `payload-db-dynamodb: an interrupted write (${header.writeID}) could not be applied and was undone: ${JSON.stringify(undone.errors ?? undone)}`,
+    )
+  } else {
     await recordOutcome(adapter, header.writeID, { kind: 'applied' })
     adapter.payload.logger.info(
       `payload-db-dynamodb: finished an interrupted write of ${journal.length} documents (${header.writeID}).`,
     )
-  } catch (error) {
-    if (!(error instanceof ValidationError) && !(error instanceof IdTaken)) {
-      // Not applied, not undone (the engine is unreachable, say): left for the next run.
-      throw error
-    }
-    undone = true
-    await recordOutcome(adapter, header.writeID, {
-      kind: 'undone',
-      validation:
-        error instanceof IdTaken
-          ? {
-              errors: error.conflicts.map((change) => ({
-                message: `A document with id "${String(change.key.sk)}" already exists.`,
-                path: 'id',
-              })),
-            }
-          : { ...(error.data as Record<string, unknown>) },
-    })
-    adapter.payload.logger.error({
-      err: error,
-      msg: `payload-db-dynamodb: an interrupted write (${header.writeID}) could not be applied and was undone.`,
-    })
   }
-  await closeJournal(adapter, header.writeID, journal, header.parts, undone, lockProgress)
+  await closeJournal(adapter, header.writeID, journal, header.parts, Boolean(undone), lockProgress)
 }
 
 /**

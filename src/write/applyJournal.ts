@@ -14,6 +14,7 @@ import { namespaceOf } from '../namespaces.js'
 import { batchGetByKey } from '../storage/documentStore.js'
 import { markGroupDone, readJournalHeader } from '../transactions/journal.js'
 import { JournalTakenOver } from '../transactions/journalGrace.js'
+import { markUndoing, undoneValidation } from '../transactions/journalUndo.js'
 import { journalFence } from '../transactions/journalOwnership.js'
 import { keyString } from '../transactions/session.js'
 import {
@@ -61,24 +62,48 @@ export async function applyRemaining(
       done.add(group)
     } catch (error) {
       if (error instanceof ValidationError || error instanceof IdTaken) {
-        // The failed group too: packed again in several requests, some of them may have gone
-        // through (undoing a change that did not is storing what is there already). A create
-        // whose id another document took is not undone over that document: only what it
-        // wrote ahead of its own request is removed.
-        const taken = new Set(
-          error instanceof IdTaken ? error.conflicts.map((change) => keyString(change.key)) : [],
-        )
-        const applied = journal.filter(
-          (change) =>
-            (done.has(change.group) || change.group === group) && !taken.has(keyString(change.key)),
-        )
-        await applyOverCurrent(adapter, write, applied.map(inverse), undefined, req)
-        if (error instanceof IdTaken) {
-          await removeTakenEntries(adapter, error.conflicts)
-        }
+        // Recorded first: whoever ends the write from now on undoes it (journalUndo.ts).
+        await markUndoing(adapter, write.writeID, write.owner, {
+          group,
+          validation: undoneValidation(error),
+        })
+        await undoApplied(adapter, write, group, req)
       }
       throw error
     }
+  }
+}
+
+/**
+ * Undoes a journaled write over the documents as stored: the groups applied and `failed`, the
+ * one that could not be (packed again in several requests, some of them may have gone through;
+ * undoing a change that did not is storing what is there already). A create whose id another
+ * document took is not undone over that document: only what it wrote ahead of its own request
+ * is removed. Run again by whoever ends a write marked `undoing`, it stores the same.
+ */
+export async function undoApplied(
+  adapter: DynamoDBAdapter,
+  write: { done: Set<number>; journal: JournalChange[]; owner: string; writeID: string },
+  failed: number,
+  req?: Partial<PayloadRequest>,
+): Promise<void> {
+  const { done, journal, writeID } = write
+  const applied = journal.filter((change) => done.has(change.group) || change.group === failed)
+  const current = await batchGetByKey(
+    adapter,
+    applied.map((change) => change.key),
+  )
+  const taken = takenCreates(adapter, applied, current, writeID)
+  const takenKeys = new Set(taken.map((change) => keyString(change.key)))
+  await applyOverCurrent(
+    adapter,
+    write,
+    applied.filter((change) => !takenKeys.has(keyString(change.key))).map(inverse),
+    undefined,
+    req,
+  )
+  if (taken.length > 0) {
+    await removeTakenEntries(adapter, taken)
   }
 }
 

@@ -213,18 +213,31 @@ async function applyJournaled(
       }
     }
   }
+  /**
+   * Applied whole or undone: its end (releasing values, locks, the journal). Cut off, the journal
+   * stays with every group done, and the next start (or a writer past the grace period) ends it.
+   * It must not be treated as a failed attempt: `writeWithRetries` would delete the journal of a
+   * write computed again (`LocksKept`) with the values it let go of still held.
+   */
+  const end = async (undone: boolean) => {
+    try {
+      await closeJournal(adapter, writeID, journal, parts, undone, lockProgress)
+    } catch (error) {
+      throw unfinished(error)
+    }
+  }
   try {
     await applyRemaining(adapter, { done, journal, owner, writeID }, req)
   } catch (error) {
     // Undone (a taken unique value or id): nothing is left to finish. Any other failure leaves
     // the journal, and the next start (or a writer past the grace period) finishes the write.
     if (error instanceof ValidationError || error instanceof IdTaken) {
-      await closeJournal(adapter, writeID, journal, parts, true, lockProgress)
+      await end(true)
       throw error
     }
     throw unfinished(error)
   }
-  await closeJournal(adapter, writeID, journal, parts, false, lockProgress)
+  await end(false)
 }
 
 /** The documents a journaled write leaves locked: those it stored (or, undone, stored back). */

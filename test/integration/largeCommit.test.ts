@@ -4,51 +4,21 @@
  * part-way (the next start finishes them) and when a later group meets a taken unique value
  * (the groups already applied are undone).
  */
-import type { Config, Payload, PayloadRequest } from 'payload'
+import type { Payload, PayloadRequest } from 'payload'
 
 import { randomUUID } from 'node:crypto'
-import {
-  buildConfig,
-  commitTransaction,
-  getPayload,
-  initTransaction,
-  ValidationError,
-} from 'payload'
+import { commitTransaction, initTransaction, ValidationError } from 'payload'
 
 import type { DynamoDBAdapter } from '../../src/index.js'
 import type { FaultProxy } from '../support/faultProxy.js'
 
-import { dynamodbAdapter } from '../../src/index.js'
 import { documentKey } from '../../src/keys/itemKeys.js'
+import { bootCodeItems } from '../support/codeItems.js'
 import { startFaultProxy } from '../support/faultProxy.js'
 import { updateJournalHeader, watchSends } from '../support/journalItems.js'
 import { scanCount } from '../support/tableScan.js'
 
 const tableName = `large-${randomUUID()}`
-
-async function bootThrough(proxy: FaultProxy): Promise<Payload> {
-  const config: Config = {
-    collections: [
-      {
-        slug: 'items',
-        fields: [
-          { name: 'code', type: 'text', unique: true },
-          { name: 'batch', type: 'text', index: true },
-          { name: 'n', type: 'number', index: true },
-        ],
-      },
-    ],
-    db: dynamodbAdapter({
-      clientConfig: proxy.clientConfig({ maxAttempts: 2 }),
-      logFallbackQueries: false,
-      tableName,
-    }),
-    secret: 'large-commit-secret',
-    telemetry: false,
-    typescript: { autoGenerate: false },
-  }
-  return getPayload({ config: await buildConfig(config), key: `large-${randomUUID()}` })
-}
 
 async function transaction(payload: Payload): Promise<PayloadRequest> {
   const req = { payload } as PayloadRequest
@@ -89,7 +59,7 @@ describe('transactions of more than 100 items', () => {
 
   beforeAll(async () => {
     proxy = await startFaultProxy({ seed: 3 })
-    payload = await bootThrough(proxy)
+    payload = await bootCodeItems(proxy, tableName)
   })
 
   afterAll(async () => {

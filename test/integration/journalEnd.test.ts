@@ -1,0 +1,163 @@
+/**
+ * The end of a write of more than 100 items (releasing the unique values it let go of, its locks,
+ * its journal) cut off by a fault: the write is applied, the journal stays, and the next start
+ * ends it. Also for a write computed again because a document moved on before it was locked
+ * (`LocksKept`), whose retry loop once deleted the journal with those values still held; and for
+ * a write being undone (a later group met a taken value), which the next start must finish
+ * undoing, never apply further over the groups already undone.
+ */
+import type { Payload, PayloadRequest } from 'payload'
+
+import { randomUUID } from 'node:crypto'
+import { commitTransaction, initTransaction, ValidationError } from 'payload'
+
+import type { DynamoDBAdapter } from '../../src/index.js'
+import type { FaultProxy } from '../support/faultProxy.js'
+
+import { bootCodeItems } from '../support/codeItems.js'
+import { startFaultProxy } from '../support/faultProxy.js'
+import { scanCount } from '../support/tableScan.js'
+
+const tableName = `journal-end-${randomUUID()}`
+const DOCUMENTS = 20
+/** Past the groups, the end's reads and its marker deletes: every point the end can be cut at. */
+const CUTS = 9
+
+describe('the end of a write of more than 100 items, cut off', () => {
+  let proxy: FaultProxy
+  let payload: Payload
+
+  beforeAll(async () => {
+    proxy = await startFaultProxy({ seed: 11 })
+    payload = await bootCodeItems(proxy, tableName)
+  })
+
+  afterAll(async () => {
+    await payload?.destroy()
+    await proxy?.close()
+  })
+
+  const adapter = () => payload.db as unknown as DynamoDBAdapter
+  /** Nothing of any write's journal left, nor a lock (outcomes stay an hour under `J#outcome`). */
+  const expectEnded = async () => {
+    expect(
+      await scanCount(adapter(), 'begins_with(pk, :j) AND pk <> :outcome', {
+        ':j': { S: 'J#' },
+        ':outcome': { S: 'J#outcome' },
+      }),
+    ).toBe(0)
+    expect(await scanCount(adapter(), 'attribute_exists(lk)')).toBe(0)
+    const report = await adapter().verifyIndexes({ collection: 'items' })
+    expect(report.clean || report).toBe(true)
+  }
+  const cutAfter = (cut: number) =>
+    proxy.configure({
+      operations: ['TransactWriteItems', 'BatchGetItem'],
+      script: [
+        ...Array.from({ length: cut }, () => 'pass' as const),
+        ...Array.from({ length: 200 }, () => 'drop' as const),
+      ],
+    })
+  const count = async (batch: string) =>
+    (await payload.count({ collection: 'items', where: { batch: { equals: batch } } })).totalDocs
+
+  for (const moved of [false, true]) {
+    it(`a delete of ${DOCUMENTS} documents${moved ? ' computed again (one moved on before it was locked)' : ''}, cut off at each write or batch read, ends whole with its values free`, async () => {
+      let endCutOff = 0
+      for (let cut = 0; cut < CUTS; cut++) {
+        const batch = `${moved ? 'moved' : 'still'}-${cut}`
+        const ids: (number | string)[] = []
+        for (let n = 0; n < DOCUMENTS; n++) {
+          const doc = await payload.create({
+            collection: 'items',
+            data: { batch, code: `${batch}-${n}`, n },
+          })
+          ids.push(doc.id)
+        }
+        const req = { payload } as PayloadRequest
+        await initTransaction(req)
+        await payload.delete({ collection: 'items', req, where: { batch: { equals: batch } } })
+        if (moved) {
+          await payload.update({ collection: 'items', data: { n: 1000 }, id: ids[0] })
+        }
+        // The first `cut` writes and batch reads go through, every later one is dropped.
+        cutAfter(cut)
+        const failure = await commitTransaction(req).then(
+          () => undefined,
+          (error: Error & { status?: number }) => error,
+        )
+        proxy.configure({})
+        const applied = (await count(batch)) === 0
+        if (failure && applied) {
+          // Applied whole, only its end was cut off: the caller is told it finishes by itself.
+          endCutOff++
+          expect(failure.status).toBe(503)
+          expect(failure.message).toMatch(/recorded in the commit journal/)
+        }
+
+        // What the next start does (without waiting for the grace period).
+        await adapter().finishOpenCommits({ olderThanMs: 0 })
+        const left = await count(batch)
+        expect([0, DOCUMENTS]).toContain(left)
+        await expectEnded()
+        if (left === 0) {
+          // The values the deleted documents held can be taken again.
+          await payload.create({ collection: 'items', data: { batch, code: `${batch}-1` } })
+        }
+      }
+      expect(endCutOff).toBeGreaterThan(0)
+    }, 120_000)
+  }
+
+  it('a create of 40 documents undone because its last value was taken, cut off at each write or batch read, stays undone once that value is free again', async () => {
+    const CREATES = 40
+    let undoCutOff = 0
+    for (let cut = 0; cut < 16; cut++) {
+      const batch = `undo-${cut}`
+      const req = { payload } as PayloadRequest
+      await initTransaction(req)
+      for (let n = 0; n < CREATES; n++) {
+        await payload.create({
+          collection: 'items',
+          data: { batch, code: `${batch}-${n}`, n },
+          req,
+        })
+      }
+      // Someone else takes the last document's value after the transaction checked it.
+      const other = await payload.create({
+        collection: 'items',
+        data: { batch: 'other', code: `${batch}-${CREATES - 1}` },
+      })
+      cutAfter(cut)
+      const failure = await commitTransaction(req).then(
+        () => undefined,
+        (error: Error) => error,
+      )
+      proxy.configure({})
+      expect(failure).toBeDefined()
+      const undoing = await scanCount(adapter(), 'pk = :j AND attribute_exists(undoing)', {
+        ':j': { S: 'J#journal' },
+      })
+      if (undoing > 0) {
+        // Its undo began, then a fault: the caller is told it ends by itself.
+        undoCutOff++
+        expect(failure).not.toBeInstanceOf(ValidationError)
+        expect(failure?.message).toMatch(/recorded in the commit journal/)
+      }
+      // The value is free again before the next start: applying the rest would now succeed.
+      await payload.delete({ collection: 'items', id: other.id })
+      await adapter().finishOpenCommits({ olderThanMs: 0 })
+      const left = await count(batch)
+      expect([0, CREATES]).toContain(left)
+      if (undoing > 0 || failure instanceof ValidationError) {
+        expect(left).toBe(0)
+      }
+      await expectEnded()
+      if (left === CREATES) {
+        // Applied after all (cut off before its last group): remove it for the next round.
+        await payload.delete({ collection: 'items', where: { batch: { equals: batch } } })
+      }
+    }
+    expect(undoCutOff).toBeGreaterThan(0)
+  }, 180_000)
+})
