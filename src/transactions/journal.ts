@@ -165,12 +165,16 @@ export function markGroupDone(writeID: string, group: number, owner: string): Wr
   }
 }
 
-/** Deletes the journal, the header first; with `owner`, only if it still owns it. */
+/**
+ * Deletes the journal, the header first; with `owner`, only if it still owns it, and with
+ * `unapplied`, only if none of its groups was applied (else `JournalTakenOver` either way).
+ */
 export async function deleteJournal(
   adapter: Store,
   writeID: string,
   parts: number,
   owner?: string,
+  unapplied = false,
 ): Promise<void> {
   try {
     await send(
@@ -178,8 +182,10 @@ export async function deleteJournal(
       new DeleteCommand({
         // Gone already passes: the SDK may send it again after a lost answer.
         ...(owner !== undefined && {
-          ConditionExpression: 'attribute_not_exists(pk) OR #owner = :owner',
-          ExpressionAttributeNames: { '#owner': 'owner' },
+          ConditionExpression: unapplied
+            ? 'attribute_not_exists(pk) OR (#owner = :owner AND attribute_not_exists(#done))'
+            : 'attribute_not_exists(pk) OR #owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner', ...(unapplied && { '#done': 'done' }) },
           ExpressionAttributeValues: { ':owner': owner },
         }),
         Key: headerKey(writeID),

@@ -205,9 +205,13 @@ async function applyJournaled(
       // the next start finishes the write from it, so it ends whole either way.
       throw unfinished(error)
     } else {
-      // A first group whose response was lost was applied: go on from it.
+      // A first group whose response was lost was applied: go on from it. Not known (the read
+      // failed): the journal stays, and its mark tells the next start.
       const applied =
-        error instanceof RevisionConflict && (await landed(adapter, error.conflicts, writeID))
+        error instanceof RevisionConflict &&
+        (await landed(adapter, error.conflicts, writeID).catch((failure: unknown) => {
+          throw unfinished(failure)
+        }))
       if (!applied) {
         await abandon(error, changes)
       }

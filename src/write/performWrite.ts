@@ -15,7 +15,7 @@ import { jitteredDelay } from '../transactions/transactWrite.js'
 import { checkUniqueInTransaction, refuseTakenInTransaction } from '../transactions/uniqueCheck.js'
 import { commitChanges, RevisionConflict } from './commitChanges.js'
 import { landed, readConflicts } from './conflictReads.js'
-import { journalGraceMs, UnfinishedWrite } from '../transactions/journalGrace.js'
+import { journalGraceMs, JournalTakenOver, UnfinishedWrite } from '../transactions/journalGrace.js'
 import { LocksKept } from './journaledCommit.js'
 import { unlockDocuments } from './documentLocks.js'
 import { type LockHolders, lockedByOthers } from './lockWaits.js'
@@ -106,8 +106,17 @@ async function releaseKept(adapter: DynamoDBAdapter, kept: KeptLocks): Promise<v
   }
   const { writeID } = kept
   kept.writeID = undefined
-  // Only while it is still this write's: a process that took it over ends it (JournalTakenOver).
-  await deleteJournal(adapter, writeID, kept.parts, writeID)
+  try {
+    // Only while it is still this write's and nothing of it was applied: a journal with a group
+    // applied is ended by `closeJournal` or by the process that takes it over (recover.ts),
+    // which release the unique values it let go of first, and need its locks.
+    await deleteJournal(adapter, writeID, kept.parts, writeID, true)
+  } catch (error) {
+    if (error instanceof JournalTakenOver) {
+      return
+    }
+    throw error
+  }
   await unlockDocuments(adapter, [...kept.keys.values()], writeID)
   kept.keys.clear()
 }
