@@ -109,6 +109,53 @@ describe('the end of a write of more than 100 items, cut off', () => {
     }, 120_000)
   }
 
+  it(`an update of ${DOCUMENTS} documents' codes computed again (one moved on before it was locked), cut off at each write or batch read, ends whole with the codes it let go of free`, async () => {
+    let endCutOff = 0
+    for (let cut = 0; cut < CUTS + 2; cut++) {
+      const batch = `renamed-${cut}`
+      const ids: (number | string)[] = []
+      for (let n = 0; n < DOCUMENTS; n++) {
+        const doc = await payload.create({
+          collection: 'items',
+          data: { batch, code: `${batch}-${n}`, n },
+        })
+        ids.push(doc.id)
+      }
+      const req = { payload } as PayloadRequest
+      await initTransaction(req)
+      for (const [n, id] of ids.entries()) {
+        await payload.update({ collection: 'items', data: { code: `${batch}-new-${n}` }, id, req })
+      }
+      await payload.update({ collection: 'items', data: { n: 1000 }, id: ids[0] })
+      cutAfter(cut)
+      const failure = await commitTransaction(req).then(
+        () => undefined,
+        (error: Error & { status?: number }) => error,
+      )
+      proxy.configure({})
+      const renamed = async () =>
+        (
+          await payload.count({
+            collection: 'items',
+            where: { and: [{ batch: { equals: batch } }, { code: { like: '-new-' } }] },
+          })
+        ).totalDocs
+      if (failure && (await renamed()) === DOCUMENTS) {
+        endCutOff++
+        expect(failure.status).toBe(503)
+        expect(failure.message).toMatch(/recorded in the commit journal/)
+      }
+      await adapter().finishOpenCommits({ olderThanMs: 0 })
+      const after = await renamed()
+      expect([0, DOCUMENTS]).toContain(after)
+      await expectEnded()
+      // Whichever codes the documents no longer hold can be taken by another document.
+      const freed = after === DOCUMENTS ? `${batch}-1` : `${batch}-new-1`
+      await payload.create({ collection: 'items', data: { batch: 'other', code: freed } })
+    }
+    expect(endCutOff).toBeGreaterThan(0)
+  }, 120_000)
+
   it('a create of 40 documents undone because its last value was taken, cut off at each write or batch read, stays undone once that value is free again', async () => {
     const CREATES = 40
     let undoCutOff = 0
