@@ -12,7 +12,9 @@ import { namespaceOf } from '../namespaces.js'
 import { batchGetByKey, batchGetItems } from '../storage/documentStore.js'
 import { revisionCondition, revisionOf } from '../storage/revisions.js'
 import { keyString } from '../transactions/session.js'
+import { toAPIError } from '../storage/errors.js'
 import {
+  failedConditionIndexes,
   MAX_TRANSACTION_ACTIONS,
   MUST_NOT_EXIST,
   transactWrite,
@@ -90,10 +92,12 @@ async function released(adapter: DynamoDBAdapter, actions: WriteAction[]): Promi
     }
     return true
   } catch (error) {
-    if ((error as { name?: string }).name !== 'TransactionCanceledException') {
-      throw error
+    if (failedConditionIndexes(error, actions.length).length > 0) {
+      return false
     }
-    return false
+    // Not a changed document or marker: conflicts with other transactions that outlasted the
+    // retries, or the engine out of reach. The write's end fails, and its journal stays.
+    throw toAPIError(error, { operation: 'TransactWriteItems' })
   }
 }
 
