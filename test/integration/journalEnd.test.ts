@@ -61,6 +61,46 @@ describe('the end of a write of more than 100 items, cut off', () => {
     })
   const count = async (batch: string) =>
     (await payload.count({ collection: 'items', where: { batch: { equals: batch } } })).totalDocs
+  /** `documents` documents of `batch`, each with its own code (inside `req`'s transaction if given). */
+  const createBatch = async (batch: string, documents = DOCUMENTS, req?: PayloadRequest) => {
+    const ids: (number | string)[] = []
+    for (let n = 0; n < documents; n++) {
+      const doc = await payload.create({
+        collection: 'items',
+        data: { batch, code: `${batch}-${n}`, n },
+        req,
+      })
+      ids.push(doc.id)
+    }
+    return ids
+  }
+  const transaction = async () => {
+    const req = { payload } as PayloadRequest
+    await initTransaction(req)
+    return req
+  }
+  /** Commits through `cutAfter(cut, fault)`, then clears the faults; the commit's error, if any. */
+  const commitCutOff = async (
+    req: PayloadRequest,
+    cut: number,
+    fault?: 'drop' | 'transactionConflict',
+  ) => {
+    cutAfter(cut, fault)
+    try {
+      await commitTransaction(req)
+      return undefined
+    } catch (error) {
+      return error as Error & { status?: number }
+    } finally {
+      proxy.configure({})
+    }
+  }
+  /** A write whose end (or undo) was cut off: its caller is told that it ends by itself. */
+  const expectToldItEnds = (failure: (Error & { status?: number }) | undefined) => {
+    expect(failure).not.toBeInstanceOf(ValidationError)
+    expect(failure?.status).toBe(503)
+    expect(failure?.message).toMatch(/recorded in the commit journal/)
+  }
 
   const deletes = [
     { fault: 'drop', moved: false, title: 'cut off at each write or batch read' },
@@ -83,32 +123,17 @@ describe('the end of a write of more than 100 items, cut off', () => {
       let endCutOff = 0
       for (let cut = 0; cut < CUTS; cut++) {
         const batch = `${fault}-${moved ? 'moved' : 'still'}-${cut}`
-        const ids: (number | string)[] = []
-        for (let n = 0; n < DOCUMENTS; n++) {
-          const doc = await payload.create({
-            collection: 'items',
-            data: { batch, code: `${batch}-${n}`, n },
-          })
-          ids.push(doc.id)
-        }
-        const req = { payload } as PayloadRequest
-        await initTransaction(req)
+        const ids = await createBatch(batch)
+        const req = await transaction()
         await payload.delete({ collection: 'items', req, where: { batch: { equals: batch } } })
         if (moved) {
           await payload.update({ collection: 'items', data: { n: 1000 }, id: ids[0] })
         }
-        cutAfter(cut, fault)
-        const failure = await commitTransaction(req).then(
-          () => undefined,
-          (error: Error & { status?: number }) => error,
-        )
-        proxy.configure({})
-        const applied = (await count(batch)) === 0
-        if (failure && applied) {
-          // Applied whole, only its end was cut off: the caller is told it finishes by itself.
+        const failure = await commitCutOff(req, cut, fault)
+        if (failure && (await count(batch)) === 0) {
+          // Applied whole, only its end was cut off.
           endCutOff++
-          expect(failure.status).toBe(503)
-          expect(failure.message).toMatch(/recorded in the commit journal/)
+          expectToldItEnds(failure)
         }
 
         // What the next start does (without waiting for the grace period).
@@ -129,26 +154,13 @@ describe('the end of a write of more than 100 items, cut off', () => {
     let endCutOff = 0
     for (let cut = 0; cut < CUTS + 2; cut++) {
       const batch = `renamed-${cut}`
-      const ids: (number | string)[] = []
-      for (let n = 0; n < DOCUMENTS; n++) {
-        const doc = await payload.create({
-          collection: 'items',
-          data: { batch, code: `${batch}-${n}`, n },
-        })
-        ids.push(doc.id)
-      }
-      const req = { payload } as PayloadRequest
-      await initTransaction(req)
+      const ids = await createBatch(batch)
+      const req = await transaction()
       for (const [n, id] of ids.entries()) {
         await payload.update({ collection: 'items', data: { code: `${batch}-new-${n}` }, id, req })
       }
       await payload.update({ collection: 'items', data: { n: 1000 }, id: ids[0] })
-      cutAfter(cut)
-      const failure = await commitTransaction(req).then(
-        () => undefined,
-        (error: Error & { status?: number }) => error,
-      )
-      proxy.configure({})
+      const failure = await commitCutOff(req, cut)
       const renamed = async () =>
         (
           await payload.count({
@@ -158,8 +170,7 @@ describe('the end of a write of more than 100 items, cut off', () => {
         ).totalDocs
       if (failure && (await renamed()) === DOCUMENTS) {
         endCutOff++
-        expect(failure.status).toBe(503)
-        expect(failure.message).toMatch(/recorded in the commit journal/)
+        expectToldItEnds(failure)
       }
       await adapter().finishOpenCommits({ olderThanMs: 0 })
       const after = await renamed()
@@ -177,26 +188,14 @@ describe('the end of a write of more than 100 items, cut off', () => {
     let undoCutOff = 0
     for (let cut = 0; cut < 16; cut++) {
       const batch = `undo-${cut}`
-      const req = { payload } as PayloadRequest
-      await initTransaction(req)
-      for (let n = 0; n < CREATES; n++) {
-        await payload.create({
-          collection: 'items',
-          data: { batch, code: `${batch}-${n}`, n },
-          req,
-        })
-      }
+      const req = await transaction()
+      await createBatch(batch, CREATES, req)
       // Someone else takes the last document's value after the transaction checked it.
       const other = await payload.create({
         collection: 'items',
         data: { batch: 'other', code: `${batch}-${CREATES - 1}` },
       })
-      cutAfter(cut)
-      const failure = await commitTransaction(req).then(
-        () => undefined,
-        (error: Error) => error,
-      )
-      proxy.configure({})
+      const failure = await commitCutOff(req, cut)
       expect(failure).toBeDefined()
       const undoing = await scanCount(adapter(), 'pk = :j AND attribute_exists(undoing)', {
         ':j': { S: 'J#journal' },
@@ -204,8 +203,7 @@ describe('the end of a write of more than 100 items, cut off', () => {
       if (undoing > 0) {
         // Its undo began, then a fault: the caller is told it ends by itself.
         undoCutOff++
-        expect(failure).not.toBeInstanceOf(ValidationError)
-        expect(failure?.message).toMatch(/recorded in the commit journal/)
+        expectToldItEnds(failure)
       }
       // The value is free again before the next start: applying the rest would now succeed.
       await payload.delete({ collection: 'items', id: other.id })
