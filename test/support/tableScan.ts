@@ -10,6 +10,7 @@ export async function scanCount(
   adapter: DynamoDBAdapter,
   filter: string,
   values = {},
+  names?: Record<string, string>,
 ): Promise<number> {
   let total = 0
   let startKey: Record<string, never> | undefined
@@ -18,6 +19,7 @@ export async function scanCount(
       new ScanCommand({
         ConsistentRead: true,
         ExclusiveStartKey: startKey,
+        ExpressionAttributeNames: names,
         ExpressionAttributeValues: Object.keys(values).length > 0 ? values : undefined,
         FilterExpression: filter,
         Select: 'COUNT',
