@@ -5,8 +5,8 @@
  * ascending, `max` for descending). A document without any value sorts as a missing value does in
  * one locale (first ascending, last descending, as in db-sqlite). db-sqlite itself is not the
  * reference here: for the locales table it takes its `selectDistinct` path, whose order depends
- * on which row of a document the distinct keeps (on these documents, largest ascending and
- * smallest descending). Ties go newest first, Payload's tie-break. Held in memory and through
+ * on which row of a document the distinct keeps (on the first five documents here, it sorted
+ * by the largest value ascending and the smallest descending). Ties go newest first, Payload's tie-break. Held in memory and through
  * the indexes.
  */
 import type { Config, DatabaseAdapterObj } from 'payload'
