@@ -8,6 +8,7 @@
  *   npm run soak -- faults 43 43 --repeat 10 # only its fault test, the same seed ten times
  *   npm run soak -- drafts 81 85 --writes 60 # draftsUnderWriters.test.ts
  *   npm run soak -- queries 601 604          # differentialQueries.test.ts (1,200 queries)
+ *   npm run soak -- evolution 1 10 --writes 30 # evolutionUnderWriters.test.ts (config changes)
  *
  * Failing runs are kept in `.tmp/soak/<test>-seed-<n>-<run>.txt`; a line per run is printed.
  */
@@ -16,6 +17,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 
 const TESTS = {
   drafts: { file: 'test/integration/draftsUnderWriters.test.ts' },
+  evolution: { file: 'test/integration/evolutionUnderWriters.test.ts' },
   faults: {
     file: 'test/integration/differentialUnderWriters.test.ts',
     only: 'dropped connections',

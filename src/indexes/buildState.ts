@@ -1,9 +1,11 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
 
 import type { Namespace } from '../namespaces.js'
+import type { WriteCondition } from '../transactions/transactWrite.js'
 import type { DynamoDBAdapter } from '../types.js'
 import type { IndexDefinition } from './definitionTypes.js'
 
+import { isConditionFailure } from '../storage/errors.js'
 import { withoutRequestRecorders } from '../storage/requestStats.js'
 import { send } from '../storage/send.js'
 import { builtAs } from './indexSignature.js'
@@ -327,7 +329,9 @@ export async function recordIndexState(
     /** No longer complete (being rebuilt): queries stop reading them, the generation stays. */
     unbuilt?: string[]
   },
-): Promise<void> {
+  /** Written only while this holds; otherwise `false` is returned and nothing changes. */
+  condition?: WriteCondition,
+): Promise<boolean> {
   const names: Record<string, string> = {}
   const values: Record<string, unknown> = { ':now': new Date().toISOString() }
   const sets = ['#updatedAt = :now']
@@ -366,17 +370,26 @@ export async function recordIndexState(
     n++
   }
   names['#updatedAt'] = 'updatedAt'
-  await send(
-    adapter,
-    new UpdateCommand({
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-      Key: { pk: namespace.pk, sk: STATE_SK },
-      ReturnConsumedCapacity: 'TOTAL',
-      TableName: adapter.tableName,
-      UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}${adds.length ? ` ADD ${adds.join(', ')}` : ''}`,
-    }),
-  )
+  try {
+    await send(
+      adapter,
+      new UpdateCommand({
+        ConditionExpression: condition?.expression,
+        ExpressionAttributeNames: { ...names, ...condition?.names },
+        ExpressionAttributeValues: { ...values, ...condition?.values },
+        Key: { pk: namespace.pk, sk: STATE_SK },
+        ReturnConsumedCapacity: 'TOTAL',
+        TableName: adapter.tableName,
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}${adds.length ? ` ADD ${adds.join(', ')}` : ''}`,
+      }),
+    )
+  } catch (error) {
+    if (condition && isConditionFailure(error)) {
+      return false
+    }
+    throw error
+  }
+  return true
 }
 
 /** Where an unfinished build of `name` stopped (a partition cursor), if one did. */

@@ -105,6 +105,19 @@ export function forgetIndexRecords(adapter: DynamoDBAdapter): void {
   records.delete(adapter)
 }
 
+/**
+ * The condition that the table still records `definition` as being built, for the update that
+ * records it as built: a build another process called off meanwhile (its build failed, or its
+ * config dropped the index) must not be recorded as complete, as no writer maintains it any more.
+ */
+export function stillDefinedCondition(definition: IndexDefinition): WriteCondition {
+  return {
+    expression: '#stillDefined = :stillDefined',
+    names: { '#stillDefined': DEFINITION_PREFIX + definition.name },
+    values: { ':stillDefined': JSON.stringify(definition) },
+  }
+}
+
 /** The definitions the table records (null: dropped), as this process last read them. */
 export function recordedDefinitions(
   adapter: DynamoDBAdapter,

@@ -16,7 +16,7 @@ import {
   recordIndexState,
   setBuiltIndexes,
 } from './buildState.js'
-import { announceIndexChange, recordedDefinitions } from './indexRecord.js'
+import { announceIndexChange, recordedDefinitions, stillDefinedCondition } from './indexRecord.js'
 import { indexesOf } from './registry.js'
 import { indexDropWait } from './stateFreshness.js'
 
@@ -57,7 +57,16 @@ export type IndexChanges = {
   stale: string[]
 }
 
-type NamespaceChanges = { namespace: Namespace; pending: string[]; stale: string[] }
+type NamespaceChanges = {
+  /**
+   * What the table recorded as built, by name (an index built under another shape is built again
+   * in place); undefined when it recorded no index state (a table of an earlier version).
+   */
+  built: Map<string, string> | undefined
+  namespace: Namespace
+  pending: string[]
+  stale: string[]
+}
 
 /** Compares the config's indexes with what the table records, loading the planner's view. */
 async function compare(
@@ -67,7 +76,8 @@ async function compare(
 ): Promise<NamespaceChanges> {
   const definitions = indexesOf(adapter, namespace)
   const readAt = Date.now()
-  let built = await readIndexState(adapter, namespace, { register: record })
+  const recordedBuilt = await readIndexState(adapter, namespace, { register: record })
+  let built = recordedBuilt
   if (!built) {
     // Never recorded: an empty namespace has every index complete; documents stored by an
     // earlier version of the adapter may lack entries, so their indexes are built first.
@@ -97,6 +107,7 @@ async function compare(
       })
       .map(([name]) => name)
   return {
+    built: recordedBuilt,
     namespace,
     pending: definitions
       .filter((definition) => !builtAs(definition, built.get(definition.name)))
@@ -178,11 +189,31 @@ export async function syncIndexes(
         // so that no document counts as counted), as every other writer counts once it reads it.
         await readIndexState(adapter, namespace)
         await buildIndexes(adapter, namespace, [definition])
+        const recorded = await recordIndexState(
+          adapter,
+          namespace,
+          {
+            built: new Map([[definition.name, indexSignature(definition)]]),
+            progress: new Map([[definition.name, undefined]]),
+          },
+          stillDefinedCondition(definition),
+        )
+        if (!recorded) {
+          throw new APIError(
+            `The build of the index "${definition.name}" of ${namespace.kind} "${namespace.slug}" was called off by another process meanwhile (its build of the same index failed, or its config drops the index), so it is not recorded as built. Deploy one config to every process, then run syncIndexes() (or payload migrate) again.`,
+            409,
+            undefined,
+            true,
+          )
+        }
       } catch (error) {
         if (error instanceof APIError && error.status === 409) {
-          // Duplicates of a unique index, found before anything was written: the build is off,
-          // so writers whose config lacks the index stop maintaining it (and refusing values).
+          // The build is off (duplicate values, a value taken meanwhile, a document that kept
+          // changing), so writers whose config lacks the index stop maintaining it (and refusing values).
           await announceIndexChange(adapter, namespace, { forgotten: [definition.name] })
+          if (changes.built && !changes.built.has(definition.name)) {
+            await abandonBuild(adapter, namespace, definition.name)
+          }
         }
         if (options.throwOnError !== false) {
           throw error
@@ -190,15 +221,26 @@ export async function syncIndexes(
         adapter.payload.logger.error({ err: error, msg: (error as Error).message })
         continue
       }
-      const built = new Map([[definition.name, indexSignature(definition)]])
-      await recordIndexState(adapter, namespace, {
-        built,
-        progress: new Map([[definition.name, undefined]]),
-      })
     }
     const readAt = Date.now()
     const state = await readIndexState(adapter, namespace)
     setBuiltIndexes(adapter, namespace, state ?? new Map(), readAt)
   }
   return report
+}
+
+/**
+ * What a failed build of a new index, and the writers that maintained it since it was announced,
+ * wrote for it: markers a document no longer deserves would go on refusing values, and entries
+ * and counts of documents changed since would be taken as the next build's own. Deleted as in a
+ * drop, under a new generation and without a position to resume from, once the index is out of
+ * the record (no writer adds to them then: the announcement moved every shard's version on).
+ * Nothing reads them: the index was never recorded as built.
+ */
+async function abandonBuild(adapter: DynamoDBAdapter, namespace: Namespace, name: string) {
+  await dropIndexItems(adapter, namespace, [name])
+  await recordIndexState(adapter, namespace, {
+    dropped: [name],
+    progress: new Map([[name, undefined]]),
+  })
 }

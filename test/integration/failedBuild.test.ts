@@ -1,0 +1,196 @@
+/**
+ * A unique index whose build fails part way: a writer of the previous config takes a value, once
+ * the build is announced (so the writer maintains the index), that a document the build has not
+ * reached yet already holds. The build fails with Payload's error and the index goes out of the
+ * record. What the build and the writers wrote for it until then must not outlive it: once the
+ * data is made unique the next build succeeds, with every entry, marker and count exact, and no
+ * marker left behind refuses a value that no document holds.
+ */
+import type { Config, DatabaseAdapterObj, Payload } from 'payload'
+
+import { randomUUID } from 'node:crypto'
+import { APIError } from 'payload'
+
+import type { DynamoDBAdapter } from '../../src/index.js'
+
+import { bootOnTable } from '../support/bootPayload.js'
+import { useIndexStateMaxAge } from '../support/indexStateAge.js'
+import { watchSends } from '../support/journalItems.js'
+
+const DOCUMENTS = 150
+
+const config =
+  (unique: boolean, indexed = false) =>
+  (db: DatabaseAdapterObj): Config => ({
+    collections: [
+      {
+        slug: 'items',
+        fields: [
+          { name: 'code', type: 'text', unique },
+          { name: 'n', type: 'number', index: indexed },
+        ],
+      },
+    ],
+    db,
+    secret: 'failed-build-secret',
+    telemetry: false,
+  })
+
+const adapterOf = (payload: Payload) => payload.db as unknown as DynamoDBAdapter
+
+/** `syncIndexes()` of `payload`, with `before` awaited before each request; returns what it threw. */
+async function syncRefused(
+  payload: Payload,
+  before: (command: Parameters<NonNullable<Parameters<typeof watchSends>[1]>>[0]) => Promise<void>,
+): Promise<unknown> {
+  const watch = watchSends(adapterOf(payload), before)
+  try {
+    await adapterOf(payload).syncIndexes()
+  } catch (error) {
+    return error
+  } finally {
+    watch.restore()
+  }
+  return undefined
+}
+
+useIndexStateMaxAge(300)
+
+describe('a unique build that fails part way', () => {
+  const tableName = `failed-build-${randomUUID()}`
+  const started: Payload[] = []
+
+  afterAll(async () => {
+    for (const payload of started) {
+      await payload.destroy()
+    }
+  })
+
+  it('leaves nothing of itself behind: the next build succeeds and every value is free or held exactly', async () => {
+    const old = await bootOnTable(config(false), tableName, { buildIndexes: true })
+    started.push(old)
+    const ids: (number | string)[] = []
+    for (let i = 0; i < DOCUMENTS; i++) {
+      const doc = await old.create({ collection: 'items', data: { code: `c${i}`, n: i } })
+      ids.push(doc.id)
+    }
+    const current = await bootOnTable(config(true), tableName, {
+      buildIndexes: false,
+      readCache: false,
+    })
+    started.push(current)
+
+    // Once the build is announced and before it writes its first documents' markers, the old
+    // process creates a document holding the code of the last one stored (reached last), and
+    // one with a code no document has yet.
+    let raced = false
+    const failure = await syncRefused(current, async (command) => {
+      const items = (command.input as { TransactItems?: { Put?: { Item?: { pk?: unknown } } }[] })
+        .TransactItems
+      const marker = items?.some((item) => String(item.Put?.Item?.pk).endsWith('#U#code'))
+      if (!raced && marker) {
+        raced = true
+        await old.create({ collection: 'items', data: { code: `c${DOCUMENTS - 1}`, n: -1 } })
+        await old.create({ collection: 'items', data: { code: 'fresh', n: -2 } })
+      }
+    })
+    expect(raced).toBe(true)
+    expect(failure).toBeInstanceOf(APIError)
+    expect((failure as APIError).message).toMatch(/unique value was taken/)
+
+    // The index is out of the record: the old process takes any value again. The data is made
+    // unique (the late copy moves to another code, the other lets go of its code).
+    const { docs } = await old.find({
+      collection: 'items',
+      pagination: false,
+      where: { n: { less_than: 0 } },
+    })
+    for (const doc of docs) {
+      await old.update({
+        id: doc.id,
+        collection: 'items',
+        data: { code: doc.n === -1 ? 'moved' : null },
+      })
+    }
+    await old.update({ id: ids[0]!, collection: 'items', data: { code: 'c0-renamed' } })
+    await old.delete({ id: ids[1]!, collection: 'items' })
+
+    // The next build succeeds and is exact.
+    await adapterOf(current).syncIndexes()
+    expect(await adapterOf(current).syncIndexes({ dryRun: true })).toEqual({
+      pending: [],
+      stale: [],
+    })
+    const report = await adapterOf(current).verifyIndexes({ collection: 'items' })
+    expect(report.clean ? 'clean' : report).toBe('clean')
+
+    // Values no document holds are free; held ones are refused, by both processes.
+    for (const code of ['fresh', 'c0', 'c1']) {
+      await expect(
+        current.create({ collection: 'items', data: { code, n: 1_000 } }),
+      ).resolves.toMatchObject({ code })
+    }
+    for (const code of ['moved', 'c0-renamed', `c${DOCUMENTS - 1}`]) {
+      for (const payload of [current, old]) {
+        await expect(payload.create({ collection: 'items', data: { code } })).rejects.toThrow(
+          /code/,
+        )
+      }
+    }
+    for (const code of ['moved', `c${DOCUMENTS - 1}`, 'fresh']) {
+      const where = { code: { equals: code } }
+      expect((await current.count({ collection: 'items', where })).totalDocs).toBe(1)
+      expect((await adapterOf(current).explain({ collection: 'items', where })).plan.kind).toBe(
+        'index',
+      )
+    }
+    // 150, the two of the race and the three just created, less the one deleted.
+    expect((await current.count({ collection: 'items' })).totalDocs).toBe(DOCUMENTS + 4)
+    const after = await adapterOf(current).verifyIndexes({ collection: 'items' })
+    expect(after.clean ? 'clean' : after).toBe('clean')
+  }, 180_000)
+
+  it('is not recorded as built when another process drops the index while it builds', async () => {
+    const table = `failed-build-drop-${randomUUID()}`
+    const old = await bootOnTable(config(false), table, { buildIndexes: true })
+    started.push(old)
+    for (let i = 0; i < 20; i++) {
+      await old.create({ collection: 'items', data: { code: `c${i}`, n: i % 4 } })
+    }
+    const current = await bootOnTable(config(false, true), table, {
+      buildIndexes: false,
+      readCache: false,
+    })
+    started.push(current)
+    // Its build is done and about to be recorded when a process of a config without the index
+    // syncs: the index is dropped (its entries deleted) before the build's record is written.
+    let dropped = false
+    const failure = await syncRefused(current, async (command) => {
+      const names = (command.input as { ExpressionAttributeNames?: Record<string, string> })
+        .ExpressionAttributeNames
+      if (!dropped && Object.values(names ?? {}).includes('idx:n')) {
+        dropped = true
+        await adapterOf(old).syncIndexes()
+      }
+    })
+    expect(dropped).toBe(true)
+    expect((failure as APIError).message).toMatch(/called off by another process/)
+    // Not read as built, so every answer still comes right (from the collection).
+    expect(await adapterOf(current).syncIndexes({ dryRun: true })).toMatchObject({
+      pending: ['items/n'],
+    })
+    const where = { n: { equals: 2 } }
+    expect((await adapterOf(current).explain({ collection: 'items', where })).plan.kind).not.toBe(
+      'index',
+    )
+    expect((await current.count({ collection: 'items', where })).totalDocs).toBe(5)
+    // Built again once the configs agree.
+    await adapterOf(current).syncIndexes()
+    expect((await adapterOf(current).explain({ collection: 'items', where })).plan.kind).toBe(
+      'index',
+    )
+    expect((await current.count({ collection: 'items', where })).totalDocs).toBe(5)
+    const report = await adapterOf(current).verifyIndexes({ collection: 'items' })
+    expect(report.clean ? 'clean' : report).toBe('clean')
+  }, 180_000)
+})
