@@ -1,4 +1,5 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { APIError } from 'payload'
 
 import type { Namespace } from '../namespaces.js'
 import type { WriteCondition } from '../transactions/transactWrite.js'
@@ -106,16 +107,32 @@ export function forgetIndexRecords(adapter: DynamoDBAdapter): void {
 }
 
 /**
- * The condition that the table still records `definition` as being built, for the update that
+ * The condition that the table still records `definitions` as being built, for the update that
  * records it as built: a build another process called off meanwhile (its build failed, or its
  * config dropped the index) must not be recorded as complete, as no writer maintains it any more.
  */
-export function stillDefinedCondition(definition: IndexDefinition): WriteCondition {
-  return {
-    expression: '#stillDefined = :stillDefined',
-    names: { '#stillDefined': DEFINITION_PREFIX + definition.name },
-    values: { ':stillDefined': JSON.stringify(definition) },
+export function stillDefinedCondition(definitions: IndexDefinition[]): undefined | WriteCondition {
+  if (definitions.length === 0) {
+    return undefined
   }
+  const names: Record<string, string> = {}
+  const values: Record<string, unknown> = {}
+  const terms = definitions.map((definition, at) => {
+    names[`#stillDefined${at}`] = DEFINITION_PREFIX + definition.name
+    values[`:stillDefined${at}`] = JSON.stringify(definition)
+    return `#stillDefined${at} = :stillDefined${at}`
+  })
+  return { expression: terms.join(' AND '), names, values }
+}
+
+/** A build whose `stillDefinedCondition` failed: it is not recorded as built. */
+export function buildCalledOff(namespace: Namespace, names: string[]): Error {
+  return new APIError(
+    `The build of ${names.map((name) => `"${name}"`).join(', ')} of ${namespace.kind} "${namespace.slug}" was called off by another process meanwhile (its build of the same index failed, or its config drops the index), so it is not recorded as built. Deploy one config to every process, then run syncIndexes() (or payload migrate) again.`,
+    409,
+    undefined,
+    true,
+  )
 }
 
 /** The definitions the table records (null: dropped), as this process last read them. */

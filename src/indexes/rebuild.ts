@@ -10,7 +10,7 @@ import {
   recordIndexState,
   setBuiltIndexes,
 } from './buildState.js'
-import { announceIndexChange } from './indexRecord.js'
+import { announceIndexChange, buildCalledOff, stillDefinedCondition } from './indexRecord.js'
 import { indexesOf } from './registry.js'
 import { repairNamespace } from './repair.js'
 import { indexDropWait } from './stateFreshness.js'
@@ -98,7 +98,18 @@ export async function rebuildIndexes(this: DynamoDBAdapter, args: RebuildArgs): 
   const built = new Map(
     definitions.map((definition) => [definition.name, indexSignature(definition)]),
   )
-  await recordIndexState(this, namespace, { built })
+  const recorded = await recordIndexState(
+    this,
+    namespace,
+    { built },
+    stillDefinedCondition(definitions),
+  )
+  if (!recorded) {
+    throw buildCalledOff(
+      namespace,
+      definitions.map((definition) => definition.name),
+    )
+  }
   const readAt = Date.now()
   setBuiltIndexes(this, namespace, (await readIndexState(this, namespace)) ?? built, readAt)
   return documents

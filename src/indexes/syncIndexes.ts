@@ -16,7 +16,12 @@ import {
   recordIndexState,
   setBuiltIndexes,
 } from './buildState.js'
-import { announceIndexChange, recordedDefinitions, stillDefinedCondition } from './indexRecord.js'
+import {
+  announceIndexChange,
+  buildCalledOff,
+  recordedDefinitions,
+  stillDefinedCondition,
+} from './indexRecord.js'
 import { indexesOf } from './registry.js'
 import { indexDropWait } from './stateFreshness.js'
 
@@ -196,15 +201,10 @@ export async function syncIndexes(
             built: new Map([[definition.name, indexSignature(definition)]]),
             progress: new Map([[definition.name, undefined]]),
           },
-          stillDefinedCondition(definition),
+          stillDefinedCondition([definition]),
         )
         if (!recorded) {
-          throw new APIError(
-            `The build of the index "${definition.name}" of ${namespace.kind} "${namespace.slug}" was called off by another process meanwhile (its build of the same index failed, or its config drops the index), so it is not recorded as built. Deploy one config to every process, then run syncIndexes() (or payload migrate) again.`,
-            409,
-            undefined,
-            true,
-          )
+          throw buildCalledOff(namespace, [definition.name])
         }
       } catch (error) {
         if (error instanceof APIError && error.status === 409) {

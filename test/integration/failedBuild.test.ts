@@ -5,6 +5,9 @@
  * record. What the build and the writers wrote for it until then must not outlive it: once the
  * data is made unique the next build succeeds, with every entry, marker and count exact, and no
  * marker left behind refuses a value that no document holds.
+ *
+ * A build or a rebuild whose index a process of another config drops before the build is recorded
+ * must not be recorded as built: nobody maintains the index any more.
  */
 import type { Config, DatabaseAdapterObj, Payload } from 'payload'
 
@@ -38,14 +41,15 @@ const config =
 
 const adapterOf = (payload: Payload) => payload.db as unknown as DynamoDBAdapter
 
-/** `syncIndexes()` of `payload`, with `before` awaited before each request; returns what it threw. */
-async function syncRefused(
+/** `run` on `payload`'s adapter, with `before` awaited before each request; returns what it threw. */
+async function refusal(
   payload: Payload,
+  run: (adapter: DynamoDBAdapter) => Promise<unknown>,
   before: (command: Parameters<NonNullable<Parameters<typeof watchSends>[1]>>[0]) => Promise<void>,
 ): Promise<unknown> {
   const watch = watchSends(adapterOf(payload), before)
   try {
-    await adapterOf(payload).syncIndexes()
+    await run(adapterOf(payload))
   } catch (error) {
     return error
   } finally {
@@ -54,9 +58,11 @@ async function syncRefused(
   return undefined
 }
 
+const sync = (adapter: DynamoDBAdapter) => adapter.syncIndexes()
+
 useIndexStateMaxAge(300)
 
-describe('a unique build that fails part way', () => {
+describe('index builds that fail part way or are called off', () => {
   const tableName = `failed-build-${randomUUID()}`
   const started: Payload[] = []
 
@@ -66,7 +72,7 @@ describe('a unique build that fails part way', () => {
     }
   })
 
-  it('leaves nothing of itself behind: the next build succeeds and every value is free or held exactly', async () => {
+  it('a unique build that fails leaves nothing of itself behind: the next build succeeds and every value is free or held exactly', async () => {
     const old = await bootOnTable(config(false), tableName, { buildIndexes: true })
     started.push(old)
     const ids: (number | string)[] = []
@@ -84,7 +90,7 @@ describe('a unique build that fails part way', () => {
     // process creates a document holding the code of the last one stored (reached last), and
     // one with a code no document has yet.
     let raced = false
-    const failure = await syncRefused(current, async (command) => {
+    const failure = await refusal(current, sync, async (command) => {
       const items = (command.input as { TransactItems?: { Put?: { Item?: { pk?: unknown } } }[] })
         .TransactItems
       const marker = items?.some((item) => String(item.Put?.Item?.pk).endsWith('#U#code'))
@@ -150,47 +156,62 @@ describe('a unique build that fails part way', () => {
     expect(after.clean ? 'clean' : after).toBe('clean')
   }, 180_000)
 
-  it('is not recorded as built when another process drops the index while it builds', async () => {
-    const table = `failed-build-drop-${randomUUID()}`
-    const old = await bootOnTable(config(false), table, { buildIndexes: true })
-    started.push(old)
-    for (let i = 0; i < 20; i++) {
-      await old.create({ collection: 'items', data: { code: `c${i}`, n: i % 4 } })
-    }
-    const current = await bootOnTable(config(false, true), table, {
-      buildIndexes: false,
-      readCache: false,
-    })
-    started.push(current)
-    // Its build is done and about to be recorded when a process of a config without the index
-    // syncs: the index is dropped (its entries deleted) before the build's record is written.
-    let dropped = false
-    const failure = await syncRefused(current, async (command) => {
-      const names = (command.input as { ExpressionAttributeNames?: Record<string, string> })
-        .ExpressionAttributeNames
-      if (!dropped && Object.values(names ?? {}).includes('idx:n')) {
-        dropped = true
-        await adapterOf(old).syncIndexes()
+  it.each([
+    ['a build', sync],
+    ['a rebuild', (adapter: DynamoDBAdapter) => adapter.rebuildIndexes({ collection: 'items' })],
+  ])(
+    '%s is not recorded as built when another process drops the index meanwhile',
+    async (_, run) => {
+      const table = `failed-build-drop-${randomUUID()}`
+      const old = await bootOnTable(config(false), table, { buildIndexes: true })
+      started.push(old)
+      for (let i = 0; i < 20; i++) {
+        await old.create({ collection: 'items', data: { code: `c${i}`, n: i % 4 } })
       }
-    })
-    expect(dropped).toBe(true)
-    expect((failure as APIError).message).toMatch(/called off by another process/)
-    // Not read as built, so every answer still comes right (from the collection).
-    expect(await adapterOf(current).syncIndexes({ dryRun: true })).toMatchObject({
-      pending: ['items/n'],
-    })
-    const where = { n: { equals: 2 } }
-    expect((await adapterOf(current).explain({ collection: 'items', where })).plan.kind).not.toBe(
-      'index',
-    )
-    expect((await current.count({ collection: 'items', where })).totalDocs).toBe(5)
-    // Built again once the configs agree.
-    await adapterOf(current).syncIndexes()
-    expect((await adapterOf(current).explain({ collection: 'items', where })).plan.kind).toBe(
-      'index',
-    )
-    expect((await current.count({ collection: 'items', where })).totalDocs).toBe(5)
-    const report = await adapterOf(current).verifyIndexes({ collection: 'items' })
-    expect(report.clean ? 'clean' : report).toBe('clean')
-  }, 180_000)
+      const current = await bootOnTable(config(false, true), table, {
+        buildIndexes: false,
+        readCache: false,
+      })
+      started.push(current)
+      if (run !== sync) {
+        await sync(adapterOf(current))
+      }
+      // Its build is done and about to be recorded when a process of a config without the index
+      // syncs: the index is dropped (its entries deleted) before the build's record is written.
+      let dropped = false
+      const failure = await refusal(current, run, async (command) => {
+        // The update that records the index as built (sets `idx:n`).
+        const input = command.input as {
+          ExpressionAttributeNames?: Record<string, string>
+          UpdateExpression?: string
+        }
+        const built = Object.entries(input.ExpressionAttributeNames ?? {}).some(
+          ([placeholder, name]) =>
+            name === 'idx:n' && input.UpdateExpression?.includes(`${placeholder} = `),
+        )
+        if (!dropped && built) {
+          dropped = true
+          await adapterOf(old).syncIndexes()
+        }
+      })
+      expect(dropped).toBe(true)
+      expect((failure as APIError).message).toMatch(/called off by another process/)
+      // Not read as built, so every answer still comes right (from the collection).
+      expect((await adapterOf(current).syncIndexes({ dryRun: true })).pending).toContain('items/n')
+      const where = { n: { equals: 2 } }
+      expect((await adapterOf(current).explain({ collection: 'items', where })).plan.kind).not.toBe(
+        'index',
+      )
+      expect((await current.count({ collection: 'items', where })).totalDocs).toBe(5)
+      // Built again once the configs agree.
+      await adapterOf(current).syncIndexes()
+      expect((await adapterOf(current).explain({ collection: 'items', where })).plan.kind).toBe(
+        'index',
+      )
+      expect((await current.count({ collection: 'items', where })).totalDocs).toBe(5)
+      const report = await adapterOf(current).verifyIndexes({ collection: 'items' })
+      expect(report.clean ? 'clean' : report).toBe('clean')
+    },
+    180_000,
+  )
 })
