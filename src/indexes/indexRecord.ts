@@ -107,20 +107,35 @@ export function forgetIndexRecords(adapter: DynamoDBAdapter): void {
 }
 
 /**
- * The condition that the table still records `definitions` as being built, for the update that
- * records it as built: a build another process called off meanwhile (its build failed, or its
- * config dropped the index) must not be recorded as complete, as no writer maintains it any more.
+ * The condition that the table still records `definitions` as being built, and under the
+ * generations (`gen:<name>`) the build read before its pass, for the update that records them as
+ * built. A build another process called off meanwhile (its build failed, or its config dropped
+ * the index) must not be recorded as complete: no writer maintains the index any more, or its
+ * items were deleted under the pass (a drop records a new generation once its items are gone).
  */
-export function stillDefinedCondition(definitions: IndexDefinition[]): undefined | WriteCondition {
+export function stillDefinedCondition(
+  definitions: IndexDefinition[],
+  generations: ReadonlyMap<string, number>,
+): undefined | WriteCondition {
   if (definitions.length === 0) {
     return undefined
   }
   const names: Record<string, string> = {}
   const values: Record<string, unknown> = {}
-  const terms = definitions.map((definition, at) => {
+  const terms = definitions.flatMap((definition, at) => {
     names[`#stillDefined${at}`] = DEFINITION_PREFIX + definition.name
     values[`:stillDefined${at}`] = JSON.stringify(definition)
-    return `#stillDefined${at} = :stillDefined${at}`
+    names[`#sameGeneration${at}`] = GENERATION_PREFIX + definition.name
+    const generation = generations.get(definition.name) ?? 0
+    if (generation > 0) {
+      values[`:sameGeneration${at}`] = generation
+    }
+    return [
+      `#stillDefined${at} = :stillDefined${at}`,
+      generation > 0
+        ? `#sameGeneration${at} = :sameGeneration${at}`
+        : `attribute_not_exists(#sameGeneration${at})`,
+    ]
   })
   return { expression: terms.join(' AND '), names, values }
 }

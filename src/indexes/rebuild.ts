@@ -5,6 +5,7 @@ import { iteratePartition } from '../storage/documentStore.js'
 import { assertNoDuplicates, dropIndexItems, indexDocuments } from './buildIndex.js'
 import {
   counterEpochs,
+  indexGenerations,
   indexSignature,
   readIndexState,
   recordIndexState,
@@ -58,6 +59,7 @@ export async function rebuildIndexes(this: DynamoDBAdapter, args: RebuildArgs): 
   // This process's writes (the pass) count in the new epoch too.
   await readIndexState(this, namespace)
   const epochs = counterEpochs(this, namespace)
+  const generations = new Map(indexGenerations(this, namespace))
   let documents = 0
   let markersLeft = 0
   const startKey = args.cursor
@@ -102,7 +104,7 @@ export async function rebuildIndexes(this: DynamoDBAdapter, args: RebuildArgs): 
     this,
     namespace,
     { built },
-    stillDefinedCondition(definitions),
+    stillDefinedCondition(definitions, generations),
   )
   if (!recorded) {
     throw buildCalledOff(

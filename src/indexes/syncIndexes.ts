@@ -11,6 +11,7 @@ import { buildIndexes, dropIndexItems } from './buildIndex.js'
 import {
   builtAs,
   buildsInPlace,
+  indexGenerations,
   indexSignature,
   readIndexState,
   recordIndexState,
@@ -193,6 +194,7 @@ export async function syncIndexes(
         // Counted under the generation the table records now (a drop just before moved it on,
         // so that no document counts as counted), as every other writer counts once it reads it.
         await readIndexState(adapter, namespace)
+        const generations = new Map(indexGenerations(adapter, namespace))
         await buildIndexes(adapter, namespace, [definition])
         const recorded = await recordIndexState(
           adapter,
@@ -201,7 +203,7 @@ export async function syncIndexes(
             built: new Map([[definition.name, indexSignature(definition)]]),
             progress: new Map([[definition.name, undefined]]),
           },
-          stillDefinedCondition([definition]),
+          stillDefinedCondition([definition], generations),
         )
         if (!recorded) {
           throw buildCalledOff(namespace, [definition.name])
