@@ -295,7 +295,7 @@ async function readAgain(
     const attempt = (attempts.get(name) ?? 1) + 1
     if (attempt > DOCUMENT_ATTEMPTS) {
       throw new APIError(
-        `Writers kept changing document ${key.sk} while the index was being built. Build it again (it goes on from where it stopped).`,
+        `Writers kept changing document ${key.sk} while the index was being built. Build it again.`,
         409,
         undefined,
         true,
