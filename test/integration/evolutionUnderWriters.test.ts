@@ -1,15 +1,17 @@
 /**
  * Config changes under many writers, seeded: three processes of different configs (a number
- * indexed or not, a text unique or not, a select indexed or not) write through Payload's Local API
- * while an operator, at random moments, starts processes of other configs that build and drop
- * indexes on start, runs `syncIndexes()` from a writer (its config's indexes built, the others
- * dropped) or `rebuildIndexes`. A unique build over duplicates must fail with Payload's error and
- * change nothing. At the end a process of a last config syncs (making codes unique first if its
+ * indexed or not, a text unique or not, a select and a `hasMany` text indexed or not) write
+ * through Payload's Local API while an operator, at random moments, starts processes of other
+ * configs that build and drop indexes on start, runs `syncIndexes()` from a writer (its config's
+ * indexes built, the others dropped) or `rebuildIndexes`. A unique build over duplicates (found
+ * first, or taken by a writer during the pass) must fail with Payload's error and leave nothing
+ * of itself behind. At the end a process of a last config syncs (making codes unique first if its
  * build names duplicates), and then, and again after every writer has written under it:
  * `verifyIndexes` is clean, every count and page of every process equals the stored documents,
  * and a unique code, when declared, is refused by every process whatever its own config says.
  *
- *   DIFF_SEED=7 DIFF_WRITES=30 npm test -- evolutionUnderWriters   (npm run soak -- evolution 1 5)
+ *   DIFF_SEED=7 DIFF_WRITES=30 DIFF_STEPS=8 npm test -- evolutionUnderWriters
+ *   DIFF_STEPS=8 npm run soak -- evolution 1 20 --writes 40
  */
 import type { Config, DatabaseAdapterObj, Payload, Where } from 'payload'
 
@@ -29,17 +31,24 @@ const OPERATOR_STEPS = Number(process.env.DIFF_STEPS ?? 4)
 const GROUPS = ['a', 'b', 'c']
 const RATINGS = [1, 2, 3, 4, 5]
 const CODES = Array.from({ length: 24 }, (_, i) => `c${i}`)
+const TAGS = ['t0', 't1', 't2', 't3', 't4']
 
-type Shape = { codeUnique: boolean; groupIndexed: boolean; ratingIndexed: boolean }
+type Shape = {
+  codeUnique: boolean
+  groupIndexed: boolean
+  ratingIndexed: boolean
+  tagsIndexed: boolean
+}
 type Item = {
   code?: null | string
   group?: null | string
   id: number | string
   rating?: null | number
+  tags?: null | string[]
 }
 
 const describeShape = (shape: Shape) =>
-  `rating${shape.ratingIndexed ? '+index' : ''} code${shape.codeUnique ? '+unique' : ''} group${shape.groupIndexed ? '+index' : ''}`
+  `rating${shape.ratingIndexed ? '+index' : ''} code${shape.codeUnique ? '+unique' : ''} group${shape.groupIndexed ? '+index' : ''} tags${shape.tagsIndexed ? '+index' : ''}`
 
 function config(shape: Shape) {
   return (db: DatabaseAdapterObj): Config => ({
@@ -51,6 +60,7 @@ function config(shape: Shape) {
           { name: 'rating', type: 'number', index: shape.ratingIndexed },
           { name: 'code', type: 'text', unique: shape.codeUnique },
           { name: 'group', type: 'select', index: shape.groupIndexed, options: GROUPS },
+          { name: 'tags', type: 'text', hasMany: true, index: shape.tagsIndexed },
         ],
       },
     ],
@@ -84,10 +94,12 @@ describe(`config changes while three processes of different configs write (seed 
   const started: Payload[] = []
   const random = seeded(SEED)
   const pick = <T>(list: T[]): T => list[Math.floor(random() * list.length)]!
+  const someTags = () => TAGS.filter(() => random() < 0.3)
   const randomShape = (): Shape => ({
     codeUnique: random() < 0.5,
     groupIndexed: random() < 0.5,
     ratingIndexed: random() < 0.5,
+    tagsIndexed: random() < 0.5,
   })
   const boot = async (shape: Shape, options: { buildIndexes: boolean; readCache?: false }) => {
     const payload = await bootOnTable(config(shape), tableName, options)
@@ -119,6 +131,7 @@ describe(`config changes while three processes of different configs write (seed 
           code: `seed-${i}`,
           group: GROUPS[i % 3],
           rating: RATINGS[i % 5],
+          tags: TAGS.filter((_, at) => (i + at) % 3 === 0),
           title: `seed ${i}`,
         },
       })
@@ -135,6 +148,7 @@ describe(`config changes while three processes of different configs write (seed 
             code: random() < 0.2 ? null : pick(CODES),
             group: pick(GROUPS),
             rating: pick(RATINGS),
+            tags: someTags(),
             title: label,
           },
         })
@@ -148,6 +162,9 @@ describe(`config changes while three processes of different configs write (seed 
         }
         if (random() < 0.5) {
           data.group = pick(GROUPS)
+        }
+        if (random() < 0.3) {
+          data.tags = someTags()
         }
         if (random() < 0.4) {
           data.code = random() < 0.3 ? null : pick(CODES)
@@ -246,6 +263,14 @@ describe(`config changes while three processes of different configs write (seed 
           { rating: { equals: rating } },
           (item) => item.rating === rating,
         ]),
+        ...TAGS.slice(0, 3).map((tag): [Where, (item: Item) => boolean] => [
+          { tags: { equals: tag } },
+          (item) => (item.tags ?? []).includes(tag),
+        ]),
+        [
+          { tags: { in: ['t3', 't4'] } },
+          (item) => (item.tags ?? []).some((tag) => tag === 't3' || tag === 't4'),
+        ],
         [{ rating: { greater_than_equal: 3 } }, (item) => (item.rating ?? 0) >= 3],
         [{ group: { in: ['a', 'c'] } }, (item) => item.group === 'a' || item.group === 'c'],
       ]
