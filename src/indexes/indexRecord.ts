@@ -8,6 +8,7 @@ import type { IndexDefinition } from './definitionTypes.js'
 
 import { counterKey } from '../keys/counterKey.js'
 import { leaseOf, NO_LEASE, type RecordedLease } from '../leases/leaseRecord.js'
+import { isConditionFailure } from '../storage/errors.js'
 import { send } from '../storage/send.js'
 import { indexSignature } from './indexSignature.js'
 import { indexesOf } from './registry.js'
@@ -251,6 +252,11 @@ type IndexChange = {
   /** No longer recorded (a build that failed): writers go back to what they declare. */
   forgotten?: string[]
   /**
+   * Only while none of these is recorded as built in this shape (another process may have
+   * completed the build that failed here): otherwise nothing changes and it returns false.
+   */
+  unlessBuilt?: IndexDefinition[]
+  /**
    * Counted afresh (a rebuild): a new generation, so that no document counts as counted, and a
    * new epoch of value counters, out of the way of the old counts. In the same update as the
    * version, so a writer counts in the new epoch exactly when it knows the new version.
@@ -261,6 +267,7 @@ type IndexChange = {
 /** The state item's update for a change: names, values and the SET / REMOVE clauses. */
 function changeClauses(change: IndexChange): {
   adds: string[]
+  condition?: string
   names: Record<string, string>
   removes: string[]
   sets: string[]
@@ -289,7 +296,15 @@ function changeClauses(change: IndexChange): {
       return `#r${index}_${kind} :one`
     }),
   )
-  return { adds, names, removes, sets, values }
+  const unbuilt = (change.unlessBuilt ?? []).map((definition, index) => {
+    names[`#u${index}`] = BUILT_PREFIX + definition.name
+    values[`:u${index}`] = indexSignature(definition)
+    return `attribute_not_exists(#u${index}) OR #u${index} <> :u${index}`
+  })
+  // Without parentheses around a single term: DynamoDB refuses redundant ones.
+  const condition =
+    unbuilt.length > 1 ? unbuilt.map((term) => `(${term})`).join(' AND ') : unbuilt[0]
+  return { adds, condition, names, removes, sets, values }
 }
 
 /**
@@ -307,10 +322,20 @@ export async function announceIndexChange(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
   change: IndexChange,
-): Promise<void> {
-  const { adds, names, removes, sets, values } = changeClauses(change)
-  const announced = await bumpAtomically(adapter, namespace, { adds, names, removes, sets, values })
-  if (announced && announced !== 'refused') {
+): Promise<boolean> {
+  const { adds, condition, names, removes, sets, values } = changeClauses(change)
+  const announced = await bumpAtomically(adapter, namespace, {
+    adds,
+    condition,
+    names,
+    removes,
+    sets,
+    values,
+  })
+  if (announced === 'refused') {
+    return false
+  }
+  if (announced) {
     // The state item as written: what was read, with the change applied.
     const written: Record<string, unknown> = {
       ...announced.item,
@@ -327,28 +352,38 @@ export async function announceIndexChange(
       }
     }
     loadIndexRecord(adapter, namespace, written)
-    return
+    return true
   }
-  const out = await send<{ Attributes?: Record<string, unknown> }>(
-    adapter,
-    new UpdateCommand({
-      ExpressionAttributeNames: { ...names, '#iv': INDEX_VERSION_ATTRIBUTE },
-      ExpressionAttributeValues: { ...values, ':one': 1 },
-      Key: { pk: namespace.pk, sk: STATE_SK },
-      ReturnConsumedCapacity: 'TOTAL',
-      ReturnValues: 'ALL_NEW',
-      TableName: adapter.tableName,
-      UpdateExpression: [
-        sets.length ? `SET ${sets.join(', ')}` : '',
-        removes.length ? `REMOVE ${removes.join(', ')}` : '',
-        `ADD ${['#iv :one', ...adds].join(', ')}`,
-      ]
-        .filter(Boolean)
-        .join(' '),
-    }),
-  )
+  let out: { Attributes?: Record<string, unknown> }
+  try {
+    out = await send<{ Attributes?: Record<string, unknown> }>(
+      adapter,
+      new UpdateCommand({
+        ConditionExpression: condition,
+        ExpressionAttributeNames: { ...names, '#iv': INDEX_VERSION_ATTRIBUTE },
+        ExpressionAttributeValues: { ...values, ':one': 1 },
+        Key: { pk: namespace.pk, sk: STATE_SK },
+        ReturnConsumedCapacity: 'TOTAL',
+        ReturnValues: 'ALL_NEW',
+        TableName: adapter.tableName,
+        UpdateExpression: [
+          sets.length ? `SET ${sets.join(', ')}` : '',
+          removes.length ? `REMOVE ${removes.join(', ')}` : '',
+          `ADD ${['#iv :one', ...adds].join(', ')}`,
+        ]
+          .filter(Boolean)
+          .join(' '),
+      }),
+    )
+  } catch (error) {
+    if (condition && isConditionFailure(error)) {
+      return false
+    }
+    throw error
+  }
   loadIndexRecord(adapter, namespace, out.Attributes)
   await bumpShards(adapter, namespace, out.Attributes)
+  return true
 }
 
 /**

@@ -212,8 +212,12 @@ export async function syncIndexes(
         if (error instanceof APIError && error.status === 409) {
           // The build is off (duplicate values, a value taken meanwhile, a document that kept
           // changing), so writers whose config lacks the index stop maintaining it (and refusing values).
-          await announceIndexChange(adapter, namespace, { forgotten: [definition.name] })
-          if (changes.built && !changes.built.has(definition.name)) {
+          // Unless another process completed the same build meanwhile: then the index stays.
+          const forgotten = await announceIndexChange(adapter, namespace, {
+            forgotten: [definition.name],
+            unlessBuilt: [definition],
+          })
+          if (forgotten && changes.built && !changes.built.has(definition.name)) {
             await abandonBuild(adapter, namespace, definition.name)
           }
         }

@@ -16,6 +16,10 @@ import { APIError } from 'payload'
 
 import type { DynamoDBAdapter } from '../../src/index.js'
 
+import { announceIndexChange } from '../../src/indexes/indexRecord.js'
+import { indexesOf } from '../../src/indexes/registry.js'
+import { collectionNamespace } from '../../src/namespaces.js'
+
 import { bootOnTable } from '../support/bootPayload.js'
 import { useIndexStateMaxAge } from '../support/indexStateAge.js'
 import { watchSends } from '../support/journalItems.js'
@@ -154,6 +158,20 @@ describe('index builds that fail part way or are called off', () => {
     expect((await current.count({ collection: 'items' })).totalDocs).toBe(DOCUMENTS + 4)
     const after = await adapterOf(current).verifyIndexes({ collection: 'items' })
     expect(after.clean ? 'clean' : after).toBe('clean')
+
+    // A build of the same index that fails in another process once this one is recorded leaves
+    // it as it is: the failing process does not take it out of the record.
+    const namespace = collectionNamespace(adapterOf(current), 'items')
+    const code = indexesOf(adapterOf(current), namespace).find(({ name }) => name === 'code')!
+    expect(
+      await announceIndexChange(adapterOf(old), namespace, {
+        forgotten: ['code'],
+        unlessBuilt: [code],
+      }),
+    ).toBe(false)
+    await expect(old.create({ collection: 'items', data: { code: 'moved' } })).rejects.toThrow(
+      /code/,
+    )
   }, 180_000)
 
   it.each([
