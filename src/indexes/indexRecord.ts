@@ -1,5 +1,4 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
-import { APIError } from 'payload'
 
 import type { Namespace } from '../namespaces.js'
 import type { WriteCondition } from '../transactions/transactWrite.js'
@@ -38,7 +37,7 @@ import {
 export { STATE_SK }
 
 export { INDEX_VERSION_ATTRIBUTE }
-const DEFINITION_PREFIX = 'def:'
+export const DEFINITION_PREFIX = 'def:'
 /** A built index's attribute (buildState.ts). */
 const BUILT_PREFIX = 'idx:'
 /** How many times an index was dropped (buildState.ts `indexGenerations`). */
@@ -105,50 +104,6 @@ export function loadIndexRecord(
 /** Forgets what was read (the table was emptied): writes follow the config until read again. */
 export function forgetIndexRecords(adapter: DynamoDBAdapter): void {
   records.delete(adapter)
-}
-
-/**
- * The condition that the table still records `definitions` as being built, and under the
- * generations (`gen:<name>`) the build read before its pass, for the update that records them as
- * built. A build another process called off meanwhile (its build failed, or its config dropped
- * the index) must not be recorded as complete: no writer maintains the index any more, or its
- * items were deleted under the pass (a drop records a new generation once its items are gone).
- */
-export function stillDefinedCondition(
-  definitions: IndexDefinition[],
-  generations: ReadonlyMap<string, number>,
-): undefined | WriteCondition {
-  if (definitions.length === 0) {
-    return undefined
-  }
-  const names: Record<string, string> = {}
-  const values: Record<string, unknown> = {}
-  const terms = definitions.flatMap((definition, at) => {
-    names[`#stillDefined${at}`] = DEFINITION_PREFIX + definition.name
-    values[`:stillDefined${at}`] = JSON.stringify(definition)
-    names[`#sameGeneration${at}`] = GENERATION_PREFIX + definition.name
-    const generation = generations.get(definition.name) ?? 0
-    if (generation > 0) {
-      values[`:sameGeneration${at}`] = generation
-    }
-    return [
-      `#stillDefined${at} = :stillDefined${at}`,
-      generation > 0
-        ? `#sameGeneration${at} = :sameGeneration${at}`
-        : `attribute_not_exists(#sameGeneration${at})`,
-    ]
-  })
-  return { expression: terms.join(' AND '), names, values }
-}
-
-/** A build whose `stillDefinedCondition` failed: it is not recorded as built. */
-export function buildCalledOff(namespace: Namespace, names: string[]): Error {
-  return new APIError(
-    `The build of ${names.map((name) => `"${name}"`).join(', ')} of ${namespace.kind} "${namespace.slug}" was called off by another process meanwhile (its build of the same index failed, or its config drops the index), so it is not recorded as built. Deploy one config to every process, then run syncIndexes() (or payload migrate) again.`,
-    409,
-    undefined,
-    true,
-  )
 }
 
 /** The definitions the table records (null: dropped), as this process last read them. */

@@ -11,7 +11,8 @@ import {
   recordIndexState,
   setBuiltIndexes,
 } from './buildState.js'
-import { announceIndexChange, buildCalledOff, stillDefinedCondition } from './indexRecord.js'
+import { buildCalledOff, stillDefinedCondition } from './buildRecordGuard.js'
+import { announceIndexChange } from './indexRecord.js'
 import { indexesOf } from './registry.js'
 import { repairNamespace } from './repair.js'
 import { indexDropWait } from './stateFreshness.js'

@@ -17,12 +17,8 @@ import {
   recordIndexState,
   setBuiltIndexes,
 } from './buildState.js'
-import {
-  announceIndexChange,
-  buildCalledOff,
-  recordedDefinitions,
-  stillDefinedCondition,
-} from './indexRecord.js'
+import { buildCalledOff, stillDefinedCondition } from './buildRecordGuard.js'
+import { announceIndexChange, recordedDefinitions } from './indexRecord.js'
 import { indexesOf } from './registry.js'
 import { indexDropWait } from './stateFreshness.js'
 
@@ -217,7 +213,7 @@ export async function syncIndexes(
             forgotten: [definition.name],
             unlessBuilt: [definition],
           })
-          if (forgotten && changes.built && !changes.built.has(definition.name)) {
+          if (forgotten && !buildsOverOldShape(changes, definition.name)) {
             await abandonBuild(adapter, namespace, definition.name)
           }
         }
@@ -233,6 +229,15 @@ export async function syncIndexes(
     setBuiltIndexes(adapter, namespace, state ?? new Map(), readAt)
   }
   return report
+}
+
+/**
+ * A build in place of the same index in another shape (its markers go on refusing taken values
+ * meanwhile, docs/migrations.md), or over a table of an earlier version that recorded no state:
+ * what is stored for the index there is not the failed build's own, and stays.
+ */
+function buildsOverOldShape(changes: NamespaceChanges, name: string): boolean {
+  return !changes.built || (changes.built.has(name) && !changes.stale.includes(name))
 }
 
 /**
