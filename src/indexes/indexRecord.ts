@@ -207,10 +207,12 @@ type IndexChange = {
   /** No longer recorded (a build that failed): writers go back to what they declare. */
   forgotten?: string[]
   /**
-   * Only while none of these is recorded as built in this shape (another process may have
-   * completed the build that failed here): otherwise nothing changes and it returns false.
+   * Only while the record still holds each of these definitions as written by the failed build
+   * (not dropped or redefined by another process since) and does not record it as built in this
+   * shape (another process may have completed the same build): otherwise nothing changes and it
+   * returns false.
    */
-  unlessBuilt?: IndexDefinition[]
+  onlyIfOwn?: IndexDefinition[]
   /**
    * Counted afresh (a rebuild): a new generation, so that no document counts as counted, and a
    * new epoch of value counters, out of the way of the old counts. In the same update as the
@@ -251,14 +253,17 @@ function changeClauses(change: IndexChange): {
       return `#r${index}_${kind} :one`
     }),
   )
-  const unbuilt = (change.unlessBuilt ?? []).map((definition, index) => {
+  const own = (change.onlyIfOwn ?? []).flatMap((definition, index) => {
+    names[`#o${index}`] = DEFINITION_PREFIX + definition.name
+    values[`:o${index}`] = JSON.stringify(definition)
     names[`#u${index}`] = BUILT_PREFIX + definition.name
     values[`:u${index}`] = indexSignature(definition)
-    return `attribute_not_exists(#u${index}) OR #u${index} <> :u${index}`
+    return [
+      `#o${index} = :o${index}`,
+      `(attribute_not_exists(#u${index}) OR #u${index} <> :u${index})`,
+    ]
   })
-  // Without parentheses around a single term: DynamoDB refuses redundant ones.
-  const condition =
-    unbuilt.length > 1 ? unbuilt.map((term) => `(${term})`).join(' AND ') : unbuilt[0]
+  const condition = own.length > 0 ? own.join(' AND ') : undefined
   return { adds, condition, names, removes, sets, values }
 }
 

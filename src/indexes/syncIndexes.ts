@@ -208,10 +208,11 @@ export async function syncIndexes(
         if (error instanceof APIError && error.status === 409) {
           // The build is off (duplicate values, a value taken meanwhile, a document that kept
           // changing), so writers whose config lacks the index stop maintaining it (and refusing values).
-          // Unless another process completed the same build meanwhile: then the index stays.
+          // Not when another process completed the same build meanwhile, or dropped or redefined
+          // the index since (the record is then theirs, and so are its items).
           const forgotten = await announceIndexChange(adapter, namespace, {
             forgotten: [definition.name],
-            unlessBuilt: [definition],
+            onlyIfOwn: [definition],
           })
           if (forgotten && !buildsOverOldShape(changes, definition.name)) {
             await abandonBuild(adapter, namespace, definition.name)

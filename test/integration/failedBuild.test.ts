@@ -166,7 +166,7 @@ describe('index builds that fail part way or are called off', () => {
     expect(
       await announceIndexChange(adapterOf(old), namespace, {
         forgotten: ['code'],
-        unlessBuilt: [code],
+        onlyIfOwn: [code],
       }),
     ).toBe(false)
     await expect(old.create({ collection: 'items', data: { code: 'moved' } })).rejects.toThrow(
