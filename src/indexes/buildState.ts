@@ -30,14 +30,12 @@ import { indexStateMaxAge, indexStateRefreshAge } from './stateFreshness.js'
  * built, so reading it earlier would silently miss them.
  */
 export { STATE_SK }
+export { counterEpochs, indexGenerations } from './indexEras.js'
 export { builtAs, buildsInPlace, indexSignature } from './indexSignature.js'
 
 const ATTRIBUTE_PREFIX = 'idx:'
 /** Where an unfinished build of an index got to (the partition cursor after its last page). */
 const PROGRESS_PREFIX = 'progress:'
-const NO_GENERATIONS: ReadonlyMap<string, number> = new Map()
-type Eras = { epochs: ReadonlyMap<string, number>; generations: ReadonlyMap<string, number> }
-const generationsByAdapter = new WeakMap<object, Map<string, Eras>>()
 
 /** Built indexes per namespace pk (name → signature), as last read (on connect, then by queries). */
 const builtByAdapter = new WeakMap<object, Map<string, Map<string, string>>>()
@@ -239,16 +237,7 @@ export async function readIndexState(
   options: { register?: boolean } = {},
 ): Promise<Map<string, string> | undefined> {
   const item = await readStateItem(adapter, namespace, options.register)
-  const generations = new Map<string, number>()
-  const epochs = new Map<string, number>()
-  for (const [attribute, value] of Object.entries(item ?? {})) {
-    if (attribute.startsWith(GENERATION_PREFIX) && typeof value === 'number') {
-      generations.set(attribute.slice(GENERATION_PREFIX.length), value)
-    } else if (attribute.startsWith(EPOCH_PREFIX) && typeof value === 'number') {
-      epochs.set(attribute.slice(EPOCH_PREFIX.length), value)
-    }
-  }
-  setIndexEras(adapter, namespace, { epochs, generations })
+  // The generations and epochs too (indexEras.ts), from the same item.
   loadIndexRecord(adapter, namespace, item)
   if (!item || !recorded(item)) {
     return undefined
@@ -268,38 +257,6 @@ export async function readIndexState(
     ),
   )
   return built
-}
-
-/**
- * How many times each index of a namespace was dropped (an index no longer in the config, or
- * reshaped), as loaded on connect. Documents record the indexes whose value counters count them
- * (`ix`) by a token that includes this generation: an index removed and later added back under
- * the same name and shape starts a new generation, so the tokens its documents kept from the old
- * one do not count for the new build (valueCounters.ts).
- */
-export function indexGenerations(
-  adapter: DynamoDBAdapter,
-  namespace: Namespace,
-): ReadonlyMap<string, number> {
-  return generationsByAdapter.get(adapter)?.get(namespace.pk)?.generations ?? NO_GENERATIONS
-}
-
-/**
- * How many times each index's value counters were started afresh, by name: a rebuild counts every
- * document again into counters of a new epoch (their own partition, valueCounters.ts), which no
- * write of the old epoch touches, so the count is exact while writers go on.
- */
-export function counterEpochs(
-  adapter: DynamoDBAdapter,
-  namespace: Namespace,
-): ReadonlyMap<string, number> {
-  return generationsByAdapter.get(adapter)?.get(namespace.pk)?.epochs ?? NO_GENERATIONS
-}
-
-function setIndexEras(adapter: DynamoDBAdapter, namespace: Namespace, eras: Eras): void {
-  const perAdapter = generationsByAdapter.get(adapter) ?? new Map<string, Eras>()
-  generationsByAdapter.set(adapter, perAdapter)
-  perAdapter.set(namespace.pk, eras)
 }
 
 /**

@@ -9,6 +9,7 @@ import { counterKey } from '../keys/counterKey.js'
 import { leaseOf, NO_LEASE, type RecordedLease } from '../leases/leaseRecord.js'
 import { isConditionFailure } from '../storage/errors.js'
 import { send } from '../storage/send.js'
+import { EPOCH_PREFIX, GENERATION_PREFIX, loadIndexEras } from './indexEras.js'
 import { indexSignature } from './indexSignature.js'
 import { indexesOf } from './registry.js'
 import {
@@ -40,10 +41,7 @@ export { INDEX_VERSION_ATTRIBUTE }
 export const DEFINITION_PREFIX = 'def:'
 /** A built index's attribute (buildState.ts). */
 const BUILT_PREFIX = 'idx:'
-/** How many times an index was dropped (buildState.ts `indexGenerations`). */
-export const GENERATION_PREFIX = 'gen:'
-/** How many times an index's value counters were started afresh (buildState.ts `counterEpochs`). */
-export const EPOCH_PREFIX = 'epoch:'
+export { EPOCH_PREFIX, GENERATION_PREFIX }
 /** A recorded definition that was dropped: writers stop maintaining it even if they declare it. */
 const DROPPED = 'dropped'
 
@@ -78,6 +76,7 @@ export function loadIndexRecord(
   namespace: Namespace,
   item: Record<string, unknown> | undefined,
 ): void {
+  loadIndexEras(adapter, namespace, item)
   const definitions = new Map<string, IndexDefinition | null>()
   const built = new Set<string>()
   for (const [attribute, value] of Object.entries(item ?? {})) {
