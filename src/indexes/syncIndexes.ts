@@ -175,8 +175,7 @@ export async function syncIndexes(
     await new Promise((resolve) => setTimeout(resolve, indexDropWait()))
   }
   for (const { namespace, stale } of dropping) {
-    await dropIndexItems(adapter, namespace, stale)
-    await recordIndexState(adapter, namespace, { dropped: stale })
+    await deleteIndexItems(adapter, namespace, stale)
   }
   for (const changes of all) {
     const { namespace } = changes
@@ -215,7 +214,7 @@ export async function syncIndexes(
             onlyIfOwn: [definition],
           })
           if (forgotten && !buildsOverOldShape(changes, definition.name)) {
-            await abandonBuild(adapter, namespace, definition.name)
+            await deleteIndexItems(adapter, namespace, [definition.name])
           }
         }
         if (options.throwOnError !== false) {
@@ -242,17 +241,17 @@ function buildsOverOldShape(changes: NamespaceChanges, name: string): boolean {
 }
 
 /**
- * What a failed build of a new index, and the writers that maintained it since it was announced,
- * wrote for it: markers a document no longer deserves would go on refusing values, and entries
- * and counts of documents changed since would be taken as the next build's own. Deleted as in a
- * drop, under a new generation and without a position to resume from, once the index is out of
- * the record (no writer adds to them then: the announcement moved every shard's version on).
- * Nothing reads them: the index was never recorded as built.
+ * Deletes the entries, markers and value counts of indexes out of the record, under a new
+ * generation and without a position to resume from: a dropped index, or a failed build of a new
+ * one (what it and the writers wrote for it would otherwise outlive it: markers a document no
+ * longer deserves refusing values, entries and counts the next build would take as its own). No
+ * writer adds to them once they are out of the record (its announcement moved every shard's
+ * version on), and no query reads them.
  */
-async function abandonBuild(adapter: DynamoDBAdapter, namespace: Namespace, name: string) {
-  await dropIndexItems(adapter, namespace, [name])
+async function deleteIndexItems(adapter: DynamoDBAdapter, namespace: Namespace, names: string[]) {
+  await dropIndexItems(adapter, namespace, names)
   await recordIndexState(adapter, namespace, {
-    dropped: [name],
-    progress: new Map([[name, undefined]]),
+    dropped: names,
+    progress: new Map(names.map((name) => [name, undefined])),
   })
 }
