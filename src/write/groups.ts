@@ -12,7 +12,7 @@ import type { StoredDocument } from '../storage/documentStore.js'
 import { storedImage } from '../storage/storedImage.js'
 import type { ItemKey } from '../keys/itemKeys.js'
 
-import { maintainedIndexes, shardCondition } from '../indexes/indexRecord.js'
+import { knownIndexVersion, maintainedIndexes, shardCondition } from '../indexes/indexRecord.js'
 import { oversizedUnit } from '../indexes/oversizedDocument.js'
 import { forgetOverflowHints } from '../read/overflowingIndexes.js'
 import { noteCommittedWrites } from '../read/snapshots.js'
@@ -31,6 +31,7 @@ import {
 } from '../transactions/transactWrite.js'
 import { changeActions, nextRevision } from './changeActions.js'
 import { handOverMarkers, handoverUnits } from './markerHandover.js'
+import { type CountedAt, countedAt } from './splitGuards.js'
 import { explainFailure, fenced, GroupOutgrown } from './groupFailures.js'
 
 export { GroupOutgrown, RevisionConflict } from './groupFailures.js'
@@ -49,6 +50,14 @@ export type Group = {
    * fit after it, under the journal's lock (splitGroup.ts).
    */
   split?: boolean
+  /** A split group's value counters as its counts were computed for (splitGuards.ts). */
+  countedAt?: CountedAt
+  /**
+   * The document's own request of a split write: its early requests and the record of what it
+   * moves after were computed with the indexes then recorded, so after an index change the whole
+   * write is computed again (`GroupOutgrown`), never this request alone.
+   */
+  splitCore?: boolean
 }
 
 /** A counter's move; the namespace's own shard is stamped (see `close` below). */
@@ -179,6 +188,7 @@ export function groupChanges(
     }
     if (split) {
       group.split = true
+      group.countedAt = countedAt(adapter, unit[0].change.namespace)
       close()
     }
   }
@@ -237,7 +247,16 @@ export async function writeGroup(
             ? new JournalTakenOver(writeID)
             : explainFailure(error, group, req)
         }
+        const known = behind.map((namespace) => knownIndexVersion(adapter, namespace))
         await Promise.all(behind.map((namespace) => reloadIndexState(adapter, namespace)))
+        if (group.splitCore) {
+          // Computed again as a whole once the record moved on; the same request otherwise (a
+          // shard ahead of the record is lifted after the reloads).
+          if (behind.some((namespace, at) => knownIndexVersion(adapter, namespace) !== known[at])) {
+            throw new GroupOutgrown()
+          }
+          continue
+        }
         group = regroup(adapter, group, writeID, extra)
       }
     }

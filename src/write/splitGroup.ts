@@ -6,7 +6,12 @@ import type { Group } from './groups.js'
 import { randomUUID } from 'node:crypto'
 import { gunzipSync, gzipSync } from 'node:zlib'
 
+import type { NamespaceKind } from '../keys/itemKeys.js'
+
+import { reloadIndexState } from '../indexes/buildState.js'
+import { liftIndexVersion } from '../indexes/liftIndexVersion.js'
 import { queryPartition } from '../indexes/verify.js'
+import { namespaceOf } from '../namespaces.js'
 import { forgetOverflowHints } from '../read/overflowingIndexes.js'
 import { JournalTakenOver } from '../transactions/journalGrace.js'
 import {
@@ -16,8 +21,9 @@ import {
   transactWrite,
   type WriteAction,
 } from '../transactions/transactWrite.js'
-import { explainFailure } from './groupFailures.js'
+import { explainFailure, GroupOutgrown } from './groupFailures.js'
 import { writeGroup } from './groups.js'
+import { type CountedAt, countedAt, recordCheck, stillCounted } from './splitGuards.js'
 
 /** The journal check every request of a journaled write carries (a mark's condition, no mark). */
 function fenceOf(extra: WriteAction): WriteAction {
@@ -35,9 +41,23 @@ function chunks<T>(items: T[], size: number): T[][] {
 }
 
 /**
- * One request of a split document's items, with the journal's fence: fails only if the write
- * was taken over or one of its unique values is taken (a `ValidationError`, then the write is
- * undone and the markers it took released, releaseMarkers.ts).
+ * The condition the group's counter shard carries: its indexes are the ones recorded when its
+ * actions were computed (groups.ts). Undefined for a namespace without a counter.
+ */
+function recordCheckOf(group: Group): undefined | WriteAction {
+  const stamped = group.actions.find((action) => action.type === 'add' && action.stamp)
+  return stamped?.type === 'add' && stamped.condition
+    ? { condition: stamped.condition, key: stamped.key, type: 'check' }
+    : undefined
+}
+
+/**
+ * One request of a split document's items, with the journal's fence and the index record's
+ * check: fails if the write was taken over, if one of its unique values is taken (a
+ * `ValidationError`, then the write is undone and the markers it took released,
+ * releaseMarkers.ts), or if an index was added or dropped since the items were computed. Then
+ * nothing of this request is stored, and what earlier requests stored for a dropped index was
+ * stored before the drop's deletes: the whole write is computed again (`GroupOutgrown`).
  */
 async function writeAhead(
   adapter: DynamoDBAdapter,
@@ -48,11 +68,17 @@ async function writeAhead(
   req: Partial<PayloadRequest> | undefined,
 ): Promise<void> {
   const actions = part.map(({ action }) => action)
+  const check = recordCheckOf(group)
   try {
-    await transactWrite(adapter, [...actions, fence])
+    await transactWrite(adapter, [...actions, fence, ...(check ? [check] : [])])
   } catch (error) {
-    if (failedConditionIndexes(error, actions.length + 1).includes(actions.length)) {
+    const failed = failedConditionIndexes(error, actions.length + (check ? 2 : 1))
+    if (failed.includes(actions.length)) {
       throw new JournalTakenOver(writeID)
+    }
+    if (check && failed.includes(actions.length + 1)) {
+      await reloadIndexState(adapter, group.changes[0].namespace)
+      throw new GroupOutgrown()
     }
     throw explainFailure(
       error,
@@ -69,13 +95,24 @@ async function writeAhead(
  * moves `next` on in its own request, on the condition that it is still the part's number, so
  * a part is applied once whoever finishes the write.
  */
-type Deferred = { next: number; parts: WriteAction[][]; pk: string; sk: string }
+type Deferred = {
+  /** The value counters the parts' counts were computed for (absent in earlier versions' records). */
+  counted?: CountedAt
+  namespace?: { kind: NamespaceKind; slug: string }
+  next: number
+  parts: WriteAction[][]
+  pk: string
+  sk: string
+}
 
 /** An action of the group, with its place (its meaning explains a failed condition). */
 type Picked = { action: WriteAction; index: number }
 
-/** Room in one request for a part of the write's own actions, beside its fence or mark. */
-const PART_SIZE = MAX_TRANSACTION_ACTIONS - 1
+/**
+ * Room in one request for a part of the write's own actions, beside its fence (or its step) and
+ * the index record's check.
+ */
+const PART_SIZE = MAX_TRANSACTION_ACTIONS - 2
 
 /**
  * Writes a group holding one document whose index entries, unique values and value counts do
@@ -118,9 +155,17 @@ export async function writeSplit(
   // The document's request holds its own actions, the record of the rest, the mark or fence.
   const room = MAX_TRANSACTION_ACTIONS - own.length - 2
   const later = [...counts.slice(room), ...removals].map(({ action }) => action)
+  const { kind, slug } = group.changes[0].namespace
   const deferred: Deferred | undefined =
     later.length > 0
-      ? { next: 0, parts: chunks(later, PART_SIZE), pk: `J#${writeID}`, sk: `D#${randomUUID()}` }
+      ? {
+          counted: group.countedAt,
+          namespace: { kind, slug },
+          next: 0,
+          parts: chunks(later, PART_SIZE),
+          pk: `J#${writeID}`,
+          sk: `D#${randomUUID()}`,
+        }
       : undefined
   const core = [...own, ...counts.slice(0, room)].sort((a, b) => a.index - b.index)
   for (const part of chunks(ahead, PART_SIZE)) {
@@ -136,6 +181,7 @@ export async function writeSplit(
         ...(deferred ? [{ kind: 'other' as const }] : []),
       ],
       split: false,
+      splitCore: true,
     },
     writeID,
     req,
@@ -151,6 +197,8 @@ function recordOf(deferred: Deferred): WriteAction {
   return {
     condition: MUST_NOT_EXIST,
     item: {
+      counted: deferred.counted ? JSON.stringify(deferred.counted) : undefined,
+      namespace: deferred.namespace ? JSON.stringify(deferred.namespace) : undefined,
       next: deferred.next,
       // Gzipped: thousands of counts (40 values in 30 locales) stay far below an item's 400 KB.
       parts: gzipSync(JSON.stringify(deferred.parts)),
@@ -161,15 +209,28 @@ function recordOf(deferred: Deferred): WriteAction {
   }
 }
 
-/** Applies a record's parts from `next` on, each once, then deletes the record. */
+/** How often a part is filtered again because indexes were added or dropped meanwhile. */
+const INDEX_RELOADS = 5
+
+/**
+ * Applies a record's parts from `next` on, each once, then deletes the record. Each part holds
+ * only while the index record is the one this process knows, and leaves out the counts of
+ * indexes no longer counted as when the write computed them (`stillCounted`).
+ */
 async function applyDeferred(
   adapter: DynamoDBAdapter,
   deferred: Deferred,
   writeID: string,
 ): Promise<void> {
   const key = { pk: deferred.pk, sk: deferred.sk }
+  const guard =
+    deferred.namespace && deferred.counted
+      ? {
+          counted: deferred.counted,
+          namespace: namespaceOf(adapter, deferred.namespace.kind, deferred.namespace.slug),
+        }
+      : undefined
   for (let part = deferred.next; part < deferred.parts.length; part++) {
-    const actions = deferred.parts[part]
     const step: WriteAction = {
       condition: {
         expression: '#next = :part',
@@ -180,13 +241,31 @@ async function applyDeferred(
       set: { next: part + 1 },
       type: 'set',
     }
-    try {
-      await transactWrite(adapter, [...actions, step])
-    } catch (error) {
-      // Applied by another process that took the write over (it goes on from there).
-      throw failedConditionIndexes(error, actions.length + 1).includes(actions.length)
-        ? new JournalTakenOver(writeID)
-        : error
+    for (let attempt = 1; ; attempt++) {
+      // Records of earlier versions carry no guard: their parts are applied as they are.
+      const check = guard && recordCheck(adapter, guard.namespace, writeID)
+      const actions = guard
+        ? stillCounted(deferred.parts[part], guard.counted, countedAt(adapter, guard.namespace))
+        : deferred.parts[part]
+      try {
+        await transactWrite(adapter, [...actions, step, ...(check ? [check] : [])])
+        break
+      } catch (error) {
+        const failed = failedConditionIndexes(error, actions.length + (check ? 2 : 1))
+        if (failed.includes(actions.length)) {
+          // Applied by another process that took the write over (it goes on from there).
+          throw new JournalTakenOver(writeID)
+        }
+        if (!guard || !check || !failed.includes(actions.length + 1)) {
+          throw error
+        }
+        await reloadIndexState(adapter, guard.namespace)
+        const lifted =
+          attempt === INDEX_RELOADS && (await liftIndexVersion(adapter, guard.namespace, check.key))
+        if (attempt >= INDEX_RELOADS && !lifted) {
+          throw error
+        }
+      }
     }
   }
   await transactWrite(adapter, [{ key, type: 'delete' }])
@@ -200,9 +279,20 @@ export async function finishDeferred(adapter: DynamoDBAdapter, writeID: string):
   for await (const items of queryPartition(adapter, `J#${writeID}`, { prefix: 'D#' })) {
     for (const item of items) {
       const parts = gunzipSync(item.parts as Uint8Array).toString('utf8')
+      const namespace =
+        typeof item.namespace === 'string'
+          ? (JSON.parse(item.namespace) as Deferred['namespace'])
+          : undefined
+      if (namespace) {
+        // This process may not have read the namespace's index record yet.
+        await reloadIndexState(adapter, namespaceOf(adapter, namespace.kind, namespace.slug))
+      }
       await applyDeferred(
         adapter,
         {
+          counted:
+            typeof item.counted === 'string' ? (JSON.parse(item.counted) as CountedAt) : undefined,
+          namespace,
           next: Number(item.next),
           parts: JSON.parse(parts) as WriteAction[][],
           pk: String(item.pk),

@@ -82,10 +82,15 @@ const pkOf = (item: TransactItem) => {
   return String(action?.Item?.pk ?? action?.Key?.pk ?? '')
 }
 
-/** A request of a split document's new entries alone (with the journal's check). */
+/** A request of a split document's new entries alone (with the journal's and the record's checks). */
 const entriesOnly = (items: TransactItem[]) =>
   items.some((item) => 'Put' in item) &&
-  items.every((item) => pkOf(item) === 'J#journal' || ('Put' in item && /#[IX]#/.test(pkOf(item))))
+  items.every(
+    (item) =>
+      pkOf(item) === 'J#journal' ||
+      'ConditionCheck' in item ||
+      ('Put' in item && /#[IX]#/.test(pkOf(item))),
+  )
 
 /** A request of what a split document moves after its own (it steps the record on). */
 const deferredPart = (items: TransactItem[]) =>
