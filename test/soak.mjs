@@ -9,6 +9,7 @@
  *   npm run soak -- drafts 81 85 --writes 60 # draftsUnderWriters.test.ts
  *   npm run soak -- queries 601 604          # differentialQueries.test.ts (1,200 queries)
  *   npm run soak -- evolution 1 10 --writes 30 # evolutionUnderWriters.test.ts (config changes)
+ *   npm run soak -- evolution-split 1 5        # the same, every tag write split (150 tags)
  *
  * Failing runs are kept in `.tmp/soak/<test>-seed-<n>-<run>.txt`; a line per run is printed.
  */
@@ -18,6 +19,11 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 const TESTS = {
   drafts: { file: 'test/integration/draftsUnderWriters.test.ts' },
   evolution: { file: 'test/integration/evolutionUnderWriters.test.ts' },
+  // The same with 150 tags, about half on each write: tag writes are split (splitGroup.ts).
+  'evolution-split': {
+    env: { DIFF_MANY_TAGS: '1' },
+    file: 'test/integration/evolutionUnderWriters.test.ts',
+  },
   faults: {
     file: 'test/integration/differentialUnderWriters.test.ts',
     only: 'dropped connections',

@@ -22,7 +22,7 @@ import { collectionNamespace } from '../../src/namespaces.js'
 
 import { bootOnTable } from '../support/bootPayload.js'
 import { useIndexStateMaxAge } from '../support/indexStateAge.js'
-import { watchSends } from '../support/journalItems.js'
+import { type SentCommand, watchSends } from '../support/journalItems.js'
 
 const DOCUMENTS = 150
 
@@ -232,4 +232,89 @@ describe('index builds that fail part way or are called off', () => {
     },
     180_000,
   )
+  it("a build whose pass a drop's deletes overlapped is not recorded as built", async () => {
+    const table = `failed-build-overlap-${randomUUID()}`
+    const dropper = await bootOnTable(config(false), table, { buildIndexes: true })
+    started.push(dropper)
+    for (let i = 0; i < 20; i++) {
+      await dropper.create({ collection: 'items', data: { code: `c${i}`, n: i % 4 } })
+    }
+    const options = { buildIndexes: false, readCache: false } as const
+    const [first, second] = [
+      await bootOnTable(config(false, true), table, options),
+      await bootOnTable(config(false, true), table, options),
+    ]
+    started.push(first, second)
+
+    // `first` builds the index up to its record. Then the dropper, whose config lacks it, drops
+    // it, and once its drop is announced (the definition out of the record) but before it lists
+    // the entries to delete, `second` builds it again: it announces the same definition and
+    // writes its pass, again up to its record. The dropper deletes what the passes wrote and
+    // records the index's new generation. Only then do both builds try to record the index as
+    // built: the definition is as they announced it, but the generation moved on.
+    let secondPassed!: () => void
+    const passed = new Promise<void>((resolve) => (secondPassed = resolve))
+    let dropDone!: () => void
+    const dropped = new Promise<void>((resolve) => (dropDone = resolve))
+    let secondBuild: Promise<unknown> | undefined
+    let drop: Promise<unknown> | undefined
+    const isEntriesQuery = (command: SentCommand) =>
+      command.constructor.name === 'QueryCommand' &&
+      Object.values(
+        (command.input as { ExpressionAttributeValues?: Record<string, unknown> })
+          .ExpressionAttributeValues ?? {},
+      ).some((value) => String(value).endsWith('#I#n'))
+    const recordsBuilt = (command: SentCommand) => {
+      const input = command.input as {
+        ExpressionAttributeNames?: Record<string, string>
+        UpdateExpression?: string
+      }
+      return Object.entries(input.ExpressionAttributeNames ?? {}).some(
+        ([placeholder, name]) =>
+          name === 'idx:n' && input.UpdateExpression?.includes(`${placeholder} = `),
+      )
+    }
+    const firstBuild = refusal(first, sync, async (command) => {
+      if (!drop && recordsBuilt(command)) {
+        drop = refusal(dropper, sync, async (sent) => {
+          if (!secondBuild && isEntriesQuery(sent)) {
+            secondBuild = refusal(second, sync, async (own) => {
+              if (recordsBuilt(own)) {
+                secondPassed()
+                await dropped
+              }
+            })
+            await passed
+          }
+        })
+        expect(await drop).toBeUndefined()
+        dropDone()
+      }
+    })
+    const failures = [await firstBuild, await secondBuild]
+    expect(drop && secondBuild).toBeDefined()
+    for (const failure of failures) {
+      expect(failure).toBeInstanceOf(APIError)
+      expect((failure as APIError).message).toMatch(/called off by another process/)
+    }
+
+    // Not read as built: answers come from the collection, exact.
+    expect((await adapterOf(second).syncIndexes({ dryRun: true })).pending).toContain('items/n')
+    const where = { n: { equals: 2 } }
+    expect((await adapterOf(second).explain({ collection: 'items', where })).plan.kind).not.toBe(
+      'index',
+    )
+    expect((await second.count({ collection: 'items', where })).totalDocs).toBe(5)
+    // Built again, whole, once no process drops it.
+    await dropper.destroy()
+    started.splice(started.indexOf(dropper), 1)
+    await adapterOf(second).syncIndexes()
+    expect((await adapterOf(second).explain({ collection: 'items', where })).plan.kind).toBe(
+      'index',
+    )
+    expect((await second.count({ collection: 'items', where })).totalDocs).toBe(5)
+    expect((await second.find({ collection: 'items', where })).totalDocs).toBe(5)
+    const report = await adapterOf(second).verifyIndexes({ collection: 'items' })
+    expect(report.clean ? 'clean' : report).toBe('clean')
+  }, 180_000)
 })
