@@ -64,6 +64,18 @@ async function refusal(
 
 const sync = (adapter: DynamoDBAdapter) => adapter.syncIndexes()
 
+/** The update that records the index `n` as built (sets `idx:n`). */
+function recordsBuilt(command: SentCommand): boolean {
+  const input = command.input as {
+    ExpressionAttributeNames?: Record<string, string>
+    UpdateExpression?: string
+  }
+  return Object.entries(input.ExpressionAttributeNames ?? {}).some(
+    ([placeholder, name]) =>
+      name === 'idx:n' && input.UpdateExpression?.includes(`${placeholder} = `),
+  )
+}
+
 useIndexStateMaxAge(300)
 
 describe('index builds that fail part way or are called off', () => {
@@ -198,15 +210,7 @@ describe('index builds that fail part way or are called off', () => {
       // syncs: the index is dropped (its entries deleted) before the build's record is written.
       let dropped = false
       const failure = await refusal(current, run, async (command) => {
-        // The update that records the index as built (sets `idx:n`).
-        const input = command.input as {
-          ExpressionAttributeNames?: Record<string, string>
-          UpdateExpression?: string
-        }
-        const built = Object.entries(input.ExpressionAttributeNames ?? {}).some(
-          ([placeholder, name]) =>
-            name === 'idx:n' && input.UpdateExpression?.includes(`${placeholder} = `),
-        )
+        const built = recordsBuilt(command)
         if (!dropped && built) {
           dropped = true
           await adapterOf(old).syncIndexes()
@@ -264,16 +268,6 @@ describe('index builds that fail part way or are called off', () => {
         (command.input as { ExpressionAttributeValues?: Record<string, unknown> })
           .ExpressionAttributeValues ?? {},
       ).some((value) => String(value).endsWith('#I#n'))
-    const recordsBuilt = (command: SentCommand) => {
-      const input = command.input as {
-        ExpressionAttributeNames?: Record<string, string>
-        UpdateExpression?: string
-      }
-      return Object.entries(input.ExpressionAttributeNames ?? {}).some(
-        ([placeholder, name]) =>
-          name === 'idx:n' && input.UpdateExpression?.includes(`${placeholder} = `),
-      )
-    }
     const firstBuild = refusal(first, sync, async (command) => {
       if (!drop && recordsBuilt(command)) {
         drop = refusal(dropper, sync, async (sent) => {
