@@ -23,17 +23,18 @@ import { collectionNamespace } from '../../src/namespaces.js'
 import { bootOnTable } from '../support/bootPayload.js'
 import { useIndexStateMaxAge } from '../support/indexStateAge.js'
 import { type SentCommand, watchSends } from '../support/journalItems.js'
+import { scanCount } from '../support/tableScan.js'
 
 const DOCUMENTS = 150
 
 const config =
-  (unique: boolean, indexed = false) =>
+  (unique: boolean, indexed = false, codeIndexed = false) =>
   (db: DatabaseAdapterObj): Config => ({
     collections: [
       {
         slug: 'items',
         fields: [
-          { name: 'code', type: 'text', unique },
+          { name: 'code', type: 'text', index: codeIndexed, unique },
           { name: 'n', type: 'number', index: indexed },
         ],
       },
@@ -63,6 +64,13 @@ async function refusal(
 }
 
 const sync = (adapter: DynamoDBAdapter) => adapter.syncIndexes()
+
+/** A transaction that puts a marker of the unique index `code` (a build's pass, a write). */
+function putsCodeMarker(command: SentCommand): boolean {
+  const items = (command.input as { TransactItems?: { Put?: { Item?: { pk?: unknown } } }[] })
+    .TransactItems
+  return items?.some((item) => String(item.Put?.Item?.pk).endsWith('#U#code')) ?? false
+}
 
 /** The update that records the index `n` as built (sets `idx:n`). */
 function recordsBuilt(command: SentCommand): boolean {
@@ -107,10 +115,7 @@ describe('index builds that fail part way or are called off', () => {
     // one with a code no document has yet.
     let raced = false
     const failure = await refusal(current, sync, async (command) => {
-      const items = (command.input as { TransactItems?: { Put?: { Item?: { pk?: unknown } } }[] })
-        .TransactItems
-      const marker = items?.some((item) => String(item.Put?.Item?.pk).endsWith('#U#code'))
-      if (!raced && marker) {
+      if (!raced && putsCodeMarker(command)) {
         raced = true
         await old.create({ collection: 'items', data: { code: `c${DOCUMENTS - 1}`, n: -1 } })
         await old.create({ collection: 'items', data: { code: 'fresh', n: -2 } })
@@ -310,5 +315,62 @@ describe('index builds that fail part way or are called off', () => {
     expect((await second.find({ collection: 'items', where })).totalDocs).toBe(5)
     const report = await adapterOf(second).verifyIndexes({ collection: 'items' })
     expect(report.clean ? 'clean' : report).toBe('clean')
+  }, 180_000)
+  it('an index made unique that fails part way: its old shape is dropped, the failed build leaves nothing, the next build succeeds', async () => {
+    const table = `failed-build-reshape-${randomUUID()}`
+    const plain = await bootOnTable(config(false, false, true), table, { buildIndexes: true })
+    started.push(plain)
+    for (let i = 0; i < DOCUMENTS; i++) {
+      await plain.create({ collection: 'items', data: { code: `c${i}`, n: i } })
+    }
+    const unique = await bootOnTable(config(true, false, true), table, {
+      buildIndexes: false,
+      readCache: false,
+    })
+    started.push(unique)
+
+    // The sync drops the index's old (not unique) shape, then builds the unique one; once its
+    // pass writes markers, the process of the old config stores a copy of the last code.
+    let raced = false
+    const failure = await refusal(unique, sync, async (command) => {
+      if (!raced && putsCodeMarker(command)) {
+        raced = true
+        await plain.create({ collection: 'items', data: { code: `c${DOCUMENTS - 1}`, n: -1 } })
+      }
+    })
+    expect(raced).toBe(true)
+    expect(failure).toBeInstanceOf(APIError)
+    expect((failure as APIError).message).toMatch(/unique value was taken/)
+    // Nothing of either shape is left, and no process reads or maintains the index.
+    const items = (kind: string) =>
+      scanCount(adapterOf(unique), 'begins_with(pk, :prefix)', {
+        ':prefix': { S: `C#items#${kind}#code` },
+      })
+    expect([await items('I'), await items('U'), await items('K')]).toEqual([0, 0, 0])
+    expect((await adapterOf(unique).syncIndexes({ dryRun: true })).pending).toContain('items/code')
+    const where = { code: { equals: `c${DOCUMENTS - 1}` } }
+    for (const payload of [plain, unique]) {
+      expect((await adapterOf(payload).explain({ collection: 'items', where })).plan.kind).not.toBe(
+        'index',
+      )
+      expect((await payload.count({ collection: 'items', where })).totalDocs).toBe(2)
+    }
+    const { docs } = await plain.find({ collection: 'items', where: { n: { equals: -1 } } })
+    await plain.update({ id: docs[0]!.id, collection: 'items', data: { code: 'moved' } })
+
+    // Once the data is unique, the unique index is built, exact, and refuses taken values in
+    // processes of both configs.
+    await adapterOf(unique).syncIndexes()
+    const report = await adapterOf(unique).verifyIndexes({ collection: 'items' })
+    expect(report.clean ? 'clean' : report).toBe('clean')
+    expect((await adapterOf(unique).explain({ collection: 'items', where })).plan.kind).toBe(
+      'index',
+    )
+    expect((await unique.count({ collection: 'items', where })).totalDocs).toBe(1)
+    for (const payload of [unique, plain]) {
+      await expect(
+        payload.create({ collection: 'items', data: { code: 'moved' } }),
+      ).rejects.toThrow(/code/)
+    }
   }, 180_000)
 })
