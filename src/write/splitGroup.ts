@@ -271,6 +271,15 @@ async function applyDeferred(
   await transactWrite(adapter, [{ key, type: 'delete' }])
 }
 
+/** A record's `counted`, when it has the shape this version writes (else its parts go unguarded). */
+function countedOf(stored: unknown): CountedAt | undefined {
+  const counted =
+    typeof stored === 'string' ? (JSON.parse(stored) as Partial<CountedAt>) : undefined
+  return Array.isArray(counted?.counters) && typeof counted.version === 'number'
+    ? (counted as CountedAt)
+    : undefined
+}
+
 /**
  * Applies what split documents of a journaled write left to move after their own request
  * (`writeSplit`), for a process that finishes the write.
@@ -290,8 +299,7 @@ export async function finishDeferred(adapter: DynamoDBAdapter, writeID: string):
       await applyDeferred(
         adapter,
         {
-          counted:
-            typeof item.counted === 'string' ? (JSON.parse(item.counted) as CountedAt) : undefined,
+          counted: countedOf(item.counted),
           namespace,
           next: Number(item.next),
           parts: JSON.parse(parts) as WriteAction[][],

@@ -2,7 +2,7 @@ import type { Namespace } from '../namespaces.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { counterEpochs, indexGenerations } from '../indexes/indexEras.js'
-import { maintainedIndexes, shardCondition } from '../indexes/indexRecord.js'
+import { knownIndexVersion, maintainedIndexes, shardCondition } from '../indexes/indexRecord.js'
 import { countedIndexes, counterPartition, coverageToken } from '../indexes/valueCounters.js'
 import { counterKey } from '../keys/counterKey.js'
 import { shardOf } from '../indexes/valueCounters.js'
@@ -15,35 +15,49 @@ import type { WriteAction } from '../transactions/transactWrite.js'
  * index dropped meanwhile had its counters deleted (a count sent after would outlive it and be
  * off once the index is built again), a rebuilt or reshaped one counts the stored document afresh.
  */
-export type CountedAt = { partition: string; token: string }[]
+export type CountedAt = {
+  counters: { partition: string; token: string }[]
+  /** The index record's version they were computed under. */
+  version: number
+}
 
 export function countedAt(adapter: DynamoDBAdapter, namespace: Namespace): CountedAt {
   const generations = indexGenerations(adapter, namespace)
   const epochs = counterEpochs(adapter, namespace)
-  return countedIndexes(maintainedIndexes(adapter, namespace)).map((definition) => {
+  const counters = countedIndexes(maintainedIndexes(adapter, namespace)).map((definition) => {
     const epoch = epochs.get(definition.name) ?? 0
     return {
       partition: counterPartition(namespace, definition, undefined, epoch),
       token: `${coverageToken(definition, generations)}\u0000${epoch}`,
     }
   })
+  return { counters, version: knownIndexVersion(adapter, namespace) }
 }
 
-const guardKey = ({ partition, token }: CountedAt[number]) => `${partition}\u0001${token}`
+const guardKey = ({ partition, token }: CountedAt['counters'][number]) =>
+  `${partition}\u0001${token}`
 
-/** `actions` without the counts of indexes no longer counted as in `then` (counted `now`). */
+/**
+ * `actions` without the counts of indexes no longer counted as in `then` (counted `now`). Under
+ * the same record version nothing is left out: the record check then holds only if nothing moved.
+ */
 export function stillCounted(
   actions: WriteAction[],
   then: CountedAt,
   now: CountedAt,
 ): WriteAction[] {
-  const current = new Set(now.map(guardKey))
+  if (now.version === then.version) {
+    return actions
+  }
+  const current = new Set(now.counters.map(guardKey))
   return actions.filter((action) => {
     if (action.type !== 'add') {
       return true
     }
     const pk = action.key.pk
-    const owner = then.find(({ partition }) => pk === partition || pk.startsWith(`${partition}#`))
+    const owner = then.counters.find(
+      ({ partition }) => pk === partition || pk.startsWith(`${partition}#`),
+    )
     return owner === undefined || current.has(guardKey(owner))
   })
 }
