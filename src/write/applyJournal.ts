@@ -28,7 +28,7 @@ import { readConflicts } from './conflictReads.js'
 import { GroupOutgrown, groupChanges, RevisionConflict, writeGroup } from './groups.js'
 import { findLegacyOverflows } from './legacyOverflows.js'
 import { IdTaken, removeTakenEntries, takenCreates } from './takenCreates.js'
-import { writeSplit } from './splitGroup.js'
+import { finishDeferred, writeSplit } from './splitGroup.js'
 
 /** Room for the journal mark in each group's request. */
 export const GROUP_CAPACITY = MAX_TRANSACTION_ACTIONS - 1
@@ -169,6 +169,9 @@ async function applyOverCurrent(
       ) {
         throw new JournalTakenOver(writeID)
       }
+      // A split document's own request may have been applied though its answer was lost (the
+      // retry then met its own revision): what it recorded to move after it is moved first.
+      await finishDeferred(adapter, write.writeID)
       await jitteredDelay(Math.min(attempt, 6))
     }
   }
