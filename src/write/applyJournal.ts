@@ -171,7 +171,9 @@ async function applyOverCurrent(
       }
       // A split document's own request may have been applied though its answer was lost (the
       // retry then met its own revision): what it recorded to move after it is moved first.
-      await finishDeferred(adapter, write.writeID)
+      if (packed.some((part) => part.split)) {
+        await finishDeferred(adapter, write.writeID)
+      }
       await jitteredDelay(Math.min(attempt, 6))
     }
   }

@@ -3,9 +3,13 @@ import type { DynamoDBAdapter } from '../types.js'
 
 import { counterEpochs, indexGenerations } from '../indexes/indexEras.js'
 import { knownIndexVersion, maintainedIndexes, shardCondition } from '../indexes/indexRecord.js'
-import { countedIndexes, counterPartition, coverageToken } from '../indexes/valueCounters.js'
+import {
+  countedIndexes,
+  counterPartition,
+  coverageToken,
+  shardOf,
+} from '../indexes/valueCounters.js'
 import { counterKey } from '../keys/counterKey.js'
-import { shardOf } from '../indexes/valueCounters.js'
 import type { WriteAction } from '../transactions/transactWrite.js'
 
 /**
