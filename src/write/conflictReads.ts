@@ -6,17 +6,28 @@ import { keyString } from '../transactions/session.js'
 
 /**
  * Whether a write that met a failed condition had in fact been applied (its response was lost
- * and the SDK sent it again): its documents carry its write id, or a deleted one is gone.
- * `current`: the documents' items, when the caller has just read them.
+ * and the SDK sent it again). A cancelled transaction stores nothing, so the documents whose
+ * condition failed prove nothing alone: one another process deleted is gone just as this write's
+ * delete would leave it, while the rest of the write was never stored. A document the write
+ * stores carries its write id only if the whole transaction was applied; a write that only
+ * deletes has landed when all of its documents are gone (the end it asked for, either way).
+ * `current`: the conflicts' items, when the caller has just read them.
  */
 export async function landed(
   adapter: DynamoDBAdapter,
-  conflicts: DocumentChange[],
+  write: { conflicts: DocumentChange[]; changes: DocumentChange[] },
   writeID: string,
   current?: Map<string, Record<string, unknown>>,
 ): Promise<boolean> {
-  const items = current ?? (await readConflicts(adapter, conflicts))
-  return conflicts.every((change) => {
+  const stored = write.changes.find((change) => change.after)
+  const judged = stored ? [stored] : write.changes
+  const read = new Set(current ? write.conflicts.map((change) => keyString(change.key)) : [])
+  const unread = judged.filter((change) => !read.has(keyString(change.key)))
+  const items = new Map([
+    ...(current ?? []),
+    ...(unread.length > 0 ? await readConflicts(adapter, unread) : []),
+  ])
+  return judged.every((change) => {
     const item = items.get(keyString(change.key))
     return change.after
       ? Array.isArray(item?.w) && (item.w as unknown[]).includes(writeID)

@@ -209,9 +209,11 @@ async function applyJournaled(
       // failed): the journal stays, and its mark tells the next start.
       const applied =
         error instanceof RevisionConflict &&
-        (await landed(adapter, error.conflicts, writeID).catch((failure: unknown) => {
-          throw unfinished(failure)
-        }))
+        (await landed(adapter, { changes: error.group, conflicts: error.conflicts }, writeID).catch(
+          (failure: unknown) => {
+            throw unfinished(failure)
+          },
+        ))
       if (!applied) {
         await abandon(error, changes)
       }

@@ -161,7 +161,7 @@ async function attemptWrites(
       await releaseKept(adapter, kept)
       // One read tells both whether it landed and whether a lock is in the way.
       const current = await readConflicts(adapter, error.conflicts)
-      if (await landed(adapter, error.conflicts, writeID, current)) {
+      if (await landed(adapter, { changes, conflicts: error.conflicts }, writeID, current)) {
         return
       }
       const taken = error.conflicts.find((change) => change.before === null && !isGuard(change))
