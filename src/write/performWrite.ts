@@ -164,7 +164,7 @@ async function attemptWrites(
       if (await landed(adapter, { changes, conflicts: error.conflicts }, writeID, current)) {
         return
       }
-      const taken = error.conflicts.find((change) => change.before === null && !isGuard(change))
+      const taken = error.conflicts.find(takesID)
       if (taken) {
         throw duplicateID(taken, options.req)
       }
@@ -225,6 +225,14 @@ function gaveUp(attempts: number): Error {
     true,
   )
 }
+
+/**
+ * A create that met an item under its key took an id another document holds, unless its key is
+ * not an id: a global's (keyed by its slug) or a version pointer's, which another writer created
+ * first; the write is computed again over it.
+ */
+const takesID = (change: DocumentChange): boolean =>
+  change.before === null && !isGuard(change) && change.namespace.kind !== 'global'
 
 function duplicateID(change: DocumentChange, req?: Partial<PayloadRequest>): ValidationError {
   const id = (change.after as { id: unknown }).id
