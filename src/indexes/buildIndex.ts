@@ -3,14 +3,12 @@ import { APIError } from 'payload'
 import type { ItemKey } from '../keys/itemKeys.js'
 import type { Namespace } from '../namespaces.js'
 import type { Doc } from '../query/types.js'
-import type { WriteAction } from '../transactions/transactWrite.js'
+import type { WriteAction, WriteCondition } from '../transactions/transactWrite.js'
 import type { DynamoDBAdapter } from '../types.js'
 import type { IndexDefinition } from './definitionTypes.js'
 
-import { encodeName } from '../keys/encoding.js'
 import { keyOf } from '../namespaces.js'
-import { batchDeleteItems, batchGetByKey, iteratePartition } from '../storage/documentStore.js'
-import { clearPartition } from '../storage/indexStore.js'
+import { batchGetByKey, iteratePartition } from '../storage/documentStore.js'
 import { stampAction } from '../storage/namespaceStamp.js'
 import { countedIn, revisionCondition, revisionOf } from '../storage/revisions.js'
 import {
@@ -19,7 +17,14 @@ import {
   transactWrite,
 } from '../transactions/transactWrite.js'
 import { valuesAtPath } from '../utilities/valuesAtPath.js'
-import { buildProgress, counterEpochs, indexGenerations, recordIndexState } from './buildState.js'
+import { buildCalledOff } from './buildRecordGuard.js'
+import {
+  buildProgress,
+  counterEpochs,
+  indexGenerations,
+  recordIndexState,
+  STATE_SK,
+} from './buildState.js'
 import { indexEntries, uniqueMarkers } from './entries.js'
 import { indexLargeDocument } from './buildLargeDocument.js'
 import { localeCodes } from './registry.js'
@@ -180,19 +185,26 @@ const DOCUMENT_ATTEMPTS = 25
  * A marker another document holds fails the build, unless `leaveHeldMarkers` (a rebuild, whose
  * repair pass then frees a marker its holder no longer deserves, or reports the duplicate): then
  * the document's other writes go without it. Returns how many markers were left so.
+ *
+ * `options.stillBuilding`: the condition, on the namespace's state item, that the build is still
+ * on (`stillDefinedCondition`). Every request carries it: once another process dropped the index
+ * (its items deleted, its generation moved on), nothing more of the build may land.
  */
 async function writePacked(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
   definitions: IndexDefinition[],
   writes: DocumentWrite[],
-  leaveHeldMarkers = false,
+  options: BuildOptions,
 ): Promise<number> {
+  const { leaveHeldMarkers = false, stillBuilding } = options
   let pending = writes
   let markersLeft = 0
   const attempts = new Map<string, number>()
+  // One action for the namespace's stamp (see stampAction), one for the build's check.
+  const reserved = stillBuilding ? 2 : 1
   const oversized = (write: DocumentWrite) =>
-    write.actions.length + counterActions([write]).length + 1 > MAX_TRANSACTION_ACTIONS
+    write.actions.length + counterActions([write]).length + reserved > MAX_TRANSACTION_ACTIONS
   while (pending.length > 0) {
     const [first] = pending
     if (oversized(first)) {
@@ -210,10 +222,9 @@ async function writePacked(
       if (oversized(write)) {
         break
       }
-      // One action more for the namespace's stamp (see stampAction).
       if (
         batch.length > 0 &&
-        size + counterActions([...batch, write]).length + 1 > MAX_TRANSACTION_ACTIONS
+        size + counterActions([...batch, write]).length + reserved > MAX_TRANSACTION_ACTIONS
       ) {
         break
       }
@@ -226,12 +237,25 @@ async function writePacked(
       // Document items change (`ix`, `rev`): readers holding the namespace must see it.
       actions.push(stampAction(adapter, namespace))
     }
+    if (stillBuilding) {
+      actions.push({
+        condition: stillBuilding,
+        key: { pk: namespace.pk, sk: STATE_SK },
+        type: 'check',
+      })
+    }
     try {
       await transactWrite(adapter, actions)
     } catch (error) {
       const failed = failedConditionIndexes(error, actions.length)
       if (failed.length === 0) {
         throw error
+      }
+      if (stillBuilding && failed.includes(actions.length - 1)) {
+        throw buildCalledOff(
+          namespace,
+          definitions.map((definition) => definition.name),
+        )
       }
       // Which documents failed their check: those are skipped, the others sent again.
       const skipped = new Set<DocumentWrite>()
@@ -266,6 +290,13 @@ async function writePacked(
   return markersLeft
 }
 
+export type BuildOptions = {
+  /** A rebuild: markers another document holds are left to its repair pass. */
+  leaveHeldMarkers?: boolean
+  /** The condition that the build is still on (`stillDefinedCondition`), checked by every request. */
+  stillBuilding?: WriteCondition
+}
+
 /**
  * Writes the entries, markers and value counts of `definitions` for some documents, each on the
  * condition that the document is still the version read (see `writePacked`). Returns how many
@@ -276,10 +307,10 @@ export async function indexDocuments(
   namespace: Namespace,
   definitions: IndexDefinition[],
   docs: Doc[],
-  options: { leaveHeldMarkers?: boolean } = {},
+  options: BuildOptions = {},
 ): Promise<number> {
   const writes = docs.flatMap((doc) => documentWrite(adapter, namespace, definitions, doc) ?? [])
-  return writePacked(adapter, namespace, definitions, writes, options.leaveHeldMarkers)
+  return writePacked(adapter, namespace, definitions, writes, options)
 }
 
 /** The writes of documents whose version moved on, computed from what they hold now. */
@@ -324,6 +355,8 @@ export async function buildIndexes(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
   definitions: IndexDefinition[],
+  /** The build's check that it is still on (see `writePacked`), also for its position. */
+  stillBuilding?: WriteCondition,
 ): Promise<number> {
   await assertNoDuplicates(adapter, namespace, definitions)
   const names = definitions.map((definition) => definition.name).join(', ')
@@ -336,45 +369,27 @@ export async function buildIndexes(
     pageSize: 100,
     startKey: resumeFrom ? (JSON.parse(resumeFrom) as Record<string, unknown>) : undefined,
   })) {
-    await indexDocuments(adapter, namespace, definitions, page.docs)
+    await indexDocuments(adapter, namespace, definitions, page.docs, { stillBuilding })
     documents += page.docs.length
-    if (page.cursor) {
-      await recordIndexState(adapter, namespace, {
-        progress: new Map([[first.name, JSON.stringify(page.cursor)]]),
-      })
+    // A position recorded after a drop would outlive it: the next build would skip the
+    // documents before it, whose entries the drop deleted.
+    if (
+      page.cursor &&
+      !(await recordIndexState(
+        adapter,
+        namespace,
+        { progress: new Map([[first.name, JSON.stringify(page.cursor)]]) },
+        stillBuilding,
+      ))
+    ) {
+      throw buildCalledOff(
+        namespace,
+        definitions.map((definition) => definition.name),
+      )
     }
     adapter.payload.logger.info(
       `payload-db-dynamodb: building index ${names} of ${namespace.kind} "${namespace.slug}": ${documents} documents${resumeFrom ? ' (resumed)' : ''}`,
     )
   }
   return documents
-}
-
-/**
- * Deletes every entry, marker and value counter of indexes no longer in the config (by name, every
- * locale; counters of every epoch up to the current one, `kinds` to narrow it).
- */
-export async function dropIndexItems(
-  adapter: DynamoDBAdapter,
-  namespace: Namespace,
-  names: string[],
-  kinds?: (name: string) => string[],
-): Promise<void> {
-  const suffixes = ['', ...localeCodes(adapter).map((locale) => `#${encodeName(locale)}`)]
-  const epochs = counterEpochs(adapter, namespace)
-  const everyKind = (name: string) => [
-    'I',
-    'X',
-    'U',
-    'K',
-    ...Array.from({ length: epochs.get(name) ?? 0 }, (_, at) => `K~${at + 1}`),
-  ]
-  for (const name of names) {
-    for (const kind of (kinds ?? everyKind)(name)) {
-      for (const suffix of suffixes) {
-        const pk = `${namespace.pk}#${kind}#${encodeName(name)}${suffix}`
-        await clearPartition(adapter, pk, (keys) => batchDeleteItems(adapter, keys))
-      }
-    }
-  }
 }

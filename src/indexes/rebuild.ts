@@ -2,7 +2,8 @@ import type { DynamoDBAdapter, RebuildArgs } from '../types.js'
 
 import { collectionNamespace, versionsNamespace } from '../namespaces.js'
 import { iteratePartition } from '../storage/documentStore.js'
-import { assertNoDuplicates, dropIndexItems, indexDocuments } from './buildIndex.js'
+import { assertNoDuplicates, indexDocuments } from './buildIndex.js'
+import { dropIndexItems } from './dropIndexItems.js'
 import {
   counterEpochs,
   indexGenerations,
@@ -72,6 +73,7 @@ export async function rebuildIndexes(this: DynamoDBAdapter, args: RebuildArgs): 
   })) {
     markersLeft += await indexDocuments(this, namespace, definitions, page.docs, {
       leaveHeldMarkers: true,
+      stillBuilding: stillDefinedCondition(definitions, generations),
     })
     documents += page.docs.length
     args.onProgress?.({

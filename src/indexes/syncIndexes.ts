@@ -7,7 +7,8 @@ import type { DynamoDBAdapter } from '../types.js'
 import { DOCUMENT_SK_PREFIX } from '../keys/itemKeys.js'
 import { collectionNamespace, globalVersionsNamespace, versionsNamespace } from '../namespaces.js'
 import { send } from '../storage/send.js'
-import { buildIndexes, dropIndexItems } from './buildIndex.js'
+import { buildIndexes } from './buildIndex.js'
+import { dropIndexItems } from './dropIndexItems.js'
 import {
   builtAs,
   buildsInPlace,
@@ -190,7 +191,8 @@ export async function syncIndexes(
         // so that no document counts as counted), as every other writer counts once it reads it.
         await readIndexState(adapter, namespace)
         const generations = new Map(indexGenerations(adapter, namespace))
-        await buildIndexes(adapter, namespace, [definition])
+        const stillBuilding = stillDefinedCondition([definition], generations)
+        await buildIndexes(adapter, namespace, [definition], stillBuilding)
         const recorded = await recordIndexState(
           adapter,
           namespace,
@@ -198,7 +200,7 @@ export async function syncIndexes(
             built: new Map([[definition.name, indexSignature(definition)]]),
             progress: new Map([[definition.name, undefined]]),
           },
-          stillDefinedCondition([definition], generations),
+          stillBuilding,
         )
         if (!recorded) {
           throw buildCalledOff(namespace, [definition.name])
