@@ -10,6 +10,7 @@ import { explain } from './explain.js'
 import { rebuildIndexes } from './indexes/rebuild.js'
 import { repairIndexes } from './indexes/repair.js'
 import { syncIndexes } from './indexes/syncIndexes.js'
+import { neverRaw } from './storage/neverRaw.js'
 import { DEFAULT_COUNTER_SHARDS, MAX_COUNTER_SHARDS } from './indexes/valueCounters.js'
 import { verifyIndexes } from './indexes/verify.js'
 import { createMigration } from './migrations/createMigration.js'
@@ -117,14 +118,14 @@ export function dynamodbAdapter(args: DynamoDBAdapterArgs): DatabaseAdapterObj<D
     return createDatabaseAdapter<DynamoDBAdapter>({
       name: 'dynamodb',
       allowIDOnCreate,
-      beginTransaction: transactionsOn ? beginTransaction : async () => null,
+      beginTransaction: transactionsOn ? neverRaw(beginTransaction) : async () => null,
       buildIndexesOnStart: args.buildIndexes ?? process.env.NODE_ENV !== 'production',
       // One transaction for a whole bulk update/delete: see docs/consistency.md.
       bulkOperationsSingleTransaction: false,
-      clearDatabase,
+      clearDatabase: neverRaw(clearDatabase),
       client,
-      commitTransaction,
-      connect,
+      commitTransaction: neverRaw(commitTransaction),
+      connect: neverRaw(connect),
       consistentRead: args.consistentRead ?? true,
       counterShards: validShards(args.counterShards),
       count: bindTransaction(count),
@@ -145,9 +146,12 @@ export function dynamodbAdapter(args: DynamoDBAdapterArgs): DatabaseAdapterObj<D
       explain,
       find: bindTransaction(find),
       findDistinct: bindTransaction(findDistinct),
-      finishOpenCommits(this: DynamoDBAdapter, options?: { olderThanMs?: number }) {
+      finishOpenCommits: neverRaw(function (
+        this: DynamoDBAdapter,
+        options?: { olderThanMs?: number },
+      ) {
         return finishOpenCommits(this, options)
-      },
+      }),
       findGlobal: bindTransaction(findGlobal),
       findGlobalVersions: bindTransaction(findGlobalVersions),
       findOne: bindTransaction(findOne),
@@ -156,22 +160,22 @@ export function dynamodbAdapter(args: DynamoDBAdapterArgs): DatabaseAdapterObj<D
       iterateDocuments,
       logFallbackQueries: args.logFallbackQueries ?? true,
       // Not bound to a transaction: it writes each document at once (see migrateDocuments).
-      migrateDocuments,
-      migrateFresh,
+      migrateDocuments: neverRaw(migrateDocuments),
+      migrateFresh: neverRaw(migrateFresh),
       migrationDir: findMigrationDir(args.migrationDir),
       ownsClient: !args.client,
       packageName: 'payload-db-dynamodb',
       prodMigrations: args.prodMigrations,
       payload,
       queryDrafts: bindTransaction(queryDrafts),
-      rollbackTransaction,
+      rollbackTransaction: neverRaw(rollbackTransaction),
       readCache: readCacheLimits(args),
-      rebuildIndexes,
-      repairIndexes,
+      rebuildIndexes: neverRaw(rebuildIndexes),
+      repairIndexes: neverRaw(repairIndexes),
       stats: new RequestStats(),
-      syncIndexes(this: DynamoDBAdapter, options?: { dryRun?: boolean }) {
+      syncIndexes: neverRaw(function (this: DynamoDBAdapter, options?: { dryRun?: boolean }) {
         return syncIndexes(this, { build: !options?.dryRun, record: !options?.dryRun })
-      },
+      }),
       tableName: args.tableName,
       transactionConflicts:
         (args.transactionOptions !== false && args.transactionOptions?.onConflict) || 'retry',
@@ -182,7 +186,7 @@ export function dynamodbAdapter(args: DynamoDBAdapterArgs): DatabaseAdapterObj<D
       updateOne: bindTransaction(updateOne),
       updateVersion: bindTransaction(updateVersion),
       upsert: bindTransaction(upsert),
-      verifyIndexes,
+      verifyIndexes: neverRaw(verifyIndexes),
     } as Parameters<typeof createDatabaseAdapter<DynamoDBAdapter>>[0])
   }
 

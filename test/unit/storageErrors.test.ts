@@ -31,6 +31,7 @@ import {
   toAPIError,
   unprocessedError,
 } from '../../src/storage/errors.js'
+import { neverRaw } from '../../src/storage/neverRaw.js'
 
 const context = {
   endpoint: 'http://127.0.0.1:8000',
@@ -301,5 +302,29 @@ describe('client defaults', () => {
       handle: () => Promise.reject(new Error('not called')),
     } as unknown as DynamoDBClientConfig['requestHandler']
     expect(withDefaults({ requestHandler: handler }, {}).requestHandler).toBe(handler)
+  })
+})
+
+describe('neverRaw: the adapter boundary', () => {
+  it('turns the errors send() passes through into APIErrors, and leaves every other alone', async () => {
+    const cancelled = new TransactionCanceledException({
+      ...metadata(8, 400),
+      CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }],
+      message: 'Transaction cancelled',
+    })
+    const guarded = neverRaw(async (error: unknown) => {
+      throw error
+    })
+    const raised = await guarded(cancelled).catch((error: unknown) => error)
+    expect(raised).toBeInstanceOf(APIError)
+    expect((raised as APIError).message).toMatch(/another transaction was writing the same items/)
+    expect((raised as APIError).cause).toBe(cancelled)
+    const condition = new ConditionalCheckFailedException({ ...metadata(1, 400), message: 'no' })
+    expect(await guarded(condition).catch((error: unknown) => error)).toBeInstanceOf(APIError)
+    const own = new APIError('already explained', 409)
+    expect(await guarded(own).catch((error: unknown) => error)).toBe(own)
+    const other = new Error('a bug')
+    expect(await guarded(other).catch((error: unknown) => error)).toBe(other)
+    await expect(neverRaw(async (n: number) => n + 1)(1)).resolves.toBe(2)
   })
 })
