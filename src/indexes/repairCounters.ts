@@ -8,6 +8,7 @@ import type { IndexDefinition } from './definitionTypes.js'
 import { COUNTER_SK, counterKey } from '../keys/counterKey.js'
 import { DOCUMENT_SK_PREFIX } from '../keys/itemKeys.js'
 import { keyOf } from '../namespaces.js'
+import { consistentReader } from '../storage/consistentReader.js'
 import { iteratePartition } from '../storage/documentStore.js'
 import { readStamp, stampAction } from '../storage/namespaceStamp.js'
 import { countedIn, revisionOf } from '../storage/revisions.js'
@@ -156,7 +157,10 @@ export async function repairValueCounters(
       counterEpochs(adapter, namespace),
     )
     let marked = 0
-    for await (const page of iteratePartition(adapter, namespace.pk, { pageSize })) {
+    // Strongly consistent: the differences are computed from what is read.
+    for await (const page of iteratePartition(consistentReader(adapter), namespace.pk, {
+      pageSize,
+    })) {
       page.docs.forEach((doc) => expected.add(doc))
       const unmarked = page.docs.filter((doc) =>
         tokens.some((token) => !countedIn(doc).includes(token)),

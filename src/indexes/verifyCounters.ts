@@ -4,6 +4,7 @@ import type { DynamoDBAdapter } from '../types.js'
 import type { IndexDefinition } from './definitionTypes.js'
 
 import { VALUE_TERMINATOR } from '../keys/orderedValue.js'
+import { consistentReader } from '../storage/consistentReader.js'
 import { iterateIndexRange } from '../storage/indexStore.js'
 import { localesFor } from './entries.js'
 import { countedIndexes, countedValues, counterPartition, type Epochs } from './valueCounters.js'
@@ -47,6 +48,8 @@ export class ExpectedValueCounts {
 
   /** Reads the stored counters (shards summed) and lists every value that is off. */
   async drift(adapter: DynamoDBAdapter): Promise<CounterDrift[]> {
+    // A stale counter would be reported, and repaired, as drift.
+    const reader = consistentReader(adapter)
     const stored = new Map<string, number>()
     const firstShards = new Map<string, number>()
     for (const definition of countedIndexes(this.definitions)) {
@@ -58,7 +61,7 @@ export class ExpectedValueCounts {
           this.epochs.get(definition.name),
         )
         for await (const rows of iterateIndexRange(
-          adapter,
+          reader,
           pk,
           { from: '\u0000', to: '\uffff' },
           { descending: false },

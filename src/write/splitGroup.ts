@@ -13,6 +13,7 @@ import { liftIndexVersion } from '../indexes/liftIndexVersion.js'
 import { queryPartition } from '../indexes/verify.js'
 import { namespaceOf } from '../namespaces.js'
 import { forgetOverflowHints } from '../read/overflowingIndexes.js'
+import { noteCommittedWrites } from '../read/snapshots.js'
 import { JournalTakenOver } from '../transactions/journalGrace.js'
 import {
   failedConditionIndexes,
@@ -249,6 +250,12 @@ async function applyDeferred(
         : deferred.parts[part]
       try {
         await transactWrite(adapter, [...actions, step, ...(check ? [check] : [])])
+        if (check?.stamp) {
+          // No document item changed: what this process holds stays as it is.
+          noteCommittedWrites(adapter, [
+            { amount: 0, counter: check.key, documents: [], stamp: check.stamp },
+          ])
+        }
         break
       } catch (error) {
         const failed = failedConditionIndexes(error, actions.length + (check ? 2 : 1))

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto'
+
 import type { Namespace } from '../namespaces.js'
 import type { DynamoDBAdapter } from '../types.js'
 
@@ -68,16 +70,21 @@ export function stillCounted(
 
 /**
  * A check that holds only while the namespace's index record is the one this process knows (its
- * counter shard for `writeID` was not moved on by an index change since).
+ * counter shard for `writeID` was not moved on by an index change since). It also stamps that
+ * shard: the value counts the request moves change what a measurement of the counters reads
+ * (`repairValueCounters` acts only when no stamp moved while it read).
  */
 export function recordCheck(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
   writeID: string,
-): Extract<WriteAction, { type: 'check' }> {
+): Extract<WriteAction, { type: 'add' }> {
   return {
+    amount: 0,
+    attribute: 'count',
     condition: shardCondition(adapter, namespace),
     key: counterKey(namespace.pk, shardOf(writeID, adapter.counterShards)),
-    type: 'check',
+    stamp: randomUUID(),
+    type: 'add',
   }
 }
