@@ -10,6 +10,7 @@ import { isConditionFailure } from '../storage/errors.js'
 import { send } from '../storage/send.js'
 import { toStorable } from '../storage/toStorable.js'
 import { journalGraceMs, JournalTakenOver } from './journalGrace.js'
+import { MUST_NOT_EXIST, transactWrite } from './transactWrite.js'
 
 /**
  * The commit journal: a write too large for one TransactWriteItems request (more than 100
@@ -112,18 +113,40 @@ export async function writeJournal(
   )
   const zipped = gzipSync(json)
   const parts = Math.max(1, Math.ceil(zipped.length / PART_BYTES))
+  // A first journal under this id: its parts are new. Written again (the write computed again
+  // under its id), each part only while no other process owns the journal: a process that stalled
+  // and was taken over must not replace the parts its taker (or the next one) finishes from.
+  const stillOurs: WriteAction = {
+    condition: {
+      expression: 'attribute_not_exists(pk) OR #owner = :owner',
+      names: { '#owner': 'owner' },
+      values: { ':owner': owner },
+    },
+    key: headerKey(writeID),
+    type: 'check',
+  }
+  let again = false
   for (let part = 0; part < parts; part++) {
-    await send(
-      adapter,
-      new PutCommand({
-        Item: {
-          ...partKey(writeID, part),
-          data: zipped.subarray(part * PART_BYTES, (part + 1) * PART_BYTES),
-        },
-        ReturnConsumedCapacity: 'TOTAL',
-        TableName: adapter.tableName,
-      }),
-    )
+    const item = {
+      ...partKey(writeID, part),
+      data: zipped.subarray(part * PART_BYTES, (part + 1) * PART_BYTES),
+    }
+    try {
+      if (!again) {
+        await transactWrite(adapter, [{ condition: MUST_NOT_EXIST, item, type: 'put' }])
+        continue
+      }
+    } catch (error) {
+      if (!isConditionFailure(error)) {
+        throw error
+      }
+      again = true
+    }
+    try {
+      await transactWrite(adapter, [{ item, type: 'put' }, stillOurs])
+    } catch (error) {
+      throw isConditionFailure(error) ? new JournalTakenOver(writeID) : error
+    }
   }
   const now = Date.now()
   try {
