@@ -1,11 +1,12 @@
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb'
+import { randomUUID } from 'node:crypto'
 
 import type { Namespace } from '../namespaces.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { counterKey } from '../keys/counterKey.js'
 import { send } from '../storage/send.js'
-import { MAX_TRANSACTION_ACTIONS } from '../transactions/transactWrite.js'
+import { jitteredDelay, MAX_TRANSACTION_ACTIONS } from '../transactions/transactWrite.js'
 
 /** The namespace's state item: index record, build state, read lease (indexRecord.ts). */
 export const STATE_SK = 'M#indexes'
@@ -43,7 +44,7 @@ export type StateChange = {
 }
 
 /** Reads of the state item before giving the one-transaction bump up. */
-const ATTEMPTS = 5
+const ATTEMPTS = 8
 
 const numberOf = (value: unknown) => (typeof value === 'number' ? value : 0)
 
@@ -83,6 +84,8 @@ export async function bumpAtomically(
       await send(
         adapter,
         new TransactWriteCommand({
+          // The SDK's retry of an applied request whose answer was lost is not applied again.
+          ClientRequestToken: randomUUID(),
           ReturnConsumedCapacity: 'TOTAL',
           TransactItems: [
             {
@@ -136,6 +139,12 @@ export async function bumpAtomically(
       if (reasons.slice(1).some((reason) => reason.Code === 'ConditionalCheckFailed')) {
         // A shard ahead of the state item: the two-step way never lowers it.
         return undefined
+      }
+      if (!reasons.some((reason) => reason.Code === 'ConditionalCheckFailed')) {
+        // Only conflicts with writers' transactions on the shards (frequent on a busy table):
+        // wait before reading again rather than falling back to the two-step way.
+        await jitteredDelay(attempt + 1)
+        continue
       }
       if (reasons[0]?.Code === 'ConditionalCheckFailed' && change.condition) {
         const now = (await getStateItem(adapter, namespace)) ?? {}
