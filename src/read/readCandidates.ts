@@ -22,14 +22,20 @@ export async function fetchMatching(
   compiled: CompiledWhere,
   /** Only these top-level fields (see `projectedFields`); such documents are not remembered. */
   onlyFields?: string[],
+  /**
+   * Documents named by id (not found through entries or counts read now): one the transaction
+   * read by key already is not read again (a write is conditioned on that revision). Documents
+   * found through an index are read as stored now, or the page would judge fresh entries and
+   * totals against older documents.
+   */
+  byKey = false,
 ): Promise<Doc[]> {
   const unique = [...new Map(ids.map((id) => [String(id), id])).values()]
-  // In a transaction, a document it read by key already is not read again.
   const transaction = activeTransaction()
   const known: Doc[] = []
   const toRead = unique.flatMap((id) => {
     const key = keyOf(namespace, id)
-    const read = transaction?.readByKey(key)
+    const read = byKey ? transaction?.readByKey(key) : undefined
     if (read) {
       known.push(read)
       return []
@@ -112,7 +118,7 @@ export async function readCandidates(
   onlyFields?: string[],
 ): Promise<Doc[]> {
   if (plan.kind === 'byID') {
-    return fetchMatching(adapter, namespace, plan.ids, compiled, onlyFields)
+    return fetchMatching(adapter, namespace, plan.ids, compiled, onlyFields, true)
   }
   if (plan.kind === 'empty') {
     return []

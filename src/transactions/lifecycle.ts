@@ -15,8 +15,14 @@ import { type DocumentChange, runInTransaction, Transaction } from './session.js
 /** Open transactions per adapter. Nothing of a transaction is stored before its commit. */
 const open = new WeakMap<object, Map<string, Transaction>>()
 
-/** A transaction unused this long, neither committed nor rolled back (a lost request), is dropped. */
+/**
+ * A transaction unused this long, neither committed nor rolled back (a lost request), is dropped
+ * if it holds writes.
+ */
 const ABANDONED_AFTER_MS = 60 * 60 * 1000
+
+/** Idle transactions that hold no write, kept past that (a bound: lost requests leave some). */
+const IDLE_KEPT = 1000
 
 /** Ids of dropped transactions, so a late call with one fails instead of writing outside it. */
 const expired = new WeakMap<object, Set<string>>()
@@ -24,7 +30,7 @@ const EXPIRED_KEPT = 1000
 
 function expiredError(id: string): APIError {
   return new APIError(
-    `Transaction ${id} was unused for an hour and was dropped; nothing it held was written. Retry the operation.`,
+    `Transaction ${id} held writes but was unused for an hour, and was dropped; nothing it held was written. Retry the operation.`,
     410,
     null,
     true,
@@ -64,8 +70,16 @@ export const beginTransaction: BeginTransaction = async function beginTransactio
 ) {
   const transactions = transactionsOf(this)
   const now = Date.now()
+  let idleKept = 0
   for (const [id, transaction] of transactions) {
     if (now - transaction.lastUsed > ABANDONED_AFTER_MS) {
+      // One that holds no write loses nothing by waiting: `payload migrate` keeps its
+      // transaction while a long `up` writes without it, and commits it at the end.
+      if (transaction.isEmpty && transaction.steps.length === 0 && idleKept < IDLE_KEPT) {
+        transaction.clearStaged()
+        idleKept++
+        continue
+      }
       transactions.delete(id)
       const ids = expired.get(this) ?? new Set<string>()
       expired.set(this, ids)
