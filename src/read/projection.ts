@@ -13,7 +13,7 @@ export const MAX_PROJECTED_FIELDS = 40
 
 /** The top-level fields a sort orders by (`-author.name` → `author`). */
 function sortFieldsOf(sort: Sort | undefined): string[] {
-  return sortEntries(sort).map((entry) => entry.replace(/^[-+]/, '').split('.')[0])
+  return sortEntries(sort).map((entry) => entry.replace(/^-/, '').split('.')[0])
 }
 
 /**

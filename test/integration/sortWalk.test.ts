@@ -110,6 +110,19 @@ describe('a page sorted by an indexed field, filtered by an indexed equality', (
     },
   )
 
+  it.each(['+views', ' views', '-+views'])(
+    "a sort that names no field (%j) orders by the default, as db-sqlite's",
+    async (sort) => {
+      for (const where of [{}, { status: { equals: 'published' } }] as Where[]) {
+        for (const pageNumber of [1, 3]) {
+          expect(await page(dynamo, where, sort, pageNumber)).toEqual(
+            await page(sqlite, where, sort, pageNumber),
+          )
+        }
+      }
+    },
+  )
+
   it('stays exact while writers move documents between values and sort positions', async () => {
     const ids = async (booted: Booted) =>
       (

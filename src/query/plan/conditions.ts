@@ -37,14 +37,15 @@ export function requiredConditions(where: undefined | Where): {
 }
 
 /**
- * The entries of a sort (`'-a'` or `['-a', 'b']`), trimmed, empty ones left out. A string is one
- * entry whatever it holds, as for the comparator and db-sqlite (Payload's REST API splits
- * `?sort=-a,b` into a list before the adapter sees it).
+ * The entries of a sort (`'-a'` or `['-a', 'b']`), empty ones left out. An entry is a path as it
+ * stands, as for the comparator and db-sqlite: `'+a'` or `' a'` (what `?sort=+a` decodes to) names
+ * no field, so it orders nothing. A string is one entry whatever it holds (Payload's REST API
+ * splits `?sort=-a,b` into a list before the adapter sees it).
  */
 export function sortEntries(sort: string | string[] | undefined): string[] {
-  return (Array.isArray(sort) ? sort : sort ? [sort] : [])
-    .map((item) => item.trim())
-    .filter(Boolean)
+  return (Array.isArray(sort) ? sort : sort ? [sort] : []).filter(
+    (item) => typeof item === 'string' && item.length > 0,
+  )
 }
 
 /** The first sort path and its direction, with the default drizzle uses when none is given. */
@@ -55,5 +56,5 @@ export function primarySort(
   const first = sortEntries(sort)[0] ?? (timestamps ? '-createdAt' : '-id')
   return first.startsWith('-')
     ? { descending: true, path: first.slice(1) }
-    : { descending: false, path: first.replace(/^\+/, '') }
+    : { descending: false, path: first }
 }

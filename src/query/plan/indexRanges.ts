@@ -29,6 +29,13 @@ const RANGE_OPERATORS = new Set([
 /** Kinds whose key order is the evaluator's order (relationship ids are keyed as text). */
 const RANGE_KINDS = new Set<IndexPart['kind']>(['date', 'number', 'text'])
 
+/**
+ * Whether entries of `part` come out of an index in the order the comparator sorts its values:
+ * not a relationship's (number ids are keyed as text: '10' before '9'), a point's, a boolean's.
+ */
+export const orderedLikeValues = (part: Pick<IndexPart, 'kind'>): boolean =>
+  RANGE_KINDS.has(part.kind)
+
 /** At most this many separate key ranges are read for one `in` list. */
 const MAX_POINTS = 25
 

@@ -8,7 +8,13 @@ import type { IndexRead, KeyOrdering, Plan } from './types.js'
 import { requiredIDs } from '../../read/idConstraint.js'
 import { indexPartition } from '../../indexes/entries.js'
 import { primarySort, requiredConditions } from './conditions.js'
-import { type IndexableCondition, invertedRange, rangesFor, wholeIndex } from './indexRanges.js'
+import {
+  type IndexableCondition,
+  invertedRange,
+  orderedLikeValues,
+  rangesFor,
+  wholeIndex,
+} from './indexRanges.js'
 
 export type PlanInput = {
   definitions: IndexDefinition[]
@@ -42,13 +48,18 @@ function orderingOf(
   sortPath: string,
 ): KeyOrdering | undefined {
   const [first, second] = definition.parts
-  if (definition.parts.length === 1 && first.path === sortPath && !first.multiValued) {
+  if (
+    definition.parts.length === 1 &&
+    first.path === sortPath &&
+    !first.multiValued &&
+    orderedLikeValues(first)
+  ) {
     return { from: 0, to: 1 }
   }
   if (!found.points) {
     return undefined
   }
-  if (second && second.path === sortPath && !second.multiValued) {
+  if (second && second.path === sortPath && !second.multiValued && orderedLikeValues(second)) {
     return { from: 1, to: 2 }
   }
   if (!second && sortPath === 'createdAt') {
@@ -88,6 +99,7 @@ function singleSortIndex(
     (definition) =>
       definition.parts.length === 1 &&
       !definition.parts[0].multiValued &&
+      orderedLikeValues(definition.parts[0]) &&
       usable(definition, input),
   )
 }
