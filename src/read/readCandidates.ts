@@ -4,7 +4,10 @@ import type { Plan } from '../query/plan/types.js'
 import type { Doc } from '../query/types.js'
 import type { DynamoDBAdapter } from '../types.js'
 
+import { indexEntries } from '../indexes/entries.js'
+import { localeCodes } from '../indexes/registry.js'
 import { keyOf } from '../namespaces.js'
+import { compareKeys } from '../query/plan/indexRanges.js'
 import { batchGetDocuments, getDocument } from '../storage/documentStore.js'
 import { copyStoredDocument } from '../storage/revisions.js'
 import { type IndexEntryRow, iterateIndexRange } from '../storage/indexStore.js'
@@ -79,14 +82,34 @@ export async function streamOrdered(
   // A walk that checks documents against conditions of other fields reads ahead by its match rate.
   const matchRate = Math.min(1, Math.max(plan.matchRate ?? 1, 0.01))
   const found: Doc[] = []
+  const foundIDs = new Set<string>()
   let batch: IndexEntryRow[] = []
   const flush = async () => {
     if (batch.length > 0) {
       const ids = batch.map((row) => row.id)
       batch = []
-      found.push(...(await fetchMatching(adapter, namespace, ids, compiled, onlyFields)))
+      const reached = lastKey as string
+      for (const doc of await fetchMatching(adapter, namespace, ids, compiled, onlyFields)) {
+        // A document moved on since its entry was read: it belongs where it is now. Past the
+        // walk's position, it is met again there if the walk gets that far (else the page
+        // would hold it where it never was, and leave out one that matched throughout).
+        if (!foundIDs.has(String(doc.id)) && reachedBy(doc, reached)) {
+          foundIDs.add(String(doc.id))
+          found.push(doc)
+        }
+      }
     }
   }
+  const direction = plan.descending ? -1 : 1
+  const walked = new Set(plan.reads.map((read) => read.pk))
+  const definitions = [...new Set(plan.reads.map((read) => read.definition))]
+  const locales = localeCodes(adapter)
+  const reachedBy = (doc: Doc, reached: string) =>
+    indexEntries(namespace, definitions, locales, doc).some(
+      (entry) =>
+        walked.has(entry.pk) &&
+        compareKeys(orderKeyOf(entry.sk, ordering), reached) * direction <= 0,
+    )
   let lastKey: string | undefined
   // One entry more than the page, so the end of the last run of tied entries is usually seen at once.
   const pageSize = Math.min(200, Math.ceil((want + 1) / matchRate))
