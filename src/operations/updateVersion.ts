@@ -6,6 +6,7 @@ import type { DynamoDBAdapter } from '../types.js'
 import { globalVersionsNamespace, versionsNamespace } from '../namespaces.js'
 import { applySelect } from '../query/applySelect.js'
 import { findPage } from '../read/findPage.js'
+import { latestChanges } from '../write/versionWrites.js'
 import { updateDocuments } from '../write/writeUpdate.js'
 
 async function updateVersionIn(
@@ -28,6 +29,15 @@ async function updateVersionIn(
       ).docs,
     versionData,
     req,
+    // A version made latest (Payload's autosave updates the latest version in place): through
+    // the parent's latest-version pointer, as a new version is, so a save that superseded it
+    // meanwhile is not undone (two versions latest).
+    versionData.latest === true && namespace.fields.some((field) => field.name === 'latest')
+      ? async ([change, ...rest]) =>
+          change?.after && rest.length === 0
+            ? latestChanges(adapter, namespace, change)
+            : [change, ...rest].filter(Boolean)
+      : undefined,
   )
   return !updated || returning === false ? null : applySelect(updated, namespace.fields, select)
 }

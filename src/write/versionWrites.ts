@@ -1,6 +1,7 @@
 import type { PayloadRequest } from 'payload'
 
 import type { Namespace } from '../namespaces.js'
+import type { DocumentChange } from '../transactions/session.js'
 import type { Doc } from '../query/types.js'
 import type { DynamoDBAdapter } from '../types.js'
 
@@ -58,57 +59,62 @@ export async function writeNewVersion(
     await performWrite(adapter, async () => [created], req)
     return returnedCopy(doc)
   }
-  // Every version write of one parent rewrites the parent's latest-version pointer on the
-  // condition that it is still the revision read, so concurrent saves run one after the other:
-  // the second finds the first's version (through the pointer, which a query for `latest`
-  // could miss while the first commits) and supersedes it, or stays behind it if it is newer.
+  await performWrite(adapter, () => latestChanges(adapter, namespace, created), req)
+  return returnedCopy(doc)
+}
+
+/**
+ * The changes that make `change` (a version written with `latest: true`) the parent's latest
+ * version: the versions it supersedes get `latest: false`, and the parent's latest-version pointer
+ * is rewritten on the condition that it is still the revision read, so concurrent saves of one
+ * parent run one after the other: the second finds the first's version (through the pointer,
+ * which a query for `latest` could miss while the first commits) and supersedes it, or stays
+ * behind it (`latest: false`) if that one was updated later.
+ */
+export async function latestChanges(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  change: DocumentChange,
+): Promise<DocumentChange[]> {
+  const doc = change.after as Doc
   const pointers = latestPointerNamespace(namespace)
   const parentKey = doc.parent !== undefined ? (doc.parent as number | string) : 'global'
   const pointerKey = documentKey('latest', pointers.slug, parentKey)
-  await performWrite(
-    adapter,
-    async () => {
-      const pointer = await readDocument(adapter, pointerKey)
-      const previous = await matchDocuments(adapter, namespace, {
-        where: {
-          and: [
-            { latest: { equals: true } },
-            ...(doc.parent !== undefined ? [{ parent: { equals: doc.parent } }] : []),
-          ],
-        },
-      })
-      const pointed = pointer?.latest as string | undefined
-      if (pointed && pointed !== doc.id && !previous.some((version) => version.id === pointed)) {
-        const version = await readDocument(adapter, keyOf(namespace, pointed))
-        if (version?.latest === true) {
-          previous.push(version)
-        }
-      }
-      const others = previous.filter((version) => version.id !== doc.id)
-      // The latest version is the one updated last: a newer one saved meanwhile stays latest.
-      const newest = others.find(
-        (version) => String(version.updatedAt ?? '') > String(doc.updatedAt),
-      )
-      const superseded = others.filter(
-        (version) => String(version.updatedAt ?? '') <= String(doc.updatedAt),
-      )
-      return [
-        newest ? { ...created, after: { ...doc, latest: false } } : created,
-        ...superseded.map((version) => ({
-          after: { ...version, latest: false },
-          before: version,
-          key: keyOf(namespace, version.id as string),
-          namespace,
-        })),
-        {
-          after: { id: parentKey, latest: newest ? newest.id : doc.id },
-          before: pointer,
-          key: pointerKey,
-          namespace: pointers,
-        },
-      ]
+  const pointer = await readDocument(adapter, pointerKey)
+  const previous = await matchDocuments(adapter, namespace, {
+    where: {
+      and: [
+        { latest: { equals: true } },
+        ...(doc.parent !== undefined ? [{ parent: { equals: doc.parent } }] : []),
+      ],
     },
-    req,
+  })
+  const pointed = pointer?.latest as string | undefined
+  if (pointed && pointed !== doc.id && !previous.some((version) => version.id === pointed)) {
+    const version = await readDocument(adapter, keyOf(namespace, pointed))
+    if (version?.latest === true) {
+      previous.push(version)
+    }
+  }
+  const others = previous.filter((version) => version.id !== doc.id)
+  // The latest version is the one updated last: a newer one saved meanwhile stays latest.
+  const newest = others.find((version) => String(version.updatedAt ?? '') > String(doc.updatedAt))
+  const superseded = others.filter(
+    (version) => String(version.updatedAt ?? '') <= String(doc.updatedAt),
   )
-  return returnedCopy(doc)
+  return [
+    newest ? { ...change, after: { ...doc, latest: false } } : change,
+    ...superseded.map((version) => ({
+      after: { ...version, latest: false },
+      before: version,
+      key: keyOf(namespace, version.id as string),
+      namespace,
+    })),
+    {
+      after: { id: parentKey, latest: newest ? newest.id : doc.id },
+      before: pointer,
+      key: pointerKey,
+      namespace: pointers,
+    },
+  ]
 }

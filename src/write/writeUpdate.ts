@@ -2,6 +2,7 @@ import type { PayloadRequest } from 'payload'
 
 import type { Namespace } from '../namespaces.js'
 import type { Doc } from '../query/types.js'
+import type { DocumentChange } from '../transactions/session.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { keyOf } from '../namespaces.js'
@@ -42,6 +43,8 @@ export async function updateDocuments(
   select: () => Promise<Doc[]>,
   data: Record<string, unknown>,
   req?: Partial<PayloadRequest>,
+  /** What the write also changes, computed from its changes on every attempt (a version's pointer). */
+  alongside?: (changes: DocumentChange[]) => Promise<DocumentChange[]>,
 ): Promise<Doc[]> {
   const { data: stored, references } = transformWrite(adapter, namespace, data, 'update')
   let updated: Doc[] = []
@@ -56,12 +59,13 @@ export async function updateDocuments(
         req,
       })
       updated = existing.map((doc) => updatedDocument(namespace, doc, stored))
-      return updated.map((after, index) => ({
+      const changes = updated.map((after, index) => ({
         after,
         before: existing[index],
         key: keyOf(namespace, existing[index].id as number | string),
         namespace,
       }))
+      return alongside ? alongside(changes) : changes
     },
     req,
   )
