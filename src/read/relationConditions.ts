@@ -16,6 +16,23 @@ const NEEDS_RELATED = new Set([
   'like',
 ])
 
+/**
+ * Whether a condition's value can stand for "no value" (null, `'null'` as REST sends it, `''`
+ * for a date, or such an item of an `in` list): then a document without the related one may
+ * match, and the condition implies nothing about the relationship.
+ */
+function mayMatchMissing(value: unknown): boolean {
+  const nullLike = (item: unknown) =>
+    item === null || item === undefined || item === 'null' || item === ''
+  if (Array.isArray(value)) {
+    return value.some(nullLike)
+  }
+  if (typeof value === 'string' && value.includes(',')) {
+    return value.split(',').some((item) => nullLike(item.trim()))
+  }
+  return nullLike(value)
+}
+
 /** At most this many related ids become an indexable `in` (the planner reads one range each). */
 const MAX_IDS = 25
 
@@ -48,7 +65,7 @@ export async function relationConditions(
   const implied: Where[] = []
   for (const { operator, path, value } of requiredConditions(where).conditions) {
     const dot = path.indexOf('.')
-    if (dot <= 0 || !NEEDS_RELATED.has(operator) || value === null || value === undefined) {
+    if (dot <= 0 || !NEEDS_RELATED.has(operator) || mayMatchMissing(value)) {
       continue
     }
     const relation = relationField(scope.fields, path.slice(0, dot))

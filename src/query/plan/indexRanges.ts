@@ -98,10 +98,12 @@ function indexable(part: IndexPart, value: unknown): value is boolean | number |
         return Number.isFinite(value)
       }
       // A numeric string is a number id for collections with number ids: only its canonical form
-      // ('5', not '05' or ' 5') has the same key.
+      // ('5', not '05' or ' 5') has the same key. 'null' means no related document (as for
+      // db-sqlite), which has no entry.
       return (
         typeof value === 'string' &&
         value !== '' &&
+        value !== 'null' &&
         (Number.isNaN(Number(value)) || String(Number(value)) === value)
       )
     case 'text':

@@ -155,6 +155,9 @@ function choosePlan(input: PlanInput): Plan {
       if (found) {
         candidates.push({
           ...found,
+          // A later part with several values gives a document an entry per combination: its
+          // entries cannot be counted as documents.
+          exact: found.exact && !definition.parts.slice(1).some((part) => part.multiValued),
           definition,
           ordering: orderingOf(definition, found, sort.path),
         })
