@@ -1,3 +1,5 @@
+import { isLiteral } from './literalValues.js'
+
 /**
  * Applies Payload's update data to a stored document. Top-level keys replace what was there (as
  * Payload sends whole field values), except Payload's atomic operators, which act on the stored
@@ -43,7 +45,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 function hasOperator(value: unknown): boolean {
-  if (!isPlainObject(value)) {
+  if (!isPlainObject(value) || isLiteral(value)) {
     return false
   }
   return Object.entries(value).some(

@@ -4,6 +4,7 @@ import type { Namespace } from '../namespaces.js'
 import type { DynamoDBAdapter } from '../types.js'
 import type { Context, TransformResult, WriteMode } from './transform/context.js'
 
+import { asLiteral } from './literalValues.js'
 import { eachItem, toCheckbox, toDate, toNumber, toPoint, toText } from './transform/coerce.js'
 import { isPlainObject } from './transform/isPlainObject.js'
 import { relationItem } from './transform/relations.js'
@@ -74,6 +75,9 @@ function fieldValue(
 ): unknown {
   if (value === null || value === undefined) {
     return value
+  }
+  if (field.type === 'json' || field.type === 'richText') {
+    return asLiteral(value)
   }
   if (isOperator(value)) {
     return operatorValue(ctx, field, value, path, localized)

@@ -334,6 +334,39 @@ describe('write transform', () => {
     )
   })
 
+  it('stores dates given as other strings in ISO form, as db-sqlite returns them', async () => {
+    for (const given of ['2024-05-12', '2024-05-12T12:00:00+02:00', 'May 12, 2024 10:00 UTC']) {
+      const [ours, theirs] = await Promise.all(
+        [dynamo, sqlite].map(async ({ payload: each }) => {
+          const created = await each.create({
+            collection: 'things',
+            data: { meta: { nested: { at: given } }, when: given },
+          })
+          const read = await each.findByID({ id: created.id, collection: 'things' })
+          return [created.when, read.when, read.meta?.nested?.at]
+        }),
+      )
+      expect(ours).toEqual(theirs)
+      expect(ours[1]).toBe(new Date(Date.parse(given)).toISOString())
+    }
+  })
+
+  it('stores json holding keys named like update operators as given, on update too', async () => {
+    const data = { rules: { $inc: 5 }, steps: { $push: [1] }, top: 1 }
+    const [ours, theirs] = await Promise.all(
+      [dynamo, sqlite].map(async ({ payload: each }) => {
+        const created = await each.create({
+          collection: 'things',
+          data: { data: { kept: true, rules: 1 } },
+        })
+        await each.update({ id: created.id, collection: 'things', data: { data } })
+        return (await each.findByID({ id: created.id, collection: 'things' })).data
+      }),
+    )
+    expect(ours).toEqual(theirs)
+    expect(ours).toEqual(data)
+  })
+
   it('stores points as GeoJSON and leaves json untouched', async () => {
     const data = {
       nested: { deep: [1, '2', { x: null }] },

@@ -29,6 +29,12 @@ export function toDate(value: unknown): unknown {
   if (typeof value === 'number' && Number.isFinite(value)) {
     return new Date(value).toISOString()
   }
+  // Stored and returned in ISO form whatever form it came in ('2024-05-12', an offset), as the
+  // SQL adapters' timestamp columns and db-mongodb's dates give it back.
+  if (typeof value === 'string' && value !== '') {
+    const time = Date.parse(value)
+    return Number.isFinite(time) ? new Date(time).toISOString() : value
+  }
   return value
 }
 
