@@ -47,7 +47,8 @@ function withoutEmptyLocales(byLocale: Record<string, unknown>): Record<string, 
 /**
  * The document as both official adapters return it: an array, blocks or hasMany field that was
  * never written reads as `[]` (SQL has no rows for it; Mongoose defaults array paths to `[]`),
- * also inside groups, tabs and array/block rows. A localized list drops the locales saved empty
+ * also inside groups, tabs and array/block rows, and inside each locale of a localized group,
+ * tab, array or blocks field. A localized list drops the locales saved empty
  * (`withoutEmptyLocales`), and virtual fields (never stored) stay absent.
  */
 export function withEmptyLists(doc: Doc, fields: FlattenedField[]): Doc {
@@ -64,7 +65,17 @@ export function withEmptyLists(doc: Doc, fields: FlattenedField[]): Doc {
     const value = doc[field.name]
     const isList = field.type === 'array' || field.type === 'blocks' || hasManyField(field)
     if ('localized' in field && field.localized) {
-      const kept = isList && isObject(value) ? withoutEmptyLocales(value) : value
+      let kept = isList && isObject(value) ? withoutEmptyLocales(value) : value
+      if (isObject(kept)) {
+        // Each locale's group, or rows, shaped as an unlocalized value is.
+        const byLocale = kept
+        const shaped = Object.fromEntries(
+          Object.entries(byLocale).map(([locale, each]) => [locale, shapeValue(field, each)]),
+        )
+        if (Object.keys(byLocale).some((locale) => shaped[locale] !== byLocale[locale])) {
+          kept = shaped
+        }
+      }
       if (kept !== value) {
         set(field.name, kept)
       }
@@ -72,23 +83,30 @@ export function withEmptyLists(doc: Doc, fields: FlattenedField[]): Doc {
     }
     if (value === undefined && isList && field.type !== 'join') {
       set(field.name, [])
-    } else if ((field.type === 'group' || field.type === 'tab') && isObject(value)) {
-      const shaped = withEmptyLists(value, field.flattenedFields)
-      if (shaped !== value) {
-        set(field.name, shaped)
-      }
-    } else if ((field.type === 'array' || field.type === 'blocks') && Array.isArray(value)) {
-      let changed = false
-      const rows = value.map((row: unknown) => {
-        const nested = isObject(row) ? rowFields(field, row) : undefined
-        const shaped = nested && isObject(row) ? withEmptyLists(row, nested) : row
-        changed ||= shaped !== row
-        return shaped
-      })
-      if (changed) {
-        set(field.name, rows)
-      }
+      continue
+    }
+    const shaped = shapeValue(field, value)
+    if (shaped !== value) {
+      set(field.name, shaped)
     }
   }
   return out ?? doc
+}
+
+/** A group's or tab's value, or a list's rows, with their own never-written lists as `[]`. */
+function shapeValue(field: FlattenedField, value: unknown): unknown {
+  if ((field.type === 'group' || field.type === 'tab') && isObject(value)) {
+    return withEmptyLists(value, field.flattenedFields)
+  }
+  if ((field.type === 'array' || field.type === 'blocks') && Array.isArray(value)) {
+    let changed = false
+    const rows = value.map((row: unknown) => {
+      const nested = isObject(row) ? rowFields(field, row) : undefined
+      const shaped = nested && isObject(row) ? withEmptyLists(row, nested) : row
+      changed ||= shaped !== row
+      return shaped
+    })
+    return changed ? rows : value
+  }
+  return value
 }

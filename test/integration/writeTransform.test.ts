@@ -15,6 +15,21 @@ import { boot } from '../support/bootPayload.js'
 const collections = (): CollectionConfig[] => [
   { slug: 'users', auth: true, fields: [{ name: 'name', type: 'text' }] },
   { slug: 'plain', timestamps: false, fields: [{ name: 'title', type: 'text' }] },
+  {
+    slug: 'pages',
+    fields: [
+      {
+        name: 'seo',
+        type: 'group',
+        localized: true,
+        fields: [
+          { name: 'heading', type: 'text' },
+          { name: 'keywords', type: 'text', hasMany: true },
+          { name: 'links', type: 'array', fields: [{ name: 'url', type: 'text' }] },
+        ],
+      },
+    ],
+  },
   { slug: 'targets', fields: [{ name: 'label', type: 'text' }] },
   {
     slug: 'numbered',
@@ -365,6 +380,23 @@ describe('write transform', () => {
     )
     expect(ours).toEqual(theirs)
     expect(ours).toEqual(data)
+  })
+
+  it('reads the lists never written inside a localized group as db-sqlite does', async () => {
+    const [ours, theirs] = await Promise.all(
+      [dynamo, sqlite].map(async ({ payload: each }) => {
+        const created = await each.create({
+          collection: 'pages',
+          data: { seo: { heading: 'Title' } },
+        })
+        const read = await each.findByID({ id: created.id, collection: 'pages' })
+        const all = await each.findByID({ id: created.id, collection: 'pages', locale: 'all' })
+        return { all: all.seo, read: read.seo }
+      }),
+    )
+    expect(ours.read).toEqual(theirs.read)
+    expect(ours.read).toMatchObject({ heading: 'Title', keywords: [], links: [] })
+    expect(ours.all).toEqual(theirs.all)
   })
 
   it('stores points as GeoJSON and leaves json untouched', async () => {

@@ -15,7 +15,22 @@ const fields = [
     type: 'group',
     flattenedFields: [{ name: 'picks', type: 'select', hasMany: true }],
   },
-  { name: 'localizedList', type: 'array', localized: true, flattenedFields: [] },
+  {
+    name: 'localizedList',
+    type: 'array',
+    localized: true,
+    flattenedFields: [{ name: 'words', type: 'text', hasMany: true }],
+  },
+  {
+    name: 'seo',
+    type: 'group',
+    localized: true,
+    flattenedFields: [
+      { name: 'title', type: 'text' },
+      { name: 'keywords', type: 'text', hasMany: true },
+      { name: 'links', type: 'array', flattenedFields: [] },
+    ],
+  },
   { name: 'computed', type: 'array', virtual: true, flattenedFields: [] },
   {
     name: 'layout',
@@ -55,5 +70,20 @@ describe('withEmptyLists', () => {
   it('returns the same object when nothing is missing, and keeps null and localized values', () => {
     const complete = { group: { picks: ['a'] }, layout: [], rows: [], tags: null }
     expect(withEmptyLists(complete, fields)).toBe(complete)
+  })
+
+  it('shapes each locale of a localized group or list as an unlocalized one', () => {
+    const stored = {
+      id: '1',
+      localizedList: { de: [{ id: 'r' }], en: [{ id: 's', words: ['a'] }] },
+      seo: { de: { title: 'Titel' }, en: { keywords: ['k'], title: 'Title' } },
+    }
+    expect(withEmptyLists(stored, fields)).toMatchObject({
+      localizedList: { de: [{ id: 'r', words: [] }], en: [{ id: 's', words: ['a'] }] },
+      seo: {
+        de: { keywords: [], links: [], title: 'Titel' },
+        en: { keywords: ['k'], links: [], title: 'Title' },
+      },
+    })
   })
 })
