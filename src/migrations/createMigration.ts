@@ -7,6 +7,8 @@ import { getPredefinedMigration, writeMigrationIndex } from 'payload'
 
 import type { DynamoDBAdapter } from '../types.js'
 
+import { declaredIndexes, lastSnapshot, snapshotChanges, writeSnapshot } from './indexSnapshot.js'
+
 /** A migration file: `up`/`down` receive Payload and the request (use the Local API inside). */
 function migrationTemplate({ downSQL, imports, upSQL }: MigrationTemplateArgs): string {
   return `import type { MigrateDownArgs, MigrateUpArgs } from 'payload-db-dynamodb'
@@ -22,8 +24,9 @@ ${downSQL ?? '  // Migration code'}
 }
 
 /**
- * What the config's indexes need of the table. Payload runs migrate:create without connecting;
- * on a table that does not exist yet there is nothing to build (an empty table has every index).
+ * What the config's indexes need of the table, for a project whose migrations recorded no index
+ * snapshot yet. Payload runs migrate:create without connecting; on a table that does not exist
+ * yet there is nothing to build (an empty table has every index).
  */
 async function indexWorkOf(
   adapter: DynamoDBAdapter,
@@ -71,10 +74,16 @@ export const createMigration: CreateMigration = async function createMigration({
   const timestamp = `${date.replace(/\D/g, '')}_${time.split('.')[0].replace(/\D/g, '')}`
   const fileName = `${timestamp}_${(migrationName ?? 'migration').replace(/\W/g, '_')}.ts`
   const filePath = path.join(dir, fileName)
-  // The DynamoDB work the config asks for: indexes to build and to drop.
+  // The DynamoDB work the config asks for: indexes to build and to drop, since the last
+  // migration written (its snapshot), else what the table lacks.
+  const adapter = payload.db as unknown as DynamoDBAdapter
+  const declared = declaredIndexes(adapter)
+  const snapshot = lastSnapshot(dir)
   const indexes = predefined.upSQL
     ? undefined
-    : await indexWorkOf(payload.db as unknown as DynamoDBAdapter)
+    : snapshot
+      ? snapshotChanges(snapshot, declared)
+      : await indexWorkOf(adapter)
   const indexWork = indexes && indexes.pending.length + indexes.stale.length > 0
   if (indexWork) {
     predefined.upSQL = indexMigrationUp(indexes)
@@ -85,6 +94,7 @@ export const createMigration: CreateMigration = async function createMigration({
   }
   if (!skipEmpty || indexWork) {
     fs.writeFileSync(filePath, migrationTemplate(predefined))
+    writeSnapshot(filePath, declared)
   }
   writeMigrationIndex({ migrationsDir: dir })
   payload.logger.info({ msg: `Migration created at ${filePath}` })

@@ -1,0 +1,75 @@
+/**
+ * `migrate:create` writes what the indexes changed since the last migration it wrote (a
+ * snapshot of the config's indexes beside each migration), not what the table lacks: a
+ * development server builds a new index in its table at once, and a migration read from that
+ * table would be empty, so production would never build the index (nor, for a unique one,
+ * refuse duplicates).
+ */
+import type { Config, DatabaseAdapterObj, Payload } from 'payload'
+
+import { randomUUID } from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+import type { DynamoDBAdapter } from '../../src/index.js'
+
+import { bootOnTable } from '../support/bootPayload.js'
+
+const config =
+  (indexed: boolean) =>
+  (db: DatabaseAdapterObj): Config => ({
+    collections: [
+      {
+        slug: 'posts',
+        fields: [
+          { name: 'title', type: 'text' },
+          { name: 'score', type: 'number', index: indexed },
+        ],
+      },
+    ],
+    db,
+    secret: 'migration-snapshot',
+    telemetry: false,
+  })
+
+describe('migrate:create after a development server synced the table', () => {
+  const started: Payload[] = []
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'migrations-'))
+
+  afterAll(async () => {
+    for (const payload of started) {
+      await payload.destroy()
+    }
+    fs.rmSync(dir, { force: true, recursive: true })
+  })
+
+  const files = () => fs.readdirSync(dir).filter((name) => /^\d.*\.ts$/.test(name))
+
+  it('writes the index added since the last migration, and nothing when none changed', async () => {
+    const tableName = `migration-snapshot-${randomUUID()}`
+    const options = { buildIndexes: true, migrationDir: dir } as const
+    const before = await bootOnTable(config(false), tableName, options)
+    started.push(before)
+    await before.create({ collection: 'posts', data: { score: 1, title: 'a' } })
+    await before.db.createMigration({ migrationName: 'first', payload: before })
+    expect(files()).toHaveLength(1)
+
+    // The config gains an index; the development server builds it in its table on start.
+    const after = await bootOnTable(config(true), tableName, options)
+    started.push(after)
+    expect(
+      (await (after.db as unknown as DynamoDBAdapter).syncIndexes({ dryRun: true })).pending,
+    ).toEqual([])
+    await after.db.createMigration({ migrationName: 'add-score', payload: after, skipEmpty: true })
+    const added = files().find((name) => name.includes('add_score')) as string
+    expect(added).toBeDefined()
+    const written = fs.readFileSync(path.join(dir, added), 'utf8')
+    expect(written).toContain('build posts/score')
+    expect(written).toContain('await payload.db.syncIndexes()')
+
+    // Nothing changed since: --skip-empty writes no file.
+    await after.db.createMigration({ migrationName: 'nothing', payload: after, skipEmpty: true })
+    expect(files()).toHaveLength(2)
+  })
+})
