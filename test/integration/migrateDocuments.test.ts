@@ -163,6 +163,20 @@ test('a crashed run continues where it stopped, finishes clean, and is not run a
   })
   expect(again).toMatchObject({ alreadyDone: true, changed: 221, documents: 250, done: true })
   expect(called).toBe(0)
+
+  // Rolled back (migrate:down, migrate:refresh, migrate:reset: here a reset with no migration
+  // recorded): an `up` run again walks again.
+  await adapter.migrateReset()
+  const afterReset = await adapter.migrateDocuments({
+    collection: 'items',
+    name,
+    transform: () => {
+      called++
+      return undefined
+    },
+  })
+  expect(afterReset).toMatchObject({ alreadyDone: false, done: true })
+  expect(called).toBeGreaterThan(0)
 })
 
 test('unnamed runs: deletes, a concurrent change transformed again, versions, a signal', async () => {
