@@ -4,6 +4,8 @@ import { commitTransaction, initTransaction, killTransaction, readMigrationFiles
 import type { ItemKey } from '../keys/itemKeys.js'
 import type { DynamoDBAdapter } from '../types.js'
 
+import { syncIndexes } from '../indexes/syncIndexes.js'
+
 import { batchDeleteItems } from '../storage/documentStore.js'
 import { send } from '../storage/send.js'
 import { forgetIndexRecords } from '../indexes/indexRecord.js'
@@ -71,6 +73,9 @@ export async function migrateFresh(
   payload.logger.info({ msg: `Deleting every item in table ${this.tableName}.` })
   await dropAllItems(this)
   forgetIndexRecords(this)
+  // Every namespace is empty now: its indexes are complete, as on a new table (connect.ts).
+  // Recorded before the migrations write, or their collections would count as not built.
+  await syncIndexes(this, { build: false, throwOnError: false })
 
   const migrations = await readMigrationFiles({ payload })
   const req = { payload } as Parameters<typeof initTransaction>[0]

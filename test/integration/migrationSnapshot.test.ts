@@ -72,4 +72,24 @@ describe('migrate:create after a development server synced the table', () => {
     await after.db.createMigration({ migrationName: 'nothing', payload: after, skipEmpty: true })
     expect(files()).toHaveLength(2)
   })
+
+  it('migrate:fresh records the emptied namespaces as built before the migrations write', async () => {
+    const tableName = `migrate-fresh-${randomUUID()}`
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'migrations-'))
+    const production = await bootOnTable(config(true), tableName, {
+      buildIndexes: false,
+      migrationDir: empty,
+      readCache: false,
+    })
+    started.push(production)
+    const adapter = production.db as unknown as DynamoDBAdapter
+    await production.create({ collection: 'posts', data: { score: 1, title: 'a' } })
+    await adapter.migrateFresh({ forceAcceptWarning: true })
+    await production.create({ collection: 'posts', data: { score: 1, title: 'b' } })
+    expect((await adapter.syncIndexes({ dryRun: true })).pending).toEqual([])
+    const where = { score: { equals: 1 } }
+    expect((await adapter.explain({ collection: 'posts', where })).plan.kind).toBe('index')
+    expect((await production.count({ collection: 'posts', where })).totalDocs).toBe(1)
+    fs.rmSync(empty, { force: true, recursive: true })
+  })
 })
