@@ -12,7 +12,6 @@ import {
   orderByValue,
 } from '../read/distinct/orderValues.js'
 import { findPage } from '../read/findPage.js'
-import { paginate } from '../read/paginate.js'
 import { collectionNamespace } from '../namespaces.js'
 import { resolvePath } from '../query/paths.js'
 import { normalizeLocale } from '../query/scopeInfo.js'
@@ -57,12 +56,42 @@ export const findDistinct: FindDistinct = async function findDistinct(this: Dyna
   }
 
   const values = ordered.map((entry) => ({ [args.field]: entry.value ?? null }))
-  const { docs: pageValues, ...meta } = paginate(values, {
-    limit: args.limit,
-    page: args.page,
-    pagination: Boolean(args.limit),
-  })
-  return { ...meta, page: meta.page ?? 1, values: pageValues }
+  return pageOfValues(values, args.limit, args.page)
+}
+
+/**
+ * Pages the ordered values as db-sqlite and db-mongodb do: with a `limit`, an empty answer has
+ * `totalPages: 0` and a page past the end keeps its `prevPage` (unlike a `find`'s paging).
+ */
+function pageOfValues<T>(values: T[], limit: number | undefined, askedPage: number | undefined) {
+  if (!limit) {
+    return {
+      hasNextPage: false,
+      hasPrevPage: false,
+      limit: 0,
+      page: 1,
+      pagingCounter: 1,
+      totalDocs: values.length,
+      totalPages: 1,
+      values,
+    }
+  }
+  const page = askedPage || 1
+  const totalPages = Math.ceil(values.length / limit)
+  const hasPrevPage = page > 1
+  const hasNextPage = totalPages > page
+  return {
+    hasNextPage,
+    hasPrevPage,
+    limit,
+    nextPage: hasNextPage ? page + 1 : null,
+    page,
+    pagingCounter: (page - 1) * limit + 1,
+    prevPage: hasPrevPage ? page - 1 : null,
+    totalDocs: values.length,
+    totalPages,
+    values: values.slice((page - 1) * limit, page * limit),
+  }
 }
 
 /** The first sort path and its direction (`sort` may be a string, a list, or absent). */

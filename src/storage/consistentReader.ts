@@ -6,7 +6,11 @@ type Store = Pick<DynamoDBAdapter, 'consistentRead' | 'docClient' | 'stats' | 't
  * The same table read strongly consistently whatever `consistentRead` says: for measurements that
  * are compared with other reads and acted on (verifying and repairing counters).
  */
-export const consistentReader = ({ docClient, stats, tableName }: Store): Store => ({
+export const consistentReader = ({
+  docClient,
+  stats,
+  tableName,
+}: Omit<Store, 'consistentRead'>): Store => ({
   consistentRead: true,
   docClient,
   stats,

@@ -5,11 +5,10 @@ import type { WriteAction } from '../transactions/transactWrite.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { COUNTER_SK, counterKey, STAMP_ATTRIBUTE, WRITES_ATTRIBUTE } from '../keys/counterKey.js'
+import { consistentReader } from './consistentReader.js'
 import { queryRange } from './indexStore.js'
 
 type Store = Pick<DynamoDBAdapter, 'docClient' | 'stats' | 'tableName'>
-
-const pick = ({ docClient, stats, tableName }: Store): Store => ({ docClient, stats, tableName })
 
 /** One counter item as the stamp sees it. */
 export type CounterState = { count: number; sk: string; stamp: string; writes: number }
@@ -36,7 +35,7 @@ export async function readStamp(adapter: Store, namespacePK: string): Promise<Na
   const items: CounterState[] = []
   const range = { from: COUNTER_SK, to: `${COUNTER_SK}\uffff` }
   // Strongly consistent whatever `consistentRead` says: callers compare it with a later read.
-  const reader = { ...pick(adapter), consistentRead: true }
+  const reader = consistentReader(adapter)
   for await (const page of queryRange(reader, namespacePK, range, {})) {
     for (const item of page.Items ?? []) {
       items.push({

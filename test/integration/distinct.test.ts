@@ -194,6 +194,21 @@ describe('findDistinct', () => {
     expect(second.actual.values).toEqual([{ 'category.title': 'category_4' }])
   })
 
+  it('pages an empty answer and a page past the end as db-sqlite does', async () => {
+    const none = { title: { equals: 'no such post' } }
+    for (const args of [
+      { field: 'title', limit: 5, page: 1, where: none },
+      { field: 'title', limit: 5, page: 3, where: none },
+      { field: 'category.title', limit: 2, page: 4 },
+      { field: 'title', where: none },
+    ]) {
+      const { actual, expected } = await both({ collection: 'posts', ...args })
+      expect(actual).toEqual(expected)
+    }
+    const { actual } = await both({ collection: 'posts', field: 'title', limit: 5, where: none })
+    expect(actual).toMatchObject({ totalDocs: 0, totalPages: 0, values: [] })
+  })
+
   it('lists each hasMany value, ordered by the related document or by id', async () => {
     for (const sort of ['categories.title', '-categories.title', undefined]) {
       const { actual, expected } = await both({ collection: 'posts', field: 'categories', sort })
