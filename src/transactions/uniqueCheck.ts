@@ -103,7 +103,7 @@ export async function checkUniqueInTransaction(
   const taken = checks.filter((_, index) => verdicts[index])
   if (taken.length > 0) {
     throw uniqueValueError(
-      changes[0].namespace,
+      [...new Set(taken.map(({ change }) => change))],
       taken.map(({ marker }) => marker.definition),
       req,
     )
@@ -160,7 +160,7 @@ export function refuseTakenInTransaction(
   )
   if (taken.length > 0) {
     throw uniqueValueError(
-      changes[0].namespace,
+      changes,
       taken.map((marker) => marker.definition),
       req,
     )

@@ -65,7 +65,7 @@ export function explainFailure(
     return toAPIError(error, { operation: 'TransactWriteItems' })
   }
   return uniqueValueError(
-    group.changes[0]?.namespace,
+    group.changes,
     taken.map((marker) => marker.definition),
     req,
   )

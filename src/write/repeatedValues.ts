@@ -19,7 +19,8 @@ export function assertNoRepeatedUniqueValues(
   req?: Partial<PayloadRequest>,
 ): void {
   const locales = localeCodes(adapter)
-  for (const { after, before, namespace } of changes) {
+  for (const change of changes) {
+    const { after, before, namespace } = change
     if (!after || namespace.kind !== 'collection') {
       continue
     }
@@ -28,7 +29,7 @@ export function assertNoRepeatedUniqueValues(
     const already = before ? new Set(repeatedUniqueValues(repeated, locales, before)) : new Set()
     const refused = repeated.filter((definition) => !already.has(definition))
     if (refused.length > 0) {
-      throw uniqueValueError(namespace, refused, req)
+      throw uniqueValueError([change], refused, req)
     }
   }
 }

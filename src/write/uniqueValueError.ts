@@ -3,22 +3,33 @@ import type { PayloadRequest } from 'payload'
 import { ValidationError } from 'payload'
 
 import type { IndexDefinition } from '../indexes/definitionTypes.js'
-import type { Namespace } from '../namespaces.js'
+import type { DocumentChange } from '../transactions/session.js'
 
 import { uniqueErrorPath } from '../indexes/definitions.js'
 
-/** Payload's error for values a unique index refuses: one field error per index. */
+/**
+ * Payload's error for values a unique index refuses, one field error per index, shaped as
+ * db-sqlite's: the collection or global, the updated document's id (a single update's), and the
+ * message in the request's language.
+ */
 export function uniqueValueError(
-  namespace: Namespace | undefined,
+  changes: DocumentChange[],
   definitions: IndexDefinition[],
   req?: Partial<PayloadRequest>,
 ): ValidationError {
-  return new ValidationError({
-    collection: namespace?.kind === 'collection' ? namespace.slug : undefined,
-    errors: definitions.map((definition) => ({
-      message: 'Value must be unique',
-      path: uniqueErrorPath(definition),
-    })),
-    req,
-  })
+  const namespace = changes[0]?.namespace
+  const updated = changes.length === 1 ? changes[0].before : null
+  return new ValidationError(
+    {
+      id: updated ? (updated.id as number | string) : undefined,
+      collection: namespace?.kind === 'collection' ? namespace.slug : undefined,
+      errors: definitions.map((definition) => ({
+        message: req?.t ? req.t('error:valueMustBeUnique') : 'Value must be unique',
+        path: uniqueErrorPath(definition),
+      })),
+      global: namespace?.kind === 'global' ? namespace.slug : undefined,
+      req,
+    },
+    req?.t,
+  )
 }

@@ -188,6 +188,39 @@ describe('unique values', () => {
     })
     expect(report.clean).toBe(true)
   })
+
+  it('refuses with the error db-sqlite gives: the collection, the updated id, the field', async () => {
+    const refusal = async (payload: Payload) => {
+      const held = await payload.create({ collection: 'things', data: { code: 'err-1' } })
+      const other = await payload.create({ collection: 'things', data: { code: 'err-2' } })
+      const errors: unknown[] = []
+      for (const attempt of [
+        () => payload.create({ collection: 'things', data: { code: 'err-1' } }),
+        () => payload.update({ id: other.id, collection: 'things', data: { code: 'err-1' } }),
+      ]) {
+        try {
+          await attempt()
+          errors.push('stored')
+        } catch (error) {
+          const { data, message, status } = error as ValidationError
+          errors.push({ data, message, status })
+        }
+      }
+      return { errors, held: held.id, other: other.id }
+    }
+    const expected = await refusal(sqlite!.payload)
+    const actual = await refusal(dynamo!.payload)
+    // db-sqlite also names its SQL table in each field error.
+    const named = ({ errors, other }: Awaited<ReturnType<typeof refusal>>) =>
+      JSON.stringify(errors)
+        .replaceAll(JSON.stringify(other), '"<other>"')
+        .replaceAll(',"tableName":"things"', '')
+    expect(named(actual)).toEqual(named(expected))
+    expect(actual.errors[1]).toMatchObject({
+      data: { id: actual.other, collection: 'things', errors: [{ path: 'code' }] },
+      status: 400,
+    })
+  })
 })
 
 describe('unique values under many writers', () => {
