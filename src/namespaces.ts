@@ -6,6 +6,7 @@ import type { ItemKey, NamespaceKind } from './keys/itemKeys.js'
 import type { DynamoDBAdapter, IDType } from './types.js'
 
 import { documentKey, partitionKey } from './keys/itemKeys.js'
+import { withReferencedBlocks } from './query/referencedBlocks.js'
 
 /**
  * A namespace is one set of documents sharing a partition: a collection, its versions, a global's
@@ -54,7 +55,7 @@ export function collectionNamespace(adapter: DynamoDBAdapter, slug: string): Nam
   const customIDType = customIDTypeOf(config)
   return {
     customIDType,
-    fields: config.flattenedFields,
+    fields: withReferencedBlocks(config.flattenedFields, adapter.payload),
     idType: customIDType ?? adapter.defaultIDType,
     kind: 'collection',
     pk: partitionKey('collection', slug),
@@ -66,7 +67,10 @@ export function collectionNamespace(adapter: DynamoDBAdapter, slug: string): Nam
 export function versionsNamespace(adapter: DynamoDBAdapter, slug: string): Namespace {
   const config = getCollectionConfig(adapter, slug)
   return {
-    fields: buildVersionCollectionFields(adapter.payload.config, config, true),
+    fields: withReferencedBlocks(
+      buildVersionCollectionFields(adapter.payload.config, config, true),
+      adapter.payload,
+    ),
     idType: adapter.defaultIDType,
     kind: 'versions',
     pk: partitionKey('versions', slug),
@@ -78,7 +82,7 @@ export function versionsNamespace(adapter: DynamoDBAdapter, slug: string): Names
 export function globalNamespace(adapter: DynamoDBAdapter, slug: string): Namespace {
   const config = getGlobalConfig(adapter, slug)
   return {
-    fields: config.flattenedFields,
+    fields: withReferencedBlocks(config.flattenedFields, adapter.payload),
     idType: adapter.defaultIDType,
     kind: 'global',
     pk: partitionKey('global', slug),
@@ -90,7 +94,10 @@ export function globalNamespace(adapter: DynamoDBAdapter, slug: string): Namespa
 export function globalVersionsNamespace(adapter: DynamoDBAdapter, slug: string): Namespace {
   const config = getGlobalConfig(adapter, slug)
   return {
-    fields: buildVersionGlobalFields(adapter.payload.config, config, true),
+    fields: withReferencedBlocks(
+      buildVersionGlobalFields(adapter.payload.config, config, true),
+      adapter.payload,
+    ),
     idType: adapter.defaultIDType,
     kind: 'globalVersions',
     pk: partitionKey('globalVersions', slug),

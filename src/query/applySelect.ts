@@ -14,7 +14,8 @@ import { withEmptyLists } from './emptyLists.js'
  *   `field: true` or a nested select on a non-container field (json, richText…) keeps the whole value.
  * - exclude mode: `id` can't be excluded at the top level; `arr: { id: false }` drops row ids;
  *   `blocks: { slug: false }` reduces those rows to `{ id, blockType }`.
- * Block references (`blockReferences`) are not resolved here: only inline blocks are descended into.
+ * Block references (`blockReferences`) are resolved into `blocks` by the namespace's fields
+ * (`withReferencedBlocks`), so referenced blocks are descended into as inline ones are.
  */
 
 type Sub = SelectType | boolean | undefined

@@ -28,6 +28,8 @@ const collections = (): CollectionConfig[] => [
           { name: 'links', type: 'array', fields: [{ name: 'url', type: 'text' }] },
         ],
       },
+      // Rows of blocks defined once in the config and referenced by slug.
+      { name: 'sections', type: 'blocks', blockReferences: ['quote'], blocks: [] },
     ],
   },
   { slug: 'targets', fields: [{ name: 'label', type: 'text' }] },
@@ -154,6 +156,16 @@ const globals = (): GlobalConfig[] => [
 
 function config(db: DatabaseAdapterObj): Config {
   return {
+    blocks: [
+      {
+        slug: 'quote',
+        fields: [
+          { name: 'said', type: 'text' },
+          { name: 'words', type: 'text', hasMany: true },
+          { name: 'lines', type: 'array', fields: [{ name: 'line', type: 'text' }] },
+        ],
+      },
+    ],
     collections: collections(),
     db,
     globals: globals(),
@@ -397,6 +409,33 @@ describe('write transform', () => {
     expect(ours.read).toEqual(theirs.read)
     expect(ours.read).toMatchObject({ heading: 'Title', keywords: [], links: [] })
     expect(ours.all).toEqual(theirs.all)
+  })
+
+  it('reads the lists never written inside referenced block rows, and selects in them, as db-sqlite does', async () => {
+    const [ours, theirs] = await Promise.all(
+      [dynamo, sqlite].map(async ({ payload: each }) => {
+        const created = await each.create({
+          collection: 'pages',
+          data: { sections: [{ blockType: 'quote', said: 'Hi' }] },
+        })
+        const read = await each.findByID({ id: created.id, collection: 'pages' })
+        const selected = await each.findByID({
+          id: created.id,
+          collection: 'pages',
+          select: { sections: { quote: { lines: true } } },
+        })
+        // Row ids differ; db-sqlite also gives `blockName: null` (db-mongodb leaves it out).
+        const strip = (rows: unknown) =>
+          (rows as AnyDoc[]).map(({ blockName: _name, id: _id, ...row }: AnyDoc) => row)
+        return {
+          created: strip(created.sections),
+          read: strip(read.sections),
+          selected: strip(selected.sections),
+        }
+      }),
+    )
+    expect(ours).toEqual(theirs)
+    expect(ours.read).toEqual([{ blockType: 'quote', lines: [], said: 'Hi', words: [] }])
   })
 
   it('stores points as GeoJSON and leaves json untouched', async () => {
