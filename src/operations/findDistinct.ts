@@ -64,7 +64,8 @@ export const findDistinct: FindDistinct = async function findDistinct(this: Dyna
  * `totalPages: 0` and a page past the end keeps its `prevPage` (unlike a `find`'s paging).
  */
 function pageOfValues<T>(values: T[], limit: number | undefined, askedPage: number | undefined) {
-  if (!limit) {
+  // A negative limit is none (SQLite's `LIMIT -1`), a page below 1 the first.
+  if (!limit || limit < 0) {
     return {
       hasNextPage: false,
       hasPrevPage: false,
@@ -76,7 +77,7 @@ function pageOfValues<T>(values: T[], limit: number | undefined, askedPage: numb
       values,
     }
   }
-  const page = askedPage || 1
+  const page = askedPage && askedPage > 0 ? Math.floor(askedPage) : 1
   const totalPages = Math.ceil(values.length / limit)
   const hasPrevPage = page > 1
   const hasNextPage = totalPages > page

@@ -207,6 +207,14 @@ describe('findDistinct', () => {
     }
     const { actual } = await both({ collection: 'posts', field: 'title', limit: 5, where: none })
     expect(actual).toMatchObject({ totalDocs: 0, totalPages: 0, values: [] })
+    // Out-of-range paging: every value for a negative limit, the first page for a negative one.
+    const all = await both({ collection: 'posts', field: 'title' })
+    const negative = await both({ collection: 'posts', field: 'title', limit: -1 })
+    const before = await both({ collection: 'posts', field: 'title', limit: 2, page: -1 })
+    expect(negative.actual.values).toEqual(all.actual.values)
+    expect(negative.actual.values).toEqual(negative.expected.values)
+    expect(before.actual.values).toEqual(all.actual.values.slice(0, 2))
+    expect(before.actual.values).toEqual(before.expected.values)
   })
 
   it('lists each hasMany value, ordered by the related document or by id', async () => {
