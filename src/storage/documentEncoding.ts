@@ -4,13 +4,14 @@ import { gunzipSync, gzipSync } from 'node:zlib'
 
 import type { ItemKey } from '../keys/itemKeys.js'
 
+import { sizeAtMost } from './itemSize.js'
 import { mapStorable } from './mapStorable.js'
 
 /**
  * How a document is laid out in items. DynamoDB caps an item at 400 KB; Payload has no such cap.
  * - Most documents: the item holds the document as a map under `doc` (queryable attribute by
  *   attribute, e.g. by FilterExpression pushdown).
- * - A document whose JSON is larger than `INLINE_BYTES`, or that DynamoDB cannot hold as a map
+ * - A document larger than `INLINE_BYTES` (as DynamoDB counts it: itemSize.ts), or that DynamoDB cannot hold as a map
  *   (nested too deep, an empty key, a number out of its range: mapStorable.ts): the item has NO
  *   `doc`; it holds the gzipped JSON under `z` (binary), `zparts` (how many items hold it) and
  *   `zid` (which write encoded it). When the gzipped JSON is larger than `PART_BYTES`, the rest is
@@ -69,7 +70,11 @@ export function encodeDocument(
   owner: DocumentOwner,
 ): EncodedDocument {
   const json = JSON.stringify(doc)
-  if (Buffer.byteLength(json, 'utf8') <= INLINE_BYTES && mapStorable(doc)) {
+  const jsonBytes = Buffer.byteLength(json, 'utf8')
+  // DynamoDB's count of the map, not the JSON's length, must stay under the item's limit.
+  const inline =
+    jsonBytes <= INLINE_BYTES && sizeAtMost(doc, jsonBytes, INLINE_BYTES / 2) <= INLINE_BYTES
+  if (inline && mapStorable(doc)) {
     return { head: { ...key, doc }, parts: [] }
   }
   const zipped = gzipSync(json)

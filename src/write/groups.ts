@@ -10,6 +10,7 @@ import type { Meaning } from './changeActions.js'
 import { counterKey } from '../keys/counterKey.js'
 import type { StoredDocument } from '../storage/documentStore.js'
 import { storedImage } from '../storage/storedImage.js'
+import { sizeAtMost } from '../storage/itemSize.js'
 import type { ItemKey } from '../keys/itemKeys.js'
 
 import { knownIndexVersion, maintainedIndexes, shardCondition } from '../indexes/indexRecord.js'
@@ -69,7 +70,10 @@ type Move = { amount: number; key: ItemKey; stamped?: Namespace }
  */
 const GROUP_BYTES = 4_000_000
 
-/** About how many bytes an action sends (binary attributes by length, the rest as JSON). */
+/**
+ * At most how many bytes DynamoDB counts for an action's item (its limit is on items' sizes):
+ * binary attributes by length, small values at twice their JSON, large ones measured.
+ */
 function actionBytes(action: WriteAction): number {
   if (action.type !== 'put') {
     return 200
@@ -77,10 +81,10 @@ function actionBytes(action: WriteAction): number {
   let bytes = 0
   for (const [name, value] of Object.entries(action.item)) {
     bytes +=
-      name.length +
+      Buffer.byteLength(name, 'utf8') +
       (value instanceof Uint8Array
         ? value.byteLength
-        : Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8'))
+        : sizeAtMost(value, Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8'), 10_000))
   }
   return bytes
 }

@@ -23,6 +23,7 @@ function config(db: DatabaseAdapterObj): Config {
           { name: 'title', type: 'text', index: true },
           { name: 'sku', type: 'text', unique: true },
           { name: 'rows', type: 'array', fields: [{ name: 'text', type: 'text' }] },
+          { name: 'data', type: 'json' },
         ],
         versions: { drafts: true },
       },
@@ -110,6 +111,24 @@ describe('documents larger than one item', () => {
     expect(item.z).toBeInstanceOf(Uint8Array)
     expect(item.zparts).toBe(1)
     expect(item.rev).toBe(2)
+  })
+
+  it('stores a document under the inline limit as JSON but over 400 KB as DynamoDB counts it', async () => {
+    // 150,000 ones: about 300 KB of JSON, about 450 KB as a DynamoDB list (3 bytes an element).
+    const data = new Array(150_000).fill(1)
+    const [actual, expected] = await Promise.all(
+      [dynamo, sqlite].map(async ({ payload: each }) => {
+        const created = await each.create({ collection: 'large', data: { data, title: 'ones' } })
+        const read = await each.findByID({ id: created.id, collection: 'large' })
+        return { id: created.id, read }
+      }),
+    )
+    expect(actual.read.data).toEqual(data)
+    expect(actual.read.data).toEqual(expected.read.data)
+    const [item] = (await partitionItems(db, namespace().pk)).filter(
+      (each) => each.sk === keyOf(namespace(), actual.id).sk,
+    )
+    expect(item.z).toBeInstanceOf(Uint8Array)
   })
 
   it('splits an incompressible 1.5 MB document over several items, queryable, indexed and counted once', async () => {
