@@ -110,6 +110,22 @@ describe('a page sorted by an indexed field, filtered by an indexed equality', (
     },
   )
 
+  it('totals a range that also holds an `in` of more than 25 values as db-sqlite does', async () => {
+    const many = Array.from({ length: 30 }, (_, index) => index * 2)
+    for (const where of [
+      { views: { greater_than: 0, in: many } },
+      { views: { in: many, less_than_equal: 90 } },
+    ] as Where[]) {
+      const [ours, theirs] = await Promise.all(
+        [dynamo, sqlite].map(async (booted) => ({
+          count: (await booted.payload.count({ collection: 'posts', where })).totalDocs,
+          page: await page(booted, where, 'views', 2),
+        })),
+      )
+      expect(ours).toEqual(theirs)
+    }
+  })
+
   it.each(['+views', ' views', '-+views'])(
     "a sort that names no field (%j) orders by the default, as db-sqlite's",
     async (sort) => {

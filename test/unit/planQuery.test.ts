@@ -81,6 +81,15 @@ describe('planQuery', () => {
     })
   })
 
+  it('does not count a range alone when it also holds an `in` of more than 25 values', () => {
+    const many = Array.from({ length: 30 }, (_, index) => index + 1)
+    expect(plan({ where: { views: { greater_than: 0, in: many } } })).toMatchObject({
+      exactCount: false,
+      kind: 'index',
+    })
+    expect(plan({ where: { views: { greater_than: 0 } } })).toMatchObject({ exactCount: true })
+  })
+
   it('unions the branches of an or when each is indexable, else reads the partition', () => {
     const union = plan({
       where: { or: [{ status: { equals: 'a' } }, { views: { less_than: 0 } }] },

@@ -278,7 +278,12 @@ export function rangesFor(
     // leave its value's entries out and the range holds exactly the matches (countable). Text
     // keys may be cut short, so text ranges keep their edges for the evaluator to trim.
     const exact =
-      single && !skipped && part.kind !== 'text' && !lower?.truncated && !upper?.truncated
+      single &&
+      !skipped &&
+      !points &&
+      part.kind !== 'text' &&
+      !lower?.truncated &&
+      !upper?.truncated
     return {
       exact,
       ranges: [
