@@ -19,7 +19,7 @@ import { journalGraceMs, JournalTakenOver, UnfinishedWrite } from '../transactio
 import { LocksKept } from './journaledCommit.js'
 import { unlockDocuments } from './documentLocks.js'
 import { type LockHolders, lockedByOthers } from './lockWaits.js'
-import { assertNoRepeatedUniqueValues } from './repeatedValues.js'
+import { assertNoRepeatedUniqueValues, assertNoSharedNewUniqueValues } from './repeatedValues.js'
 
 /** How often a write whose documents moved on meanwhile is computed again before giving up. */
 export const REVISION_ATTEMPTS = 25
@@ -63,6 +63,7 @@ export async function performWrite(
   if (transaction) {
     const changes = await step()
     assertNoRepeatedUniqueValues(adapter, changes, req)
+    assertNoSharedNewUniqueValues(adapter, changes, req)
     await Promise.all([checks, checkUniqueInTransaction(adapter, transaction, changes, req, read)])
     refuseTakenInTransaction(adapter, transaction, changes, req)
     changes.forEach((change) => transaction.stage(change))
@@ -134,6 +135,7 @@ async function attemptWrites(
       return
     }
     assertNoRepeatedUniqueValues(adapter, changes, options.req)
+    assertNoSharedNewUniqueValues(adapter, changes, options.req)
     const writeID = kept.writeID ?? randomUUID()
     try {
       await commitChanges(adapter, changes, { req: options.req, writeID })

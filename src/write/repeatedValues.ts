@@ -6,6 +6,7 @@ import type { DynamoDBAdapter } from '../types.js'
 import { repeatedUniqueValues } from '../indexes/entries.js'
 import { maintainedIndexes } from '../indexes/indexRecord.js'
 import { localeCodes } from '../indexes/registry.js'
+import { newMarkers } from './changeActions.js'
 import { uniqueValueError } from './uniqueValueError.js'
 
 /**
@@ -30,6 +31,31 @@ export function assertNoRepeatedUniqueValues(
     const refused = repeated.filter((definition) => !already.has(definition))
     if (refused.length > 0) {
       throw uniqueValueError([change], refused, req)
+    }
+  }
+}
+
+/**
+ * Refuses a write that gives two of its documents the same new unique value (a bulk update setting
+ * one value on several documents): as in SQL, the second is refused, and here nothing is written.
+ * DynamoDB would refuse the transaction outright (two actions on one marker item).
+ */
+export function assertNoSharedNewUniqueValues(
+  adapter: DynamoDBAdapter,
+  changes: DocumentChange[],
+  req?: Partial<PayloadRequest>,
+): void {
+  if (changes.length < 2) {
+    return
+  }
+  const claimed = new Set<string>()
+  for (const change of changes) {
+    for (const marker of newMarkers(adapter, change)) {
+      const name = `${marker.pk}\u0000${marker.sk}`
+      if (claimed.has(name)) {
+        throw uniqueValueError([change], [marker.definition], req)
+      }
+      claimed.add(name)
     }
   }
 }

@@ -13,6 +13,7 @@ import { ValidationError } from 'payload'
 import type { DynamoDBAdapter } from '../../src/index.js'
 
 import { type Booted, bootBoth, bootOnTable, closeAll } from '../support/bootPayload.js'
+import { watchSends } from '../support/journalItems.js'
 
 const things: CollectionConfig = {
   slug: 'things',
@@ -187,6 +188,49 @@ describe('unique values', () => {
       collection: 'things',
     })
     expect(report.clean).toBe(true)
+  })
+
+  it('db.updateMany giving several documents one new unique value: refused whole, with a ValidationError', async () => {
+    const shared = async (payload: Payload) => {
+      for (const code of ['many-1', 'many-2']) {
+        await payload.create({ collection: 'things', data: { code } })
+      }
+      const where = { code: { like: 'many-' } }
+      const refused = await payload.db
+        .updateMany({ collection: 'things', data: { code: 'many-shared' }, where })
+        .then(
+          () => 'stored',
+          (error: unknown) => (error instanceof ValidationError ? 'refused' : String(error)),
+        )
+      const { docs } = await payload.find({ collection: 'things', sort: 'code', where })
+      return { codes: docs.map((doc) => doc.code), refused }
+    }
+    expect((await shared(sqlite!.payload)).refused).toBe('refused')
+    // DynamoDB refuses a transaction with two actions on one item (the shared value's marker) as
+    // invalid, not as a condition that failed (DynamoDB Local lets it through): none is sent.
+    const twice: string[] = []
+    const watch = watchSends(dynamo!.payload.db as unknown as DynamoDBAdapter, async (command) => {
+      const items = (
+        command.input as { TransactItems?: Record<string, { Item?: Data; Key?: Data }>[] }
+      ).TransactItems
+      const keys = (items ?? []).map((action) => {
+        const { Item, Key } = Object.values(action)[0]
+        const key = Key ?? Item
+        return `${String(key?.pk)}|${String(key?.sk)}`
+      })
+      twice.push(...keys.filter((key, index) => keys.indexOf(key) !== index))
+    })
+    try {
+      // db-sqlite (db.updateMany called outside a transaction) keeps the first row it updated;
+      // here nothing is written.
+      expect(await shared(dynamo!.payload)).toEqual({
+        codes: ['many-1', 'many-2'],
+        refused: 'refused',
+      })
+    } finally {
+      watch.restore()
+    }
+    expect(twice).toEqual([])
   })
 
   it('refuses with the error db-sqlite gives: the collection, the updated id, the field', async () => {
