@@ -6,6 +6,7 @@ import type { Doc } from '../query/types.js'
 import type { IndexDefinition, IndexPart } from './definitions.js'
 
 import { encodeName } from '../keys/encoding.js'
+import { entryTooLong, keyedID, MAX_SORT_KEY_BYTES } from './keyLimits.js'
 import { encodeOrderedValue, type IndexableValue, VALUE_TERMINATOR } from '../keys/orderedValue.js'
 import { valuesAtPath } from '../utilities/valuesAtPath.js'
 
@@ -188,14 +189,14 @@ export function normalizeIndexValue(
       const target =
         typeof ref.value === 'object' && ref.value ? (ref.value as { id?: unknown }).id : ref.value
       return typeof ref.relationTo === 'string' && target !== undefined && target !== null
-        ? JSON.stringify([ref.relationTo, String(target)])
+        ? keyedID(JSON.stringify([ref.relationTo, String(target)]))
         : null
     }
     case 'relationship': {
       // Ids are indexed as text, so `'5'` from a URL finds the document related to `5`.
       const id =
         typeof value === 'object' && value && 'id' in value ? (value as { id: unknown }).id : value
-      return typeof id === 'number' || typeof id === 'string' ? String(id) : null
+      return typeof id === 'number' || typeof id === 'string' ? keyedID(String(id)) : null
     }
     default:
       if (typeof value === 'number') {
@@ -273,12 +274,12 @@ export function indexEntries(
         continue
       }
       for (const value of values) {
-        const entry: IndexEntry = {
-          id,
-          pk: indexPartition(namespace, definition, locale),
-          sk:
-            value + createdKeyPart(Number.isFinite(created) ? created : undefined) + idKeyPart(id),
+        const sk =
+          value + createdKeyPart(Number.isFinite(created) ? created : undefined) + idKeyPart(id)
+        if (Buffer.byteLength(sk, 'utf8') > MAX_SORT_KEY_BYTES) {
+          throw entryTooLong(namespace, definition, id, sk)
         }
+        const entry: IndexEntry = { id, pk: indexPartition(namespace, definition, locale), sk }
         if (Number.isFinite(created)) {
           entry.c = created
         }
