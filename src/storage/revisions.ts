@@ -15,6 +15,9 @@ const coverages = new WeakMap<object, string[]>()
 /** How many items hold a document read from the table (see `documentEncoding.ts`), when more than one. */
 const partCounts = new WeakMap<object, number>()
 
+/** `lk` of the item: the journaled write that holds the document (write/documentLocks.ts). */
+const locks = new WeakMap<object, string>()
+
 /** How many recent write ids a document item keeps. */
 export const RECENT_WRITES = 8
 
@@ -31,7 +34,19 @@ export function documentOf<T extends object>(item: Record<string, unknown>): T {
   if (Array.isArray(item.ix)) {
     coverages.set(doc, item.ix as string[])
   }
+  if (typeof item.lk === 'string') {
+    locks.set(doc, item.lk)
+  }
   return doc
+}
+
+/**
+ * The journaled write that held `doc` when it was read, if any: such a write may still have to
+ * move the document's value counts (a split document's later requests), so its counts are not
+ * settled.
+ */
+export function lockedBy(doc: object): string | undefined {
+  return locks.get(doc)
 }
 
 /** The indexes whose value counters count `doc` as stored (none for items without `ix`). */
@@ -111,7 +126,7 @@ export function sameRevision<T extends object>(original: object, copy: T): T {
  */
 export function copyStoredDocument<T extends object>(doc: T): T {
   const copy = structuredClone(doc)
-  for (const remembered of [revisions, writeIDs, coverages, partCounts] as WeakMap<
+  for (const remembered of [revisions, writeIDs, coverages, partCounts, locks] as WeakMap<
     object,
     unknown
   >[]) {
