@@ -15,7 +15,10 @@ export const deleteOne: DeleteOne = async function deleteOne(
   const [doc] = await deleteDocuments(
     this,
     namespace,
-    async () => (await findPage(this, namespace, { limit: 1, pagination: false, where })).docs,
+    // The first match in insertion order, as db-sqlite (rowid) and db-mongodb (natural order).
+    async () =>
+      (await findPage(this, namespace, { limit: 1, pagination: false, sort: 'createdAt', where }))
+        .docs,
     req,
   )
   if (!doc || returning === false) {

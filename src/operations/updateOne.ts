@@ -7,10 +7,11 @@ import { applySelect } from '../query/applySelect.js'
 import { findPage } from '../read/findPage.js'
 import { resolveJoins } from '../read/resolveJoins.js'
 import { updateDocuments } from '../write/writeUpdate.js'
+import { create } from './create.js'
 
 export const updateOne: UpdateOne = async function updateOne(
   this: DynamoDBAdapter,
-  { id, collection, data, joins, locale, req, returning, select, where },
+  { id, collection, data, joins, locale, options, req, returning, select, where },
 ) {
   const namespace = collectionNamespace(this, collection)
   const [updated] = await updateDocuments(
@@ -22,12 +23,18 @@ export const updateOne: UpdateOne = async function updateOne(
           limit: 1,
           locale,
           pagination: false,
+          // The first match in insertion order, as db-sqlite (rowid) and db-mongodb (natural order).
+          sort: 'createdAt',
           where: id !== undefined ? { id: { equals: id } } : where,
         })
       ).docs,
     data,
     req,
   )
+  if (!updated && options?.upsert === true) {
+    // As the official adapters: `upsert` creates the document when nothing matches.
+    return create.call(this, { collection, data, locale, req, returning, select }) as never
+  }
   if (!updated || returning === false) {
     return null as never
   }

@@ -658,6 +658,41 @@ describe('write transform', () => {
     expect(updated.count).toBe(8)
   })
 
+  it('updates and deletes the first match by where, and upserts through updateOne, as db-sqlite does', async () => {
+    const [ours, theirs] = await Promise.all(
+      [dynamo, sqlite].map(async ({ payload: each }) => {
+        for (const code of ['first', 'second', 'third']) {
+          await each.db.create({ collection: 'things', data: { code, title: 'shared-where' } })
+        }
+        const where = { title: { equals: 'shared-where' } }
+        const updated: AnyDoc = await each.db.updateOne({
+          collection: 'things',
+          data: { count: 1 },
+          where,
+        })
+        const deleted: AnyDoc = await each.db.deleteOne({ collection: 'things', where })
+        const upserted: AnyDoc | null = await each.db.updateOne({
+          collection: 'things',
+          data: { code: 'made', title: 'upserted-by-update' },
+          options: { upsert: true },
+          where: { title: { equals: 'upserted-by-update' } },
+        })
+        const { totalDocs } = await each.count({
+          collection: 'things',
+          where: { title: { equals: 'upserted-by-update' } },
+        })
+        return {
+          deleted: deleted.code,
+          total: totalDocs,
+          updated: updated.code,
+          upserted: upserted?.code,
+        }
+      }),
+    )
+    expect(ours).toEqual(theirs)
+    expect(ours).toEqual({ deleted: 'first', total: 1, updated: 'first', upserted: 'made' })
+  })
+
   it('transforms globals, keeping globalType and dropping unknown keys', async () => {
     const created: AnyDoc = await payload.db.createGlobal({
       slug: 'settings',
