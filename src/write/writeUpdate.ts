@@ -65,7 +65,17 @@ export async function updateDocuments(
         key: keyOf(namespace, existing[index].id as number | string),
         namespace,
       }))
-      return alongside ? alongside(changes) : changes
+      if (!alongside) {
+        return changes
+      }
+      const all = await alongside(changes)
+      // What is stored may differ from the merge (a version kept from being latest): return that.
+      updated = changes.map(
+        (change) =>
+          (all.find((each) => each.key.pk === change.key.pk && each.key.sk === change.key.sk)
+            ?.after ?? change.after) as Doc,
+      )
+      return all
     },
     req,
   )

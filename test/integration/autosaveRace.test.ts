@@ -94,4 +94,28 @@ describe('an autosave racing another save of the same document', () => {
     const drafts = await other.find({ collection: 'posts', draft: true })
     expect(drafts.docs.map((each) => each.id)).toEqual([doc.id])
   })
+
+  it('returns the version as stored: not latest when a newer one was saved', async () => {
+    const tableName = `autosave-returned-${randomUUID()}`
+    const editor = await bootOnTable(config, tableName, { readCache: false })
+    started.push(editor)
+    const doc = await editor.create({ collection: 'posts', data: { title: 'v0' }, draft: true })
+    await editor.update({ id: doc.id, collection: 'posts', data: { title: 'v1' }, draft: true })
+    const { docs } = await editor.findVersions({
+      collection: 'posts',
+      sort: 'updatedAt',
+      where: { parent: { equals: doc.id } },
+    })
+    const [older, newer] = docs
+    expect(newer.latest).toBe(true)
+    // The older version updated in place as latest, with a time before the newer one's.
+    const returned = await editor.db.updateVersion({
+      id: older.id,
+      collection: 'posts',
+      versionData: { ...older, latest: true, updatedAt: older.updatedAt } as never,
+    })
+    const stored = await editor.findVersionByID({ id: older.id, collection: 'posts' })
+    expect(stored.latest).toBe(false)
+    expect(returned?.latest).toBe(stored.latest)
+  })
 })
