@@ -11,6 +11,7 @@ import {
   type IDType,
   tellsLocales,
 } from './scopeInfo.js'
+import { docLocales, ownLocales } from './localeRows.js'
 
 /**
  * Resolving a query path (`group.arr.text`, `title.es`, `author.name`, `json.a.b`) against the
@@ -166,44 +167,6 @@ export const traverseJSON = (
   return current.filter((v) => v !== undefined && v !== null)
 }
 
-const localeCache = new WeakMap<Doc, string[]>()
-
-/**
- * `locale: 'all'` joins the locales table: the doc's locale rows are the locales that appear as
- * keys of its localized values that tell locales (`tellsLocales`; top level, in groups and tabs).
- */
-const docLocales = (fields: FlattenedField[], doc: Doc, codes: string[]): string[] => {
-  const hit = localeCache.get(doc)
-  if (hit) {
-    return hit
-  }
-  const found = new Set<string>()
-  const visit = (fs: FlattenedField[], obj: unknown): void => {
-    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
-      return
-    }
-    for (const f of fs) {
-      if (!('name' in f)) {
-        continue
-      }
-      const v = (obj as Record<string, unknown>)[f.name]
-      if ('localized' in f && f.localized) {
-        if (tellsLocales(f) && v && typeof v === 'object' && !Array.isArray(v)) {
-          for (const k of Object.keys(v)) {
-            found.add(k)
-          }
-        }
-      } else if (f.type === 'group' || f.type === 'tab') {
-        visit(f.flattenedFields, v)
-      }
-    }
-  }
-  visit(fields, doc)
-  const out = codes.filter((c) => found.has(c))
-  localeCache.set(doc, out)
-  return out
-}
-
 const one = (v: unknown): unknown[] => (v === undefined || v === null ? [] : [v])
 
 export const resolvePath = (ctx: PathContext, path: string): ResolvedPath => {
@@ -218,6 +181,8 @@ export const resolvePath = (ctx: PathContext, path: string): ResolvedPath => {
     prefix: string,
     parentLocalized: boolean,
     topLevel: boolean,
+    /** Inside an array's or block's rows: their localized values are a table of their own. */
+    inRow = false,
   ): ResolvedPath => {
     const seg = segments[i]
     const isLast = i === segments.length - 1
@@ -247,12 +212,21 @@ export const resolvePath = (ctx: PathContext, path: string): ResolvedPath => {
         valAcc = (doc, b) => prop(raw(doc, b), nextSeg)
         here = `${here}.${nextSeg}`
         i += 1
-      } else if (ctx.locale === 'all') {
+      } else if (ctx.locale === 'all' && tellsLocales(field) && !inRow) {
         if (!joins.some((j) => j.key === LOCALE_JOIN)) {
           const codes = localization.localeCodes
           joins.push({ key: LOCALE_JOIN, rows: (doc) => docLocales(ctx.fields, doc, codes) })
         }
         valAcc = (doc, b) => prop(raw(doc, b), String(b.get(LOCALE_JOIN)))
+      } else if (ctx.locale === 'all') {
+        // Lists, hasMany values and the fields of rows live in tables of their own, which
+        // db-sqlite joins in every locale: any locale the value itself holds.
+        const key = `${LOCALE_JOIN}|${here}`
+        const codes = localization.localeCodes
+        if (!joins.some((j) => j.key === key)) {
+          joins.push({ key, rows: (doc, b) => ownLocales(raw(doc, b), codes) })
+        }
+        valAcc = (doc, b) => prop(raw(doc, b), String(b.get(key)))
       } else {
         const locale = ctx.locale ?? localization.defaultLocale
         valAcc = (doc, b) => prop(raw(doc, b), locale)
@@ -281,14 +255,14 @@ export const resolvePath = (ctx: PathContext, path: string): ResolvedPath => {
         if (last) {
           return leaf('container', valAcc)
         }
-        return walk(i + 1, field.flattenedFields, valAcc, here, childLocalized, false)
+        return walk(i + 1, field.flattenedFields, valAcc, here, childLocalized, false, inRow)
       }
       case 'array': {
         if (last) {
           return leaf('container', valAcc)
         }
         const rowAcc = join(here, (doc, b) => asRows(valAcc(doc, b)))
-        return walk(i + 1, field.flattenedFields, rowAcc, here, childLocalized, false)
+        return walk(i + 1, field.flattenedFields, rowAcc, here, childLocalized, false, true)
       }
       case 'blocks': {
         if (last) {
@@ -324,7 +298,7 @@ export const resolvePath = (ctx: PathContext, path: string): ResolvedPath => {
           throw new InvalidPathError(path)
         }
         const rowAcc = rowsOf(owners.map((bl) => bl.slug))
-        return walk(i + 1, owners[0].flattenedFields, rowAcc, here, childLocalized, false)
+        return walk(i + 1, owners[0].flattenedFields, rowAcc, here, childLocalized, false, true)
       }
       case 'relationship':
       case 'upload': {

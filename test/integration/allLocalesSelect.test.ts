@@ -34,6 +34,12 @@ function config(db: DatabaseAdapterObj): Config {
             fields: [{ name: 'url', type: 'text' }],
           },
           { name: 'scores', type: 'number', hasMany: true },
+          { name: 'tags', type: 'text', hasMany: true, localized: true },
+          {
+            name: 'rows',
+            type: 'array',
+            fields: [{ name: 'caption', type: 'text', localized: true }],
+          },
           { name: 'sponsor', type: 'relationship', localized: true, relationTo: 'notes' },
         ],
       },
@@ -73,6 +79,20 @@ async function seed(booted: Booted): Promise<void> {
   // 7: headline in en only, a localized single relationship in de: db-sqlite keeps it in the
   // locale row, so the document has de.
   await save({ headline: 'sponsored', seq: 7 }, { sponsor: first })
+  // 8: values of a localized hasMany and of a localized field in array rows, differing by locale:
+  // db-sqlite joins their own tables in every locale.
+  const tagged = await payload.create({
+    collection: 'notes',
+    data: { headline: 'tagged', rows: [{ caption: 'c-en' }], seq: 8, tags: ['a'] },
+    locale: 'en',
+  })
+  const rowID = (tagged.rows as { id: string }[])[0].id
+  await payload.update({
+    id: tagged.id,
+    collection: 'notes',
+    data: { rows: [{ id: rowID, caption: 'c-de' }], tags: ['b'] },
+    locale: 'de',
+  })
 }
 
 const WHERES: Where[] = [
@@ -81,6 +101,12 @@ const WHERES: Where[] = [
   { headline: { exists: false } },
   { headline: { not_equals: "o'brien" } },
   { or: [{ headline: { equals: null } }, { seq: { equals: 2 } }] },
+  // Values that only a list's (or a row's) own locale holds.
+  { 'links.url': { equals: 'https://example.de' } },
+  { tags: { equals: 'b' } },
+  { tags: { in: ['a', 'z'] } },
+  { 'rows.caption': { equals: 'c-de' } },
+  { 'rows.caption': { equals: 'c-en' } },
 ]
 
 describe("locale 'all' with select", () => {

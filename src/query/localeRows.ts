@@ -1,0 +1,49 @@
+import type { FlattenedField } from 'payload'
+
+import type { Doc } from './types.js'
+
+import { tellsLocales } from './scopeInfo.js'
+
+const localeCache = new WeakMap<Doc, string[]>()
+
+/**
+ * `locale: 'all'` joins the locales table: the doc's locale rows are the locales that appear as
+ * keys of its localized values that tell locales (`tellsLocales`; top level, in groups and tabs).
+ */
+export const docLocales = (fields: FlattenedField[], doc: Doc, codes: string[]): string[] => {
+  const hit = localeCache.get(doc)
+  if (hit) {
+    return hit
+  }
+  const found = new Set<string>()
+  const visit = (fs: FlattenedField[], obj: unknown): void => {
+    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
+      return
+    }
+    for (const f of fs) {
+      if (!('name' in f)) {
+        continue
+      }
+      const v = (obj as Record<string, unknown>)[f.name]
+      if ('localized' in f && f.localized) {
+        if (tellsLocales(f) && v && typeof v === 'object' && !Array.isArray(v)) {
+          for (const k of Object.keys(v)) {
+            found.add(k)
+          }
+        }
+      } else if (f.type === 'group' || f.type === 'tab') {
+        visit(f.flattenedFields, v)
+      }
+    }
+  }
+  visit(fields, doc)
+  const out = codes.filter((c) => found.has(c))
+  localeCache.set(doc, out)
+  return out
+}
+
+/** The configured locales a localized value holds (its keys), in the config's order. */
+export const ownLocales = (value: unknown, codes: string[]): string[] =>
+  value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? codes.filter((code) => code in value)
+    : []
