@@ -156,6 +156,25 @@ describe("locale 'all' with select", () => {
     },
   )
 
+  test('a locale the config lacks reads no index of it: every document, as db-sqlite', async () => {
+    const page = async (booted: Booted, where: Where = {}) => {
+      const found = await booted.payload.find({
+        collection: 'notes',
+        depth: 0,
+        limit: 3,
+        locale: 'fr' as never,
+        sort: 'headline',
+        where,
+      })
+      return { seqs: found.docs.map((doc) => doc.seq), totalDocs: found.totalDocs }
+    }
+    for (const where of [{}, { headline: { equals: null } }] as Where[]) {
+      const expected = await page(sqlite, where)
+      expect(expected.totalDocs).toBeGreaterThan(0)
+      expect(await page(dynamo, where)).toEqual(expected)
+    }
+  })
+
   test('the documents a locale-only-by-another-field match bring are db-sqlite’s', async () => {
     // Seq 1 (de by tagline) and 3 (de by a group) match `headline: null` in de; 2 has no de.
     expect(await seqs(sqlite, { headline: { equals: null } }, true)).toEqual([1, 3, 7])

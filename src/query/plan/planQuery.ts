@@ -85,8 +85,13 @@ function readOf(
 }
 
 function usable(definition: IndexDefinition, input: PlanInput): boolean {
-  // A localized index needs a concrete locale to pick its partition.
-  return !definition.parts.some((part) => part.localized) || Boolean(input.locale)
+  // A localized index needs a concrete locale to pick its partition, one it keeps entries for
+  // (Payload passes an unconfigured locale through: no entries, though every document matches).
+  if (!definition.parts.some((part) => part.localized)) {
+    return true
+  }
+  const { locale } = input
+  return locale !== undefined && locale !== '' && (definition.locales?.includes(locale) ?? true)
 }
 
 /** An index on the sort field alone, whose whole read gives the sort order. */
