@@ -2,7 +2,9 @@ import type { FlattenedField, Where } from 'payload'
 
 import type { QueryScope } from '../query/types.js'
 
+import { compileWhere } from '../query/compileWhere.js'
 import { requiredConditions } from '../query/plan/conditions.js'
+import { getCollectionFields } from '../query/scopeInfo.js'
 
 /** Operators that no document without the related one satisfies (a NULL row fails them). */
 const NEEDS_RELATED = new Set([
@@ -15,23 +17,6 @@ const NEEDS_RELATED = new Set([
   'less_than_equal',
   'like',
 ])
-
-/**
- * Whether a condition's value can stand for "no value" (null, `'null'` as REST sends it, `''`
- * for a date, or such an item of an `in` list): then a document without the related one may
- * match, and the condition implies nothing about the relationship.
- */
-function mayMatchMissing(value: unknown): boolean {
-  const nullLike = (item: unknown) =>
-    item === null || item === undefined || item === 'null' || item === ''
-  if (Array.isArray(value)) {
-    return value.some(nullLike)
-  }
-  if (typeof value === 'string' && value.includes(',')) {
-    return value.split(',').some((item) => nullLike(item.trim()))
-  }
-  return nullLike(value)
-}
 
 /** At most this many related ids become an indexable `in` (the planner reads one range each). */
 const MAX_IDS = 25
@@ -55,7 +40,7 @@ function relationField(fields: FlattenedField[], name: string) {
  * index on `author` serves, instead of reading every document to follow its author. The related
  * ids are looked up through `scope.lookup`, which the evaluator asks again for the same sub-query
  * (answered from its memo). The evaluator still decides every match: these only narrow the
- * candidates. Only operators that a missing related document fails qualify, so that a document
+ * candidates. Only conditions that a missing related document fails qualify, so that a document
  * without the relationship is never left out wrongly.
  */
 export async function relationConditions(
@@ -65,18 +50,22 @@ export async function relationConditions(
   const implied: Where[] = []
   for (const { operator, path, value } of requiredConditions(where).conditions) {
     const dot = path.indexOf('.')
-    if (dot <= 0 || !NEEDS_RELATED.has(operator) || mayMatchMissing(value)) {
+    if (dot <= 0 || !NEEDS_RELATED.has(operator)) {
       continue
     }
     const relation = relationField(scope.fields, path.slice(0, dot))
     if (!relation) {
       continue
     }
-    const ids = await scope.lookup.findIDs(
-      relation.collection,
-      { [path.slice(dot + 1)]: { [operator]: value } },
-      scope.locale,
-    )
+    const sub: Where = { [path.slice(dot + 1)]: { [operator]: value } }
+    // A document without the related one matches when the condition holds for a row of NULLs (a
+    // null-like value, or one the field's type turns into null: 'abc' for a number): then the
+    // condition implies nothing about the relationship. The evaluator asks the same.
+    const related = { ...scope, fields: getCollectionFields(scope.payload, relation.collection) }
+    if ((await compileWhere(related, sub)).matches({})) {
+      continue
+    }
+    const ids = await scope.lookup.findIDs(relation.collection, sub, scope.locale)
     if (ids.length <= MAX_IDS) {
       implied.push({ [relation.name]: { in: ids } })
     }
