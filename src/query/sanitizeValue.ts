@@ -77,7 +77,8 @@ export const sanitizeScalar = (payload: Payload, path: ResolvedPath, x: unknown)
           return false
         }
       }
-      return x
+      // db-sqlite binds any other value as its column does: truthy 1, falsy 0 ('0' is true).
+      return typeof x === 'object' ? x : Boolean(x)
     case 'date': {
       if (x === 'null' || x === '') {
         return null

@@ -32,6 +32,7 @@ const config = (db: DatabaseAdapterObj): Config => ({
       fields: [
         { name: 'title', type: 'text' },
         { name: 'author', type: 'relationship', index: true, relationTo: 'authors' },
+        { name: 'published', type: 'checkbox' },
       ],
     },
   ],
@@ -53,7 +54,11 @@ async function seed(payload: Payload): Promise<void> {
   for (let i = 0; i < 12; i++) {
     await payload.create({
       collection: 'posts',
-      data: { author: i % 4 === 3 ? null : authors[i % 3], title: `p${i}` },
+      data: {
+        author: i % 4 === 3 ? null : authors[i % 3],
+        published: [true, false, null][i % 3],
+        title: `p${i}`,
+      },
     })
   }
 }
@@ -96,6 +101,13 @@ describe('conditions that stand for no value, through the indexes', () => {
     { 'author.age': { equals: 'abc' } },
     { 'author.age': { like: 'abc' } },
     { 'author.name': { in: true } },
+    // A checkbox compared with other values: db-sqlite binds them as 1 (truthy) or 0.
+    { published: { equals: '1' } },
+    { published: { equals: '0' } },
+    { published: { equals: 'abc' } },
+    { published: { equals: '' } },
+    { published: { in: ['1'] } },
+    { published: { not_equals: '1' } },
   ] as unknown as Where[])("%j: db-sqlite's answer", async (where) => {
     const expected = await answer(sqlite, where)
     expect(expected.count).toBeGreaterThan(0)
