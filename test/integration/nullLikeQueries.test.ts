@@ -33,6 +33,8 @@ const config = (db: DatabaseAdapterObj): Config => ({
         { name: 'title', type: 'text' },
         { name: 'author', type: 'relationship', index: true, relationTo: 'authors' },
         { name: 'published', type: 'checkbox' },
+        { name: 'views', type: 'number' },
+        { name: 'publishedAt', type: 'date' },
       ],
     },
   ],
@@ -57,6 +59,8 @@ async function seed(payload: Payload): Promise<void> {
       data: {
         author: i % 4 === 3 ? null : authors[i % 3],
         published: [true, false, null][i % 3],
+        publishedAt: i % 2 === 0 ? '2024-03-15T12:00:00.000Z' : `2024-04-1${i % 10}T00:00:00.000Z`,
+        views: i % 5 === 0 ? null : i === 7 ? 7.5 : i,
         title: `p${i}`,
       },
     })
@@ -108,9 +112,22 @@ describe('conditions that stand for no value, through the indexes', () => {
     { published: { equals: '' } },
     { published: { in: ['1'] } },
     { published: { not_equals: '1' } },
+    // not_like binds its value as the field's column does.
+    { publishedAt: { not_like: '2024-03-15T12:00:00Z' } },
+    { views: { not_like: '3' } },
+    { views: { not_like: '3.0' } },
+    { views: { not_like: '7.5' } },
+    { published: { not_like: 'true' } },
   ] as unknown as Where[])("%j: db-sqlite's answer", async (where) => {
     const expected = await answer(sqlite, where)
     expect(expected.count).toBeGreaterThan(0)
+    expect(await answer(dynamo, where)).toEqual(expected)
+  })
+
+  it("a number not_like a value that is no number: nothing, db-sqlite's answer", async () => {
+    const where = { views: { not_like: 'abc' } } as Where
+    const expected = await answer(sqlite, where)
+    expect(expected.count).toBe(0)
     expect(await answer(dynamo, where)).toEqual(expected)
   })
 })

@@ -148,7 +148,19 @@ export const buildOperator = (
       if (json) {
         return (v) => !sqlLike(isNullish(v) ? '' : v, `%${sqlText(value)}%`)
       }
-      const pattern = sqlText(value)
+      // Dates and numbers bind the value as their column does: a date as its ISO text, a number
+      // as a REAL, whose text (`3.0`) an integer stored as `3` never matches; 'abc' binds NULL.
+      const typed = path.kind === 'date' || path.kind === 'number'
+      const s = typed ? scalar(value) : value
+      if (s === INVALID || isNullish(s)) {
+        return false
+      }
+      const pattern =
+        path.kind === 'date' && typeof s === 'number'
+          ? new Date(s).toISOString()
+          : path.kind === 'number' && Number.isInteger(s)
+            ? `${String(s)}.0`
+            : sqlText(s)
       return (v) => !isNullish(v) && !sqlLike(v, pattern)
     }
     case 'contains': {
