@@ -1,14 +1,20 @@
-import type { ItemKey } from '../keys/itemKeys.js'
 import type { Namespace } from '../namespaces.js'
 import type { StoredDocument } from '../storage/documentStore.js'
 import type { DynamoDBAdapter } from '../types.js'
 
-import { keyOf } from '../namespaces.js'
-import { batchGetDocuments, readPartition } from '../storage/documentStore.js'
-import { carryLookups } from './heldLookups.js'
+import { readPartition } from '../storage/documentStore.js'
 import { documentBytes } from './weighPlan.js'
 import { leaseServes, leaseWithinReach, noteStampCheck } from '../leases/holdLease.js'
-import { type CounterState, readStamp, stampAfter, stampOf } from '../storage/namespaceStamp.js'
+import { readStamp, stampAfter, stampOf } from '../storage/namespaceStamp.js'
+import {
+  caughtUp,
+  type CommittedWrite,
+  MAX_PENDING,
+  type NamespaceState,
+  type Snapshot,
+} from './ownWrites.js'
+
+export type { CommittedWrite } from './ownWrites.js'
 
 /**
  * Small collections held in memory. Every write of a namespace's documents sets a new unique
@@ -19,48 +25,6 @@ import { type CounterState, readStamp, stampAfter, stampOf } from '../storage/na
  * it: every answer from memory is the answer a read of the partition would give at that moment,
  * whichever process wrote (docs/consistency.md).
  */
-type Snapshot = {
-  bytes: number
-  docs: StoredDocument[]
-  /** The counter items as of its documents (their stamp, `stampOf`, is what each query checks). */
-  items: CounterState[]
-  loadedAt: number
-  /** How many queries it answered: one that went stale unused makes the next load wait. */
-  uses: number
-}
-
-/** A write this process committed to a held namespace: its counter move and the documents. */
-export type CommittedWrite = {
-  amount: number
-  counter: ItemKey
-  documents: ItemKey[]
-  /**
-   * What a read would now give for each of `documents`, by sort key (null: deleted), when the
-   * write path can tell (storage/storedImage.ts): the snapshot takes them in without a read.
-   * Computed only for namespaces this process holds.
-   */
-  images?: () => ReadonlyMap<string, null | StoredDocument> | undefined
-  stamp: string
-}
-
-/** A committed write kept against a snapshot, with its images computed. */
-type PendingWrite = {
-  images?: ReadonlyMap<string, null | StoredDocument>
-} & Omit<CommittedWrite, 'images'>
-
-type NamespaceState = {
-  /** Whether its partition was ever read to be held (write checks load it only the first time). */
-  everLoaded?: boolean
-  /** How many queries to answer without looking at the stamp (back-off after wasted loads). */
-  skip: number
-  backoff: number
-  /** This process's writes since the snapshot's stamp, in commit order. */
-  pending: PendingWrite[]
-  snapshot?: Snapshot
-}
-
-/** Beyond this many of its own writes, a snapshot is read again rather than caught up. */
-const MAX_PENDING = 50
 
 /**
  * A snapshot is read again after this long even when its stamp still matches: a bound on what a
@@ -271,97 +235,6 @@ function dropWritten(state: NamespaceState, held: Snapshot): boolean {
 function backOff(state: NamespaceState): void {
   state.backoff = Math.min(MAX_BACKOFF, Math.max(4, state.backoff * 2))
   state.skip = state.backoff
-}
-
-/**
- * Brings a snapshot up to date with this process's own writes when they are the only ones since
- * it was read: the counter items now read are exactly the held ones moved by the first of those
- * writes (each write's shard: its count moved, one more write, its new stamp), so no other write
- * was committed in between.
- * The documents those writes changed are read again by key (strongly consistent, after the
- * counter read, so at least as new) and replace the held ones.
- */
-async function caughtUp(
-  adapter: DynamoDBAdapter,
-  namespace: Namespace,
-  state: NamespaceState,
-  held: Snapshot,
-  now: CounterState[],
-): Promise<boolean> {
-  const pending = state.pending
-  if (pending.length === 0 || pending.length > MAX_PENDING) {
-    return false
-  }
-  const start = held.items
-  // Writes that committed after the counter items were read are noted too: the items may show
-  // only the first of them (in the order they were noted).
-  const target = stampOf(now)
-  let applied = 0
-  let expected = start
-  for (let count = 1; count <= pending.length && applied === 0; count++) {
-    expected = stampAfter(expected, pending[count - 1])
-    if (stampOf(expected) === target) {
-      applied = count
-    }
-  }
-  if (applied === 0) {
-    return false
-  }
-  // The documents those writes changed, by sort key (all in the namespace's partition).
-  const changed = new Map(
-    pending
-      .slice(0, applied)
-      .flatMap((write) => write.documents)
-      .map((key) => [key.sk, key]),
-  )
-  // What the writes stored, when each document was written once: no other process wrote in
-  // between (the counter items say so), so that is what a read would give. Otherwise (a document
-  // written twice, whose acknowledgements may have arrived out of order) they are read again.
-  const images = writtenImages(pending.slice(0, applied))
-  const reread = images
-    ? [...images.values()].filter((doc): doc is StoredDocument => doc !== null)
-    : await batchGetDocuments(adapter, [...changed.values()])
-  if (state.snapshot !== held || held.items !== start) {
-    // Another query caught it up (or replaced it) meanwhile: usable only if it reached what this
-    // query's read of the counter items showed (an earlier state could miss acknowledged writes).
-    return state.snapshot === held && stampOf(held.items) === target
-  }
-  // A new array (queries running now still read the one they were given), in the partition's
-  // order: DynamoDB orders sort keys by their UTF-8 bytes.
-  const sortKeys = new Map<StoredDocument, string>()
-  const sortKey = (doc: StoredDocument) => {
-    let key = sortKeys.get(doc)
-    if (key === undefined) {
-      key = keyOf(namespace, doc.id).sk
-      sortKeys.set(doc, key)
-    }
-    return key
-  }
-  const removed = held.docs.filter((doc) => changed.has(sortKey(doc)))
-  const docs = [...held.docs.filter((doc) => !changed.has(sortKey(doc))), ...reread]
-  docs.sort((a, b) => Buffer.compare(Buffer.from(sortKey(a)), Buffer.from(sortKey(b))))
-  carryLookups(adapter, namespace, { added: reread, from: held.docs, removed, to: docs })
-  held.docs = docs
-  held.items = now
-  held.uses++
-  // Writes not in the items read stay pending against them.
-  state.pending = state.pending.slice(applied)
-  return true
-}
-
-/** The documents `writes` stored, by sort key, when every one was written by one of them only. */
-function writtenImages(writes: PendingWrite[]): Map<string, null | StoredDocument> | undefined {
-  const images = new Map<string, null | StoredDocument>()
-  for (const write of writes) {
-    for (const key of write.documents) {
-      const image = write.images?.get(key.sk)
-      if (image === undefined || images.has(key.sk)) {
-        return undefined
-      }
-      images.set(key.sk, image)
-    }
-  }
-  return images
 }
 
 /**
