@@ -18,6 +18,11 @@ export type Snapshot = {
   /** The counter items as of its documents (their stamp, `stampOf`, is what each query checks). */
   items: CounterState[]
   loadedAt: number
+  /**
+   * When its counter items were read (performance.now()): a write of this process sent before
+   * then may be in it already, or not (its acknowledgement does not say).
+   */
+  readAt: number
   /** How many queries it answered: one that went stale unused makes the next load wait. */
   uses: number
 }
@@ -33,12 +38,20 @@ export type CommittedWrite = {
    * Computed only for namespaces this process holds.
    */
   images?: () => ReadonlyMap<string, null | StoredDocument> | undefined
+  /** When it was first sent (performance.now()). */
+  sentAt: number
   stamp: string
 }
 
 /** A committed write kept against a snapshot, with its images computed. */
 export type PendingWrite = {
   images?: ReadonlyMap<string, null | StoredDocument>
+  /**
+   * Sent before the snapshot's counter items were read, so perhaps in it already: taking its
+   * images in again could put them over a newer write of another process. Only a read of the
+   * counter items tells (`confirmedIn`), never the lease alone.
+   */
+  unsure: boolean
 } & Omit<CommittedWrite, 'images'>
 
 export type NamespaceState = {
@@ -144,4 +157,13 @@ function writtenImages(writes: PendingWrite[]): Map<string, null | StoredDocumen
     }
   }
   return images
+}
+
+/**
+ * A read of the counter items, sent once `noted` were noted, found them as the snapshot holds
+ * them: each of `noted` is in the snapshot already (had it committed after the snapshot's read,
+ * the stamp would have moved), so none is taken in again.
+ */
+export function confirmedIn(state: NamespaceState, noted: ReadonlySet<PendingWrite>): void {
+  state.pending = state.pending.filter((write) => !noted.has(write))
 }

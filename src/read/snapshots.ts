@@ -9,6 +9,7 @@ import { readStamp, stampAfter, stampOf } from '../storage/namespaceStamp.js'
 import {
   caughtUp,
   type CommittedWrite,
+  confirmedIn,
   MAX_PENDING,
   type NamespaceState,
   type Snapshot,
@@ -98,7 +99,12 @@ export async function heldDocuments(
     return undefined
   }
   const leased = state.snapshot
-  if (leased && Date.now() - leased.loadedAt < MAX_AGE_MS && leaseServes(adapter, namespace.pk)) {
+  if (
+    leased &&
+    Date.now() - leased.loadedAt < MAX_AGE_MS &&
+    leaseServes(adapter, namespace.pk) &&
+    !state.pending.some((write) => write.unsure)
+  ) {
     // No other process writes while this one holds the lease: what it holds, plus its own
     // writes (read again by key), is what the counter items would confirm.
     if (state.pending.length === 0) {
@@ -110,11 +116,14 @@ export async function heldDocuments(
       return { docs: leased.docs, leased: true, loaded: false }
     }
   }
+  const noted = new Set(state.pending)
   const checkedAt = performance.now()
   const current = await readStamp(adapter, namespace.pk)
+  const readAt = performance.now()
   const held = state.snapshot
   const fresh = held && Date.now() - held.loadedAt < MAX_AGE_MS
   if (held && fresh && stampOf(held.items) === current.stamp) {
+    confirmedIn(state, noted)
     held.uses++
     noteStampCheck(adapter, namespace, checkedAt, true)
     return { docs: held.docs, loaded: false }
@@ -157,6 +166,7 @@ export async function heldDocuments(
       docs,
       items: current.items,
       loadedAt: Date.now(),
+      readAt,
       uses: 1,
     }
     state.pending = []
@@ -253,7 +263,8 @@ export function noteCommittedWrites(adapter: DynamoDBAdapter, writes: CommittedW
       dropWritten(state, state.snapshot)
       continue
     }
-    state.pending.push({ ...write, images: write.images?.() })
+    const unsure = write.sentAt <= state.snapshot.readAt
+    state.pending.push({ ...write, images: write.images?.(), unsure })
   }
 }
 

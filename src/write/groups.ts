@@ -230,6 +230,7 @@ export async function writeGroup(
   // Held namespaces are not answered from memory while their write is in flight (leases/).
   const stampedPKs = stampedNamespaces(group).map((namespace) => namespace.pk)
   beginWrite(adapter, stampedPKs)
+  const sentAt = performance.now()
   let failed = true
   let lifted = false
   try {
@@ -265,7 +266,7 @@ export async function writeGroup(
       }
     }
     failed = false
-    noteGroupWritten(adapter, group, writeID)
+    noteGroupWritten(adapter, group, writeID, sentAt)
   } finally {
     endWrite(adapter, stampedPKs, failed)
   }
@@ -324,7 +325,12 @@ function storedImages(group: Group, pk: string): Map<string, null | StoredDocume
 }
 
 /** What a committed group changes in this process's memory: held snapshots, revisions. */
-function noteGroupWritten(adapter: DynamoDBAdapter, group: Group, writeID: string): void {
+function noteGroupWritten(
+  adapter: DynamoDBAdapter,
+  group: Group,
+  writeID: string,
+  sentAt: number,
+): void {
   // Snapshots this process holds can take the change in without reading everything again.
   noteCommittedWrites(
     adapter,
@@ -338,6 +344,7 @@ function noteGroupWritten(adapter: DynamoDBAdapter, group: Group, writeID: strin
                 .filter((change) => change.key.pk === action.key.pk)
                 .map((change) => change.key),
               images: () => storedImages(group, action.key.pk),
+              sentAt,
               stamp: action.stamp,
             },
           ]

@@ -248,12 +248,13 @@ async function applyDeferred(
       const actions = guard
         ? stillCounted(deferred.parts[part], guard.counted, countedAt(adapter, guard.namespace))
         : deferred.parts[part]
+      const sentAt = performance.now()
       try {
         await transactWrite(adapter, [...actions, step, ...(check ? [check] : [])])
         if (check?.stamp) {
           // No document item changed: what this process holds stays as it is.
           noteCommittedWrites(adapter, [
-            { amount: 0, counter: check.key, documents: [], stamp: check.stamp },
+            { amount: 0, counter: check.key, documents: [], sentAt, stamp: check.stamp },
           ])
         }
         break
