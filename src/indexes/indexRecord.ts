@@ -90,8 +90,9 @@ export function loadIndexRecord(
   const version = item?.[INDEX_VERSION_ATTRIBUTE]
   const perAdapter = records.get(adapter) ?? new Map<string, IndexRecord>()
   records.set(adapter, perAdapter)
-  // As read, even when older than what this process knew (the table was emptied, or a slower
-  // read finished last): the shard condition sends a writer that is behind back for a new read.
+  // As read, even when older than what this process knew (a slower read finished last, or the
+  // table was emptied by other means than migrateFresh.ts): the shard condition sends a writer
+  // that is behind back for a new read.
   perAdapter.set(namespace.pk, {
     built: built.size > 0 || definitions.size > 0 ? built : undefined,
     definitions,

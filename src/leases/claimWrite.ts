@@ -141,11 +141,11 @@ async function conditionalUpdate(
 /**
  * Before the whole table is emptied (`migrate:fresh`, `clearDatabase`): every read lease another
  * process holds is taken back, and their holders waited out, so none answers from memory what is
- * no longer stored.
+ * no longer stored. Returns the revocation token of each lease waited out, by namespace pk.
  */
-export async function takeBackEveryLease(adapter: DynamoDBAdapter): Promise<void> {
+export async function takeBackEveryLease(adapter: DynamoDBAdapter): Promise<Map<string, string>> {
   const me = leaseHolderID(adapter)
-  let taken = 0
+  const taken = new Map<string, string>()
   let startKey: Record<string, unknown> | undefined
   do {
     const out = await send<{
@@ -168,7 +168,7 @@ export async function takeBackEveryLease(adapter: DynamoDBAdapter): Promise<void
         continue
       }
       try {
-        await send(
+        const out = await send<{ Attributes?: Record<string, unknown> }>(
           adapter,
           new UpdateCommand({
             ConditionExpression: 'attribute_exists(#lo)',
@@ -179,11 +179,12 @@ export async function takeBackEveryLease(adapter: DynamoDBAdapter): Promise<void
             ExpressionAttributeValues: { ':token': randomUUID() },
             Key: { pk: item.pk, sk: item.sk },
             ReturnConsumedCapacity: 'TOTAL',
+            ReturnValues: 'ALL_NEW',
             TableName: adapter.tableName,
             UpdateExpression: 'SET #lr = if_not_exists(#lr, :token)',
           }),
         )
-        taken++
+        taken.set(String(item.pk), String(out.Attributes?.[LEASE_REVOKING_ATTRIBUTE]))
       } catch (error) {
         if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') {
           throw error
@@ -192,7 +193,8 @@ export async function takeBackEveryLease(adapter: DynamoDBAdapter): Promise<void
     }
     startKey = out.LastEvaluatedKey
   } while (startKey)
-  if (taken > 0) {
+  if (taken.size > 0) {
     await new Promise((resolve) => setTimeout(resolve, revocationWait()))
   }
+  return taken
 }

@@ -12,6 +12,8 @@ import { forgetIndexRecords } from '../indexes/indexRecord.js'
 import { dropSnapshots } from '../read/snapshots.js'
 import { takeBackEveryLease } from '../leases/claimWrite.js'
 import { quiesceLeases } from '../leases/holdLease.js'
+import { STATE_SK } from '../indexes/versionBump.js'
+import { resetStateItem } from './stateAfterClear.js'
 
 /** Deletes every item in the adapter's table (the table belongs to this Payload instance). */
 export async function dropAllItems(adapter: DynamoDBAdapter): Promise<number> {
@@ -19,15 +21,19 @@ export async function dropAllItems(adapter: DynamoDBAdapter): Promise<number> {
   const resumeLeases = await quiesceLeases(adapter)
   try {
     // Other processes' read leases: their holders answer from memory until they end.
-    await takeBackEveryLease(adapter)
-    return await deleteEveryItem(adapter)
+    const waitedOut = await takeBackEveryLease(adapter)
+    return await deleteEveryItem(adapter, waitedOut)
   } finally {
     resumeLeases()
   }
 }
 
-async function deleteEveryItem(adapter: DynamoDBAdapter): Promise<number> {
+async function deleteEveryItem(
+  adapter: DynamoDBAdapter,
+  waitedOut: ReadonlyMap<string, string>,
+): Promise<number> {
   let deleted = 0
+  const states: ItemKey[] = []
   let startKey: Record<string, unknown> | undefined
   do {
     const out = await send<{ Items?: ItemKey[]; LastEvaluatedKey?: Record<string, unknown> }>(
@@ -41,10 +47,16 @@ async function deleteEveryItem(adapter: DynamoDBAdapter): Promise<number> {
       }),
     )
     const keys = (out.Items ?? []).map(({ pk, sk }) => ({ pk, sk }))
-    await batchDeleteItems(adapter, keys)
-    deleted += keys.length
+    // State items are emptied once the rest is gone, never deleted (stateAfterClear.ts).
+    states.push(...keys.filter((key) => key.sk === STATE_SK))
+    const others = keys.filter((key) => key.sk !== STATE_SK)
+    await batchDeleteItems(adapter, others)
+    deleted += others.length
     startKey = out.LastEvaluatedKey
   } while (startKey)
+  for (const key of states) {
+    await resetStateItem(adapter, key, waitedOut.get(key.pk))
+  }
   return deleted
 }
 

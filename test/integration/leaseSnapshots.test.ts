@@ -5,51 +5,11 @@
  * over it): taking that write's images in again would bring the older document back, and under
  * the lease nothing reads the table to notice.
  */
-import type { Config, DatabaseAdapterObj, Payload } from 'payload'
-
 import { randomUUID } from 'node:crypto'
 
-import type { DynamoDBAdapter, DynamoDBAdapterArgs } from '../../src/index.js'
+import type { DynamoDBAdapter } from '../../src/index.js'
 
-import { leaseServes } from '../../src/leases/holdLease.js'
-import { collectionNamespace } from '../../src/namespaces.js'
-import { bootOnTable } from '../support/bootPayload.js'
-import { setEnv } from '../support/env.js'
-
-const LEASE_MS = 300
-
-function config(db: DatabaseAdapterObj): Config {
-  return {
-    collections: [
-      {
-        slug: 'posts',
-        fields: [
-          { name: 'title', type: 'text' },
-          { name: 'views', type: 'number' },
-        ],
-      },
-    ],
-    db,
-    secret: 'lease-snapshots-test',
-    telemetry: false,
-  }
-}
-
-const adapterOf = (payload: Payload) => payload.db as unknown as DynamoDBAdapter
-
-/** Queries until the process answers `posts` from its lease. */
-async function untilLeased(payload: Payload): Promise<void> {
-  const adapter = adapterOf(payload)
-  const pk = collectionNamespace(adapter, 'posts').pk
-  for (let round = 0; round < 400; round++) {
-    await payload.count({ collection: 'posts' })
-    if (leaseServes(adapter, pk)) {
-      return
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-  throw new Error('the lease of posts was never taken')
-}
+import { adapterOf, leasedPostsProcesses, untilLeased } from '../support/leasedPosts.js'
 
 /**
  * Holds the answer of the next `TransactWriteItems` after DynamoDB applied it, until `release`:
@@ -75,25 +35,7 @@ function holdNextWriteAnswer(adapter: DynamoDBAdapter) {
 }
 
 describe('what a lease holder takes in from its own writes', () => {
-  const started: Payload[] = []
-  let restoreEnv = () => {}
-
-  const start = async (tableName: string, options: Partial<DynamoDBAdapterArgs> = {}) => {
-    const payload = await bootOnTable(config, tableName, options)
-    started.push(payload)
-    return payload
-  }
-
-  beforeAll(() => {
-    restoreEnv = setEnv('PAYLOAD_DYNAMODB_READ_LEASE_MS', String(LEASE_MS))
-  })
-
-  afterAll(async () => {
-    for (const payload of started) {
-      await payload.destroy()
-    }
-    restoreEnv()
-  })
+  const start = leasedPostsProcesses()
 
   it.each([
     ['updates', 3],

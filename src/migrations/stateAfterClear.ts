@@ -1,0 +1,105 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb'
+import { APIError } from 'payload'
+
+import type { ItemKey } from '../keys/itemKeys.js'
+import type { DynamoDBAdapter } from '../types.js'
+
+import { readItem } from '../indexes/verify.js'
+import { INDEX_VERSION_ATTRIBUTE, SHARD_COUNTS_ATTRIBUTE } from '../indexes/versionBump.js'
+import { LEASE_OWNER_ATTRIBUTE, LEASE_REVOKING_ATTRIBUTE } from '../leases/leaseRecord.js'
+import { leaseHolderID } from '../leases/leaseState.js'
+import { isConditionFailure } from '../storage/errors.js'
+import { send } from '../storage/send.js'
+
+/** Attempts before giving up on one state item that keeps changing under the reset. */
+const ATTEMPTS = 8
+/** What the reset is conditioned on: unchanged since it was read. */
+const AS_READ = [
+  INDEX_VERSION_ATTRIBUTE,
+  SHARD_COUNTS_ATTRIBUTE,
+  LEASE_OWNER_ATTRIBUTE,
+  LEASE_REVOKING_ATTRIBUTE,
+]
+
+/**
+ * A namespace's state item (`M#indexes`) once its other items are deleted: emptied as a new
+ * namespace's (no index recorded), but with its version moved on rather than deleted. Processes
+ * that lived through the clear still know the old version, and a writer passes its shard
+ * condition while the shards' version is not above what it knows: had the version started
+ * again from 0, a lease taken after the clear would bump the shards to a version such a writer
+ * takes for one it has seen, and it would write without taking the lease back.
+ *
+ * Kept as well: the shard counts of the processes that connected (their shards are the ones a
+ * bump must reach) and a lease held or being taken back (its holder may still answer from it),
+ * unless it is this process's (forgotten before the clear) or the revocation `waitedOut` is the
+ * one the clear waited out (its holder stopped answering).
+ */
+export async function resetStateItem(
+  adapter: DynamoDBAdapter,
+  key: ItemKey,
+  waitedOut?: string,
+): Promise<void> {
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const item = await readItem(adapter, key)
+    if (!item) {
+      return
+    }
+    const over =
+      item[LEASE_OWNER_ATTRIBUTE] === leaseHolderID(adapter) ||
+      (waitedOut !== undefined && item[LEASE_REVOKING_ATTRIBUTE] === waitedOut)
+    const kept = [
+      SHARD_COUNTS_ATTRIBUTE,
+      ...(over ? [] : [LEASE_OWNER_ATTRIBUTE, LEASE_REVOKING_ATTRIBUTE]),
+    ]
+    const names: Record<string, string> = {}
+    const values: Record<string, unknown> = {}
+    const asRead: string[] = []
+    for (const [at, attribute] of AS_READ.entries()) {
+      names[`#a${at}`] = attribute
+      if (item[attribute] === undefined) {
+        asRead.push(`attribute_not_exists(#a${at})`)
+      } else if (attribute !== SHARD_COUNTS_ATTRIBUTE) {
+        values[`:a${at}`] = item[attribute]
+        asRead.push(`#a${at} = :a${at}`)
+      } else {
+        // The list only grows: one more count listed meanwhile changes its size.
+        values[`:a${at}`] = (item[attribute] as Set<number>).size
+        asRead.push(`size(#a${at}) = :a${at}`)
+      }
+    }
+    const version = item[INDEX_VERSION_ATTRIBUTE]
+    try {
+      await send(
+        adapter,
+        new PutCommand({
+          ConditionExpression: asRead.join(' AND '),
+          ExpressionAttributeNames: names,
+          // DynamoDB refuses an empty map (nothing of these was stored).
+          ExpressionAttributeValues: Object.keys(values).length > 0 ? values : undefined,
+          Item: {
+            ...Object.fromEntries(
+              kept.flatMap((attribute) =>
+                item[attribute] === undefined ? [] : [[attribute, item[attribute]]],
+              ),
+            ),
+            ...key,
+            [INDEX_VERSION_ATTRIBUTE]: (typeof version === 'number' ? version : 0) + 1,
+          },
+          ReturnConsumedCapacity: 'TOTAL',
+          TableName: adapter.tableName,
+        }),
+      )
+      return
+    } catch (error) {
+      if (!isConditionFailure(error)) {
+        throw error
+      }
+    }
+  }
+  throw new APIError(
+    `The state item of ${key.pk} kept changing while the table was emptied; retry.`,
+    503,
+    undefined,
+    true,
+  )
+}
