@@ -16,7 +16,7 @@ import {
   LEASE_REVOKING_ATTRIBUTE,
   type RecordedLease,
 } from './leaseRecord.js'
-import { cooldownAfter, revocationWait } from './leaseTiming.js'
+import { cooldownAfter, MAX_COOLDOWN_MS, revocationWait } from './leaseTiming.js'
 
 const revoking = new WeakMap<DynamoDBAdapter, Map<string, Promise<void>>>()
 
@@ -141,11 +141,15 @@ async function conditionalUpdate(
 /**
  * Before the whole table is emptied (`migrate:fresh`, `clearDatabase`): every read lease another
  * process holds is taken back, and their holders waited out, so none answers from memory what is
- * no longer stored. Returns the revocation token of each lease waited out, by namespace pk.
+ * no longer stored. Every namespace's lease is closed as well until the state items are reset
+ * (migrations/stateAfterClear.ts; an hour at most, should the clear stop half-way): a lease taken
+ * over a partition half emptied would answer the documents deleted after it. Returns each
+ * namespace's revocation token, by pk.
  */
 export async function takeBackEveryLease(adapter: DynamoDBAdapter): Promise<Map<string, string>> {
   const me = leaseHolderID(adapter)
-  const taken = new Map<string, string>()
+  const closed = new Map<string, string>()
+  let held = false
   let startKey: Record<string, unknown> | undefined
   do {
     const out = await send<{
@@ -156,45 +160,42 @@ export async function takeBackEveryLease(adapter: DynamoDBAdapter): Promise<Map<
       new ScanCommand({
         ConsistentRead: true,
         ExclusiveStartKey: startKey,
-        ExpressionAttributeNames: { '#lo': LEASE_OWNER_ATTRIBUTE, '#sk': 'sk' },
+        ExpressionAttributeNames: { '#sk': 'sk' },
         ExpressionAttributeValues: { ':state': STATE_SK },
-        FilterExpression: '#sk = :state AND attribute_exists(#lo)',
+        FilterExpression: '#sk = :state',
+        ProjectionExpression: 'pk, sk',
         ReturnConsumedCapacity: 'TOTAL',
         TableName: adapter.tableName,
       }),
     )
     for (const item of out.Items ?? []) {
-      if (item[LEASE_OWNER_ATTRIBUTE] === me) {
-        continue
-      }
-      try {
-        const out = await send<{ Attributes?: Record<string, unknown> }>(
-          adapter,
-          new UpdateCommand({
-            ConditionExpression: 'attribute_exists(#lo)',
-            ExpressionAttributeNames: {
-              '#lo': LEASE_OWNER_ATTRIBUTE,
-              '#lr': LEASE_REVOKING_ATTRIBUTE,
-            },
-            ExpressionAttributeValues: { ':token': randomUUID() },
-            Key: { pk: item.pk, sk: item.sk },
-            ReturnConsumedCapacity: 'TOTAL',
-            ReturnValues: 'ALL_NEW',
-            TableName: adapter.tableName,
-            UpdateExpression: 'SET #lr = if_not_exists(#lr, :token)',
-          }),
-        )
-        taken.set(String(item.pk), String(out.Attributes?.[LEASE_REVOKING_ATTRIBUTE]))
-      } catch (error) {
-        if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') {
-          throw error
-        }
-      }
+      // A revocation (kept if one is under way) and the cooldown: either refuses a taking.
+      const { Attributes: now } = await send<{ Attributes?: Record<string, unknown> }>(
+        adapter,
+        new UpdateCommand({
+          ExpressionAttributeNames: {
+            '#lc': LEASE_COOLDOWN_ATTRIBUTE,
+            '#lr': LEASE_REVOKING_ATTRIBUTE,
+          },
+          ExpressionAttributeValues: {
+            ':token': randomUUID(),
+            ':until': Date.now() + MAX_COOLDOWN_MS,
+          },
+          Key: { pk: item.pk, sk: item.sk },
+          ReturnConsumedCapacity: 'TOTAL',
+          ReturnValues: 'ALL_NEW',
+          TableName: adapter.tableName,
+          UpdateExpression: 'SET #lc = :until, #lr = if_not_exists(#lr, :token)',
+        }),
+      )
+      closed.set(String(item.pk), String(now?.[LEASE_REVOKING_ATTRIBUTE]))
+      const owner = now?.[LEASE_OWNER_ATTRIBUTE]
+      held ||= owner !== undefined && owner !== me
     }
     startKey = out.LastEvaluatedKey
   } while (startKey)
-  if (taken.size > 0) {
+  if (held) {
     await new Promise((resolve) => setTimeout(resolve, revocationWait()))
   }
-  return taken
+  return closed
 }

@@ -25,6 +25,9 @@ export function revocationWait(): number {
   return Math.ceil(duration * 1.1) + 100
 }
 
+/** The longest cooldown: also what a clear sets on every lease while it runs (claimWrite.ts). */
+export const MAX_COOLDOWN_MS = 3_600_000
+
 /**
  * After a writer took the lease back, no process takes it for a while: 15 lease durations (30 s
  * by default), doubling with each revocation up to an hour, so a table with several writers soon
@@ -32,7 +35,7 @@ export function revocationWait(): number {
  */
 export function cooldownAfter(revocations: number): number {
   const doublings = Math.max(0, Math.min(revocations, 20) - 1)
-  return Math.min(3_600_000, 15 * leaseDuration() * 2 ** doublings)
+  return Math.min(MAX_COOLDOWN_MS, 15 * leaseDuration() * 2 ** doublings)
 }
 
 /** A held lease nobody answered from for this long is given back. */

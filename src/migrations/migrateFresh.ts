@@ -20,9 +20,10 @@ export async function dropAllItems(adapter: DynamoDBAdapter): Promise<number> {
   // This process's own lease takings end first; none starts until the table is empty.
   const resumeLeases = await quiesceLeases(adapter)
   try {
-    // Other processes' read leases: their holders answer from memory until they end.
-    const waitedOut = await takeBackEveryLease(adapter)
-    return await deleteEveryItem(adapter, waitedOut)
+    // Other processes' read leases: their holders answer from memory until they end. No lease
+    // is taken until the state items are reset.
+    const closed = await takeBackEveryLease(adapter)
+    return await deleteEveryItem(adapter, closed)
   } finally {
     resumeLeases()
   }
@@ -30,7 +31,7 @@ export async function dropAllItems(adapter: DynamoDBAdapter): Promise<number> {
 
 async function deleteEveryItem(
   adapter: DynamoDBAdapter,
-  waitedOut: ReadonlyMap<string, string>,
+  closed: ReadonlyMap<string, string>,
 ): Promise<number> {
   let deleted = 0
   const states: ItemKey[] = []
@@ -55,7 +56,7 @@ async function deleteEveryItem(
     startKey = out.LastEvaluatedKey
   } while (startKey)
   for (const key of states) {
-    await resetStateItem(adapter, key, waitedOut.get(key.pk))
+    await resetStateItem(adapter, key, closed.get(key.pk))
   }
   return deleted
 }

@@ -31,13 +31,14 @@ const AS_READ = [
  *
  * Kept as well: the shard counts of the processes that connected (their shards are the ones a
  * bump must reach) and a lease held or being taken back (its holder may still answer from it),
- * unless it is this process's (forgotten before the clear) or the revocation `waitedOut` is the
- * one the clear waited out (its holder stopped answering).
+ * unless it is this process's (forgotten before the clear) or carries the revocation the clear
+ * set (`closedWith`: its holder was waited out, and nobody took the lease since). The clear's
+ * cooldown goes: leases may be taken again.
  */
 export async function resetStateItem(
   adapter: DynamoDBAdapter,
   key: ItemKey,
-  waitedOut?: string,
+  closedWith?: string,
 ): Promise<void> {
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const item = await readItem(adapter, key)
@@ -46,7 +47,7 @@ export async function resetStateItem(
     }
     const over =
       item[LEASE_OWNER_ATTRIBUTE] === leaseHolderID(adapter) ||
-      (waitedOut !== undefined && item[LEASE_REVOKING_ATTRIBUTE] === waitedOut)
+      (closedWith !== undefined && item[LEASE_REVOKING_ATTRIBUTE] === closedWith)
     const kept = [
       SHARD_COUNTS_ATTRIBUTE,
       ...(over ? [] : [LEASE_OWNER_ATTRIBUTE, LEASE_REVOKING_ATTRIBUTE]),

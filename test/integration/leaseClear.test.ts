@@ -8,8 +8,39 @@
  */
 import { randomUUID } from 'node:crypto'
 
+import type { DynamoDBAdapter } from '../../src/index.js'
+import type { ItemKey } from '../../src/keys/itemKeys.js'
+
+import { leaseServes } from '../../src/leases/holdLease.js'
 import { revocationWait } from '../../src/leases/leaseTiming.js'
+import { collectionNamespace } from '../../src/namespaces.js'
 import { adapterOf, leasedPostsProcesses, untilLeased } from '../support/leasedPosts.js'
+
+/** Holds the clear once a BatchWriteItem deleting documents of partition `pk` was applied. */
+function pauseAfterFirstDelete(adapter: DynamoDBAdapter, pk: string) {
+  const send = adapter.docClient.send.bind(adapter.docClient)
+  let release = () => {}
+  const released = new Promise<void>((resolve) => (release = resolve))
+  let reached = () => {}
+  const paused = new Promise<void>((resolve) => (reached = resolve))
+  let armed = true
+  adapter.docClient.send = (async (command: { input?: unknown }, ...rest: []) => {
+    const output = await send(command as never, ...rest)
+    const requests = Object.values(
+      (command.input as { RequestItems?: Record<string, { DeleteRequest?: { Key: ItemKey } }[]> })
+        .RequestItems ?? {},
+    ).flat()
+    const deletes = requests.map((request) => request.DeleteRequest?.Key)
+    if (armed && deletes.some((key) => key?.pk === pk && key.sk.startsWith('D#'))) {
+      armed = false
+      reached()
+      await released
+      adapter.docClient.send = send
+    }
+    return output
+  }) as typeof adapter.docClient.send
+  return { paused, release }
+}
 
 describe('read leases across an emptied table', () => {
   const start = leasedPostsProcesses()
@@ -55,5 +86,33 @@ describe('read leases across an emptied table', () => {
     await clearer.create({ collection: 'posts', data: { title: 'R', views: 1 } })
     expect(performance.now() - began).toBeLessThan(revocationWait())
     expect((await holder.count({ collection: 'posts' })).totalDocs).toBe(2)
+  }, 120_000)
+
+  it('no lease is taken over a partition the clear has half emptied', async () => {
+    const tableName = `lease-clear-${randomUUID()}`
+    const holder = await start(tableName, { readCache: {} })
+    const clearer = await start(tableName, { readCache: false })
+    for (let i = 0; i < 60; i++) {
+      await clearer.create({ collection: 'posts', data: { title: `P${i}`, views: i } })
+    }
+    expect((await holder.count({ collection: 'posts' })).totalDocs).toBe(60)
+    // The clear stops after its first delete of documents of posts (their counter items are
+    // deleted after them), while the holder keeps reading.
+    const gate = pauseAfterFirstDelete(adapterOf(clearer), 'C#posts')
+    const clearing = adapterOf(clearer).clearDatabase()
+    await gate.paused
+    const pk = collectionNamespace(adapterOf(holder), 'posts').pk
+    let leased = false
+    for (let round = 0; round < 60 && !leased; round++) {
+      await holder.count({ collection: 'posts' })
+      leased = leaseServes(adapterOf(holder), pk)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    gate.release()
+    await clearing
+    const counted = (await holder.count({ collection: 'posts' })).totalDocs
+    const found = (await holder.find({ collection: 'posts', limit: 0 })).docs.length
+    // Before: the lease taken during the pause, and the 60 documents answered after the clear.
+    expect({ counted, found, leased }).toEqual({ counted: 0, found: 0, leased: false })
   }, 120_000)
 })
