@@ -136,6 +136,9 @@ export async function caughtUp(
   const docs = [...held.docs.filter((doc) => !changed.has(sortKey(doc))), ...reread]
   docs.sort((a, b) => Buffer.compare(Buffer.from(sortKey(a)), Buffer.from(sortKey(b))))
   carryLookups(adapter, namespace, { added: reread, from: held.docs, removed, to: docs })
+  // Kept as measured at load, so the limits hold as the writes add to it.
+  const weigh = (some: StoredDocument[]) => some.reduce((sum, doc) => sum + documentSize(doc), 0)
+  held.bytes += weigh(reread) - weigh(removed)
   held.docs = docs
   held.items = now
   held.uses++
@@ -166,4 +169,9 @@ function writtenImages(writes: PendingWrite[]): Map<string, null | StoredDocumen
  */
 export function confirmedIn(state: NamespaceState, noted: ReadonlySet<PendingWrite>): void {
   state.pending = state.pending.filter((write) => !noted.has(write))
+}
+
+/** What a held document counts towards `maxBytes` (as measured when a partition is read). */
+export function documentSize(doc: StoredDocument): number {
+  return JSON.stringify(doc).length
 }

@@ -10,6 +10,7 @@ import {
   caughtUp,
   type CommittedWrite,
   confirmedIn,
+  documentSize,
   MAX_PENDING,
   type NamespaceState,
   type Snapshot,
@@ -113,7 +114,9 @@ export async function heldDocuments(
     }
     const expected = state.pending.reduce((items, write) => stampAfter(items, write), leased.items)
     if (await caughtUp(adapter, namespace, state, leased, expected)) {
-      return { docs: leased.docs, leased: true, loaded: false }
+      return withinLimits(adapter, state, leased)
+        ? { docs: leased.docs, leased: true, loaded: false }
+        : undefined
     }
   }
   const noted = new Set(state.pending)
@@ -130,7 +133,7 @@ export async function heldDocuments(
   }
   if (held && fresh && (await caughtUp(adapter, namespace, state, held, current.items))) {
     noteStampCheck(adapter, namespace, checkedAt, true)
-    return { docs: held.docs, loaded: false }
+    return withinLimits(adapter, state, held) ? { docs: held.docs, loaded: false } : undefined
   }
   // Another process wrote (or nothing is held yet): no lease for now.
   noteStampCheck(adapter, namespace, checkedAt, false)
@@ -154,7 +157,7 @@ export async function heldDocuments(
   state.everLoaded = true
   const docs = await readPartition(adapter, namespace.pk)
   const after = await readStamp(adapter, namespace.pk)
-  const bytes = docs.reduce((sum, doc) => sum + JSON.stringify(doc).length, 0)
+  const bytes = docs.reduce((sum, doc) => sum + documentSize(doc), 0)
   if (bytes > room) {
     state.skip = TOO_LARGE_SKIP
   } else if (after.stamp !== current.stamp) {
@@ -223,6 +226,24 @@ export async function leasedDocuments(
   }
   const held = await heldDocuments(adapter, namespace, { onlyIfHeld: true })
   return held?.leased ? held.docs : undefined
+}
+
+/**
+ * Whether a snapshot its own writes grew is still within `maxDocuments` and `maxBytes`; one
+ * that is not is let go, and the namespace not looked at again for a while, as if found too
+ * large when it was read.
+ */
+function withinLimits(adapter: DynamoDBAdapter, state: NamespaceState, held: Snapshot): boolean {
+  const limits = adapter.readCache
+  if (limits && held.docs.length <= limits.maxDocuments && heldBytes(adapter) <= limits.maxBytes) {
+    return true
+  }
+  if (state.snapshot === held) {
+    state.snapshot = undefined
+    state.pending = []
+    state.skip = TOO_LARGE_SKIP
+  }
+  return false
 }
 
 /**

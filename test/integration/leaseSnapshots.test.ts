@@ -79,4 +79,29 @@ describe('what a lease holder takes in from its own writes', () => {
     },
     120_000,
   )
+
+  it.each([
+    ['maxDocuments', { maxDocuments: 10 }, 'short'],
+    ['maxBytes', { maxBytes: 20_000 }, 'x'.repeat(4_000)],
+  ] as const)(
+    'a collection its own writes take past %s is no longer held',
+    async (_, limit, title) => {
+      const holder = await start(`lease-snapshots-${randomUUID()}`, {
+        readCache: { ...limit },
+      })
+      for (let i = 0; i < 8; i++) {
+        await holder.create({ collection: 'posts', data: { title: `P${i}`, views: i } })
+      }
+      await untilLeased(holder)
+      // Taken in from what the writes stored (under the lease, without a read).
+      for (let i = 0; i < 5; i++) {
+        await holder.create({ collection: 'posts', data: { title, views: 100 + i } })
+        expect((await holder.count({ collection: 'posts' })).totalDocs).toBe(9 + i)
+      }
+      const explained = await adapterOf(holder).explain({ collection: 'posts' })
+      // Before: "held in memory, leased", 13 documents or about 21 KB.
+      expect(explained.description).not.toContain('held in memory')
+    },
+    120_000,
+  )
 })
