@@ -6,6 +6,7 @@ import { dropAllItems } from './migrations/migrateFresh.js'
 import { syncIndexes } from './indexes/syncIndexes.js'
 import { ensureTable } from './storage/ensureTable.js'
 import { finishOpenCommits, settleOpenCommits } from './transactions/recover.js'
+import { journalGraceMs } from './transactions/journalGrace.js'
 import { dropSnapshots } from './read/snapshots.js'
 import { releaseLeases } from './leases/holdLease.js'
 
@@ -24,7 +25,11 @@ export const connect: Connect = async function connect(this: DynamoDBAdapter, op
   // Indexes follow the config: the planner reads only complete ones; in development new ones
   // are built (and removed ones dropped) now, in production by a migration.
   await syncIndexes(this, { build: this.buildIndexesOnStart, throwOnError: false })
-  const { deferred, lookAgainInMs } = await settleOpenCommits(this)
+  // Never fails the start: a journal that cannot be finished is logged and looked at again.
+  const { deferred, lookAgainInMs } = await settleOpenCommits(this).catch((error: unknown) => {
+    this.payload.logger.error({ err: error, msg: 'payload-db-dynamodb: journal recovery failed' })
+    return { deferred: 1, lookAgainInMs: journalGraceMs() }
+  })
   if (process.env.NODE_ENV === 'production' && this.prodMigrations) {
     await this.migrate({ migrations: this.prodMigrations as unknown as Migration[] })
   }

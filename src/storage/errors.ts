@@ -131,6 +131,26 @@ export function isItemTooLarge(error: unknown): boolean {
 }
 
 /**
+ * Whether DynamoDB refused a request as invalid, which it does again on every attempt: a
+ * `ValidationException` (a key over 1024 bytes, an item over 400 KB), or a transaction cancelled
+ * for a `ValidationError` (no failed condition). Waiting does not help, unlike throttling or a
+ * lost connection. Also for the `APIError` made of one (its `cause`).
+ */
+export function isRefusedRequest(error: unknown): boolean {
+  const kind = (error as { data?: { kind?: unknown } } | undefined)?.data?.kind
+  if (kind === 'invalidRequest' || kind === 'itemTooLarge') {
+    return true
+  }
+  const raw = error instanceof APIError ? (error as { cause?: unknown }).cause : error
+  const name = nameOf(raw)
+  if (name === 'ValidationException' || name === 'SerializationException') {
+    return true
+  }
+  const codes = name === 'TransactionCanceledException' ? cancellationCodes(raw) : []
+  return codes.includes('ValidationError') && !codes.includes('ConditionalCheckFailed')
+}
+
+/**
  * The `APIError` for a DynamoDB failure. An `APIError` is returned as it is. The original error is
  * kept as `cause` for logs; `data` says what kind of failure it was (see `DynamoDBErrorData`).
  */

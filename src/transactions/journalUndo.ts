@@ -6,6 +6,7 @@ import type { JournalUndo } from './journal.js'
 
 import { isConditionFailure } from '../storage/errors.js'
 import { send } from '../storage/send.js'
+import { WriteRefused } from '../write/refusedWrite.js'
 import { headerKey, ownerCondition } from './journal.js'
 import { JournalTakenOver } from './journalGrace.js'
 
@@ -13,13 +14,17 @@ type Store = Pick<DynamoDBAdapter, 'docClient' | 'stats' | 'tableName'>
 
 /**
  * Payload's error for a journaled write that is undone, as JSON: a taken unique value's
- * `ValidationError`, or the duplicate ids of creates whose id another document took.
+ * `ValidationError`, the duplicate ids of creates whose id another document took, or DynamoDB's
+ * refusal of a request (`refused`).
  */
 export function undoneValidation(
-  error: ValidationError | { conflicts: { key: { sk: string } }[] },
+  error: ValidationError | WriteRefused | { conflicts: { key: { sk: string } }[] },
 ): Record<string, unknown> {
   if (error instanceof ValidationError) {
     return { ...(error.data as Record<string, unknown>) }
+  }
+  if (error instanceof WriteRefused) {
+    return { refused: { message: error.message, status: error.status } }
   }
   return {
     errors: error.conflicts.map((change) => ({
@@ -27,6 +32,14 @@ export function undoneValidation(
       path: 'id',
     })),
   }
+}
+
+/** The error a write undone for `validation` (`undoneValidation`) answers its caller with. */
+export function undoneError(validation: Record<string, unknown>): ValidationError | WriteRefused {
+  const refused = validation.refused as { message: string; status: number } | undefined
+  return refused
+    ? new WriteRefused(refused.message, refused.status)
+    : new ValidationError(validation as ConstructorParameters<typeof ValidationError>[0])
 }
 
 /**

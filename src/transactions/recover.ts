@@ -12,6 +12,7 @@ import { applyRemaining, undoApplied } from '../write/applyJournal.js'
 import { closeJournal, lockedKeys } from '../write/journaledCommit.js'
 import { finishDeferred } from '../write/splitGroup.js'
 import { IdTaken } from '../write/takenCreates.js'
+import { WriteRefused } from '../write/refusedWrite.js'
 import {
   deleteJournal,
   openJournals,
@@ -39,21 +40,28 @@ export async function finishOpenCommits(
   adapter: DynamoDBAdapter,
   options: { olderThanMs?: number } = {},
 ): Promise<{ deferred: number; finished: number }> {
-  const { deferred, finished } = await settleOpenCommits(adapter, options)
+  const { deferred, failures, finished } = await settleOpenCommits(adapter, options)
+  if (failures.length > 0) {
+    // Every other journal was tried first (each failure is logged).
+    throw failures[0]
+  }
   return { deferred, finished }
 }
 
 /**
  * `finishOpenCommits`, also saying when to look again: once the last of the deferred journals
- * may be taken over if its owner stays silent (each by the grace period on its own header).
+ * may be taken over if its owner stays silent (each by the grace period on its own header). A
+ * journal that cannot be finished now is logged and left (`failures`): one bad journal must not
+ * keep the others, or the start, from going on.
  */
 export async function settleOpenCommits(
   adapter: DynamoDBAdapter,
   options: { olderThanMs?: number } = {},
-): Promise<{ deferred: number; finished: number; lookAgainInMs: number }> {
+): Promise<{ deferred: number; failures: unknown[]; finished: number; lookAgainInMs: number }> {
   let finished = 0
   let deferred = 0
   let lookAgainInMs = 0
+  const failures: unknown[] = []
   await sweepOutcomes(adapter, OUTCOME_KEPT_MS)
   for (const header of await openJournals(adapter)) {
     const quiet = silence(header)
@@ -63,15 +71,24 @@ export async function settleOpenCommits(
       lookAgainInMs = Math.max(lookAgainInMs, allowed - quiet.for)
       continue
     }
-    if (await finishJournal(adapter, header)) {
-      finished++
-    } else {
-      // Its owner beat again, or another process took it: silent for a whole period at the soonest.
-      deferred++
-      lookAgainInMs = Math.max(lookAgainInMs, allowed)
+    try {
+      if (await finishJournal(adapter, header)) {
+        finished++
+        continue
+      }
+    } catch (error) {
+      failures.push(error)
+      adapter.payload.logger.error({
+        err: error,
+        msg: `payload-db-dynamodb: could not finish an interrupted write (${header.writeID}); its journal stays for the next start.`,
+      })
     }
+    // Its owner beat again, another process took it, or it failed: silent for a whole period at
+    // the soonest.
+    deferred++
+    lookAgainInMs = Math.max(lookAgainInMs, allowed)
   }
-  return { deferred, finished, lookAgainInMs }
+  return { deferred, failures, finished, lookAgainInMs }
 }
 
 /**
@@ -146,7 +163,11 @@ async function finishOwned(
     try {
       await applyRemaining(adapter, write)
     } catch (error) {
-      if (!(error instanceof ValidationError) && !(error instanceof IdTaken)) {
+      if (
+        !(error instanceof ValidationError) &&
+        !(error instanceof IdTaken) &&
+        !(error instanceof WriteRefused)
+      ) {
         // Not applied, not undone (the engine is unreachable, say): left for the next run.
         throw error
       }

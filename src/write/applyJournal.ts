@@ -29,6 +29,7 @@ import { GroupOutgrown, groupChanges, RevisionConflict, writeGroup } from './gro
 import { findLegacyOverflows } from './legacyOverflows.js'
 import { IdTaken, removeTakenEntries, takenCreates } from './takenCreates.js'
 import { finishDeferred, writeSplit } from './splitGroup.js'
+import { refusal, WriteRefused } from './refusedWrite.js'
 
 /** Room for the journal mark in each group's request. */
 export const GROUP_CAPACITY = MAX_TRANSACTION_ACTIONS - 1
@@ -60,8 +61,14 @@ export async function applyRemaining(
         req,
       )
       done.add(group)
-    } catch (error) {
-      if (error instanceof ValidationError || error instanceof IdTaken) {
+    } catch (failure) {
+      // A request DynamoDB refused as invalid is refused again on every attempt: undone too.
+      const error = refusal(failure) ?? failure
+      if (
+        error instanceof ValidationError ||
+        error instanceof IdTaken ||
+        error instanceof WriteRefused
+      ) {
         // Recorded first: whoever ends the write from now on undoes it (journalUndo.ts).
         await markUndoing(adapter, write.writeID, write.owner, {
           group,

@@ -10,6 +10,7 @@ import type { DynamoDBAdapter } from '../types.js'
 import { revisionOf } from '../storage/revisions.js'
 import { deleteJournal, markGroupDone, writeJournal } from '../transactions/journal.js'
 import { JournalTakenOver, UnfinishedWrite } from '../transactions/journalGrace.js'
+import { undoneError } from '../transactions/journalUndo.js'
 import {
   awaitOutcome,
   type LockProgress,
@@ -19,6 +20,7 @@ import { lockDocuments, unlockDocuments } from './documentLocks.js'
 import { landed } from './conflictReads.js'
 import { GroupOutgrown, groupChanges, RevisionConflict, writeGroup } from './groups.js'
 import { IdTaken } from './takenCreates.js'
+import { refusal, WriteRefused } from './refusedWrite.js'
 import { releaseMarkers } from './releaseMarkers.js'
 import { applyRemaining, GROUP_CAPACITY } from './applyJournal.js'
 
@@ -126,9 +128,7 @@ export async function commitJournaled(
       return
     }
     if (outcome.kind === 'undone') {
-      throw new ValidationError(
-        outcome.validation as ConstructorParameters<typeof ValidationError>[0],
-      )
+      throw undoneError(outcome.validation)
     }
     // Withdrawn (nothing applied: some of its documents moved on): computed again, as after a
     // conflict on them (none carries this write's id, so it is not taken for landed).
@@ -200,6 +200,9 @@ async function applyJournaled(
       // Indexes were recorded since it was packed. Its documents are locked as read, so every
       // group is applied over them as stored now, packed again with their entries.
       done.clear()
+    } else if (refusal(error)) {
+      // DynamoDB refused it as invalid: nothing of it was stored, and it would be refused again.
+      await abandon(refusal(error), changes)
     } else if (!(error instanceof RevisionConflict) && !(error instanceof ValidationError)) {
       // The first group may or may not have been applied (no answer): the journal stays, and
       // the next start finishes the write from it, so it ends whole either way.
@@ -235,9 +238,14 @@ async function applyJournaled(
   try {
     await applyRemaining(adapter, { done, journal, owner, writeID }, req)
   } catch (error) {
-    // Undone (a taken unique value or id): nothing is left to finish. Any other failure leaves
-    // the journal, and the next start (or a writer past the grace period) finishes the write.
-    if (error instanceof ValidationError || error instanceof IdTaken) {
+    // Undone (a taken unique value or id, a request DynamoDB refused): nothing is left to finish.
+    // Any other failure leaves the journal, and the next start (or a writer past the grace
+    // period) finishes the write.
+    if (
+      error instanceof ValidationError ||
+      error instanceof IdTaken ||
+      error instanceof WriteRefused
+    ) {
       await end(true)
       throw error
     }

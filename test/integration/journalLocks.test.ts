@@ -6,7 +6,7 @@
  * wins whole (the other either came first or was computed again over it), no lock or journal is
  * left, both processes answer the same, and `verifyIndexes` is clean.
  */
-import type { Config, DatabaseAdapterObj, Payload, Where } from 'payload'
+import type { Payload, Where } from 'payload'
 
 import { randomUUID } from 'node:crypto'
 
@@ -14,28 +14,13 @@ import type { DynamoDBAdapter } from '../../src/index.js'
 import type { FaultProxy } from '../support/faultProxy.js'
 
 import { bootOnTable } from '../support/bootPayload.js'
+import { groupItemsConfig } from '../support/groupItems.js'
 import { startFaultProxy } from '../support/faultProxy.js'
 import { watchSends } from '../support/journalItems.js'
 import { scanCount } from '../support/tableScan.js'
 import { seeded } from '../support/workload.js'
 
-function config(db: DatabaseAdapterObj): Config {
-  return {
-    collections: [
-      {
-        slug: 'items',
-        fields: [
-          { name: 'group', type: 'text', index: true },
-          { name: 'batch', type: 'text', index: true },
-          { name: 'n', type: 'number', index: true },
-        ],
-      },
-    ],
-    db,
-    secret: 'journal-locks-secret',
-    telemetry: false,
-  }
-}
+const config = groupItemsConfig
 
 const DOCUMENTS = 150
 const INCREMENTS = 60

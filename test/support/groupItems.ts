@@ -1,0 +1,23 @@
+import type { Config, DatabaseAdapterObj } from 'payload'
+
+/**
+ * One collection, `items`, with three indexed fields (`group`, `batch`, `n`): the journaled-write
+ * tests update a `group` of 150 of them at once.
+ */
+export function groupItemsConfig(db: DatabaseAdapterObj): Config {
+  return {
+    collections: [
+      {
+        slug: 'items',
+        fields: [
+          { name: 'group', type: 'text', index: true },
+          { name: 'batch', type: 'text', index: true },
+          { name: 'n', type: 'number', index: true },
+        ],
+      },
+    ],
+    db,
+    secret: 'group-items-secret',
+    telemetry: false,
+  }
+}
