@@ -8,7 +8,12 @@ import type { ItemKey } from '../keys/itemKeys.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { revisionOf } from '../storage/revisions.js'
-import { deleteJournal, markGroupDone, writeJournal } from '../transactions/journal.js'
+import {
+  deleteJournal,
+  markGroupDone,
+  readJournalHeader,
+  writeJournal,
+} from '../transactions/journal.js'
 import { JournalTakenOver, UnfinishedWrite } from '../transactions/journalGrace.js'
 import { undoneError } from '../transactions/journalUndo.js'
 import {
@@ -181,6 +186,10 @@ async function applyJournaled(
     await abandon(new RevisionConflict(locked.held, changes), [])
   }
   if (locked.newer.length > 0) {
+    // A document moved on: maybe because another process took this write over, applied it and
+    // unlocked (this process stalled in its lock step, then locked them again). Computing it
+    // again under this id would apply it twice: that process's outcome answers instead.
+    await assertStillOwned(adapter, writeID, owner)
     // The journal and the locks stay: the write is computed again under the same id.
     throw new LocksKept(locked.newer, changes, {
       keys: changes.filter((change) => change.before !== null).map((change) => change.key),
@@ -252,6 +261,20 @@ async function applyJournaled(
     throw unfinished(error)
   }
   await end(false)
+}
+
+/** Throws `JournalTakenOver` unless `owner` still owns the write's journal. */
+async function assertStillOwned(
+  adapter: DynamoDBAdapter,
+  writeID: string,
+  owner: string,
+): Promise<void> {
+  const header = await readJournalHeader(adapter, writeID).catch((failure: unknown) => {
+    throw unfinished(failure, true)
+  })
+  if (header?.owner !== owner) {
+    throw new JournalTakenOver(writeID)
+  }
 }
 
 /** The documents a journaled write leaves locked: those it stored (or, undone, stored back). */

@@ -13,7 +13,7 @@ import type { DynamoDBAdapter } from '../../src/index.js'
 import type { SentCommand } from '../support/journalItems.js'
 
 import { bootOnTable } from '../support/bootPayload.js'
-import { groupItemsConfig } from '../support/groupItems.js'
+import { groupDocs, groupItemsConfig } from '../support/groupItems.js'
 import { updateJournalHeader, watchSends } from '../support/journalItems.js'
 import { scanCount } from '../support/tableScan.js'
 
@@ -118,12 +118,7 @@ describe('a write of more than 100 items that DynamoDB refuses as invalid', () =
       )
 
   async function expectOld(group: string) {
-    const { docs } = await payload.find({
-      collection: 'items',
-      depth: 0,
-      pagination: false,
-      where: { group: { equals: group } },
-    })
+    const docs = await groupDocs(payload, group)
     expect(docs).toHaveLength(DOCUMENTS)
     expect(docs.filter((doc) => doc.batch !== 'old')).toEqual([])
     expect(
@@ -227,12 +222,7 @@ describe('a write of more than 100 items that DynamoDB refuses as invalid', () =
     )
     const fresh = await bootOnTable(config, table)
     try {
-      const { docs } = await fresh.find({
-        collection: 'items',
-        depth: 0,
-        pagination: false,
-        where: { group: { equals: group } },
-      })
+      const docs = await groupDocs(fresh, group)
       expect(docs.filter((doc) => doc.batch !== 'new')).toEqual([])
       expect(docs).toHaveLength(DOCUMENTS)
       // Only the broken journal is left.

@@ -1,4 +1,4 @@
-import type { Config, DatabaseAdapterObj } from 'payload'
+import type { Config, DatabaseAdapterObj, Payload } from 'payload'
 
 /**
  * One collection, `items`, with three indexed fields (`group`, `batch`, `n`): the journaled-write
@@ -20,4 +20,15 @@ export function groupItemsConfig(db: DatabaseAdapterObj): Config {
     secret: 'group-items-secret',
     telemetry: false,
   }
+}
+
+/** Every document of one `group`, as Payload returns them. */
+export async function groupDocs(payload: Payload, group: string) {
+  const { docs } = await payload.find({
+    collection: 'items',
+    depth: 0,
+    pagination: false,
+    where: { group: { equals: group } },
+  })
+  return docs
 }
