@@ -11,7 +11,7 @@ import type { DocumentChange } from '../transactions/session.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { namespaceOf } from '../namespaces.js'
-import { batchGetByKey } from '../storage/documentStore.js'
+import { batchGetByKey, batchGetItems } from '../storage/documentStore.js'
 import { markGroupDone, readJournalHeader } from '../transactions/journal.js'
 import { JournalTakenOver } from '../transactions/journalGrace.js'
 import { markUndoing, undoneValidation } from '../transactions/journalUndo.js'
@@ -95,7 +95,9 @@ export async function undoApplied(
   req?: Partial<PayloadRequest>,
 ): Promise<void> {
   const { done, journal, writeID } = write
-  const applied = journal.filter((change) => done.has(change.group) || change.group === failed)
+  const undoing = journal.filter((change) => done.has(change.group) || change.group === failed)
+  const undone = await releasedByUndo(adapter, undoing, writeID)
+  const applied = undoing.filter((change) => !undone.has(keyString(change.key)))
   const current = await batchGetByKey(
     adapter,
     applied.map((change) => change.key),
@@ -112,6 +114,29 @@ export async function undoApplied(
   if (taken.length > 0) {
     await removeTakenEntries(adapter, taken)
   }
+}
+
+/**
+ * The documents an undo already stored back and unlocked (its end was cut off while it removed
+ * the locks): they carry the write's id but no longer its lock, which storing them again needs.
+ * A lock is removed only once the undo stored every document back, so they are done.
+ */
+async function releasedByUndo(
+  adapter: DynamoDBAdapter,
+  journal: JournalChange[],
+  writeID: string,
+): Promise<Set<string>> {
+  const items = await batchGetItems(
+    adapter,
+    journal.map((change) => change.key),
+  )
+  return new Set(
+    [...items.entries()].flatMap(([key, item]) =>
+      item[LOCK_ATTRIBUTE] !== writeID && Array.isArray(item.w) && item.w.includes(writeID)
+        ? [key]
+        : [],
+    ),
+  )
 }
 
 function inverse(change: JournalChange): JournalChange {

@@ -16,6 +16,7 @@ import type { FaultProxy } from '../support/faultProxy.js'
 
 import { bootCodeItems } from '../support/codeItems.js'
 import { startFaultProxy } from '../support/faultProxy.js'
+import { watchSends } from '../support/journalItems.js'
 import { scanCount } from '../support/tableScan.js'
 
 const tableName = `journal-end-${randomUUID()}`
@@ -221,4 +222,65 @@ describe('the end of a write of more than 100 items, cut off', () => {
     }
     expect(undoCutOff).toBeGreaterThan(0)
   }, 180_000)
+
+  it('an undone write whose unlocks are cut off after 3 documents is ended by the next start, its documents free', async () => {
+    const batch = 'unlocks'
+    const ids = await createBatch(batch)
+    const req = await transaction()
+    for (const [n, id] of ids.entries()) {
+      await payload.update({
+        collection: 'items',
+        data: { code: `${batch}-renamed-${n}` },
+        id,
+        req,
+      })
+    }
+    const CREATES = 120
+    await createBatch(`${batch}-new`, CREATES, req)
+    // Its last code is taken after the transaction checked it: the commit is undone.
+    await payload.create({
+      collection: 'items',
+      data: { batch: 'other', code: `${batch}-new-${CREATES - 1}` },
+    })
+    let unlocks = 0
+    const watch = watchSends(adapter(), async (command) => {
+      const input = command.input as { UpdateExpression?: string } | undefined
+      if (input?.UpdateExpression === 'REMOVE #lk' && ++unlocks > 3) {
+        throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })
+      }
+    })
+    let failure: (Error & { status?: number }) | undefined
+    try {
+      await commitTransaction(req)
+    } catch (error) {
+      failure = error as Error & { status?: number }
+    } finally {
+      watch.restore()
+    }
+    expectToldItEnds(failure)
+    expect(
+      await scanCount(adapter(), 'pk = :j AND attribute_exists(undoing)', {
+        ':j': { S: 'J#journal' },
+      }),
+    ).toBe(1)
+    expect(await scanCount(adapter(), 'attribute_exists(lk)')).toBe(DOCUMENTS - 3)
+    expect(await adapter().finishOpenCommits({ olderThanMs: 0 })).toEqual({
+      deferred: 0,
+      finished: 1,
+    })
+    await expectEnded()
+    expect(await count(`${batch}-new`)).toBe(0)
+    const { docs } = await payload.find({
+      collection: 'items',
+      pagination: false,
+      where: { batch: { equals: batch } },
+    })
+    expect(docs.map((doc) => doc.code).sort()).toEqual(ids.map((_, n) => `${batch}-${n}`).sort())
+    // The codes it would have given them are free, and its documents can be written.
+    await payload.create({
+      collection: 'items',
+      data: { batch: 'other', code: `${batch}-renamed-0` },
+    })
+    await payload.update({ collection: 'items', data: { n: 99 }, id: ids[0]! })
+  }, 120_000)
 })
