@@ -20,10 +20,10 @@ import { MUST_NOT_EXIST, transactWrite } from './transactWrite.js'
  * next start finishes the write from it (or undoes it, when it can no longer be applied).
  *
  * Items: a header (`J#journal`, `<write id>`) with `createdAt`, `parts`, `stream`, `done` (the
- * numbers of the groups applied), `owner`, `beat` and `grace` (who applies it, when it last
- * showed it is alive, and for how long it may stay silent: journalOwnership.ts), `undoing` (set
- * before an undo starts: journalUndo.ts), and parts
- * (`J#<write id>`, `P#<n>`) holding the gzipped JSON changes.
+ * numbers of the groups applied), `begun` (groups of which a request was applied), `owner`,
+ * `beat` and `grace` (who applies it, when it last showed it is alive, and for how long it may
+ * stay silent: journalOwnership.ts), `undoing` (set before an undo starts: journalUndo.ts), and
+ * parts (`J#<write id>`, `P#<n>`) holding the gzipped JSON changes.
  */
 export const JOURNAL_PK = 'J#journal'
 
@@ -43,6 +43,11 @@ export type JournalChange = {
 export type JournalHeader = {
   /** When the owner last showed it is alive (ms); headers of earlier versions have none. */
   beat?: number
+  /**
+   * Groups of which a request was applied (a group packed in several requests marks itself done
+   * in its last only): something of the write is stored even while `done` is empty.
+   */
+  begun: Set<number>
   createdAt: number
   done: Set<number>
   /**
@@ -189,6 +194,20 @@ export function markGroupDone(writeID: string, group: number, owner: string): Wr
 }
 
 /**
+ * The action a request of a group packed in several carries, but its last (which marks the group
+ * done): it holds only while `owner` owns the journal, and records that the group has begun.
+ */
+export function markGroupBegun(writeID: string, group: number, owner: string): WriteAction {
+  return {
+    attribute: 'begun',
+    condition: ownerCondition(owner),
+    key: headerKey(writeID),
+    type: 'mark',
+    value: group,
+  }
+}
+
+/**
  * Deletes the journal, the header first; with `owner`, only if it still owns it, and with
  * `unapplied`, only if none of its groups was applied (else `JournalTakenOver` either way).
  */
@@ -206,9 +225,12 @@ export async function deleteJournal(
         // Gone already passes: the SDK may send it again after a lost answer.
         ...(owner !== undefined && {
           ConditionExpression: unapplied
-            ? 'attribute_not_exists(pk) OR (#owner = :owner AND attribute_not_exists(#done))'
+            ? 'attribute_not_exists(pk) OR (#owner = :owner AND attribute_not_exists(#done) AND attribute_not_exists(#begun))'
             : 'attribute_not_exists(pk) OR #owner = :owner',
-          ExpressionAttributeNames: { '#owner': 'owner', ...(unapplied && { '#done': 'done' }) },
+          ExpressionAttributeNames: {
+            '#owner': 'owner',
+            ...(unapplied && { '#begun': 'begun', '#done': 'done' }),
+          },
           ExpressionAttributeValues: { ':owner': owner },
         }),
         Key: headerKey(writeID),
@@ -288,11 +310,12 @@ export async function readJournalHeader(
 }
 
 function headerOf(item: Record<string, unknown>): JournalHeader {
-  const done = item.done as Set<number> | undefined
+  const numbers = (set: unknown) => new Set([...((set as Set<number>) ?? [])].map(Number))
   return {
     beat: item.beat === undefined ? undefined : Number(item.beat),
+    begun: numbers(item.begun),
     createdAt: Number(item.createdAt ?? 0),
-    done: new Set([...(done ?? [])].map(Number)),
+    done: numbers(item.done),
     grace: item.grace === undefined ? undefined : Number(item.grace),
     lockSteps: item.lockSteps === undefined ? undefined : Number(item.lockSteps),
     owner: typeof item.owner === 'string' ? item.owner : undefined,

@@ -140,6 +140,7 @@ async function finishOwned(
   // (An undo that had begun keeps its locks: nothing is withdrawn over what it may have stored.)
   if (
     header.done.size === 0 &&
+    header.begun.size === 0 &&
     !header.undoing &&
     !(await lockAgain(adapter, header, journal, owner, lockProgress))
   ) {

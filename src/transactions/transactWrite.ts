@@ -38,8 +38,11 @@ export type WriteAction =
   | { condition?: WriteCondition; key: ItemKey; type: 'delete' }
   /** Writes nothing: the transaction only holds if the item meets the condition. */
   | { condition: WriteCondition; key: ItemKey; type: 'check' }
-  /** Adds `value` to the number set `done` (a commit journal's groups applied). */
-  | { condition?: WriteCondition; key: ItemKey; type: 'mark'; value: number }
+  /**
+   * Adds `value` to the number set `attribute` (`done` when not given: a commit journal's groups
+   * applied; `begun`: groups of which a request was applied).
+   */
+  | { attribute?: string; condition?: WriteCondition; key: ItemKey; type: 'mark'; value: number }
   /** Sets top-level attributes of an existing item, leaving the rest as stored. */
   | { condition?: WriteCondition; key: ItemKey; set: Record<string, unknown>; type: 'set' }
 
@@ -89,7 +92,7 @@ function addParams(action: Extract<WriteAction, { type: 'add' }>, tableName: str
 function markParams(action: Extract<WriteAction, { type: 'mark' }>, tableName: string) {
   return {
     ...conditionParams(action.condition),
-    ExpressionAttributeNames: { ...action.condition?.names, '#done': 'done' },
+    ExpressionAttributeNames: { ...action.condition?.names, '#done': action.attribute ?? 'done' },
     ExpressionAttributeValues: { ...action.condition?.values, ':group': new Set([action.value]) },
     Key: action.key,
     TableName: tableName,

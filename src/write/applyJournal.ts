@@ -12,7 +12,7 @@ import type { DynamoDBAdapter } from '../types.js'
 
 import { namespaceOf } from '../namespaces.js'
 import { batchGetByKey, batchGetItems } from '../storage/documentStore.js'
-import { markGroupDone, readJournalHeader } from '../transactions/journal.js'
+import { markGroupBegun, markGroupDone, readJournalHeader } from '../transactions/journal.js'
 import { JournalTakenOver } from '../transactions/journalGrace.js'
 import { markUndoing, undoneValidation } from '../transactions/journalUndo.js'
 import { journalFence } from '../transactions/journalOwnership.js'
@@ -180,10 +180,14 @@ async function applyOverCurrent(
     try {
       for (const [index, part] of packed.entries()) {
         const last = index === packed.length - 1
+        // A group's earlier requests record that it began: recovery must not take a group
+        // part-applied for nothing applied (and withdraw the write half applied).
         const extra =
-          last && group !== undefined
-            ? markGroupDone(writeID, group, owner)
-            : journalFence(writeID, owner)
+          group === undefined
+            ? journalFence(writeID, owner)
+            : last
+              ? markGroupDone(writeID, group, owner)
+              : markGroupBegun(writeID, group, owner)
         await (part.split ? writeSplit : writeGroup)(adapter, part, writeID, req, extra)
       }
       if (packed.length === 0 && group !== undefined) {

@@ -19,8 +19,9 @@ import { announceIndexChange } from '../../src/indexes/indexRecord.js'
 import { indexesOf } from '../../src/indexes/registry.js'
 import { collectionNamespace } from '../../src/namespaces.js'
 import { bootOnTable } from '../support/bootPayload.js'
-import { watchSends } from '../support/journalItems.js'
+import { type SentCommand, watchSends } from '../support/journalItems.js'
 import { useIndexStateMaxAge } from '../support/indexStateAge.js'
+import { scanCount } from '../support/tableScan.js'
 
 const RATINGS = [1, 2, 3, 4, 5]
 const DOCUMENTS = 300
@@ -60,6 +61,27 @@ async function expectCleanReviews(payload: Payload): Promise<void> {
   expect(
     await (payload.db as unknown as DynamoDBAdapter).verifyIndexes({ collection: 'reviews' }),
   ).toMatchObject({ clean: true, missingEntries: 0, orphanEntries: 0, valueCountersOff: 0 })
+}
+
+/** Which journal action a request of a journaled write carries: its group mark, or its fence. */
+function journalAction(command: SentCommand): 'begun' | 'done' | 'fence' | undefined {
+  if (command.constructor.name !== 'TransactWriteCommand') {
+    return undefined
+  }
+  const items = (command.input as { TransactItems: Record<string, Record<string, unknown>>[] })
+    .TransactItems
+  for (const item of items) {
+    const [[type, action]] = Object.entries(item) as [[string, Record<string, unknown>]]
+    if ((action.Key as { pk?: string } | undefined)?.pk !== 'J#journal') {
+      continue
+    }
+    if (type === 'ConditionCheck') {
+      return 'fence'
+    }
+    const names = action.ExpressionAttributeNames as Record<string, string> | undefined
+    return names?.['#done'] === 'begun' ? 'begun' : 'done'
+  }
+  return undefined
 }
 
 // Its index drops wait twice this (src/indexes/stateFreshness.ts), 10 s by default.
@@ -236,6 +258,18 @@ describe('an index added to the config, built by two processes at once', () => {
     }
   }, 180_000)
 
+  /** 150 reviews written by a process of the config without the index, and one of the config with it. */
+  async function bootOldAndNew(table: string) {
+    const old = await bootOnTable(config(false), table, { buildIndexes: true, readCache: false })
+    started.push(old)
+    await seedReviews(old, 150)
+    const current = await bootOnTable(config(true), table, { buildIndexes: false })
+    started.push(current)
+    const newDb = current.db as unknown as DynamoDBAdapter
+    const namespace = collectionNamespace(newDb, 'reviews')
+    return { current, namespace, newDb, old, oldDb: old.db as unknown as DynamoDBAdapter }
+  }
+
   it.each([
     ['its first group', 1],
     ['a later group', 2],
@@ -243,15 +277,8 @@ describe('an index added to the config, built by two processes at once', () => {
     'a bulk write of more than 100 items that learns of a new index at %s is packed again with its entries',
     async (_, transaction) => {
       const table = `concurrent-build-outgrown-${randomUUID()}`
-      const old = await bootOnTable(config(false), table, { buildIndexes: true, readCache: false })
-      started.push(old)
-      await seedReviews(old, 150)
-      const current = await bootOnTable(config(true), table, { buildIndexes: false })
-      started.push(current)
-      const newDb = current.db as unknown as DynamoDBAdapter
-      const namespace = collectionNamespace(newDb, 'reviews')
+      const { namespace, newDb, old, oldDb } = await bootOldAndNew(table)
       // The index is recorded just before the old process sends that group, packed without it.
-      const oldDb = old.db as unknown as DynamoDBAdapter
       let transactions = 0
       const watched = watchSends(oldDb, async (command) => {
         if (command.constructor.name === 'TransactWriteCommand' && ++transactions === transaction) {
@@ -282,6 +309,51 @@ describe('an index added to the config, built by two processes at once', () => {
     },
     120_000,
   )
+
+  it('a bulk write whose first group, packed again with a new index, is cut off after its first request is finished by the next start, not withdrawn', async () => {
+    const table = `concurrent-build-cut-${randomUUID()}`
+    const { current, namespace, newDb, old, oldDb } = await bootOldAndNew(table)
+    // The index is recorded before the first group is sent: it is packed again in two requests,
+    // and the process is cut off once the first of them went through.
+    let announced = false
+    let partsThrough = 0
+    const watched = watchSends(oldDb, async (command) => {
+      const journal = journalAction(command)
+      if (!journal) {
+        return
+      }
+      if (!announced) {
+        announced = true
+        await announceIndexChange(newDb, namespace, { defined: indexesOf(newDb, namespace) })
+      } else if (journal === 'done' && partsThrough > 0) {
+        throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })
+      } else {
+        partsThrough++
+      }
+    })
+    let failure: (Error & { status?: number }) | undefined
+    try {
+      await old.db.updateMany({
+        collection: 'reviews',
+        data: { rating: 4 },
+        where: { title: { exists: true } },
+      })
+    } catch (error) {
+      failure = error as Error & { status?: number }
+    } finally {
+      watched.restore()
+    }
+    expect(failure?.status).toBe(503)
+    expect(partsThrough).toBe(1)
+    expect(await newDb.finishOpenCommits({ olderThanMs: 0 })).toEqual({ deferred: 0, finished: 1 })
+    expect(
+      (await current.count({ collection: 'reviews', where: { rating: { equals: 4 } } })).totalDocs,
+    ).toBe(150)
+    expect(await scanCount(newDb, 'attribute_exists(lk)')).toBe(0)
+    const builder = await bootOnTable(config(true), table, { buildIndexes: true, readCache: false })
+    started.push(builder)
+    await expectCleanReviews(builder)
+  }, 120_000)
 
   it('a transaction of up to 100 items that no longer fits one request with a new index goes through the journal', async () => {
     const table = `concurrent-build-grown-${randomUUID()}`
