@@ -1,4 +1,5 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
+import { randomUUID } from 'node:crypto'
 import { gunzipSync, gzipSync } from 'node:zlib'
 
 import type { ItemKey, NamespaceKind } from '../keys/itemKeys.js'
@@ -10,7 +11,6 @@ import { isConditionFailure } from '../storage/errors.js'
 import { send } from '../storage/send.js'
 import { toStorable } from '../storage/toStorable.js'
 import { journalGraceMs, JournalTakenOver } from './journalGrace.js'
-import { MUST_NOT_EXIST, transactWrite } from './transactWrite.js'
 
 /**
  * The commit journal: a write too large for one TransactWriteItems request (more than 100
@@ -22,8 +22,9 @@ import { MUST_NOT_EXIST, transactWrite } from './transactWrite.js'
  * Items: a header (`J#journal`, `<write id>`) with `createdAt`, `parts`, `stream`, `done` (the
  * numbers of the groups applied), `begun` (groups of which a request was applied), `owner`,
  * `beat` and `grace` (who applies it, when it last showed it is alive, and for how long it may
- * stay silent: journalOwnership.ts), `undoing` (set before an undo starts: journalUndo.ts), and
- * parts (`J#<write id>`, `P#<n>`) holding the gzipped JSON changes.
+ * stay silent: journalOwnership.ts), `undoing` (set before an undo starts: journalUndo.ts), `gen`,
+ * and parts (`J#<write id>`, `P#<gen>#<n>`; `P#<n>` for earlier versions) holding the gzipped
+ * JSON changes.
  */
 export const JOURNAL_PK = 'J#journal'
 
@@ -50,6 +51,8 @@ export type JournalHeader = {
   begun: Set<number>
   createdAt: number
   done: Set<number>
+  /** The generation of its parts (`JournalParts`); headers of earlier versions have none. */
+  gen?: string
   /**
    * How long its owner may stay silent before another process takes it over (ms): the owner's own
    * grace period, so processes configured with different ones still agree (earlier headers: none).
@@ -83,10 +86,18 @@ const PART_BYTES = 350_000
 
 type Store = Pick<DynamoDBAdapter, 'docClient' | 'stats' | 'tableName'>
 
+/**
+ * Where a journal's parts are: `parts` items of generation `gen`. Each writing of a journal puts
+ * its parts under a new generation and switches the header to it last, so a journal written
+ * again under its id is never read mixed, old parts with new (journals of earlier versions have
+ * no generation).
+ */
+export type JournalParts = { gen?: string; parts: number }
+
 export const headerKey = (writeID: string): ItemKey => ({ pk: JOURNAL_PK, sk: writeID })
-const partKey = (writeID: string, part: number): ItemKey => ({
+const partKey = (writeID: string, part: number, gen: string | undefined): ItemKey => ({
   pk: `J#${writeID}`,
-  sk: `P#${String(part).padStart(5, '0')}`,
+  sk: `P#${gen === undefined ? '' : `${gen}#`}${String(part).padStart(5, '0')}`,
 })
 
 /** The condition of every write that only the journal's owner may make. */
@@ -108,7 +119,7 @@ export async function writeJournal(
   writeID: string,
   changes: JournalChange[],
   owner: string,
-): Promise<number> {
+): Promise<JournalParts> {
   const json = JSON.stringify(
     changes.map((change) => ({
       ...change,
@@ -117,45 +128,30 @@ export async function writeJournal(
     })),
   )
   const zipped = gzipSync(json)
-  const parts = Math.max(1, Math.ceil(zipped.length / PART_BYTES))
-  // A first journal under this id: its parts are new. Written again (the write computed again
-  // under its id), each part only while no other process owns the journal: a process that stalled
-  // and was taken over must not replace the parts its taker (or the next one) finishes from.
-  const stillOurs: WriteAction = {
-    condition: {
-      expression: 'attribute_not_exists(pk) OR #owner = :owner',
-      names: { '#owner': 'owner' },
-      values: { ':owner': owner },
-    },
-    key: headerKey(writeID),
-    type: 'check',
+  // New keys every time: a journal written again (the write computed again under its id) never
+  // replaces the parts its header names, which a crash would leave mixed with the new ones, nor
+  // those a process that took the journal over finishes from.
+  const layout: JournalParts = {
+    gen: randomUUID(),
+    parts: Math.max(1, Math.ceil(zipped.length / PART_BYTES)),
   }
-  let again = false
-  for (let part = 0; part < parts; part++) {
-    const item = {
-      ...partKey(writeID, part),
-      data: zipped.subarray(part * PART_BYTES, (part + 1) * PART_BYTES),
-    }
-    try {
-      if (!again) {
-        await transactWrite(adapter, [{ condition: MUST_NOT_EXIST, item, type: 'put' }])
-        continue
-      }
-    } catch (error) {
-      if (!isConditionFailure(error)) {
-        throw error
-      }
-      again = true
-    }
-    try {
-      await transactWrite(adapter, [{ item, type: 'put' }, stillOurs])
-    } catch (error) {
-      throw isConditionFailure(error) ? new JournalTakenOver(writeID) : error
-    }
+  for (let part = 0; part < layout.parts; part++) {
+    await send(
+      adapter,
+      new PutCommand({
+        Item: {
+          ...partKey(writeID, part, layout.gen),
+          data: zipped.subarray(part * PART_BYTES, (part + 1) * PART_BYTES),
+        },
+        ReturnConsumedCapacity: 'TOTAL',
+        TableName: adapter.tableName,
+      }),
+    )
   }
   const now = Date.now()
+  let replaced: Record<string, unknown> | undefined
   try {
-    await send(
+    const out = await send<{ Attributes?: Record<string, unknown> }>(
       adapter,
       new PutCommand({
         ConditionExpression: 'attribute_not_exists(pk) OR #owner = :owner',
@@ -166,18 +162,44 @@ export async function writeJournal(
           beat: now,
           createdAt: now,
           grace: journalGraceMs(),
+          gen: layout.gen,
           owner,
-          parts,
+          parts: layout.parts,
           stream: true,
         },
+        ReturnConsumedCapacity: 'TOTAL',
+        ReturnValues: 'ALL_OLD',
+        TableName: adapter.tableName,
+      }),
+    )
+    replaced = out.Attributes
+  } catch (error) {
+    if (!isConditionFailure(error)) {
+      throw error
+    }
+    // Never read (best effort: parts left behind are only stored, never read).
+    await deleteParts(adapter, writeID, layout).catch(() => undefined)
+    throw new JournalTakenOver(writeID)
+  }
+  // The parts of the journal this one replaced, no longer read (a resent put may return its own
+  // header: nothing to delete).
+  if (replaced && replaced.gen !== layout.gen) {
+    await deleteParts(adapter, writeID, headerOf(replaced)).catch(() => undefined)
+  }
+  return layout
+}
+
+async function deleteParts(adapter: Store, writeID: string, layout: JournalParts): Promise<void> {
+  for (let part = 0; part < layout.parts; part++) {
+    await send(
+      adapter,
+      new DeleteCommand({
+        Key: partKey(writeID, part, layout.gen),
         ReturnConsumedCapacity: 'TOTAL',
         TableName: adapter.tableName,
       }),
     )
-  } catch (error) {
-    throw isConditionFailure(error) ? new JournalTakenOver(writeID) : error
   }
-  return parts
 }
 
 /**
@@ -214,7 +236,7 @@ export function markGroupBegun(writeID: string, group: number, owner: string): W
 export async function deleteJournal(
   adapter: Store,
   writeID: string,
-  parts: number,
+  layout: JournalParts,
   owner?: string,
   unapplied = false,
 ): Promise<void> {
@@ -241,20 +263,11 @@ export async function deleteJournal(
   } catch (error) {
     throw isConditionFailure(error) ? new JournalTakenOver(writeID) : error
   }
-  for (let part = 0; part < parts; part++) {
-    await send(
-      adapter,
-      new DeleteCommand({
-        Key: partKey(writeID, part),
-        ReturnConsumedCapacity: 'TOTAL',
-        TableName: adapter.tableName,
-      }),
-    )
-  }
+  await deleteParts(adapter, writeID, layout)
 }
 
 /** Every item of one journal partition (`filter`: a condition on `#at`, with `:before`). */
-async function partitionItems(
+export async function partitionItems(
   adapter: Store,
   pk: string,
   filter?: { before: number; expression: string },
@@ -316,6 +329,7 @@ function headerOf(item: Record<string, unknown>): JournalHeader {
     begun: numbers(item.begun),
     createdAt: Number(item.createdAt ?? 0),
     done: numbers(item.done),
+    gen: typeof item.gen === 'string' ? item.gen : undefined,
     grace: item.grace === undefined ? undefined : Number(item.grace),
     lockSteps: item.lockSteps === undefined ? undefined : Number(item.lockSteps),
     owner: typeof item.owner === 'string' ? item.owner : undefined,
@@ -337,7 +351,7 @@ export async function readJournalChanges(
       adapter,
       new GetCommand({
         ConsistentRead: true,
-        Key: partKey(header.writeID, part),
+        Key: partKey(header.writeID, part, header.gen),
         ReturnConsumedCapacity: 'TOTAL',
         TableName: adapter.tableName,
       }),
@@ -350,73 +364,4 @@ export async function readJournalChanges(
   const parse = (data: Uint8Array) =>
     JSON.parse(gunzipSync(data).toString('utf8')) as JournalChange[]
   return header.stream ? parse(Buffer.concat(chunks)) : chunks.flatMap(parse)
-}
-
-/**
- * How a write that another process took over ended (`applied`, `undone` with why, `withdrawn`),
- * for its first process, which may still be waiting to answer its caller
- * (journalOwnership.ts `awaitOutcome`). Written by the process that took it over, before it
- * deletes the journal; deleted by the first process once read, or after an hour by
- * `finishOpenCommits`.
- */
-export const OUTCOME_PK = 'J#outcome'
-
-export type JournalOutcome =
-  | { kind: 'applied' }
-  | { kind: 'undone'; validation: Record<string, unknown> }
-  | { kind: 'withdrawn' }
-
-const outcomeKey = (writeID: string): ItemKey => ({ pk: OUTCOME_PK, sk: writeID })
-
-export async function recordOutcome(
-  adapter: Store,
-  writeID: string,
-  outcome: JournalOutcome,
-): Promise<void> {
-  await send(
-    adapter,
-    new PutCommand({
-      Item: { ...outcomeKey(writeID), at: Date.now(), outcome: JSON.stringify(outcome) },
-      ReturnConsumedCapacity: 'TOTAL',
-      TableName: adapter.tableName,
-    }),
-  )
-}
-
-export async function readOutcome(
-  adapter: Store,
-  writeID: string,
-): Promise<JournalOutcome | undefined> {
-  const out = await send<{ Item?: { outcome?: string } }>(
-    adapter,
-    new GetCommand({
-      ConsistentRead: true,
-      Key: outcomeKey(writeID),
-      ReturnConsumedCapacity: 'TOTAL',
-      TableName: adapter.tableName,
-    }),
-  )
-  return out.Item?.outcome ? (JSON.parse(out.Item.outcome) as JournalOutcome) : undefined
-}
-
-export async function deleteOutcome(adapter: Store, writeID: string): Promise<void> {
-  await send(
-    adapter,
-    new DeleteCommand({
-      Key: outcomeKey(writeID),
-      ReturnConsumedCapacity: 'TOTAL',
-      TableName: adapter.tableName,
-    }),
-  )
-}
-
-/** Deletes outcomes nobody read (their first process died too) once they are `olderThanMs` old. */
-export async function sweepOutcomes(adapter: Store, olderThanMs: number): Promise<void> {
-  const stale = await partitionItems(adapter, OUTCOME_PK, {
-    before: Date.now() - olderThanMs,
-    expression: '#at < :before',
-  })
-  for (const item of stale) {
-    await deleteOutcome(adapter, String(item.sk))
-  }
 }

@@ -5,15 +5,10 @@ import type { WriteAction, WriteCondition } from './transactWrite.js'
 import { isConditionFailure } from '../storage/errors.js'
 import { journalGraceMs, LEGACY_GRACE_MS } from './journalGrace.js'
 import { transactWrite } from './transactWrite.js'
-import type { JournalOutcome } from './journal.js'
+import type { JournalOutcome } from './journalOutcome.js'
 
-import {
-  deleteOutcome,
-  headerKey,
-  ownerCondition,
-  readJournalHeader,
-  readOutcome,
-} from './journal.js'
+import { headerKey, ownerCondition, readJournalHeader } from './journal.js'
+import { deleteOutcome, readOutcome } from './journalOutcome.js'
 
 type Store = Pick<DynamoDBAdapter, 'docClient' | 'stats' | 'tableName'>
 

@@ -13,14 +13,8 @@ import { closeJournal, lockedKeys } from '../write/journaledCommit.js'
 import { finishDeferred } from '../write/splitGroup.js'
 import { IdTaken } from '../write/takenCreates.js'
 import { WriteRefused } from '../write/refusedWrite.js'
-import {
-  deleteJournal,
-  openJournals,
-  readJournalChanges,
-  readJournalHeader,
-  recordOutcome,
-  sweepOutcomes,
-} from './journal.js'
+import { deleteJournal, openJournals, readJournalChanges, readJournalHeader } from './journal.js'
+import { recordOutcome, sweepOutcomes } from './journalOutcome.js'
 import { JournalTakenOver } from './journalGrace.js'
 import { undoneValidation } from './journalUndo.js'
 import { claimJournal, type LockProgress, silence, startHeartbeat } from './journalOwnership.js'
@@ -186,7 +180,7 @@ async function finishOwned(
       `payload-db-dynamodb: finished an interrupted write of ${journal.length} documents (${header.writeID}).`,
     )
   }
-  await closeJournal(adapter, header.writeID, journal, header.parts, Boolean(undone), lockProgress)
+  await closeJournal(adapter, header.writeID, journal, header, Boolean(undone), lockProgress)
 }
 
 /**
@@ -220,7 +214,7 @@ async function lockAgain(
     return true
   }
   await recordOutcome(adapter, header.writeID, { kind: 'withdrawn' })
-  await deleteJournal(adapter, header.writeID, header.parts, owner)
+  await deleteJournal(adapter, header.writeID, header, owner)
   await unlockDocuments(adapter, lockedKeys(journal, true), header.writeID)
   adapter.payload.logger.error(
     `payload-db-dynamodb: an interrupted write (${header.writeID}) was withdrawn before any of it was applied: ${conflicts.length} of its documents changed after it read them.`,

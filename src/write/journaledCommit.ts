@@ -2,7 +2,7 @@ import type { PayloadRequest } from 'payload'
 
 import { ValidationError } from 'payload'
 
-import type { JournalChange } from '../transactions/journal.js'
+import type { JournalChange, JournalParts } from '../transactions/journal.js'
 import type { DocumentChange } from '../transactions/session.js'
 import type { ItemKey } from '../keys/itemKeys.js'
 import type { DynamoDBAdapter } from '../types.js'
@@ -39,7 +39,7 @@ export class LocksKept extends RevisionConflict {
     conflicts: DocumentChange[],
     group: DocumentChange[],
     /** What the next attempt takes over, or what is released if there is none. */
-    readonly held: { keys: ItemKey[]; parts: number; writeID: string },
+    readonly held: { keys: ItemKey[]; parts: JournalParts; writeID: string },
   ) {
     super(conflicts, group)
     this.name = 'LocksKept'
@@ -151,7 +151,7 @@ async function applyJournaled(
     journal: JournalChange[]
     lockProgress: LockProgress
     owner: string
-    parts: number
+    parts: JournalParts
     writeID: string
   },
   req?: Partial<PayloadRequest>,
@@ -295,7 +295,7 @@ export async function closeJournal(
   adapter: DynamoDBAdapter,
   writeID: string,
   journal: JournalChange[],
-  parts: number,
+  parts: JournalParts,
   undone: boolean,
   lockProgress?: LockProgress,
 ): Promise<void> {

@@ -9,7 +9,7 @@ import type { DynamoDBAdapter } from '../types.js'
 import type { ItemKey } from '../keys/itemKeys.js'
 import type { ItemReader } from '../storage/documentStore.js'
 
-import { deleteJournal } from '../transactions/journal.js'
+import { deleteJournal, type JournalParts } from '../transactions/journal.js'
 import { activeTransaction, isGuard, keyString } from '../transactions/session.js'
 import { jitteredDelay } from '../transactions/transactWrite.js'
 import { checkUniqueInTransaction, refuseTakenInTransaction } from '../transactions/uniqueCheck.js'
@@ -85,7 +85,7 @@ export async function writeWithRetries(
   options: { attempts?: number; onConflict?: () => never; req?: Partial<PayloadRequest> },
 ): Promise<void> {
   // Locks a write of more than 100 items kept for its next attempt (see `LocksKept`).
-  const kept: KeptLocks = { keys: new Map(), parts: 0 }
+  const kept: KeptLocks = { keys: new Map() }
   try {
     await attemptWrites(adapter, step, options, kept)
   } catch (error) {
@@ -98,7 +98,7 @@ export async function writeWithRetries(
   await releaseKept(adapter, kept)
 }
 
-type KeptLocks = { keys: Map<string, ItemKey>; parts: number; writeID?: string }
+type KeptLocks = { keys: Map<string, ItemKey>; parts?: JournalParts; writeID?: string }
 
 /** Removes what a write kept between attempts and no longer needs (its journal, its locks). */
 async function releaseKept(adapter: DynamoDBAdapter, kept: KeptLocks): Promise<void> {
@@ -111,7 +111,7 @@ async function releaseKept(adapter: DynamoDBAdapter, kept: KeptLocks): Promise<v
     // Only while it is still this write's and nothing of it was applied: a journal with a group
     // applied is ended by `closeJournal` or by the process that takes it over (recover.ts),
     // which release the unique values it let go of first, and need its locks.
-    await deleteJournal(adapter, writeID, kept.parts, writeID, true)
+    await deleteJournal(adapter, writeID, kept.parts ?? { parts: 0 }, writeID, true)
   } catch (error) {
     if (error instanceof JournalTakenOver) {
       return
@@ -149,7 +149,8 @@ async function attemptWrites(
       if (error instanceof LocksKept) {
         // Computed again at once: the documents that moved on are locked where they are now.
         kept.writeID = error.held.writeID
-        kept.parts = Math.max(kept.parts, error.held.parts)
+        // Its latest journal: writing it deleted the one it replaced.
+        kept.parts = error.held.parts
         error.held.keys.forEach((key) => kept.keys.set(keyString(key), key))
         if (options.onConflict) {
           options.onConflict()
