@@ -27,6 +27,7 @@ import {
   type DynamoDBErrorData,
   isConditionFailure,
   isItemTooLarge,
+  isRefusedRequest,
   passesThrough,
   toAPIError,
   unprocessedError,
@@ -250,6 +251,41 @@ describe('errors the write path interprets', () => {
     expect(isConditionFailure(conflictOnly)).toBe(false)
     expect(isConditionFailure(new Error('x'))).toBe(false)
     expect(isConditionFailure(null)).toBe(false)
+  })
+
+  it('isRefusedRequest: what DynamoDB refuses again on every attempt, also once made an APIError', () => {
+    const invalid = Object.assign(new Error('key too long'), {
+      ...metadata(1, 400),
+      name: 'ValidationException',
+    })
+    const tooLarge = new TransactionCanceledException({
+      $metadata: {},
+      CancellationReasons: [
+        { Code: 'None' },
+        { Code: 'ValidationError', Message: 'Item size has exceeded the maximum allowed size' },
+      ],
+      message: 'x',
+    })
+    const validationAndCondition = new TransactionCanceledException({
+      $metadata: {},
+      CancellationReasons: [{ Code: 'ValidationError' }, { Code: 'ConditionalCheckFailed' }],
+      message: 'x',
+    })
+    for (const refused of [invalid, tooLarge]) {
+      expect(isRefusedRequest(refused)).toBe(true)
+      expect(isRefusedRequest(toAPIError(refused, context))).toBe(true)
+    }
+    // A failed condition is the write path's to interpret; the rest may pass on a retry.
+    expect(isRefusedRequest(validationAndCondition)).toBe(false)
+    for (const passing of [
+      conflictOnly,
+      conditional,
+      new ThrottlingException({ $metadata: {}, message: 'x' }),
+    ]) {
+      expect(isRefusedRequest(passing)).toBe(false)
+      expect(isRefusedRequest(toAPIError(passing, context))).toBe(false)
+    }
+    expect(isRefusedRequest(undefined)).toBe(false)
   })
 })
 
