@@ -3,6 +3,7 @@ import type { Condition } from './conditions.js'
 import type { KeyRange } from './types.js'
 
 import { encodePart } from '../../indexes/entries.js'
+import { MAX_SORT_KEY_BYTES } from '../../indexes/keyLimits.js'
 import { compareBinary, toInstant } from '../sqlValues.js'
 
 /** Sorts after every id part (`=…` or `~…`) of an index key, closing a value's key range. */
@@ -113,9 +114,6 @@ function indexable(part: IndexPart, value: unknown): value is boolean | number |
   }
 }
 
-/** DynamoDB's limit on a sort key, and so on a key condition's bound, in UTF-8 bytes. */
-const MAX_KEY_BYTES = 1024
-
 /**
  * The key prefix of an indexable value, or undefined when it is too long to be a bound (an id of
  * 10 KB: the index cannot hold it, DynamoDB would reject the request; the evaluator decides).
@@ -125,7 +123,7 @@ function keyOf(part: IndexPart, value: unknown): string | undefined {
     return undefined
   }
   const key = encodePart(part, value)
-  return Buffer.byteLength(key + AFTER_ID) < MAX_KEY_BYTES ? key : undefined
+  return Buffer.byteLength(key + AFTER_ID) < MAX_SORT_KEY_BYTES ? key : undefined
 }
 
 function valueRange(prefix: string): KeyRange {
