@@ -202,8 +202,19 @@ export function normalizeIndexValue(
       if (typeof value === 'number') {
         return String(value)
       }
-      return typeof value === 'string' ? value.slice(0, part.maxText) : null
+      return typeof value === 'string' ? cutText(value, part.maxText) : null
   }
+}
+
+/**
+ * The first `maxText` UTF-16 units of a text, one more when the cut would split a surrogate pair:
+ * DynamoDB takes keys as UTF-8, which has no form for half a pair (DynamoDB Local sorts it as
+ * U+FFFD, past texts it precedes). The length depends only on the units before the cut, so texts
+ * keep their order: `a <= b` gives `cut(a) <= cut(b)`.
+ */
+function cutText(value: string, maxText: number): string {
+  const last = value.charCodeAt(maxText - 1)
+  return value.slice(0, last >= 0xd800 && last <= 0xdbff ? maxText + 1 : maxText)
 }
 
 /** The encoded key part of one value (value + terminator). */
