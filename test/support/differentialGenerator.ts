@@ -10,14 +10,28 @@ import type { Where } from 'payload'
  */
 export type Options = { beyondSqlite?: boolean; drafts?: boolean }
 
-export const TEXTS = ['alpha', 'Alpha', 'beta', 'gamma ray', "o'brien", 'delta', 'Zeta', 'b', '']
-export const NUMBERS = [-5, -1, 0, 0.5, 1, 2, 3, 7, 10, 42, 1000]
+/** Texts longer than an index key keeps (100 units), one cut inside an emoji. */
+const LONG_TEXTS = [`${'p'.repeat(99)}\u{1f600}a`, `${'p'.repeat(99)}z`, 'p'.repeat(130)]
+export const TEXTS = [
+  'alpha',
+  'Alpha',
+  'beta',
+  'gamma ray',
+  "o'brien",
+  'delta',
+  'Zeta',
+  'b',
+  '',
+  ...LONG_TEXTS,
+]
+export const NUMBERS = [-5, -1, 0, 0.5, 1, 2, 3, 7, 10, 42, 1000, 1e21, -1e-7]
 export const DATES = [
   '2024-01-01T00:00:00.000Z',
   '2024-03-15T12:00:00.000Z',
   '2024-03-15T12:00:00.001Z',
   '2025-06-30T23:59:59.999Z',
   '2026-01-01T00:00:00.000Z',
+  '1969-12-31T23:59:59.999Z',
 ]
 export const KINDS = ['k1', 'k2', 'K1', 'k3']
 
