@@ -9,7 +9,7 @@ import { counterPartition, countedIndexes } from '../indexes/valueCounters.js'
 import { countIndexRanges, readDocumentCount, readValueCounts } from '../storage/indexStore.js'
 
 /** Whether a read's entries can be counted from value counters (equality / `in`). */
-function countedByValue(read: IndexRead): boolean {
+export function countedByValue(read: IndexRead): boolean {
   return Boolean(read.points) && countedIndexes([read.definition]).length > 0
 }
 

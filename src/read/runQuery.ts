@@ -33,6 +33,7 @@ import {
   knownCandidatesCost,
   observeDocuments,
   plainEstimate,
+  leastEntriesPlan,
   weighCandidates,
 } from './weighPlan.js'
 
@@ -254,6 +255,9 @@ async function answerQuery(
   let plan: Plan = compiled.nearComparator
     ? { descending: false, kind: 'partition', ordered: false, reason: '`near` orders by distance' }
     : planned
+  if (plan.kind === 'index' && plan.alternatives) {
+    plan = await leastEntriesPlan(adapter, namespace, plan, options.want, options.needsTotal)
+  }
 
   if (options.want === 0 && options.needsTotal && plan.kind === 'index' && plan.exactCount) {
     reportPlan(adapter, namespace, plan)

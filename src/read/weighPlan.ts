@@ -1,6 +1,6 @@
 import type { Namespace } from '../namespaces.js'
 import type { Doc } from '../query/types.js'
-import type { Plan } from '../query/plan/types.js'
+import type { IndexPlan, Plan } from '../query/plan/types.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import {
@@ -12,7 +12,7 @@ import {
   partitionCost,
   walkCost,
 } from '../query/plan/cost.js'
-import { approximateDocumentCount, approximateEntries } from './indexCounts.js'
+import { approximateDocumentCount, approximateEntries, countedByValue } from './indexCounts.js'
 
 /** Typical stored size of a namespace's documents, from documents read (1 KB until one is). */
 const observed = new WeakMap<object, Map<string, number>>()
@@ -38,6 +38,49 @@ export function documentBytes(adapter: DynamoDBAdapter, namespace: Namespace): n
 }
 
 export type Weighed = { estimate?: CostEstimate; plan: Plan }
+
+/**
+ * Of a plan and its alternatives (the query's equalities on other fields, planQuery.ts): the one
+ * expected to read the fewest entries and documents. Each is counted from its value counters (a
+ * small read, remembered for a few seconds); the smallest count bounds the matches, so a plan
+ * that walks in the query's order reads about `want` of its entries per match found. Without
+ * alternatives, or when they cannot be counted by value, the plan is kept as it is.
+ */
+export async function leastEntriesPlan(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  plan: IndexPlan,
+  want: number,
+  needsTotal: boolean,
+): Promise<IndexPlan> {
+  const { alternatives, ...first } = plan
+  const counted = (alternatives ?? []).filter((each) => each.reads.every(countedByValue))
+  if (counted.length === 0 || !first.reads.every(countedByValue)) {
+    return first
+  }
+  const options = [first, ...counted]
+  const entries = await Promise.all(
+    options.map(async (each) => {
+      const counts = await Promise.all(
+        each.reads.map((read) => approximateEntries(adapter, namespace, read)),
+      )
+      return counts.reduce((sum, count) => sum + count, 0)
+    }),
+  )
+  const matches = Math.max(1, Math.min(...entries))
+  // A plan in the query's order stops after `want` matches unless a total is needed.
+  const read = (each: IndexPlan, count: number) =>
+    each.ordered && Number.isFinite(want) && !needsTotal
+      ? Math.min(count, Math.ceil(((want + 1) * count) / matches))
+      : count
+  let best = 0
+  options.forEach((each, i) => {
+    if (read(each, entries[i]) < read(options[best], entries[best])) {
+      best = i
+    }
+  })
+  return options[best]
+}
 
 /**
  * Below this many RCU a whole partition read is as cheap as any plan: the index plan is kept

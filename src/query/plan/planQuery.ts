@@ -3,7 +3,7 @@ import type { Where } from 'payload'
 import type { IndexDefinition } from '../../indexes/definitions.js'
 import type { Namespace } from '../../namespaces.js'
 import type { Condition } from './conditions.js'
-import type { IndexRead, KeyOrdering, Plan } from './types.js'
+import type { IndexPlan, IndexRead, KeyOrdering, Plan } from './types.js'
 
 import { requiredIDs } from '../../read/idConstraint.js'
 import { indexPartition } from '../../indexes/entries.js'
@@ -109,6 +109,38 @@ function singleSortIndex(
   )
 }
 
+/** The plan that reads `candidate`'s ranges, each candidate then checked against the query. */
+function indexPlan(
+  input: PlanInput,
+  candidate: Candidate,
+  conditions: Condition[],
+  hasOrs: boolean,
+  sort: { descending: boolean; path: string },
+): IndexPlan {
+  // The ranges capture every condition on their path (see rangesFor): with no condition on
+  // another path, every entry read is a match and the entries can be counted.
+  const path = candidate.definition.parts[0].path
+  const onlyCondition = !hasOrs && conditions.every((condition) => condition.path === path)
+  const exactCount = onlyCondition && candidate.exact
+  const sortIndex =
+    candidate.ordering === undefined && Number.isFinite(input.want) && input.want > 0
+      ? singleSortIndex(input, input.definitions, sort.path)
+      : undefined
+  return {
+    descending: sort.descending,
+    exactCount,
+    kind: 'index',
+    ordered: candidate.ordering !== undefined,
+    ordering: candidate.ordering,
+    reads: [{ ...readOf(input, candidate.definition, candidate.ranges), points: candidate.points }],
+    // The page may come from the sort field's index instead, its total from these entries.
+    sortWalk:
+      sortIndex && (exactCount || !input.needsTotal)
+        ? readOf(input, sortIndex, wholeIndex())
+        : undefined,
+  }
+}
+
 /**
  * Picks how to read the documents of one query. See docs/design.md, "Query planning".
  * An index plan never holds a range whose bounds cross (DynamoDB rejects such a `BETWEEN`):
@@ -180,28 +212,24 @@ function choosePlan(input: PlanInput): Plan {
     return { kind: 'empty', path, reason: `"${path}": ${best.why ?? 'nothing can match'}` }
   }
   if (best) {
-    // The ranges capture every condition on their path (see rangesFor): with no condition on
-    // another path, every entry read is a match and the entries can be counted.
-    const bestPath = best.definition.parts[0].path
-    const onlyCondition = ors.length === 0 && conditions.every(({ path }) => path === bestPath)
-    const exactCount = onlyCondition && best.exact
-    const sortIndex =
-      best.ordering === undefined && Number.isFinite(input.want) && input.want > 0
-        ? singleSortIndex(input, definitions, sort.path)
-        : undefined
-    return {
-      descending: sort.descending,
-      exactCount,
-      kind: 'index',
-      ordered: best.ordering !== undefined,
-      ordering: best.ordering,
-      reads: [{ ...readOf(input, best.definition, best.ranges), points: best.points }],
-      // The page may come from the sort field's index instead, its total from these entries.
-      sortWalk:
-        sortIndex && (exactCount || !input.needsTotal)
-          ? readOf(input, sortIndex, wholeIndex())
-          : undefined,
-    }
+    // Other equalities (`parent equals X` beside `_status equals 'draft'`) may hold far fewer
+    // entries than the first: the reader counts them and takes the smallest (weighPlan.ts).
+    const seen = new Set([best.definition.parts[0].path])
+    const alternatives = candidates.slice(1).filter((candidate) => {
+      const path = candidate.definition.parts[0].path
+      const fresh = best.points && candidate.points && !seen.has(path)
+      seen.add(path)
+      return fresh && candidate.ranges.length > 0
+    })
+    const plan = indexPlan(input, best, conditions, ors.length > 0, sort)
+    return alternatives.length === 0
+      ? plan
+      : {
+          ...plan,
+          alternatives: alternatives.map((candidate) =>
+            indexPlan(input, candidate, conditions, ors.length > 0, sort),
+          ),
+        }
   }
 
   // An `or` of indexable branches: the union of each branch's candidates (any other condition,

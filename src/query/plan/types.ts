@@ -50,6 +50,11 @@ export type Plan =
       countRead?: IndexRead
       /** For a walk: the share of its entries expected to match (sizes its reads). */
       matchRate?: number
+      /**
+       * Plans over the query's other equalities (on other fields), when there are several: the
+       * reader counts each one's entries and reads the one expected to cost least.
+       */
+      alternatives?: IndexPlan[]
     }
   /**
    * Nothing can match (an empty `in`, contradicting conditions on one field): the answer is
@@ -67,3 +72,6 @@ export type Plan =
       reason?: string
       suggestedIndex?: string
     }
+
+/** A plan that reads index ranges. */
+export type IndexPlan = Extract<Plan, { kind: 'index' }>
