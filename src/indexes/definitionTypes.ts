@@ -27,4 +27,10 @@ export type IndexDefinition = {
   unique: boolean
   /** For an index with a localized part: the config's locale codes, sorted. */
   locales?: string[]
+  /**
+   * Entries for latest versions only (`latest: true`): a list of drafts filtered on the field
+   * (`queryDrafts`) reads and counts its matches alone. Read only by queries that require
+   * `latest equals true`.
+   */
+  onlyLatest?: true
 }

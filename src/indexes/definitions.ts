@@ -145,6 +145,29 @@ function walkFields(fields: FlattenedField[], walk: Walk): Walked[] {
   return out
 }
 
+/** Paths of a version that every save changes: an entry of each would move on every save. */
+const VERSION_TIMESTAMPS = new Set(['version.createdAt', 'version.updatedAt'])
+
+/**
+ * For a collection's versions: each single-field index on a field of the document (`version.*`)
+ * again, holding the latest versions only, so that a list of drafts filtered on the field reads
+ * its matches alone and counts them from value counters (design.md, "Lists of drafts").
+ */
+function latestOnly(definitions: IndexDefinition[]): IndexDefinition[] {
+  return definitions
+    .filter(
+      ({ parts }) =>
+        parts.length === 1 &&
+        parts[0].path.startsWith('version.') &&
+        !VERSION_TIMESTAMPS.has(parts[0].path),
+    )
+    .map((definition) => ({
+      ...definition,
+      name: `${definition.name}@latest`,
+      onlyLatest: true as const,
+    }))
+}
+
 /**
  * The indexes of a namespace: timestamps, fields marked `index` or `unique` (auth's email and
  * username are `unique`), relationship and upload fields (what joins and reverse lookups query),
@@ -213,6 +236,10 @@ export function indexDefinitions(
     if (found) {
       add([found.part], false)
     }
+  }
+
+  if (namespace.kind === 'versions' && namespace.fields.some((field) => field.name === 'latest')) {
+    definitions.push(...latestOnly(definitions))
   }
 
   if (namespace.kind === 'collection') {

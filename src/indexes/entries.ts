@@ -274,6 +274,9 @@ export function indexEntries(
   const created = typeof doc.createdAt === 'string' ? Date.parse(doc.createdAt) : Number.NaN
   const entries: IndexEntry[] = []
   for (const definition of definitions) {
+    if (definition.onlyLatest && doc.latest !== true) {
+      continue
+    }
     for (const locale of localesFor(definition, locales)) {
       const values = encodedCombinations(doc, definition, locale)
       if (values === undefined) {

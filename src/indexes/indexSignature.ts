@@ -34,6 +34,7 @@ export function builtAs(definition: IndexDefinition, signature: string | undefin
 function signatureWithoutLocales(definition: IndexDefinition): unknown[] {
   return [
     ...keySignature(definition),
+    ...(definition.onlyLatest ? ['only-latest'] : []),
     // Empty texts hold markers (earlier versions skipped them): a unique index with a text part
     // built by such a version is built again, in place (see `buildsInPlace`), which writes
     // those markers (docs/migrations.md).

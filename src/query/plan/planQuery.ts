@@ -68,11 +68,25 @@ function orderingOf(
   return undefined
 }
 
-/** Only the leading part of an index can be searched; later parts only refine the order. */
+/**
+ * Only the leading part of an index can be searched; later parts only refine the order. Shorter
+ * indexes first, and of two on one field the one holding latest versions only (fewer entries).
+ */
 function indexesOn(definitions: IndexDefinition[], path: string): IndexDefinition[] {
   return definitions
     .filter((definition) => definition.parts[0].path === path)
-    .sort((a, b) => a.parts.length - b.parts.length)
+    .sort(
+      (a, b) => a.parts.length - b.parts.length || Number(!a.onlyLatest) - Number(!b.onlyLatest),
+    )
+}
+
+/** `latest equals true`: what every match of a query needs for a latest-only index to serve it. */
+function requiresLatest(condition: Condition): boolean {
+  return (
+    condition.path === 'latest' &&
+    condition.operator === 'equals' &&
+    (condition.value === true || condition.value === 'true')
+  )
 }
 
 function readOf(
@@ -85,6 +99,10 @@ function readOf(
 }
 
 function usable(definition: IndexDefinition, input: PlanInput): boolean {
+  // Latest versions only: no entry for the others, which the query may want.
+  if (definition.onlyLatest && !requiredConditions(input.where).conditions.some(requiresLatest)) {
+    return false
+  }
   // A localized index needs a concrete locale to pick its partition, one it keeps entries for
   // (Payload passes an unconfigured locale through: no entries, though every document matches).
   if (!definition.parts.some((part) => part.localized)) {
@@ -120,7 +138,10 @@ function indexPlan(
   // The ranges capture every condition on their path (see rangesFor): with no condition on
   // another path, every entry read is a match and the entries can be counted.
   const path = candidate.definition.parts[0].path
-  const onlyCondition = !hasOrs && conditions.every((condition) => condition.path === path)
+  const covered = (condition: Condition) =>
+    condition.path === path ||
+    (candidate.definition.onlyLatest === true && requiresLatest(condition))
+  const onlyCondition = !hasOrs && conditions.every(covered)
   const exactCount = onlyCondition && candidate.exact
   const sortIndex =
     candidate.ordering === undefined && Number.isFinite(input.want) && input.want > 0
