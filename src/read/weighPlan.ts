@@ -73,9 +73,11 @@ export async function leastEntriesPlan(
     each.ordered && Number.isFinite(want) && !needsTotal
       ? Math.min(count, Math.ceil(((want + 1) * count) / matches))
       : count
+  // Of two reading as much, the one whose entries are exactly the matches (counted, not fetched).
+  const cost = (i: number) => read(options[i], entries[i]) - (options[i].exactCount ? 0.5 : 0)
   let best = 0
-  options.forEach((each, i) => {
-    if (read(each, entries[i]) < read(options[best], entries[best])) {
+  options.forEach((_, i) => {
+    if (cost(i) < cost(best)) {
       best = i
     }
   })

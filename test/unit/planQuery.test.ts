@@ -1,3 +1,5 @@
+import type { Where } from 'payload'
+
 import type { IndexDefinition, IndexPart } from '../../src/indexes/definitions.js'
 import type { Namespace } from '../../src/namespaces.js'
 
@@ -184,5 +186,55 @@ describe('planQuery and polymorphic references', () => {
       },
     })
     expect(chosen.kind === 'index' && chosen.reads[0].definition.name).toBe('document.value')
+  })
+})
+
+describe('planQuery over versions with latest-only indexes', () => {
+  const versions: Namespace = { ...namespace, kind: 'versions', pk: 'V#posts' }
+  const status = { parts: [part('version.status', 'text')], unique: false }
+  const versionDefinitions: IndexDefinition[] = [
+    { name: 'latest', parts: [part('latest', 'boolean')], unique: false },
+    { name: 'parent', parts: [part('parent', 'relationship')], unique: false },
+    { name: 'version.status', ...status },
+    { name: 'version.status@latest', onlyLatest: true, ...status },
+  ]
+  const planVersions = (where: Where) =>
+    planQuery({
+      definitions: versionDefinitions,
+      namespace: versions,
+      needsTotal: true,
+      want: 10,
+      where,
+    })
+  const indexesRead = (planned: ReturnType<typeof planQuery>) =>
+    planned.kind === 'index'
+      ? [planned.reads, ...(planned.alternatives ?? []).map((each) => each.reads)].map((reads) =>
+          reads.map((read) => read.definition.name).join(','),
+        )
+      : []
+
+  it('reads a latest-only index only when every match must be latest, and counts it exactly', () => {
+    const latest = planVersions({
+      and: [{ latest: { equals: true } }, { 'version.status': { equals: 'draft' } }],
+    })
+    expect(indexesRead(latest)).toEqual(expect.arrayContaining(['version.status@latest', 'latest']))
+    expect(indexesRead(latest)).not.toContain('version.status')
+    const counted = planVersions({
+      and: [{ 'version.status': { equals: 'draft' } }, { latest: { equals: true } }],
+    })
+    expect(counted).toMatchObject({ exactCount: true, kind: 'index' })
+    expect(indexesRead(counted)[0]).toBe('version.status@latest')
+  })
+
+  it('keeps to the full index when old versions may match', () => {
+    for (const where of [
+      { 'version.status': { equals: 'draft' } },
+      { and: [{ latest: { equals: false } }, { 'version.status': { equals: 'draft' } }] },
+      { or: [{ latest: { equals: true } }, { 'version.status': { equals: 'draft' } }] },
+    ] as Where[]) {
+      expect(indexesRead(planVersions(where)).flatMap((names) => names.split(','))).not.toContain(
+        'version.status@latest',
+      )
+    }
   })
 })
