@@ -99,10 +99,6 @@ function readOf(
 }
 
 function usable(definition: IndexDefinition, input: PlanInput): boolean {
-  // Latest versions only: no entry for the others, which the query may want.
-  if (definition.onlyLatest && !requiredConditions(input.where).conditions.some(requiresLatest)) {
-    return false
-  }
   // A localized index needs a concrete locale to pick its partition, one it keeps entries for
   // (Payload passes an unconfigured locale through: no entries, though every document matches).
   if (!definition.parts.some((part) => part.localized)) {
@@ -180,9 +176,16 @@ export function planQuery(input: PlanInput): Plan {
     : { kind: 'empty', reason: 'every key range is empty' }
 }
 
-function choosePlan(input: PlanInput): Plan {
-  const { definitions, namespace, where } = input
-  const { conditions, ors } = requiredConditions(where)
+function choosePlan(asked: PlanInput): Plan {
+  const { conditions, ors } = requiredConditions(asked.where)
+  // Latest-only indexes hold no entry for older versions, which a query may want unless it
+  // requires `latest equals true`.
+  const latest = conditions.some(requiresLatest)
+  const input = {
+    ...asked,
+    definitions: asked.definitions.filter((definition) => latest || !definition.onlyLatest),
+  }
+  const { definitions, namespace } = input
   const emptyIn = conditions.find(
     ({ operator, value }) => operator === 'in' && Array.isArray(value) && value.length === 0,
   )
@@ -190,7 +193,7 @@ function choosePlan(input: PlanInput): Plan {
     // `in: []` holds for no value, whatever the field (the evaluator agrees: see operators/).
     return { kind: 'empty', path: emptyIn.path, reason: `"${emptyIn.path}" \`in\` an empty list` }
   }
-  const ids = requiredIDs(where)
+  const ids = requiredIDs(input.where)
   if (ids) {
     return ids.length > 0
       ? { ids, kind: 'byID' }
