@@ -7,12 +7,25 @@ import { applySelect } from '../query/applySelect.js'
 import { findPage } from '../read/findPage.js'
 import { resolveJoins } from '../read/resolveJoins.js'
 import { updateDocuments } from '../write/writeUpdate.js'
-import { create } from './create.js'
+import { upsert } from './upsert.js'
 
 export const updateOne: UpdateOne = async function updateOne(
   this: DynamoDBAdapter,
   { id, collection, data, joins, locale, options, req, returning, select, where },
 ) {
+  if (options?.upsert === true) {
+    // As the official adapters: `upsert` creates the document when nothing matches.
+    return upsert.call(this, {
+      collection,
+      data,
+      joins,
+      locale,
+      req,
+      returning,
+      select,
+      where: id !== undefined ? { id: { equals: id } } : where,
+    }) as never
+  }
   const namespace = collectionNamespace(this, collection)
   const [updated] = await updateDocuments(
     this,
@@ -31,10 +44,6 @@ export const updateOne: UpdateOne = async function updateOne(
     data,
     req,
   )
-  if (!updated && options?.upsert === true) {
-    // As the official adapters: `upsert` creates the document when nothing matches.
-    return create.call(this, { collection, data, locale, req, returning, select }) as never
-  }
   if (!updated || returning === false) {
     return null as never
   }

@@ -127,6 +127,7 @@ function stagedChanges(transaction: Transaction): DocumentChange[] {
     .map((staged) => ({
       after: staged.after,
       before: staged.base,
+      derivedID: staged.derivedID,
       key: staged.key,
       namespace: staged.namespace,
     }))

@@ -25,6 +25,11 @@ export type DocumentChange = {
    * with the document for one too large for its packed writes (indexes/buildIndex.ts).
    */
   unindexed?: string[]
+  /**
+   * A create whose id is derived from what it looked for (an upsert): another writer creating
+   * it first is a change to compute the write again over, not a duplicate id.
+   */
+  derivedID?: boolean
 }
 
 /** Whether a change is to a pointer item that only serializes writers (never a duplicate). */
@@ -38,6 +43,8 @@ export type WriteStep = () => Promise<DocumentChange[]>
 export type StagedDocument = {
   after: Doc | null
   base: Doc | null
+  /** See `DocumentChange.derivedID`. */
+  derivedID?: boolean
   key: ItemKey
   namespace: Namespace
 }
@@ -91,6 +98,7 @@ export class Transaction {
     const staged: StagedDocument = {
       after: snapshot(change.after),
       base: existing ? existing.base : snapshot(change.before),
+      derivedID: existing ? existing.derivedID : change.derivedID,
       key: change.key,
       namespace: change.namespace,
     }

@@ -231,11 +231,14 @@ function gaveUp(attempts: number): Error {
 
 /**
  * A create that met an item under its key took an id another document holds, unless its key is
- * not an id: a global's (keyed by its slug) or a version pointer's, which another writer created
- * first; the write is computed again over it.
+ * not a chosen id: a global's (keyed by its slug), a version pointer's or an upsert's derived id,
+ * which another writer created first; the write is computed again over it.
  */
 const takesID = (change: DocumentChange): boolean =>
-  change.before === null && !isGuard(change) && change.namespace.kind !== 'global'
+  change.before === null &&
+  !change.derivedID &&
+  !isGuard(change) &&
+  change.namespace.kind !== 'global'
 
 function duplicateID(change: DocumentChange, req?: Partial<PayloadRequest>): ValidationError {
   const id = (change.after as { id: unknown }).id
