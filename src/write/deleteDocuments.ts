@@ -2,6 +2,7 @@ import type { PayloadRequest } from 'payload'
 
 import type { Namespace } from '../namespaces.js'
 import type { Doc } from '../query/types.js'
+import type { DocumentChange } from '../transactions/session.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { keyOf } from '../namespaces.js'
@@ -17,6 +18,8 @@ export async function deleteDocuments(
   namespace: Namespace,
   select: () => Promise<Doc[]>,
   req?: Partial<PayloadRequest>,
+  /** What the write also changes, computed from its deletes on every attempt (version pointers). */
+  alongside?: (changes: DocumentChange[]) => Promise<DocumentChange[]>,
 ): Promise<Doc[]> {
   let deleted: Doc[] = []
   await performWrite(
@@ -24,12 +27,13 @@ export async function deleteDocuments(
     async () => {
       const docs = await select()
       deleted = docs
-      return docs.map((before) => ({
+      const changes: DocumentChange[] = docs.map((before) => ({
         after: null,
         before,
         key: keyOf(namespace, before.id as number | string),
         namespace,
       }))
+      return alongside ? [...changes, ...(await alongside(changes))] : changes
     },
     req,
   )

@@ -118,3 +118,46 @@ export async function latestChanges(
     },
   ]
 }
+
+/**
+ * The latest-version pointers that `deletes` (versions being deleted) leave pointing at nothing:
+ * deleted with them, on the condition that they are still as read, so that a version saved
+ * meanwhile (which rewrites its parent's pointer) makes the delete run again. A later save of
+ * the parent creates its pointer anew. Before, every pointer outlived its versions.
+ */
+export async function pointersLeftBehind(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  deletes: DocumentChange[],
+): Promise<DocumentChange[]> {
+  if (!namespace.fields.some((field) => field.name === 'latest')) {
+    return []
+  }
+  const pointers = latestPointerNamespace(namespace)
+  const deletedIDs = new Set(deletes.map((change) => String(change.before?.id)))
+  const parents = [
+    ...new Set(
+      deletes.map((change) =>
+        namespace.kind === 'globalVersions' ? 'global' : (change.before?.parent as number | string),
+      ),
+    ),
+  ].filter((parent) => parent !== undefined && parent !== null)
+  const found: DocumentChange[] = []
+  for (let start = 0; start < parents.length; start += POINTER_READS) {
+    const read = await Promise.all(
+      parents.slice(start, start + POINTER_READS).map(async (parent) => {
+        const key = documentKey('latest', pointers.slug, parent)
+        return { key, pointer: await readDocument(adapter, key) }
+      }),
+    )
+    for (const { key, pointer } of read) {
+      if (pointer && deletedIDs.has(String(pointer.latest))) {
+        found.push({ after: null, before: pointer, key, namespace: pointers })
+      }
+    }
+  }
+  return found
+}
+
+/** Pointers read at once by `pointersLeftBehind`. */
+const POINTER_READS = 25
