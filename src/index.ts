@@ -16,7 +16,7 @@ import { verifyIndexes } from './indexes/verify.js'
 import { createMigration } from './migrations/createMigration.js'
 import { clearDatabase, migrateFresh } from './migrations/migrateFresh.js'
 import { migrateDocuments } from './migrations/migrateDocuments.js'
-import { rerunnable } from './migrations/rerunnableMigrations.js'
+import { migrateLocked, rerunnable } from './migrations/rerunnableMigrations.js'
 import { count } from './operations/count.js'
 import { countGlobalVersions, countVersions } from './operations/countVersions.js'
 import { create } from './operations/create.js'
@@ -162,6 +162,7 @@ export function dynamodbAdapter(args: DynamoDBAdapterArgs): DatabaseAdapterObj<D
       logFallbackQueries: args.logFallbackQueries ?? true,
       // Not bound to a transaction: it writes each document at once (see migrateDocuments).
       migrateDocuments: neverRaw(migrateDocuments),
+      migrate: neverRaw(migrateLocked),
       migrateFresh: neverRaw(migrateFresh),
       migrateDown: neverRaw(rerunnable.migrateDown),
       migrateRefresh: neverRaw(rerunnable.migrateRefresh),

@@ -13,6 +13,7 @@ import { dropSnapshots } from '../read/snapshots.js'
 import { takeBackEveryLease } from '../leases/claimWrite.js'
 import { quiesceLeases } from '../leases/holdLease.js'
 import { STATE_SK } from '../indexes/versionBump.js'
+import { isMigrationLock, withMigrationLock } from './migrationLock.js'
 import { resetStateItem } from './stateAfterClear.js'
 
 /** Deletes every item in the adapter's table (the table belongs to this Payload instance). */
@@ -47,7 +48,10 @@ async function deleteEveryItem(
         TableName: adapter.tableName,
       }),
     )
-    const keys = (out.Items ?? []).map(({ pk, sk }) => ({ pk, sk }))
+    // The migration lock stays: `migrate:fresh` holds it while it empties the table.
+    const keys = (out.Items ?? [])
+      .map(({ pk, sk }) => ({ pk, sk }))
+      .filter((key) => !isMigrationLock(key))
     // State items are emptied once the rest is gone, never deleted (stateAfterClear.ts).
     states.push(...keys.filter((key) => key.sk === STATE_SK))
     const others = keys.filter((key) => key.sk !== STATE_SK)
@@ -83,12 +87,17 @@ export async function migrateFresh(
     )
     return
   }
-  payload.logger.info({ msg: `Deleting every item in table ${this.tableName}.` })
-  await dropAllItems(this)
-  forgetIndexRecords(this)
+  await withMigrationLock(this, () => emptyAndMigrate(this))
+}
+
+async function emptyAndMigrate(adapter: DynamoDBAdapter): Promise<void> {
+  const { payload } = adapter
+  payload.logger.info({ msg: `Deleting every item in table ${adapter.tableName}.` })
+  await dropAllItems(adapter)
+  forgetIndexRecords(adapter)
   // Every namespace is empty now: its indexes are complete, as on a new table (connect.ts).
   // Recorded before the migrations write, or their collections would count as not built.
-  await syncIndexes(this, { build: false, throwOnError: false })
+  await syncIndexes(adapter, { build: false, throwOnError: false })
 
   const migrations = await readMigrationFiles({ payload })
   const req = { payload } as Parameters<typeof initTransaction>[0]

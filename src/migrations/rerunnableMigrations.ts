@@ -1,11 +1,12 @@
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb'
-import { migrateDown, migrateRefresh, migrateReset } from 'payload'
+import { migrate, migrateDown, migrateRefresh, migrateReset } from 'payload'
 
 import type { DynamoDBAdapter } from '../types.js'
 
 import { queryPartition } from '../indexes/verify.js'
 import { send } from '../storage/send.js'
 import { MIGRATIONS_PK } from './migrateDocuments.js'
+import { withMigrationLock } from './migrationLock.js'
 
 /**
  * Forgets the named `migrateDocuments` runs recorded as done. Their progress makes a migration
@@ -28,18 +29,35 @@ async function forgetFinishedRuns(adapter: DynamoDBAdapter): Promise<void> {
   }
 }
 
-/** Payload's `migrate:down`, `migrate:refresh` and `migrate:reset`, forgetting finished runs first. */
+/**
+ * Payload's `migrate:down`, `migrate:refresh` and `migrate:reset`, forgetting finished runs first,
+ * under the table's migration lock (migrationLock.ts).
+ */
 export const rerunnable = {
-  async migrateDown(this: DynamoDBAdapter): Promise<void> {
-    await forgetFinishedRuns(this)
-    await migrateDown.call(this)
+  migrateDown(this: DynamoDBAdapter): Promise<void> {
+    return withMigrationLock(this, async () => {
+      await forgetFinishedRuns(this)
+      await migrateDown.call(this)
+    })
   },
-  async migrateRefresh(this: DynamoDBAdapter): Promise<void> {
-    await forgetFinishedRuns(this)
-    await migrateRefresh.call(this)
+  migrateRefresh(this: DynamoDBAdapter): Promise<void> {
+    return withMigrationLock(this, async () => {
+      await forgetFinishedRuns(this)
+      await migrateRefresh.call(this)
+    })
   },
-  async migrateReset(this: DynamoDBAdapter): Promise<void> {
-    await forgetFinishedRuns(this)
-    await migrateReset.call(this)
+  migrateReset(this: DynamoDBAdapter): Promise<void> {
+    return withMigrationLock(this, async () => {
+      await forgetFinishedRuns(this)
+      await migrateReset.call(this)
+    })
   },
+}
+
+/** Payload's `migrate` under the table's migration lock (migrationLock.ts). */
+export function migrateLocked(
+  this: DynamoDBAdapter,
+  args?: Parameters<typeof migrate>[0],
+): Promise<void> {
+  return withMigrationLock(this, () => migrate.call(this, args))
 }
