@@ -33,6 +33,9 @@ import {
   unprocessedError,
 } from '../../src/storage/errors.js'
 import { neverRaw } from '../../src/storage/neverRaw.js'
+import { RevisionConflict } from '../../src/write/groupFailures.js'
+import { LocksKept } from '../../src/write/journaledCommit.js'
+import { IdTaken } from '../../src/write/takenCreates.js'
 
 const context = {
   endpoint: 'http://127.0.0.1:8000',
@@ -362,5 +365,22 @@ describe('neverRaw: the adapter boundary', () => {
     const other = new Error('a bug')
     expect(await guarded(other).catch((error: unknown) => error)).toBe(other)
     await expect(neverRaw(async (n: number) => n + 1)(1)).resolves.toBe(2)
+  })
+
+  it("turns the write path's conflicts that no retry resolved into a 409 saying to retry", async () => {
+    const guarded = neverRaw(async (error: unknown) => {
+      throw error
+    })
+    for (const conflict of [
+      new RevisionConflict([], []),
+      new IdTaken([]),
+      new LocksKept([], [], { keys: [], parts: { parts: 0 }, writeID: 'w' }),
+    ]) {
+      const raised = await guarded(conflict).catch((error: unknown) => error)
+      expect(raised).toBeInstanceOf(APIError)
+      expect((raised as APIError).status).toBe(409)
+      expect((raised as APIError).message).toMatch(/Retry the operation/)
+      expect((raised as APIError).cause).toBe(conflict)
+    }
   })
 })
