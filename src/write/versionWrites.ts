@@ -134,10 +134,13 @@ export async function pointersLeftBehind(
     return []
   }
   const pointers = latestPointerNamespace(namespace)
+  // A pointer names its parent's version with `latest: true` (they are written together), so
+  // deleting only older versions (pruned past `maxPerDoc`) reads no pointer.
+  const latest = deletes.filter((change) => change.before?.latest === true)
   const deletedIDs = new Set(deletes.map((change) => String(change.before?.id)))
   const parents = [
     ...new Set(
-      deletes.map((change) =>
+      latest.map((change) =>
         namespace.kind === 'globalVersions' ? 'global' : (change.before?.parent as number | string),
       ),
     ),

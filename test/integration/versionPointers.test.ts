@@ -12,7 +12,8 @@ import type { DynamoDBAdapter } from '../../src/index.js'
 import type { Booted } from '../support/bootPayload.js'
 
 import { partitionKey } from '../../src/keys/itemKeys.js'
-import { boot } from '../support/bootPayload.js'
+import { boot, THROUGH_INDEXES } from '../support/bootPayload.js'
+import { watchSends } from '../support/journalItems.js'
 
 const config = (db: DatabaseAdapterObj): Config => ({
   collections: [
@@ -68,7 +69,7 @@ describe('latest-version pointers', () => {
   }
 
   beforeAll(async () => {
-    booted = await boot(config, 'dynamodb')
+    booted = await boot(config, 'dynamodb', THROUGH_INDEXES)
     payload = booted.payload
     adapter = payload.db as unknown as DynamoDBAdapter
   })
@@ -113,6 +114,38 @@ describe('latest-version pointers', () => {
       where: { parent: { equals: doc.id } },
     })
     expect(totalDocs).toBe(3)
+  })
+
+  it('deleting versions that are not latest reads no pointer; deleting the latest reads it', async () => {
+    const doc = await payload.create({ collection: 'pages', data: { title: 'w0' }, draft: true })
+    await payload.update({ id: doc.id, collection: 'pages', data: { title: 'w1' }, draft: true })
+    const versions = (
+      await payload.findVersions({ collection: 'pages', where: { parent: { equals: doc.id } } })
+    ).docs
+    const [older] = versions.filter((version) => !version.latest)
+    const [latest] = versions.filter((version) => version.latest)
+    const pointerReads = async (id: number | string) => {
+      const reads: string[] = []
+      const watch = watchSends(adapter, async (command) => {
+        const pointerKey = partitionKey('latest', 'versions:pages')
+        if (
+          command.constructor.name === 'GetCommand' &&
+          JSON.stringify(command.input).includes(pointerKey)
+        ) {
+          reads.push(command.constructor.name)
+        }
+      })
+      try {
+        await payload.db.deleteVersions({ collection: 'pages', where: { id: { equals: id } } })
+      } finally {
+        watch.restore()
+      }
+      return reads.length
+    }
+    expect(await pointerReads(older.id)).toBe(0)
+    expect((await pointers('pages')).get(String(doc.id))).toBe(String(latest.id))
+    expect(await pointerReads(latest.id)).toBe(1)
+    expect((await pointers('pages')).has(String(doc.id))).toBe(false)
   })
 
   it('a custom id deleted and created again gets one latest version and a pointer to it', async () => {
