@@ -19,6 +19,7 @@ import {
 import { normalizeStored } from './sanitizeValue.js'
 import { getCollectionFields, normalizeLocale } from './scopeInfo.js'
 import { isNullish } from './sqlValues.js'
+import { wellFormedValues } from '../utilities/wellFormed.js'
 
 export type CompiledWhere = {
   matches: (doc: Doc) => boolean
@@ -352,7 +353,7 @@ export const compileWhere = async (
     return { matches: () => true }
   }
   const state: State = { joinFields: new Map(), joins: [] }
-  const node = await compileNode(scope, state, where)
+  const node = await compileNode(scope, state, wellFormedValues(where))
   await finishJoinFields(scope, state)
   const joins = state.joins
   const matches = (doc: Doc): boolean => {

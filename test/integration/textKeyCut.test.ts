@@ -13,6 +13,7 @@ import type { Booted } from '../support/bootPayload.js'
 
 import { THROUGH_INDEXES, bootBoth, closeAll } from '../support/bootPayload.js'
 import { watchSends } from '../support/journalItems.js'
+import { LONE_SURROGATE, loneSurrogatePaths } from '../support/loneSurrogates.js'
 
 function config(db: DatabaseAdapterObj): Config {
   return {
@@ -52,25 +53,6 @@ const TITLES = [
   `${PAIRED}${'\u{1f601}'}`,
   'short',
 ]
-
-/** A UTF-16 unit of a surrogate pair without its other half. */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
-
-function loneSurrogatePaths(value: unknown, path = ''): string[] {
-  if (typeof value === 'string') {
-    return LONE_SURROGATE.test(value) ? [path] : []
-  }
-  if (Array.isArray(value)) {
-    return value.flatMap((each, i) => loneSurrogatePaths(each, `${path}[${i}]`))
-  }
-  if (value && typeof value === 'object') {
-    return Object.entries(value).flatMap(([key, each]) => [
-      ...(LONE_SURROGATE.test(key) ? [`${path}.<key ${key.length}>`] : []),
-      ...loneSurrogatePaths(each, `${path}.${key}`),
-    ])
-  }
-  return []
-}
 
 describe('indexed texts cut inside a surrogate pair', () => {
   let dynamo: Booted

@@ -48,11 +48,12 @@ describe('pushdown', () => {
   it('sanitizes values as the evaluator does and pushes nothing it cannot compare exactly', () => {
     expect(rendered({ views: { equals: '7' } })?.values[':f1']).toBe(7)
     expect(rendered({ title: { equals: 7 } })?.values[':f1']).toBe('7')
+    // A lone surrogate compares as U+FFFD, as db-sqlite's UTF-8 parameters and stored text do.
+    expect(rendered({ title: { equals: '\ud800' } })?.values[':f1']).toBe('\ufffd')
     for (const where of [
       { views: { equals: 'abc' } },
       { views: { equals: 1e300 } },
       { views: { greater_than: null } },
-      { title: { equals: '\ud800' } },
       { title: { like: 'x' } },
       { title: { contains: 'x' } },
       { title: { equals: ['a'] } },

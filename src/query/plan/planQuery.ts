@@ -7,6 +7,7 @@ import type { IndexPlan, IndexRead, KeyOrdering, Plan } from './types.js'
 
 import { requiredIDs } from '../../read/idConstraint.js'
 import { indexPartition } from '../../indexes/entries.js'
+import { wellFormedValues } from '../../utilities/wellFormed.js'
 import { primarySort, requiredConditions } from './conditions.js'
 import {
   type IndexableCondition,
@@ -164,7 +165,8 @@ function indexPlan(
  * those hold nothing, and a plan left with no range at all is an `empty` one.
  */
 export function planQuery(input: PlanInput): Plan {
-  const plan = choosePlan(input)
+  // Values as the evaluator compares them (compileWhere.ts) and as the indexes hold them.
+  const plan = choosePlan({ ...input, where: wellFormedValues(input.where) })
   if (plan.kind !== 'index') {
     return plan
   }

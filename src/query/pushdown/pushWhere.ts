@@ -5,6 +5,7 @@ import { validOperatorSet } from 'payload/shared'
 import type { ResolvedPath } from '../paths.js'
 import type { Filter, StoredTarget } from './types.js'
 
+import { wellFormedValues } from '../../utilities/wellFormed.js'
 import { INVALID, sanitizeExists, sanitizeList, sanitizeScalar } from '../sanitizeValue.js'
 import { pushEquals } from './equals.js'
 import { pushExists } from './exists.js'
@@ -117,6 +118,6 @@ export function pushWhere(context: PushContext, where: undefined | Where): Filte
   if (!where || !isPlainObject(where)) {
     return undefined
   }
-  const filter = pushNode(context, where)
+  const filter = pushNode(context, wellFormedValues(where))
   return filter && conditionCount(filter) <= MAX_CONDITIONS ? fitFilter(filter) : undefined
 }

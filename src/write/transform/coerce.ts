@@ -1,3 +1,4 @@
+import { wellFormedText } from '../../utilities/wellFormed.js'
 import { isPlainObject } from './isPlainObject.js'
 
 /** Coercions of a scalar to its field's type, as the SQL adapters' column types do. */
@@ -5,7 +6,8 @@ export function toText(value: unknown): unknown {
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
     return String(value)
   }
-  return value
+  // A lone surrogate becomes U+FFFD, as db-sqlite stores it (utilities/wellFormed.ts).
+  return typeof value === 'string' ? wellFormedText(value) : value
 }
 
 export function toNumber(value: unknown): unknown {
