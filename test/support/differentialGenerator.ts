@@ -23,6 +23,9 @@ export const TEXTS = [
   'b',
   '',
   ...LONG_TEXTS,
+  // Half an emoji, which both databases store and compare as the U+FFFD beside it.
+  'cut \ud83d',
+  'cut \ufffd',
 ]
 export const NUMBERS = [-5, -1, 0, 0.5, 1, 2, 3, 7, 10, 42, 1000, 1e21, -1e-7]
 export const DATES = [
