@@ -7,7 +7,7 @@ import { applySelect } from '../query/applySelect.js'
 import { findPage } from '../read/findPage.js'
 import { resolveJoins } from '../read/resolveJoins.js'
 import { updateDocuments } from '../write/writeUpdate.js'
-import { upsert } from './upsert.js'
+import { upsertOne } from './upsert.js'
 
 export const updateOne: UpdateOne = async function updateOne(
   this: DynamoDBAdapter,
@@ -15,7 +15,8 @@ export const updateOne: UpdateOne = async function updateOne(
 ) {
   if (options?.upsert === true) {
     // As the official adapters: `upsert` creates the document when nothing matches.
-    return upsert.call(this, {
+    return upsertOne(this, {
+      id,
       collection,
       data,
       joins,
@@ -23,7 +24,7 @@ export const updateOne: UpdateOne = async function updateOne(
       req,
       returning,
       select,
-      where: id !== undefined ? { id: { equals: id } } : where,
+      where: where ?? {},
     }) as never
   }
   const namespace = collectionNamespace(this, collection)

@@ -5,7 +5,7 @@ import type { Doc } from '../query/types.js'
 import type { DocumentChange } from '../transactions/session.js'
 import type { DynamoDBAdapter } from '../types.js'
 
-import { keyOf } from '../namespaces.js'
+import { coerceID, keyOf } from '../namespaces.js'
 import { findPage } from '../read/findPage.js'
 import { derivedDocumentID, newDocumentID } from '../utilities/newDocumentID.js'
 import { performWrite } from './performWrite.js'
@@ -18,6 +18,8 @@ const DERIVED_IDS = 4
 
 type UpsertArgs = {
   data: Record<string, unknown>
+  /** The document to update or create (`updateOne` by id with `upsert`): created with this id. */
+  id?: number | string
   locale?: string
   req?: Partial<PayloadRequest>
   where?: Where
@@ -34,9 +36,10 @@ type UpsertArgs = {
 export async function upsertDocument(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
-  { data, locale, req, where }: UpsertArgs,
+  { id: givenID, data, locale, req, where: givenWhere }: UpsertArgs,
 ): Promise<Doc> {
   const collection = namespace.kind === 'collection' ? namespace.slug : undefined
+  const where = givenID !== undefined ? { id: { equals: givenID } } : givenWhere
   const forUpdate = transformWrite(adapter, namespace, data, 'update')
   const forCreate = transformWrite(adapter, namespace, data, 'create')
   const seed = JSON.stringify([namespace.slug, locale ?? null, canonical(where ?? {})])
@@ -48,8 +51,9 @@ export async function upsertDocument(
     async (): Promise<DocumentChange[]> => {
       runs++
       let [existing] = (await firstMatch(adapter, namespace, where ?? {}, locale)).docs
-      let candidate: string | undefined = derived(0)
-      if (!existing && runs > 1) {
+      let candidate: number | string | undefined =
+        givenID !== undefined ? coerceID(givenID, namespace) : derived(0)
+      if (!existing && runs > 1 && givenID === undefined) {
         candidate = await freeDerivedID(adapter, namespace, derived)
         // Looked for again after the probes: a document that a racing upsert created under one
         // of the ids they found held is updated, not met with a second create.
@@ -66,7 +70,10 @@ export async function upsertDocument(
         const key = keyOf(namespace, existing.id as number | string)
         return [{ after: stored, before: existing, key, namespace }]
       }
-      const id = newDocumentID(adapter, namespace, data, undefined, candidate)
+      const id =
+        givenID !== undefined
+          ? coerceID(givenID, namespace)
+          : newDocumentID(adapter, namespace, data, undefined, candidate as string | undefined)
       await assertReferencesExist(adapter, {
         collection,
         references: forCreate.references,

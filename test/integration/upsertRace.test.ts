@@ -158,6 +158,24 @@ describe('upserts racing on one where', () => {
     await expectClean(dynamo.payload, 'payload-kv')
   })
 
+  it('updateOne by a missing id with upsert creates the document with that id, once', async () => {
+    const upserts = Array.from({ length: 6 }, (_, i) =>
+      (i % 2 === 0 ? dynamo.payload : (other as Payload)).db.updateOne({
+        id: 'chosen-id',
+        collection: 'payload-kv',
+        data: { data: { i }, key: 'by-id' },
+        options: { upsert: true },
+      }),
+    )
+    expect(rejected(await Promise.allSettled(upserts))).toEqual([])
+    const stored = await dynamo.payload.db.find({
+      collection: 'payload-kv',
+      where: { key: { equals: 'by-id' } },
+    })
+    expect(stored.docs.map((doc) => doc.id)).toEqual(['chosen-id'])
+    await expectClean(dynamo.payload, 'payload-kv')
+  })
+
   it('used one call at a time, the key-value store answers as on db-sqlite', async () => {
     const play = async (payload: Payload) => {
       const seen: unknown[] = []
