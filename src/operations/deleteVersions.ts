@@ -5,7 +5,6 @@ import type { DynamoDBAdapter } from '../types.js'
 import { globalVersionsNamespace, versionsNamespace } from '../namespaces.js'
 import { matchDocuments } from '../read/matchDocuments.js'
 import { deleteDocuments } from '../write/deleteDocuments.js'
-import { pointersLeftBehind } from '../write/versionWrites.js'
 
 export const deleteVersions: DeleteVersions = async function deleteVersions(
   this: DynamoDBAdapter,
@@ -19,6 +18,5 @@ export const deleteVersions: DeleteVersions = async function deleteVersions(
     namespace,
     () => matchDocuments(this, namespace, { locale, where }),
     req,
-    (deletes) => pointersLeftBehind(this, namespace, deletes),
   )
 }

@@ -2,7 +2,6 @@ import type { PayloadRequest } from 'payload'
 
 import type { Namespace } from '../namespaces.js'
 import type { Doc } from '../query/types.js'
-import type { DocumentChange } from '../transactions/session.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { keyOf } from '../namespaces.js'
@@ -18,8 +17,6 @@ export async function deleteDocuments(
   namespace: Namespace,
   select: () => Promise<Doc[]>,
   req?: Partial<PayloadRequest>,
-  /** What the write also changes, computed from its deletes on every attempt (version pointers). */
-  alongside?: (changes: DocumentChange[]) => Promise<DocumentChange[]>,
 ): Promise<Doc[]> {
   let deleted: Doc[] = []
   await performWrite(
@@ -27,13 +24,12 @@ export async function deleteDocuments(
     async () => {
       const docs = await select()
       deleted = docs
-      const changes: DocumentChange[] = docs.map((before) => ({
+      return docs.map((before) => ({
         after: null,
         before,
         key: keyOf(namespace, before.id as number | string),
         namespace,
       }))
-      return alongside ? [...changes, ...(await alongside(changes))] : changes
     },
     req,
   )
