@@ -66,8 +66,22 @@ function unlocked(condition: WriteCondition, writeID: string, held: boolean): Wr
 
 /** The revision a change's document is stored at next (0 when it was stored without one). */
 export function nextRevision(change: DocumentChange): number {
-  return (change.before ? (revisionOf(change.before) ?? 0) : 0) + 1
+  if (change.before) {
+    return (revisionOf(change.before) ?? 0) + 1
+  }
+  // A new item starts at a revision no earlier item under its key had (deleted, then created
+  // again): a writer that read the earlier one must not pass its condition on the new one.
+  const after = change.after as object
+  let first = firstRevisions.get(after)
+  if (first === undefined) {
+    first = Date.now() * 1024 + Math.floor(Math.random() * 1024)
+    firstRevisions.set(after, first)
+  }
+  return first
 }
+
+/** The first revision of each new document, the same however often it is asked for. */
+const firstRevisions = new WeakMap<object, number>()
 
 /** The unique markers `change` takes that its document did not hold before. */
 export function newMarkers(adapter: DynamoDBAdapter, change: DocumentChange): UniqueMarker[] {
