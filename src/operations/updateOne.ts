@@ -9,23 +9,11 @@ import { resolveJoins } from '../read/resolveJoins.js'
 import { updateDocuments } from '../write/writeUpdate.js'
 import { upsertOne } from './upsert.js'
 
-export const updateOne: UpdateOne = async function updateOne(
-  this: DynamoDBAdapter,
-  { id, collection, data, joins, locale, options, req, returning, select, where },
-) {
+export const updateOne: UpdateOne = async function updateOne(this: DynamoDBAdapter, args) {
+  const { id, collection, data, joins, locale, options, req, returning, select, where } = args
   if (options?.upsert === true) {
     // As the official adapters: `upsert` creates the document when nothing matches.
-    return upsertOne(this, {
-      id,
-      collection,
-      data,
-      joins,
-      locale,
-      req,
-      returning,
-      select,
-      where: where ?? {},
-    }) as never
+    return upsertOne(this, { ...args, where: where ?? {} }) as never
   }
   const namespace = collectionNamespace(this, collection)
   const [updated] = await updateDocuments(
