@@ -53,21 +53,49 @@ export function countFromIndex(
 
 /**
  * Counts remembered for a few seconds, for estimates only (which plan to take), never for an
- * answer: a namespace's size, and how many entries an index read holds.
+ * answer: a namespace's size, and how many entries an index read holds. A count is also
+ * forgotten once this process has written more documents of its namespace than a quarter of it
+ * (at least a few) since: a collection being filled would otherwise be planned for as empty.
  */
-const remembered = new WeakMap<object, Map<string, { at: number; count: number }>>()
+type Remembered = { at: number; count: number; namespacePk: string; writes: number }
+const remembered = new WeakMap<object, Map<string, Remembered>>()
 const ESTIMATE_TTL_MS = 10_000
 /** Beyond this many remembered counts per adapter, the oldest are forgotten. */
 const MAX_REMEMBERED = 1_000
+/** Writes to a namespace that any of its remembered counts outlives. */
+const WRITES_SLACK = 4
+
+/** Documents this process wrote per namespace (created, changed or deleted), by namespace pk. */
+const written = new WeakMap<object, Map<string, number>>()
+
+const writesTo = (adapter: DynamoDBAdapter, namespacePk: string) =>
+  written.get(adapter)?.get(namespacePk) ?? 0
+
+/** After a committed write: the documents it wrote, by their namespace's pk. */
+export function noteDocumentsWritten(adapter: DynamoDBAdapter, namespacePks: string[]): void {
+  if (namespacePks.length === 0) {
+    return
+  }
+  const perAdapter = written.get(adapter) ?? new Map<string, number>()
+  written.set(adapter, perAdapter)
+  for (const pk of namespacePks) {
+    perAdapter.set(pk, (perAdapter.get(pk) ?? 0) + 1)
+  }
+}
 
 /** The count remembered under `name`, if it is recent enough. */
 function freshCount(adapter: DynamoDBAdapter, name: string): number | undefined {
   const known = remembered.get(adapter)?.get(name)
-  return known && Date.now() - known.at < ESTIMATE_TTL_MS ? known.count : undefined
+  if (!known || Date.now() - known.at >= ESTIMATE_TTL_MS) {
+    return undefined
+  }
+  const writesSince = writesTo(adapter, known.namespacePk) - known.writes
+  return writesSince <= Math.max(WRITES_SLACK, known.count / 4) ? known.count : undefined
 }
 
 async function rememberedCount(
   adapter: DynamoDBAdapter,
+  namespace: Namespace,
   name: string,
   count: () => Promise<number>,
 ): Promise<number> {
@@ -75,11 +103,12 @@ async function rememberedCount(
   if (known !== undefined) {
     return known
   }
-  const perAdapter = remembered.get(adapter) ?? new Map<string, { at: number; count: number }>()
+  const perAdapter = remembered.get(adapter) ?? new Map<string, Remembered>()
   remembered.set(adapter, perAdapter)
+  const writes = writesTo(adapter, namespace.pk)
   const fresh = await count()
   perAdapter.delete(name)
-  perAdapter.set(name, { at: Date.now(), count: fresh })
+  perAdapter.set(name, { at: Date.now(), count: fresh, namespacePk: namespace.pk, writes })
   if (perAdapter.size > MAX_REMEMBERED) {
     perAdapter.delete(perAdapter.keys().next().value as string)
   }
@@ -91,7 +120,9 @@ export function approximateDocumentCount(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
 ): Promise<number> {
-  return rememberedCount(adapter, namespace.pk, () => readDocumentCount(adapter, namespace.pk))
+  return rememberedCount(adapter, namespace, namespace.pk, () =>
+    readDocumentCount(adapter, namespace.pk),
+  )
 }
 
 const entriesName = (read: IndexRead) => `${read.pk}\u0000${JSON.stringify(read.ranges)}`
@@ -107,5 +138,7 @@ export function approximateEntries(
   namespace: Namespace,
   read: IndexRead,
 ): Promise<number> {
-  return rememberedCount(adapter, entriesName(read), () => countEntries(adapter, namespace, read))
+  return rememberedCount(adapter, namespace, entriesName(read), () =>
+    countEntries(adapter, namespace, read),
+  )
 }

@@ -15,6 +15,7 @@ import type { ItemKey } from '../keys/itemKeys.js'
 
 import { knownIndexVersion, maintainedIndexes, shardCondition } from '../indexes/indexRecord.js'
 import { oversizedUnit } from '../indexes/oversizedDocument.js'
+import { noteDocumentsWritten } from '../read/indexCounts.js'
 import { forgetOverflowHints } from '../read/overflowingIndexes.js'
 import { noteCommittedWrites } from '../read/snapshots.js'
 import { JournalTakenOver } from '../transactions/journalGrace.js'
@@ -352,6 +353,11 @@ function noteGroupWritten(
     ),
   )
   forgetOverflowHints(adapter, group.actions)
+  // The plan estimates' remembered counts age with the documents written (read/indexCounts.ts).
+  noteDocumentsWritten(
+    adapter,
+    group.changes.map((change) => change.namespace.pk),
+  )
   for (const change of group.changes) {
     if (change.after) {
       rememberRevision(change.after, nextRevision(change), writesAfter(change.before, writeID))

@@ -34,6 +34,13 @@ beforeAll(async () => {
         ],
         versions: { drafts: true },
       },
+      {
+        slug: 'notes',
+        fields: [
+          { name: 'kind', type: 'select', index: true, options: ['common', 'rare'] },
+          { name: 'owner', type: 'text', index: true },
+        ],
+      },
     ],
     db: dynamodbAdapter({
       clientConfig: { credentials: LOCAL_CREDENTIALS, endpoint, region: LOCAL_REGION },
@@ -104,4 +111,22 @@ it('takes the equality with fewer entries, whichever the where names first', asy
       (i) => i >= 3 && i % 7 === 0 && i % 10 === 0,
     ).length,
   )
+})
+
+it('counts again what it remembered before this process wrote many documents', async () => {
+  const where: Where = { and: [{ kind: { equals: 'common' } }, { owner: { equals: 'ada' } }] }
+  const readIndexes = async () =>
+    (await db().explain({ collection: 'notes', limit: 10, where })).plan.reads?.map(
+      (read) => read.index,
+    )
+  // Counted while the collection is empty (both 0), then remembered for a few seconds.
+  await readIndexes()
+  for (let i = 0; i < 30; i++) {
+    await payload.create({
+      collection: 'notes',
+      data: { kind: 'common', owner: i < 2 ? 'ada' : `owner-${i}` },
+    })
+  }
+  // Right after, within those seconds: 30 `common` against 2 of `ada`, not 0 against 0.
+  expect(await readIndexes()).toEqual(['owner'])
 })
