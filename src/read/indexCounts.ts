@@ -54,10 +54,18 @@ export function countFromIndex(
 /**
  * Counts remembered for a few seconds, for estimates only (which plan to take), never for an
  * answer: a namespace's size, and how many entries an index read holds. A count is also
- * forgotten once this process has written more documents of its namespace than a quarter of it
- * (at least a few) since: a collection being filled would otherwise be planned for as empty.
+ * forgotten once this process has written more documents of its namespace than a quarter of the
+ * namespace's size (at least a few) since: a collection being filled would otherwise be planned
+ * for as empty, while the counts of a large one are not read again for every few writes.
  */
-type Remembered = { at: number; count: number; namespacePk: string; writes: number }
+type Remembered = {
+  at: number
+  count: number
+  namespacePk: string
+  /** How many writes to the namespace the count outlives. */
+  slack: number
+  writes: number
+}
 const remembered = new WeakMap<object, Map<string, Remembered>>()
 const ESTIMATE_TTL_MS = 10_000
 /** Beyond this many remembered counts per adapter, the oldest are forgotten. */
@@ -89,8 +97,9 @@ function freshCount(adapter: DynamoDBAdapter, name: string): number | undefined 
   if (!known || Date.now() - known.at >= ESTIMATE_TTL_MS) {
     return undefined
   }
-  const writesSince = writesTo(adapter, known.namespacePk) - known.writes
-  return writesSince <= Math.max(WRITES_SLACK, known.count / 4) ? known.count : undefined
+  return writesTo(adapter, known.namespacePk) - known.writes <= known.slack
+    ? known.count
+    : undefined
 }
 
 async function rememberedCount(
@@ -108,7 +117,10 @@ async function rememberedCount(
   const writes = writesTo(adapter, namespace.pk)
   const fresh = await count()
   perAdapter.delete(name)
-  perAdapter.set(name, { at: Date.now(), count: fresh, namespacePk: namespace.pk, writes })
+  // The namespace's size as last counted (an index read holds at most about as many entries).
+  const size = Math.max(fresh, name === namespace.pk ? 0 : (freshCount(adapter, namespace.pk) ?? 0))
+  const slack = Math.max(WRITES_SLACK, size / 4)
+  perAdapter.set(name, { at: Date.now(), count: fresh, namespacePk: namespace.pk, slack, writes })
   if (perAdapter.size > MAX_REMEMBERED) {
     perAdapter.delete(perAdapter.keys().next().value as string)
   }
