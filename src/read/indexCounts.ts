@@ -58,15 +58,13 @@ export function countFromIndex(
  * namespace's size (at least a few) since: a collection being filled would otherwise be planned
  * for as empty, while the counts of a large one are not read again for every few writes.
  */
-type Remembered = {
-  at: number
-  count: number
-  namespacePk: string
-  /** How many writes to the namespace the count outlives. */
-  slack: number
-  writes: number
-}
+type Remembered = { at: number; count: number; namespacePk: string; writes: number }
 const remembered = new WeakMap<object, Map<string, Remembered>>()
+/**
+ * The largest count remembered per namespace in the last few seconds (its size when that was
+ * counted): a lower bound on the namespace's size, whichever of its counts is looked at.
+ */
+const largest = new WeakMap<object, Map<string, { at: number; count: number }>>()
 const ESTIMATE_TTL_MS = 10_000
 /** Beyond this many remembered counts per adapter, the oldest are forgotten. */
 const MAX_REMEMBERED = 1_000
@@ -97,9 +95,23 @@ function freshCount(adapter: DynamoDBAdapter, name: string): number | undefined 
   if (!known || Date.now() - known.at >= ESTIMATE_TTL_MS) {
     return undefined
   }
-  return writesTo(adapter, known.namespacePk) - known.writes <= known.slack
+  const size = Math.max(known.count, sizeHint(adapter, known.namespacePk))
+  return writesTo(adapter, known.namespacePk) - known.writes <= Math.max(WRITES_SLACK, size / 4)
     ? known.count
     : undefined
+}
+
+function sizeHint(adapter: DynamoDBAdapter, namespacePk: string): number {
+  const hint = largest.get(adapter)?.get(namespacePk)
+  return hint && Date.now() - hint.at < ESTIMATE_TTL_MS ? hint.count : 0
+}
+
+function noteSize(adapter: DynamoDBAdapter, namespacePk: string, count: number): void {
+  const perAdapter = largest.get(adapter) ?? new Map<string, { at: number; count: number }>()
+  largest.set(adapter, perAdapter)
+  if (count >= sizeHint(adapter, namespacePk)) {
+    perAdapter.set(namespacePk, { at: Date.now(), count })
+  }
 }
 
 async function rememberedCount(
@@ -117,10 +129,8 @@ async function rememberedCount(
   const writes = writesTo(adapter, namespace.pk)
   const fresh = await count()
   perAdapter.delete(name)
-  // The namespace's size as last counted (an index read holds at most about as many entries).
-  const size = Math.max(fresh, name === namespace.pk ? 0 : (freshCount(adapter, namespace.pk) ?? 0))
-  const slack = Math.max(WRITES_SLACK, size / 4)
-  perAdapter.set(name, { at: Date.now(), count: fresh, namespacePk: namespace.pk, slack, writes })
+  perAdapter.set(name, { at: Date.now(), count: fresh, namespacePk: namespace.pk, writes })
+  noteSize(adapter, namespace.pk, fresh)
   if (perAdapter.size > MAX_REMEMBERED) {
     perAdapter.delete(perAdapter.keys().next().value as string)
   }

@@ -130,3 +130,36 @@ it('counts again what it remembered before this process wrote many documents', a
   // Right after, within those seconds: 30 `common` against 2 of `ada`, not 0 against 0.
   expect(await readIndexes()).toEqual(['owner'])
 })
+
+it("keeps a large collection's counts while this process writes a few of its documents", async () => {
+  const { id } = await payload.create({
+    collection: 'pages',
+    data: { kind: 'common', owner: 'y', title: 'kept' },
+    draft: true,
+  })
+  await payload.update({ id, collection: 'pages', data: { title: 'kept, saved' }, draft: true })
+  await payload.findByID({ id, collection: 'pages', draft: true })
+  db().stats.reset()
+  await payload.findByID({ id, collection: 'pages', draft: true })
+  const remembered = db().stats.requests
+  // Saves of other documents: a few against the collection's 80-odd drafts.
+  const others = await payload.find({
+    collection: 'pages',
+    limit: 4,
+    where: { id: { not_equals: id } },
+  })
+  for (const other of others.docs) {
+    await payload.update({
+      id: other.id,
+      collection: 'pages',
+      data: { title: 'other' },
+      draft: true,
+    })
+  }
+  db().stats.reset()
+  expect((await payload.findByID({ id, collection: 'pages', draft: true })).title).toBe(
+    'kept, saved',
+  )
+  // The document's 2 versions are not counted again for those writes.
+  expect(db().stats.requests).toBe(remembered)
+})
