@@ -1,5 +1,11 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb'
-import { commitTransaction, initTransaction, killTransaction, readMigrationFiles } from 'payload'
+import {
+  commitTransaction,
+  createLocalReq,
+  initTransaction,
+  killTransaction,
+  readMigrationFiles,
+} from 'payload'
 
 import type { ItemKey } from '../keys/itemKeys.js'
 import type { DynamoDBAdapter } from '../types.js'
@@ -100,9 +106,10 @@ async function emptyAndMigrate(adapter: DynamoDBAdapter): Promise<void> {
   await syncIndexes(adapter, { build: false, throwOnError: false })
 
   const migrations = await readMigrationFiles({ payload })
-  const req = { payload } as Parameters<typeof initTransaction>[0]
   for (const migration of migrations) {
     payload.logger.info({ msg: `Migrating: ${migration.name}` })
+    // A whole local request (i18n, user, context), as Payload's migrate gives each migration.
+    const req = await createLocalReq({}, payload)
     try {
       await initTransaction(req)
       await migration.up({ payload, req } as never)

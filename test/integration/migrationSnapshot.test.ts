@@ -92,4 +92,35 @@ describe('migrate:create after a development server synced the table', () => {
     expect((await production.count({ collection: 'posts', where })).totalDocs).toBe(1)
     fs.rmSync(empty, { force: true, recursive: true })
   })
+
+  it('migrate:fresh gives each migration a whole local request, as payload migrate does', async () => {
+    const tableName = `migrate-fresh-req-${randomUUID()}`
+    const migrations = fs.mkdtempSync(path.join(os.tmpdir(), 'migrations-'))
+    // What the migration's `req` offers is stored in a post's title, read back below.
+    fs.writeFileSync(
+      path.join(migrations, '20261206_120000_note_request.js'),
+      `module.exports = {
+  down: async () => undefined,
+  up: async ({ payload, req }) => {
+    const seen = [typeof req.t, req.payloadAPI, req.user === null, typeof req.context].join(' ')
+    await payload.create({ collection: 'posts', data: { title: seen }, req })
+  },
+}
+`,
+    )
+    const production = await bootOnTable(config(false), tableName, {
+      buildIndexes: false,
+      migrationDir: migrations,
+      readCache: false,
+    })
+    started.push(production)
+    await production.db.migrateFresh({ forceAcceptWarning: true })
+    const { docs } = await production.find({ collection: 'posts' })
+    expect(docs.map((doc) => doc.title)).toEqual(['function local true object'])
+    const recorded = await production.find({ collection: 'payload-migrations' })
+    expect(recorded.docs.map((doc) => [doc.name, doc.batch])).toEqual([
+      ['20261206_120000_note_request', 1],
+    ])
+    fs.rmSync(migrations, { force: true, recursive: true })
+  })
 })
