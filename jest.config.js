@@ -18,4 +18,7 @@ export default {
   },
   // Integration suites share one DynamoDB Local and the machine has 2 cores.
   maxWorkers: 2,
+  // A worker that booted Payload many times is replaced once its heap passes this: without it the
+  // last worker was still busy when Jest ended it ("failed to exit gracefully"), and runs took longer.
+  workerIdleMemoryLimit: '1500MB',
 }
