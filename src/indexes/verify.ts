@@ -10,6 +10,7 @@ import { DOCUMENT_SK_PREFIX } from '../keys/itemKeys.js'
 import { collectionNamespace, versionsNamespace } from '../namespaces.js'
 import { withDocuments } from '../storage/documentStore.js'
 import { readStamp } from '../storage/namespaceStamp.js'
+import { PARTITION_PAGE_ITEMS } from '../storage/pageLimits.js'
 import { send } from '../storage/send.js'
 import { counterEpochs, queryableIndexes } from './buildState.js'
 import { ExpectedValueCounts } from './verifyCounters.js'
@@ -109,7 +110,7 @@ export async function* queryPartition(
         KeyConditionExpression: options.prefix
           ? 'pk = :pk AND begins_with(sk, :prefix)'
           : 'pk = :pk',
-        Limit: options.pageSize,
+        Limit: options.pageSize ?? PARTITION_PAGE_ITEMS,
         ProjectionExpression: options.keysOnly ? 'pk, sk' : undefined,
         ReturnConsumedCapacity: 'TOTAL',
         TableName: adapter.tableName,

@@ -23,6 +23,7 @@ import {
 } from './documentEncoding.js'
 import { unprocessedError } from './errors.js'
 import { documentOf } from './revisions.js'
+import { PARTITION_PAGE_ITEMS } from './pageLimits.js'
 import { send } from './send.js'
 import { toStorable } from './toStorable.js'
 
@@ -252,7 +253,7 @@ export async function* iteratePartition(
         ExpressionAttributeValues: { ...filter?.values, ':pk': pk, ':prefix': DOCUMENT_SK_PREFIX },
         FilterExpression: filter?.expression,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        Limit: options.pageSize,
+        Limit: options.pageSize ?? PARTITION_PAGE_ITEMS,
         ReturnConsumedCapacity: 'TOTAL',
         TableName: adapter.tableName,
       }),

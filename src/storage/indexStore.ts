@@ -4,6 +4,7 @@ import type { KeyRange } from '../query/plan/types.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { COUNTER_SK } from '../keys/counterKey.js'
+import { RANGE_PAGE_ITEMS } from './pageLimits.js'
 import { send } from './send.js'
 
 type Store = Pick<DynamoDBAdapter, 'consistentRead' | 'docClient' | 'stats' | 'tableName'>
@@ -27,7 +28,7 @@ export async function* queryRange(
         ExclusiveStartKey: startKey,
         ExpressionAttributeValues: { ':from': range.from, ':pk': pk, ':to': range.to },
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        Limit: options.pageSize,
+        Limit: options.pageSize ?? RANGE_PAGE_ITEMS,
         ReturnConsumedCapacity: 'TOTAL',
         ScanIndexForward: !options.descending,
         Select: options.countOnly ? 'COUNT' : undefined,
