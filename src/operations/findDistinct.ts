@@ -1,4 +1,4 @@
-import type { FindDistinct, Sort } from 'payload'
+import type { FindDistinct, FlattenedField, SelectType, Sort } from 'payload'
 
 import type { DistinctContext } from '../read/distinct/collectValues.js'
 import type { DistinctEntry } from '../read/distinct/orderValues.js'
@@ -14,7 +14,7 @@ import {
 import { findPage } from '../read/findPage.js'
 import { collectionNamespace } from '../namespaces.js'
 import { resolvePath } from '../query/paths.js'
-import { normalizeLocale } from '../query/scopeInfo.js'
+import { meansAnyLocale, normalizeLocale } from '../query/scopeInfo.js'
 
 /**
  * The distinct values of one field over the matching documents, like db-sqlite's
@@ -40,6 +40,7 @@ export const findDistinct: FindDistinct = async function findDistinct(this: Dyna
     limit: 0,
     locale: args.locale,
     pagination: false,
+    select: valueSelect(namespace.fields, args.field, ctx.locale),
     sort: byDocuments ? args.sort : undefined,
     where: args.where,
   })
@@ -57,6 +58,34 @@ export const findDistinct: FindDistinct = async function findDistinct(this: Dyna
 
   const values = ordered.map((entry) => ({ [args.field]: entry.value ?? null }))
   return pageOfValues(values, args.limit, args.page)
+}
+
+/**
+ * The part of each matching document the values come from: the path's top-level field (a path
+ * through a relationship needs only the stored reference). Every match is held at once, and a
+ * whole document can be many times the value taken from it, so the reads project (the sort and
+ * `where` fields are read as well, runQuery's projection). Whole documents under `locale: 'all'`,
+ * and when the path does not start at a stored field.
+ */
+function valueSelect(
+  fields: FlattenedField[],
+  path: string,
+  locale: string | undefined,
+): SelectType | undefined {
+  const top = path.split('.')[0]
+  if (top === 'id') {
+    return { id: true }
+  }
+  const field = fields.find((candidate) => candidate.name === top)
+  if (
+    meansAnyLocale(locale) ||
+    !field ||
+    field.type === 'join' ||
+    ('virtual' in field && field.virtual)
+  ) {
+    return undefined
+  }
+  return { [top]: true }
 }
 
 /**

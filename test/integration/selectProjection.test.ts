@@ -206,6 +206,38 @@ describe('find with select reads only what it returns', () => {
     }
   })
 
+  it.each([
+    { field: 'meta.score', sort: '-meta.score', where: { rating: { less_than: 3 } } },
+    { field: 'status', sort: 'status', where: { views: { greater_than: 10 } } },
+    // Ordered by the documents holding each value: the sort field is read, not returned.
+    { field: 'status', sort: '-views', where: undefined },
+    { field: 'writer.name', sort: 'writer.name', where: { 'items.weight': { less_than: 5 } } },
+  ] as { field: string; sort: string; where?: Where }[])(
+    'findDistinct of $field sorted by $sort reads the documents projected to what it needs',
+    async ({ field, sort, where }) => {
+      const distinct = (booted: Booted) =>
+        booted.payload.findDistinct({
+          collection: 'posts',
+          depth: 0,
+          field: field as 'status',
+          sort,
+          where,
+        })
+      sent.length = 0
+      const [ours, theirs] = [await distinct(dynamo), await distinct(sqlite)]
+      expect(ours.values.length).toBeGreaterThan(1)
+      expect(ours.values).toEqual(theirs.values)
+      const postReads = sent.filter(
+        (request) =>
+          ['Query', 'BatchGet'].includes(request.command) &&
+          request.projection?.includes('#prjDoc'),
+      )
+      expect(postReads.length).toBeGreaterThan(0)
+      expect(postReads.flatMap((request) => request.names)).not.toContain('body')
+      expect(postReads.flatMap((request) => request.names)).toContain(field.split('.')[0])
+    },
+  )
+
   it('findByID with select reads the item projected', async () => {
     const [first] = (await dynamo.payload.find({ collection: 'posts', limit: 1, sort: 'title' }))
       .docs
