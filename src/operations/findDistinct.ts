@@ -2,16 +2,18 @@ import type { FindDistinct, FlattenedField, SelectType, Sort } from 'payload'
 
 import type { DistinctContext } from '../read/distinct/collectValues.js'
 import type { DistinctEntry } from '../read/distinct/orderValues.js'
+import type { Doc } from '../query/types.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { collectValues } from '../read/distinct/collectValues.js'
 import {
-  distinctEntries,
+  DistinctValues,
   orderByDocuments,
   orderByRelated,
   orderByValue,
 } from '../read/distinct/orderValues.js'
 import { findPage } from '../read/findPage.js'
+import { foldMatches } from '../read/foldMatches.js'
 import { collectionNamespace } from '../namespaces.js'
 import { resolvePath } from '../query/paths.js'
 import { meansAnyLocale, normalizeLocale } from '../query/scopeInfo.js'
@@ -36,16 +38,21 @@ export const findDistinct: FindDistinct = async function findDistinct(this: Dyna
     sortPath === args.field ? undefined : relatedSort(ctx, namespace.fields, args.field, sortPath)
   const byDocuments = sortPath !== args.field && !related
 
-  const { docs } = await findPage(this, namespace, {
-    limit: 0,
-    locale: args.locale,
-    pagination: false,
-    select: valueSelect(namespace.fields, args.field, ctx.locale),
-    sort: byDocuments ? args.sort : undefined,
-    where: args.where,
-  })
-  const valuesByDoc = await collectValues(ctx, args.collection, docs, args.field)
-  const entries = distinctEntries(docs.flatMap((doc) => valuesByDoc.get(doc) ?? []))
+  const distinct = new DistinctValues()
+  const fold = async (docs: Doc[]) => {
+    const valuesByDoc = await collectValues(ctx, args.collection, docs, args.field)
+    distinct.add(docs.flatMap((doc) => valuesByDoc.get(doc) ?? []))
+  }
+  const select = valueSelect(namespace.fields, args.field, ctx.locale)
+  if (byDocuments) {
+    // The values rank by the documents' order: every match, sorted.
+    const page = { limit: 0, locale: args.locale, pagination: false, select, sort: args.sort }
+    await fold((await findPage(this, namespace, { ...page, where: args.where })).docs)
+  } else {
+    // Only the values are kept: a partition read hands its matches over page by page.
+    await foldMatches(this, namespace, { locale: args.locale, select, where: args.where }, fold)
+  }
+  const entries = distinct.list()
 
   let ordered: DistinctEntry[]
   if (related) {

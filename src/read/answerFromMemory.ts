@@ -17,7 +17,13 @@ export async function answerFromMemory(
   query: Pick<ScanQuery, 'compiled' | 'scope' | 'sort'>,
   options: { needsTotal: boolean; want: number },
 ): Promise<{ ordered: Doc[]; plan: Plan; totalDocs?: number }> {
-  const kept = await keepMatches(namespace, query, options, [docs])
+  // Never folded: what is held is shared, so every caller gets copies.
+  const kept = await keepMatches(
+    namespace,
+    query,
+    { needsTotal: options.needsTotal, want: options.want },
+    [docs],
+  )
   return {
     // The held documents are shared; callers (and Payload's hooks) may change what they get.
     ordered: kept.ordered.map(copyStoredDocument),

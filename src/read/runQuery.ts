@@ -46,6 +46,12 @@ export type QueryArgs = {
 }
 
 export type RunOptions = {
+  /**
+   * With `want` infinite: the matches handed over as they are read instead of returned, where the
+   * query reads the partition (outside a transaction that staged writes there); any other plan
+   * still returns them. Their order is the partition's, not the query's.
+   */
+  fold?: (matches: Doc[]) => Promise<void>
   needsTotal: boolean
   /** The page wanted, when the caller wants one page (lets the planner skip reading the rest). */
   page?: { limit: number; offset: number }

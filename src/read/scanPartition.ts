@@ -21,6 +21,16 @@ export type ScanQuery = {
   where?: Where
 }
 
+/**
+ * What the caller needs: the first `want` matches (all when infinite) and their count, or, with
+ * `fold` and `want` infinite, every match handed over page by page and nothing kept.
+ */
+export type KeepOptions = {
+  fold?: (matches: Doc[]) => Promise<void>
+  needsTotal: boolean
+  want: number
+}
+
 export type ScanResult = {
   /** All matches in order, or (when `want` is finite) the first `want` of them. */
   ordered: Doc[]
@@ -38,7 +48,7 @@ export async function scanPartition(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
   query: ScanQuery,
-  options: { needsTotal: boolean; want: number },
+  options: KeepOptions,
 ): Promise<ScanResult> {
   const { scope } = query
   // What DynamoDB can check itself stays on its side; the evaluator still decides.
@@ -66,13 +76,14 @@ export async function scanPartition(
 
 /**
  * Keeps what the answer needs from pages of documents (read from the partition, or held in
- * memory): every match in order when `want` is infinite, else the first `want` matches in the
- * query's order (a bounded top-k) and a running count.
+ * memory): every match in order when `want` is infinite (or each page's matches handed to
+ * `fold`, in the pages' order, keeping none), else the first `want` matches in the query's order
+ * (a bounded top-k) and a running count.
  */
 export async function keepMatches(
   namespace: Namespace,
   query: Pick<ScanQuery, 'compiled' | 'scope' | 'sort'>,
-  options: { needsTotal: boolean; want: number },
+  options: KeepOptions,
   pages: AsyncIterable<Doc[]> | Iterable<Doc[]>,
 ): Promise<ScanResult> {
   const { compiled, scope, sort } = query
@@ -82,6 +93,12 @@ export async function keepMatches(
     compiled.nearComparator ??
     (await buildComparator(scope, sort, { timestamps: namespace.timestamps }, docs))
 
+  if (!Number.isFinite(options.want) && options.fold) {
+    for await (const docs of pages) {
+      await options.fold(docs.filter(compiled.matches))
+    }
+    return { ordered: [] }
+  }
   if (!Number.isFinite(options.want)) {
     const matches: Doc[] = []
     for await (const docs of pages) {

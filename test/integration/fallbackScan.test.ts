@@ -4,7 +4,9 @@
  * nulls, relationship sorts and pages past the end, over a collection that spans several
  * DynamoDB pages (documents of ~40 KB, so a 1 MB page holds about 25).
  */
-import type { Config, DatabaseAdapterObj, Sort, Where } from 'payload'
+import type { Config, DatabaseAdapterObj, PayloadRequest, Sort, Where } from 'payload'
+
+import { initTransaction, killTransaction } from 'payload'
 
 import type { DynamoDBAdapter } from '../../src/index.js'
 import type { Booted } from '../support/bootPayload.js'
@@ -181,6 +183,57 @@ describe('the fallback scan equals db-sqlite', () => {
     // The partition was read in several pages (the case exercises the page-by-page merge).
     const pages = (adapter.stats.snapshot().requestsByCommand.Query ?? 0) - before
     expect(pages).toBeGreaterThanOrEqual(query.pushed ? 1 : 3)
+  })
+
+  it.each([
+    { field: 'group', sort: 'group' },
+    { field: 'score', sort: '-score', where: { group: { not_equals: 'g1' } } },
+    { field: 'writer.name', sort: 'writer.name', where: { score: { less_than: 4 } } },
+    { field: 'group', sort: '-score' },
+  ] as { field: string; sort: string; where?: Where }[])(
+    'findDistinct of $field sorted by $sort over several pages',
+    async ({ field, sort, where }) => {
+      const distinct = (booted: Booted) =>
+        booted.payload.findDistinct({
+          collection: 'entries',
+          depth: 0,
+          field: field as 'group',
+          sort,
+          where,
+        })
+      const expected = await distinct(sqlite)
+      const adapter = dynamo.payload.db as unknown as DynamoDBAdapter
+      const before = adapter.stats.snapshot().requestsByCommand.Query ?? 0
+      const ours = await distinct(dynamo)
+      expect(ours.values.length).toBeGreaterThan(2)
+      expect(ours).toEqual(expected)
+      // Read (and, sorted by the field itself, folded into values) page by page.
+      expect((adapter.stats.snapshot().requestsByCommand.Query ?? 0) - before).toBeGreaterThan(2)
+    },
+  )
+
+  it('findDistinct in a transaction sees its staged writes, and not after they are undone', async () => {
+    const { payload } = dynamo
+    const req = { payload } as PayloadRequest
+    await initTransaction(req)
+    await payload.create({
+      collection: 'entries',
+      data: { code: 'staged', group: 'g-staged', padding: 'x', score: 2 },
+      req,
+    })
+    const groups = async (inside?: PayloadRequest) =>
+      (
+        await payload.findDistinct({
+          collection: 'entries',
+          field: 'group',
+          req: inside,
+          sort: 'group',
+        })
+      ).values.map((value) => value.group)
+    expect(await groups(req)).toContain('g-staged')
+    expect(await groups()).not.toContain('g-staged')
+    await killTransaction(req)
+    expect(await groups()).toEqual([null, 'g0', 'g1', 'g2', 'g3'])
   })
 
   it('uses the fallback for these queries', async () => {

@@ -10,19 +10,30 @@ import { loadRelated } from './collectValues.js'
 /** One distinct value and where it was first and last met in the (sorted) documents. */
 export type DistinctEntry = { first: number; last: number; value: unknown }
 
-/** Groups equal values (ids compare by their text; polymorphic values by collection and id). */
-export function distinctEntries(rows: unknown[]): DistinctEntry[] {
-  const entries = new Map<string, DistinctEntry>()
-  rows.forEach((value, index) => {
-    const signature = signatureOf(value)
-    const entry = entries.get(signature)
-    if (entry) {
-      entry.last = index
-    } else {
-      entries.set(signature, { first: index, last: index, value })
+/**
+ * Groups equal values (ids compare by their text; polymorphic values by collection and id) as
+ * rows come in, holding one entry per distinct value.
+ */
+export class DistinctValues {
+  private readonly entries = new Map<string, DistinctEntry>()
+  private rows = 0
+
+  add(rows: unknown[]): void {
+    for (const value of rows) {
+      const index = this.rows++
+      const signature = signatureOf(value)
+      const entry = this.entries.get(signature)
+      if (entry) {
+        entry.last = index
+      } else {
+        this.entries.set(signature, { first: index, last: index, value })
+      }
     }
-  })
-  return [...entries.values()]
+  }
+
+  list(): DistinctEntry[] {
+    return [...this.entries.values()]
+  }
 }
 
 function signatureOf(value: unknown): string {
