@@ -46,8 +46,15 @@ export const findDistinct: FindDistinct = async function findDistinct(this: Dyna
   const select = valueSelect(namespace.fields, args.field, ctx.locale)
   if (byDocuments) {
     // The values rank by the documents' order: every match, sorted.
-    const page = { limit: 0, locale: args.locale, pagination: false, select, sort: args.sort }
-    await fold((await findPage(this, namespace, { ...page, where: args.where })).docs)
+    const { docs } = await findPage(this, namespace, {
+      limit: 0,
+      locale: args.locale,
+      pagination: false,
+      select,
+      sort: args.sort,
+      where: args.where,
+    })
+    await fold(docs)
   } else {
     // Only the values are kept: a partition read hands its matches over page by page.
     await foldMatches(this, namespace, { locale: args.locale, select, where: args.where }, fold)
