@@ -18,6 +18,7 @@ import { landed, readConflicts } from './conflictReads.js'
 import { journalGraceMs, JournalTakenOver, UnfinishedWrite } from '../transactions/journalGrace.js'
 import { LocksKept } from './journaledCommit.js'
 import { unlockDocuments } from './documentLocks.js'
+import { IdTaken } from './takenCreates.js'
 import { type LockHolders, lockedByOthers } from './lockWaits.js'
 import { assertNoRepeatedUniqueValues, assertNoSharedNewUniqueValues } from './repeatedValues.js'
 
@@ -162,6 +163,11 @@ async function attemptWrites(
       }
       // Nothing of this write is held any more (another write holds a document, or it failed).
       await releaseKept(adapter, kept)
+      if (error instanceof IdTaken) {
+        // A journaled write undone whole: what its undo stored back carries this write's id, so
+        // it must not be taken for the write having landed.
+        throw duplicateID(error.conflicts[0], options.req)
+      }
       // One read tells both whether it landed and whether a lock is in the way.
       const current = await readConflicts(adapter, error.conflicts)
       if (await landed(adapter, { changes, conflicts: error.conflicts }, writeID, current)) {
