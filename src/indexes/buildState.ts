@@ -76,7 +76,7 @@ export function setBuiltIndexes(
     ? new Map([...built].filter(([name]) => !dropped.has(name)))
     : built
   perAdapter.set(namespace.pk, readable)
-  noteBuiltIndexes(adapter, namespace, readable.keys())
+  noteBuiltIndexes(adapter, namespace, readable.entries())
 }
 
 /**

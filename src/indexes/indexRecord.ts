@@ -9,8 +9,15 @@ import { counterKey } from '../keys/counterKey.js'
 import { leaseOf, NO_LEASE, type RecordedLease } from '../leases/leaseRecord.js'
 import { isConditionFailure } from '../storage/errors.js'
 import { send } from '../storage/send.js'
+import {
+  BUILT_PREFIX,
+  changeClauses,
+  DEFINITION_PREFIX,
+  DROPPED,
+  type IndexChange,
+} from './indexChangeClauses.js'
 import { EPOCH_PREFIX, GENERATION_PREFIX, loadIndexEras } from './indexEras.js'
-import { indexSignature } from './indexSignature.js'
+import { builtAs, indexSignature } from './indexSignature.js'
 import { indexesOf } from './registry.js'
 import {
   bumpAtomically,
@@ -38,19 +45,16 @@ import {
 export { STATE_SK }
 
 export { INDEX_VERSION_ATTRIBUTE }
-export const DEFINITION_PREFIX = 'def:'
-/** A built index's attribute (buildState.ts). */
-const BUILT_PREFIX = 'idx:'
+export { DEFINITION_PREFIX }
 export { EPOCH_PREFIX, GENERATION_PREFIX }
-/** A recorded definition that was dropped: writers stop maintaining it even if they declare it. */
-const DROPPED = 'dropped'
 
 type IndexRecord = {
   /**
-   * Indexes the table records as built (`idx:<name>`), or undefined when it records no index
-   * state at all (a new or emptied namespace, or one of an earlier version of the adapter).
+   * Indexes the table records as built (`idx:<name>`), with the built shape's signature when
+   * known, or undefined when it records no index state at all (a new or emptied namespace, or
+   * one of an earlier version of the adapter).
    */
-  built?: Set<string>
+  built?: Map<string, string | undefined>
   /** By name: the definition writers maintain, or null when it was dropped. */
   definitions: Map<string, IndexDefinition | null>
   /**
@@ -78,13 +82,13 @@ export function loadIndexRecord(
 ): void {
   loadIndexEras(adapter, namespace, item)
   const definitions = new Map<string, IndexDefinition | null>()
-  const built = new Set<string>()
+  const built = new Map<string, string | undefined>()
   for (const [attribute, value] of Object.entries(item ?? {})) {
     if (attribute.startsWith(DEFINITION_PREFIX) && typeof value === 'string') {
       const name = attribute.slice(DEFINITION_PREFIX.length)
       definitions.set(name, value === DROPPED ? null : (JSON.parse(value) as IndexDefinition))
     } else if (attribute.startsWith(BUILT_PREFIX)) {
-      built.add(attribute.slice(BUILT_PREFIX.length))
+      built.set(attribute.slice(BUILT_PREFIX.length), typeof value === 'string' ? value : undefined)
     }
   }
   const version = item?.[INDEX_VERSION_ATTRIBUTE]
@@ -131,13 +135,13 @@ export function knownIndexVersion(adapter: DynamoDBAdapter, namespace: Namespace
 export function noteBuiltIndexes(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
-  names: Iterable<string>,
+  shapes: Iterable<[string, string]>,
 ): void {
   const record = records.get(adapter)?.get(namespace.pk)
   if (!record) {
     return
   }
-  record.built = new Set([...(record.built ?? []), ...names])
+  record.built = new Map([...(record.built ?? []), ...shapes])
   record.maintained = undefined
 }
 
@@ -185,6 +189,23 @@ export function maintainedIndexes(
   return record.maintained
 }
 
+/**
+ * Whether the table records `definition` as being built rather than built in this shape: a
+ * document the build has not reached yet has none of its entries or markers.
+ */
+export function indexBeingBuilt(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  definition: IndexDefinition,
+): boolean {
+  const { built } = recordOf(adapter, namespace)
+  if (!built) {
+    return false
+  }
+  const shape = built.get(definition.name)
+  return !built.has(definition.name) || (shape !== undefined && !builtAs(definition, shape))
+}
+
 /** The condition on a write's counter shard: no index change this process has not seen. */
 export function shardCondition(adapter: DynamoDBAdapter, namespace: Namespace): WriteCondition {
   return {
@@ -200,72 +221,6 @@ export function shardCondition(adapter: DynamoDBAdapter, namespace: Namespace): 
  * later bumps its shards, and one that started earlier is in the record it reads.
  */
 export { SHARD_COUNTS_ATTRIBUTE }
-
-type IndexChange = {
-  defined?: IndexDefinition[]
-  dropped?: string[]
-  /** No longer recorded (a build that failed): writers go back to what they declare. */
-  forgotten?: string[]
-  /**
-   * Only while the record still holds each of these definitions as written by the failed build
-   * (not dropped or redefined by another process since) and does not record it as built in this
-   * shape (another process may have completed the same build): otherwise nothing changes and it
-   * returns false.
-   */
-  onlyIfOwn?: IndexDefinition[]
-  /**
-   * Counted afresh (a rebuild): a new generation, so that no document counts as counted, and a
-   * new epoch of value counters, out of the way of the old counts. In the same update as the
-   * version, so a writer counts in the new epoch exactly when it knows the new version.
-   */
-  recounted?: string[]
-}
-
-/** The state item's update for a change: names, values and the SET / REMOVE clauses. */
-function changeClauses(change: IndexChange): {
-  adds: string[]
-  condition?: string
-  names: Record<string, string>
-  removes: string[]
-  sets: string[]
-  values: Record<string, unknown>
-} {
-  const names: Record<string, string> = {}
-  const values: Record<string, unknown> = {}
-  const sets: string[] = []
-  let n = 0
-  const record = (name: string, value: string) => {
-    names[`#d${n}`] = DEFINITION_PREFIX + name
-    values[`:d${n}`] = value
-    sets.push(`#d${n} = :d${n}`)
-    n++
-  }
-  change.defined?.forEach((definition) => record(definition.name, JSON.stringify(definition)))
-  change.dropped?.forEach((name) => record(name, DROPPED))
-  const removes = (change.forgotten ?? []).map((name, index) => {
-    names[`#f${index}`] = DEFINITION_PREFIX + name
-    return `#f${index}`
-  })
-  const adds = (change.recounted ?? []).flatMap((name, index) =>
-    [GENERATION_PREFIX, EPOCH_PREFIX].map((prefix, kind) => {
-      names[`#r${index}_${kind}`] = prefix + name
-      values[':one'] = 1
-      return `#r${index}_${kind} :one`
-    }),
-  )
-  const own = (change.onlyIfOwn ?? []).flatMap((definition, index) => {
-    names[`#o${index}`] = DEFINITION_PREFIX + definition.name
-    values[`:o${index}`] = JSON.stringify(definition)
-    names[`#u${index}`] = BUILT_PREFIX + definition.name
-    values[`:u${index}`] = indexSignature(definition)
-    return [
-      `#o${index} = :o${index}`,
-      `(attribute_not_exists(#u${index}) OR #u${index} <> :u${index})`,
-    ]
-  })
-  const condition = own.length > 0 ? own.join(' AND ') : undefined
-  return { adds, condition, names, removes, sets, values }
-}
 
 /**
  * Records that indexes are being built (their definitions) or were dropped, under a new version,

@@ -11,7 +11,7 @@ import {
   isOverflowPartition,
   uniqueMarkers,
 } from '../indexes/entries.js'
-import { maintainedIndexes } from '../indexes/indexRecord.js'
+import { indexBeingBuilt, maintainedIndexes } from '../indexes/indexRecord.js'
 import { localeCodes } from '../indexes/registry.js'
 import { type CounterDelta, counterDeltas, coverageOf } from '../indexes/valueCounters.js'
 import { countedIn, revisionCondition, revisionOf, writesAfter } from '../storage/revisions.js'
@@ -30,8 +30,13 @@ export type Meaning =
   | { kind: 'count' }
   /** The namespace's counter shard, conditioned on the index record its writer knows. */
   | { kind: 'indexes'; namespace: Namespace }
-  /** A marker the document lets go of (another document of the transaction may take it). */
-  | { kind: 'release'; marker: UniqueMarker }
+  /**
+   * A marker the document lets go of (another document of the transaction may take it). Of an
+   * index still being built (`afterCommit`), the document may never have had it, and another
+   * document may hold it: unless handed over, it is let go of after the commit, and only if it
+   * names the document (markerHandover.ts `withheldReleases`, releaseMarkers.ts).
+   */
+  | { afterCommit?: boolean; kind: 'release'; marker: UniqueMarker }
   | { kind: 'unique'; marker: UniqueMarker }
 
 const keyString = (item: { pk: unknown; sk: unknown }) =>
@@ -177,8 +182,13 @@ export function changeActions(
   const oldMarkers = before ? uniqueMarkers(namespace, indexedBefore, locales, before) : []
   const nextMarkers = after ? uniqueMarkers(namespace, definitions, locales, after) : []
   for (const marker of added(nextMarkers, oldMarkers)) {
-    // Only our own marker is removed: the document's revision condition guarantees we held it.
-    push({ key: { pk: marker.pk, sk: marker.sk }, type: 'delete' }, { kind: 'release', marker })
+    // Only our own marker is removed: the document's revision condition guarantees we held it
+    // once its index is built.
+    const afterCommit = indexBeingBuilt(adapter, namespace, marker.definition)
+    push(
+      { key: { pk: marker.pk, sk: marker.sk }, type: 'delete' },
+      { kind: 'release', marker, ...(afterCommit ? { afterCommit } : {}) },
+    )
   }
   for (const marker of added(oldMarkers, nextMarkers)) {
     push(

@@ -32,9 +32,10 @@ import {
   type WriteAction,
 } from '../transactions/transactWrite.js'
 import { changeActions, nextRevision } from './changeActions.js'
-import { handOverMarkers, handoverUnits } from './markerHandover.js'
+import { handOverMarkers, handoverUnits, keepReleases, withheldReleases } from './markerHandover.js'
 import { type CountedAt, countedAt } from './splitGuards.js'
 import { explainFailure, fenced, GroupOutgrown } from './groupFailures.js'
+import { releaseWithheldMarkers } from './releaseMarkers.js'
 
 export { GroupOutgrown, RevisionConflict } from './groupFailures.js'
 
@@ -45,6 +46,8 @@ export type Group = {
   changes: DocumentChange[]
   /** A journaled write's group: the markers its documents let go of stay (releaseMarkers.ts). */
   keepsReleases?: boolean
+  /** Markers of indexes being built are let go of after it is written (`withheldReleases`). */
+  releasesAfter?: boolean
   meanings: Meaning[]
   /**
    * One document whose entries, unique values and value counts do not fit its transaction: new
@@ -127,7 +130,8 @@ export function groupChanges(
       }
     }
     if (group.actions.length > 0) {
-      groups.push(keepsReleases ? keepReleases(handOverMarkers(group)) : handOverMarkers(group))
+      const handedOver = handOverMarkers(group)
+      groups.push(keepsReleases ? keepReleases(handedOver) : withheldReleases(handedOver))
     }
     group = { actions: [], changes: [], meanings: [] }
     counters = new Map()
@@ -201,17 +205,6 @@ export function groupChanges(
   return groups
 }
 
-/** The group without its markers' deletes: a journaled write releases them when it ends. */
-function keepReleases(group: Group): Group {
-  const kept = (_: unknown, index: number) => group.meanings[index]?.kind !== 'release'
-  return {
-    ...group,
-    actions: group.actions.filter(kept),
-    keepsReleases: true,
-    meanings: group.meanings.filter(kept),
-  }
-}
-
 /** How often a group is computed again because indexes were added or dropped meanwhile. */
 const INDEX_RELOADS = 5
 
@@ -268,6 +261,9 @@ export async function writeGroup(
     }
     failed = false
     noteGroupWritten(adapter, group, writeID, sentAt)
+    if (group.releasesAfter) {
+      await releaseWithheldMarkers(adapter, group.changes)
+    }
   } finally {
     endWrite(adapter, stampedPKs, failed)
   }

@@ -46,6 +46,39 @@ export function handOverMarkers<T extends Actions>(group: T): T {
   return { ...group, actions: actions.filter(kept), meanings: group.meanings.filter(kept) }
 }
 
+/** The group without its markers' deletes: a journaled write releases them when it ends. */
+export function keepReleases<T extends Actions & { keepsReleases?: boolean }>(group: T): T {
+  const kept = (_: unknown, index: number) => group.meanings[index]?.kind !== 'release'
+  return {
+    ...group,
+    actions: group.actions.filter(kept),
+    keepsReleases: true,
+    meanings: group.meanings.filter(kept),
+  }
+}
+
+/**
+ * The group without the deletes of markers of indexes still being built that no document of the
+ * group took over (`afterCommit` releases, changeActions.ts): its writer lets go of them after
+ * the commit (releaseMarkers.ts), each only if it still names the document. Returns new lists.
+ */
+export function withheldReleases<T extends Actions & { releasesAfter?: boolean }>(group: T): T {
+  const withheld = (index: number) => {
+    const meaning = group.meanings[index]
+    return meaning?.kind === 'release' && meaning.afterCommit === true
+  }
+  if (!group.meanings.some((_, index) => withheld(index))) {
+    return group
+  }
+  const kept = (_: unknown, index: number) => !withheld(index)
+  return {
+    ...group,
+    actions: group.actions.filter(kept),
+    meanings: group.meanings.filter(kept),
+    releasesAfter: true,
+  }
+}
+
 /**
  * `items` (each a document change's actions) in units that must share a transaction: those that
  * hand a unique value over to each other (one releases what another takes; swaps chain them).

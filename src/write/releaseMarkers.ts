@@ -2,6 +2,7 @@ import type { UniqueMarker } from '../indexes/entries.js'
 import type { ItemKey } from '../keys/itemKeys.js'
 import type { Doc } from '../query/types.js'
 import type { JournalChange } from '../transactions/journal.js'
+import type { DocumentChange } from '../transactions/session.js'
 import type { WriteAction } from '../transactions/transactWrite.js'
 import type { DynamoDBAdapter } from '../types.js'
 
@@ -25,12 +26,14 @@ const RELEASE_ATTEMPTS = 5
 
 type Owner = { held: (doc: Doc) => UniqueMarker[]; key: ItemKey; markers: UniqueMarker[] }
 
-/** Every marker a journaled write's documents held or took, by document. */
-function ownersOf(adapter: DynamoDBAdapter, journal: JournalChange[]): Map<string, Owner> {
+type Released = Pick<DocumentChange, 'after' | 'before' | 'key' | 'namespace'>
+
+/** Every marker a write's documents held or took, by document. */
+function ownersOf(adapter: DynamoDBAdapter, changes: Released[]): Map<string, Owner> {
   const owners = new Map<string, Owner>()
   const locales = localeCodes(adapter)
-  for (const change of journal) {
-    const namespace = namespaceOf(adapter, change.kind, change.slug)
+  for (const change of changes) {
+    const { namespace } = change
     const definitions = maintainedIndexes(adapter, namespace)
     const markers = [
       ...new Map(
@@ -111,11 +114,40 @@ async function released(adapter: DynamoDBAdapter, actions: WriteAction[]): Promi
  * version read and the marker still names it (so a writer that took the value back since keeps
  * it).
  */
-export async function releaseMarkers(
+export function releaseMarkers(adapter: DynamoDBAdapter, journal: JournalChange[]): Promise<void> {
+  return releaseStale(
+    adapter,
+    journal.map((change) => ({
+      after: change.after,
+      before: change.before,
+      key: change.key,
+      namespace: namespaceOf(adapter, change.kind, change.slug),
+    })),
+  )
+}
+
+/**
+ * After a write whose documents let go of values of a unique index still being built: the
+ * markers it kept (markerHandover.ts `withheldReleases`) are deleted where they still name their
+ * document, which no longer holds the value. The write is stored: a failure here is only logged
+ * (verifyIndexes reports such a marker as stale, and repairIndexes frees it).
+ */
+export async function releaseWithheldMarkers(
   adapter: DynamoDBAdapter,
-  journal: JournalChange[],
+  changes: DocumentChange[],
 ): Promise<void> {
-  let pending = ownersOf(adapter, journal)
+  try {
+    await releaseStale(adapter, changes)
+  } catch (error) {
+    adapter.payload.logger.warn({
+      err: error,
+      msg: 'payload-db-dynamodb: a write let go of unique values of an index being built, but their markers could not be freed now; verifyIndexes reports them (staleMarkers) and repairIndexes frees them.',
+    })
+  }
+}
+
+async function releaseStale(adapter: DynamoDBAdapter, changes: Released[]): Promise<void> {
+  let pending = ownersOf(adapter, changes)
   for (let attempt = 0; attempt < RELEASE_ATTEMPTS && pending.size > 0; attempt++) {
     const owners = [...pending.values()]
     const markerKeys = new Map(

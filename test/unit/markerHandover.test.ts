@@ -2,7 +2,7 @@ import type { UniqueMarker } from '../../src/indexes/entries.js'
 import type { WriteAction } from '../../src/transactions/transactWrite.js'
 import type { Meaning } from '../../src/write/changeActions.js'
 
-import { handOverMarkers, handoverUnits } from '../../src/write/markerHandover.js'
+import { handOverMarkers, handoverUnits, withheldReleases } from '../../src/write/markerHandover.js'
 
 const marker = (value: string, id: string) =>
   ({ id, pk: 'C#posts#U#code', sk: value }) as unknown as UniqueMarker
@@ -95,5 +95,49 @@ describe('handoverUnits', () => {
       ['a', 'b', 'c'],
       ['z'],
     ])
+  })
+})
+
+/** `move`, its release marked as one of an index still being built. */
+function moveWhileBuilding(id: string, from: string, to: null | string) {
+  const moved = move(id, from, to)
+  return {
+    ...moved,
+    meanings: moved.meanings.map((meaning): Meaning =>
+      meaning.kind === 'release' ? { ...meaning, afterCommit: true } : meaning,
+    ),
+  }
+}
+
+type Flagged = ReturnType<typeof together> & { releasesAfter?: boolean }
+
+describe('withheldReleases', () => {
+  it('keeps back the deletes of markers of an index being built, and flags the group', () => {
+    const group = together(moveWhileBuilding('a', 'x', 'y'), move('b', 'p', null))
+    const before = JSON.stringify(group)
+    const withheld = withheldReleases<Flagged>(group)
+    expect(JSON.stringify(group)).toBe(before)
+    expect(withheld.releasesAfter).toBe(true)
+    expect(withheld.meanings).toHaveLength(withheld.actions.length)
+    const deletes = withheld.actions.filter((action) => action.type === 'delete')
+    // The built index's release stays in the transaction; the other one is kept back.
+    expect(deletes.map((action) => action.key.sk)).toEqual(['p'])
+    expect(withheld.actions.some((action) => action.type === 'put' && action.item.sk === 'y')).toBe(
+      true,
+    )
+  })
+
+  it('leaves a group without such releases as it is', () => {
+    const group = together(move('a', 'x', 'y'))
+    expect(withheldReleases(group)).toBe(group)
+  })
+
+  it('a value handed over to another document of the group is not kept back', () => {
+    const merged = handOverMarkers(
+      together(moveWhileBuilding('a', 'x', null), move('b', null, 'x')),
+    )
+    const withheld = withheldReleases<Flagged>(merged)
+    expect(withheld).toBe(merged)
+    expect(withheld.releasesAfter).toBeUndefined()
   })
 })
