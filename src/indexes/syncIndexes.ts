@@ -109,13 +109,29 @@ async function compare(
         )
       })
       .map(([name]) => name)
+  // Recorded as dropped: no writer maintains them. Still recorded as built, a drop was cut off
+  // before it deleted their items: it is finished, then a config declaring them builds them again.
+  const dropped = new Set(
+    [...recordedDefinitions(adapter, namespace)]
+      .filter(([, definition]) => definition === null)
+      .map(([name]) => name),
+  )
   return {
     built: recordedBuilt,
     namespace,
     pending: definitions
-      .filter((definition) => !builtAs(definition, built.get(definition.name)))
+      .filter(
+        (definition) =>
+          dropped.has(definition.name) || !builtAs(definition, built.get(definition.name)),
+      )
       .map((definition) => definition.name),
-    stale: [...new Set([...outdated(built), ...outdated(startedBuilds(adapter, namespace))])],
+    stale: [
+      ...new Set([
+        ...outdated(built),
+        ...outdated(startedBuilds(adapter, namespace)),
+        ...[...built.keys()].filter((name) => dropped.has(name)),
+      ]),
+    ],
   }
 }
 
