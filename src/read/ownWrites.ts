@@ -62,6 +62,11 @@ export type NamespaceState = {
   backoff: number
   /** This process's writes since the snapshot's stamp, in commit order. */
   pending: PendingWrite[]
+  /**
+   * How many writes of this process were acknowledged, held or not: a load during which one was
+   * is not kept (it may have read the partition before the write; `pending` could not note it).
+   */
+  ownWrites?: number
   snapshot?: Snapshot
 }
 

@@ -120,6 +120,7 @@ export async function heldDocuments(
     }
   }
   const noted = new Set(state.pending)
+  const ownWritesBefore = state.ownWrites
   const checkedAt = performance.now()
   const current = await readStamp(adapter, namespace.pk)
   const readAt = performance.now()
@@ -163,7 +164,10 @@ export async function heldDocuments(
   } else if (after.stamp !== current.stamp) {
     // Written while it was read: under steady writes, loads wait as stale snapshots do.
     backOff(state)
-  } else {
+  } else if (state.snapshot === undefined && state.ownWrites === ownWritesBefore) {
+    // Kept only if no other load was kept meanwhile and no write of this process was
+    // acknowledged while it read: such a write may have committed after this load's check was
+    // answered, and nothing would note it as pending over this snapshot.
     state.snapshot = {
       bytes,
       docs,
@@ -276,6 +280,9 @@ export function noteCommittedWrites(adapter: DynamoDBAdapter, writes: CommittedW
   const byNamespace = states.get(adapter)
   for (const write of writes) {
     const state = byNamespace?.get(write.counter.pk)
+    if (state) {
+      state.ownWrites = (state.ownWrites ?? 0) + 1
+    }
     if (!state?.snapshot) {
       continue
     }

@@ -9,6 +9,9 @@ import { randomUUID } from 'node:crypto'
 
 import type { DynamoDBAdapter } from '../../src/index.js'
 
+import { leaseServes } from '../../src/leases/holdLease.js'
+import { collectionNamespace } from '../../src/namespaces.js'
+import { dropSnapshots } from '../../src/read/snapshots.js'
 import { adapterOf, leasedPostsProcesses, untilLeased } from '../support/leasedPosts.js'
 
 /**
@@ -32,6 +35,35 @@ function holdNextWriteAnswer(adapter: DynamoDBAdapter) {
     return output
   }) as typeof adapter.docClient.send
   return { applied, release, restore: () => (adapter.docClient.send = send) }
+}
+
+/**
+ * Holds the answer of the second read of `posts`' counter items from now on (a load's check
+ * that nothing was written while it read the partition), after DynamoDB answered it, until
+ * `release`: an answer delayed on the way back.
+ */
+function holdLoadCheck(adapter: DynamoDBAdapter) {
+  const send = adapter.docClient.send.bind(adapter.docClient)
+  let release = () => {}
+  const released = new Promise<void>((resolve) => (release = resolve))
+  let reachedGate = () => {}
+  const answered = new Promise<void>((resolve) => (reachedGate = resolve))
+  let counterReads = 0
+  adapter.docClient.send = (async (
+    command: { constructor: { name: string }; input: unknown },
+    ...rest: []
+  ) => {
+    const output = await send(command as never, ...rest)
+    const counterRead =
+      command.constructor.name === 'QueryCommand' &&
+      JSON.stringify(command.input).includes('M#count')
+    if (counterRead && ++counterReads === 2) {
+      reachedGate()
+      await released
+    }
+    return output
+  }) as typeof adapter.docClient.send
+  return { answered, release, restore: () => (adapter.docClient.send = send) }
 }
 
 describe('what a lease holder takes in from its own writes', () => {
@@ -79,6 +111,38 @@ describe('what a lease holder takes in from its own writes', () => {
     },
     120_000,
   )
+
+  it('a load whose check answers late does not put a snapshot without an own write over one that has it', async () => {
+    const holder = await start(`lease-snapshots-${randomUUID()}`, { readCache: {} })
+    const post = await holder.create({ collection: 'posts', data: { title: 'X', views: 1 } })
+    await holder.create({ collection: 'posts', data: { title: 'Y', views: 5 } })
+    await untilLeased(holder)
+    const adapter = adapterOf(holder)
+    const views = async () =>
+      (await holder.find({ collection: 'posts', depth: 0, where: { title: { equals: 'X' } } }))
+        .docs[0]?.views
+    // The snapshot is let go of (as after its 60 s or 50 own writes); the lease stays.
+    dropSnapshots(adapter)
+    const gate = holdLoadCheck(adapter)
+    // Load 1 reads the partition; its check is answered by DynamoDB, then held on the way back.
+    const first = views()
+    await gate.answered
+    // Load 2 is kept, a check confirms it, and a write of the holder lands over it.
+    expect(await views()).toBe(1)
+    expect(await views()).toBe(1)
+    await holder.update({ collection: 'posts', data: { views: 2 }, id: post.id })
+    gate.release()
+    expect(await first).toBe(1)
+    gate.restore()
+    const pk = collectionNamespace(adapter, 'posts').pk
+    const seen: unknown[] = []
+    for (let round = 0; round < 5; round++) {
+      seen.push(await views())
+    }
+    // Before: [1, 1, 1, 1, 1] under the lease, load 1's snapshot put over load 2's and the write.
+    expect(seen).toEqual(Array(5).fill(2))
+    expect(leaseServes(adapter, pk)).toBe(true)
+  }, 120_000)
 
   it.each([
     ['maxDocuments', { maxDocuments: 10 }, 'short'],
