@@ -11,7 +11,8 @@ import { batchGetItems, withDocuments } from '../storage/documentStore.js'
 import { send } from '../storage/send.js'
 import { indexEntries, uniqueMarkers } from './entries.js'
 import { repairCounter, repairValueCounters } from './repairCounters.js'
-import { indexesOf, localeCodes } from './registry.js'
+import { maintainedIndexes } from './indexRecord.js'
+import { localeCodes } from './registry.js'
 import {
   type Drift,
   findDrift,
@@ -135,7 +136,9 @@ async function planGroup(
   if (documentItem && !doc) {
     return { changing: true }
   }
-  const definitions = indexesOf(adapter, namespace)
+  // What writers maintain (the table's record): an index the config declares before its build
+  // is announced has no entries to check, and items put for it would be left to drift.
+  const definitions = maintainedIndexes(adapter, namespace)
   const locales = localeCodes(adapter)
   const wantedEntries = new Map(
     (doc ? indexEntries(namespace, definitions, locales, doc) : []).map((entry) => [

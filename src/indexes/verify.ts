@@ -21,7 +21,8 @@ import {
   uniqueMarkers,
   uniquePartition,
 } from './entries.js'
-import { indexesOf, localeCodes } from './registry.js'
+import { maintainedIndexes } from './indexRecord.js'
+import { localeCodes } from './registry.js'
 
 /** How many examples of each kind of drift a report lists. */
 const EXAMPLES = 5
@@ -165,7 +166,9 @@ export async function findDrift(
   /** Whose counters to check: the built indexes (an index being built counts as it goes). */
   counted: IndexDefinition[] = queryableIndexes(adapter, namespace),
 ): Promise<Drift> {
-  const definitions = indexesOf(adapter, namespace)
+  // What writers maintain (the table's record): an index the config declares before its build
+  // is announced has no entries to check, and items put for it would be left to drift.
+  const definitions = maintainedIndexes(adapter, namespace)
   const locales = localeCodes(adapter)
 
   const documentIDs = new Set<string>()
