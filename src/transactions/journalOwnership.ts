@@ -3,7 +3,7 @@ import type { JournalHeader } from './journal.js'
 import type { WriteAction, WriteCondition } from './transactWrite.js'
 
 import { isConditionFailure } from '../storage/errors.js'
-import { journalGraceMs, LEGACY_GRACE_MS } from './journalGrace.js'
+import { journalGraceMs, JournalTakenOver, LEGACY_GRACE_MS } from './journalGrace.js'
 import { transactWrite } from './transactWrite.js'
 import type { JournalOutcome } from './journalOutcome.js'
 
@@ -114,6 +114,21 @@ function setOnHeader(
   condition: WriteCondition,
 ): Promise<void> {
   return transactWrite(adapter, [{ condition, key: headerKey(writeID), set, type: 'set' }])
+}
+
+/**
+ * Throws `JournalTakenOver` unless `owner` still owns the write's journal (gone: another process
+ * took it over and ended it). Checked before undoing what a stalled process's lock step did: the
+ * locks under the write's id may be the taker's by then.
+ */
+export async function assertJournalOwner(
+  adapter: DynamoDBAdapter,
+  writeID: string,
+  owner: string,
+): Promise<void> {
+  if ((await readJournalHeader(adapter, writeID))?.owner !== owner) {
+    throw new JournalTakenOver(writeID)
+  }
 }
 
 export type Heartbeat = { stop(): void }

@@ -17,7 +17,13 @@ import { deleteJournal, openJournals, readJournalChanges, readJournalHeader } fr
 import { recordOutcome, sweepOutcomes } from './journalOutcome.js'
 import { JournalTakenOver } from './journalGrace.js'
 import { undoneValidation } from './journalUndo.js'
-import { claimJournal, type LockProgress, silence, startHeartbeat } from './journalOwnership.js'
+import {
+  assertJournalOwner,
+  claimJournal,
+  type LockProgress,
+  silence,
+  startHeartbeat,
+} from './journalOwnership.js'
 
 /** How long the outcome of a write taken over is kept for its first process (journal.ts). */
 const OUTCOME_KEPT_MS = 60 * 60 * 1000
@@ -208,11 +214,20 @@ async function lockAgain(
     }
   })
   // A newer document cannot be computed again here (the write's steps are gone with its process).
-  const { held, newer } = await lockDocuments(adapter, changes, header.writeID, lockProgress)
+  const stillOwned = () => assertJournalOwner(adapter, header.writeID, owner)
+  const { held, newer } = await lockDocuments(
+    adapter,
+    changes,
+    header.writeID,
+    lockProgress,
+    stillOwned,
+  )
   const conflicts = [...held, ...newer]
   if (conflicts.length === 0) {
     return true
   }
+  // Not over an outcome another taker recorded after this one stalled here.
+  await stillOwned()
   await recordOutcome(adapter, header.writeID, { kind: 'withdrawn' })
   await deleteJournal(adapter, header.writeID, header, owner)
   await unlockDocuments(adapter, lockedKeys(journal, true), header.writeID)

@@ -112,14 +112,17 @@ async function setLock(
  * read. A document that moved on meanwhile is locked as it is now (`newer`): the write must be
  * computed again, and keeps its locks for that, so writers that keep changing its documents
  * cannot hold it off for ever. A document locked by another write, or deleted, stops the step
- * (`held`): then every lock it took is removed again. `lockProgress` counts the locks set, for
- * the journal's beats.
+ * (`held`): then every lock it took is removed again, once `beforeUnlock` passes (a process
+ * that stalled here may have been taken over: the locks under the write's id are the taker's).
+ * `lockProgress` counts the locks set, for the journal's beats.
  */
 export async function lockDocuments(
   adapter: DynamoDBAdapter,
   changes: DocumentChange[],
   writeID: string,
   lockProgress: LockProgress = { steps: 0 },
+  /** Before the locks it took are removed (`held`): throws if they may be another's by now. */
+  beforeUnlock?: () => Promise<void>,
 ): Promise<LockOutcome> {
   // In key order, so that two such writes over the same documents meet on the first ones.
   const existing = changes
@@ -170,6 +173,7 @@ export async function lockDocuments(
   )
   const held = existing.filter((_, index) => outcomes[index] === 'held')
   if (held.length > 0) {
+    await beforeUnlock?.()
     await unlockDocuments(
       adapter,
       existing.filter((_, index) => outcomes[index] !== undefined).map((change) => change.key),

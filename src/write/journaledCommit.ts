@@ -8,15 +8,11 @@ import type { ItemKey } from '../keys/itemKeys.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { revisionOf } from '../storage/revisions.js'
-import {
-  deleteJournal,
-  markGroupDone,
-  readJournalHeader,
-  writeJournal,
-} from '../transactions/journal.js'
+import { deleteJournal, markGroupDone, writeJournal } from '../transactions/journal.js'
 import { JournalTakenOver, UnfinishedWrite } from '../transactions/journalGrace.js'
 import { undoneError } from '../transactions/journalUndo.js'
 import {
+  assertJournalOwner,
   awaitOutcome,
   type LockProgress,
   startHeartbeat,
@@ -177,9 +173,12 @@ async function applyJournaled(
     // Every document, the first group's too: a write computed again because some moved on then
     // finds all of them locked, and goes through (writers that keep changing them cannot hold
     // it off).
-    locked = await lockDocuments(adapter, changes, writeID, lockProgress)
+    locked = await lockDocuments(adapter, changes, writeID, lockProgress, () =>
+      assertStillOwned(adapter, writeID, owner),
+    )
   } catch (error) {
-    throw unfinished(error, true)
+    // Taken over while it stalled here: the taker's outcome answers (commitJournaled).
+    throw error instanceof JournalTakenOver ? error : unfinished(error, true)
   }
   if (locked.held.length > 0) {
     // lockDocuments removed the locks it took.
@@ -269,12 +268,9 @@ async function assertStillOwned(
   writeID: string,
   owner: string,
 ): Promise<void> {
-  const header = await readJournalHeader(adapter, writeID).catch((failure: unknown) => {
-    throw unfinished(failure, true)
+  await assertJournalOwner(adapter, writeID, owner).catch((failure: unknown) => {
+    throw failure instanceof JournalTakenOver ? failure : unfinished(failure, true)
   })
-  if (header?.owner !== owner) {
-    throw new JournalTakenOver(writeID)
-  }
 }
 
 /** The documents a journaled write leaves locked: those it stored (or, undone, stored back). */

@@ -559,4 +559,58 @@ describe('who finishes a write of more than 100 items', () => {
     proxy.configure({})
     await expectSettled(group, 'redone-bulk', new Map([[ids[25]!, 5]]))
   })
+
+  it('a process whose lock step another process outlasted, undoing the write, answers with the ValidationError even when one of its documents is gone by then', async () => {
+    const group = 'outlasted'
+    const ids = await seed(group)
+    const db = b.db as unknown as DynamoDBAdapter
+    const req = { payload: a } as PayloadRequest
+    await initTransaction(req)
+    await a.db.updateMany({
+      collection: 'items',
+      data: { batch: 'outlasted-bulk' },
+      req,
+      where: { group: { equals: group } },
+    })
+    await a.create({ collection: 'items', data: { code: 'outlasted', group: 'other' }, req })
+    // Its lock step stalls: after 20 lock requests, the next ten are held 10 s.
+    proxy.resetCounts()
+    proxy.configure({
+      delayMs: 10_000,
+      operations: ['UpdateItem'],
+      script: [
+        ...Array.from({ length: 20 }, () => 'pass' as const),
+        ...Array.from({ length: 10 }, () => 'delay' as const),
+      ],
+    })
+    const commit = commitTransaction(req).then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+    await waitFor(() => proxy.counts().delay >= 1, 'the held lock requests')
+    // The create's value is taken; another process takes the write over at once, applies its
+    // first groups, meets the taken value in the last and undoes them (under the write's id).
+    await b.create({ collection: 'items', data: { code: 'outlasted', group: 'taker' } })
+    expect(await db.finishOpenCommits({ olderThanMs: 0 })).toEqual({ deferred: 0, finished: 1 })
+    // A document whose lock request is still held is deleted before that request arrives.
+    await b.delete({ collection: 'items', id: ids[25]! })
+    // The stalled process's lock of it fails: the write ended elsewhere, and its caller gets
+    // that answer (before: it took the undo's documents, stored under its id, for its own
+    // write having landed, and the commit resolved with nothing stored).
+    const error = await commit
+    proxy.configure({})
+    expect(error).toBeInstanceOf(ValidationError)
+    expect(
+      (
+        await b.count({
+          collection: 'items',
+          where: { batch: { equals: 'outlasted-bulk' } },
+        })
+      ).totalDocs,
+    ).toBe(0)
+    expect(await scanCount(db, 'attribute_exists(lk)')).toBe(0)
+    expect(await scanCount(db, 'pk = :pk', { ':pk': { S: 'J#journal' } })).toBe(0)
+    const report = await db.verifyIndexes({ collection: 'items' })
+    expect(report).toMatchObject({ clean: true, missingEntries: 0, orphanEntries: 0 })
+  }, 120_000)
 })
