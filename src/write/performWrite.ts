@@ -16,6 +16,7 @@ import { checkUniqueInTransaction, refuseTakenInTransaction } from '../transacti
 import { commitChanges, RevisionConflict } from './commitChanges.js'
 import { landed, readConflicts } from './conflictReads.js'
 import { journalGraceMs, JournalTakenOver, UnfinishedWrite } from '../transactions/journalGrace.js'
+import { type Heartbeat, startHeartbeat } from '../transactions/journalOwnership.js'
 import { LocksKept } from './journaledCommit.js'
 import { unlockDocuments } from './documentLocks.js'
 import { IdTaken } from './takenCreates.js'
@@ -95,11 +96,19 @@ export async function writeWithRetries(
       await releaseKept(adapter, kept)
     }
     throw error
+  } finally {
+    kept.heartbeat?.stop()
   }
   await releaseKept(adapter, kept)
 }
 
-type KeptLocks = { keys: Map<string, ItemKey>; parts?: JournalParts; writeID?: string }
+type KeptLocks = {
+  /** Beats on the kept journal while the write is computed again (no other process takes it). */
+  heartbeat?: Heartbeat
+  keys: Map<string, ItemKey>
+  parts?: JournalParts
+  writeID?: string
+}
 
 /** Removes what a write kept between attempts and no longer needs (its journal, its locks). */
 async function releaseKept(adapter: DynamoDBAdapter, kept: KeptLocks): Promise<void> {
@@ -138,6 +147,9 @@ async function attemptWrites(
     assertNoRepeatedUniqueValues(adapter, changes, options.req)
     assertNoSharedNewUniqueValues(adapter, changes, options.req)
     const writeID = kept.writeID ?? randomUUID()
+    // The commit beats on the journal itself from here.
+    kept.heartbeat?.stop()
+    kept.heartbeat = undefined
     try {
       await commitChanges(adapter, changes, { req: options.req, writeID })
       // What it wrote no longer carries the lock; what it kept beside that is released after.
@@ -152,6 +164,8 @@ async function attemptWrites(
         kept.writeID = error.held.writeID
         // Its latest journal: writing it deleted the one it replaced.
         kept.parts = error.held.parts
+        // Its journal stays while the write is computed again: it is beaten on meanwhile.
+        kept.heartbeat = startHeartbeat(adapter, kept.writeID, kept.writeID)
         error.held.keys.forEach((key) => kept.keys.set(keyString(key), key))
         if (options.onConflict) {
           options.onConflict()

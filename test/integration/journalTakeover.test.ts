@@ -613,4 +613,34 @@ describe('who finishes a write of more than 100 items', () => {
     const report = await db.verifyIndexes({ collection: 'items' })
     expect(report).toMatchObject({ clean: true, missingEntries: 0, orphanEntries: 0 })
   }, 120_000)
+
+  it('a process computing its write again (a document moved on in its lock step) beats on the journal it keeps: no other process takes it over meanwhile', async () => {
+    const group = 'recomputed'
+    const ids = await seed(group)
+    const db = b.db as unknown as DynamoDBAdapter
+    stallLockStep()
+    const bulk = bulkUpdate(group, 'recomputed-bulk')().then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+    await waitFor(() => proxy.counts().delay >= 1, 'the held lock requests')
+    // A document whose lock request is held moves on: the write is computed again, keeping its
+    // journal and locks, and that computing is slow (its reads are held 6 s).
+    await b.db.updateOne({
+      collection: 'items',
+      data: { n: { $inc: 5 } },
+      id: ids[25]!,
+      returning: false,
+    })
+    proxy.resetCounts()
+    proxy.configure({ delayMs: 6000, operations: ['Query'], script: ['delay'] })
+    await waitFor(() => proxy.counts().delay >= 1, 'the write computed again')
+    await sleep(GRACE_MS + 500)
+    // More than the grace period after the commit stopped beating (before: taken over, and
+    // withdrawn under the process computing it again).
+    expect(await db.finishOpenCommits()).toEqual({ deferred: 1, finished: 0 })
+    expect(await bulk).toBeUndefined()
+    proxy.configure({})
+    await expectSettled(group, 'recomputed-bulk', new Map([[ids[25]!, 5]]))
+  }, 120_000)
 })
