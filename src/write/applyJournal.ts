@@ -27,7 +27,7 @@ import { LOCK_ATTRIBUTE } from './documentLocks.js'
 import { readConflicts } from './conflictReads.js'
 import { GroupOutgrown, groupChanges, RevisionConflict, writeGroup } from './groups.js'
 import { findLegacyOverflows } from './legacyOverflows.js'
-import { IdTaken, removeTakenEntries, takenCreates } from './takenCreates.js'
+import { IdTaken, recreatedDeletes, removeTakenEntries, takenCreates } from './takenCreates.js'
 import { finishDeferred, writeSplit } from './splitGroup.js'
 import { refusal, WriteRefused } from './refusedWrite.js'
 
@@ -96,21 +96,27 @@ export async function undoApplied(
 ): Promise<void> {
   const { done, journal, writeID } = write
   const undoing = journal.filter((change) => done.has(change.group) || change.group === failed)
-  const undone = await releasedByUndo(adapter, undoing, writeID)
+  const { recreated, undone } = await releasedByUndo(adapter, undoing, writeID)
   const applied = undoing.filter((change) => !undone.has(keyString(change.key)))
   const current = await batchGetByKey(
     adapter,
     applied.map((change) => change.key),
   )
   const taken = takenCreates(adapter, applied, current, writeID)
-  const takenKeys = new Set(taken.map((change) => keyString(change.key)))
+  const left = new Set([...taken, ...recreated].map((change) => keyString(change.key)))
   await applyOverCurrent(
     adapter,
     write,
-    applied.filter((change) => !takenKeys.has(keyString(change.key))).map(inverse),
+    applied.filter((change) => !left.has(keyString(change.key))).map(inverse),
     undefined,
     req,
   )
+  for (const change of recreated) {
+    adapter.payload.logger.error({
+      deleted: change.before,
+      msg: `payload-db-dynamodb: a write of more than 100 items (${writeID}) was undone, but a document it had deleted (${change.slug} ${String(change.before?.id)}) was created again under the same id by another request meanwhile; that one stays, and the deleted document (logged here as \`deleted\`) is not stored back.`,
+    })
+  }
   if (taken.length > 0) {
     await removeTakenEntries(adapter, taken)
   }
@@ -119,24 +125,26 @@ export async function undoApplied(
 /**
  * The documents an undo already stored back and unlocked (its end was cut off while it removed
  * the locks): they carry the write's id but no longer its lock, which storing them again needs.
- * A lock is removed only once the undo stored every document back, so they are done.
+ * A lock is removed only once the undo stored every document back, so they are done. And the
+ * deletes whose id another request created a document under since (`recreatedDeletes`).
  */
 async function releasedByUndo(
   adapter: DynamoDBAdapter,
   journal: JournalChange[],
   writeID: string,
-): Promise<Set<string>> {
+): Promise<{ recreated: JournalChange[]; undone: Set<string> }> {
   const items = await batchGetItems(
     adapter,
     journal.map((change) => change.key),
   )
-  return new Set(
+  const undone = new Set(
     [...items.entries()].flatMap(([key, item]) =>
       item[LOCK_ATTRIBUTE] !== writeID && Array.isArray(item.w) && item.w.includes(writeID)
         ? [key]
         : [],
     ),
   )
+  return { recreated: recreatedDeletes(journal, items, writeID), undone }
 }
 
 function inverse(change: JournalChange): JournalChange {

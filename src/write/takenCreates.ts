@@ -9,6 +9,7 @@ import { namespaceOf } from '../namespaces.js'
 import { batchDeleteItems, batchGetByKey } from '../storage/documentStore.js'
 import { recentWrites } from '../storage/revisions.js'
 import { keyString } from '../transactions/session.js'
+import { LOCK_ATTRIBUTE } from './documentLocks.js'
 import { RevisionConflict } from './groupFailures.js'
 
 /**
@@ -75,4 +76,28 @@ export async function removeTakenEntries(
       .map((entry) => ({ pk: entry.pk, sk: entry.sk }))
   })
   await batchDeleteItems(adapter, left)
+}
+
+/**
+ * Deletes of a journaled write being undone whose id another writer created a document under
+ * since (the delete removed the document and its lock, so nothing stopped that create). Storing
+ * the deleted document back would overwrite one whose create was acknowledged, and its condition
+ * would fail for ever, leaving the write unfinished with its documents locked: the undo leaves
+ * the new document and logs what the write had deleted (`items`: the raw items, by key).
+ */
+export function recreatedDeletes(
+  journal: JournalChange[],
+  items: Map<string, Record<string, unknown>>,
+  writeID: string,
+): JournalChange[] {
+  return journal.filter((change) => {
+    const item = items.get(keyString(change.key))
+    return (
+      change.before !== null &&
+      change.after === null &&
+      item !== undefined &&
+      item[LOCK_ATTRIBUTE] !== writeID &&
+      !(Array.isArray(item.w) && item.w.includes(writeID))
+    )
+  })
 }
