@@ -46,15 +46,18 @@ export function handOverMarkers<T extends Actions>(group: T): T {
   return { ...group, actions: actions.filter(kept), meanings: group.meanings.filter(kept) }
 }
 
+/** The group's actions and meanings without the marker deletes `drop` picks (new lists). */
+function withoutReleases<T extends Actions>(group: T, drop: (meaning: Meaning) => boolean): T {
+  const kept = (_: unknown, index: number) => {
+    const meaning = group.meanings[index]
+    return !(meaning?.kind === 'release' && drop(meaning))
+  }
+  return { ...group, actions: group.actions.filter(kept), meanings: group.meanings.filter(kept) }
+}
+
 /** The group without its markers' deletes: a journaled write releases them when it ends. */
 export function keepReleases<T extends Actions & { keepsReleases?: boolean }>(group: T): T {
-  const kept = (_: unknown, index: number) => group.meanings[index]?.kind !== 'release'
-  return {
-    ...group,
-    actions: group.actions.filter(kept),
-    keepsReleases: true,
-    meanings: group.meanings.filter(kept),
-  }
+  return { ...withoutReleases(group, () => true), keepsReleases: true }
 }
 
 /**
@@ -63,20 +66,12 @@ export function keepReleases<T extends Actions & { keepsReleases?: boolean }>(gr
  * the commit (releaseMarkers.ts), each only if it still names the document. Returns new lists.
  */
 export function withheldReleases<T extends Actions & { releasesAfter?: boolean }>(group: T): T {
-  const withheld = (index: number) => {
-    const meaning = group.meanings[index]
-    return meaning?.kind === 'release' && meaning.afterCommit === true
-  }
-  if (!group.meanings.some((_, index) => withheld(index))) {
+  const afterCommit = (meaning: Meaning) =>
+    meaning.kind === 'release' && meaning.afterCommit === true
+  if (!group.meanings.some(afterCommit)) {
     return group
   }
-  const kept = (_: unknown, index: number) => !withheld(index)
-  return {
-    ...group,
-    actions: group.actions.filter(kept),
-    meanings: group.meanings.filter(kept),
-    releasesAfter: true,
-  }
+  return { ...withoutReleases(group, afterCommit), releasesAfter: true }
 }
 
 /**
