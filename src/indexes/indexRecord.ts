@@ -138,10 +138,12 @@ export function noteBuiltIndexes(
   shapes: Iterable<[string, string]>,
 ): void {
   const record = records.get(adapter)?.get(namespace.pk)
-  if (!record) {
+  const taken = [...shapes]
+  if (!record || (!record.built && taken.length === 0)) {
+    // Nothing recorded is not "nothing built": writers keep maintaining the config's indexes.
     return
   }
-  record.built = new Map([...(record.built ?? []), ...shapes])
+  record.built = new Map([...(record.built ?? []), ...taken])
   record.maintained = undefined
 }
 
