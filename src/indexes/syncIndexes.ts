@@ -251,11 +251,13 @@ export async function syncIndexes(
 
 /**
  * A build in place of the same index in another shape (its markers go on refusing taken values
- * meanwhile, docs/migrations.md), or over a table of an earlier version that recorded no state:
- * what is stored for the index there is not the failed build's own, and stays.
+ * meanwhile, docs/migrations.md): what is stored for the index there is not the failed build's
+ * own, and stays. Over a namespace that recorded no state, what writers stored for the index
+ * before is deleted with the build's own: once the failure is recorded no writer maintains it,
+ * and the next build would otherwise start over markers and entries gone stale.
  */
 function buildsOverOldShape(changes: NamespaceChanges, name: string): boolean {
-  return !changes.built || (changes.built.has(name) && !changes.stale.includes(name))
+  return changes.built?.has(name) === true && !changes.stale.includes(name)
 }
 
 /**

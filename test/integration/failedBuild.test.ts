@@ -11,6 +11,7 @@
  */
 import type { Config, DatabaseAdapterObj, Payload } from 'payload'
 
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb'
 import { randomUUID } from 'node:crypto'
 import { APIError } from 'payload'
 
@@ -18,6 +19,7 @@ import type { DynamoDBAdapter } from '../../src/index.js'
 
 import { announceIndexChange } from '../../src/indexes/indexRecord.js'
 import { indexesOf } from '../../src/indexes/registry.js'
+import { STATE_SK } from '../../src/indexes/versionBump.js'
 import { collectionNamespace } from '../../src/namespaces.js'
 
 import { bootOnTable } from '../support/bootPayload.js'
@@ -87,7 +89,6 @@ function recordsBuilt(command: SentCommand): boolean {
 useIndexStateMaxAge(300)
 
 describe('index builds that fail part way or are called off', () => {
-  const tableName = `failed-build-${randomUUID()}`
   const started: Payload[] = []
 
   afterAll(async () => {
@@ -96,100 +97,115 @@ describe('index builds that fail part way or are called off', () => {
     }
   })
 
-  it('a unique build that fails leaves nothing of itself behind: the next build succeeds and every value is free or held exactly', async () => {
-    const old = await bootOnTable(config(false), tableName, { buildIndexes: true })
-    started.push(old)
-    const ids: (number | string)[] = []
-    for (let i = 0; i < DOCUMENTS; i++) {
-      const doc = await old.create({ collection: 'items', data: { code: `c${i}`, n: i } })
-      ids.push(doc.id)
-    }
-    const current = await bootOnTable(config(true), tableName, {
-      buildIndexes: false,
-      readCache: false,
-    })
-    started.push(current)
-
-    // Once the build is announced and before it writes its first documents' markers, the old
-    // process creates a document holding the code of the last one stored (reached last), and
-    // one with a code no document has yet.
-    let raced = false
-    const failure = await refusal(current, sync, async (command) => {
-      if (!raced && putsCodeMarker(command)) {
-        raced = true
-        await old.create({ collection: 'items', data: { code: `c${DOCUMENTS - 1}`, n: -1 } })
-        await old.create({ collection: 'items', data: { code: 'fresh', n: -2 } })
+  it.each([
+    ['', false],
+    [' (over a namespace without recorded index state)', true],
+  ])(
+    'a unique build that fails leaves nothing of itself behind%s: the next build succeeds and every value is free or held exactly',
+    async (_, unrecorded) => {
+      const tableName = `failed-build-${randomUUID()}`
+      const old = await bootOnTable(config(false), tableName, { buildIndexes: true })
+      started.push(old)
+      const ids: (number | string)[] = []
+      for (let i = 0; i < DOCUMENTS; i++) {
+        const doc = await old.create({ collection: 'items', data: { code: `c${i}`, n: i } })
+        ids.push(doc.id)
       }
-    })
-    expect(raced).toBe(true)
-    expect(failure).toBeInstanceOf(APIError)
-    expect((failure as APIError).message).toMatch(/unique value was taken/)
-
-    // The index is out of the record: the old process takes any value again. The data is made
-    // unique (the late copy moves to another code, the other lets go of its code).
-    const { docs } = await old.find({
-      collection: 'items',
-      pagination: false,
-      where: { n: { less_than: 0 } },
-    })
-    for (const doc of docs) {
-      await old.update({
-        id: doc.id,
-        collection: 'items',
-        data: { code: doc.n === -1 ? 'moved' : null },
-      })
-    }
-    await old.update({ id: ids[0]!, collection: 'items', data: { code: 'c0-renamed' } })
-    await old.delete({ id: ids[1]!, collection: 'items' })
-
-    // The next build succeeds and is exact.
-    await adapterOf(current).syncIndexes()
-    expect(await adapterOf(current).syncIndexes({ dryRun: true })).toEqual({
-      pending: [],
-      stale: [],
-    })
-    const report = await adapterOf(current).verifyIndexes({ collection: 'items' })
-    expect(report.clean ? 'clean' : report).toBe('clean')
-
-    // Values no document holds are free; held ones are refused, by both processes.
-    for (const code of ['fresh', 'c0', 'c1']) {
-      await expect(
-        current.create({ collection: 'items', data: { code, n: 1_000 } }),
-      ).resolves.toMatchObject({ code })
-    }
-    for (const code of ['moved', 'c0-renamed', `c${DOCUMENTS - 1}`]) {
-      for (const payload of [current, old]) {
-        await expect(payload.create({ collection: 'items', data: { code } })).rejects.toThrow(
-          /code/,
+      if (unrecorded) {
+        // As a table of an earlier version of this adapter: documents, no index state.
+        const { pk } = collectionNamespace(adapterOf(old), 'items')
+        await adapterOf(old).docClient.send(
+          new DeleteCommand({ Key: { pk, sk: STATE_SK }, TableName: tableName }),
         )
       }
-    }
-    for (const code of ['moved', `c${DOCUMENTS - 1}`, 'fresh']) {
-      const where = { code: { equals: code } }
-      expect((await current.count({ collection: 'items', where })).totalDocs).toBe(1)
-      expect((await adapterOf(current).explain({ collection: 'items', where })).plan.kind).toBe(
-        'index',
-      )
-    }
-    // 150, the two of the race and the three just created, less the one deleted.
-    expect((await current.count({ collection: 'items' })).totalDocs).toBe(DOCUMENTS + 4)
-    const after = await adapterOf(current).verifyIndexes({ collection: 'items' })
-    expect(after.clean ? 'clean' : after).toBe('clean')
+      const current = await bootOnTable(config(true), tableName, {
+        buildIndexes: false,
+        readCache: false,
+      })
+      started.push(current)
 
-    // A build of the same index that fails in another process once this one is recorded leaves
-    // it as it is: the failing process does not take it out of the record.
-    const namespace = collectionNamespace(adapterOf(current), 'items')
-    const code = indexesOf(adapterOf(current), namespace).find(({ name }) => name === 'code')!
-    expect(
-      await announceIndexChange(adapterOf(old), namespace, {
-        forgotten: ['code'],
-        onlyIfOwn: [code],
-      }),
-    ).toBe(false)
-    await expect(old.create({ collection: 'items', data: { code: 'moved' } })).rejects.toThrow(
-      /code/,
-    )
-  }, 180_000)
+      // Once the build is announced and before it writes its first documents' markers, the old
+      // process creates a document holding the code of the last one stored (reached last), and
+      // one with a code no document has yet.
+      let raced = false
+      const failure = await refusal(current, sync, async (command) => {
+        if (!raced && putsCodeMarker(command)) {
+          raced = true
+          await old.create({ collection: 'items', data: { code: `c${DOCUMENTS - 1}`, n: -1 } })
+          await old.create({ collection: 'items', data: { code: 'fresh', n: -2 } })
+        }
+      })
+      expect(raced).toBe(true)
+      expect(failure).toBeInstanceOf(APIError)
+      expect((failure as APIError).message).toMatch(/unique value was taken/)
+
+      // The index is out of the record: the old process takes any value again. The data is made
+      // unique (the late copy moves to another code, the other lets go of its code).
+      const { docs } = await old.find({
+        collection: 'items',
+        pagination: false,
+        where: { n: { less_than: 0 } },
+      })
+      for (const doc of docs) {
+        await old.update({
+          id: doc.id,
+          collection: 'items',
+          data: { code: doc.n === -1 ? 'moved' : null },
+        })
+      }
+      await old.update({ id: ids[0]!, collection: 'items', data: { code: 'c0-renamed' } })
+      await old.delete({ id: ids[1]!, collection: 'items' })
+
+      // The next build succeeds and is exact.
+      await adapterOf(current).syncIndexes()
+      expect(await adapterOf(current).syncIndexes({ dryRun: true })).toEqual({
+        pending: [],
+        stale: [],
+      })
+      const report = await adapterOf(current).verifyIndexes({ collection: 'items' })
+      expect(report.clean ? 'clean' : report).toBe('clean')
+
+      // Values no document holds are free; held ones are refused, by both processes.
+      for (const code of ['fresh', 'c0', 'c1']) {
+        await expect(
+          current.create({ collection: 'items', data: { code, n: 1_000 } }),
+        ).resolves.toMatchObject({ code })
+      }
+      for (const code of ['moved', 'c0-renamed', `c${DOCUMENTS - 1}`]) {
+        for (const payload of [current, old]) {
+          await expect(payload.create({ collection: 'items', data: { code } })).rejects.toThrow(
+            /code/,
+          )
+        }
+      }
+      for (const code of ['moved', `c${DOCUMENTS - 1}`, 'fresh']) {
+        const where = { code: { equals: code } }
+        expect((await current.count({ collection: 'items', where })).totalDocs).toBe(1)
+        expect((await adapterOf(current).explain({ collection: 'items', where })).plan.kind).toBe(
+          'index',
+        )
+      }
+      // 150, the two of the race and the three just created, less the one deleted.
+      expect((await current.count({ collection: 'items' })).totalDocs).toBe(DOCUMENTS + 4)
+      const after = await adapterOf(current).verifyIndexes({ collection: 'items' })
+      expect(after.clean ? 'clean' : after).toBe('clean')
+
+      // A build of the same index that fails in another process once this one is recorded leaves
+      // it as it is: the failing process does not take it out of the record.
+      const namespace = collectionNamespace(adapterOf(current), 'items')
+      const code = indexesOf(adapterOf(current), namespace).find(({ name }) => name === 'code')!
+      expect(
+        await announceIndexChange(adapterOf(old), namespace, {
+          forgotten: ['code'],
+          onlyIfOwn: [code],
+        }),
+      ).toBe(false)
+      await expect(old.create({ collection: 'items', data: { code: 'moved' } })).rejects.toThrow(
+        /code/,
+      )
+    },
+    180_000,
+  )
 
   it.each([
     ['a build', sync],
