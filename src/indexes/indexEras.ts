@@ -61,3 +61,8 @@ export function counterEpochs(
 ): ReadonlyMap<string, number> {
   return erasByAdapter.get(adapter)?.get(namespace.pk)?.epochs ?? NONE
 }
+
+/** Forgets the generations and epochs read (the table was emptied: its state item has none). */
+export function forgetIndexEras(adapter: DynamoDBAdapter): void {
+  erasByAdapter.delete(adapter)
+}

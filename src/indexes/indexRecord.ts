@@ -16,7 +16,7 @@ import {
   DROPPED,
   type IndexChange,
 } from './indexChangeClauses.js'
-import { EPOCH_PREFIX, GENERATION_PREFIX, loadIndexEras } from './indexEras.js'
+import { EPOCH_PREFIX, forgetIndexEras, GENERATION_PREFIX, loadIndexEras } from './indexEras.js'
 import { builtAs, indexSignature } from './indexSignature.js'
 import { indexesOf } from './registry.js'
 import {
@@ -108,6 +108,7 @@ export function loadIndexRecord(
 /** Forgets what was read (the table was emptied): writes follow the config until read again. */
 export function forgetIndexRecords(adapter: DynamoDBAdapter): void {
   records.delete(adapter)
+  forgetIndexEras(adapter)
 }
 
 /** The definitions the table records (null: dropped), as this process last read them. */

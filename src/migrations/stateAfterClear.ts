@@ -1,4 +1,4 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb'
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { APIError } from 'payload'
 
 import type { ItemKey } from '../keys/itemKeys.js'
@@ -6,6 +6,7 @@ import type { DynamoDBAdapter } from '../types.js'
 
 import { readItem } from '../indexes/verify.js'
 import { INDEX_VERSION_ATTRIBUTE, SHARD_COUNTS_ATTRIBUTE } from '../indexes/versionBump.js'
+import { counterKey } from '../keys/counterKey.js'
 import { LEASE_OWNER_ATTRIBUTE, LEASE_REVOKING_ATTRIBUTE } from '../leases/leaseRecord.js'
 import { leaseHolderID } from '../leases/leaseState.js'
 import { isConditionFailure } from '../storage/errors.js'
@@ -69,6 +70,7 @@ export async function resetStateItem(
       }
     }
     const version = item[INDEX_VERSION_ATTRIBUTE]
+    const next = (typeof version === 'number' ? version : 0) + 1
     try {
       await send(
         adapter,
@@ -84,23 +86,65 @@ export async function resetStateItem(
               ),
             ),
             ...key,
-            [INDEX_VERSION_ATTRIBUTE]: (typeof version === 'number' ? version : 0) + 1,
+            [INDEX_VERSION_ATTRIBUTE]: next,
           },
           ReturnConsumedCapacity: 'TOTAL',
           TableName: adapter.tableName,
         }),
       )
-      return
     } catch (error) {
       if (!isConditionFailure(error)) {
         throw error
       }
+      continue
     }
+    await bumpShards(adapter, key, item, next)
+    return
   }
   throw new APIError(
     `The state item of ${key.pk} kept changing while the table was emptied; retry.`,
     503,
     undefined,
     true,
+  )
+}
+
+/**
+ * Puts the new version on the counter shards of every listed shard count (the clear deleted
+ * them): a process that lived through the clear fails its next write's shard condition and reads
+ * the emptied state item, instead of counting on in the epochs and generations it knew (value
+ * counters of a rebuild's epoch, which no query reads any more).
+ */
+async function bumpShards(
+  adapter: DynamoDBAdapter,
+  key: ItemKey,
+  item: Record<string, unknown>,
+  version: number,
+): Promise<void> {
+  const listed = item[SHARD_COUNTS_ATTRIBUTE]
+  const counts = listed instanceof Set ? [...(listed as Set<number>)].map(Number) : []
+  const shards = Math.max(adapter.counterShards, ...counts)
+  await Promise.all(
+    Array.from({ length: shards }, async (_, shard) => {
+      try {
+        await send(
+          adapter,
+          new UpdateCommand({
+            ConditionExpression: 'attribute_not_exists(#iv) OR #iv < :next',
+            ExpressionAttributeNames: { '#iv': INDEX_VERSION_ATTRIBUTE },
+            ExpressionAttributeValues: { ':next': version },
+            Key: counterKey(key.pk, shard),
+            ReturnConsumedCapacity: 'TOTAL',
+            TableName: adapter.tableName,
+            UpdateExpression: 'SET #iv = :next',
+          }),
+        )
+      } catch (error) {
+        // Ahead already: a change after the clear moved it on.
+        if (!isConditionFailure(error)) {
+          throw error
+        }
+      }
+    }),
   )
 }
