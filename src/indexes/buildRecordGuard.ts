@@ -4,7 +4,8 @@ import type { Namespace } from '../namespaces.js'
 import type { WriteCondition } from '../transactions/transactWrite.js'
 import type { IndexDefinition } from './definitionTypes.js'
 
-import { DEFINITION_PREFIX, GENERATION_PREFIX } from './indexRecord.js'
+import { DROPPED } from './indexChangeClauses.js'
+import { DEFINITION_PREFIX, EPOCH_PREFIX, GENERATION_PREFIX } from './indexRecord.js'
 
 /**
  * The condition that the table still records `definitions` as being built, and under the
@@ -48,4 +49,43 @@ export function buildCalledOff(namespace: Namespace, names: string[]): Error {
     undefined,
     true,
   )
+}
+
+/**
+ * The condition that the table still records `definitions` as this process counts them: not
+ * dropped, under the generations and counter epochs it read. A value-counter correction computed
+ * for an index another process dropped meanwhile (its counters emptied under the measurement)
+ * would otherwise put back counts that the index's next build counts again.
+ */
+export function stillCountedCondition(
+  definitions: IndexDefinition[],
+  generations: ReadonlyMap<string, number>,
+  epochs: ReadonlyMap<string, number>,
+): undefined | WriteCondition {
+  if (definitions.length === 0) {
+    return undefined
+  }
+  const names: Record<string, string> = {}
+  const values: Record<string, unknown> = { ':dropped': DROPPED }
+  const same = (placeholder: string, attribute: string, value: number) => {
+    names[placeholder] = attribute
+    if (value === 0) {
+      return `attribute_not_exists(${placeholder})`
+    }
+    values[`:${placeholder.slice(1)}`] = value
+    return `${placeholder} = :${placeholder.slice(1)}`
+  }
+  const terms = definitions.flatMap((definition, at) => {
+    names[`#counted${at}`] = DEFINITION_PREFIX + definition.name
+    return [
+      `(attribute_not_exists(#counted${at}) OR #counted${at} <> :dropped)`,
+      same(
+        `#countedGeneration${at}`,
+        GENERATION_PREFIX + definition.name,
+        generations.get(definition.name) ?? 0,
+      ),
+      same(`#countedEpoch${at}`, EPOCH_PREFIX + definition.name, epochs.get(definition.name) ?? 0),
+    ]
+  })
+  return { expression: terms.join(' AND '), names, values }
 }

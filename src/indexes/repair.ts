@@ -11,6 +11,7 @@ import { batchGetItems, withDocuments } from '../storage/documentStore.js'
 import { send } from '../storage/send.js'
 import { indexEntries, uniqueMarkers } from './entries.js'
 import { repairCounter, repairValueCounters } from './repairCounters.js'
+import { freshIndexState } from './buildState.js'
 import { maintainedIndexes } from './indexRecord.js'
 import { localeCodes } from './registry.js'
 import {
@@ -262,7 +263,10 @@ export async function repairIndexes(
   this: DynamoDBAdapter,
   args: RepairArgs,
 ): Promise<RepairReport> {
-  return repairNamespace(this, namespaceOf(this, args), args.pageSize ?? 100)
+  const namespace = namespaceOf(this, args)
+  // Repaired as the table records its indexes now (an index dropped or built by another process).
+  await freshIndexState(this, namespace, { force: true })
+  return repairNamespace(this, namespace, args.pageSize ?? 100)
 }
 
 /**

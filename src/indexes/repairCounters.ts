@@ -13,8 +13,10 @@ import { iteratePartition } from '../storage/documentStore.js'
 import { readStamp, stampAction } from '../storage/namespaceStamp.js'
 import { countedIn, lockedBy, revisionOf } from '../storage/revisions.js'
 import { send } from '../storage/send.js'
-import { transactWrite } from '../transactions/transactWrite.js'
+import { transactWrite, type WriteCondition } from '../transactions/transactWrite.js'
 import { counterEpochs, indexGenerations, queryableIndexes } from './buildState.js'
+import { stillCountedCondition } from './buildRecordGuard.js'
+import { STATE_SK } from './versionBump.js'
 import { localeCodes } from './registry.js'
 import { countedIndexes, coverageToken, valueCounterKey } from './valueCounters.js'
 import { queryPartition } from './verify.js'
@@ -46,7 +48,12 @@ async function setFromRead(
   key: ItemKey,
   was: number | undefined,
   difference: number,
+  /** A condition on the namespace's state item as well (value counters: `stillCountedCondition`). */
+  state?: { condition: WriteCondition; key: ItemKey },
 ): Promise<boolean> {
+  if (state) {
+    return setFromReadWhile(adapter, key, was, difference, state)
+  }
   try {
     await send(
       adapter,
@@ -66,6 +73,40 @@ async function setFromRead(
     return true
   } catch (error) {
     if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') {
+      throw error
+    }
+    return false
+  }
+}
+
+/** `setFromRead` in one transaction with a check of the state item. */
+async function setFromReadWhile(
+  adapter: DynamoDBAdapter,
+  key: ItemKey,
+  was: number | undefined,
+  difference: number,
+  state: { condition: WriteCondition; key: ItemKey },
+): Promise<boolean> {
+  try {
+    await transactWrite(adapter, [
+      { condition: state.condition, key: state.key, type: 'check' },
+      {
+        condition:
+          was === undefined
+            ? { expression: 'attribute_not_exists(#count)', names: { '#count': 'count' } }
+            : {
+                expression: '#count = :was',
+                names: { '#count': 'count' },
+                values: { ':was': was },
+              },
+        key,
+        set: { count: (was ?? 0) + difference },
+        type: 'set',
+      },
+    ])
+    return true
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'TransactionCanceledException') {
       throw error
     }
     return false
@@ -147,6 +188,8 @@ export async function repairValueCounters(
   const built = countedIndexes(indexes)
   const generations = indexGenerations(adapter, namespace)
   const tokens = built.map((definition) => coverageToken(definition, generations))
+  const stillCounted = stillCountedCondition(built, generations, counterEpochs(adapter, namespace))
+  const state = stillCounted && { condition: stillCounted, key: { pk: namespace.pk, sk: STATE_SK } }
   for (let attempt = 0; attempt < COUNTER_ATTEMPTS; attempt++) {
     await settleDelay(attempt)
     const before = await readStamp(adapter, namespace.pk)
@@ -156,6 +199,10 @@ export async function repairValueCounters(
       localeCodes(adapter),
       counterEpochs(adapter, namespace),
     )
+    if (attempt > 0 && state && !(await stateHolds(adapter, state))) {
+      // Dropped, rebuilt or recounted by another process meanwhile: nothing here is its to fix.
+      return 'unsettled'
+    }
     let marked = 0
     let locked = false
     // Strongly consistent: the differences are computed from what is read.
@@ -184,7 +231,13 @@ export async function repairValueCounters(
     for (const value of drift) {
       const firstShard = valueCounterKey(`${value.pk}\u0000${value.sk}`, 0)
       if (
-        await setFromRead(adapter, firstShard, value.firstShard, value.documents - value.counted)
+        await setFromRead(
+          adapter,
+          firstShard,
+          value.firstShard,
+          value.documents - value.counted,
+          state,
+        )
       ) {
         fixed++
       }
@@ -194,6 +247,22 @@ export async function repairValueCounters(
     }
   }
   return 'unsettled'
+}
+
+/** Whether the state item still meets `state.condition` (a lone check, writing nothing). */
+async function stateHolds(
+  adapter: DynamoDBAdapter,
+  state: { condition: WriteCondition; key: ItemKey },
+): Promise<boolean> {
+  try {
+    await transactWrite(adapter, [{ condition: state.condition, key: state.key, type: 'check' }])
+    return true
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'TransactionCanceledException') {
+      throw error
+    }
+    return false
+  }
 }
 
 /** Adds a document's missing tokens to its `ix`, if it is still at the revision read. */

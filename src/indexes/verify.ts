@@ -12,7 +12,7 @@ import { withDocuments } from '../storage/documentStore.js'
 import { readStamp } from '../storage/namespaceStamp.js'
 import { PARTITION_PAGE_ITEMS } from '../storage/pageLimits.js'
 import { send } from '../storage/send.js'
-import { counterEpochs, queryableIndexes } from './buildState.js'
+import { counterEpochs, freshIndexState, queryableIndexes } from './buildState.js'
 import { ExpectedValueCounts } from './verifyCounters.js'
 import {
   indexEntries,
@@ -362,5 +362,8 @@ export function reportOf(drift: Drift): IndexReport {
  * tool, not a query path. `clean: true` means the indexes are exactly right.
  */
 export async function verifyIndexes(this: DynamoDBAdapter, args: VerifyArgs): Promise<IndexReport> {
-  return reportOf(await findDrift(this, namespaceOf(this, args), args.pageSize))
+  const namespace = namespaceOf(this, args)
+  // Checked against what the table records now (an index dropped or built by another process).
+  await freshIndexState(this, namespace, { force: true })
+  return reportOf(await findDrift(this, namespace, args.pageSize))
 }

@@ -1,0 +1,127 @@
+/**
+ * A value-counter repair by a process that still takes an index for built while another process
+ * drops it: the repair measured the dropped index's emptied counters against the documents and
+ * wrote the whole counts back, which the index's next build then counted again on top (a value's
+ * count doubled for good). Its corrections are now conditioned on the index state as it read it
+ * (not dropped, same generation and counter epoch).
+ */
+import type { Config, DatabaseAdapterObj, Payload } from 'payload'
+
+import { DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
+import { randomUUID } from 'node:crypto'
+
+import type { DynamoDBAdapter } from '../../src/index.js'
+
+import { collectionNamespace } from '../../src/namespaces.js'
+import { bootOnTable } from '../support/bootPayload.js'
+import { useIndexStateMaxAge } from '../support/indexStateAge.js'
+import { type SentCommand, watchSends } from '../support/journalItems.js'
+
+const config =
+  (indexed: boolean) =>
+  (db: DatabaseAdapterObj): Config => ({
+    collections: [{ slug: 'posts', fields: [{ name: 'region', type: 'text', index: indexed }] }],
+    db,
+    secret: 'repair-during-drop',
+    telemetry: false,
+  })
+
+const adapterOf = (payload: Payload) => payload.db as unknown as DynamoDBAdapter
+const eu = { region: { equals: 'eu' } }
+
+/** A value-counter correction: a count set on an item of the index's counters. */
+function correctsCount(command: SentCommand): boolean {
+  const input = command.input as {
+    Key?: { pk?: unknown }
+    TransactItems?: { Update?: { Key?: { pk?: unknown } } }[]
+  }
+  const keys = [input.Key, ...(input.TransactItems ?? []).map((item) => item.Update?.Key)]
+  return keys.some((key) => String(key?.pk).includes('#K#region'))
+}
+
+/** Four posts, three of them in `eu`, on a new table, by a process of the indexed config. */
+async function seeded(started: Payload[]): Promise<{ repairing: Payload; table: string }> {
+  const table = `repair-during-drop-${randomUUID()}`
+  const repairing = await bootOnTable(config(true), table, { readCache: false })
+  started.push(repairing)
+  for (const region of ['eu', 'eu', 'eu', 'us']) {
+    await repairing.create({ collection: 'posts', data: { region } })
+  }
+  return { repairing, table }
+}
+
+/** The index added back by a third process: each document counted once, nothing off. */
+async function addedBack(started: Payload[], table: string): Promise<void> {
+  const again = await bootOnTable(config(true), table, { buildIndexes: false, readCache: false })
+  started.push(again)
+  await adapterOf(again).syncIndexes()
+  expect((await again.count({ collection: 'posts', where: eu })).totalDocs).toBe(3)
+  const verified = await adapterOf(again).verifyIndexes({ collection: 'posts' })
+  expect(verified.clean ? 'clean' : verified).toBe('clean')
+}
+
+useIndexStateMaxAge(300)
+
+describe('a counter repair while the index is dropped', () => {
+  const started: Payload[] = []
+
+  afterAll(async () => {
+    for (const payload of started) {
+      await payload.destroy()
+    }
+  })
+
+  it('a repair after the drop leaves the dropped index alone', async () => {
+    const { repairing, table } = await seeded(started)
+    const without = await bootOnTable(config(false), table, {
+      buildIndexes: false,
+      readCache: false,
+    })
+    started.push(without)
+    await adapterOf(without).syncIndexes()
+
+    const report = await adapterOf(repairing).repairIndexes({ collection: 'posts' })
+    expect(report.valueCountersFixed ?? 0).toBe(0)
+    await addedBack(started, table)
+  }, 120_000)
+
+  it('a correction measured before the drop is not written after it', async () => {
+    const { repairing, table } = await seeded(started)
+    // Counters off: every post's count is gone, for the repair to put back.
+    const db = adapterOf(repairing)
+    const namespace = collectionNamespace(db, 'posts')
+    const counters = await db.docClient.send(
+      new QueryCommand({
+        ExpressionAttributeValues: { ':pk': `${namespace.pk}#K#region` },
+        KeyConditionExpression: 'pk = :pk',
+        TableName: table,
+      }),
+    )
+    for (const item of counters.Items ?? []) {
+      await db.docClient.send(
+        new DeleteCommand({ Key: { pk: item.pk, sk: item.sk }, TableName: table }),
+      )
+    }
+    const without = await bootOnTable(config(false), table, {
+      buildIndexes: false,
+      readCache: false,
+    })
+    started.push(without)
+    let dropped = false
+    const watch = watchSends(db, async (command) => {
+      if (!dropped && correctsCount(command)) {
+        dropped = true
+        await adapterOf(without).syncIndexes()
+      }
+    })
+    try {
+      const report = await db.repairIndexes({ collection: 'posts' })
+      expect(dropped).toBe(true)
+      expect(report.valueCountersFixed ?? 0).toBe(0)
+      expect(report.valueCountersUnsettled).toBe(true)
+    } finally {
+      watch.restore()
+    }
+    await addedBack(started, table)
+  }, 120_000)
+})
