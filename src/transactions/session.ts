@@ -36,6 +36,14 @@ export type DocumentChange = {
 export const isGuard = (change: Pick<DocumentChange, 'namespace'>): boolean =>
   change.namespace.kind === 'latest'
 
+/**
+ * A create under a key that is not a chosen id (a global's, a version pointer's, an upsert's
+ * derived id): another writer creating it first is a change to compute the write again over.
+ */
+export const mayMeetAnotherCreate = (change: DocumentChange): boolean =>
+  change.before === null &&
+  (Boolean(change.derivedID) || isGuard(change) || change.namespace.kind === 'global')
+
 /** One adapter write, re-runnable: reads what it needs (through the current view), says what changes. */
 export type WriteStep = () => Promise<DocumentChange[]>
 

@@ -11,6 +11,7 @@ import { revisionOf } from '../storage/revisions.js'
 import { deleteJournal, markGroupDone, writeJournal } from '../transactions/journal.js'
 import { JournalTakenOver, UnfinishedWrite } from '../transactions/journalGrace.js'
 import { undoneError } from '../transactions/journalUndo.js'
+import { mayMeetAnotherCreate } from '../transactions/session.js'
 import {
   assertJournalOwner,
   awaitOutcome,
@@ -92,7 +93,14 @@ export async function commitJournaled(
   writeID: string,
   req?: Partial<PayloadRequest>,
 ): Promise<void> {
-  const groups = groupChanges(adapter, changes, writeID, GROUP_CAPACITY, true)
+  // Creates that may meet another writer's go first: a conflict in the first group computes the
+  // write again over the other document, while one in a later group (applied groups stay) can
+  // only undo the whole write.
+  const ordered = [
+    ...changes.filter(mayMeetAnotherCreate),
+    ...changes.filter((change) => !mayMeetAnotherCreate(change)),
+  ]
+  const groups = groupChanges(adapter, ordered, writeID, GROUP_CAPACITY, true)
   const journal = groups.flatMap((group, index) =>
     group.changes.map((change) => journalChange(change, index)),
   )

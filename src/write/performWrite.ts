@@ -10,7 +10,7 @@ import type { ItemKey } from '../keys/itemKeys.js'
 import type { ItemReader } from '../storage/documentStore.js'
 
 import { deleteJournal, type JournalParts } from '../transactions/journal.js'
-import { activeTransaction, isGuard, keyString } from '../transactions/session.js'
+import { activeTransaction, keyString, mayMeetAnotherCreate } from '../transactions/session.js'
 import { jitteredDelay } from '../transactions/transactWrite.js'
 import { checkUniqueInTransaction, refuseTakenInTransaction } from '../transactions/uniqueCheck.js'
 import { commitChanges, RevisionConflict } from './commitChanges.js'
@@ -255,10 +255,7 @@ function gaveUp(attempts: number): Error {
  * which another writer created first; the write is computed again over it.
  */
 const takesID = (change: DocumentChange): boolean =>
-  change.before === null &&
-  !change.derivedID &&
-  !isGuard(change) &&
-  change.namespace.kind !== 'global'
+  change.before === null && !mayMeetAnotherCreate(change)
 
 function duplicateID(change: DocumentChange, req?: Partial<PayloadRequest>): ValidationError {
   const id = (change.after as { id: unknown }).id
