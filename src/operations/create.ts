@@ -6,7 +6,8 @@ import { collectionNamespace, keyOf } from '../namespaces.js'
 import { applySelect } from '../query/applySelect.js'
 import { readTogether } from '../storage/readTogether.js'
 import { activeTransaction } from '../transactions/session.js'
-import { newDocumentID } from '../utilities/newDocumentID.js'
+import { newDocumentID, suppliedID } from '../utilities/newDocumentID.js'
+import { assertIDFree } from '../write/duplicateID.js'
 import { performWrite } from '../write/performWrite.js'
 import { returnedCopy } from '../write/returnedCopy.js'
 import { assertReferencesExist, transformWrite } from '../write/transformWrite.js'
@@ -34,12 +35,19 @@ export const create: Create = async function create(
     doc.createdAt = stored.createdAt ?? now
     doc.updatedAt = stored.updatedAt ?? now
   }
+  const change = { after: doc, before: null, key: keyOf(namespace, id), namespace }
+  // A chosen id may be taken (a generated one is not): in a transaction, refused now.
+  const transaction = activeTransaction()
+  const idFree =
+    transaction && read && suppliedID(this, namespace, data, customID) !== undefined
+      ? assertIDFree(transaction, change, read, req)
+      : undefined
 
   await performWrite(
     this,
-    async () => [{ after: doc, before: null, key: keyOf(namespace, id), namespace }],
+    async () => [change],
     req,
-    referencesExist,
+    idFree ? Promise.all([referencesExist, idFree]).then(() => undefined) : referencesExist,
     read,
   )
   if (returning === false) {

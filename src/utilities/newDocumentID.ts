@@ -19,10 +19,8 @@ export function newDocumentID(
   customID?: number | string,
   generated?: string,
 ): number | string {
-  const supplied = namespace.customIDType
-    ? data.id
-    : (customID ?? (adapter.allowIDOnCreate ? data.id : undefined))
-  if (supplied !== undefined && supplied !== null && supplied !== '') {
+  const supplied = suppliedID(adapter, namespace, data, customID)
+  if (supplied !== undefined) {
     if (typeof supplied !== 'string' && typeof supplied !== 'number') {
       throw new APIError(
         `Invalid id ${JSON.stringify(supplied)}: ids must be strings or numbers.`,
@@ -35,6 +33,22 @@ export function newDocumentID(
     throw new APIError(`Collection "${namespace.slug}" has a custom id field: provide an id.`, 400)
   }
   return generated ?? (adapter.generatedIDType === 'uuid' ? randomUUID() : generateID())
+}
+
+/**
+ * The id the caller chose for a new document (the custom id field's value, Payload's `customID`,
+ * a client id under `allowIDOnCreate`), if any: unlike a generated one, it may be taken.
+ */
+export function suppliedID(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  data: Record<string, unknown>,
+  customID?: number | string,
+): unknown {
+  const supplied = namespace.customIDType
+    ? data.id
+    : (customID ?? (adapter.allowIDOnCreate ? data.id : undefined))
+  return supplied === null || supplied === '' ? undefined : supplied
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { PayloadRequest } from 'payload'
 
 import { randomUUID } from 'node:crypto'
-import { APIError, ValidationError } from 'payload'
+import { APIError } from 'payload'
 
 import type { DocumentChange, WriteStep } from '../transactions/session.js'
 import type { DynamoDBAdapter } from '../types.js'
@@ -10,9 +10,10 @@ import type { ItemKey } from '../keys/itemKeys.js'
 import type { ItemReader } from '../storage/documentStore.js'
 
 import { deleteJournal, type JournalParts } from '../transactions/journal.js'
-import { activeTransaction, keyString, mayMeetAnotherCreate } from '../transactions/session.js'
+import { activeTransaction, keyString } from '../transactions/session.js'
 import { jitteredDelay } from '../transactions/transactWrite.js'
 import { checkUniqueInTransaction, refuseTakenInTransaction } from '../transactions/uniqueCheck.js'
+import { duplicateID, refuseStagedIDs, takesID } from './duplicateID.js'
 import { commitChanges, RevisionConflict } from './commitChanges.js'
 import { landed, readConflicts } from './conflictReads.js'
 import { journalGraceMs, JournalTakenOver, UnfinishedWrite } from '../transactions/journalGrace.js'
@@ -68,6 +69,7 @@ export async function performWrite(
     assertNoSharedNewUniqueValues(adapter, changes, req)
     await Promise.all([checks, checkUniqueInTransaction(adapter, transaction, changes, req, read)])
     refuseTakenInTransaction(adapter, transaction, changes, req)
+    refuseStagedIDs(transaction, changes, req)
     changes.forEach((change) => transaction.stage(change))
     transaction.steps.push(step)
     return
@@ -247,21 +249,4 @@ function gaveUp(attempts: number): Error {
     undefined,
     true,
   )
-}
-
-/**
- * A create that met an item under its key took an id another document holds, unless its key is
- * not a chosen id: a global's (keyed by its slug), a version pointer's or an upsert's derived id,
- * which another writer created first; the write is computed again over it.
- */
-const takesID = (change: DocumentChange): boolean =>
-  change.before === null && !mayMeetAnotherCreate(change)
-
-function duplicateID(change: DocumentChange, req?: Partial<PayloadRequest>): ValidationError {
-  const id = (change.after as { id: unknown }).id
-  return new ValidationError({
-    collection: change.namespace.kind === 'collection' ? change.namespace.slug : undefined,
-    errors: [{ message: `A document with id "${String(id)}" already exists.`, path: 'id' }],
-    req,
-  })
 }

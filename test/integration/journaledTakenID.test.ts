@@ -45,7 +45,6 @@ describe('a journaled transaction creating a taken id', () => {
   it('fails with the duplicate-id error and stores nothing, after an update in its first group', async () => {
     const { payload } = dynamo
     await payload.create({ collection: 'named', data: { id: 'first', title: 'before' } })
-    await payload.create({ collection: 'named', data: { id: 'taken', title: 'holder' } })
 
     const req = { payload } as PayloadRequest
     await initTransaction(req)
@@ -58,8 +57,10 @@ describe('a journaled transaction creating a taken id', () => {
         req,
       })
     }
-    // Another request takes nothing here: the id is held before the transaction began.
+    // Free when the transaction creates it (a stored id is refused at the create), taken by
+    // another request before the commit.
     await payload.create({ collection: 'named', data: { id: 'taken', title: 'again' }, req })
+    await payload.create({ collection: 'named', data: { id: 'taken', title: 'holder' } })
 
     let failure: unknown
     try {
