@@ -73,6 +73,9 @@ export class Transaction {
   readonly steps: WriteStep[] = []
   private staged = new Map<string, StagedDocument>()
   private byPartition = new Map<string, Map<string, StagedDocument>>()
+  /** How many changes were staged so far, and when each key was last (see `stagedSince`). */
+  private stagings = 0
+  private stagedAt = new Map<string, number>()
   /**
    * Documents read by key in this transaction, as stored (private copies): Payload reads a
    * document, then updates or deletes it; the write step finds it here instead of reading it
@@ -100,8 +103,23 @@ export class Transaction {
     return this.byPartition.get(pk)
   }
 
+  /** A mark to pass to `stagedSince` later. */
+  get stagingMark(): number {
+    return this.stagings
+  }
+
+  /**
+   * Whether a change of `key` was staged after `mark`: a write step that read the document
+   * before then computed over what another step of the transaction (run in parallel under the
+   * same `req`) has since replaced.
+   */
+  stagedSince(key: ItemKey, mark: number): boolean {
+    return (this.stagedAt.get(keyString(key)) ?? 0) > mark
+  }
+
   stage(change: DocumentChange): void {
     const name = keyString(change.key)
+    this.stagedAt.set(name, ++this.stagings)
     const existing = this.staged.get(name)
     const staged: StagedDocument = {
       after: snapshot(change.after),
@@ -129,6 +147,7 @@ export class Transaction {
     this.reads.clear()
     this.staged.clear()
     this.byPartition.clear()
+    this.stagedAt.clear()
   }
 }
 

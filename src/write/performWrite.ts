@@ -64,15 +64,29 @@ export async function performWrite(
   checks?.catch(() => undefined)
   const transaction = activeTransaction()
   if (transaction) {
-    const changes = await step()
-    assertNoRepeatedUniqueValues(adapter, changes, req)
-    assertNoSharedNewUniqueValues(adapter, changes, req)
-    await Promise.all([checks, checkUniqueInTransaction(adapter, transaction, changes, req, read)])
-    refuseTakenInTransaction(adapter, transaction, changes, req)
-    refuseStagedIDs(transaction, changes, req)
-    changes.forEach((change) => transaction.stage(change))
-    transaction.steps.push(step)
-    return
+    for (let attempt = 1; ; attempt++) {
+      const mark = transaction.stagingMark
+      const changes = await step()
+      assertNoRepeatedUniqueValues(adapter, changes, req)
+      assertNoSharedNewUniqueValues(adapter, changes, req)
+      await Promise.all([
+        checks,
+        checkUniqueInTransaction(adapter, transaction, changes, req, read),
+      ])
+      if (changes.some((change) => transaction.stagedSince(change.key, mark))) {
+        // Another step of this transaction, run in parallel, staged one of these documents
+        // since this step read it: computed again over it, as one after the other.
+        if (attempt >= REVISION_ATTEMPTS) {
+          throw gaveUp(attempt)
+        }
+        continue
+      }
+      refuseTakenInTransaction(adapter, transaction, changes, req)
+      refuseStagedIDs(transaction, changes, req)
+      changes.forEach((change) => transaction.stage(change))
+      transaction.steps.push(step)
+      return
+    }
   }
   await checks
   await writeWithRetries(adapter, step, { req })

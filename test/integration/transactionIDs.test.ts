@@ -21,6 +21,7 @@ function config(db: DatabaseAdapterObj): Config {
         fields: [
           { name: 'id', type: 'text' },
           { name: 'title', type: 'text' },
+          { name: 'n', type: 'number' },
         ],
       },
     ],
@@ -116,6 +117,28 @@ describe('creates under taken ids in a transaction', () => {
         title: 'again',
       })
       expect((await payload.count({ collection: 'codes' })).totalDocs).toBe(1)
+    },
+    120_000,
+  )
+
+  it.each([0, 1])(
+    'parallel writes of one document under one transaction add up (adapter %i: dynamodb, db-sqlite)',
+    async (which) => {
+      const { payload } = both[which]!
+      await payload.create({ collection: 'codes', data: { id: 'counted', n: 0 } })
+      await inTransaction(payload, async (req) => {
+        await Promise.all(
+          Array.from({ length: 4 }, () =>
+            payload.db.updateOne({
+              collection: 'codes',
+              data: { n: { $inc: 1 } },
+              id: 'counted',
+              req,
+            }),
+          ),
+        )
+      })
+      expect(await payload.findByID({ collection: 'codes', id: 'counted' })).toMatchObject({ n: 4 })
     },
     120_000,
   )
