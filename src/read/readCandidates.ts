@@ -1,6 +1,6 @@
 import type { Namespace } from '../namespaces.js'
 import type { CompiledWhere } from '../query/compileWhere.js'
-import type { Plan } from '../query/plan/types.js'
+import type { IndexRead, Plan } from '../query/plan/types.js'
 import type { Doc } from '../query/types.js'
 import type { DynamoDBAdapter } from '../types.js'
 
@@ -32,6 +32,8 @@ export async function fetchMatching(
    * totals against older documents.
    */
   byKey = false,
+  /** Collects the documents read that do not match (see `movedOutOfReads`). */
+  unmatched?: Doc[],
 ): Promise<Doc[]> {
   const unique = [...new Map(ids.map((id) => [String(id), id])).values()]
   const transaction = activeTransaction()
@@ -62,7 +64,35 @@ export async function fetchMatching(
   if (transaction && !onlyFields) {
     fetched.forEach((doc) => transaction.rememberRead(keyOf(namespace, doc.id), doc))
   }
-  return [...known, ...fetched].filter(compiled.matches)
+  return [...known, ...fetched].filter((doc) => {
+    const matches = compiled.matches(doc)
+    if (!matches) {
+      unmatched?.push(doc)
+    }
+    return matches
+  })
+}
+
+/**
+ * Whether a document read as a candidate has none of its entries in the ranges it was found in:
+ * it changed between the index read and the document read. What replaced it there (a draft's
+ * new latest version, a document moved onto the value) was not in the entries read, so the
+ * candidates are read again rather than answer without either.
+ */
+export function movedOutOfReads(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  reads: IndexRead[],
+  doc: Doc,
+): boolean {
+  const definitions = [...new Set(reads.map((read) => read.definition))]
+  return !indexEntries(namespace, definitions, localeCodes(adapter), doc).some((entry) =>
+    reads.some(
+      (read) =>
+        read.pk === entry.pk &&
+        read.ranges.some((range) => entry.sk >= range.from && entry.sk <= range.to),
+    ),
+  )
 }
 
 /**
@@ -139,6 +169,7 @@ export async function readCandidates(
   plan: Exclude<Plan, { kind: 'partition' }>,
   compiled: CompiledWhere,
   onlyFields?: string[],
+  unmatched?: Doc[],
 ): Promise<Doc[]> {
   if (plan.kind === 'byID') {
     return fetchMatching(adapter, namespace, plan.ids, compiled, onlyFields, true)
@@ -154,5 +185,47 @@ export async function readCandidates(
       }
     }
   }
-  return fetchMatching(adapter, namespace, ids, compiled, onlyFields)
+  return fetchMatching(adapter, namespace, ids, compiled, onlyFields, false, unmatched)
+}
+
+/** Index reads of candidates a query makes at most, while candidates move away meanwhile. */
+const CANDIDATE_READS = 3
+
+/**
+ * The matching candidates of a plan (from `candidateIDs` when in hand), read again while a
+ * candidate moved out of the index ranges between the index read and its own read
+ * (`movedOutOfReads`): a draft saved meanwhile makes its new version latest and the one read
+ * not, and an answer from that read would hold neither (a write that follows would start from
+ * the published document).
+ */
+export async function readMovingCandidates(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  plan: Exclude<Plan, { kind: 'partition' }>,
+  compiled: CompiledWhere,
+  onlyFields: string[] | undefined,
+  candidateIDs: (number | string)[] | undefined,
+): Promise<Doc[]> {
+  for (let attempt = 1; ; attempt++) {
+    const unmatched: Doc[] = []
+    const docs =
+      candidateIDs && attempt === 1
+        ? await fetchMatching(
+            adapter,
+            namespace,
+            candidateIDs,
+            compiled,
+            onlyFields,
+            false,
+            unmatched,
+          )
+        : await readCandidates(adapter, namespace, plan, compiled, onlyFields, unmatched)
+    if (
+      attempt >= CANDIDATE_READS ||
+      plan.kind !== 'index' ||
+      !unmatched.some((doc) => movedOutOfReads(adapter, namespace, plan.reads, doc))
+    ) {
+      return docs
+    }
+  }
 }

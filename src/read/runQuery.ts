@@ -17,7 +17,7 @@ import type { CostEstimate } from '../query/plan/cost.js'
 
 import { droppedWhileRead } from './droppedWhileRead.js'
 import { fewCandidateIDs } from './fewCandidates.js'
-import { fetchMatching, readCandidates, streamOrdered } from './readCandidates.js'
+import { readMovingCandidates, streamOrdered } from './readCandidates.js'
 import { countEntries, countFromIndex } from './indexCounts.js'
 import { createLookup } from './lookup.js'
 import { hintedOverflowing, overflowedWhileRead } from './overflowingIndexes.js'
@@ -330,9 +330,7 @@ async function answerQuery(
     docs = page
     totalDocs = total
   } else {
-    docs = candidateIDs
-      ? await fetchMatching(adapter, namespace, candidateIDs, compiled, onlyFields)
-      : await readCandidates(adapter, namespace, plan, compiled, onlyFields)
+    docs = await readMovingCandidates(adapter, namespace, plan, compiled, onlyFields, candidateIDs)
     totalDocs = options.needsTotal ? docs.length : undefined
   }
   observe(docs)
