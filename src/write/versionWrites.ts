@@ -59,8 +59,18 @@ export async function writeNewVersion(
     await performWrite(adapter, async () => [created], req)
     return returnedCopy(doc)
   }
-  await performWrite(adapter, () => latestChanges(adapter, namespace, created), req)
-  return returnedCopy(doc)
+  // Returned as stored: not latest when a newer version was saved meanwhile.
+  let stored = doc
+  await performWrite(
+    adapter,
+    async () => {
+      const changes = await latestChanges(adapter, namespace, created)
+      stored = changes[0].after as Doc
+      return changes
+    },
+    req,
+  )
+  return returnedCopy(stored)
 }
 
 /**

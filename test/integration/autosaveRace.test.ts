@@ -118,4 +118,23 @@ describe('an autosave racing another save of the same document', () => {
     expect(stored.latest).toBe(false)
     expect(returned?.latest).toBe(stored.latest)
   })
+
+  it('returns a new version as stored: not latest when a newer one was saved', async () => {
+    const tableName = `version-returned-${randomUUID()}`
+    const editor = await bootOnTable(config, tableName, { readCache: false })
+    started.push(editor)
+    const doc = await editor.create({ collection: 'posts', data: { title: 'v0' }, draft: true })
+    // A version created with a time before the latest one's.
+    const returned = await editor.db.createVersion({
+      autosave: false,
+      collectionSlug: 'posts',
+      createdAt: new Date(0).toISOString(),
+      parent: doc.id,
+      updatedAt: new Date(0).toISOString(),
+      versionData: { title: 'late' } as never,
+    })
+    const stored = await editor.findVersionByID({ id: returned.id, collection: 'posts' })
+    expect(stored.latest).toBe(false)
+    expect(returned.latest).toBe(stored.latest)
+  })
 })
