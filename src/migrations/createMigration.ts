@@ -74,6 +74,16 @@ export const createMigration: CreateMigration = async function createMigration({
   const timestamp = `${date.replace(/\D/g, '')}_${time.split('.')[0].replace(/\D/g, '')}`
   const fileName = `${timestamp}_${(migrationName ?? 'migration').replace(/\W/g, '_')}.ts`
   const filePath = path.join(dir, fileName)
+  if (typeof predefined.dynamic === 'function') {
+    // A predefined migration that writes itself for this project (as Payload's SQL adapters do).
+    const written = await predefined.dynamic({ filePath, payload })
+    predefined.upSQL = written?.upSQL || predefined.upSQL
+    predefined.downSQL = written?.downSQL || predefined.downSQL
+    predefined.imports = written?.imports || predefined.imports
+  }
+  // A predefined migration (`--file`) is its own work: written whatever `--skip-empty` says, and
+  // without a snapshot, so index changes since the last one go into the next migration.
+  const custom = Boolean(predefined.upSQL)
   // The DynamoDB work the config asks for: indexes to build and to drop, since the last
   // migration written (its snapshot), else what the table lacks.
   const adapter = payload.db as unknown as DynamoDBAdapter
@@ -92,8 +102,12 @@ export const createMigration: CreateMigration = async function createMigration({
       '  // it no longer declares and builds what it declares again.\n' +
       '  await payload.db.syncIndexes()'
   }
-  if (!skipEmpty || indexWork) {
-    fs.writeFileSync(filePath, migrationTemplate(predefined))
+  if (skipEmpty && !indexWork && !custom) {
+    payload.logger.info({ msg: 'No index changes since the last migration: nothing written.' })
+    return
+  }
+  fs.writeFileSync(filePath, migrationTemplate(predefined))
+  if (!custom) {
     writeSnapshot(filePath, declared)
   }
   writeMigrationIndex({ migrationsDir: dir })

@@ -73,6 +73,41 @@ describe('migrate:create after a development server synced the table', () => {
     expect(files()).toHaveLength(2)
   })
 
+  it('writes a predefined migration (--file) whatever --skip-empty says, leaving index changes to the next one', async () => {
+    const own = fs.mkdtempSync(path.join(os.tmpdir(), 'migrations-'))
+    const predefined = path.join(own, 'predefined.mjs')
+    fs.writeFileSync(
+      predefined,
+      "export const upSQL = '  // predefined up'\nexport const downSQL = '  // predefined down'\n",
+    )
+    const dir = path.join(own, 'migrations')
+    const tableName = `migration-predefined-${randomUUID()}`
+    const options = { buildIndexes: true, migrationDir: dir } as const
+    const before = await bootOnTable(config(false), tableName, options)
+    started.push(before)
+    await before.db.createMigration({ migrationName: 'first', payload: before })
+    const after = await bootOnTable(config(true), tableName, options)
+    started.push(after)
+    const written = () => fs.readdirSync(dir).filter((name) => /^\d.*\.ts$/.test(name))
+
+    await after.db.createMigration({
+      file: predefined,
+      migrationName: 'predefined',
+      payload: after,
+      skipEmpty: true,
+    })
+    const file = written().find((name) => name.includes('predefined')) as string
+    expect(file).toBeDefined()
+    expect(fs.readFileSync(path.join(dir, file), 'utf8')).toContain('// predefined up')
+
+    // The index added since the first migration is still the next migration's work.
+    await after.db.createMigration({ migrationName: 'add-score', payload: after, skipEmpty: true })
+    const added = written().find((name) => name.includes('add_score')) as string
+    expect(added).toBeDefined()
+    expect(fs.readFileSync(path.join(dir, added), 'utf8')).toContain('build posts/score')
+    fs.rmSync(own, { force: true, recursive: true })
+  })
+
   it('migrate:fresh records the emptied namespaces as built before the migrations write', async () => {
     const tableName = `migrate-fresh-${randomUUID()}`
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'migrations-'))
