@@ -29,6 +29,11 @@ const holding = new AsyncLocalStorage<DynamoDBAdapter>()
 export const isMigrationLock = (key: ItemKey): boolean =>
   key.pk === MIGRATION_LOCK_KEY.pk && key.sk === MIGRATION_LOCK_KEY.sk
 
+/** Whether the caller runs inside migrations this process holds the lock for (an `up`). */
+export function insideMigrations(adapter: DynamoDBAdapter): boolean {
+  return holding.getStore() === adapter
+}
+
 /**
  * Runs `run` (Payload's `migrate` and its kin) while this process holds the table's migration
  * lock, waiting for another holder to finish first. A process that waited then finds the
@@ -53,9 +58,14 @@ export async function withMigrationLock<T>(
     })
   }, RENEW_MS)
   renewal.unref()
+  // Which migrations ran is read strongly consistently whatever `consistentRead` says: a read
+  // that missed the record the previous holder just wrote would run its migration again.
+  const consistentRead = adapter.consistentRead
+  adapter.consistentRead = true
   try {
     return await holding.run(adapter, run)
   } finally {
+    adapter.consistentRead = consistentRead
     clearInterval(renewal)
     await release(adapter, owner).catch((error: unknown) =>
       adapter.payload.logger.warn({

@@ -9,6 +9,7 @@ import { APIError } from 'payload'
 
 import type { DynamoDBAdapter } from '../types.js'
 
+import { insideMigrations } from '../migrations/migrationLock.js'
 import { writeWithRetries } from '../write/performWrite.js'
 import { type DocumentChange, runInTransaction, Transaction } from './session.js'
 
@@ -20,6 +21,9 @@ const open = new WeakMap<object, Map<string, Transaction>>()
  * if it holds writes.
  */
 const ABANDONED_AFTER_MS = 60 * 60 * 1000
+/** `PAYLOAD_DYNAMODB_TRANSACTION_IDLE_MS` overrides it (tests). */
+const abandonedAfterMs = () =>
+  Number(process.env.PAYLOAD_DYNAMODB_TRANSACTION_IDLE_MS) || ABANDONED_AFTER_MS
 
 /** Idle transactions that hold no write, kept past that (a bound: lost requests leave some). */
 const IDLE_KEPT = 1000
@@ -72,7 +76,7 @@ export const beginTransaction: BeginTransaction = async function beginTransactio
   const now = Date.now()
   let idleKept = 0
   for (const [id, transaction] of transactions) {
-    if (now - transaction.lastUsed > ABANDONED_AFTER_MS) {
+    if (now - transaction.lastUsed > abandonedAfterMs() && !transaction.keptIdle) {
       // One that holds no write loses nothing by waiting: `payload migrate` keeps its
       // transaction while a long `up` writes without it, and commits it at the end.
       if (transaction.isEmpty && transaction.steps.length === 0 && idleKept < IDLE_KEPT) {
@@ -90,6 +94,9 @@ export const beginTransaction: BeginTransaction = async function beginTransactio
     }
   }
   const transaction = new Transaction()
+  // A migration's: `payload migrate` commits it when its `up` ends, which may write without it
+  // for hours (a backfill) after writing with it.
+  transaction.keptIdle = insideMigrations(this)
   transactions.set(transaction.id, transaction)
   return transaction.id
 }

@@ -69,6 +69,8 @@ export class Transaction {
   readonly id = randomUUID()
   /** When an adapter call last used it (abandoned transactions are dropped after a while). */
   lastUsed = Date.now()
+  /** Never dropped for being idle (a migration's, see lifecycle.ts). */
+  keptIdle = false
   /** Every write step in order, so a commit that meets a newer revision can run them again. */
   readonly steps: WriteStep[] = []
   private staged = new Map<string, StagedDocument>()

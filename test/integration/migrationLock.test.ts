@@ -129,4 +129,32 @@ describe('migrations under the table lock', () => {
     expect(await lockItem()).toBeUndefined()
     expect(await recordsOf(failing.name)).toBe(0)
   })
+
+  it("keeps a migration's transaction while its up writes without it for longer than transactions may idle", async () => {
+    const previous = process.env.PAYLOAD_DYNAMODB_TRANSACTION_IDLE_MS
+    process.env.PAYLOAD_DYNAMODB_TRANSACTION_IDLE_MS = '200'
+    try {
+      const name = `long-${randomUUID()}`
+      const migration = {
+        name,
+        down: async () => undefined,
+        up: async ({ payload, req }) => {
+          await payload.create({ collection: 'runs', data: { migration: name }, req })
+          await sleep(500)
+          // A backfill without `req`: each write begins (and ends) a transaction of its own.
+          await payload.create({ collection: 'runs', data: { migration: `${name}-backfill` } })
+        },
+      } as Migration
+      await first.db.migrate({ migrations: [migration] })
+      expect(await recordsOf(name)).toBe(1)
+      expect(await runsOf(name)).toBe(1)
+      expect(await runsOf(`${name}-backfill`)).toBe(1)
+    } finally {
+      if (previous === undefined) {
+        delete process.env.PAYLOAD_DYNAMODB_TRANSACTION_IDLE_MS
+      } else {
+        process.env.PAYLOAD_DYNAMODB_TRANSACTION_IDLE_MS = previous
+      }
+    }
+  }, 60_000)
 })
