@@ -42,8 +42,19 @@ export const docLocales = (fields: FlattenedField[], doc: Doc, codes: string[]):
   return out
 }
 
-/** The configured locales a localized value holds (its keys), in the config's order. */
-export const ownLocales = (value: unknown, codes: string[]): string[] =>
-  value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? codes.filter((code) => code in value)
-    : []
+/**
+ * The configured locales a localized value holds (its keys), in the config's order. A list left
+ * empty in some locales while others hold rows is only in those (db-sqlite joins the list's rows
+ * of every locale: an empty one adds no row, and a null row stands only for a document with none).
+ */
+export const ownLocales = (value: unknown, codes: string[]): string[] => {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return []
+  }
+  const held = codes.filter((code) => code in value)
+  const byLocale = value as Record<string, unknown>
+  const filled = held.filter(
+    (code) => !(Array.isArray(byLocale[code]) && (byLocale[code] as unknown[]).length === 0),
+  )
+  return filled.length > 0 ? filled : held
+}

@@ -93,6 +93,9 @@ async function seed(booted: Booted): Promise<void> {
     data: { rows: [{ id: rowID, caption: 'c-de' }], tags: ['b'] },
     locale: 'de',
   })
+  // 9: a localized hasMany with values in en, emptied in de: db-sqlite has its en row only (an
+  // empty list adds no row; a null row stands for a document with none in any locale).
+  await save({ headline: 'emptied', seq: 9, tags: ['a'] }, { tags: [] })
 }
 
 const WHERES: Where[] = [
@@ -105,6 +108,9 @@ const WHERES: Where[] = [
   { 'links.url': { equals: 'https://example.de' } },
   { tags: { equals: 'b' } },
   { tags: { in: ['a', 'z'] } },
+  { tags: { exists: false } },
+  { tags: { equals: null } },
+  { tags: { not_equals: 'a' } },
   { 'rows.caption': { equals: 'c-de' } },
   { 'rows.caption': { equals: 'c-en' } },
 ]
