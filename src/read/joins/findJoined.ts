@@ -205,7 +205,9 @@ async function findInCollection(
     }
     where = own
   }
-  const drafts = context.drafts && hasDraftsEnabled(config)
+  // Drafts for a join of one collection only: db-sqlite and db-mongodb read a polymorphic
+  // join's documents from the collections themselves.
+  const drafts = context.drafts && !request.polymorphic && hasDraftsEnabled(config)
   const namespace = drafts ? versionsNamespace(adapter, slug) : collectionNamespace(adapter, slug)
   // A relationship to one collection can be asked for the parents' ids (it is indexed); a
   // polymorphic one (`{ relationTo, value }`) or one inside blocks is only checked below.

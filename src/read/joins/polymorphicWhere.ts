@@ -16,26 +16,43 @@ export function whereForCollection(
   if (!where) {
     return undefined
   }
-  const names = new Set(fields.map((field) => ('name' in field ? field.name : '')))
-  names.add('id')
-  const result = simplify(where, collection, names)
+  const result = simplify(where, collection, (path) => path === 'id' || hasPath(fields, path))
   if (result === true) {
     return undefined
   }
   return result
 }
 
-function simplify(where: Where, collection: string, names: Set<string>): Simplified {
+/**
+ * Whether a collection has the field a path names, through groups and tabs (a path into a
+ * relationship, an array or blocks is left to the query's own judgement).
+ */
+function hasPath(fields: FlattenedField[], path: string): boolean {
+  let within = fields
+  for (const segment of path.split('.')) {
+    const field = within.find((candidate) => 'name' in candidate && candidate.name === segment)
+    if (!field) {
+      return false
+    }
+    if (field.type !== 'group' && field.type !== 'tab') {
+      return true
+    }
+    within = field.flattenedFields
+  }
+  return true
+}
+
+function simplify(where: Where, collection: string, has: (path: string) => boolean): Simplified {
   const kept: Where[] = []
   for (const [key, value] of Object.entries(where)) {
     let part: Simplified
     const lower = key.toLowerCase()
     if ((lower === 'and' || lower === 'or') && Array.isArray(value)) {
-      const children = (value as Where[]).map((child) => simplify(child ?? {}, collection, names))
+      const children = (value as Where[]).map((child) => simplify(child ?? {}, collection, has))
       part = lower === 'and' ? allOf(children) : anyOf(children)
     } else if (key === 'relationTo') {
       part = decide(collection, value)
-    } else if (!names.has(key.split('.')[0] ?? key)) {
+    } else if (!has(key)) {
       part = decide(undefined, value)
     } else {
       part = { [key]: value } as Where
@@ -97,10 +114,16 @@ function decide(actual: string | undefined, constraint: unknown): boolean {
         return operand === null ? actual === undefined : actual === operand
       case 'not_equals':
         return operand === null ? actual !== undefined : actual !== operand
+      // A field the collection lacks is SQL's NULL there: `IN` with `null` is `IS NULL OR IN`,
+      // and `NULL NOT IN (...)` holds for no row (the evaluator's reading of a null value).
       case 'in':
-        return actual !== undefined && asList(operand).includes(actual)
+        return actual === undefined
+          ? asList(operand).includes(null)
+          : asList(operand).includes(actual)
       case 'not_in':
-        return actual === undefined || !asList(operand).includes(actual)
+        return actual === undefined
+          ? asList(operand).length === 0
+          : !asList(operand).includes(actual)
       case 'exists':
         return isTrue(operand) ? actual !== undefined : actual === undefined
       case 'like':
