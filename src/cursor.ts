@@ -12,7 +12,8 @@ const decodeCursor = (cursor: string) =>
 
 /**
  * Walks a collection (optionally filtered by `where`) page by page with DynamoDB's own cursor,
- * in id order, without ever holding more than one page: for exports, migrations and backfills.
+ * in the order of the documents' keys (not id order: number ids sort as text, `10` before `9`),
+ * without ever holding more than one page: for exports, migrations and backfills.
  *
  * ```ts
  * for await (const { docs, cursor } of payload.db.iterateDocuments({ collection: 'posts' })) { ... }
