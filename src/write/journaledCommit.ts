@@ -106,7 +106,7 @@ export async function commitJournaled(
   )
   // The writing process owns its journal under the write id (journalOwnership.ts).
   const owner = writeID
-  const parts = await writeJournal(adapter, writeID, journal, owner)
+  const parts = await recordJournal(adapter, writeID, journal, owner)
   const lockProgress: LockProgress = { steps: 0 }
   const heartbeat = startHeartbeat(adapter, writeID, owner, lockProgress)
   try {
@@ -144,6 +144,34 @@ export async function commitJournaled(
     throw existing.length > 0 ? new RevisionConflict(existing, changes) : error
   } finally {
     heartbeat.stop()
+  }
+}
+
+/**
+ * `writeJournal`, taking back a header that may have landed when the request recording it failed
+ * (its answer lost, the retries failed): left there, the next start would apply a write whose
+ * caller was told it failed. When even that cannot be done, the caller is told the write may
+ * still be applied.
+ */
+async function recordJournal(
+  adapter: DynamoDBAdapter,
+  writeID: string,
+  journal: JournalChange[],
+  owner: string,
+): Promise<JournalParts> {
+  try {
+    return await writeJournal(adapter, writeID, journal, owner)
+  } catch (error) {
+    if (error instanceof UnfinishedWrite) {
+      throw error
+    }
+    try {
+      // Only while nothing of it was applied: no other process took it over meanwhile.
+      await deleteJournal(adapter, writeID, { gen: '', parts: 0 }, owner, true)
+    } catch (failure) {
+      throw unfinished(failure, true)
+    }
+    throw error
   }
 }
 

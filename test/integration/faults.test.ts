@@ -3,7 +3,7 @@
  * and fails with 5xx, the client the adapter creates still gets every answer (the SDK retries);
  * and what finally fails reaches Payload as an APIError with a clear message, never an SDK error.
  */
-import type { Config, Payload } from 'payload'
+import type { Config, Payload, PayloadRequest } from 'payload'
 
 import { DynamoDBClient, DynamoDBServiceException } from '@aws-sdk/client-dynamodb'
 import {
@@ -398,6 +398,40 @@ describe('Payload on the adapter, through the proxy', () => {
       expect((error as APIError).status).toBe(503)
     },
   )
+
+  it('a journaled commit whose journal could not be confirmed is not applied later', async () => {
+    const previous = process.env.PAYLOAD_DYNAMODB_JOURNAL_GRACE_MS
+    process.env.PAYLOAD_DYNAMODB_JOURNAL_GRACE_MS = '200'
+    try {
+      const transactionID = (await payload.db.beginTransaction()) as string
+      const req = { payload, transactionID } as PayloadRequest
+      for (let i = 0; i < 120; i++) {
+        await payload.create({ collection: 'notes', data: { title: `bulk ${i}` }, req })
+      }
+      // The journal's part lands; its header lands but the answer is lost, and the SDK's other
+      // attempts are dropped: the commit fails without knowing whether the journal stands.
+      proxy.configure({ operations: ['PutItem'], script: ['pass', 'lostResponse', 'drop', 'drop'] })
+      const error = await payload.db.commitTransaction(transactionID).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      )
+      proxy.configure({})
+      expect(error).toBeInstanceOf(APIError)
+      expect((error as APIError).status).toBe(503)
+      const bulk = { title: { like: 'bulk' } }
+      expect((await payload.count({ collection: 'notes', where: bulk })).totalDocs).toBe(0)
+      // Another start looks for journals left behind: none holds this write.
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      await (payload.db as unknown as DynamoDBAdapter).finishOpenCommits()
+      expect((await payload.count({ collection: 'notes', where: bulk })).totalDocs).toBe(0)
+    } finally {
+      if (previous === undefined) {
+        delete process.env.PAYLOAD_DYNAMODB_JOURNAL_GRACE_MS
+      } else {
+        process.env.PAYLOAD_DYNAMODB_JOURNAL_GRACE_MS = previous
+      }
+    }
+  })
 
   it('and works again once DynamoDB answers', async () => {
     const found = await payload.find({ collection: 'notes' })
