@@ -11,7 +11,8 @@ import type { DynamoDBAdapterArgs } from '../types.js'
  * base for transient errors, 1 s base for throttling (capped at 20 s). Six attempts ride out a
  * throttling burst of about 15 s on average (31 s at worst) before the request fails with an
  * `APIError`, while an unreachable endpoint fails within a second. The SDK's own default for
- * DynamoDB is 4.
+ * DynamoDB is 4. Retries draw on the client's retry budget (500 tokens, 5 per throttled retry, 14
+ * per other retry): once a burst spends it, requests get one attempt until successes refill it.
  */
 export const DEFAULT_MAX_ATTEMPTS = 6
 
