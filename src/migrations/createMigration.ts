@@ -103,6 +103,8 @@ export const createMigration: CreateMigration = async function createMigration({
       '  await payload.db.syncIndexes()'
   }
   if (skipEmpty && !indexWork && !custom) {
+    // The index of migrations still follows the files (one removed by hand leaves it).
+    writeMigrationIndex({ migrationsDir: dir })
     payload.logger.info({ msg: 'No index changes since the last migration: nothing written.' })
     return
   }
