@@ -1,5 +1,3 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
-
 import type { ItemKey } from '../keys/itemKeys.js'
 import type { Namespace } from '../namespaces.js'
 import type { DynamoDBAdapter } from '../types.js'
@@ -9,10 +7,10 @@ import { COUNTER_SK, counterKey } from '../keys/counterKey.js'
 import { DOCUMENT_SK_PREFIX } from '../keys/itemKeys.js'
 import { keyOf } from '../namespaces.js'
 import { consistentReader } from '../storage/consistentReader.js'
+import { isConditionFailure } from '../storage/errors.js'
 import { iteratePartition } from '../storage/documentStore.js'
 import { readStamp, stampAction } from '../storage/namespaceStamp.js'
 import { countedIn, lockedBy, revisionOf } from '../storage/revisions.js'
-import { send } from '../storage/send.js'
 import { transactWrite, type WriteCondition } from '../transactions/transactWrite.js'
 import { counterEpochs, indexGenerations, queryableIndexes } from './buildState.js'
 import { stillCountedCondition } from './buildRecordGuard.js'
@@ -41,64 +39,26 @@ async function settleDelay(attempt: number): Promise<void> {
 
 /**
  * Moves a counter item by `difference` from the count it had when it was read (`was`; undefined:
- * no count). False when it moved meanwhile: a writer after the measurement, or a second repair.
+ * no count). False when it moved meanwhile (a writer after the measurement, or a second repair),
+ * or when `state`, a condition on the namespace's state item checked in the same transaction
+ * (value counters: `stillCountedCondition`), no longer holds.
  */
 async function setFromRead(
   adapter: DynamoDBAdapter,
   key: ItemKey,
   was: number | undefined,
   difference: number,
-  /** A condition on the namespace's state item as well (value counters: `stillCountedCondition`). */
   state?: { condition: WriteCondition; key: ItemKey },
 ): Promise<boolean> {
-  if (state) {
-    return setFromReadWhile(adapter, key, was, difference, state)
-  }
-  try {
-    await send(
-      adapter,
-      new UpdateCommand({
-        ConditionExpression: was === undefined ? 'attribute_not_exists(#count)' : '#count = :was',
-        ExpressionAttributeNames: { '#count': 'count' },
-        ExpressionAttributeValues: {
-          ':n': (was ?? 0) + difference,
-          ...(was === undefined ? {} : { ':was': was }),
-        },
-        Key: key,
-        ReturnConsumedCapacity: 'TOTAL',
-        TableName: adapter.tableName,
-        UpdateExpression: 'SET #count = :n',
-      }),
-    )
-    return true
-  } catch (error) {
-    if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') {
-      throw error
-    }
-    return false
-  }
-}
-
-/** `setFromRead` in one transaction with a check of the state item. */
-async function setFromReadWhile(
-  adapter: DynamoDBAdapter,
-  key: ItemKey,
-  was: number | undefined,
-  difference: number,
-  state: { condition: WriteCondition; key: ItemKey },
-): Promise<boolean> {
+  const names = { '#count': 'count' }
   try {
     await transactWrite(adapter, [
-      { condition: state.condition, key: state.key, type: 'check' },
+      ...(state ? [{ condition: state.condition, key: state.key, type: 'check' as const }] : []),
       {
         condition:
           was === undefined
-            ? { expression: 'attribute_not_exists(#count)', names: { '#count': 'count' } }
-            : {
-                expression: '#count = :was',
-                names: { '#count': 'count' },
-                values: { ':was': was },
-              },
+            ? { expression: 'attribute_not_exists(#count)', names }
+            : { expression: '#count = :was', names, values: { ':was': was } },
         key,
         set: { count: (was ?? 0) + difference },
         type: 'set',
@@ -106,7 +66,7 @@ async function setFromReadWhile(
     ])
     return true
   } catch (error) {
-    if ((error as { name?: string }).name !== 'TransactionCanceledException') {
+    if (!isConditionFailure(error)) {
       throw error
     }
     return false
@@ -258,7 +218,7 @@ async function stateHolds(
     await transactWrite(adapter, [{ condition: state.condition, key: state.key, type: 'check' }])
     return true
   } catch (error) {
-    if ((error as { name?: string }).name !== 'TransactionCanceledException') {
+    if (!isConditionFailure(error)) {
       throw error
     }
     return false
