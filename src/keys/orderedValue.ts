@@ -68,3 +68,55 @@ export function encodeOrderedValue(value: IndexableValue): string {
 export function indexSortKey(value: IndexableValue, encodedID: string): string {
   return `${encodeOrderedValue(value)}${VALUE_TERMINATOR}${encodedID}`
 }
+
+/**
+ * The value an encoded value (without terminator) stands for: the inverse of
+ * `encodeOrderedValue`. Undefined for text that is not an encoded value.
+ */
+export function decodeOrderedValue(encoded: string): IndexableValue | undefined {
+  const body = encoded.slice(1)
+  switch (encoded[0]) {
+    case TAG.null:
+      return body === '' ? null : undefined
+    case TAG.boolean:
+      return body === '1' ? true : body === '0' ? false : undefined
+    case TAG.number:
+      return /^[0-9a-f]{16}$/.test(body) ? decodeNumber(body) : undefined
+    case TAG.string:
+      return decodeString(body)
+    default:
+      return undefined
+  }
+}
+
+function decodeNumber(hex: string): number {
+  const buffer = Buffer.from(hex, 'hex')
+  if (buffer[0] & 0x80) {
+    buffer[0] ^= 0x80
+  } else {
+    for (let i = 0; i < 8; i++) {
+      buffer[i] = ~buffer[i] & 0xff
+    }
+  }
+  return buffer.readDoubleBE(0)
+}
+
+function decodeString(body: string): string | undefined {
+  let out = ''
+  for (let i = 0; i < body.length; i++) {
+    const char = body[i]
+    if (char !== '\u0001') {
+      out += char
+      continue
+    }
+    const next = body[++i]
+    if (next === '\u0002') {
+      out += '\u0000'
+    } else if (next === '\u0003') {
+      out += '\u0001'
+    } else {
+      return undefined
+    }
+  }
+  return out
+}

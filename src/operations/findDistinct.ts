@@ -6,6 +6,7 @@ import type { Doc } from '../query/types.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { collectValues } from '../read/distinct/collectValues.js'
+import { distinctFromCounters } from '../read/distinct/countedDistinct.js'
 import {
   DistinctValues,
   orderByDocuments,
@@ -56,8 +57,14 @@ export const findDistinct: FindDistinct = async function findDistinct(this: Dyna
     })
     await fold(docs)
   } else {
-    // Only the values are kept: a partition read hands its matches over page by page.
-    await foldMatches(this, namespace, { locale: args.locale, select, where: args.where }, fold)
+    const counted = await distinctFromCounters(this, namespace, args)
+    if (counted) {
+      // The whole collection's values, from the index's value counters.
+      distinct.add(counted)
+    } else {
+      // Only the values are kept: a partition read hands its matches over page by page.
+      await foldMatches(this, namespace, { locale: args.locale, select, where: args.where }, fold)
+    }
   }
   const entries = distinct.list()
 

@@ -1,7 +1,11 @@
 import fc from 'fast-check'
 
 import { encodeID } from '../../src/keys/encoding.js'
-import { encodeOrderedValue, indexSortKey } from '../../src/keys/orderedValue.js'
+import {
+  decodeOrderedValue,
+  encodeOrderedValue,
+  indexSortKey,
+} from '../../src/keys/orderedValue.js'
 
 /** DynamoDB orders string keys by UTF-8 bytes. */
 const byteOrder = (a: string, b: string) =>
@@ -59,5 +63,26 @@ describe('order-preserving value encoding', () => {
   it('rejects values that cannot be ordered', () => {
     expect(() => encodeOrderedValue(Number.NaN)).toThrow(/finite/)
     expect(() => encodeOrderedValue(Number.POSITIVE_INFINITY)).toThrow(/finite/)
+  })
+
+  it('decodes every encoded value back to itself (-0 as 0)', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.double({ noNaN: true, noDefaultInfinity: true }),
+          fc.string({ unit: 'binary' }),
+          fc.boolean(),
+          fc.constant(null),
+        ),
+        (value) => {
+          const expected = value === 0 ? 0 : value
+          expect(decodeOrderedValue(encodeOrderedValue(value))).toBe(expected)
+        },
+      ),
+    )
+    expect(decodeOrderedValue('S\u0001\u0002a\u0001\u0003')).toBe('\u0000a\u0001')
+    expect(decodeOrderedValue('S\u0001x')).toBeUndefined()
+    expect(decodeOrderedValue('Nzz')).toBeUndefined()
+    expect(decodeOrderedValue('X')).toBeUndefined()
   })
 })
