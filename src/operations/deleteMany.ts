@@ -11,5 +11,12 @@ export const deleteMany: DeleteMany = async function deleteMany(
   { collection, req, where },
 ) {
   const namespace = collectionNamespace(this, collection)
-  await deleteDocuments(this, namespace, () => matchDocuments(this, namespace, { where }), req)
+  // A localized `where` is judged in the request's locale, as the official adapters do.
+  const locale = req?.locale ?? undefined
+  await deleteDocuments(
+    this,
+    namespace,
+    () => matchDocuments(this, namespace, { locale, where }),
+    req,
+  )
 }

@@ -5,6 +5,7 @@ import type { DynamoDBAdapter } from '../types.js'
 import { collectionNamespace } from '../namespaces.js'
 import { applySelect } from '../query/applySelect.js'
 import { findPage } from '../read/findPage.js'
+import { insertionOrder } from '../read/insertionOrder.js'
 import { deleteDocuments } from '../write/deleteDocuments.js'
 
 export const deleteOne: DeleteOne = async function deleteOne(
@@ -15,10 +16,17 @@ export const deleteOne: DeleteOne = async function deleteOne(
   const [doc] = await deleteDocuments(
     this,
     namespace,
-    // The first match in insertion order, as db-sqlite (rowid) and db-mongodb (natural order).
     async () =>
-      (await findPage(this, namespace, { limit: 1, pagination: false, sort: 'createdAt', where }))
-        .docs,
+      (
+        await findPage(this, namespace, {
+          limit: 1,
+          // A localized `where` is judged in the request's locale, as the official adapters do.
+          locale: req?.locale ?? undefined,
+          pagination: false,
+          sort: insertionOrder(namespace),
+          where,
+        })
+      ).docs,
     req,
   )
   if (!doc || returning === false) {

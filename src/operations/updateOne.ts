@@ -5,6 +5,7 @@ import type { DynamoDBAdapter } from '../types.js'
 import { collectionNamespace } from '../namespaces.js'
 import { applySelect } from '../query/applySelect.js'
 import { findPage } from '../read/findPage.js'
+import { insertionOrder } from '../read/insertionOrder.js'
 import { resolveJoins } from '../read/resolveJoins.js'
 import { updateDocuments } from '../write/writeUpdate.js'
 import { upsertOne } from './upsert.js'
@@ -25,8 +26,7 @@ export const updateOne: UpdateOne = async function updateOne(this: DynamoDBAdapt
           limit: 1,
           locale,
           pagination: false,
-          // The first match in insertion order, as db-sqlite (rowid) and db-mongodb (natural order).
-          sort: 'createdAt',
+          sort: insertionOrder(namespace),
           where: id !== undefined ? { id: { equals: id } } : where,
         })
       ).docs,

@@ -12,6 +12,7 @@ import { performWrite } from './performWrite.js'
 import { returnedCopy } from './returnedCopy.js'
 import { assertReferencesExist, transformWrite } from './transformWrite.js'
 import { updatedDocument } from './writeUpdate.js'
+import { insertionOrder } from '../read/insertionOrder.js'
 
 /** How many ids derived from one `where` are tried before a generated one. */
 const DERIVED_IDS = 4
@@ -110,8 +111,7 @@ function firstMatch(adapter: DynamoDBAdapter, namespace: Namespace, where: Where
     limit: 1,
     locale,
     pagination: false,
-    // The first match in insertion order, as db-sqlite (rowid) and db-mongodb (natural order).
-    sort: 'createdAt',
+    sort: insertionOrder(namespace),
     where,
   })
 }
