@@ -3,6 +3,8 @@
  * (NULL < numbers < text), BINARY collation (UTF-8 byte order = code point order) and `LIKE`.
  */
 
+import { compileLike, matchesLike, type LikePattern } from './likeMatcher.js'
+
 export const isNullish = (v: unknown): v is null | undefined => v === null || v === undefined
 
 /** Booleans are stored as integers by SQLite. */
@@ -96,7 +98,7 @@ export const sqlText = (v: unknown): string => {
 
 const foldASCII = (s: string): string => s.replace(/[A-Z]/g, (c) => c.toLowerCase())
 
-const likeCache = new Map<string, RegExp>()
+const likeCache = new Map<string, LikePattern>()
 
 /**
  * SQLite `LIKE`: `%` = any run, `_` = any single character, case-insensitive for ASCII only,
@@ -106,25 +108,15 @@ export const sqlLike = (value: unknown, pattern: string): boolean => {
   if (isNullish(value)) {
     return false
   }
-  let re = likeCache.get(pattern)
-  if (!re) {
-    let src = ''
-    for (const ch of foldASCII(pattern)) {
-      if (ch === '%') {
-        src += '[\\s\\S]*'
-      } else if (ch === '_') {
-        src += '[\\s\\S]'
-      } else {
-        src += ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
-      }
-    }
-    re = new RegExp(`^${src}$`, 'u')
+  let like = likeCache.get(pattern)
+  if (!like) {
+    like = compileLike(foldASCII(pattern))
     if (likeCache.size > 1000) {
       likeCache.clear()
     }
-    likeCache.set(pattern, re)
+    likeCache.set(pattern, like)
   }
-  return re.test(foldASCII(sqlText(value)))
+  return matchesLike(like, foldASCII(sqlText(value)))
 }
 
 /** Milliseconds of a date-ish value, or undefined when it is not a valid date. */
