@@ -4,7 +4,8 @@
  * gzipped layout instead (documentEncoding.ts), where any JSON fits:
  * - maps and lists nest at most 32 levels, the item itself the first: the `doc` map and 30 below
  *   it (a `json` field, a rich text's nested lists, blocks in blocks);
- * - an attribute name is never empty (a `json` field may have a `""` key), nor longer than 64 KB;
+ * - an attribute name is never empty (a `json` field may have a `""` key), nor longer than 64 KB,
+ *   nor `__proto__` (the SDK's marshalling drops such a key);
  * - a number's magnitude is 0 or between 1e-130 and 1e126 (a double reaches 1.8e308).
  */
 /** The deepest map or list under the item, `doc` being 1. */
@@ -33,7 +34,10 @@ function fits(value: unknown, depth: number): boolean {
   }
   return Object.entries(value).every(
     ([key, item]) =>
-      key !== '' && Buffer.byteLength(key, 'utf8') <= MAX_NAME_BYTES && fits(item, depth + 1),
+      key !== '' &&
+      key !== '__proto__' &&
+      Buffer.byteLength(key, 'utf8') <= MAX_NAME_BYTES &&
+      fits(item, depth + 1),
   )
 }
 

@@ -2,7 +2,7 @@ import { APIError } from 'payload'
 
 /**
  * Prepares a Payload document for DynamoDB: dates become ISO strings (what Payload reads back),
- * `undefined` and functions are dropped, and numbers that JSON cannot hold (NaN, infinities) are
+ * invalid dates become null, `undefined` and functions are dropped, and numbers that JSON cannot hold (NaN, infinities) are
  * rejected here with a readable message. Numbers beyond DynamoDB's range are kept: such a
  * document is stored gzipped (mapStorable.ts).
  */
@@ -11,7 +11,8 @@ export function toStorable(value: unknown, path = ''): unknown {
     return value
   }
   if (value instanceof Date) {
-    return value.toISOString()
+    // An invalid date is stored as JSON.stringify (and so db-sqlite) stores it: null.
+    return Number.isNaN(value.getTime()) ? null : value.toISOString()
   }
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) {
@@ -40,7 +41,13 @@ export function toStorable(value: unknown, path = ''): unknown {
       if (entry === undefined || typeof entry === 'function') {
         continue
       }
-      out[key] = toStorable(entry, path ? `${path}.${key}` : key)
+      // An own `__proto__` key (a `json` field's) stays a key, not the object's prototype.
+      Object.defineProperty(out, key, {
+        configurable: true,
+        enumerable: true,
+        value: toStorable(entry, path ? `${path}.${key}` : key),
+        writable: true,
+      })
     }
     return out
   }

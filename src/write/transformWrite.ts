@@ -9,6 +9,7 @@ import { eachItem, toCheckbox, toDate, toNumber, toPoint, toText } from './trans
 import { isPlainObject } from './transform/isPlainObject.js'
 import { relationItem } from './transform/relations.js'
 import { findBlock } from '../utilities/findBlock.js'
+import { toStorable } from '../storage/toStorable.js'
 
 export { assertReferencesExist } from './transform/references.js'
 export type { Reference, TransformResult, WriteMode } from './transform/context.js'
@@ -77,7 +78,9 @@ function fieldValue(
     return value
   }
   if (field.type === 'json' || field.type === 'richText') {
-    return asLiteral(value)
+    // Stored as JSON would hold it (a date as its ISO text, an invalid one as null), so what a
+    // write returns and what this process keeps in memory are what a read gives back.
+    return asLiteral(toStorable(value, path))
   }
   if (isOperator(value)) {
     return operatorValue(ctx, field, value, path, localized)

@@ -128,4 +128,44 @@ describe('documents DynamoDB cannot hold as a map', () => {
     const report = await adapter.verifyIndexes({ collection: 'things' })
     expect(report).toMatchObject({ clean: true, missingEntries: 0, orphanEntries: 0 })
   })
+
+  it("keeps a json field's own `__proto__` key, and stores an invalid date in it as null, as db-sqlite does", async () => {
+    const shown = async (booted: Booted) => {
+      const created = await booted.payload.create({
+        collection: 'things',
+        data: {
+          data: {
+            inner: JSON.parse('{"__proto__":{"x":1},"a":2}'),
+            when: new Date('not a date'),
+          },
+          title: 'odd json',
+        },
+      })
+      const read = await booted.payload.findByID({ collection: 'things', depth: 0, id: created.id })
+      const { docs } = await booted.payload.find({
+        collection: 'things',
+        where: { title: { equals: 'odd json' } },
+      })
+      return [read, docs[0]].map((doc) => ({
+        json: JSON.stringify(doc.data),
+        keys: Object.keys((doc.data as { inner: object }).inner),
+      }))
+    }
+    const expected = await shown(sqlite)
+    expect(expected[0].keys).toEqual(['__proto__', 'a'])
+    // Before: the key was dropped (`{"a":2}`).
+    expect(await shown(dynamo)).toEqual(expected)
+    // Payload's create copies the date into `{}`; the adapter's own create gets the date itself.
+    const direct = async (booted: Booted) => {
+      const created = await booted.payload.db.create({
+        collection: 'things',
+        data: { data: { when: new Date('not a date') }, title: 'invalid date' },
+      })
+      const read = await booted.payload.findByID({ collection: 'things', depth: 0, id: created.id })
+      return read.data
+    }
+    // Before: a raw RangeError ("Invalid time value").
+    expect(await direct(dynamo)).toEqual(await direct(sqlite))
+    expect(await direct(sqlite)).toEqual({ when: null })
+  })
 })
