@@ -1,3 +1,5 @@
+import { APIError } from 'payload'
+
 import type { CursorPage, DynamoDBAdapter, IterateArgs } from './types.js'
 
 import { createLookup } from './read/lookup.js'
@@ -7,8 +9,26 @@ import { iteratePartition } from './storage/documentStore.js'
 
 const encodeCursor = (key: Record<string, unknown>) =>
   Buffer.from(JSON.stringify(key)).toString('base64url')
-const decodeCursor = (cursor: string) =>
-  JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>
+/**
+ * The key a cursor of this namespace's walk names; anything else (another collection's cursor,
+ * a cut or made-up one) is the caller's mistake, told as such rather than as the engine's error.
+ */
+function decodeCursor(cursor: string, namespacePK: string, collection: string) {
+  let key: unknown
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
+  } catch {
+    key = undefined
+  }
+  const { pk, sk } = (key ?? {}) as { pk?: unknown; sk?: unknown }
+  if (pk !== namespacePK || typeof sk !== 'string' || Object.keys(key as object).length !== 2) {
+    throw new APIError(
+      `Invalid cursor for the collection "${collection}": pass the \`cursor\` of a page that iterateDocuments returned for this collection, or none to start at the beginning.`,
+      400,
+    )
+  }
+  return { pk, sk }
+}
 
 /**
  * Walks a collection (optionally filtered by `where`) page by page with DynamoDB's own cursor,
@@ -35,7 +55,7 @@ export async function* iterateDocuments(
   )
   for await (const page of iteratePartition(this, namespace.pk, {
     pageSize: args.pageSize ?? 100,
-    startKey: args.cursor ? decodeCursor(args.cursor) : undefined,
+    startKey: args.cursor ? decodeCursor(args.cursor, namespace.pk, args.collection) : undefined,
   })) {
     yield {
       cursor: page.cursor ? encodeCursor(page.cursor) : undefined,

@@ -234,4 +234,29 @@ describe('planner agrees with the reference evaluator', () => {
     })
     expect(fullRead.plan.kind).toBe('partition')
   })
+
+  it('walks the collection with iterateDocuments page by page, and refuses a cursor not its own', async () => {
+    const ids: unknown[] = []
+    let cursor: string | undefined
+    do {
+      const walk = adapter.iterateDocuments({ collection: 'items', cursor, pageSize: 16 })
+      const { value } = await walk.next()
+      await walk.return(undefined)
+      const page = value as { cursor?: string; docs: Doc[] }
+      ids.push(...page.docs.map((doc) => doc.id))
+      cursor = page.cursor
+    } while (cursor)
+    expect(ids).toHaveLength(70)
+    expect(new Set(ids)).toEqual(new Set(allDocs.map((doc) => doc.id)))
+
+    const foreign = Buffer.from(JSON.stringify({ pk: 'C#other', sk: 'D#x' })).toString('base64url')
+    for (const bad of ['oops', foreign, Buffer.from('[1]').toString('base64url')]) {
+      const walk = adapter.iterateDocuments({ collection: 'items', cursor: bad })
+      // Before: a raw SyntaxError, or the engine's ValidationException.
+      await expect(walk.next()).rejects.toMatchObject({
+        message: expect.stringContaining('Invalid cursor for the collection "items"'),
+        status: 400,
+      })
+    }
+  })
 })
