@@ -259,13 +259,15 @@ export async function announceIndexChange(
       ...announced.item,
       [INDEX_VERSION_ATTRIBUTE]: announced.version,
     }
+    // Only what the update set, removed and added: the condition's names (`#o`, `#u`) are
+    // what the item was checked against, not what it became.
     for (const [placeholder, attribute] of Object.entries(names)) {
       if (placeholder.startsWith('#f')) {
         delete written[attribute]
       } else if (placeholder.startsWith('#r')) {
         const stored = announced.item[attribute]
         written[attribute] = (typeof stored === 'number' ? stored : 0) + 1
-      } else {
+      } else if (placeholder.startsWith('#d')) {
         written[attribute] = values[placeholder.replace('#', ':')]
       }
     }

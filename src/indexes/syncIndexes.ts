@@ -199,10 +199,20 @@ export async function syncIndexes(
     const definitions = indexesOf(adapter, namespace).filter((definition) =>
       changes.pending.includes(definition.name),
     )
+    const unrecorded = changes.built === undefined && definitions.length > 0
+    if (unrecorded) {
+      // Writers of a namespace with no recorded state maintain every index of their config; the
+      // first announce makes them maintain only what is recorded, so all are announced at once:
+      // one at a time, the others would go unmaintained (entries gone stale, counts off) until
+      // their turn.
+      await announceIndexChange(adapter, namespace, { defined: definitions })
+    }
     for (const definition of definitions) {
       try {
         // Before any document is read: from now on every writer maintains it, whatever its config.
-        await announceIndexChange(adapter, namespace, { defined: [definition] })
+        if (!unrecorded) {
+          await announceIndexChange(adapter, namespace, { defined: [definition] })
+        }
         // Counted under the generation the table records now (a drop just before moved it on,
         // so that no document counts as counted), as every other writer counts once it reads it.
         await readIndexState(adapter, namespace)
@@ -227,8 +237,11 @@ export async function syncIndexes(
           // changing), so writers whose config lacks the index stop maintaining it (and refusing values).
           // Not when another process completed the same build meanwhile, or dropped or redefined
           // the index since (the record is then theirs, and so are its items).
+          // Over a namespace that recorded nothing else, forgetting the index would leave no
+          // record at all, and writers of its config would maintain it again: recorded as dropped
+          // instead (built again by the next sync of a config declaring it).
           const forgotten = await announceIndexChange(adapter, namespace, {
-            forgotten: [definition.name],
+            ...(unrecorded ? { dropped: [definition.name] } : { forgotten: [definition.name] }),
             onlyIfOwn: [definition],
           })
           if (forgotten && !buildsOverOldShape(changes, definition.name)) {

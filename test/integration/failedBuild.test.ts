@@ -138,6 +138,15 @@ describe('index builds that fail part way or are called off', () => {
       expect(raced).toBe(true)
       expect(failure).toBeInstanceOf(APIError)
       expect((failure as APIError).message).toMatch(/unique value was taken/)
+      // The process whose build failed knows the index is out of the record: its writes leave
+      // no marker of it (before: it took its own condition for the record and wrote them; over a
+      // namespace without recorded state, the record was left empty, so writers of the index's
+      // config maintained it again while others did not).
+      const markers = () =>
+        scanCount(adapterOf(current), 'contains(pk, :u)', { ':u': { S: '#U#code' } })
+      const left = await markers()
+      await current.create({ collection: 'items', data: { code: 'after-failure', n: -3 } })
+      expect(await markers()).toBe(left)
 
       // The index is out of the record: the old process takes any value again. The data is made
       // unique (the late copy moves to another code, the other lets go of its code).
@@ -166,7 +175,7 @@ describe('index builds that fail part way or are called off', () => {
       expect(report.clean ? 'clean' : report).toBe('clean')
 
       // Values no document holds are free; held ones are refused, by both processes.
-      for (const code of ['fresh', 'c0', 'c1']) {
+      for (const code of ['fresh', 'c0', 'c1', 'after-failure']) {
         await expect(
           current.create({ collection: 'items', data: { code, n: 1_000 } }),
         ).resolves.toMatchObject({ code })
@@ -185,8 +194,9 @@ describe('index builds that fail part way or are called off', () => {
           'index',
         )
       }
-      // 150, the two of the race and the three just created, less the one deleted.
-      expect((await current.count({ collection: 'items' })).totalDocs).toBe(DOCUMENTS + 4)
+      // 150, the two of the race, the one after the failure and the four just created, less
+      // the one deleted.
+      expect((await current.count({ collection: 'items' })).totalDocs).toBe(DOCUMENTS + 6)
       const after = await adapterOf(current).verifyIndexes({ collection: 'items' })
       expect(after.clean ? 'clean' : after).toBe('clean')
 

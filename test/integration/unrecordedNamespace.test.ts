@@ -15,6 +15,7 @@ import type { DynamoDBAdapter } from '../../src/index.js'
 import { STATE_SK } from '../../src/indexes/versionBump.js'
 import { collectionNamespace } from '../../src/namespaces.js'
 import { bootOnTable } from '../support/bootPayload.js'
+import { watchSends } from '../support/journalItems.js'
 
 const codes = (db: DatabaseAdapterObj): Config => ({
   collections: [
@@ -77,5 +78,71 @@ describe('a namespace without recorded index state', () => {
       next.create({ collection: 'items', data: { code: 'c', kind: 'x' } }),
     ).rejects.toMatchObject({ name: 'ValidationError' })
     expect(await db.verifyIndexes({ collection: 'items' })).toMatchObject({ clean: true })
+  }, 120_000)
+
+  it('goes on maintaining every index while the sync builds them one by one, writes meanwhile included', async () => {
+    const config = (db: DatabaseAdapterObj): Config => {
+      const base = codes(db)
+      const [items] = base.collections!
+      return {
+        ...base,
+        collections: [
+          { ...items, fields: [...items.fields, { name: 'a', type: 'text', index: true }] },
+        ],
+      }
+    }
+    const table = `unrecorded-${randomUUID()}`
+    const first = await bootOnTable(config, table, { readCache: false })
+    started.push(first)
+    await first.create({ collection: 'items', data: { a: '0', code: 'c0', kind: 'w' } })
+    const firstDb = first.db as unknown as DynamoDBAdapter
+    await firstDb.docClient.send(
+      new DeleteCommand({
+        Key: { pk: collectionNamespace(firstDb, 'items').pk, sk: STATE_SK },
+        TableName: table,
+      }),
+    )
+    const next = await bootOnTable(config, table, { buildIndexes: false, readCache: false })
+    started.push(next)
+    const db = next.db as unknown as DynamoDBAdapter
+    const d1 = await next.create({ collection: 'items', data: { code: 'c1', kind: 'x' } })
+    const d2 = await next.create({ collection: 'items', data: { kind: 'x' } })
+
+    // Once the sync has started building (its first index entry written), both documents change.
+    let raced = false
+    const watch = watchSends(db, async (command) => {
+      const items = (command.input as { TransactItems?: { Put?: { Item?: { pk?: unknown } } }[] })
+        .TransactItems
+      if (!raced && items?.some((item) => String(item.Put?.Item?.pk).includes('#I#'))) {
+        raced = true
+        await first.update({ collection: 'items', data: { code: 'c9', kind: 'y' }, id: d1.id })
+        await first.update({ collection: 'items', data: { a: '3' }, id: d2.id })
+      }
+    })
+    try {
+      await db.syncIndexes()
+    } finally {
+      watch.restore()
+    }
+    expect(raced).toBe(true)
+    expect(await db.syncIndexes({ dryRun: true })).toEqual({ pending: [], stale: [] })
+    // Before: the first announce left the other indexes unmaintained, so their entries, markers
+    // and counts from before went stale (kind 'x' counted 3 times, 'c1' still taken).
+    const report = await db.verifyIndexes({ collection: 'items' })
+    expect(report.clean ? 'clean' : report).toBe('clean')
+    for (const payload of [next, first]) {
+      expect(
+        (await payload.count({ collection: 'items', where: { kind: { equals: 'x' } } })).totalDocs,
+      ).toBe(1)
+      expect(
+        (await payload.count({ collection: 'items', where: { a: { equals: '3' } } })).totalDocs,
+      ).toBe(1)
+    }
+    await expect(
+      next.create({ collection: 'items', data: { code: 'c1', kind: 'z' } }),
+    ).resolves.toMatchObject({ code: 'c1' })
+    await expect(
+      first.create({ collection: 'items', data: { code: 'c9', kind: 'z' } }),
+    ).rejects.toMatchObject({ name: 'ValidationError' })
   }, 120_000)
 })
