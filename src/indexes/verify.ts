@@ -17,6 +17,7 @@ import { ExpectedValueCounts } from './verifyCounters.js'
 import {
   indexEntries,
   indexPartition,
+  localesFor,
   overflowPartition,
   uniqueMarkers,
   uniquePartition,
@@ -74,8 +75,9 @@ export function indexPartitions(
   const entries: string[] = []
   const markers: string[] = []
   for (const definition of definitions) {
-    const localized = definition.parts.some((part) => part.localized) && locales.length > 0
-    for (const locale of localized ? locales : [undefined]) {
+    // The locales the definition names (a build of another config's may have added one), as the
+    // entries expected of each document are computed.
+    for (const locale of localesFor(definition, locales)) {
       entries.push(indexPartition(namespace, definition, locale))
       if (definition.parts.some((part) => part.multiValued)) {
         entries.push(overflowPartition(namespace, definition, locale))

@@ -283,6 +283,9 @@ describe('a locale added to the config of a table that holds documents', () => {
     })
     expect(spanish.docs.map((doc) => doc.plain)).toEqual(['o1'])
     await expectClean(newer)
+    // Verified from the process of the older config too: it scans the added locale's partitions
+    // the recorded definitions name (before: entries expected there, never scanned, all missing).
+    await expectClean(older)
   })
 
   it('writers of both configs at once, after the build: every value of every locale counted and found through the indexes', async () => {
