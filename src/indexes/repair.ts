@@ -12,6 +12,9 @@ import { send } from '../storage/send.js'
 import { indexEntries, uniqueMarkers } from './entries.js'
 import { repairCounter, repairValueCounters } from './repairCounters.js'
 import { freshIndexState } from './buildState.js'
+import { stillCountedCondition } from './buildRecordGuard.js'
+import { counterEpochs, indexGenerations } from './indexEras.js'
+import { STATE_SK } from './versionBump.js'
 import { maintainedIndexes } from './indexRecord.js'
 import { localeCodes } from './registry.js'
 import {
@@ -28,8 +31,8 @@ type Id = number | string
 
 /** Rounds over the drifted documents; a document that keeps changing is reported as skipped. */
 const MAX_PASSES = 4
-/** One ConditionCheck on the document plus up to 99 writes per transaction. */
-const WRITES_PER_TRANSACTION = 99
+/** ConditionChecks on the document and the index state, plus up to 98 writes per transaction. */
+const WRITES_PER_TRANSACTION = 98
 
 /** The items one document's transaction may fix: what the drift scan found for it. */
 type Group = { entries: Map<string, IndexItem>; id: Id; markers: Map<string, IndexItem> }
@@ -116,7 +119,39 @@ function documentCondition(item: Record<string, unknown> | undefined): Condition
 }
 
 type Plan =
-  { blockedBy?: Id; condition: Condition; key: ItemKey; writes: Write[] } | { changing: true }
+  | {
+      blockedBy?: Id
+      condition: Condition
+      key: ItemKey
+      /** That the table still records the indexes as the plan read them (none: no index). */
+      state?: Condition
+      writes: Write[]
+    }
+  | { changing: true }
+
+/**
+ * The index state the plan was computed under: its indexes not dropped, under the same
+ * generations and counter epochs. Entries and markers put back for an index another process
+ * drops meanwhile would outlive the drop, and go stale under writers that no longer maintain it.
+ */
+function stateCondition(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  definitions: IndexDefinition[],
+): Condition | undefined {
+  const condition = stillCountedCondition(
+    definitions,
+    indexGenerations(adapter, namespace),
+    counterEpochs(adapter, namespace),
+  )
+  return (
+    condition && {
+      ConditionExpression: condition.expression,
+      ExpressionAttributeNames: condition.names,
+      ExpressionAttributeValues: condition.values,
+    }
+  )
+}
 
 /**
  * Re-reads the document and the items the scan found drifted for it, and plans the writes that
@@ -204,16 +239,23 @@ async function planGroup(
       })
     }
   }
-  return { blockedBy, condition: documentCondition(documentItem), key, writes }
+  return {
+    blockedBy,
+    condition: documentCondition(documentItem),
+    key,
+    state: stateCondition(adapter, namespace, definitions),
+    writes,
+  }
 }
 
 /**
  * Commits a plan: each transaction is a ConditionCheck on the document (the revision the plan
- * was computed from) plus up to 99 writes. Returns false when the document changed meanwhile (or
+ * was computed from) and one on the index state it was computed under, plus up to 98 writes. Returns false when the document changed meanwhile (or
  * a marker changed hands, or a transaction conflicted): the group is planned again next round.
  */
 async function commit(
   adapter: DynamoDBAdapter,
+  namespace: Namespace,
   plan: Extract<Plan, { key: ItemKey }>,
   tally: Tally,
 ): Promise<boolean> {
@@ -226,6 +268,17 @@ async function commit(
           ReturnConsumedCapacity: 'TOTAL',
           TransactItems: [
             { ConditionCheck: { ...plan.condition, Key: plan.key, TableName: adapter.tableName } },
+            ...(plan.state
+              ? [
+                  {
+                    ConditionCheck: {
+                      ...plan.state,
+                      Key: { pk: namespace.pk, sk: STATE_SK },
+                      TableName: adapter.tableName,
+                    },
+                  },
+                ]
+              : []),
             ...writes.map((write) => write.request),
           ],
         }),
@@ -320,6 +373,7 @@ export async function repairNamespace(
   }
 
   let pending = [...groups.values()]
+  let stateMayHaveMoved = false
   const reasons = new Map<Group, string>()
   const written = new Set<Group>()
   while (pending.length > 0 && report.passes < MAX_PASSES) {
@@ -327,6 +381,11 @@ export async function repairNamespace(
       await sleep(50 * 2 ** report.passes * (0.5 + Math.random()))
     }
     report.passes++
+    if (stateMayHaveMoved) {
+      // Planned again as the table records its indexes now (one dropped meanwhile: not at all).
+      await freshIndexState(adapter, namespace, { force: true })
+      stateMayHaveMoved = false
+    }
     const again: Group[] = []
     for (const group of pending) {
       const plan = await planGroup(adapter, namespace, group, drift.duplicateKeys)
@@ -336,9 +395,10 @@ export async function repairNamespace(
         continue
       }
       if (plan.writes.length > 0) {
-        if (!(await commit(adapter, plan, report))) {
-          reasons.set(group, 'the document kept changing')
+        if (!(await commit(adapter, namespace, plan, report))) {
+          reasons.set(group, 'the document or the index state kept changing')
           again.push(group)
+          stateMayHaveMoved = true
           continue
         }
         written.add(group)

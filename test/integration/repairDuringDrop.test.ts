@@ -1,9 +1,11 @@
 /**
- * A value-counter repair by a process that still takes an index for built while another process
+ * A repair by a process that still takes an index for built while another process
  * drops it: the repair measured the dropped index's emptied counters against the documents and
  * wrote the whole counts back, which the index's next build then counted again on top (a value's
- * count doubled for good). Its corrections are now conditioned on the index state as it read it
- * (not dropped, same generation and counter epoch).
+ * count doubled for good); and it put back entries it had found missing, which outlived the drop
+ * and went stale under writers that no longer maintained the index. Its corrections and its
+ * entry and marker writes are now conditioned on the index state as it read it (not dropped,
+ * same generation and counter epoch).
  */
 import type { Config, DatabaseAdapterObj, Payload } from 'payload'
 
@@ -123,5 +125,55 @@ describe('a counter repair while the index is dropped', () => {
       watch.restore()
     }
     await addedBack(started, table)
+  }, 120_000)
+
+  it('entries measured missing before the drop are not put back after it', async () => {
+    const { repairing, table } = await seeded(started)
+    // Entries missing: every post's entry of the index is gone, for the repair to put back.
+    const db = adapterOf(repairing)
+    const namespace = collectionNamespace(db, 'posts')
+    const entries = await db.docClient.send(
+      new QueryCommand({
+        ExpressionAttributeValues: { ':pk': `${namespace.pk}#I#region` },
+        KeyConditionExpression: 'pk = :pk',
+        TableName: table,
+      }),
+    )
+    expect(entries.Items).toHaveLength(4)
+    for (const item of entries.Items ?? []) {
+      await db.docClient.send(
+        new DeleteCommand({ Key: { pk: item.pk, sk: item.sk }, TableName: table }),
+      )
+    }
+    const without = await bootOnTable(config(false), table, {
+      buildIndexes: false,
+      readCache: false,
+    })
+    started.push(without)
+    let dropped = false
+    const watch = watchSends(db, async (command) => {
+      const items = (command.input as { TransactItems?: { Put?: { Item?: { pk?: unknown } } }[] })
+        .TransactItems
+      if (!dropped && items?.some((item) => String(item.Put?.Item?.pk).includes('#I#region'))) {
+        dropped = true
+        await adapterOf(without).syncIndexes()
+      }
+    })
+    try {
+      await db.repairIndexes({ collection: 'posts' })
+      expect(dropped).toBe(true)
+    } finally {
+      watch.restore()
+    }
+    // Before: the entries were put back after the drop; the process without the index then
+    // moves a post, and its old entry outlives the index's next build.
+    const { docs } = await without.find({ collection: 'posts', where: eu })
+    await without.update({ collection: 'posts', data: { region: 'us' }, id: docs[0]!.id })
+    const again = await bootOnTable(config(true), table, { buildIndexes: false, readCache: false })
+    started.push(again)
+    await adapterOf(again).syncIndexes()
+    expect((await again.count({ collection: 'posts', where: eu })).totalDocs).toBe(2)
+    const verified = await adapterOf(again).verifyIndexes({ collection: 'posts' })
+    expect(verified.clean ? 'clean' : verified).toBe('clean')
   }, 120_000)
 })
