@@ -54,6 +54,38 @@ export function buildsInPlace(definition: IndexDefinition, signature: string): b
   return signature === JSON.stringify(keySignature(definition))
 }
 
+/**
+ * Whether an index recorded as built with `signature` is the definition with fewer locales: the
+ * config added locales (and removed none). Its entries and markers in the recorded locales are
+ * the definition's, so it is rebuilt in place (rebuild.ts): its markers go on refusing taken
+ * values meanwhile, where dropping it first would leave its unique values unguarded.
+ */
+export function addsLocalesOnly(definition: IndexDefinition, signature: string): boolean {
+  const locales = definition.locales
+  if (!locales) {
+    return false
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(signature)
+  } catch {
+    return false
+  }
+  if (!Array.isArray(parsed) || parsed.length === 0) {
+    return false
+  }
+  const last: unknown = parsed[parsed.length - 1]
+  if (!Array.isArray(last) || last[0] !== 'locales') {
+    return false
+  }
+  const recorded = last.slice(1) as unknown[]
+  return (
+    JSON.stringify(parsed.slice(0, -1)) === legacySignature(definition) &&
+    recorded.length < locales.length &&
+    recorded.every((locale) => locales.includes(locale as string))
+  )
+}
+
 /** What decides the keys of an index's entries and markers. */
 function keySignature(definition: IndexDefinition): unknown[] {
   return [

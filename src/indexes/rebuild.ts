@@ -1,4 +1,6 @@
+import type { Namespace } from '../namespaces.js'
 import type { DynamoDBAdapter, RebuildArgs } from '../types.js'
+import type { IndexDefinition } from './definitionTypes.js'
 
 import { collectionNamespace, versionsNamespace } from '../namespaces.js'
 import { iteratePartition } from '../storage/documentStore.js'
@@ -44,34 +46,51 @@ export async function rebuildIndexes(this: DynamoDBAdapter, args: RebuildArgs): 
   const namespace = args.versions
     ? versionsNamespace(this, args.collection)
     : collectionNamespace(this, args.collection)
-  const definitions = indexesOf(this, namespace)
+  return rebuildInPlace(this, namespace, indexesOf(this, namespace), args)
+}
+
+/**
+ * `rebuildIndexes` of some indexes of a namespace (all of a collection's, or the localized ones
+ * a locale was added to, syncIndexes.ts): their items stay in place meanwhile.
+ */
+export async function rebuildInPlace(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  definitions: IndexDefinition[],
+  args: Pick<RebuildArgs, 'cursor' | 'onProgress' | 'pageSize'> = {},
+): Promise<number> {
   const counted = countedIndexes(definitions).map((definition) => definition.name)
-  await assertNoDuplicates(this, namespace, definitions)
+  await assertNoDuplicates(adapter, namespace, definitions)
   // Writers of every config maintain them from now on (indexRecord.ts).
-  await announceIndexChange(this, namespace, { defined: definitions })
+  await announceIndexChange(adapter, namespace, { defined: definitions })
   if (!args.cursor) {
     const names = definitions.map((definition) => definition.name)
-    await recordIndexState(this, namespace, { unbuilt: names })
+    await recordIndexState(adapter, namespace, { unbuilt: names })
     const readAt = Date.now()
-    setBuiltIndexes(this, namespace, (await readIndexState(this, namespace)) ?? new Map(), readAt)
+    setBuiltIndexes(
+      adapter,
+      namespace,
+      (await readIndexState(adapter, namespace)) ?? new Map(),
+      readAt,
+    )
     await new Promise((resolve) => setTimeout(resolve, indexDropWait()))
     // No query reads the value counters now: every writer counts afresh, in a new epoch.
-    await announceIndexChange(this, namespace, { defined: definitions, recounted: counted })
+    await announceIndexChange(adapter, namespace, { defined: definitions, recounted: counted })
   }
   // This process's writes (the pass) count in the new epoch too.
-  await readIndexState(this, namespace)
-  const epochs = counterEpochs(this, namespace)
-  const generations = new Map(indexGenerations(this, namespace))
+  await readIndexState(adapter, namespace)
+  const epochs = counterEpochs(adapter, namespace)
+  const generations = new Map(indexGenerations(adapter, namespace))
   let documents = 0
   let markersLeft = 0
   const startKey = args.cursor
     ? (JSON.parse(Buffer.from(args.cursor, 'base64url').toString()) as Record<string, unknown>)
     : undefined
-  for await (const page of iteratePartition(this, namespace.pk, {
+  for await (const page of iteratePartition(adapter, namespace.pk, {
     pageSize: args.pageSize ?? 100,
     startKey,
   })) {
-    markersLeft += await indexDocuments(this, namespace, definitions, page.docs, {
+    markersLeft += await indexDocuments(adapter, namespace, definitions, page.docs, {
       leaveHeldMarkers: true,
       stillBuilding: stillDefinedCondition(definitions, generations),
     })
@@ -83,19 +102,19 @@ export async function rebuildIndexes(this: DynamoDBAdapter, args: RebuildArgs): 
       documents,
     })
   }
-  const repair = await repairNamespace(this, namespace, args.pageSize ?? 100, definitions)
+  const repair = await repairNamespace(adapter, namespace, args.pageSize ?? 100, definitions)
   const unsettled = [
     ...(repair.counterUnsettled ? ['the document counter'] : []),
     ...(repair.valueCountersUnsettled ? ['value counters'] : []),
     ...(repair.skipped.length > 0 ? [`${repair.skipped.length} document(s)`] : []),
   ]
   if (unsettled.length > 0 || markersLeft > repair.markersPut) {
-    this.payload.logger.warn(
+    adapter.payload.logger.warn(
       `payload-db-dynamodb: rebuilt the indexes of ${namespace.kind} "${namespace.slug}", but writes kept changing ${unsettled.join(', ') || 'unique values'} meanwhile: run verifyIndexes, and repairIndexes when it reports drift.`,
     )
   }
   // The previous epoch's counters: no writer moves them any more, no query reads them.
-  await dropIndexItems(this, namespace, counted, (name) => {
+  await dropIndexItems(adapter, namespace, counted, (name) => {
     const previous = (epochs.get(name) ?? 0) - 1
     return previous < 0 ? [] : [previous === 0 ? 'K' : `K~${previous}`]
   })
@@ -104,7 +123,7 @@ export async function rebuildIndexes(this: DynamoDBAdapter, args: RebuildArgs): 
     definitions.map((definition) => [definition.name, indexSignature(definition)]),
   )
   const recorded = await recordIndexState(
-    this,
+    adapter,
     namespace,
     { built },
     stillDefinedCondition(definitions, generations),
@@ -116,6 +135,6 @@ export async function rebuildIndexes(this: DynamoDBAdapter, args: RebuildArgs): 
     )
   }
   const readAt = Date.now()
-  setBuiltIndexes(this, namespace, (await readIndexState(this, namespace)) ?? built, readAt)
+  setBuiltIndexes(adapter, namespace, (await readIndexState(adapter, namespace)) ?? built, readAt)
   return documents
 }

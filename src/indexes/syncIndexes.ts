@@ -20,6 +20,8 @@ import {
 } from './buildState.js'
 import { buildCalledOff, stillDefinedCondition } from './buildRecordGuard.js'
 import { announceIndexChange, recordedDefinitions } from './indexRecord.js'
+import { addsLocalesOnly } from './indexSignature.js'
+import { rebuildInPlace } from './rebuild.js'
 import { indexesOf } from './registry.js'
 import { indexDropWait } from './stateFreshness.js'
 
@@ -105,7 +107,12 @@ async function compare(
         const definition = definitions.find((each) => each.name === name)
         return (
           current.get(name) !== signature &&
-          !(definition && (builtAs(definition, signature) || buildsInPlace(definition, signature)))
+          !(
+            definition &&
+            (builtAs(definition, signature) ||
+              buildsInPlace(definition, signature) ||
+              addsLocalesOnly(definition, signature))
+          )
         )
       })
       .map(([name]) => name)
@@ -208,6 +215,19 @@ export async function syncIndexes(
       await announceIndexChange(adapter, namespace, { defined: definitions })
     }
     for (const definition of definitions) {
+      const recordedAs = changes.built?.get(definition.name)
+      if (recordedAs !== undefined && addsLocalesOnly(definition, recordedAs)) {
+        // Locales added: rebuilt in place, its markers refusing taken values throughout.
+        try {
+          await rebuildInPlace(adapter, namespace, [definition])
+        } catch (error) {
+          if (options.throwOnError !== false) {
+            throw error
+          }
+          adapter.payload.logger.error({ err: error, msg: (error as Error).message })
+        }
+        continue
+      }
       try {
         // Before any document is read: from now on every writer maintains it, whatever its config.
         if (!unrecorded) {

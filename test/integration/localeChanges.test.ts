@@ -20,6 +20,7 @@ import type { DynamoDBAdapter } from '../../src/index.js'
 
 import { testDynamoAdapter, THROUGH_INDEXES } from '../support/bootPayload.js'
 import { setEnv } from '../support/env.js'
+import { watchSends } from '../support/journalItems.js'
 
 const config = (locales: string[], db: DatabaseAdapterObj): Config => ({
   collections: [
@@ -369,5 +370,64 @@ describe('a locale added to the config of a table that holds documents', () => {
       expect(sorted.docs).toHaveLength(14)
     }
     await expectClean(newer)
+  })
+
+  it('the unique values of a localized unique field stay refused while the sync builds the added locale', async () => {
+    const table = `locales-${randomUUID()}`
+    const older = await start(['en', 'es'], testDynamoAdapter(table, THROUGH_INDEXES))
+    opened.push(older)
+    for (let i = 0; i < 5; i++) {
+      await older.create({ collection: 'posts', data: { code: `u${i}`, rank: i }, locale: 'en' })
+    }
+    const newer = await start(
+      ['en', 'es', 'de'],
+      testDynamoAdapter(table, { ...THROUGH_INDEXES, buildIndexes: false }),
+    )
+    opened.push(newer)
+    const db = newer.db as unknown as DynamoDBAdapter
+    expect((await db.syncIndexes({ dryRun: true })).stale).toEqual([])
+
+    // Once the sync writes its first document's items, the older process takes the code of the
+    // document stored last (reached last by the build).
+    const attempts: Promise<unknown>[] = []
+    const watch = watchSends(db, async (command) => {
+      const items = (command.input as { TransactItems?: { Put?: { Item?: { pk?: unknown } } }[] })
+        .TransactItems
+      if (
+        attempts.length === 0 &&
+        items?.some((item) => String(item.Put?.Item?.pk).includes('#I#'))
+      ) {
+        attempts.push(
+          older.create({ collection: 'posts', data: { code: 'u4', rank: 99 }, locale: 'en' }).then(
+            () => 'stored',
+            (error: Error) => error.name,
+          ),
+        )
+        await attempts[0]
+      }
+    })
+    try {
+      await db.syncIndexes()
+    } finally {
+      watch.restore()
+    }
+    // Before: the index was dropped first, so the copy was stored and the build then failed.
+    expect(await Promise.all(attempts)).toEqual(['ValidationError'])
+    expect(await db.syncIndexes({ dryRun: true })).toEqual({ pending: [], stale: [] })
+    await expect(
+      newer.create({ collection: 'posts', data: { code: 'u1' }, locale: 'en' }),
+    ).rejects.toMatchObject({ name: 'ValidationError' })
+    await newer.create({ collection: 'posts', data: { code: 'u1' }, locale: 'de' })
+    await expect(
+      older.create({ collection: 'posts', data: { code: 'u1' }, locale: 'en' }),
+    ).rejects.toMatchObject({ name: 'ValidationError' })
+    const german = await newer.count({
+      collection: 'posts',
+      locale: 'de',
+      where: { code: { equals: 'u1' } },
+    })
+    expect(german.totalDocs).toBe(1)
+    await expectClean(newer)
+    await expectClean(older)
   })
 })
