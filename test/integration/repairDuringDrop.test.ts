@@ -176,4 +176,46 @@ describe('a counter repair while the index is dropped', () => {
     const verified = await adapterOf(again).verifyIndexes({ collection: 'posts' })
     expect(verified.clean ? 'clean' : verified).toBe('clean')
   }, 120_000)
+
+  it('a repair of a namespace with many indexes conditions on those it writes (DynamoDB caps an expression at 4 KB)', async () => {
+    const fields = Array.from({ length: 30 }, (_, n) => `f${n}`)
+    const wide = (db: DatabaseAdapterObj): Config => ({
+      collections: [
+        {
+          slug: 'wide',
+          fields: fields.map((name) => ({ name, type: 'text' as const, index: true })),
+        },
+      ],
+      db,
+      secret: 'repair-during-drop',
+      telemetry: false,
+    })
+    const table = `repair-wide-${randomUUID()}`
+    const payload = await bootOnTable(wide, table, { readCache: false })
+    started.push(payload)
+    await payload.create({
+      collection: 'wide',
+      data: Object.fromEntries(fields.map((name) => [name, `${name}-value`])),
+    })
+    const db = adapterOf(payload)
+    const namespace = collectionNamespace(db, 'wide')
+    const entries = await db.docClient.send(
+      new QueryCommand({
+        ExpressionAttributeValues: { ':pk': `${namespace.pk}#I#f7` },
+        KeyConditionExpression: 'pk = :pk',
+        TableName: table,
+      }),
+    )
+    await db.docClient.send(
+      new DeleteCommand({
+        Key: { pk: entries.Items![0]!.pk, sk: entries.Items![0]!.sk },
+        TableName: table,
+      }),
+    )
+    // Before: a condition on all 30 indexes, DynamoDB's "Expression size has exceeded".
+    const report = await db.repairIndexes({ collection: 'wide' })
+    expect(report.entriesPut).toBe(1)
+    const verified = await db.verifyIndexes({ collection: 'wide' })
+    expect(verified.clean ? 'clean' : verified).toBe('clean')
+  }, 120_000)
 })
