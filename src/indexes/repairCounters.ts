@@ -16,7 +16,13 @@ import { counterEpochs, indexGenerations, queryableIndexes } from './buildState.
 import { stillCountedCondition } from './buildRecordGuard.js'
 import { STATE_SK } from './versionBump.js'
 import { localeCodes } from './registry.js'
-import { countedIndexes, coverageToken, valueCounterKey } from './valueCounters.js'
+import { localesFor } from './entries.js'
+import {
+  counterPartition,
+  countedIndexes,
+  coverageToken,
+  valueCounterKey,
+} from './valueCounters.js'
 import { queryPartition } from './verify.js'
 import { ExpectedValueCounts } from './verifyCounters.js'
 
@@ -26,6 +32,9 @@ import { ExpectedValueCounts } from './verifyCounters.js'
  * stamps one of them in its own transaction, storage/namespaceStamp.ts) and corrected by the
  * difference on one item, conditioned on that item as read.
  */
+
+/** Indexes whose state one condition checks (each adds about 150 bytes to the expression). */
+const INDEXES_PER_CHECK = 16
 
 /** Measurements attempted before giving up (the collection kept changing). */
 const COUNTER_ATTEMPTS = 5
@@ -148,8 +157,30 @@ export async function repairValueCounters(
   const built = countedIndexes(indexes)
   const generations = indexGenerations(adapter, namespace)
   const tokens = built.map((definition) => coverageToken(definition, generations))
-  const stillCounted = stillCountedCondition(built, generations, counterEpochs(adapter, namespace))
-  const state = stillCounted && { condition: stillCounted, key: { pk: namespace.pk, sk: STATE_SK } }
+  const epochs = counterEpochs(adapter, namespace)
+  // A condition per few indexes: DynamoDB caps an expression at 4 KB (about 27 indexes).
+  const stateOf = (definitions: IndexDefinition[]) => {
+    const condition = stillCountedCondition(definitions, generations, epochs)
+    return condition && { condition, key: { pk: namespace.pk, sk: STATE_SK } }
+  }
+  const stateHoldsForAll = async () => {
+    for (let start = 0; start < built.length; start += INDEXES_PER_CHECK) {
+      const state = stateOf(built.slice(start, start + INDEXES_PER_CHECK))
+      if (state && !(await stateHolds(adapter, state))) {
+        return false
+      }
+    }
+    return true
+  }
+  const locales = localeCodes(adapter)
+  /** The index whose counters a counter partition holds. */
+  const indexOf = (pk: string) =>
+    built.find((definition) =>
+      localesFor(definition, locales).some(
+        (locale) =>
+          counterPartition(namespace, definition, locale, epochs.get(definition.name)) === pk,
+      ),
+    )
   for (let attempt = 0; attempt < COUNTER_ATTEMPTS; attempt++) {
     await settleDelay(attempt)
     const before = await readStamp(adapter, namespace.pk)
@@ -159,7 +190,7 @@ export async function repairValueCounters(
       localeCodes(adapter),
       counterEpochs(adapter, namespace),
     )
-    if (attempt > 0 && state && !(await stateHolds(adapter, state))) {
+    if (attempt > 0 && !(await stateHoldsForAll())) {
       // Dropped, rebuilt or recounted by another process meanwhile: nothing here is its to fix.
       return 'unsettled'
     }
@@ -196,7 +227,7 @@ export async function repairValueCounters(
           firstShard,
           value.firstShard,
           value.documents - value.counted,
-          state,
+          stateOf([indexOf(value.pk)].filter((each) => each !== undefined)),
         )
       ) {
         fixed++
