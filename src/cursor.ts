@@ -2,6 +2,7 @@ import { APIError } from 'payload'
 
 import type { CursorPage, DynamoDBAdapter, IterateArgs } from './types.js'
 
+import { DOCUMENT_SK_PREFIX } from './keys/itemKeys.js'
 import { createLookup } from './read/lookup.js'
 import { collectionNamespace } from './namespaces.js'
 import { compileWhere } from './query/compileWhere.js'
@@ -21,7 +22,13 @@ function decodeCursor(cursor: string, namespacePK: string, collection: string) {
     key = undefined
   }
   const { pk, sk } = (key ?? {}) as { pk?: unknown; sk?: unknown }
-  if (pk !== namespacePK || typeof sk !== 'string' || Object.keys(key as object).length !== 2) {
+  if (
+    pk !== namespacePK ||
+    typeof sk !== 'string' ||
+    !sk.startsWith(DOCUMENT_SK_PREFIX) ||
+    Buffer.byteLength(sk, 'utf8') > 1024 ||
+    Object.keys(key as object).length !== 2
+  ) {
     throw new APIError(
       `Invalid cursor for the collection "${collection}": pass the \`cursor\` of a page that iterateDocuments returned for this collection, or none to start at the beginning.`,
       400,

@@ -172,7 +172,7 @@ export function queryableIndexes(
         const dropped = recordedDefinitions(adapter, namespace).get(definition.name) === null
         adapter.payload.logger.warn(
           dropped
-            ? `payload-db-dynamodb: the index "${definition.name}" of ${namespace.kind} "${namespace.slug}" was dropped from the table by a process whose config no longer declares it, so queries it would serve read the whole ${namespace.kind}. Deploy one config to every process; if this config is the one to keep, build the index again with a migration (payload migrate:create, then payload migrate).`
+            ? `payload-db-dynamodb: the index "${definition.name}" of ${namespace.kind} "${namespace.slug}" was dropped from the table by a process whose config no longer declares it (or recorded as dropped after its first build failed, over duplicate values for example), so queries it would serve read the whole ${namespace.kind}. Deploy one config to every process; if this config is the one to keep, fix what a failed build named and build the index again with a migration (payload migrate:create, then payload migrate).`
             : `payload-db-dynamodb: the index "${definition.name}" of ${namespace.kind} "${namespace.slug}" is not built yet, so queries it would serve read the whole ${namespace.kind} meanwhile. Build it with a migration (payload migrate:create, then payload migrate) or by starting in development.`,
         )
       }

@@ -250,7 +250,18 @@ describe('planner agrees with the reference evaluator', () => {
     expect(new Set(ids)).toEqual(new Set(allDocs.map((doc) => doc.id)))
 
     const foreign = Buffer.from(JSON.stringify({ pk: 'C#other', sk: 'D#x' })).toString('base64url')
-    for (const bad of ['oops', foreign, Buffer.from('[1]').toString('base64url')]) {
+    const own = (sk: string) =>
+      Buffer.from(JSON.stringify({ pk: collectionNamespace(adapter, 'items').pk, sk })).toString(
+        'base64url',
+      )
+    for (const bad of [
+      'oops',
+      foreign,
+      Buffer.from('[1]').toString('base64url'),
+      own(''),
+      own('M#indexes'),
+      own(`D#${'x'.repeat(1100)}`),
+    ]) {
       const walk = adapter.iterateDocuments({ collection: 'items', cursor: bad })
       // Before: a raw SyntaxError, or the engine's ValidationException.
       await expect(walk.next()).rejects.toMatchObject({

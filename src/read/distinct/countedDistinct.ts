@@ -11,6 +11,7 @@ import { counterPartition, countedIndexes } from '../../indexes/valueCounters.js
 import { decodeOrderedValue, VALUE_TERMINATOR } from '../../keys/orderedValue.js'
 import { collectionNamespace } from '../../namespaces.js'
 import { queryRange } from '../../storage/indexStore.js'
+import { readStamp } from '../../storage/namespaceStamp.js'
 import { activeTransaction } from '../../transactions/session.js'
 import { droppedWhileRead } from '../droppedWhileRead.js'
 import { hintedOverflowing, overflowedWhileRead } from '../overflowingIndexes.js'
@@ -53,15 +54,16 @@ export async function distinctFromCounters(
   if (!definition) {
     return undefined
   }
-  const counts = await sumPerValue(
-    adapter,
-    counterPartition(
-      namespace,
-      definition,
-      undefined,
-      counterEpochs(adapter, namespace).get(definition.name),
-    ),
+  const counterPK = counterPartition(
+    namespace,
+    definition,
+    undefined,
+    counterEpochs(adapter, namespace).get(definition.name),
   )
+  const counts = await isolatedCounts(adapter, namespace, counterPK)
+  if (!counts) {
+    return undefined
+  }
   const values: unknown[] = []
   for (const [encoded, count] of counts) {
     if (count <= 0) {
@@ -123,10 +125,57 @@ function countingIndex(
   })
 }
 
-/** Each value's count: the sum over its shards (keys are the encoded value, terminator, shard). */
-async function sumPerValue(adapter: DynamoDBAdapter, pk: string): Promise<Map<string, number>> {
+/** Reads of the counters tried while the collection keeps changing, before reading documents. */
+const ATTEMPTS = 3
+/**
+ * Counter items read beyond the collection's size before reading its documents instead: counters
+ * of values no document holds any more stay (at 0) until a recount, so a field whose values keep
+ * changing may have more of them than the collection has documents.
+ */
+const ITEMS_SLACK = 1_000
+
+/**
+ * Each value's count, from one read of the counters that no write of the collection overlapped:
+ * a write moving a document from one value to another changes two counter items in one
+ * transaction, and a Query is not isolated from it, so it could see neither value held. The
+ * collection's counter items, read before and after (every write stamps one of them in its own
+ * transaction, storage/namespaceStamp.ts), tell. Undefined when the collection kept changing, or
+ * held more counter items than it is worth reading.
+ */
+async function isolatedCounts(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  counterPK: string,
+): Promise<Map<string, number> | undefined> {
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const before = await readStamp(adapter, namespace.pk)
+    const counts = await sumPerValue(adapter, counterPK, Math.max(0, before.count) + ITEMS_SLACK)
+    if (!counts) {
+      return undefined
+    }
+    if ((await readStamp(adapter, namespace.pk)).stamp === before.stamp) {
+      return counts
+    }
+  }
+  return undefined
+}
+
+/**
+ * Each value's count: the sum over its shards (keys are the encoded value, terminator, shard);
+ * undefined past `maxItems` items.
+ */
+async function sumPerValue(
+  adapter: DynamoDBAdapter,
+  pk: string,
+  maxItems: number,
+): Promise<Map<string, number> | undefined> {
   const counts = new Map<string, number>()
+  let items = 0
   for await (const page of queryRange(adapter, pk, { from: '\u0000', to: '\uffff' }, {})) {
+    items += page.Items?.length ?? 0
+    if (items > maxItems) {
+      return undefined
+    }
     for (const item of page.Items ?? []) {
       const sk = String(item.sk)
       const end = sk.indexOf(VALUE_TERMINATOR)
