@@ -136,12 +136,20 @@ export async function releaseLeases(adapter: DynamoDBAdapter): Promise<void> {
   if (!holder) {
     return
   }
-  clearInterval(holder.timer)
-  holder.timer = undefined
-  const held = [...holder.holdings.values()]
-  await Promise.all(
-    held.map((holding) => releaseLease(adapter, holding.namespace).catch(() => undefined)),
-  )
+  // No taking starts meanwhile, and those under way finish first: a lease one of them takes
+  // after this would be held (and renewed) by a closed adapter, making writers wait for it.
+  holder.suspended++
+  try {
+    await Promise.allSettled([...holder.acquiring.values()])
+    clearInterval(holder.timer)
+    holder.timer = undefined
+    const held = [...holder.holdings.values()]
+    await Promise.all(
+      held.map((holding) => releaseLease(adapter, holding.namespace).catch(() => undefined)),
+    )
+  } finally {
+    holder.suspended--
+  }
 }
 
 /** Forgets every lease without a request (the table was emptied, and the records with it). */

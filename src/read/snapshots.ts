@@ -4,7 +4,7 @@ import type { DynamoDBAdapter } from '../types.js'
 
 import { readPartition } from '../storage/documentStore.js'
 import { documentBytes } from './weighPlan.js'
-import { leaseServes, leaseWithinReach, noteStampCheck } from '../leases/holdLease.js'
+import { leaseServes, leaseWithinReach, noteStampCheck, releaseLease } from '../leases/holdLease.js'
 import { readStamp, stampAfter, stampOf } from '../storage/namespaceStamp.js'
 import {
   caughtUp,
@@ -114,7 +114,7 @@ export async function heldDocuments(
     }
     const expected = state.pending.reduce((items, write) => stampAfter(items, write), leased.items)
     if (await caughtUp(adapter, namespace, state, leased, expected)) {
-      return withinLimits(adapter, state, leased)
+      return withinLimits(adapter, namespace, state, leased)
         ? { docs: leased.docs, leased: true, loaded: false }
         : undefined
     }
@@ -134,7 +134,9 @@ export async function heldDocuments(
   }
   if (held && fresh && (await caughtUp(adapter, namespace, state, held, current.items))) {
     noteStampCheck(adapter, namespace, checkedAt, true)
-    return withinLimits(adapter, state, held) ? { docs: held.docs, loaded: false } : undefined
+    return withinLimits(adapter, namespace, state, held)
+      ? { docs: held.docs, loaded: false }
+      : undefined
   }
   // Another process wrote (or nothing is held yet): no lease for now.
   noteStampCheck(adapter, namespace, checkedAt, false)
@@ -152,7 +154,7 @@ export async function heldDocuments(
     current.count > limits.maxDocuments ||
     current.count * documentBytes(adapter, namespace) > room
   ) {
-    state.skip = TOO_LARGE_SKIP
+    tooLarge(adapter, namespace, state)
     return undefined
   }
   state.everLoaded = true
@@ -160,7 +162,7 @@ export async function heldDocuments(
   const after = await readStamp(adapter, namespace.pk)
   const bytes = docs.reduce((sum, doc) => sum + documentSize(doc), 0)
   if (bytes > room) {
-    state.skip = TOO_LARGE_SKIP
+    tooLarge(adapter, namespace, state)
   } else if (after.stamp !== current.stamp) {
     // Written while it was read: under steady writes, loads wait as stale snapshots do.
     backOff(state)
@@ -237,7 +239,12 @@ export async function leasedDocuments(
  * that is not is let go, and the namespace not looked at again for a while, as if found too
  * large when it was read.
  */
-function withinLimits(adapter: DynamoDBAdapter, state: NamespaceState, held: Snapshot): boolean {
+function withinLimits(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  state: NamespaceState,
+  held: Snapshot,
+): boolean {
   const limits = adapter.readCache
   if (limits && held.docs.length <= limits.maxDocuments && heldBytes(adapter) <= limits.maxBytes) {
     return true
@@ -245,9 +252,19 @@ function withinLimits(adapter: DynamoDBAdapter, state: NamespaceState, held: Sna
   if (state.snapshot === held) {
     state.snapshot = undefined
     state.pending = []
-    state.skip = TOO_LARGE_SKIP
+    tooLarge(adapter, namespace, state)
   }
   return false
+}
+
+/**
+ * A namespace too large to hold: not looked at again for a while, and its lease (if held) given
+ * back, since nothing is answered from it: kept, reads by id would go on renewing it, and every
+ * other process's writes would wait for its revocation.
+ */
+function tooLarge(adapter: DynamoDBAdapter, namespace: Namespace, state: NamespaceState): void {
+  state.skip = TOO_LARGE_SKIP
+  void releaseLease(adapter, namespace).catch(() => undefined)
 }
 
 /**

@@ -15,6 +15,7 @@ import type { Booted } from '../support/bootPayload.js'
 
 import { recordedLease } from '../../src/indexes/indexRecord.js'
 import { leaseServes } from '../../src/leases/holdLease.js'
+import { holders } from '../../src/leases/leaseState.js'
 import { revocationWait } from '../../src/leases/leaseTiming.js'
 import { collectionNamespace } from '../../src/namespaces.js'
 import { boot, bootOnTable, closeAll } from '../support/bootPayload.js'
@@ -386,5 +387,65 @@ describe('read leases', () => {
     })
     expect(performance.now() - began).toBeLessThan(revocationWait())
     await writer.delete({ collection: 'posts', id: doc.id })
+  }, 120_000)
+
+  it('gives its leases back when destroyed while it was taking one', async () => {
+    const holder = await start()
+    await endCooldown(holder, 'posts')
+    const adapter = adapterOf(holder)
+    // Counts until a taking of the lease is under way, then destroys the adapter at once.
+    let taking = false
+    for (let round = 0; round < 400 && !taking; round++) {
+      await holder.count({ collection: 'posts' })
+      taking = (holders.get(adapter)?.acquiring.size ?? 0) > 0
+    }
+    expect(taking).toBe(true)
+    await adapter.destroy?.()
+    // Before: the taking finished after destroy, and the closed adapter held (and renewed) it.
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(holders.get(adapter)?.holdings.size ?? 0).toBe(0)
+    await holder.destroy()
+    started.splice(started.indexOf(holder), 1)
+    expect(holders.get(adapter)?.timer).toBeUndefined()
+    const writer = started[1]
+    const began = performance.now()
+    const doc = await writer.create({
+      collection: 'posts',
+      data: { status: 'draft', title: 'After destroy', views: 1 },
+    })
+    expect(performance.now() - began).toBeLessThan(revocationWait())
+    await writer.delete({ collection: 'posts', id: doc.id })
+  }, 120_000)
+
+  it('gives a lease back when the collection grows past what it holds: reads by id do not keep it', async () => {
+    // Holds the four authors (not the 40 posts) until its own create makes them five.
+    const holder = await start({ readCache: { maxDocuments: 4 } })
+    const writer = started[1]
+    // Taken back from the processes of the tests before, which held the authors too.
+    const temporary = await writer.create({ collection: 'authors', data: { name: 'temporary' } })
+    await writer.delete({ collection: 'authors', id: temporary.id })
+    await endCooldown(holder, 'authors')
+    const adapter = adapterOf(holder)
+    const pk = collectionNamespace(adapter, 'authors').pk
+    let leased = false
+    for (let round = 0; round < 400 && !leased; round++) {
+      await holder.count({ collection: 'authors' })
+      leased = leaseServes(adapter, pk)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    expect(leased).toBe(true)
+    const fifth = await holder.create({ collection: 'authors', data: { name: 'Author 5' } })
+    await holder.count({ collection: 'authors' })
+    // Reads by id go on (each would renew a lease it still held) past the next renewal.
+    for (let round = 0; round < 10; round++) {
+      await holder.findByID({ collection: 'authors', id: fifth.id })
+      await new Promise((resolve) => setTimeout(resolve, LEASE_MS / 5))
+    }
+    expect(holders.get(adapter)?.holdings.has(pk) ?? false).toBe(false)
+    const began = performance.now()
+    await writer.update({ collection: 'authors', data: { name: 'Author 5b' }, id: fifth.id })
+    // Before: it waited for the revocation of a lease nothing was answered from.
+    expect(performance.now() - began).toBeLessThan(revocationWait())
+    await writer.delete({ collection: 'authors', id: fifth.id })
   }, 120_000)
 })
