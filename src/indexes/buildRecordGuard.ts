@@ -13,6 +13,8 @@ import { DEFINITION_PREFIX, EPOCH_PREFIX, GENERATION_PREFIX } from './indexRecor
  * built. A build another process called off meanwhile (its build failed, or its config dropped
  * the index) must not be recorded as complete: no writer maintains the index any more, or its
  * items were deleted under the pass (a drop records a new generation once its items are gone).
+ * Its placeholders are short: over the dozens of indexes a versions namespace may have, the
+ * condition must stay within DynamoDB's 4 KB for an expression.
  */
 export function stillDefinedCondition(
   definitions: IndexDefinition[],
@@ -24,18 +26,16 @@ export function stillDefinedCondition(
   const names: Record<string, string> = {}
   const values: Record<string, unknown> = {}
   const terms = definitions.flatMap((definition, at) => {
-    names[`#stillDefined${at}`] = DEFINITION_PREFIX + definition.name
-    values[`:stillDefined${at}`] = JSON.stringify(definition)
-    names[`#sameGeneration${at}`] = GENERATION_PREFIX + definition.name
+    names[`#sd${at}`] = DEFINITION_PREFIX + definition.name
+    values[`:sd${at}`] = JSON.stringify(definition)
+    names[`#sg${at}`] = GENERATION_PREFIX + definition.name
     const generation = generations.get(definition.name) ?? 0
     if (generation > 0) {
-      values[`:sameGeneration${at}`] = generation
+      values[`:sg${at}`] = generation
     }
     return [
-      `#stillDefined${at} = :stillDefined${at}`,
-      generation > 0
-        ? `#sameGeneration${at} = :sameGeneration${at}`
-        : `attribute_not_exists(#sameGeneration${at})`,
+      `#sd${at} = :sd${at}`,
+      generation > 0 ? `#sg${at} = :sg${at}` : `attribute_not_exists(#sg${at})`,
     ]
   })
   return { expression: terms.join(' AND '), names, values }
@@ -76,15 +76,11 @@ export function stillCountedCondition(
     return `${placeholder} = :${placeholder.slice(1)}`
   }
   const terms = definitions.flatMap((definition, at) => {
-    names[`#counted${at}`] = DEFINITION_PREFIX + definition.name
+    names[`#cd${at}`] = DEFINITION_PREFIX + definition.name
     return [
-      `(attribute_not_exists(#counted${at}) OR #counted${at} <> :dropped)`,
-      same(
-        `#countedGeneration${at}`,
-        GENERATION_PREFIX + definition.name,
-        generations.get(definition.name) ?? 0,
-      ),
-      same(`#countedEpoch${at}`, EPOCH_PREFIX + definition.name, epochs.get(definition.name) ?? 0),
+      `(attribute_not_exists(#cd${at}) OR #cd${at} <> :dropped)`,
+      same(`#cg${at}`, GENERATION_PREFIX + definition.name, generations.get(definition.name) ?? 0),
+      same(`#ce${at}`, EPOCH_PREFIX + definition.name, epochs.get(definition.name) ?? 0),
     ]
   })
   return { expression: terms.join(' AND '), names, values }

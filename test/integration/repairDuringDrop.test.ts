@@ -234,4 +234,33 @@ describe('a counter repair while the index is dropped', () => {
     const verified = await db.verifyIndexes({ collection: 'wide' })
     expect(verified.clean ? 'clean' : verified).toBe('clean')
   }, 120_000)
+
+  it("a rebuild of a namespace with many indexes stays within DynamoDB's 4 KB for its condition", async () => {
+    const fields = Array.from({ length: 60 }, (_, n) => `n${n}`)
+    const wider = (db: DatabaseAdapterObj): Config => ({
+      collections: [
+        {
+          slug: 'wider',
+          fields: fields.map((name) => ({ name, type: 'number' as const, index: true })),
+        },
+      ],
+      db,
+      secret: 'repair-during-drop',
+      telemetry: false,
+    })
+    const table = `rebuild-wide-${randomUUID()}`
+    const payload = await bootOnTable(wider, table, { readCache: false })
+    started.push(payload)
+    for (let i = 0; i < 2; i++) {
+      await payload.create({ collection: 'wider', data: { n0: i, n59: i * 2 } })
+    }
+    const db = adapterOf(payload)
+    // Before: "Expression size has exceeded the maximum allowed size" (60 indexes' conditions).
+    expect(await db.rebuildIndexes({ collection: 'wider' })).toBe(2)
+    expect(
+      (await payload.count({ collection: 'wider', where: { n59: { equals: 2 } } })).totalDocs,
+    ).toBe(1)
+    const verified = await db.verifyIndexes({ collection: 'wider' })
+    expect(verified.clean ? 'clean' : verified).toBe('clean')
+  }, 120_000)
 })
