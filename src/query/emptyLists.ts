@@ -81,7 +81,12 @@ export function withEmptyLists(doc: Doc, fields: FlattenedField[]): Doc {
       }
       continue
     }
-    if (value === undefined && isList && field.type !== 'join') {
+    // A hasMany field set to null reads as no values, as in the SQL adapters (rows, not a column).
+    if (
+      (value === undefined || (value === null && hasManyField(field))) &&
+      isList &&
+      field.type !== 'join'
+    ) {
       set(field.name, [])
       continue
     }

@@ -128,7 +128,7 @@ function fieldValue(
     case 'select':
     case 'text':
     case 'textarea':
-      return eachItem(value, toText)
+      return 'hasMany' in field && field.hasMany ? eachItem(value, toText) : toText(value)
     case 'date':
       return toDate(value)
     case 'group':

@@ -10,6 +10,7 @@ import { keyOf, latestPointerNamespace } from '../namespaces.js'
 import { matchDocuments } from '../read/matchDocuments.js'
 import { readDocument } from '../read/readDocument.js'
 import { generateID } from '../utilities/generateID.js'
+import { isPlainObject } from './transform/isPlainObject.js'
 import { performWrite } from './performWrite.js'
 import { returnedCopy } from './returnedCopy.js'
 import { transformVersionData } from './transformWrite.js'
@@ -50,6 +51,14 @@ export async function writeNewVersion(
   }
   if (namespace.kind === 'globalVersions') {
     delete doc.parent
+  }
+  // As the SQL adapters store a version: its data without the document's id (the version's
+  // `parent` names it), and `autosave` only where the versions have that field (drafts).
+  if (isPlainObject(doc.version)) {
+    delete doc.version.id
+  }
+  if (!namespace.fields.some((field) => field.name === 'autosave')) {
+    delete doc.autosave
   }
   // Only versions with drafts have a `latest` field to keep up to date.
   const tracksLatest = namespace.fields.some((field) => field.name === 'latest')

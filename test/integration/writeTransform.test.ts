@@ -120,6 +120,15 @@ const collections = (): CollectionConfig[] => [
     ],
   },
   {
+    slug: 'shapes',
+    versions: true,
+    fields: [
+      { name: 'title', type: 'text' },
+      { name: 'choices', type: 'select', hasMany: true, options: ['a', 'b'] },
+      { name: 'tags', type: 'relationship', hasMany: true, relationTo: 'targets' },
+    ],
+  },
+  {
     slug: 'defaults',
     fields: [
       { name: 'title', type: 'text' },
@@ -758,5 +767,50 @@ describe('write transform', () => {
     })
     expect(globalVersion.version).toMatchObject({ limit: 2 })
     expect(globalVersion.version.other).toBeUndefined()
+  })
+
+  it('stores and reads back what db-sqlite does: hasMany set to null, objects in text, version documents', async () => {
+    const shown = async (booted: Booted) => {
+      const { payload: p } = booted
+      const created = await p.create({
+        collection: 'shapes',
+        data: { choices: ['a'], title: 'first' },
+      })
+      // Payload's validation lets an object or a list through to a text field.
+      await p.update({
+        collection: 'shapes',
+        data: { choices: null, tags: null, title: { a: 1 } as never },
+        id: created.id,
+      })
+      const read = await p.findByID({ collection: 'shapes', depth: 0, id: created.id })
+      const matching = await p.count({
+        collection: 'shapes',
+        where: { title: { equals: '{"a":1}' } },
+      })
+      const { docs: versions } = await p.findVersions({
+        collection: 'shapes',
+        sort: 'createdAt',
+        where: { parent: { equals: created.id } },
+      })
+      await p.delete({ collection: 'shapes', id: created.id })
+      return {
+        choices: read.choices,
+        matching: matching.totalDocs,
+        tags: read.tags,
+        title: read.title,
+        versionKeys: versions.map((version) => ({
+          keys: Object.keys(version)
+            .filter((key) => key !== 'latest')
+            .sort(),
+          versionKeys: Object.keys(version.version).sort(),
+        })),
+      }
+    }
+    const expected = await shown(sqlite)
+    expect(expected.choices).toEqual([])
+    expect(expected.title).toBe('{"a":1}')
+    // Before: `choices: null`, the object kept (and not found by its text), and versions with
+    // the document's `id` in their data and `autosave: false` though the collection has no drafts.
+    expect(await shown(dynamo)).toEqual(expected)
   })
 })

@@ -67,9 +67,15 @@ describe('withEmptyLists', () => {
     })
   })
 
-  it('returns the same object when nothing is missing, and keeps null and localized values', () => {
-    const complete = { group: { picks: ['a'] }, layout: [], rows: [], tags: null }
+  it('returns the same object when nothing is missing', () => {
+    const complete = { group: { picks: ['a'] }, layout: [], rows: [], tags: [] }
     expect(withEmptyLists(complete, fields)).toBe(complete)
+  })
+
+  it('reads a hasMany field set to null as no values, as the SQL adapters do', () => {
+    expect(
+      withEmptyLists({ group: { picks: null }, layout: [], rows: [], tags: null }, fields),
+    ).toEqual({ group: { picks: [] }, layout: [], rows: [], tags: [] })
   })
 
   it('shapes each locale of a localized group or list as an unlocalized one', () => {
