@@ -35,7 +35,8 @@ export async function fetchMatching(
   /** Collects the documents read that do not match (see `movedOutOfReads`). */
   unmatched?: Doc[],
 ): Promise<Doc[]> {
-  const unique = [...new Map(ids.map((id) => [String(id), id])).values()]
+  // By key: `'5'` and `'05'` are one document of a collection with number ids.
+  const unique = [...new Map(ids.map((id) => [JSON.stringify(keyOf(namespace, id)), id])).values()]
   const transaction = activeTransaction()
   const known: Doc[] = []
   const toRead = unique.flatMap((id) => {
@@ -108,6 +109,37 @@ export async function streamOrdered(
   want: number,
   onlyFields?: string[],
 ): Promise<Doc[]> {
+  for (let walk = 1; ; walk++) {
+    const { found, movedAhead } = await walkOrdered(
+      adapter,
+      namespace,
+      plan,
+      compiled,
+      want,
+      onlyFields,
+    )
+    // A document the walk left out because it moved ahead of it may sit, by now, where the walk
+    // already read (a page of entries read before it moved) or be taken for one already met:
+    // the page would leave out a document that matched throughout. Walked again, it is met
+    // where it is; after a few walks (writes that never stop), the last page stands.
+    if (!movedAhead || walk >= MAX_WALKS) {
+      return found
+    }
+  }
+}
+
+/** Walks of one ordered page while documents keep moving ahead of them. */
+const MAX_WALKS = 3
+
+async function walkOrdered(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  plan: Extract<Plan, { kind: 'index' }>,
+  compiled: CompiledWhere,
+  want: number,
+  onlyFields?: string[],
+): Promise<{ found: Doc[]; movedAhead: boolean }> {
+  let movedAhead = false
   const ordering = plan.ordering ?? { from: 0, to: 1 }
   // A walk that checks documents against conditions of other fields reads ahead by its match rate.
   const matchRate = Math.min(1, Math.max(plan.matchRate ?? 1, 0.01))
@@ -121,11 +153,16 @@ export async function streamOrdered(
       const reached = lastKey as string
       for (const doc of await fetchMatching(adapter, namespace, ids, compiled, onlyFields)) {
         // A document moved on since its entry was read: it belongs where it is now. Past the
-        // walk's position, it is met again there if the walk gets that far (else the page
-        // would hold it where it never was, and leave out one that matched throughout).
-        if (!foundIDs.has(String(doc.id)) && reachedBy(doc, reached)) {
+        // walk's position it is not taken here (the page would hold it where it never was, and
+        // leave out one that matched throughout); the walk is made again (streamOrdered).
+        if (foundIDs.has(String(doc.id))) {
+          continue
+        }
+        if (reachedBy(doc, reached)) {
           foundIDs.add(String(doc.id))
           found.push(doc)
+        } else {
+          movedAhead = true
         }
       }
     }
@@ -160,7 +197,7 @@ export async function streamOrdered(
     }
   }
   await flush()
-  return found
+  return { found, movedAhead }
 }
 
 export async function readCandidates(

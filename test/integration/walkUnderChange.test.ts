@@ -1,8 +1,10 @@
 /**
  * A page read by walking an index in order fetches the documents of the entries it walked. One
- * that moved on between its entry and its fetch belongs where it is now: past the walk's
- * position it is left for where the walk would meet it again, never placed where it never was
- * (which also pushed a document that matched throughout off the page).
+ * that moved on between its entry and its fetch belongs where it is now: never placed where it
+ * never was (which also pushed a document that matched throughout off the page); past the walk's
+ * position, the walk is made again, which meets it there (before: left for where the walk would
+ * meet it again, which it never did when its new entry was in a page of entries read before it
+ * moved, or taken for a document already met).
  */
 import type { Config, DatabaseAdapterObj, Payload } from 'payload'
 
@@ -20,6 +22,7 @@ const config = (db: DatabaseAdapterObj): Config => ({
       fields: [
         { name: 'title', type: 'text' },
         { name: 'views', type: 'number', index: true },
+        { name: 'keep', type: 'checkbox' },
       ],
     },
   ],
@@ -42,6 +45,8 @@ describe('an ordered index walk while a document moves', () => {
   it.each([
     { moved: 100, page: ['b:6', 'c:7', 'd:8'] },
     { moved: 1, page: ['a:1', 'b:6', 'c:7'] },
+    // Ahead, but within the entries the walk read before the move.
+    { moved: 7.5, page: ['b:6', 'c:7', 'a:7.5'] },
   ])(
     'a document moved to $moved between its entry and its fetch: the page is $page',
     async ({ moved, page }) => {
@@ -86,4 +91,80 @@ describe('an ordered index walk while a document moves', () => {
       expect(found.docs.map((doc) => `${doc.title}:${doc.views}`)).toEqual(page)
     },
   )
+
+  it('a document that moved ahead into entries the walk already read is on the page (a filtered walk)', async () => {
+    const tableName = `walk-under-change-${randomUUID()}`
+    const reader = await bootOnTable(config, tableName, { readCache: false })
+    const writer = await bootOnTable(config, tableName, { readCache: false })
+    started.push(reader, writer)
+    const ids: Record<string, number | string> = {}
+    for (const [title, views, keep] of [
+      ['a', 5, true],
+      ['b', 6, true],
+      ['c', 7, false],
+      ['d', 8, false],
+      ['e', 9, false],
+      ['f', 10, false],
+      ['g', 11, true],
+      ['h', 12, true],
+    ] as const) {
+      ids[title] = (await writer.create({ collection: 'posts', data: { keep, title, views } })).id
+    }
+    const find = () =>
+      reader.find({
+        collection: 'posts',
+        depth: 0,
+        limit: 3,
+        pagination: false,
+        sort: 'views',
+        where: { keep: { equals: true } },
+      })
+    let raced = false
+    const watch = watchSends(adapterOf(reader), async (command) => {
+      if (!raced && /BatchGet|Get/.test(command.constructor.name)) {
+        raced = true
+        await writer.update({ id: ids.a, collection: 'posts', data: { views: 9.5 } })
+      }
+    })
+    let found: Awaited<ReturnType<typeof find>>
+    try {
+      found = await find()
+    } finally {
+      watch.restore()
+    }
+    expect(raced).toBe(true)
+    // Before: [b:6, g:11, h:12], a page that never was (a matched throughout, before g).
+    expect(found.docs.map((doc) => `${doc.title}:${doc.views}`)).toEqual(['b:6', 'a:9.5', 'g:11'])
+  })
+
+  it("a list of ids naming one number id twice ('5' and '05') finds it once", async () => {
+    const numbered = (db: DatabaseAdapterObj): Config => ({
+      collections: [
+        {
+          slug: 'nums',
+          fields: [
+            { name: 'id', type: 'number' },
+            { name: 'title', type: 'text' },
+          ],
+        },
+      ],
+      db,
+      secret: 'walk-under-change',
+      telemetry: false,
+    })
+    const payload = await bootOnTable(numbered, `ids-${randomUUID()}`, { readCache: false })
+    started.push(payload)
+    for (const id of [4, 5, 6]) {
+      await payload.create({ collection: 'nums', data: { id, title: `n${id}` } })
+    }
+    // Before: DynamoDB refused the BatchGetItem ("Provided list of item keys contains duplicates").
+    const found = await payload.find({ collection: 'nums', where: { id: { in: ['5', '05'] } } })
+    expect(found.docs.map((doc) => doc.id)).toEqual([5])
+    expect(found.totalDocs).toBe(1)
+    const counted = await payload.count({
+      collection: 'nums',
+      where: { id: { in: [5, ' 5', '5.0'] } },
+    })
+    expect(counted.totalDocs).toBe(1)
+  })
 })
