@@ -5,7 +5,15 @@ import type { DynamoDBAdapter } from '../types.js'
 import type { Context, TransformResult, WriteMode } from './transform/context.js'
 
 import { asLiteral } from './literalValues.js'
-import { eachItem, toCheckbox, toDate, toNumber, toPoint, toText } from './transform/coerce.js'
+import {
+  eachItem,
+  toCheckbox,
+  toDate,
+  toNumber,
+  toPoint,
+  toSingleText,
+  toText,
+} from './transform/coerce.js'
 import { isPlainObject } from './transform/isPlainObject.js'
 import { relationItem } from './transform/relations.js'
 import { findBlock } from '../utilities/findBlock.js'
@@ -128,7 +136,10 @@ function fieldValue(
     case 'select':
     case 'text':
     case 'textarea':
-      return 'hasMany' in field && field.hasMany ? eachItem(value, toText) : toText(value)
+      // Not under a localized field: its value may be a map of locales this config lacks.
+      return ('hasMany' in field && field.hasMany) || localized
+        ? eachItem(value, toText)
+        : toSingleText(value)
     case 'date':
       return toDate(value)
     case 'group':

@@ -29,7 +29,9 @@ function config(db: DatabaseAdapterObj): Config {
       },
     ],
     db,
-    globals: [{ slug: 'settings', fields: [{ name: 'blob', type: 'text' }], versions: true }],
+    globals: [
+      { slug: 'settings', fields: [{ name: 'blob', type: 'text', hasMany: true }], versions: true },
+    ],
     secret: 'large-documents-test-secret',
     telemetry: false,
   }

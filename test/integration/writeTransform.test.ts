@@ -806,6 +806,18 @@ describe('write transform', () => {
         })),
       }
     }
+    // A localized text's map naming a locale the config lacks (stored by an earlier config) stays
+    // a map of texts, never one JSON text.
+    const kept: AnyDoc = await payload.db.create({
+      collection: 'things',
+      data: { localText: { en: 'x', fr: 'y' }, title: 'old locales' },
+    })
+    const keptRead = (await payload.db.findOne({
+      collection: 'things',
+      where: { id: { equals: kept.id } },
+    })) as AnyDoc | null
+    expect(keptRead?.localText).toEqual({ en: 'x', fr: 'y' })
+
     const expected = await shown(sqlite)
     expect(expected.choices).toEqual([])
     expect(expected.title).toBe('{"a":1}')

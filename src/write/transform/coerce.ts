@@ -6,13 +6,19 @@ export function toText(value: unknown): unknown {
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
     return String(value)
   }
-  // An object or a list (Payload's validation lets them through) is stored as its JSON text,
-  // as the SQL adapters' text columns store it.
+  // A lone surrogate becomes U+FFFD, as db-sqlite stores it (utilities/wellFormed.ts).
+  return typeof value === 'string' ? wellFormedText(value) : value
+}
+
+/**
+ * A single text value: an object or a list (Payload's validation lets them through) is stored as
+ * its JSON text, as the SQL adapters' text columns store it.
+ */
+export function toSingleText(value: unknown): unknown {
   if (typeof value === 'object' && value !== null && !(value instanceof Date)) {
     return wellFormedText(JSON.stringify(value))
   }
-  // A lone surrogate becomes U+FFFD, as db-sqlite stores it (utilities/wellFormed.ts).
-  return typeof value === 'string' ? wellFormedText(value) : value
+  return toText(value)
 }
 
 export function toNumber(value: unknown): unknown {
