@@ -214,18 +214,24 @@ export async function syncIndexes(
       // their turn.
       await announceIndexChange(adapter, namespace, { defined: definitions })
     }
-    for (const definition of definitions) {
+    // Locales added: rebuilt in place together (one wait, one pass), their markers refusing
+    // taken values throughout.
+    const localesAdded = definitions.filter((definition) => {
       const recordedAs = changes.built?.get(definition.name)
-      if (recordedAs !== undefined && addsLocalesOnly(definition, recordedAs)) {
-        // Locales added: rebuilt in place, its markers refusing taken values throughout.
-        try {
-          await rebuildInPlace(adapter, namespace, [definition])
-        } catch (error) {
-          if (options.throwOnError !== false) {
-            throw error
-          }
-          adapter.payload.logger.error({ err: error, msg: (error as Error).message })
+      return recordedAs !== undefined && addsLocalesOnly(definition, recordedAs)
+    })
+    if (localesAdded.length > 0) {
+      try {
+        await rebuildInPlace(adapter, namespace, localesAdded)
+      } catch (error) {
+        if (options.throwOnError !== false) {
+          throw error
         }
+        adapter.payload.logger.error({ err: error, msg: (error as Error).message })
+      }
+    }
+    for (const definition of definitions) {
+      if (localesAdded.includes(definition)) {
         continue
       }
       try {

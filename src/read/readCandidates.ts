@@ -6,7 +6,7 @@ import type { DynamoDBAdapter } from '../types.js'
 
 import { indexEntries } from '../indexes/entries.js'
 import { localeCodes } from '../indexes/registry.js'
-import { keyOf } from '../namespaces.js'
+import { coerceID, keyOf } from '../namespaces.js'
 import { compareKeys } from '../query/plan/indexRanges.js'
 import { batchGetDocuments, getDocument } from '../storage/documentStore.js'
 import { copyStoredDocument } from '../storage/revisions.js'
@@ -35,8 +35,11 @@ export async function fetchMatching(
   /** Collects the documents read that do not match (see `movedOutOfReads`). */
   unmatched?: Doc[],
 ): Promise<Doc[]> {
-  // By key: `'5'` and `'05'` are one document of a collection with number ids.
-  const unique = [...new Map(ids.map((id) => [JSON.stringify(keyOf(namespace, id)), id])).values()]
+  // As the collection types its ids: `'5'` and `'05'` are one document with number ids.
+  const typedIDs = ids.map((id) => coerceID(id, namespace))
+  const unique = [
+    ...new Map(typedIDs.map((id) => [JSON.stringify(keyOf(namespace, id)), id])).values(),
+  ]
   const transaction = activeTransaction()
   const known: Doc[] = []
   const toRead = unique.flatMap((id) => {

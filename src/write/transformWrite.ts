@@ -356,11 +356,14 @@ function versionData(ctx: Context, namespace: Namespace, version: unknown): unkn
     return version
   }
   const out = fieldsValue(ctx, fields, version, 'version', false)
-  for (const key of ['id', 'createdAt', 'updatedAt']) {
+  for (const key of ['createdAt', 'updatedAt']) {
     if (version[key] !== undefined && out[key] === undefined) {
       out[key] = version[key]
     }
   }
+  // Not the document's `id`: the SQL adapters store a version's data without it (`parent` names
+  // the document), and Payload sets it where it needs it.
+  delete out.id
   return out
 }
 

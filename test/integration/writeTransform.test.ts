@@ -756,6 +756,9 @@ describe('write transform', () => {
     })
     expect(updated.version.count).toBe(7)
     expect(updated.version.ghost).toBeUndefined()
+    // As db-sqlite stores a version's data: without the document's id, also after an update.
+    expect(version.version.id).toBeUndefined()
+    expect(updated.version.id).toBeUndefined()
     expect(updated.parent).toBe(doc.id)
 
     const globalVersion: AnyDoc = await payload.db.createGlobalVersion({
