@@ -89,6 +89,15 @@ export function noteDocumentsWritten(adapter: DynamoDBAdapter, namespacePks: str
   }
 }
 
+/**
+ * Forgets every count remembered for `adapter`: the next estimates are counted again. For tests
+ * that look at requests, so that no count remembered by an earlier step expires halfway through.
+ */
+export function forgetRememberedCounts(adapter: DynamoDBAdapter): void {
+  remembered.delete(adapter)
+  largest.delete(adapter)
+}
+
 /** The count remembered under `name`, if it is recent enough. */
 function freshCount(adapter: DynamoDBAdapter, name: string): number | undefined {
   const known = remembered.get(adapter)?.get(name)
