@@ -5,6 +5,7 @@ import { fieldShouldBeLocalized, getSelectMode } from 'payload/shared'
 import type { Doc } from './types.js'
 
 import { withEmptyLists } from './emptyLists.js'
+import { ownValue } from '../utilities/ownValue.js'
 
 /**
  * Applies a `select` to a stored document (localized values as `{ [locale]: value }`), giving what
@@ -106,8 +107,8 @@ const includeFields = (
     if (!('name' in field)) {
       continue
     }
-    const sub = select[field.name] as Sub
-    if (!sub || !(field.name in doc)) {
+    const sub = ownValue(select, field.name) as Sub
+    if (!sub || !Object.hasOwn(doc, field.name)) {
       continue
     }
     if (sub === true) {

@@ -1,6 +1,7 @@
 import type { FlattenedField } from 'payload'
 
 import type { Doc } from './types.js'
+import { ownValue } from '../utilities/ownValue.js'
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value)
@@ -62,7 +63,7 @@ export function withEmptyLists(doc: Doc, fields: FlattenedField[]): Doc {
     if (!('name' in field) || !field.name || virtual) {
       continue
     }
-    const value = doc[field.name]
+    const value = ownValue(doc, field.name)
     const isList = field.type === 'array' || field.type === 'blocks' || hasManyField(field)
     if ('localized' in field && field.localized) {
       let kept = isList && isObject(value) ? withoutEmptyLocales(value) : value

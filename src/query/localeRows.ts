@@ -3,6 +3,7 @@ import type { FlattenedField } from 'payload'
 import type { Doc } from './types.js'
 
 import { tellsLocales } from './scopeInfo.js'
+import { ownValue } from '../utilities/ownValue.js'
 
 const localeCache = new WeakMap<Doc, string[]>()
 
@@ -24,7 +25,7 @@ export const docLocales = (fields: FlattenedField[], doc: Doc, codes: string[]):
       if (!('name' in f)) {
         continue
       }
-      const v = (obj as Record<string, unknown>)[f.name]
+      const v = ownValue(obj, f.name)
       if ('localized' in f && f.localized) {
         if (tellsLocales(f) && v && typeof v === 'object' && !Array.isArray(v)) {
           for (const k of Object.keys(v)) {

@@ -1,5 +1,7 @@
 import type { SanitizedConfig } from 'payload'
 
+import { ownValue } from './ownValue.js'
+
 /**
  * Every value found at a dotted path, stepping into each element of the arrays met on the way
  * (array rows, hasMany values; with `flattenLeaf`, also the elements of an array found at the end).
@@ -19,7 +21,7 @@ export function valuesAtPath(doc: unknown, path: string, flattenLeaf = true): un
       const items = Array.isArray(value) ? value : [value]
       for (const item of items) {
         if (item && typeof item === 'object') {
-          const found = (item as Record<string, unknown>)[name]
+          const found = ownValue(item, name)
           next.push(brace > 0 ? rowsOfBlockType(found, segment.slice(brace + 1, -1)) : found)
         } else {
           next.push(undefined)

@@ -1,4 +1,5 @@
 import { isLiteral } from './literalValues.js'
+import { ownValue } from '../utilities/ownValue.js'
 
 /**
  * Applies Payload's update data to a stored document. Top-level keys replace what was there (as
@@ -22,7 +23,7 @@ export function mergeUpdate(
       merged[head] = applyAtPath(merged[head], rest, value)
       continue
     }
-    merged[key] = applyValue(existing[key], value)
+    merged[key] = applyValue(ownValue(existing, key), value)
   }
   return merged
 }

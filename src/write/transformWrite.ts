@@ -18,6 +18,7 @@ import { isPlainObject } from './transform/isPlainObject.js'
 import { relationItem } from './transform/relations.js'
 import { findBlock } from '../utilities/findBlock.js'
 import { toStorable } from '../storage/toStorable.js'
+import { ownValue } from '../utilities/ownValue.js'
 
 export { assertReferencesExist } from './transform/references.js'
 export type { Reference, TransformResult, WriteMode } from './transform/context.js'
@@ -255,7 +256,10 @@ function fieldsValue(
       continue
     }
     const fieldPath = joinPath(path, field.name)
-    const value = data[field.name]
+    // Payload copies a missing `valueOf` (or any inherited member) from Object's prototype: a
+    // function is never a value to store.
+    const given = ownValue(data, field.name)
+    const value = typeof given === 'function' ? undefined : given
     const localized = Boolean(field.localized) && !parentLocalized && ctx.localeCodes.size > 0
     if (value === undefined) {
       if (ctx.mode === 'create' && !localized) {

@@ -4,6 +4,7 @@ import { fieldShouldBeLocalized } from 'payload/shared'
 
 import type { DocID } from '../../query/types.js'
 import { findBlock } from '../../utilities/findBlock.js'
+import { ownValue } from '../../utilities/ownValue.js'
 
 /** How localized values are read: which locales count, or none when localization is off. */
 export type LocaleReading = {
@@ -41,7 +42,7 @@ function localizedValues(value: unknown, reading: LocaleReading): unknown[] {
   if (!isPlainObject(value) || 'relationTo' in value) {
     return [value]
   }
-  return reading.locales.map((locale) => value[locale])
+  return reading.locales.map((locale) => ownValue(value, locale))
 }
 
 /**
@@ -73,7 +74,7 @@ function walk(
   }
   const [segment = '', ...rest] = segments
   const field = findField(fields, segment)
-  let values: unknown[] = [container[segment]]
+  let values: unknown[] = [ownValue(container, segment)]
   if (field && fieldShouldBeLocalized({ field, parentIsLocalized })) {
     values = values.flatMap((value) => localizedValues(value, reading))
   }

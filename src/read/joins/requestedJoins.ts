@@ -8,6 +8,7 @@ import type {
 } from 'payload'
 
 import { getSelectMode } from 'payload/shared'
+import { ownValue } from '../../utilities/ownValue.js'
 
 export type SanitizedJoin = SanitizedJoins[string][number]
 
@@ -112,7 +113,7 @@ export function isSelected(select: SelectType | undefined, path: string): boolea
       // An ancestor was selected (`true`) as a whole, or excluded as a whole.
       return mode === 'include' ? level === true : level !== false
     }
-    level = (level as Record<string, unknown>)[segment]
+    level = ownValue(level, segment)
     if (level === undefined) {
       return mode === 'exclude'
     }
