@@ -142,7 +142,8 @@ async function walkOrdered(
   want: number,
   onlyFields?: string[],
 ): Promise<{ found: Doc[]; movedAhead: boolean }> {
-  let movedAhead = false
+  // Documents met past the walk's position, by id: their nearest key now (see the return).
+  const movedAhead = new Map<string, string>()
   const ordering = plan.ordering ?? { from: 0, to: 1 }
   // A walk that checks documents against conditions of other fields reads ahead by its match rate.
   const matchRate = Math.min(1, Math.max(plan.matchRate ?? 1, 0.01))
@@ -161,11 +162,13 @@ async function walkOrdered(
         if (foundIDs.has(String(doc.id))) {
           continue
         }
-        if (reachedBy(doc, reached)) {
+        const nearest = nearestKey(doc)
+        if (nearest !== undefined && compareKeys(nearest, reached) * direction <= 0) {
           foundIDs.add(String(doc.id))
           found.push(doc)
         } else {
-          movedAhead = true
+          // No entry in the reads now: walked again, as before this was weighed (`''` sorts first).
+          movedAhead.set(String(doc.id), nearest ?? '')
         }
       }
     }
@@ -174,12 +177,20 @@ async function walkOrdered(
   const walked = new Set(plan.reads.map((read) => read.pk))
   const definitions = [...new Set(plan.reads.map((read) => read.definition))]
   const locales = localeCodes(adapter)
-  const reachedBy = (doc: Doc, reached: string) =>
-    indexEntries(namespace, definitions, locales, doc).some(
-      (entry) =>
-        walked.has(entry.pk) &&
-        compareKeys(orderKeyOf(entry.sk, ordering), reached) * direction <= 0,
-    )
+  /** The doc's first key in the walk's order among its entries now (none: it left the reads). */
+  const nearestKey = (doc: Doc): string | undefined => {
+    let nearest: string | undefined
+    for (const entry of indexEntries(namespace, definitions, locales, doc)) {
+      const key = walked.has(entry.pk) ? orderKeyOf(entry.sk, ordering) : undefined
+      if (
+        key !== undefined &&
+        (nearest === undefined || compareKeys(key, nearest) * direction < 0)
+      ) {
+        nearest = key
+      }
+    }
+    return nearest
+  }
   let lastKey: string | undefined
   // One entry more than the page, so the end of the last run of tied entries is usually seen at once.
   const pageSize = Math.min(200, Math.ceil((want + 1) / matchRate))
@@ -200,7 +211,16 @@ async function walkOrdered(
     }
   }
   await flush()
-  return { found, movedAhead }
+  // A full page ends at `lastKey`: a document that moved past it belongs to a later page either
+  // way, and one met again at its new key was taken there. Only one that now sits within the
+  // page and was not taken calls for another walk; any, if the entries ran out first.
+  const full = found.length >= want
+  const missed = [...movedAhead].some(
+    ([id, key]) =>
+      !foundIDs.has(id) &&
+      (!full || key === '' || lastKey === undefined || compareKeys(key, lastKey) * direction <= 0),
+  )
+  return { found, movedAhead: missed }
 }
 
 export async function readCandidates(

@@ -43,13 +43,14 @@ describe('an ordered index walk while a document moves', () => {
   })
 
   it.each([
-    { moved: 100, page: ['b:6', 'c:7', 'd:8'] },
-    { moved: 1, page: ['a:1', 'b:6', 'c:7'] },
-    // Ahead, but within the entries the walk read before the move.
-    { moved: 7.5, page: ['b:6', 'c:7', 'a:7.5'] },
+    // Past the page's last entry: on a later page either way, so not walked again.
+    { moved: 100, page: ['b:6', 'c:7', 'd:8'], walks: 1 },
+    { moved: 1, page: ['a:1', 'b:6', 'c:7'], walks: 1 },
+    // Ahead, but within the entries the walk read before the move: walked again.
+    { moved: 7.5, page: ['b:6', 'c:7', 'a:7.5'], walks: 2 },
   ])(
-    'a document moved to $moved between its entry and its fetch: the page is $page',
-    async ({ moved, page }) => {
+    'a document moved to $moved between its entry and its fetch: the page is $page ($walks walks)',
+    async ({ moved, page, walks }) => {
       const tableName = `walk-under-change-${randomUUID()}`
       const reader = await bootOnTable(config, tableName, { readCache: false })
       const writer = await bootOnTable(config, tableName, { readCache: false })
@@ -75,7 +76,11 @@ describe('an ordered index walk while a document moves', () => {
       expect(explained.plan).toMatchObject({ kind: 'index', ordered: true })
 
       let raced = false
+      let walked = 0
       const watch = watchSends(adapterOf(reader), async (command) => {
+        // A walk starts with a Query of the index from its first entry (later pages go on).
+        const input = (command as { input?: { ExclusiveStartKey?: unknown } }).input
+        walked += command.constructor.name === 'QueryCommand' && !input?.ExclusiveStartKey ? 1 : 0
         if (!raced && /BatchGet|Get/.test(command.constructor.name)) {
           raced = true
           await writer.update({ id: ids.a, collection: 'posts', data: { views: moved } })
@@ -89,6 +94,7 @@ describe('an ordered index walk while a document moves', () => {
       }
       expect(raced).toBe(true)
       expect(found.docs.map((doc) => `${doc.title}:${doc.views}`)).toEqual(page)
+      expect(walked).toBe(walks)
     },
   )
 
