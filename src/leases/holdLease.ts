@@ -246,6 +246,18 @@ async function acquire(adapter: DynamoDBAdapter, holder: Holder, namespace: Name
   startRenewals(adapter, holder)
 }
 
+/**
+ * Gives the namespace's lease back, once a taking of it under way has ended: a lease taken after
+ * the release would be held (and renewed) for a namespace nothing is answered from.
+ */
+export async function releaseLeaseOnceTaken(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+): Promise<void> {
+  await holders.get(adapter)?.acquiring.get(namespace.pk)
+  await releaseLease(adapter, namespace)
+}
+
 /** A write of these namespaces is being sent: answers wait for it (or read the counter items). */
 export function beginWrite(adapter: DynamoDBAdapter, pks: string[]): void {
   const holder = holderOf(adapter)

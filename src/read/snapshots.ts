@@ -4,7 +4,12 @@ import type { DynamoDBAdapter } from '../types.js'
 
 import { readPartition } from '../storage/documentStore.js'
 import { documentBytes } from './weighPlan.js'
-import { leaseServes, leaseWithinReach, noteStampCheck, releaseLease } from '../leases/holdLease.js'
+import {
+  leaseServes,
+  leaseWithinReach,
+  noteStampCheck,
+  releaseLeaseOnceTaken,
+} from '../leases/holdLease.js'
 import { readStamp, stampAfter, stampOf } from '../storage/namespaceStamp.js'
 import {
   caughtUp,
@@ -258,13 +263,13 @@ function withinLimits(
 }
 
 /**
- * A namespace too large to hold: not looked at again for a while, and its lease (if held) given
- * back, since nothing is answered from it: kept, reads by id would go on renewing it, and every
- * other process's writes would wait for its revocation.
+ * A namespace too large to hold: not looked at again for a while, and its lease (held, or being
+ * taken) given back, since nothing is answered from it: kept, reads by id would go on renewing it,
+ * and every other process's writes would wait for its revocation.
  */
 function tooLarge(adapter: DynamoDBAdapter, namespace: Namespace, state: NamespaceState): void {
   state.skip = TOO_LARGE_SKIP
-  void releaseLease(adapter, namespace).catch(() => undefined)
+  void releaseLeaseOnceTaken(adapter, namespace).catch(() => undefined)
 }
 
 /**

@@ -22,6 +22,7 @@ import { boot, bootOnTable, closeAll } from '../support/bootPayload.js'
 import { setEnv } from '../support/env.js'
 import { endCooldown } from '../support/leaseCooldown.js'
 import { startFaultProxy } from '../support/faultProxy.js'
+import { watchSends } from '../support/journalItems.js'
 
 const LEASE_MS = 300
 const STATUSES = ['draft', 'published', 'archived']
@@ -417,16 +418,20 @@ describe('read leases', () => {
     await writer.delete({ collection: 'posts', id: doc.id })
   }, 120_000)
 
-  it('gives a lease back when the collection grows past what it holds: reads by id do not keep it', async () => {
-    // Holds the four authors (not the 40 posts) until its own create makes them five.
+  /** A process that holds the four authors (not the 40 posts) until a fifth is created. */
+  const holdingFourAuthors = async () => {
     const holder = await start({ readCache: { maxDocuments: 4 } })
-    const writer = started[1]
+    const writer = started[1] as Payload
     // Taken back from the processes of the tests before, which held the authors too.
     const temporary = await writer.create({ collection: 'authors', data: { name: 'temporary' } })
     await writer.delete({ collection: 'authors', id: temporary.id })
     await endCooldown(holder, 'authors')
     const adapter = adapterOf(holder)
-    const pk = collectionNamespace(adapter, 'authors').pk
+    return { adapter, holder, pk: collectionNamespace(adapter, 'authors').pk, writer }
+  }
+
+  it('gives a lease back when the collection grows past what it holds: reads by id do not keep it', async () => {
+    const { adapter, holder, pk, writer } = await holdingFourAuthors()
     let leased = false
     for (let round = 0; round < 400 && !leased; round++) {
       await holder.count({ collection: 'authors' })
@@ -447,5 +452,42 @@ describe('read leases', () => {
     // Before: it waited for the revocation of a lease nothing was answered from.
     expect(performance.now() - began).toBeLessThan(revocationWait())
     await writer.delete({ collection: 'authors', id: fifth.id })
+  }, 120_000)
+
+  it('gives a lease back that it was still taking when the collection grew past what it holds', async () => {
+    const { adapter, holder, pk, writer } = await holdingFourAuthors()
+    // The taking's request (conditional on the lease being free) waits until the collection
+    // has been found too large.
+    let held = false
+    let letGo = () => {}
+    const gate = new Promise<void>((resolve) => (letGo = resolve))
+    const watch = watchSends(adapter, async (command) => {
+      if (!held && JSON.stringify(command.input).includes('attribute_not_exists(#lo)')) {
+        held = true
+        await gate
+      }
+    })
+    try {
+      for (let round = 0; round < 400 && !held; round++) {
+        void holder.count({ collection: 'authors' })
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+      expect(held).toBe(true)
+      const fifth = await holder.create({ collection: 'authors', data: { name: 'Author 5' } })
+      await holder.count({ collection: 'authors' })
+      letGo()
+      await holders.get(adapter)?.acquiring.get(pk)
+      // Before: the taking ended after the release, and the lease stayed held.
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      expect(holders.get(adapter)?.holdings.has(pk) ?? false).toBe(false)
+      expect(recordedLease(adapter, collectionNamespace(adapter, 'authors')).owner).toBeUndefined()
+      const began = performance.now()
+      await writer.update({ collection: 'authors', data: { name: 'Author 5b' }, id: fifth.id })
+      expect(performance.now() - began).toBeLessThan(revocationWait())
+      await writer.delete({ collection: 'authors', id: fifth.id })
+    } finally {
+      letGo()
+      watch.restore()
+    }
   }, 120_000)
 })
