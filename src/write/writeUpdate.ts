@@ -6,6 +6,7 @@ import type { DocumentChange } from '../transactions/session.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { keyOf } from '../namespaces.js'
+import { countsFailedLogins, keepLoginCounts } from './loginCounts.js'
 import { mergeUpdate } from './mergeUpdate.js'
 import { performWrite } from './performWrite.js'
 import { returnedCopy } from './returnedCopy.js'
@@ -47,6 +48,15 @@ export async function updateDocuments(
   alongside?: (changes: DocumentChange[]) => Promise<DocumentChange[]>,
 ): Promise<Doc[]> {
   const { data: stored, references } = transformWrite(adapter, namespace, data, 'update')
+  // Each document as this write first read it (the write is computed again on conflicts).
+  const firstRead = countsFailedLogins(adapter, namespace) ? new Map<string, Doc>() : undefined
+  const dataFor = (doc: Doc) => {
+    const read = firstRead?.get(String(doc.id))
+    if (firstRead && !read) {
+      firstRead.set(String(doc.id), doc)
+    }
+    return read ? keepLoginCounts(read, doc, stored) : stored
+  }
   let updated: Doc[] = []
   await performWrite(
     adapter,
@@ -58,7 +68,7 @@ export async function updateDocuments(
         references,
         req,
       })
-      updated = existing.map((doc) => updatedDocument(namespace, doc, stored))
+      updated = existing.map((doc) => updatedDocument(namespace, doc, dataFor(doc)))
       const changes = updated.map((after, index) => ({
         after,
         before: existing[index],
