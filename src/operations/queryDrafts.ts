@@ -7,6 +7,7 @@ import type { DynamoDBAdapter } from '../types.js'
 import { findPage } from '../read/findPage.js'
 import { resolveJoins } from '../read/resolveJoins.js'
 import { versionsNamespace } from '../namespaces.js'
+import { idOfCollection } from '../write/transform/relations.js'
 
 /** The latest version of each document, shaped as the document itself (id = the parent's id). */
 export const queryDrafts: QueryDrafts = async function queryDrafts(
@@ -24,7 +25,8 @@ export const queryDrafts: QueryDrafts = async function queryDrafts(
   })
   const docs = result.docs.map((version) => ({
     ...((version.version as Record<string, unknown> | undefined) ?? {}),
-    id: version.parent,
+    // As the collection stores its ids (versions saved before 2026-12-07 may hold '5' for 5).
+    id: idOfCollection(this, collection, version.parent),
   }))
   await resolveJoins(this, {
     collection,

@@ -15,7 +15,7 @@ import {
   toText,
 } from './transform/coerce.js'
 import { isPlainObject } from './transform/isPlainObject.js'
-import { relationItem } from './transform/relations.js'
+import { idOfCollection, relationItem } from './transform/relations.js'
 import { findBlock } from '../utilities/findBlock.js'
 import { toStorable } from '../storage/toStorable.js'
 import { ownValue } from '../utilities/ownValue.js'
@@ -387,6 +387,8 @@ export function transformWrite(
     for (const [key, value] of Object.entries(data)) {
       if (key === 'version') {
         out.version = versionData({ ...ctx, mode: 'update' }, namespace, value)
+      } else if (key === 'parent' && namespace.kind === 'versions') {
+        out.parent = idOfCollection(adapter, namespace.slug, value)
       } else if (VERSION_KEYS.has(key)) {
         out[key] = value
       }

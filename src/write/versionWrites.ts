@@ -11,6 +11,7 @@ import { matchDocuments } from '../read/matchDocuments.js'
 import { readDocument } from '../read/readDocument.js'
 import { generateID } from '../utilities/generateID.js'
 import { isPlainObject } from './transform/isPlainObject.js'
+import { idOfCollection } from './transform/relations.js'
 import { performWrite } from './performWrite.js'
 import { returnedCopy } from './returnedCopy.js'
 import { transformVersionData } from './transformWrite.js'
@@ -43,7 +44,8 @@ export async function writeNewVersion(
     autosave: input.autosave,
     createdAt: input.createdAt ?? now,
     latest: true,
-    parent: input.parent,
+    // As the parent collection stores its ids: Payload passes it as the request named it ('5').
+    parent: idOfCollection(adapter, namespace.slug, input.parent),
     publishedLocale: input.publishedLocale,
     snapshot: input.snapshot,
     updatedAt: input.updatedAt ?? now,

@@ -1,5 +1,6 @@
 import type { FlattenedField } from 'payload'
 
+import type { DynamoDBAdapter } from '../../types.js'
 import type { Context } from './context.js'
 
 import { coerceID, collectionNamespace } from '../../namespaces.js'
@@ -7,16 +8,24 @@ import { isPlainObject } from './isPlainObject.js'
 
 /** A relationship id as stored: reduced from a populated document, in the target's id type. */
 export function targetID(ctx: Context, collection: string, id: unknown): unknown {
+  return idOfCollection(ctx.adapter, collection, id)
+}
+
+/**
+ * An id naming a document of `collection`, as that collection stores its ids (a number for
+ * number ids, whether given as 5 or '5'); a populated document names its own id.
+ */
+export function idOfCollection(adapter: DynamoDBAdapter, collection: string, id: unknown): unknown {
   if (isPlainObject(id) && 'id' in id) {
-    return targetID(ctx, collection, id.id)
+    return idOfCollection(adapter, collection, id.id)
   }
   if (typeof id !== 'string' && typeof id !== 'number') {
     return id
   }
-  if (!ctx.adapter.payload.collections[collection]) {
+  if (!adapter.payload.collections[collection]) {
     return id
   }
-  const namespace = collectionNamespace(ctx.adapter, collection)
+  const namespace = collectionNamespace(adapter, collection)
   if (
     namespace.idType === 'number' &&
     typeof id === 'string' &&
