@@ -38,7 +38,10 @@ export const createGlobal: CreateGlobal = async function createGlobal(
     async () => [{ after: doc, before: await readDocument(this, key), key, namespace }],
     req,
   )
-  return (returning === false ? null : returnedCopy(doc)) as never
+  // Shaped as every later read returns it (lists never written as []).
+  return (
+    returning === false ? null : applySelect(returnedCopy(doc), namespace.fields, undefined)
+  ) as never
 }
 
 export const findGlobal: FindGlobal = async function findGlobal(
