@@ -13,7 +13,7 @@ import { generateID } from '../utilities/generateID.js'
 import { mergeUpdate } from '../write/mergeUpdate.js'
 import { performWrite } from '../write/performWrite.js'
 import { returnedCopy } from '../write/returnedCopy.js'
-import { assertReferencesExist, transformWrite } from '../write/transformWrite.js'
+import { assertReferencesExist, referencesHeld, transformWrite } from '../write/transformWrite.js'
 
 /** A global is one item; `globalType` names it as the official adapters do. */
 export const createGlobal: CreateGlobal = async function createGlobal(
@@ -79,7 +79,11 @@ export const updateGlobal: UpdateGlobal = async function updateGlobal(
     async () => {
       const current = await readDocument(this, key)
       const existing = current ?? { id: generateID(), createdAt: new Date().toISOString() }
-      await assertReferencesExist(this, { existing: [existing], references, req })
+      await assertReferencesExist(this, {
+        held: referencesHeld(this, namespace, [existing]),
+        references,
+        req,
+      })
       doc = { ...mergeUpdate(existing, rest), globalType: slug }
       if (updatedAt !== null) {
         doc.updatedAt = updatedAt ?? new Date().toISOString()

@@ -2,7 +2,7 @@ import type { FlattenedField } from 'payload'
 
 import type { Namespace } from '../namespaces.js'
 import type { DynamoDBAdapter } from '../types.js'
-import type { Context, TransformResult, WriteMode } from './transform/context.js'
+import type { Context, Reference, TransformResult, WriteMode } from './transform/context.js'
 
 import { asLiteral } from './literalValues.js'
 import {
@@ -407,6 +407,18 @@ export function transformWrite(
     }
   }
   return { data: out, references: ctx.references }
+}
+
+/**
+ * The relationship ids stored documents hold (typed by their collections), so that an update
+ * does not check again those it keeps: read as a write of the whole document would name them.
+ */
+export function referencesHeld(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  docs: Record<string, unknown>[],
+): Reference[] {
+  return docs.flatMap((doc) => transformWrite(adapter, namespace, doc, 'update').references)
 }
 
 /** Just the `version` data of a new version, transformed (see `transformWrite`). */

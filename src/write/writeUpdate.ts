@@ -10,7 +10,7 @@ import { countsFailedLogins, keepLoginCounts } from './loginCounts.js'
 import { mergeUpdate } from './mergeUpdate.js'
 import { performWrite } from './performWrite.js'
 import { returnedCopy } from './returnedCopy.js'
-import { assertReferencesExist, transformWrite } from './transformWrite.js'
+import { assertReferencesExist, referencesHeld, transformWrite } from './transformWrite.js'
 
 /**
  * The stored document after an update: data merged over what was there, the id kept, and
@@ -64,7 +64,7 @@ export async function updateDocuments(
       const existing = await select()
       await assertReferencesExist(adapter, {
         collection: namespace.kind === 'collection' ? namespace.slug : undefined,
-        existing,
+        held: referencesHeld(adapter, namespace, existing),
         references,
         req,
       })

@@ -10,7 +10,7 @@ import { findPage } from '../read/findPage.js'
 import { derivedDocumentID, newDocumentID } from '../utilities/newDocumentID.js'
 import { performWrite } from './performWrite.js'
 import { returnedCopy } from './returnedCopy.js'
-import { assertReferencesExist, transformWrite } from './transformWrite.js'
+import { assertReferencesExist, referencesHeld, transformWrite } from './transformWrite.js'
 import { updatedDocument } from './writeUpdate.js'
 import { insertionOrder } from '../read/insertionOrder.js'
 
@@ -63,7 +63,7 @@ export async function upsertDocument(
       if (existing) {
         await assertReferencesExist(adapter, {
           collection,
-          existing: [existing],
+          held: referencesHeld(adapter, namespace, [existing]),
           references: forUpdate.references,
           req,
         })

@@ -10,31 +10,24 @@ import { heldByID } from '../../read/heldLookups.js'
 import { documentsForChecksOf } from '../../read/snapshots.js'
 import { batchGetByKey, batchGetItems, type ItemReader } from '../../storage/documentStore.js'
 import { activeTransaction } from '../../transactions/session.js'
-import { isPlainObject } from './isPlainObject.js'
 
-/** Every string and number anywhere in `value` (the ids a stored document already refers to). */
-function collectScalars(value: unknown, into: Set<string>): Set<string> {
-  if (typeof value === 'string' || typeof value === 'number') {
-    into.add(String(value))
-  } else if (Array.isArray(value)) {
-    value.forEach((item) => collectScalars(item, into))
-  } else if (isPlainObject(value)) {
-    Object.values(value).forEach((item) => collectScalars(item, into))
-  }
-  return into
-}
+/** How a reference is named in the set of those already held. */
+export const referenceName = (reference: Pick<Reference, 'collection' | 'id'>): string =>
+  `${reference.collection}\u0000${String(reference.id)}`
 
 /**
  * Rejects a write whose relationship values point at documents that do not exist, as the foreign
  * keys of the SQL adapters do, with Payload's ValidationError naming the fields. References the
- * updated documents already held (`existing`) are not checked again, so a document whose related
- * document was deleted meanwhile can still be updated; a document may refer to itself (`selfID`).
+ * updated documents already held (`held`, by collection and id) are not checked again, so a
+ * document whose related document was deleted meanwhile can still be updated; a document may
+ * refer to itself (`selfID`).
  */
 export async function assertReferencesExist(
   adapter: DynamoDBAdapter,
   args: {
     collection?: string
-    existing?: Record<string, unknown>[]
+    /** The references the updated documents hold now (`referencesHeld`). */
+    held?: Reference[]
     /** Reads the related documents (in a transaction), possibly beside other reads. */
     read?: ItemReader
     references: Reference[]
@@ -42,13 +35,10 @@ export async function assertReferencesExist(
     selfID?: number | string
   },
 ): Promise<void> {
-  const known = new Set<string>()
-  for (const doc of args.existing ?? []) {
-    collectScalars(doc, known)
-  }
+  const known = new Set((args.held ?? []).map(referenceName))
   const pending = args.references.filter(
     (reference) =>
-      !known.has(String(reference.id)) &&
+      !known.has(referenceName(reference)) &&
       !(reference.collection === args.collection && String(reference.id) === String(args.selfID)),
   )
   if (pending.length === 0) {
