@@ -47,6 +47,8 @@ export const docLocales = (fields: FlattenedField[], doc: Doc, codes: string[]):
  * The configured locales a localized value holds (its keys), in the config's order. A list left
  * empty in some locales while others hold rows is only in those (db-sqlite joins the list's rows
  * of every locale: an empty one adds no row, and a null row stands only for a document with none).
+ * A list is empty in a locale as `[]` or as `null` (what a save in that locale that left the list
+ * alone stores there).
  */
 export const ownLocales = (value: unknown, codes: string[]): string[] => {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
@@ -54,8 +56,9 @@ export const ownLocales = (value: unknown, codes: string[]): string[] => {
   }
   const held = codes.filter((code) => code in value)
   const byLocale = value as Record<string, unknown>
-  const filled = held.filter(
-    (code) => !(Array.isArray(byLocale[code]) && (byLocale[code] as unknown[]).length === 0),
-  )
+  const isList = held.some((code) => Array.isArray(byLocale[code]))
+  const empty = (item: unknown) =>
+    (Array.isArray(item) && item.length === 0) || (isList && (item === null || item === undefined))
+  const filled = held.filter((code) => !empty(byLocale[code]))
   return filled.length > 0 ? filled : held
 }

@@ -1,0 +1,125 @@
+/**
+ * A localized list (array, blocks) under `locale: 'all'`: db-sqlite joins the list's rows of
+ * every locale, so a locale whose list holds no rows adds none. A document saved in another
+ * locale without touching the list stores `null` there (`{ en: [...], es: null }`), and that
+ * locale added a row with no value here: `larr.lbl exists: false`, `equals: null` and
+ * `not_equals` matched a document whose only rows all hold a value. Compared with db-sqlite,
+ * held in memory and through the indexes.
+ */
+import type { Config, DatabaseAdapterObj, Payload, Where } from 'payload'
+
+import type { Booted } from '../support/bootPayload.js'
+
+import { boot, closeAll, THROUGH_INDEXES } from '../support/bootPayload.js'
+
+const config = (db: DatabaseAdapterObj): Config => ({
+  collections: [
+    {
+      slug: 'posts',
+      fields: [
+        { name: 'title', type: 'text', localized: true },
+        { name: 'larr', type: 'array', fields: [{ name: 'lbl', type: 'text' }], localized: true },
+        {
+          name: 'lblocks',
+          type: 'blocks',
+          blocks: [{ slug: 'b', fields: [{ name: 'v', type: 'text' }] }],
+          localized: true,
+        },
+      ],
+    },
+  ],
+  db,
+  localization: { defaultLocale: 'en', locales: ['en', 'es'] },
+  secret: 'all-locales-lists',
+  telemetry: false,
+  typescript: { autoGenerate: false },
+})
+
+async function seed(payload: Payload): Promise<void> {
+  // p1: lists in en only, then saved in es without them (null there).
+  const p1 = await payload.create({
+    collection: 'posts',
+    data: { lblocks: [{ blockType: 'b', v: 'v1' }], larr: [{ lbl: 'l1' }], title: 'p1' },
+    locale: 'en',
+  })
+  await payload.update({ id: p1.id, collection: 'posts', data: { title: 'p1 es' }, locale: 'es' })
+  // p2: a row without a value in en.
+  await payload.create({
+    collection: 'posts',
+    data: { lblocks: [{ blockType: 'b' }], larr: [{}], title: 'p2' },
+    locale: 'en',
+  })
+  // p3: rows in both locales.
+  const p3 = await payload.create({
+    collection: 'posts',
+    data: { lblocks: [{ blockType: 'b', v: 'v3' }], larr: [{ lbl: 'l3' }], title: 'p3' },
+    locale: 'en',
+  })
+  await payload.update({
+    id: p3.id,
+    collection: 'posts',
+    data: { lblocks: [{ blockType: 'b', v: 'w3' }], larr: [{ lbl: 'm3' }] },
+    locale: 'es',
+  })
+  // p4: no lists at all.
+  await payload.create({ collection: 'posts', data: { title: 'p4' }, locale: 'en' })
+}
+
+const WHERES: Where[] = [
+  { 'larr.lbl': { exists: false } },
+  { 'larr.lbl': { equals: null } },
+  { 'larr.lbl': { not_equals: 'l1' } },
+  { 'larr.lbl': { exists: true } },
+  { 'lblocks.v': { exists: false } },
+  { 'lblocks.v': { not_equals: 'v1' } },
+]
+
+// One db-sqlite for both (a second one pushing the same schema in this process finds no table).
+let sqlite: Booted
+
+beforeAll(async () => {
+  sqlite = await boot(config, 'sqlite')
+  await seed(sqlite.payload)
+}, 120_000)
+
+afterAll(async () => {
+  await closeAll(sqlite)
+})
+
+const answer = async ({ payload }: Booted, where: Where) => {
+  const found = await payload.find({
+    collection: 'posts',
+    depth: 0,
+    locale: 'all',
+    pagination: false,
+    where,
+  })
+  const counted = await payload.count({ collection: 'posts', locale: 'all', where })
+  return {
+    count: counted.totalDocs,
+    titles: found.docs.map((doc) => (doc.title as Record<string, string>).en).sort(),
+  }
+}
+
+describe.each([
+  ['held in memory', {}],
+  ['through the indexes', THROUGH_INDEXES],
+])("localized lists under locale 'all', %s", (_name, options) => {
+  let dynamo: Booted
+
+  beforeAll(async () => {
+    dynamo = await boot(config, 'dynamodb', options)
+    await seed(dynamo.payload)
+  }, 120_000)
+
+  afterAll(async () => {
+    await closeAll(dynamo)
+  })
+
+  it.each(WHERES.map((where) => [JSON.stringify(where), where] as const))(
+    '%s matches what db-sqlite matches',
+    async (_label, where) => {
+      expect(await answer(dynamo, where)).toEqual(await answer(sqlite, where))
+    },
+  )
+})
