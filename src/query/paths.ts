@@ -218,6 +218,24 @@ export const resolvePath = (ctx: PathContext, path: string): ResolvedPath => {
           joins.push({ key: LOCALE_JOIN, rows: (doc) => docLocales(ctx.fields, doc, codes) })
         }
         valAcc = (doc, b) => prop(raw(doc, b), String(b.get(LOCALE_JOIN)))
+      } else if (ctx.locale === 'all' && inRow && tellsLocales(field)) {
+        // A row's localized values are one locales table, joined once per row: conditions on two
+        // of its fields meet in the same locale (any locale one of them holds).
+        const key = `${LOCALE_JOIN}|${prefix}`
+        const codes = localization.localeCodes
+        const rowFields = fields
+        if (!joins.some((j) => j.key === key)) {
+          joins.push({
+            key,
+            rows: (doc, b) => {
+              const row = acc(doc, b)
+              return row !== null && typeof row === 'object' && !Array.isArray(row)
+                ? docLocales(rowFields, row as Doc, codes)
+                : []
+            },
+          })
+        }
+        valAcc = (doc, b) => prop(raw(doc, b), String(b.get(key)))
       } else if (ctx.locale === 'all') {
         // Lists, hasMany values and the fields of rows live in tables of their own, which
         // db-sqlite joins in every locale: any locale the value itself holds.

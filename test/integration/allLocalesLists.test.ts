@@ -1,10 +1,17 @@
 /**
- * A localized list (array, blocks) under `locale: 'all'`: db-sqlite joins the list's rows of
+ * Localized values in lists under `locale: 'all'`.
+ *
+ * A localized list (array, blocks): db-sqlite joins the list's rows of
  * every locale, so a locale whose list holds no rows adds none. A document saved in another
  * locale without touching the list stores `null` there (`{ en: [...], es: null }`), and that
  * locale added a row with no value here: `larr.lbl exists: false`, `equals: null` and
- * `not_equals` matched a document whose only rows all hold a value. Compared with db-sqlite,
- * held in memory and through the indexes.
+ * `not_equals` matched a document whose only rows all hold a value.
+ *
+ * Localized fields of a row (of an array that is not localized itself) are one locales table in
+ * db-sqlite, joined once per row: conditions on two of them meet in the same locale. Each was
+ * joined on its own, so `label = 'a'` in en and `code = 'b'` in es matched together.
+ *
+ * Compared with db-sqlite, held in memory and through the indexes.
  */
 import type { Config, DatabaseAdapterObj, Payload, Where } from 'payload'
 
@@ -19,6 +26,14 @@ const config = (db: DatabaseAdapterObj): Config => ({
       fields: [
         { name: 'title', type: 'text', localized: true },
         { name: 'larr', type: 'array', fields: [{ name: 'lbl', type: 'text' }], localized: true },
+        {
+          name: 'arr',
+          type: 'array',
+          fields: [
+            { name: 'label', type: 'text', localized: true },
+            { name: 'code', type: 'text', localized: true },
+          ],
+        },
         {
           name: 'lblocks',
           type: 'blocks',
@@ -63,6 +78,24 @@ async function seed(payload: Payload): Promise<void> {
   })
   // p4: no lists at all.
   await payload.create({ collection: 'posts', data: { title: 'p4' }, locale: 'en' })
+  // p5, p6: a row with two localized fields, saved in en and es.
+  for (const [title, en, es] of [
+    ['p5', { code: 'x', label: 'a' }, { code: 'b', label: 'x' }],
+    ['p6', { code: 'b', label: 'a' }, { code: 'y', label: 'y' }],
+  ] as const) {
+    const doc = await payload.create({
+      collection: 'posts',
+      data: { arr: [en], title },
+      locale: 'en',
+    })
+    const rowID = (doc.arr as { id: string }[])[0]?.id
+    await payload.update({
+      id: doc.id,
+      collection: 'posts',
+      data: { arr: [{ id: rowID, ...es }] },
+      locale: 'es',
+    })
+  }
 }
 
 const WHERES: Where[] = [
@@ -72,6 +105,10 @@ const WHERES: Where[] = [
   { 'larr.lbl': { exists: true } },
   { 'lblocks.v': { exists: false } },
   { 'lblocks.v': { not_equals: 'v1' } },
+  // One row's localized fields are one locale's row in db-sqlite: matched in the same locale.
+  { and: [{ 'arr.label': { equals: 'a' } }, { 'arr.code': { equals: 'b' } }] },
+  { and: [{ 'arr.label': { equals: 'x' } }, { 'arr.code': { equals: 'b' } }] },
+  { and: [{ 'arr.label': { equals: 'a' } }, { 'arr.code': { not_equals: 'x' } }] },
 ]
 
 // One db-sqlite for both (a second one pushing the same schema in this process finds no table).
