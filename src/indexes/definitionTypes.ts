@@ -17,6 +17,12 @@ export type IndexPart = {
   maxText: number
   /** hasMany, or inside an array/blocks: several values per document. */
   multiValued: boolean
+  /**
+   * A polymorphic `.value` over collections with number ids and with text ids: 9 and '9' share a
+   * key, so its entries are candidates only (the evaluator tells them apart). Not part of the
+   * signature: the keys are the same either way.
+   */
+  mixedIDTypes?: boolean
 }
 
 /** An index kept beside the documents of one namespace. */

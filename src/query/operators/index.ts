@@ -6,6 +6,7 @@ import { asPoint, matchesNear, parseNear, pointInGeometry, type NearQuery } from
 import { INVALID, sanitizeExists, sanitizeList, sanitizeScalar } from '../sanitizeValue.js'
 import { isNullish, sqlCompare, sqlLike, sqlText } from '../sqlValues.js'
 import { equalsNull, valueEquals } from './equality.js'
+import { numberTargetsOnly, onNumberIDsOnly, typedPolyValue } from './polyValue.js'
 import { containsText, likeWords } from './text.js'
 
 /**
@@ -33,7 +34,9 @@ const inList = (path: ResolvedPath, list: unknown[]): ValueTest => {
 }
 
 const sanitizePoly = (payload: Payload, path: ResolvedPath, x: unknown): unknown =>
-  x && typeof x === 'object' && !Array.isArray(x) ? x : sanitizeScalar(payload, path, x)
+  x && typeof x === 'object' && !Array.isArray(x)
+    ? typedPolyValue(payload, path, x)
+    : sanitizeScalar(payload, path, x)
 
 export const buildOperator = (
   payload: Payload,
@@ -41,6 +44,13 @@ export const buildOperator = (
   operator: string,
   value: unknown,
 ): OperatorResult => {
+  const numberTargets =
+    path.kind === 'polyValue' && operator !== 'exists'
+      ? numberTargetsOnly(payload, path, value)
+      : undefined
+  if (numberTargets) {
+    return onNumberIDsOnly(buildOperator(payload, numberTargets, operator, value))
+  }
   const json = path.kind === 'json'
   const scalar = (x: unknown): unknown =>
     json
@@ -118,7 +128,13 @@ export const buildOperator = (
       if (s === INVALID || isNullish(s)) {
         return false
       }
-      const rel = isRelationLike(path) && Array.isArray(s) ? s[0] : s
+      // A polymorphic value is compared in its own collection's id type (number or text).
+      const against = (v: unknown): unknown =>
+        isRelationLike(path) && Array.isArray(s)
+          ? path.kind === 'polyValue'
+            ? s.find((c) => typeof c === typeof v)
+            : s[0]
+          : s
       const ok = (c: number): boolean =>
         operator === 'greater_than'
           ? c > 0
@@ -127,7 +143,10 @@ export const buildOperator = (
             : operator === 'less_than'
               ? c < 0
               : c <= 0
-      return (v) => !isNullish(v) && ok(sqlCompare(v, rel))
+      return (v) => {
+        const c = isNullish(v) ? undefined : against(v)
+        return c !== undefined && ok(sqlCompare(v, c))
+      }
     }
     case 'like': {
       if (path.kind === 'number' || path.kind === 'id' || isRelationLike(path)) {
