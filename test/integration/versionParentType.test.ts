@@ -9,8 +9,12 @@
  */
 import type { Config, DatabaseAdapterObj, Payload } from 'payload'
 
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
+
+import type { DynamoDBAdapter } from '../../src/index.js'
 import type { Booted } from '../support/bootPayload.js'
 
+import { keyOf, versionsNamespace } from '../../src/namespaces.js'
 import { bootBoth, closeAll } from '../support/bootPayload.js'
 
 const config = (db: DatabaseAdapterObj): Config => ({
@@ -79,5 +83,52 @@ describe("a version's parent, named by text on a collection with number ids", ()
     const expected = await story(sqlite.payload)
     expect(expected.draft).toBe('d1')
     expect(await story(dynamo.payload)).toEqual(expected)
+  })
+
+  it('versions stored with a text parent before the fix are found again after the migration of docs/migrations.md', async () => {
+    const { payload } = dynamo
+    const db = payload.db as unknown as DynamoDBAdapter
+    await payload.create({
+      collection: 'numbered',
+      data: { id: 7, _status: 'published', title: 'seven' } as never,
+    })
+    await payload.update({ collection: 'numbered', data: { title: 'draft' }, draft: true, id: 7 })
+    // As a save before 2026-12-07 stored them: the parent as text (its index entries are the same).
+    const versions = await payload.db.findVersions({
+      collection: 'numbered',
+      limit: 0,
+      pagination: false,
+      where: { parent: { equals: 7 } },
+    })
+    expect(versions.docs).toHaveLength(2)
+    for (const version of versions.docs) {
+      await db.docClient.send(
+        new UpdateCommand({
+          ExpressionAttributeNames: { '#doc': 'doc', '#parent': 'parent' },
+          ExpressionAttributeValues: { ':parent': '7' },
+          Key: keyOf(versionsNamespace(db, 'numbered'), version.id),
+          TableName: db.tableName,
+          UpdateExpression: 'SET #doc.#parent = :parent',
+        }),
+      )
+    }
+    const draftTitle = async () =>
+      (await payload.findByID({ collection: 'numbered', draft: true, id: 7 })).title
+    expect(await draftTitle()).toBe('seven')
+    // The migration docs/migrations.md gives for such tables.
+    await db.migrateDocuments({
+      collection: 'numbered',
+      transform: (version) =>
+        typeof version.parent === 'string'
+          ? { ...version, parent: Number(version.parent) }
+          : undefined,
+      versions: true,
+    })
+    expect(await draftTitle()).toBe('draft')
+    expect(
+      (await payload.countVersions({ collection: 'numbered', where: { parent: { equals: 7 } } }))
+        .totalDocs,
+    ).toBe(2)
+    expect((await db.verifyIndexes({ collection: 'numbered', versions: true })).clean).toBe(true)
   })
 })
