@@ -169,6 +169,9 @@ export const traverseJSON = (
 
 const one = (v: unknown): unknown[] => (v === undefined || v === null ? [] : [v])
 
+/** The row join a path goes through (an array's or a block type's rows) and its rows' fields. */
+type RowJoin = { fieldsOf: (row: unknown) => FlattenedField[]; key: string }
+
 export const resolvePath = (ctx: PathContext, path: string): ResolvedPath => {
   const segments = path.replace(/__/g, '.').split('.')
   const localization = getLocalization(ctx.payload)
@@ -181,8 +184,8 @@ export const resolvePath = (ctx: PathContext, path: string): ResolvedPath => {
     prefix: string,
     parentLocalized: boolean,
     topLevel: boolean,
-    /** Inside an array's or block's rows: their localized values are a table of their own. */
-    inRow = false,
+    /** Inside an array's or block's rows (their localized values are a table of their own). */
+    row?: RowJoin,
   ): ResolvedPath => {
     const seg = segments[i]
     const isLast = i === segments.length - 1
@@ -212,25 +215,25 @@ export const resolvePath = (ctx: PathContext, path: string): ResolvedPath => {
         valAcc = (doc, b) => prop(raw(doc, b), nextSeg)
         here = `${here}.${nextSeg}`
         i += 1
-      } else if (ctx.locale === 'all' && tellsLocales(field) && !inRow) {
+      } else if (ctx.locale === 'all' && tellsLocales(field) && !row) {
         if (!joins.some((j) => j.key === LOCALE_JOIN)) {
           const codes = localization.localeCodes
           joins.push({ key: LOCALE_JOIN, rows: (doc) => docLocales(ctx.fields, doc, codes) })
         }
         valAcc = (doc, b) => prop(raw(doc, b), String(b.get(LOCALE_JOIN)))
-      } else if (ctx.locale === 'all' && inRow && tellsLocales(field)) {
-        // A row's localized values are one locales table, joined once per row: conditions on two
-        // of its fields meet in the same locale (any locale one of them holds).
-        const key = `${LOCALE_JOIN}|${prefix}`
+      } else if (ctx.locale === 'all' && row && tellsLocales(field)) {
+        // A row's localized values are one locales table, joined once per row join: conditions
+        // on its fields (in groups of the row too) meet in the same locale, any the row holds.
+        const key = `${LOCALE_JOIN}|${row.key}`
         const codes = localization.localeCodes
-        const rowFields = fields
+        const { fieldsOf, key: rowKey } = row
         if (!joins.some((j) => j.key === key)) {
           joins.push({
             key,
-            rows: (doc, b) => {
-              const row = acc(doc, b)
-              return row !== null && typeof row === 'object' && !Array.isArray(row)
-                ? docLocales(rowFields, row as Doc, codes)
+            rows: (_doc, b) => {
+              const bound = b.get(rowKey)
+              return bound !== null && typeof bound === 'object' && !Array.isArray(bound)
+                ? docLocales(fieldsOf(bound), bound as Doc, codes)
                 : []
             },
           })
@@ -273,14 +276,18 @@ export const resolvePath = (ctx: PathContext, path: string): ResolvedPath => {
         if (last) {
           return leaf('container', valAcc)
         }
-        return walk(i + 1, field.flattenedFields, valAcc, here, childLocalized, false, inRow)
+        return walk(i + 1, field.flattenedFields, valAcc, here, childLocalized, false, row)
       }
       case 'array': {
         if (last) {
           return leaf('container', valAcc)
         }
         const rowAcc = join(here, (doc, b) => asRows(valAcc(doc, b)))
-        return walk(i + 1, field.flattenedFields, rowAcc, here, childLocalized, false, true)
+        const rowFields = field.flattenedFields
+        return walk(i + 1, rowFields, rowAcc, here, childLocalized, false, {
+          fieldsOf: () => rowFields,
+          key: here,
+        })
       }
       case 'blocks': {
         if (last) {
@@ -289,8 +296,9 @@ export const resolvePath = (ctx: PathContext, path: string): ResolvedPath => {
         const next = segments[i + 1]
         const blocks = getBlocks(ctx.payload, field)
         // Rows of some block types (or all): a binding per set, as SQL joins each block's table.
+        const rowsKey = (slugs?: string[]) => `${here}|${slugs?.join(',') ?? '*'}`
         const rowsOf = (slugs?: string[]) =>
-          join(`${here}|${slugs?.join(',') ?? '*'}`, (doc, b) =>
+          join(rowsKey(slugs), (doc, b) =>
             asRows(valAcc(doc, b)).filter(
               (row) => !slugs || slugs.includes(String(prop(row, 'blockType'))),
             ),
@@ -315,8 +323,14 @@ export const resolvePath = (ctx: PathContext, path: string): ResolvedPath => {
         if (!owners.length) {
           throw new InvalidPathError(path)
         }
-        const rowAcc = rowsOf(owners.map((bl) => bl.slug))
-        return walk(i + 1, owners[0].flattenedFields, rowAcc, here, childLocalized, false, true)
+        const slugs = owners.map((bl) => bl.slug)
+        const rowAcc = rowsOf(slugs)
+        return walk(i + 1, owners[0].flattenedFields, rowAcc, here, childLocalized, false, {
+          // A row's fields are those of its own block type.
+          fieldsOf: (bound) =>
+            blocks.find((bl) => bl.slug === prop(bound, 'blockType'))?.flattenedFields ?? [],
+          key: rowsKey(slugs),
+        })
       }
       case 'relationship':
       case 'upload': {

@@ -32,6 +32,19 @@ const config = (db: DatabaseAdapterObj): Config => ({
           fields: [
             { name: 'label', type: 'text', localized: true },
             { name: 'code', type: 'text', localized: true },
+            {
+              name: 'grp',
+              type: 'group',
+              fields: [{ name: 'inner', type: 'text', localized: true }],
+            },
+          ],
+        },
+        {
+          name: 'layout',
+          type: 'blocks',
+          blocks: [
+            { slug: 'quote', fields: [{ name: 'text', type: 'text', localized: true }] },
+            { slug: 'cta', fields: [{ name: 'cue', type: 'text', localized: true }] },
           ],
         },
         {
@@ -78,10 +91,18 @@ async function seed(payload: Payload): Promise<void> {
   })
   // p4: no lists at all.
   await payload.create({ collection: 'posts', data: { title: 'p4' }, locale: 'en' })
-  // p5, p6: a row with two localized fields, saved in en and es.
+  // p5, p6: a row with localized fields (one in a group), saved in en and es.
   for (const [title, en, es] of [
-    ['p5', { code: 'x', label: 'a' }, { code: 'b', label: 'x' }],
-    ['p6', { code: 'b', label: 'a' }, { code: 'y', label: 'y' }],
+    [
+      'p5',
+      { code: 'x', grp: { inner: 'x' }, label: 'a' },
+      { code: 'b', grp: { inner: 'b' }, label: 'x' },
+    ],
+    [
+      'p6',
+      { code: 'b', grp: { inner: 'b' }, label: 'a' },
+      { code: 'y', grp: { inner: 'y' }, label: 'y' },
+    ],
   ] as const) {
     const doc = await payload.create({
       collection: 'posts',
@@ -96,6 +117,35 @@ async function seed(payload: Payload): Promise<void> {
       locale: 'es',
     })
   }
+  // p7: a quote in en and a cta in es (rows of two block types); p8: a cta only.
+  const p7 = await payload.create({
+    collection: 'posts',
+    data: {
+      layout: [
+        { blockType: 'quote', text: 'a' },
+        { blockType: 'cta', cue: 'x' },
+      ],
+      title: 'p7',
+    },
+    locale: 'en',
+  })
+  const [quote, cta] = p7.layout as { id: string }[]
+  await payload.update({
+    id: p7.id,
+    collection: 'posts',
+    data: {
+      layout: [
+        { id: quote?.id, blockType: 'quote', text: 'q' },
+        { id: cta?.id, blockType: 'cta', cue: 'b' },
+      ],
+    },
+    locale: 'es',
+  })
+  await payload.create({
+    collection: 'posts',
+    data: { layout: [{ blockType: 'cta', cue: 'b' }], title: 'p8' },
+    locale: 'en',
+  })
 }
 
 const WHERES: Where[] = [
@@ -109,6 +159,12 @@ const WHERES: Where[] = [
   { and: [{ 'arr.label': { equals: 'a' } }, { 'arr.code': { equals: 'b' } }] },
   { and: [{ 'arr.label': { equals: 'x' } }, { 'arr.code': { equals: 'b' } }] },
   { and: [{ 'arr.label': { equals: 'a' } }, { 'arr.code': { not_equals: 'x' } }] },
+  // A group of the row is in the row's locales table too.
+  { and: [{ 'arr.label': { equals: 'a' } }, { 'arr.grp.inner': { equals: 'b' } }] },
+  { and: [{ 'arr.label': { equals: 'a' } }, { 'arr.grp.inner': { equals: 'x' } }] },
+  // Rows of two block types are two tables, each with its own locales.
+  { and: [{ 'layout.text': { equals: 'a' } }, { 'layout.cue': { equals: 'b' } }] },
+  { or: [{ 'layout.text': { equals: 'zzz' } }, { 'layout.cue': { equals: 'b' } }] },
 ]
 
 // One db-sqlite for both (a second one pushing the same schema in this process finds no table).
