@@ -80,7 +80,7 @@ export const updateGlobal: UpdateGlobal = async function updateGlobal(
       const current = await readDocument(this, key)
       const existing = current ?? { id: generateID(), createdAt: new Date().toISOString() }
       await assertReferencesExist(this, {
-        held: referencesHeld(this, namespace, [existing]),
+        held: () => referencesHeld(this, namespace, [existing]),
         references,
         req,
       })

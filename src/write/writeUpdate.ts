@@ -64,7 +64,7 @@ export async function updateDocuments(
       const existing = await select()
       await assertReferencesExist(adapter, {
         collection: namespace.kind === 'collection' ? namespace.slug : undefined,
-        held: referencesHeld(adapter, namespace, existing),
+        held: () => referencesHeld(adapter, namespace, existing),
         references,
         req,
       })

@@ -63,7 +63,7 @@ export async function upsertDocument(
       if (existing) {
         await assertReferencesExist(adapter, {
           collection,
-          held: referencesHeld(adapter, namespace, [existing]),
+          held: () => referencesHeld(adapter, namespace, [existing]),
           references: forUpdate.references,
           req,
         })

@@ -26,8 +26,8 @@ export async function assertReferencesExist(
   adapter: DynamoDBAdapter,
   args: {
     collection?: string
-    /** The references the updated documents hold now (`referencesHeld`). */
-    held?: Reference[]
+    /** The references the updated documents hold now (`referencesHeld`), when there is any to check. */
+    held?: () => Reference[]
     /** Reads the related documents (in a transaction), possibly beside other reads. */
     read?: ItemReader
     references: Reference[]
@@ -35,7 +35,10 @@ export async function assertReferencesExist(
     selfID?: number | string
   },
 ): Promise<void> {
-  const known = new Set((args.held ?? []).map(referenceName))
+  if (args.references.length === 0) {
+    return
+  }
+  const known = new Set((args.held?.() ?? []).map(referenceName))
   const pending = args.references.filter(
     (reference) =>
       !known.has(referenceName(reference)) &&
