@@ -18,11 +18,12 @@ export type IndexPart = {
   /** hasMany, or inside an array/blocks: several values per document. */
   multiValued: boolean
   /**
-   * A polymorphic `.value` over collections with number ids and with text ids: 9 and '9' share a
-   * key, so its entries are candidates only (the evaluator tells them apart). Not part of the
-   * signature: the keys are the same either way.
+   * A polymorphic `.value`: ids of every target collection keyed as text (9 and '9' share a key),
+   * while a query compares each in its own collection's id type; its entries are candidates only
+   * (the evaluator decides), never counted as matches. Not part of the signature: the keys are
+   * the same either way.
    */
-  mixedIDTypes?: boolean
+  candidatesOnly?: boolean
 }
 
 /** An index kept beside the documents of one namespace. */

@@ -4,7 +4,6 @@ import type { Namespace } from '../namespaces.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { getCollectionConfig } from '../namespaces.js'
-import { getCollectionIDType } from '../query/scopeInfo.js'
 import { internalIndexPaths } from './internalIndexes.js'
 
 export type { IndexDefinition, IndexPart, IndexValueKind } from './definitionTypes.js'
@@ -137,7 +136,7 @@ function walkFields(fields: FlattenedField[], walk: Walk): Walked[] {
           localized,
           localizedPath: `${localizedPath}.value`,
           maxText: maxTextFor(1),
-          ...(mixesIDTypes(walk.payload, field) ? { mixedIDTypes: true } : {}),
+          candidatesOnly: true,
           multiValued: inArray || hasMany,
           path: `${path}.value`,
         },
@@ -145,17 +144,6 @@ function walkFields(fields: FlattenedField[], walk: Walk): Walked[] {
     }
   }
   return out
-}
-
-/** Whether a polymorphic relationship's targets have number ids and text ids both. */
-function mixesIDTypes(payload: Payload, field: FlattenedField): boolean {
-  const targets = 'relationTo' in field && Array.isArray(field.relationTo) ? field.relationTo : []
-  const types = new Set(
-    targets
-      .filter((slug) => payload.collections[slug])
-      .map((slug) => getCollectionIDType(payload, slug)),
-  )
-  return types.size > 1
 }
 
 /** Paths of a version that every save changes: an entry of each would move on every save. */

@@ -29,12 +29,16 @@ const config = (db: DatabaseAdapterObj): Config => ({
         { name: 'title', type: 'text' },
       ],
     },
+    { slug: 'words', fields: [{ name: 'title', type: 'text' }] },
     {
       slug: 'kids',
       fields: [
         { name: 'title', type: 'text' },
         { name: 'poly', type: 'relationship', index: true, relationTo: ['texts', 'nums'] },
         { name: 'poly2', type: 'relationship', relationTo: ['nums', 'texts'] },
+        // Text ids only (the default ids): a number matches no column, and db-sqlite drops the
+        // condition.
+        { name: 'poly3', type: 'relationship', relationTo: ['texts', 'words'] },
       ],
     },
   ],
@@ -59,7 +63,8 @@ async function seed(payload: Payload): Promise<void> {
     ['k5', 'texts', '9'],
   ] as const) {
     const poly = { relationTo, value }
-    await payload.create({ collection: 'kids', data: { poly, poly2: poly, title } as never })
+    const poly3 = relationTo === 'texts' ? poly : undefined
+    await payload.create({ collection: 'kids', data: { poly, poly2: poly, poly3, title } as never })
   }
   await payload.create({ collection: 'kids', data: { title: 'k6' } })
 }
@@ -79,6 +84,11 @@ const WHERES: Where[] = ['poly', 'poly2'].flatMap((field) => [
   { [field]: { equals: { relationTo: 'nums', value: '09' } } },
   { [field]: { equals: { relationTo: 'nums', value: '9.0' } } },
   { [field]: { equals: { relationTo: 'texts', value: '9' } } },
+]).concat([
+  { 'poly3.value': { equals: 9 } },
+  { 'poly3.value': { in: [9, 10] } },
+  { 'poly3.value': { not_equals: 9 } },
+  { 'poly3.value': { equals: '9' } },
 ])
 
 // One db-sqlite for both (a second one pushing the same schema in this process finds no table).

@@ -32,7 +32,10 @@ export function numberTargetsOnly(
  * does a document without the relationship (db-sqlite's comparison finds no row to compare).
  */
 export function onNumberIDsOnly(result: OperatorResult): OperatorResult {
-  return typeof result === 'function' ? (v) => typeof v === 'number' && result(v) : result
+  if (typeof result === 'function') {
+    return (v) => typeof v === 'number' && result(v)
+  }
+  return result === true ? (v) => typeof v === 'number' : result
 }
 
 /** `{ relationTo, value }` with the value in that collection's id type ('09' is 9 for number ids). */

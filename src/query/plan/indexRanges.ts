@@ -265,7 +265,7 @@ export function rangesFor(
   }
   if (points && points.length <= MAX_POINTS) {
     points.sort(compareKeys)
-    const exact = pointsExact && !skipped && !lower && !upper && !part.mixedIDTypes
+    const exact = pointsExact && !skipped && !lower && !upper && !part.candidatesOnly
     return points.length === 1
       ? { exact, points: true, ranges: [valueRange(points[0])], selectivity: 3 }
       : { exact, points: true, ranges: points.map(valueRange), selectivity: 2 }
