@@ -273,7 +273,8 @@ function fieldsValue(
     if (localized && isLocaleMap(ctx, value)) {
       const perLocale: Record<string, unknown> = {}
       for (const [locale, localeValue] of Object.entries(value)) {
-        if (localeValue !== undefined) {
+        // (An inherited member Payload copied, as above: `{ en: valueOf }`.)
+        if (localeValue !== undefined && typeof localeValue !== 'function') {
           perLocale[locale] = fieldValue(ctx, field, localeValue, fieldPath, true)
         }
       }

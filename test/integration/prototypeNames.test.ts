@@ -22,10 +22,17 @@ const config = (db: DatabaseAdapterObj): Config => ({
         { name: 'valueOf', type: 'text', index: true },
         { name: 'rank', type: 'number', index: true },
         { name: 'plain', type: 'group', fields: [{ name: 'valueOf', type: 'text' }] },
+        // Localized: Payload keeps the inherited function as this locale's value ({ en: fn }).
+        {
+          name: 'loc',
+          type: 'group',
+          fields: [{ name: 'valueOf', type: 'text', localized: true }],
+        },
       ],
     },
   ],
   db,
+  localization: { defaultLocale: 'en', locales: ['en', 'es'] },
   secret: 'prototype-names',
   telemetry: false,
   typescript: { autoGenerate: false },
@@ -52,6 +59,8 @@ const CASES: [Where, (doc: Seeded) => boolean][] = [
   ],
   [{ 'plain.valueOf': { exists: false } }, (doc) => doc.group === undefined],
   [{ 'plain.valueOf': { like: 'g' } }, (doc) => doc.group !== undefined],
+  [{ 'loc.valueOf': { exists: false } }, (doc) => doc.group === undefined],
+  [{ 'loc.valueOf': { equals: 'g1' } }, (doc) => doc.group === 'g1'],
 ]
 
 describe.each([
@@ -67,6 +76,7 @@ describe.each([
         collection: 'things',
         // `valueOf` is optional text here (Object's own member of that name is a function).
         data: <Record<string, unknown>>{
+          loc: doc.group === undefined ? {} : { valueOf: doc.group },
           plain: doc.group === undefined ? {} : { valueOf: doc.group },
           rank: doc.rank,
           title: doc.title,
