@@ -96,12 +96,18 @@ function walk(
         walk(row, field.flattenedFields, rest, localized, reading, out)
       }
     } else if (field?.type === 'blocks' && Array.isArray(value)) {
+      // A join's `on` names the block type (`content.quote.ref`): only that type's rows.
+      const [slug = '', ...afterSlug] = rest
+      const ofType = blockSlugs(field).includes(slug)
       for (const row of value) {
+        if (ofType && !(isPlainObject(row) && row.blockType === slug)) {
+          continue
+        }
         const rowFields = isPlainObject(row)
           ? blockFields(field, row.blockType, reading.payload)
           : undefined
         if (rowFields) {
-          walk(row, rowFields, rest, localized, reading, out)
+          walk(row, rowFields, ofType ? afterSlug : rest, localized, reading, out)
         }
       }
     } else if (Array.isArray(value)) {
@@ -135,6 +141,40 @@ export function referencedID(value: unknown, collection: string): DocID | undefi
 /** The key under which ids are compared: `1` and `'1'` point at the same document. */
 export function idKey(id: DocID): string {
   return String(id)
+}
+
+/** The slugs of a blocks field's block types. */
+function blockSlugs(field: FlattenedField): string[] {
+  return field.type === 'blocks'
+    ? (field.blockReferences ?? field.blocks).map((block) =>
+        typeof block === 'string' ? block : block.slug,
+      )
+    : []
+}
+
+/**
+ * A join's `on` path as a `where` names the same field: without the block type a join's path
+ * names after a blocks field (`content.quote.ref` is `content.ref`).
+ */
+export function wherePathOf(fields: FlattenedField[], on: string): string {
+  const out: string[] = []
+  let level: FlattenedField[] | undefined = fields
+  const segments = on.split('.')
+  for (let i = 0; i < segments.length; i++) {
+    const field = findField(level, segments[i] as string)
+    out.push(segments[i] as string)
+    if (field?.type === 'blocks' && blockSlugs(field).includes(segments[i + 1] ?? '')) {
+      const slug = segments[i + 1] as string
+      const block = (field.blockReferences ?? field.blocks).find(
+        (candidate) => typeof candidate !== 'string' && candidate.slug === slug,
+      )
+      level = block && typeof block !== 'string' ? block.flattenedFields : undefined
+      i++
+      continue
+    }
+    level = field ? subFields(field) : undefined
+  }
+  return out.join('.')
 }
 
 /** The field at a dotted path through groups, named tabs and arrays (not blocks), if any. */

@@ -13,11 +13,18 @@ import type { RequestedJoin } from './requestedJoins.js'
 
 import { collectionNamespace, getCollectionConfig, versionsNamespace } from '../../namespaces.js'
 import { buildComparator } from '../../query/compileSort.js'
-import { compileWhere } from '../../query/compileWhere.js'
+import { type CompiledWhere, compileWhere } from '../../query/compileWhere.js'
 import { createLookup } from '../lookup.js'
 import { runQuery } from '../runQuery.js'
 import { crossCollectionComparator } from './crossCollectionSort.js'
-import { fieldAtPath, idKey, isPlainObject, referencedID, valuesAtPath } from './fieldPaths.js'
+import {
+  fieldAtPath,
+  idKey,
+  isPlainObject,
+  referencedID,
+  valuesAtPath,
+  wherePathOf,
+} from './fieldPaths.js'
 import { whereForCollection } from './polymorphicWhere.js'
 
 /** A document listed by a join. */
@@ -218,8 +225,9 @@ async function findInCollection(
     typeof target.relationTo === 'string'
   const candidates = await context.candidates(namespace, byID ? on : undefined, variant.queryLocale)
 
-  // Which parents each candidate points at.
+  // Which parents each candidate points at, and how `on` names each of them in a `where`.
   const referencing: JoinedDocument[] = []
+  const onValues = new Map<string, unknown>()
   for (const raw of candidates) {
     const view = drafts ? raw.version : raw
     const id = (drafts ? raw.parent : raw.id) as DocID | null | undefined
@@ -231,6 +239,12 @@ async function findInCollection(
       const parentID = referencedID(value, parentCollection)
       if (parentID !== undefined && context.parentKeys.has(idKey(parentID))) {
         parents.add(idKey(parentID))
+        onValues.set(
+          idKey(parentID),
+          isPlainObject(value) && 'relationTo' in value
+            ? { relationTo: parentCollection, value: parentID }
+            : parentID,
+        )
       }
     }
     if (parents.size > 0) {
@@ -248,11 +262,40 @@ async function findInCollection(
     lookup: context.lookup,
     payload: adapter.payload,
   }
-  const compiled = await compileWhere(
-    scope,
-    drafts && where ? appendVersionToQueryKey(where) : where,
-  )
-  const matched = referencing.filter((entry) => compiled.matches(entry.raw))
+  const forQuery = (query: undefined | Where) =>
+    drafts && query ? appendVersionToQueryKey(query) : query
+  const compiled = await compileWhere(scope, forQuery(where))
+  // A `where` holds on the row that points at the parent (db-sqlite joins them as one row): for
+  // a parent, `on` equal to it and the `where`, together.
+  const onPath = wherePathOf(config.flattenedFields, on)
+  const perParent = new Map<string, Promise<CompiledWhere>>()
+  const matchesFor = async (entry: JoinedDocument, parent: string) => {
+    let forParent = perParent.get(parent)
+    if (!forParent) {
+      forParent = compileWhere(
+        scope,
+        forQuery(and({ [onPath]: { equals: onValues.get(parent) } }, where)),
+      ).catch(() => compiled)
+      perParent.set(parent, forParent)
+    }
+    return (await forParent).matches(entry.raw)
+  }
+  const matched: JoinedDocument[] = []
+  for (const entry of referencing) {
+    if (!where || Object.keys(where).length === 0) {
+      matched.push(entry)
+      continue
+    }
+    const parents = new Set<string>()
+    for (const parent of entry.parents) {
+      if (await matchesFor(entry, parent)) {
+        parents.add(parent)
+      }
+    }
+    if (parents.size > 0) {
+      matched.push({ ...entry, parents })
+    }
+  }
   if (request.polymorphic || matched.length < 2) {
     return matched
   }
