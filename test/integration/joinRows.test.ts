@@ -31,8 +31,11 @@ const config = (db: DatabaseAdapterObj): Config => ({
     },
     {
       slug: 'items',
+      // Not what a join without a sort follows: newest first, as db-sqlite lists it.
+      defaultSort: 'rank',
       fields: [
         { name: 'title', type: 'text' },
+        { name: 'rank', type: 'number' },
         {
           name: 'links',
           type: 'array',
@@ -73,12 +76,14 @@ async function seed(payload: Payload): Promise<Record<string, number | string>> 
     ['i4', [{ cat: C, label: 'blue', w: 7 }], [A, C]],
   ]
   for (const [title, links, tags] of items) {
-    await payload.create({ collection: 'items', data: { links, tags, title } as never })
+    const rank = { i1: 3, i2: 1, i3: 4, i4: 2 }[title]
+    await payload.create({ collection: 'items', data: { links, rank, tags, title } as never })
   }
   return cats
 }
 
-type JoinQuery = { name: string; where?: Where }
+/** `sort: false`: the join's default order. */
+type JoinQuery = { name: string; sort?: false; where?: Where }
 const JOINS: JoinQuery[] = [
   { name: 'linked' },
   { name: 'redLinked' },
@@ -87,6 +92,8 @@ const JOINS: JoinQuery[] = [
   { name: 'tagged' },
   { name: 'tagged', where: { tags: { not_equals: 'placeholder' } } },
   { name: 'tagged', where: { 'tags.name': { equals: 'C' } } },
+  { name: 'linked', sort: false },
+  { name: 'tagged', sort: false },
 ]
 
 /** Each cat's join, as titles and total, `where` values naming cat A by name resolved per adapter. */
@@ -100,7 +107,13 @@ async function answers(booted: Booted, cats: Record<string, number | string>, jo
       collection: 'cats',
       depth: 0,
       id: cats[name] as number | string,
-      joins: { [join.name]: { count: true, sort: 'title', ...(where ? { where } : {}) } },
+      joins: {
+        [join.name]: {
+          count: true,
+          ...(join.sort === false ? {} : { sort: 'title' }),
+          ...(where ? { where } : {}),
+        },
+      },
     })
     const joined = cat[join.name] as { docs: (number | string)[]; totalDocs?: number }
     const titles = await Promise.all(

@@ -299,7 +299,9 @@ async function findInCollection(
   if (request.polymorphic || matched.length < 2) {
     return matched
   }
-  const sort = request.sort || config.defaultSort || undefined
+  // As db-sqlite: the join field's `defaultSort` (in `request.sort`), else newest first; the
+  // collection's `defaultSort` only for drafts (getQueryDraftsSort).
+  const sort = request.sort || undefined
   const comparator = await buildComparator(
     scope,
     drafts ? getQueryDraftsSort({ collectionConfig: config, sort }) : sort,
