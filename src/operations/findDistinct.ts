@@ -16,7 +16,9 @@ import {
 import { findPage } from '../read/findPage.js'
 import { foldMatches } from '../read/foldMatches.js'
 import { collectionNamespace } from '../namespaces.js'
+import { compileWhere } from '../query/compileWhere.js'
 import { resolvePath } from '../query/paths.js'
+import { createLookup } from '../read/lookup.js'
 import { meansAnyLocale, normalizeLocale } from '../query/scopeInfo.js'
 
 /**
@@ -40,8 +42,21 @@ export const findDistinct: FindDistinct = async function findDistinct(this: Dyna
   const byDocuments = sortPath !== args.field && !related
 
   const distinct = new DistinctValues()
+  // The where's rows: a condition on the field's own rows keeps only the values of those rows.
+  const where =
+    args.where && Object.keys(args.where).length > 0
+      ? await compileWhere(
+          {
+            fields: namespace.fields,
+            locale: args.locale,
+            lookup: createLookup(this),
+            payload: this.payload,
+          },
+          args.where,
+        )
+      : undefined
   const fold = async (docs: Doc[]) => {
-    const valuesByDoc = await collectValues(ctx, args.collection, docs, args.field)
+    const valuesByDoc = await collectValues(ctx, args.collection, docs, args.field, '', where)
     distinct.add(docs.flatMap((doc) => valuesByDoc.get(doc) ?? []))
   }
   const select = valueSelect(namespace.fields, args.field, ctx.locale)

@@ -23,6 +23,13 @@ import { wellFormedValues } from '../utilities/wellFormed.js'
 
 export type CompiledWhere = {
   matches: (doc: Doc) => boolean
+  /**
+   * The values of `path` in the rows where the where holds (one per row, `null` for an empty one
+   * unless the path joins inner): rows of the same array or hasMany field as a condition are the
+   * rows it held on, as db-sqlite's `SELECT DISTINCT` shares its joins with its `WHERE`. Absent
+   * for an empty where (every row).
+   */
+  valuesWhere?: (doc: Doc, path: ResolvedPath) => unknown[]
   /** Present when the where has a `near` constraint: orders by distance ascending. */
   nearComparator?: (a: Doc, b: Doc) => number
 }
@@ -364,7 +371,22 @@ export const compileWhere = async (
     }
     return false
   }
-  const compiled: CompiledWhere = { matches }
+  const valuesWhere = (doc: Doc, path: ResolvedPath): unknown[] => {
+    const all = [...joins, ...path.joins.filter((j) => !joins.some((x) => x.key === j.key))]
+    const out: unknown[] = []
+    for (const b of enumerateBindings(doc, all)) {
+      if (node(doc, b)) {
+        const found = path.get(doc, b)
+        if (found.length > 0) {
+          out.push(...found)
+        } else if (!path.innerJoin) {
+          out.push(null)
+        }
+      }
+    }
+    return out
+  }
+  const compiled: CompiledWhere = { matches, valuesWhere }
   if (state.near) {
     const { path, query } = state.near
     const distance = (doc: Doc): number => {

@@ -10,6 +10,7 @@ import type { Config, DatabaseAdapterObj, Payload, Where } from 'payload'
 
 import type { Booted } from '../support/bootPayload.js'
 
+import { againstSqlite, namedDocuments } from '../support/againstSqlite.js'
 import { boot, closeAll, THROUGH_INDEXES } from '../support/bootPayload.js'
 
 const config = (db: DatabaseAdapterObj): Config => ({
@@ -57,10 +58,7 @@ const config = (db: DatabaseAdapterObj): Config => ({
 
 /** The cats' ids by name, per booted Payload. */
 async function seed(payload: Payload): Promise<Record<string, number | string>> {
-  const cats: Record<string, number | string> = {}
-  for (const name of ['A', 'B', 'C']) {
-    cats[name] = (await payload.create({ collection: 'cats', data: { name } })).id
-  }
+  const cats = await namedDocuments(payload, 'cats', ['A', 'B', 'C'])
   const { A, B, C } = cats
   const items: [string, { cat: unknown; label: string; w: number }[], unknown[]][] = [
     ['i1', [{ cat: A, label: 'red', w: 1 }], [A]],
@@ -126,39 +124,15 @@ async function answers(booted: Booted, cats: Record<string, number | string>, jo
   return out
 }
 
-// One db-sqlite for both (a second one pushing the same schema in this process finds no table).
-let sqlite: Booted
-let sqliteCats: Record<string, number | string>
-
-beforeAll(async () => {
-  sqlite = await boot(config, 'sqlite')
-  sqliteCats = await seed(sqlite.payload)
-}, 120_000)
-
-afterAll(async () => {
-  await closeAll(sqlite)
-})
-
-describe.each([
-  ['held in memory', {}],
-  ['through the indexes', THROUGH_INDEXES],
-])('joins on array rows and hasMany values, %s', (_name, options) => {
-  let dynamo: Booted
-  let cats: Record<string, number | string>
-
-  beforeAll(async () => {
-    dynamo = await boot(config, 'dynamodb', options)
-    cats = await seed(dynamo.payload)
-  }, 120_000)
-
-  afterAll(async () => {
-    await closeAll(dynamo)
-  })
-
+againstSqlite('joins on array rows and hasMany values', config, seed, (dynamo, sqlite) => {
   it.each(JOINS.map((join) => [JSON.stringify(join), join] as const))(
     '%s lists what db-sqlite lists',
     async (_label, join) => {
-      expect(await answers(dynamo, cats, join)).toEqual(await answers(sqlite, sqliteCats, join))
+      const { booted, seeded } = dynamo()
+      const reference = sqlite()
+      expect(await answers(booted, seeded, join)).toEqual(
+        await answers(reference.booted, reference.seeded, join),
+      )
     },
   )
 })

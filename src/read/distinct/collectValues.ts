@@ -1,5 +1,6 @@
 import type { Where } from 'payload'
 
+import type { CompiledWhere } from '../../query/compileWhere.js'
 import type { Doc, DocID } from '../../query/types.js'
 import type { DynamoDBAdapter } from '../../types.js'
 
@@ -30,6 +31,8 @@ export async function collectValues(
   docs: Doc[],
   path: string,
   accessPrefix = '',
+  /** The query's where: only the rows it holds on give values (see `valuesWhere`). */
+  where?: CompiledWhere,
 ): Promise<Map<Doc, unknown[]>> {
   const { fields } = collectionNamespace(ctx.adapter, collection)
   const out = new Map<Doc, unknown[]>()
@@ -48,6 +51,16 @@ export async function collectValues(
   }
 
   for (const doc of docs) {
+    const inRows = where?.valuesWhere?.(doc, resolved)
+    if (inRows) {
+      out.set(
+        doc,
+        inRows.map((value) =>
+          value !== null && resolved.kind === 'poly' ? polymorphic(value) : value,
+        ),
+      )
+      continue
+    }
     const values: unknown[] = []
     for (const binding of enumerateBindings(doc, resolved.joins)) {
       const found = resolved.get(doc, binding)
