@@ -53,6 +53,11 @@ function compareValues(a: unknown, b: unknown): number {
   if (typeof a === 'number' && typeof b === 'number') {
     return a - b
   }
+  // SQLite's order, which db-sqlite's combined rows follow: every number before any text (ids of
+  // a collection with number ids before those of one with text ids).
+  if (typeof a === 'number' || typeof b === 'number') {
+    return typeof a === 'number' ? -1 : 1
+  }
   if (typeof a === 'boolean' && typeof b === 'boolean') {
     return Number(a) - Number(b)
   }
