@@ -66,7 +66,8 @@ export const findDistinct: FindDistinct = async function findDistinct(this: Dyna
       limit: 0,
       locale: args.locale,
       pagination: false,
-      select,
+      // Whole documents when a where picks their rows (`valuesWhere` reads its fields again).
+      select: where ? undefined : select,
       sort: args.sort,
       where: args.where,
     })
