@@ -135,6 +135,39 @@ againstSqlite('joins on array rows and hasMany values', config, seed, (dynamo, s
       )
     },
   )
+  it.each(JOINS.map((join) => [JSON.stringify(join), join] as const))(
+    '%s on a page of every parent lists what db-sqlite lists',
+    async (_label, join) => {
+      const page = async ({ booted, seeded }: ReturnType<typeof dynamo>) => {
+        const where =
+          join.where &&
+          (JSON.parse(
+            JSON.stringify(join.where).replace('"placeholder"', JSON.stringify(seeded.A)),
+          ) as Where)
+        const names = new Map<string, string>()
+        for (const item of (await booted.payload.find({ collection: 'items', limit: 0 })).docs) {
+          names.set(String(item.id), String(item.title))
+        }
+        const cats = await booted.payload.find({
+          collection: 'cats',
+          depth: 0,
+          joins: {
+            [join.name]: {
+              count: true,
+              ...(join.sort === false ? {} : { sort: 'title' }),
+              ...(where ? { where } : {}),
+            },
+          },
+          sort: 'name',
+        })
+        return cats.docs.map((cat) => {
+          const joined = cat[join.name] as { docs: (number | string)[]; totalDocs?: number }
+          return [cat.name, joined.docs.map((id) => names.get(String(id))), joined.totalDocs]
+        })
+      }
+      expect(await page(dynamo())).toEqual(await page(sqlite()))
+    },
+  )
 })
 
 const blocksConfig = (db: DatabaseAdapterObj): Config => ({

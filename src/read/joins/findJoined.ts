@@ -1,11 +1,11 @@
 import type { Payload, SanitizedJoins, Sort, Where } from 'payload'
 
-import { meansAnyLocale } from '../../query/scopeInfo.js'
+import { meansAnyLocale, normalizeLocale } from '../../query/scopeInfo.js'
 import { appendVersionToQueryKey, getQueryDraftsSort } from 'payload'
 import { fieldShouldBeLocalized, hasDraftsEnabled } from 'payload/shared'
 
 import type { Namespace } from '../../namespaces.js'
-import type { Doc, DocID, RelationLookup } from '../../query/types.js'
+import type { Doc, DocID, QueryScope, RelationLookup } from '../../query/types.js'
 import type { DynamoDBAdapter } from '../../types.js'
 import type { SortableEntry } from './crossCollectionSort.js'
 import type { LocaleReading } from './fieldPaths.js'
@@ -13,7 +13,8 @@ import type { RequestedJoin } from './requestedJoins.js'
 
 import { collectionNamespace, getCollectionConfig, versionsNamespace } from '../../namespaces.js'
 import { buildComparator } from '../../query/compileSort.js'
-import { type CompiledWhere, compileWhere } from '../../query/compileWhere.js'
+import { compileWhere } from '../../query/compileWhere.js'
+import { type ResolvedPath, resolvePath } from '../../query/paths.js'
 import { createLookup } from '../lookup.js'
 import { runQuery } from '../runQuery.js'
 import { crossCollectionComparator } from './crossCollectionSort.js'
@@ -185,6 +186,16 @@ function polymorphicSort(context: JoinContext, request: RequestedJoin): Sort {
   return timestamps ? '-createdAt' : 'id'
 }
 
+/** The `on` field as the query engine resolves it, if it does (a path it cannot: none). */
+function onPathOf(scope: QueryScope, path: string): ResolvedPath | undefined {
+  try {
+    const locale = normalizeLocale(scope.payload, scope.locale)
+    return resolvePath({ fields: scope.fields, locale, payload: scope.payload }, path)
+  } catch {
+    return undefined
+  }
+}
+
 function and(...parts: (undefined | Where)[]): undefined | Where {
   const present = parts.filter((part): part is Where => !!part && Object.keys(part).length > 0)
   if (present.length === 0) {
@@ -225,9 +236,8 @@ async function findInCollection(
     typeof target.relationTo === 'string'
   const candidates = await context.candidates(namespace, byID ? on : undefined, variant.queryLocale)
 
-  // Which parents each candidate points at, and how `on` names each of them in a `where`.
+  // Which parents each candidate points at.
   const referencing: JoinedDocument[] = []
-  const onValues = new Map<string, unknown>()
   for (const raw of candidates) {
     const view = drafts ? raw.version : raw
     const id = (drafts ? raw.parent : raw.id) as DocID | null | undefined
@@ -239,12 +249,6 @@ async function findInCollection(
       const parentID = referencedID(value, parentCollection)
       if (parentID !== undefined && context.parentKeys.has(idKey(parentID))) {
         parents.add(idKey(parentID))
-        onValues.set(
-          idKey(parentID),
-          isPlainObject(value) && 'relationTo' in value
-            ? { relationTo: parentCollection, value: parentID }
-            : parentID,
-        )
       }
     }
     if (parents.size > 0) {
@@ -265,31 +269,31 @@ async function findInCollection(
   const forQuery = (query: undefined | Where) =>
     drafts && query ? appendVersionToQueryKey(query) : query
   const compiled = await compileWhere(scope, forQuery(where))
-  // A `where` holds on the row that points at the parent (db-sqlite joins them as one row): for
-  // a parent, `on` equal to it and the `where`, together.
-  const onPath = wherePathOf(config.flattenedFields, on)
-  const perParent = new Map<string, Promise<CompiledWhere>>()
-  const matchesFor = async (entry: JoinedDocument, parent: string) => {
-    let forParent = perParent.get(parent)
-    if (!forParent) {
-      forParent = compileWhere(
-        scope,
-        forQuery(and({ [onPath]: { equals: onValues.get(parent) } }, where)),
-      ).catch(() => compiled)
-      perParent.set(parent, forParent)
-    }
-    return (await forParent).matches(entry.raw)
-  }
+  // A `where` holds on the row that points at the parent (db-sqlite joins them as one row): the
+  // parents a document is listed under are the `on` values of the rows the `where` holds on.
+  const onRows = onPathOf(
+    scope,
+    drafts
+      ? `version.${wherePathOf(config.flattenedFields, on)}`
+      : wherePathOf(config.flattenedFields, on),
+  )
   const matched: JoinedDocument[] = []
   for (const entry of referencing) {
     if (!where || Object.keys(where).length === 0) {
       matched.push(entry)
       continue
     }
+    if (!onRows || !compiled.valuesWhere) {
+      if (compiled.matches(entry.raw)) {
+        matched.push(entry)
+      }
+      continue
+    }
     const parents = new Set<string>()
-    for (const parent of entry.parents) {
-      if (await matchesFor(entry, parent)) {
-        parents.add(parent)
+    for (const value of compiled.valuesWhere(entry.raw, onRows)) {
+      const parentID = referencedID(value, parentCollection)
+      if (parentID !== undefined && entry.parents.has(idKey(parentID))) {
+        parents.add(idKey(parentID))
       }
     }
     if (parents.size > 0) {
