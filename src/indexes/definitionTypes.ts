@@ -18,10 +18,10 @@ export type IndexPart = {
   /** hasMany, or inside an array/blocks: several values per document. */
   multiValued: boolean
   /**
-   * A polymorphic `.value`: ids of every target collection keyed as text (9 and '9' share a key),
-   * while a query compares each in its own collection's id type; its entries are candidates only
-   * (the evaluator decides), never counted as matches. Not part of the signature: the keys are
-   * the same either way.
+   * A polymorphic `.value` reaching a collection with text ids: ids are keyed as text (9 and '9'
+   * share a key) while a query compares each in its own collection's id type, so its entries are
+   * candidates only (the evaluator decides), never counted as matches. Not part of the
+   * signature: the keys are the same either way.
    */
   candidatesOnly?: boolean
 }

@@ -4,6 +4,7 @@ import type { Namespace } from '../namespaces.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { getCollectionConfig } from '../namespaces.js'
+import { getCollectionIDType } from '../query/scopeInfo.js'
 import { internalIndexPaths } from './internalIndexes.js'
 
 export type { IndexDefinition, IndexPart, IndexValueKind } from './definitionTypes.js'
@@ -136,7 +137,7 @@ function walkFields(fields: FlattenedField[], walk: Walk): Walked[] {
           localized,
           localizedPath: `${localizedPath}.value`,
           maxText: maxTextFor(1),
-          candidatesOnly: true,
+          ...(textIDTarget(walk.payload, field) ? { candidatesOnly: true } : {}),
           multiValued: inArray || hasMany,
           path: `${path}.value`,
         },
@@ -144,6 +145,17 @@ function walkFields(fields: FlattenedField[], walk: Walk): Walked[] {
     }
   }
   return out
+}
+
+/**
+ * Whether a polymorphic relationship reaches a collection with text ids: its `.value` keys then
+ * hold text ids that a number never matches (a query of 9 reads the key of '9').
+ */
+function textIDTarget(payload: Payload, field: FlattenedField): boolean {
+  const targets = 'relationTo' in field && Array.isArray(field.relationTo) ? field.relationTo : []
+  return targets.some(
+    (slug) => !payload.collections[slug] || getCollectionIDType(payload, slug) !== 'number',
+  )
 }
 
 /** Paths of a version that every save changes: an entry of each would move on every save. */

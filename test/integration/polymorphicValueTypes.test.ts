@@ -9,6 +9,7 @@
  */
 import type { Config, DatabaseAdapterObj, Payload, Where } from 'payload'
 
+import type { DynamoDBAdapter } from '../../src/index.js'
 import type { Booted } from '../support/bootPayload.js'
 
 import { boot, closeAll, THROUGH_INDEXES } from '../support/bootPayload.js'
@@ -31,6 +32,13 @@ const config = (db: DatabaseAdapterObj): Config => ({
     },
     { slug: 'words', fields: [{ name: 'title', type: 'text' }] },
     {
+      slug: 'moreNums',
+      fields: [
+        { name: 'id', type: 'number' },
+        { name: 'title', type: 'text' },
+      ],
+    },
+    {
       slug: 'kids',
       fields: [
         { name: 'title', type: 'text' },
@@ -39,6 +47,8 @@ const config = (db: DatabaseAdapterObj): Config => ({
         // Text ids only (the default ids): a number matches no column, and db-sqlite drops the
         // condition.
         { name: 'poly3', type: 'relationship', relationTo: ['texts', 'words'] },
+        // Number ids only: a value's key is its number's, so the entries are the matches.
+        { name: 'poly4', type: 'relationship', index: true, relationTo: ['nums', 'moreNums'] },
       ],
     },
   ],
@@ -69,27 +79,29 @@ async function seed(payload: Payload): Promise<void> {
   await payload.create({ collection: 'kids', data: { title: 'k6' } })
 }
 
-const WHERES: Where[] = ['poly', 'poly2'].flatMap((field) => [
-  { [`${field}.value`]: { equals: 9 } },
-  { [`${field}.value`]: { equals: '9' } },
-  { [`${field}.value`]: { in: [9] } },
-  { [`${field}.value`]: { not_in: [9] } },
-  // Not compared: `not_equals` / `not_in` with text values (db-sqlite answers no document at
-  // all, its columns' NULLs leaving every row out) and `exists` (db-sqlite's SQL fails).
-  { [`${field}.value`]: { not_equals: 9 } },
-  { [`${field}.value`]: { greater_than: 5 } },
-  { [`${field}.value`]: { greater_than: '5' } },
-  { [`${field}.value`]: { less_than: 5 } },
-  { [`${field}.value`]: { less_than_equal: '3' } },
-  { [field]: { equals: { relationTo: 'nums', value: '09' } } },
-  { [field]: { equals: { relationTo: 'nums', value: '9.0' } } },
-  { [field]: { equals: { relationTo: 'texts', value: '9' } } },
-]).concat([
-  { 'poly3.value': { equals: 9 } },
-  { 'poly3.value': { in: [9, 10] } },
-  { 'poly3.value': { not_equals: 9 } },
-  { 'poly3.value': { equals: '9' } },
-])
+const WHERES: Where[] = ['poly', 'poly2']
+  .flatMap((field) => [
+    { [`${field}.value`]: { equals: 9 } },
+    { [`${field}.value`]: { equals: '9' } },
+    { [`${field}.value`]: { in: [9] } },
+    { [`${field}.value`]: { not_in: [9] } },
+    // Not compared: `not_equals` / `not_in` with text values (db-sqlite answers no document at
+    // all, its columns' NULLs leaving every row out) and `exists` (db-sqlite's SQL fails).
+    { [`${field}.value`]: { not_equals: 9 } },
+    { [`${field}.value`]: { greater_than: 5 } },
+    { [`${field}.value`]: { greater_than: '5' } },
+    { [`${field}.value`]: { less_than: 5 } },
+    { [`${field}.value`]: { less_than_equal: '3' } },
+    { [field]: { equals: { relationTo: 'nums', value: '09' } } },
+    { [field]: { equals: { relationTo: 'nums', value: '9.0' } } },
+    { [field]: { equals: { relationTo: 'texts', value: '9' } } },
+  ])
+  .concat([
+    { 'poly3.value': { equals: 9 } },
+    { 'poly3.value': { in: [9, 10] } },
+    { 'poly3.value': { not_equals: 9 } },
+    { 'poly3.value': { equals: '9' } },
+  ])
 
 // One db-sqlite for both (a second one pushing the same schema in this process finds no table).
 let sqlite: Booted
@@ -136,4 +148,29 @@ describe.each([
       expect(await answer(dynamo, where)).toEqual(await answer(sqlite, where))
     },
   )
+})
+
+describe('the index of a polymorphic value', () => {
+  let dynamo: Booted
+
+  beforeAll(async () => {
+    dynamo = await boot(config, 'dynamodb', THROUGH_INDEXES)
+  }, 120_000)
+
+  afterAll(async () => {
+    await closeAll(dynamo)
+  })
+
+  it('counts its entries as matches only when every target has number ids', async () => {
+    const db = dynamo.payload.db as unknown as DynamoDBAdapter
+    const exact = async (field: string) => {
+      const { plan } = await db.explain({
+        collection: 'kids',
+        where: { [`${field}.value`]: { equals: 9 } },
+      })
+      return (plan as { exactCount?: boolean }).exactCount
+    }
+    expect(await exact('poly4')).toBe(true)
+    expect(await exact('poly')).toBe(false)
+  })
 })
