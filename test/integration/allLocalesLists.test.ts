@@ -17,7 +17,7 @@ import type { Config, DatabaseAdapterObj, Payload, Where } from 'payload'
 
 import type { Booted } from '../support/bootPayload.js'
 
-import { boot, closeAll, THROUGH_INDEXES } from '../support/bootPayload.js'
+import { againstSqlite } from '../support/againstSqlite.js'
 
 const config = (db: DatabaseAdapterObj): Config => ({
   collections: [
@@ -167,18 +167,6 @@ const WHERES: Where[] = [
   { or: [{ 'layout.text': { equals: 'zzz' } }, { 'layout.cue': { equals: 'b' } }] },
 ]
 
-// One db-sqlite for both (a second one pushing the same schema in this process finds no table).
-let sqlite: Booted
-
-beforeAll(async () => {
-  sqlite = await boot(config, 'sqlite')
-  await seed(sqlite.payload)
-}, 120_000)
-
-afterAll(async () => {
-  await closeAll(sqlite)
-})
-
 const answer = async ({ payload }: Booted, where: Where) => {
   const found = await payload.find({
     collection: 'posts',
@@ -194,25 +182,11 @@ const answer = async ({ payload }: Booted, where: Where) => {
   }
 }
 
-describe.each([
-  ['held in memory', {}],
-  ['through the indexes', THROUGH_INDEXES],
-])("localized lists under locale 'all', %s", (_name, options) => {
-  let dynamo: Booted
-
-  beforeAll(async () => {
-    dynamo = await boot(config, 'dynamodb', options)
-    await seed(dynamo.payload)
-  }, 120_000)
-
-  afterAll(async () => {
-    await closeAll(dynamo)
-  })
-
+againstSqlite("localized lists under locale 'all'", config, seed, (dynamo, sqlite) => {
   it.each(WHERES.map((where) => [JSON.stringify(where), where] as const))(
     '%s matches what db-sqlite matches',
     async (_label, where) => {
-      expect(await answer(dynamo, where)).toEqual(await answer(sqlite, where))
+      expect(await answer(dynamo().booted, where)).toEqual(await answer(sqlite().booted, where))
     },
   )
 })

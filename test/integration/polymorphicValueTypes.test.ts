@@ -12,6 +12,7 @@ import type { Config, DatabaseAdapterObj, Payload, Where } from 'payload'
 import type { DynamoDBAdapter } from '../../src/index.js'
 import type { Booted } from '../support/bootPayload.js'
 
+import { againstSqlite } from '../support/againstSqlite.js'
 import { boot, closeAll, THROUGH_INDEXES } from '../support/bootPayload.js'
 
 const config = (db: DatabaseAdapterObj): Config => ({
@@ -103,18 +104,6 @@ const WHERES: Where[] = ['poly', 'poly2']
     { 'poly3.value': { equals: '9' } },
   ])
 
-// One db-sqlite for both (a second one pushing the same schema in this process finds no table).
-let sqlite: Booted
-
-beforeAll(async () => {
-  sqlite = await boot(config, 'sqlite')
-  await seed(sqlite.payload)
-}, 120_000)
-
-afterAll(async () => {
-  await closeAll(sqlite)
-})
-
 const answer = async ({ payload }: Booted, where: Where) => {
   const found = await payload.find({
     collection: 'kids',
@@ -127,25 +116,11 @@ const answer = async ({ payload }: Booted, where: Where) => {
   return { count: counted.totalDocs, titles: found.docs.map((doc) => doc.title) }
 }
 
-describe.each([
-  ['held in memory', {}],
-  ['through the indexes', THROUGH_INDEXES],
-])('a polymorphic value over number and text ids, %s', (_name, options) => {
-  let dynamo: Booted
-
-  beforeAll(async () => {
-    dynamo = await boot(config, 'dynamodb', options)
-    await seed(dynamo.payload)
-  }, 120_000)
-
-  afterAll(async () => {
-    await closeAll(dynamo)
-  })
-
+againstSqlite('a polymorphic value over number and text ids', config, seed, (dynamo, sqlite) => {
   it.each(WHERES.map((where) => [JSON.stringify(where), where] as const))(
     '%s matches what db-sqlite matches',
     async (_label, where) => {
-      expect(await answer(dynamo, where)).toEqual(await answer(sqlite, where))
+      expect(await answer(dynamo().booted, where)).toEqual(await answer(sqlite().booted, where))
     },
   )
 })
