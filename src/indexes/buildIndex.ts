@@ -27,6 +27,7 @@ import {
 } from './buildState.js'
 import { indexEntries, uniqueMarkers } from './entries.js'
 import { indexLargeDocument } from './buildLargeDocument.js'
+import { Misfits } from './misfits.js'
 import { localeCodes } from './registry.js'
 import { type CounterDelta, counterDeltas, countedIndexes, coverageToken } from './valueCounters.js'
 
@@ -365,10 +366,12 @@ export async function buildIndexes(
   const [first] = definitions
   const resumeFrom = await buildProgress(adapter, namespace, first.name)
   let documents = 0
+  const misfits = new Misfits()
   for await (const page of iteratePartition(adapter, namespace.pk, {
     pageSize: 100,
     startKey: resumeFrom ? (JSON.parse(resumeFrom) as Record<string, unknown>) : undefined,
   })) {
+    misfits.note(definitions, localeCodes(adapter), page.docs)
     await indexDocuments(adapter, namespace, definitions, page.docs, { stillBuilding })
     documents += page.docs.length
     // A position recorded after a drop would outlive it: the next build would skip the
@@ -391,5 +394,6 @@ export async function buildIndexes(
       `payload-db-dynamodb: building index ${names} of ${namespace.kind} "${namespace.slug}": ${documents} documents${resumeFrom ? ' (resumed)' : ''}`,
     )
   }
+  misfits.assertNone(namespace)
   return documents
 }

@@ -9,6 +9,7 @@ import { encodeName } from '../keys/encoding.js'
 import { entryTooLong, keyedID, MAX_SORT_KEY_BYTES } from './keyLimits.js'
 import { encodeOrderedValue, type IndexableValue, VALUE_TERMINATOR } from '../keys/orderedValue.js'
 import { valuesAtPath } from '../utilities/valuesAtPath.js'
+import { fittingValues } from './storedKinds.js'
 
 /**
  * The most entries a document has in one index (and locale); `PAYLOAD_DYNAMODB_MAX_ENTRIES`
@@ -65,7 +66,9 @@ export function combinationCount(
 ): number {
   return definition.parts.reduce(
     (product, part) =>
-      product * new Set(partValues(doc, part, locale).map((value) => encodePart(part, value))).size,
+      product *
+      new Set((partValues(doc, part, locale) ?? [null]).map((value) => encodePart(part, value)))
+        .size,
     1,
   )
 }
@@ -222,14 +225,22 @@ export function encodePart(part: Pick<IndexPart, 'kind' | 'maxText'>, value: unk
   return `${encodeOrderedValue(normalizeIndexValue(part, value))}${VALUE_TERMINATOR}`
 }
 
-function partValues(doc: Doc, part: IndexPart, locale: string | undefined): unknown[] {
+/**
+ * A part's values in `doc` ([null] when it has none), or undefined when one is stored in
+ * another type than the part keys (storedKinds.ts: the field's type changed since it was saved).
+ */
+export function partValues(
+  doc: Doc,
+  part: IndexPart,
+  locale: string | undefined,
+): unknown[] | undefined {
   // Without localization in the config, `localized: true` fields are stored plainly.
   const path =
     part.localized && locale ? part.localizedPath.replace(/<locale>/g, locale) : part.path
-  const values = valuesAtPath(doc, path, part.kind !== 'point').filter(
+  const values = fittingValues(part, valuesAtPath(doc, path, false))?.filter(
     (value) => value !== undefined,
   )
-  return values.length > 0 ? values : [null]
+  return values === undefined ? undefined : values.length > 0 ? values : [null]
 }
 
 /**
@@ -242,10 +253,14 @@ function encodedCombinations(
   definition: IndexDefinition,
   locale: string | undefined,
 ): string[] | undefined {
-  const choices = definition.parts.map((part) => [
-    ...new Set(partValues(doc, part, locale).map((value) => encodePart(part, value))),
+  const values = definition.parts.map((part) => partValues(doc, part, locale))
+  if (values.some((each) => each === undefined)) {
+    return undefined
+  }
+  const choices = definition.parts.map((part, i) => [
+    ...new Set((values[i] as unknown[]).map((value) => encodePart(part, value))),
   ])
-  const count = choices.reduce((product, values) => product * values.length, 1)
+  const count = choices.reduce((product, each) => product * each.length, 1)
   const legacy = legacyOverflows.get(doc)?.has(overflowKey(definition, locale))
   return count > maxEntriesPerIndex() || legacy ? undefined : combine(definition, choices)
 }
@@ -333,7 +348,9 @@ export function uniqueMarkers(
         definition,
         definition.parts.map((part) => [
           ...new Set(
-            partValues(doc, part, locale)
+            // A value stored in another type holds no marker: the documents never compare it
+            // equal to a value of the field's type.
+            (partValues(doc, part, locale) ?? [])
               .map((value) => uniqueValue(part, value))
               // As in SQL (and MongoDB), a missing value never conflicts; an empty text is a value.
               .filter((value) => value !== null)

@@ -16,7 +16,8 @@ import {
 } from './buildState.js'
 import { buildCalledOff, stillDefinedCondition } from './buildRecordGuard.js'
 import { announceIndexChange } from './indexRecord.js'
-import { indexesOf } from './registry.js'
+import { Misfits } from './misfits.js'
+import { indexesOf, localeCodes } from './registry.js'
 import { repairNamespace } from './repair.js'
 import { indexDropWait } from './stateFreshness.js'
 import { countedIndexes } from './valueCounters.js'
@@ -83,6 +84,7 @@ export async function rebuildInPlace(
   const generations = new Map(indexGenerations(adapter, namespace))
   let documents = 0
   let markersLeft = 0
+  const misfits = new Misfits()
   const startKey = args.cursor
     ? (JSON.parse(Buffer.from(args.cursor, 'base64url').toString()) as Record<string, unknown>)
     : undefined
@@ -90,6 +92,7 @@ export async function rebuildInPlace(
     pageSize: args.pageSize ?? 100,
     startKey,
   })) {
+    misfits.note(definitions, localeCodes(adapter), page.docs)
     markersLeft += await indexDocuments(adapter, namespace, definitions, page.docs, {
       leaveHeldMarkers: true,
       stillBuilding: stillDefinedCondition(definitions, generations),
@@ -102,6 +105,8 @@ export async function rebuildInPlace(
       documents,
     })
   }
+  // Left recorded as not built (above): its queries go on reading the documents.
+  misfits.assertNone(namespace)
   const repair = await repairNamespace(adapter, namespace, args.pageSize ?? 100, definitions)
   const unsettled = [
     ...(repair.counterUnsettled ? ['the document counter'] : []),

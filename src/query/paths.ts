@@ -399,7 +399,8 @@ export const resolvePath = (ctx: PathContext, path: string): ResolvedPath => {
         if ('hasMany' in field && field.hasMany) {
           return leaf(
             scalarKind(field),
-            join(here, (doc, b) => asRows(valAcc(doc, b))),
+            // A lone value stored before the field became hasMany is its one element.
+            join(here, (doc, b) => asMany(valAcc(doc, b))),
             true,
           )
         }
