@@ -6,6 +6,7 @@ import type { DynamoDBAdapter } from '../types.js'
 
 import { keyOf } from '../namespaces.js'
 import { performWrite } from './performWrite.js'
+import { statementRows } from './statementRows.js'
 
 /**
  * Deletes the documents `select` finds, with their index entries and markers. When one changes
@@ -19,10 +20,11 @@ export async function deleteDocuments(
   req?: Partial<PayloadRequest>,
 ): Promise<Doc[]> {
   let deleted: Doc[] = []
+  const reached = statementRows()
   await performWrite(
     adapter,
     async () => {
-      const docs = await select()
+      const docs = reached(await select())
       deleted = docs
       return docs.map((before) => ({
         after: null,

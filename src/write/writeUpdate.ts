@@ -11,6 +11,7 @@ import { mergeUpdate } from './mergeUpdate.js'
 import { performWrite } from './performWrite.js'
 import { replayStamp } from './replayStamp.js'
 import { returnedCopy } from './returnedCopy.js'
+import { statementRows } from './statementRows.js'
 import { isPlainObject } from './transform/isPlainObject.js'
 import { assertReferencesExist, referencesHeld, transformWrite } from './transformWrite.js'
 
@@ -67,10 +68,11 @@ export async function updateDocuments(
     return read ? keepLoginCounts(read, doc, stored) : stored
   }
   let updated: Doc[] = []
+  const reached = statementRows()
   await performWrite(
     adapter,
     async () => {
-      const existing = await select()
+      const existing = reached(await select())
       await assertReferencesExist(adapter, {
         collection: namespace.kind === 'collection' ? namespace.slug : undefined,
         held: () => referencesHeld(adapter, namespace, existing),
