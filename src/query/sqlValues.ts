@@ -68,8 +68,25 @@ export const sqlCompare = (x: unknown, y: unknown): number => {
   if (ra === 2) {
     return compareBinary(a as string, b as string)
   }
-  return compareBinary(JSON.stringify(a), JSON.stringify(b))
+  return compareBinary(canonicalJSON(a), canonicalJSON(b))
 }
+
+/**
+ * JSON with every object's keys in code point order. DynamoDB keeps a map's keys in an order of
+ * its own, so a stored JSON value comes back with its keys moved: compared as written, it would
+ * never equal the same value in a query (db-sqlite compares the text it kept as given, db-postgres
+ * jsonb whatever the order).
+ */
+export const canonicalJSON = (v: unknown): string =>
+  JSON.stringify(v, (_key, value: unknown) =>
+    value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(
+          Object.keys(value)
+            .sort(compareBinary)
+            .map((key) => [key, (value as Record<string, unknown>)[key]]),
+        )
+      : value,
+  )
 
 /** SQL `=` between two non-null values of the same storage class. */
 export const sqlEquals = (a: unknown, b: unknown): boolean => {
