@@ -7,7 +7,7 @@ import type { DynamoDBAdapter } from '../types.js'
 import { DOCUMENT_SK_PREFIX } from '../keys/itemKeys.js'
 import { collectionNamespace, globalVersionsNamespace, versionsNamespace } from '../namespaces.js'
 import { send } from '../storage/send.js'
-import { buildIndexes } from './buildIndex.js'
+import { assertNoDuplicates, buildIndexes } from './buildIndex.js'
 import { dropIndexItems } from './dropIndexItems.js'
 import {
   builtAs,
@@ -184,6 +184,9 @@ export async function syncIndexes(
   if (!options.build) {
     return report
   }
+  for (const changes of all) {
+    await keepShapeOverDuplicates(adapter, changes, options.throwOnError !== false)
+  }
   const dropping = all.filter((changes) => changes.stale.length > 0)
   for (const { namespace, stale } of dropping) {
     // Writers of every config stop maintaining them before their items go.
@@ -286,6 +289,39 @@ export async function syncIndexes(
     setBuiltIndexes(adapter, namespace, state ?? new Map(), readAt)
   }
   return report
+}
+
+/**
+ * An index made unique (or a unique one given another shape) is dropped before it is built
+ * again; over values several documents hold, that build would fail with the old shape gone, its
+ * queries reading the whole collection in every process. Checked first: the index keeps its
+ * old shape (processes of the older config go on reading it) and the failure says what to fix.
+ */
+async function keepShapeOverDuplicates(
+  adapter: DynamoDBAdapter,
+  changes: NamespaceChanges,
+  throwOnError: boolean,
+): Promise<void> {
+  const reshaped = indexesOf(adapter, changes.namespace).filter(
+    (definition) =>
+      definition.unique &&
+      changes.pending.includes(definition.name) &&
+      changes.stale.includes(definition.name),
+  )
+  if (reshaped.length === 0) {
+    return
+  }
+  try {
+    await assertNoDuplicates(adapter, changes.namespace, reshaped)
+  } catch (error) {
+    const names = new Set(reshaped.map((definition) => definition.name))
+    changes.pending = changes.pending.filter((name) => !names.has(name))
+    changes.stale = changes.stale.filter((name) => !names.has(name))
+    if (throwOnError) {
+      throw error
+    }
+    adapter.payload.logger.error({ err: error, msg: (error as Error).message })
+  }
 }
 
 /**

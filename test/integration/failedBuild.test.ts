@@ -399,4 +399,36 @@ describe('index builds that fail part way or are called off', () => {
       ).rejects.toThrow(/code/)
     }
   }, 180_000)
+
+  it('an index made unique over values several documents hold keeps its old shape: nothing is changed', async () => {
+    const table = `failed-build-duplicates-${randomUUID()}`
+    const plain = await bootOnTable(config(false, false, true), table, {
+      buildIndexes: true,
+      readCache: false,
+    })
+    started.push(plain)
+    for (const code of ['a', 'b', 'b', 'c']) {
+      await plain.create({ collection: 'items', data: { code, n: 0 } })
+    }
+    const unique = await bootOnTable(config(true, false, true), table, {
+      buildIndexes: false,
+      readCache: false,
+    })
+    started.push(unique)
+    const before = await scanCount(adapterOf(plain), 'pk = :pk', { ':pk': { S: 'C#items#I#code' } })
+
+    await expect(adapterOf(unique).syncIndexes()).rejects.toThrow(
+      /Cannot build the unique index "code".*Nothing was changed/s,
+    )
+    // The old shape stays, whole: the process of its config goes on reading it.
+    expect(await scanCount(adapterOf(plain), 'pk = :pk', { ':pk': { S: 'C#items#I#code' } })).toBe(
+      before,
+    )
+    const where = { code: { equals: 'b' } }
+    expect((await adapterOf(plain).explain({ collection: 'items', where })).plan.kind).toBe('index')
+    expect((await plain.count({ collection: 'items', where })).totalDocs).toBe(2)
+    expect((await unique.count({ collection: 'items', where })).totalDocs).toBe(2)
+    expect((await adapterOf(unique).syncIndexes({ dryRun: true })).pending).toContain('items/code')
+    expect((await adapterOf(plain).verifyIndexes({ collection: 'items' })).clean).toBe(true)
+  }, 120_000)
 })
