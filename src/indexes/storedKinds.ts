@@ -10,7 +10,9 @@ import type { IndexPart } from './definitionTypes.js'
  * queries to the documents until it is saved in the new type.
  */
 export function fitsIndexKind(part: Pick<IndexPart, 'kind'>, value: unknown): boolean {
-  if (value === undefined || value === null) {
+  // An empty text is keyed as null in every kind but text (as before): Payload stores `''` for a
+  // date left empty, which is no value of another type.
+  if (value === undefined || value === null || value === '') {
     return true
   }
   switch (part.kind) {

@@ -5,6 +5,7 @@ import type { DynamoDBAdapter } from '../types.js'
 import { collectionNamespace } from '../namespaces.js'
 import { matchDocuments } from '../read/matchDocuments.js'
 import { deleteDocuments } from '../write/deleteDocuments.js'
+import { narrowedTo } from '../write/statementRows.js'
 
 export const deleteMany: DeleteMany = async function deleteMany(
   this: DynamoDBAdapter,
@@ -16,7 +17,7 @@ export const deleteMany: DeleteMany = async function deleteMany(
   await deleteDocuments(
     this,
     namespace,
-    () => matchDocuments(this, namespace, { locale, where }),
+    (onlyIDs) => matchDocuments(this, namespace, { locale, where: narrowedTo(where, onlyIDs) }),
     req,
   )
 }

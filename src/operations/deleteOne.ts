@@ -7,6 +7,7 @@ import { applySelect } from '../query/applySelect.js'
 import { findPage } from '../read/findPage.js'
 import { insertionOrder } from '../read/insertionOrder.js'
 import { deleteDocuments } from '../write/deleteDocuments.js'
+import { narrowedTo } from '../write/statementRows.js'
 
 export const deleteOne: DeleteOne = async function deleteOne(
   this: DynamoDBAdapter,
@@ -16,7 +17,7 @@ export const deleteOne: DeleteOne = async function deleteOne(
   const [doc] = await deleteDocuments(
     this,
     namespace,
-    async () =>
+    async (onlyIDs) =>
       (
         await findPage(this, namespace, {
           limit: 1,
@@ -24,7 +25,7 @@ export const deleteOne: DeleteOne = async function deleteOne(
           locale: req?.locale ?? undefined,
           pagination: false,
           sort: insertionOrder(namespace),
-          where,
+          where: narrowedTo(where, onlyIDs),
         })
       ).docs,
     req,

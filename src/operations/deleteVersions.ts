@@ -5,6 +5,7 @@ import type { DynamoDBAdapter } from '../types.js'
 import { globalVersionsNamespace, versionsNamespace } from '../namespaces.js'
 import { matchDocuments } from '../read/matchDocuments.js'
 import { deleteDocuments } from '../write/deleteDocuments.js'
+import { narrowedTo } from '../write/statementRows.js'
 
 export const deleteVersions: DeleteVersions = async function deleteVersions(
   this: DynamoDBAdapter,
@@ -16,7 +17,7 @@ export const deleteVersions: DeleteVersions = async function deleteVersions(
   await deleteDocuments(
     this,
     namespace,
-    () => matchDocuments(this, namespace, { locale, where }),
+    (onlyIDs) => matchDocuments(this, namespace, { locale, where: narrowedTo(where, onlyIDs) }),
     req,
   )
 }

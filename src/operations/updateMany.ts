@@ -6,6 +6,7 @@ import { collectionNamespace, getCollectionConfig } from '../namespaces.js'
 import { applySelect } from '../query/applySelect.js'
 import { findPage } from '../read/findPage.js'
 import { updateDocuments } from '../write/writeUpdate.js'
+import { narrowedTo } from '../write/statementRows.js'
 
 export const updateMany: UpdateMany = async function updateMany(
   this: DynamoDBAdapter,
@@ -15,14 +16,14 @@ export const updateMany: UpdateMany = async function updateMany(
   const updated = await updateDocuments(
     this,
     namespace,
-    async () =>
+    async (onlyIDs) =>
       (
         await findPage(this, namespace, {
           limit: limit && limit > 0 ? limit : 0,
           locale,
           pagination: false,
           sort: sort ?? getCollectionConfig(this, collection).defaultSort,
-          where,
+          where: narrowedTo(where, onlyIDs),
         })
       ).docs,
     data,

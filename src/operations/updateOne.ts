@@ -9,6 +9,7 @@ import { insertionOrder } from '../read/insertionOrder.js'
 import { resolveJoins } from '../read/resolveJoins.js'
 import { updateDocuments } from '../write/writeUpdate.js'
 import { upsertOne } from './upsert.js'
+import { narrowedTo } from '../write/statementRows.js'
 
 export const updateOne: UpdateOne = async function updateOne(this: DynamoDBAdapter, args) {
   const { id, collection, data, joins, locale, options, req, returning, select, where } = args
@@ -20,14 +21,14 @@ export const updateOne: UpdateOne = async function updateOne(this: DynamoDBAdapt
   const [updated] = await updateDocuments(
     this,
     namespace,
-    async () =>
+    async (onlyIDs) =>
       (
         await findPage(this, namespace, {
           limit: 1,
           locale,
           pagination: false,
           sort: insertionOrder(namespace),
-          where: id !== undefined ? { id: { equals: id } } : where,
+          where: narrowedTo(id !== undefined ? { id: { equals: id } } : where, onlyIDs),
         })
       ).docs,
     data,

@@ -8,6 +8,7 @@ import { applySelect } from '../query/applySelect.js'
 import { findPage } from '../read/findPage.js'
 import { latestChanges } from '../write/versionWrites.js'
 import { updateDocuments } from '../write/writeUpdate.js'
+import { narrowedTo } from '../write/statementRows.js'
 
 async function updateVersionIn(
   adapter: DynamoDBAdapter,
@@ -18,13 +19,13 @@ async function updateVersionIn(
   const [updated] = await updateDocuments(
     adapter,
     namespace,
-    async () =>
+    async (onlyIDs) =>
       (
         await findPage(adapter, namespace, {
           limit: 1,
           locale,
           pagination: false,
-          where: where ?? { id: { equals: id } },
+          where: narrowedTo(where ?? { id: { equals: id } }, onlyIDs),
         })
       ).docs,
     versionData,

@@ -6,7 +6,7 @@ import type { DynamoDBAdapter } from '../types.js'
 
 import { keyOf } from '../namespaces.js'
 import { performWrite } from './performWrite.js'
-import { statementRows } from './statementRows.js'
+import { type StatementSelect, statementRows } from './statementRows.js'
 
 /**
  * Deletes the documents `select` finds, with their index entries and markers. When one changes
@@ -16,15 +16,15 @@ import { statementRows } from './statementRows.js'
 export async function deleteDocuments(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
-  select: () => Promise<Doc[]>,
+  select: StatementSelect,
   req?: Partial<PayloadRequest>,
 ): Promise<Doc[]> {
   let deleted: Doc[] = []
-  const reached = statementRows()
+  const selectRows = statementRows(select)
   await performWrite(
     adapter,
     async () => {
-      const docs = reached(await select())
+      const docs = await selectRows()
       deleted = docs
       return docs.map((before) => ({
         after: null,

@@ -11,7 +11,7 @@ import { mergeUpdate } from './mergeUpdate.js'
 import { performWrite } from './performWrite.js'
 import { replayStamp } from './replayStamp.js'
 import { returnedCopy } from './returnedCopy.js'
-import { statementRows } from './statementRows.js'
+import { type StatementSelect, statementRows } from './statementRows.js'
 import { isPlainObject } from './transform/isPlainObject.js'
 import { assertReferencesExist, referencesHeld, transformWrite } from './transformWrite.js'
 
@@ -51,7 +51,7 @@ export function updatedDocument(
 export async function updateDocuments(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
-  select: () => Promise<Doc[]>,
+  select: StatementSelect,
   data: Record<string, unknown>,
   req?: Partial<PayloadRequest>,
   /** What the write also changes, computed from its changes on every attempt (a version's pointer). */
@@ -68,11 +68,11 @@ export async function updateDocuments(
     return read ? keepLoginCounts(read, doc, stored) : stored
   }
   let updated: Doc[] = []
-  const reached = statementRows()
+  const selectRows = statementRows(select)
   await performWrite(
     adapter,
     async () => {
-      const existing = reached(await select())
+      const existing = await selectRows()
       await assertReferencesExist(adapter, {
         collection: namespace.kind === 'collection' ? namespace.slug : undefined,
         held: () => referencesHeld(adapter, namespace, existing),

@@ -89,4 +89,52 @@ describe("a transaction's statements computed again at commit", () => {
       (await payload.count({ collection: 'items', where: { g: { equals: 'old' } } })).totalDocs,
     ).toBe(1)
   })
+
+  it('reach the documents they found first under a limit, though another now sorts before them', async () => {
+    const create = (label: string, g: string, createdAt?: string) =>
+      payload.db.create({
+        collection: 'items',
+        data: { g, label, n: 0, ...(createdAt ? { createdAt } : {}) },
+      })
+    // Z is older than A: once it matches `g = 'first'` it is the one a limit of 1 picks.
+    const z = await create('Z', 'zzz')
+    await create('A', 'first')
+    await create('D', 'gone')
+    const y = await create('Y', 'other')
+
+    const transactionID = (await payload.db.beginTransaction()) as string
+    const req = { transactionID }
+    const updated = await payload.db.updateOne({
+      collection: 'items',
+      data: { flag: 'set' },
+      req,
+      where: { g: { equals: 'first' } },
+    })
+    const deleted = await payload.db.deleteOne({
+      collection: 'items',
+      req,
+      where: { g: { equals: 'gone' } },
+    })
+    expect([updated?.label, deleted?.label]).toEqual(['A', 'D'])
+    await payload.db.updateOne({ id: y.id, collection: 'items', data: { n: 1 }, req })
+
+    // Another request: Z now matches the update's where, an older Z2 the delete's, Y changes.
+    await payload.update({ id: z.id, collection: 'items', data: { g: 'first' } })
+    await create('Z2', 'gone', '2000-01-01T00:00:00.000Z')
+    await payload.update({ id: y.id, collection: 'items', data: { n: 2 } })
+    await payload.db.commitTransaction(transactionID)
+
+    const { docs } = await payload.find({
+      collection: 'items',
+      pagination: false,
+      sort: 'label',
+      where: { label: { in: ['A', 'D', 'Y', 'Z', 'Z2'] } },
+    })
+    expect(docs.map((doc) => `${doc.label}/${doc.flag ?? '-'}/${doc.n}`)).toEqual([
+      'A/set/0',
+      'Y/-/1',
+      'Z/-/0',
+      'Z2/-/0',
+    ])
+  })
 })
