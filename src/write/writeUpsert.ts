@@ -7,6 +7,7 @@ import type { DynamoDBAdapter } from '../types.js'
 
 import { coerceID, keyOf } from '../namespaces.js'
 import { findPage } from '../read/findPage.js'
+import { activeTransaction } from '../transactions/session.js'
 import { derivedDocumentID, newDocumentID } from '../utilities/newDocumentID.js'
 import { performWrite } from './performWrite.js'
 import { returnedCopy } from './returnedCopy.js'
@@ -54,7 +55,9 @@ export async function upsertDocument(
       let [existing] = (await firstMatch(adapter, namespace, where ?? {}, locale)).docs
       let candidate: number | string | undefined =
         givenID !== undefined ? coerceID(givenID, namespace) : derived(0)
-      if (!existing && runs > 1 && givenID === undefined) {
+      // Run again, or in a transaction (whose commit would meet a held id only then, and run
+      // again under another id than the one its later statements were given): a free one.
+      if (!existing && (runs > 1 || activeTransaction()) && givenID === undefined) {
         candidate = await freeDerivedID(adapter, namespace, derived)
         // Looked for again after the probes: a document that a racing upsert created under one
         // of the ids they found held is updated, not met with a second create.

@@ -137,4 +137,57 @@ describe("a transaction's statements computed again at commit", () => {
       'Z2/-/0',
     ])
   })
+
+  it('reach a document an upsert of the same transaction created under a derived id held by another', async () => {
+    // The ids an upsert derives from its `where` are held by documents that no longer match it.
+    for (const label of ['K', 'L']) {
+      const held = await payload.db.upsert({
+        collection: 'items',
+        data: { g: 'kv', label },
+        where: { label: { equals: label } },
+      })
+      await payload.db.updateOne({
+        id: held.id,
+        collection: 'items',
+        data: { label: `${label}-old` },
+      })
+    }
+    const transactionID = (await payload.db.beginTransaction()) as string
+    const req = { transactionID }
+    const created = await payload.db.upsert({
+      collection: 'items',
+      data: { g: 'kv', label: 'K' },
+      req,
+      where: { label: { equals: 'K' } },
+    })
+    await payload.db.deleteMany({ collection: 'items', req, where: { label: { equals: 'K' } } })
+    const flagged = await payload.db.upsert({
+      collection: 'items',
+      data: { g: 'kv', label: 'L' },
+      req,
+      where: { label: { equals: 'L' } },
+    })
+    await payload.db.updateMany({
+      collection: 'items',
+      data: { flag: 'touched' },
+      req,
+      where: { label: { equals: 'L' } },
+    })
+    await payload.db.commitTransaction(transactionID)
+
+    const { docs } = await payload.find({
+      collection: 'items',
+      pagination: false,
+      sort: 'label',
+      where: { g: { equals: 'kv' } },
+    })
+    expect(docs.map((doc) => `${doc.label}/${doc.flag ?? '-'}`)).toEqual([
+      'K-old/-',
+      'L/touched',
+      'L-old/-',
+    ])
+    // The upsert's answer named the document the commit stored.
+    expect(docs.find((doc) => doc.label === 'L')?.id).toBe(flagged.id)
+    expect(docs.some((doc) => doc.id === created.id)).toBe(false)
+  })
 })
