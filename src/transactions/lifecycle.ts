@@ -153,7 +153,6 @@ async function commitStaged(adapter: DynamoDBAdapter, transaction: Transaction):
     adapter,
     async () => {
       if (!first) {
-        transaction.replayedAt = new Date().toISOString()
         transaction.clearStaged()
         await runInTransaction(transaction, async () => {
           for (const step of transaction.steps) {

@@ -73,8 +73,6 @@ export class Transaction {
   keptIdle = false
   /** Every write step in order, so a commit that meets a newer revision can run them again. */
   readonly steps: WriteStep[] = []
-  /** When the steps last started running again at commit (write/replayStamp.ts). */
-  replayedAt?: string
   private staged = new Map<string, StagedDocument>()
   private byPartition = new Map<string, Map<string, StagedDocument>>()
   /** How many changes were staged so far, and when each key was last (see `stagedSince`). */

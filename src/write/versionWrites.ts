@@ -13,7 +13,6 @@ import { generateID } from '../utilities/generateID.js'
 import { isPlainObject } from './transform/isPlainObject.js'
 import { idOfCollection } from './transform/relations.js'
 import { performWrite } from './performWrite.js'
-import { replayStamp } from './replayStamp.js'
 import { returnedCopy } from './returnedCopy.js'
 import { transformVersionData } from './transformWrite.js'
 
@@ -86,26 +85,6 @@ export async function writeNewVersion(
 }
 
 /**
- * A version written by a transaction's commit that runs again over a version saved meanwhile is
- * stored after it, and stamped so (replayStamp.ts): it is the latest, as its document is the one
- * stored last.
- */
-function restamped(change: DocumentChange, others: Doc[]): DocumentChange {
-  const doc = change.after as Doc
-  const newest = others.reduce<unknown>(
-    (latest, version) =>
-      String(version.updatedAt ?? '') > String(latest ?? '') ? version.updatedAt : latest,
-    undefined,
-  )
-  const stamp = replayStamp(doc.updatedAt, newest)
-  if (!stamp) {
-    return change
-  }
-  const version = isPlainObject(doc.version) ? { ...doc.version, updatedAt: stamp } : doc.version
-  return { ...change, after: { ...doc, updatedAt: stamp, version } }
-}
-
-/**
  * The changes that make `change` (a version written with `latest: true`) the parent's latest
  * version: the versions it supersedes get `latest: false`, and the parent's latest-version pointer
  * is rewritten on the condition that it is still the revision read, so concurrent saves of one
@@ -139,13 +118,13 @@ export async function latestChanges(
     }
   }
   const others = previous.filter((version) => version.id !== doc.id)
-  const own = restamped(change, others)
-  const ownAt = String((own.after as Doc).updatedAt)
   // The latest version is the one updated last: a newer one saved meanwhile stays latest.
-  const newest = others.find((version) => String(version.updatedAt ?? '') > ownAt)
-  const superseded = others.filter((version) => String(version.updatedAt ?? '') <= ownAt)
+  const newest = others.find((version) => String(version.updatedAt ?? '') > String(doc.updatedAt))
+  const superseded = others.filter(
+    (version) => String(version.updatedAt ?? '') <= String(doc.updatedAt),
+  )
   return [
-    newest ? { ...own, after: { ...(own.after as Doc), latest: false } } : own,
+    newest ? { ...change, after: { ...doc, latest: false } } : change,
     ...superseded.map((version) => ({
       after: { ...version, latest: false },
       before: version,

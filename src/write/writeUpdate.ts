@@ -9,10 +9,8 @@ import { keyOf } from '../namespaces.js'
 import { countsFailedLogins, keepLoginCounts } from './loginCounts.js'
 import { mergeUpdate } from './mergeUpdate.js'
 import { performWrite } from './performWrite.js'
-import { replayStamp } from './replayStamp.js'
 import { returnedCopy } from './returnedCopy.js'
 import { type StatementSelect, statementRows } from './statementRows.js'
-import { isPlainObject } from './transform/isPlainObject.js'
 import { assertReferencesExist, referencesHeld, transformWrite } from './transformWrite.js'
 
 /**
@@ -31,13 +29,6 @@ export function updatedDocument(
     merged.updatedAt = updatedAt
   } else if (updatedAt === undefined && namespace.timestamps) {
     merged.updatedAt = new Date().toISOString()
-  }
-  const stamp = replayStamp(merged.updatedAt, existing.updatedAt)
-  if (stamp) {
-    merged.updatedAt = stamp
-    if (isPlainObject(merged.version) && 'updatedAt' in merged.version) {
-      merged.version = { ...merged.version, updatedAt: stamp }
-    }
   }
   return merged
 }
