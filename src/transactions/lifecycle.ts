@@ -153,6 +153,8 @@ async function commitStaged(adapter: DynamoDBAdapter, transaction: Transaction):
     adapter,
     async () => {
       if (!first) {
+        transaction.replayedAt = new Date().toISOString()
+        transaction.restamped.clear()
         transaction.clearStaged()
         await runInTransaction(transaction, async () => {
           for (const step of transaction.steps) {

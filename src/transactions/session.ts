@@ -73,6 +73,10 @@ export class Transaction {
   keptIdle = false
   /** Every write step in order, so a commit that meets a newer revision can run them again. */
   readonly steps: WriteStep[] = []
+  /** When the steps last started running again at commit (write/replayStamp.ts). */
+  replayedAt?: string
+  /** Documents that run stamped after a save that overtook them: their `updatedAt`, old and new. */
+  readonly restamped = new Map<string, { from: string; to: string }>()
   private staged = new Map<string, StagedDocument>()
   private byPartition = new Map<string, Map<string, StagedDocument>>()
   /** How many changes were staged so far, and when each key was last (see `stagedSince`). */

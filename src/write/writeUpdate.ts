@@ -9,6 +9,7 @@ import { keyOf } from '../namespaces.js'
 import { countsFailedLogins, keepLoginCounts } from './loginCounts.js'
 import { mergeUpdate } from './mergeUpdate.js'
 import { performWrite } from './performWrite.js'
+import { stampOvertaken } from './replayStamp.js'
 import { returnedCopy } from './returnedCopy.js'
 import { type StatementSelect, statementRows } from './statementRows.js'
 import { assertReferencesExist, referencesHeld, transformWrite } from './transformWrite.js'
@@ -70,7 +71,9 @@ export async function updateDocuments(
         references,
         req,
       })
-      updated = existing.map((doc) => updatedDocument(namespace, doc, dataFor(doc)))
+      updated = existing.map((doc) =>
+        stampOvertaken(adapter, namespace, doc, updatedDocument(namespace, doc, dataFor(doc))),
+      )
       const changes = updated.map((after, index) => ({
         after,
         before: existing[index],
