@@ -12,7 +12,7 @@ import { readDocument } from '../read/readDocument.js'
 import { generateID } from '../utilities/generateID.js'
 import { mergeUpdate } from '../write/mergeUpdate.js'
 import { performWrite } from '../write/performWrite.js'
-import { stampOvertaken } from '../write/replayStamp.js'
+import { stampReplayed } from '../write/replayStamp.js'
 import { returnedCopy } from '../write/returnedCopy.js'
 import { assertReferencesExist, referencesHeld, transformWrite } from '../write/transformWrite.js'
 
@@ -89,7 +89,7 @@ export const updateGlobal: UpdateGlobal = async function updateGlobal(
       if (updatedAt !== null) {
         doc.updatedAt = updatedAt ?? new Date().toISOString()
       }
-      doc = stampOvertaken(this, namespace, current, doc)
+      doc = stampReplayed(this, namespace, current, doc)
       return [{ after: doc, before: current, key, namespace }]
     },
     req,

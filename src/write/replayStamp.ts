@@ -8,14 +8,14 @@ import { isPlainObject } from './transform/isPlainObject.js'
 
 /*
  * Two publishes of one document racing: the slower transaction's commit is computed again over
- * the faster one and stores its document last, but with the older `updatedAt`. Payload takes the
+ * the faster one and stores its document last, but stamped when it first ran. Payload takes the
  * version with the newest `updatedAt` as the draft (and `latest`), so the document and its draft
  * would be different saves and the next save would build on the one not stored. A commit computed
- * again therefore stamps a document that a newer save overtook after that save, and the version
- * of that same save (its `version.updatedAt` is the document's) with the same stamp: both are
- * stored last, so both are the newest. A version whose document was not overtaken keeps its
- * stamp: a newer draft saved meanwhile stays the draft, and the document stays one of its
- * versions whole.
+ * again therefore stamps the documents it writes (of collections and globals with drafts) when it
+ * stores them, after what it stores over, and the version of the same save (its
+ * `version.updatedAt` is the document's) with the same stamp, after every other latest version:
+ * both are stored last, so both are the newest, as on db-postgres, where the last commit's
+ * version is the latest. A version saved without its document (a draft) keeps its stamp.
  */
 
 const parentName = (kind: 'collection' | 'global', slug: string, id: unknown) =>
@@ -36,10 +36,10 @@ const justAfter = (stamp: string) => new Date(Date.parse(stamp) + 1).toISOString
 
 /**
  * `after` (a document of a collection or global with drafts, written by a commit computed again)
- * stamped after the save that overtook it: the stored `before` has the newer `updatedAt`.
- * Unchanged otherwise.
+ * stamped when the commit runs again, and after the stored `before`. Unchanged otherwise, and
+ * when the write leaves `updatedAt` as stored.
  */
-export function stampOvertaken(
+export function stampReplayed(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
   before: Doc | null | undefined,
@@ -52,20 +52,22 @@ export function stampOvertaken(
     !transaction?.replayedAt ||
     (namespace.kind !== 'collection' && namespace.kind !== 'global') ||
     typeof own !== 'string' ||
-    typeof stored !== 'string' ||
-    stored <= own ||
+    own === stored ||
     !hasDrafts(adapter, namespace)
   ) {
     return after
   }
-  const to = later(transaction.replayedAt, justAfter(stored))
+  const to = later(
+    later(transaction.replayedAt, own),
+    typeof stored === 'string' ? justAfter(stored) : '',
+  )
   const id = namespace.kind === 'global' ? GLOBAL_ID : after.id
   transaction.restamped.set(parentName(namespace.kind, namespace.slug, id), { from: own, to })
   return { ...after, updatedAt: to }
 }
 
 /**
- * A version of the save whose document `stampOvertaken` stamped in this commit, stamped with it
+ * A version of the save whose document `stampReplayed` stamped in this commit, stamped with it
  * (`version.updatedAt`) and after every other latest version (`updatedAt`). Unchanged otherwise.
  */
 export function stampWithParent(namespace: Namespace, version: Doc, others: Doc[]): Doc {

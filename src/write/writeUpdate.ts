@@ -9,7 +9,7 @@ import { keyOf } from '../namespaces.js'
 import { countsFailedLogins, keepLoginCounts } from './loginCounts.js'
 import { mergeUpdate } from './mergeUpdate.js'
 import { performWrite } from './performWrite.js'
-import { stampOvertaken } from './replayStamp.js'
+import { stampReplayed } from './replayStamp.js'
 import { returnedCopy } from './returnedCopy.js'
 import { type StatementSelect, statementRows } from './statementRows.js'
 import { assertReferencesExist, referencesHeld, transformWrite } from './transformWrite.js'
@@ -72,7 +72,7 @@ export async function updateDocuments(
         req,
       })
       updated = existing.map((doc) =>
-        stampOvertaken(adapter, namespace, doc, updatedDocument(namespace, doc, dataFor(doc))),
+        stampReplayed(adapter, namespace, doc, updatedDocument(namespace, doc, dataFor(doc))),
       )
       const changes = updated.map((after, index) => ({
         after,
