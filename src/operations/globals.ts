@@ -12,7 +12,7 @@ import { readDocument } from '../read/readDocument.js'
 import { generateID } from '../utilities/generateID.js'
 import { mergeUpdate } from '../write/mergeUpdate.js'
 import { performWrite } from '../write/performWrite.js'
-import { stampReplayed } from '../write/replayStamp.js'
+import { noteSavedMeanwhile, shiftedStamps } from '../write/replayStamp.js'
 import { returnedCopy } from '../write/returnedCopy.js'
 import { assertReferencesExist, referencesHeld, transformWrite } from '../write/transformWrite.js'
 
@@ -75,6 +75,9 @@ export const updateGlobal: UpdateGlobal = async function updateGlobal(
   const { data: stored, references } = transformWrite(this, namespace, data, 'update')
   const { updatedAt, ...rest } = stored
   let doc: Doc = {}
+  // The global as this write first read it (the write is computed again on conflicts).
+  let firstRun = true
+  let firstRead: Doc | null | undefined
   await performWrite(
     this,
     async () => {
@@ -89,7 +92,12 @@ export const updateGlobal: UpdateGlobal = async function updateGlobal(
       if (updatedAt !== null) {
         doc.updatedAt = updatedAt ?? new Date().toISOString()
       }
-      doc = stampReplayed(this, namespace, current, doc)
+      if (firstRun) {
+        firstRun = false
+        firstRead = current
+      }
+      noteSavedMeanwhile(this, namespace, firstRead, current)
+      doc = shiftedStamps(this, namespace, current, doc)
       return [{ after: doc, before: current, key, namespace }]
     },
     req,

@@ -13,10 +13,17 @@ import { runInTransaction } from './session.js'
  */
 export function bindTransaction<Args, Result>(
   operation: (this: DynamoDBAdapter, args: Args) => Promise<Result>,
+  /** Whether it writes: refused with the id of a transaction whose commit failed (lifecycle.ts). */
+  writes = false,
 ): (this: DynamoDBAdapter, args: Args) => Promise<Result> {
   return neverRaw(async function bound(this: DynamoDBAdapter, args: Args): Promise<Result> {
     const req = (args as { req?: Partial<PayloadRequest> } | undefined)?.req
-    const transaction = await transactionOf(this, req)
+    const transaction = await transactionOf(this, req, { writes })
     return runInTransaction(transaction, () => operation.call(this, args))
   })
 }
+
+/** `bindTransaction` for an operation that writes. */
+export const bindWrite = <Args, Result>(
+  operation: (this: DynamoDBAdapter, args: Args) => Promise<Result>,
+) => bindTransaction(operation, true)

@@ -28,6 +28,33 @@ const abandonedAfterMs = () =>
 /** Idle transactions that hold no write, kept past that (a bound: lost requests leave some). */
 const IDLE_KEPT = 1000
 
+/**
+ * Ids of transactions whose commit failed (nothing of them was written), until they are rolled
+ * back: a write made with one meanwhile is refused, as SQL refuses statements in a failed
+ * transaction, instead of being stored outside it. Payload's login writes the user it read
+ * (`revokeSession`) with the request of a commit that just failed, before rolling it back.
+ */
+const failed = new WeakMap<object, Set<string>>()
+
+function failedError(id: string): APIError {
+  return new APIError(
+    `Transaction ${id} was not committed, so nothing of it was written, and this write made with it afterwards was refused. Retry the operation.`,
+    409,
+    null,
+    true,
+  )
+}
+
+/** Adds `id` to the ids kept per adapter in `ids`, forgetting the oldest beyond the bound. */
+function keepID(ids: WeakMap<object, Set<string>>, adapter: object, id: string): void {
+  const kept = ids.get(adapter) ?? new Set<string>()
+  ids.set(adapter, kept)
+  kept.add(id)
+  if (kept.size > EXPIRED_KEPT) {
+    kept.delete(kept.values().next().value as string)
+  }
+}
+
 /** Ids of dropped transactions, so a late call with one fails instead of writing outside it. */
 const expired = new WeakMap<object, Set<string>>()
 const EXPIRED_KEPT = 1000
@@ -54,6 +81,7 @@ function transactionsOf(adapter: object): Map<string, Transaction> {
 export async function transactionOf(
   adapter: DynamoDBAdapter,
   req: Partial<PayloadRequest> | undefined,
+  { writes = false }: { writes?: boolean } = {},
 ): Promise<Transaction | undefined> {
   const id = await req?.transactionID
   if (id === undefined || id === null) {
@@ -62,6 +90,9 @@ export async function transactionOf(
   const transaction = transactionsOf(adapter).get(String(id))
   if (!transaction && expired.get(adapter)?.has(String(id))) {
     throw expiredError(String(id))
+  }
+  if (!transaction && writes && failed.get(adapter)?.has(String(id))) {
+    throw failedError(String(id))
   }
   if (transaction) {
     transaction.lastUsed = Date.now()
@@ -85,12 +116,7 @@ export const beginTransaction: BeginTransaction = async function beginTransactio
         continue
       }
       transactions.delete(id)
-      const ids = expired.get(this) ?? new Set<string>()
-      expired.set(this, ids)
-      ids.add(id)
-      if (ids.size > EXPIRED_KEPT) {
-        ids.delete(ids.values().next().value as string)
-      }
+      keepID(expired, this, id)
     }
   }
   const transaction = new Transaction()
@@ -105,7 +131,9 @@ export const rollbackTransaction: RollbackTransaction = async function rollbackT
   this: DynamoDBAdapter,
   incomingID,
 ) {
-  transactionsOf(this).delete(String(await incomingID))
+  const id = String(await incomingID)
+  transactionsOf(this).delete(id)
+  failed.get(this)?.delete(id)
 }
 
 export const commitTransaction: CommitTransaction = async function commitTransaction(
@@ -122,6 +150,9 @@ export const commitTransaction: CommitTransaction = async function commitTransac
   }
   try {
     await commitStaged(this, transaction)
+  } catch (error) {
+    keepID(failed, this, id)
+    throw error
   } finally {
     transactionsOf(this).delete(id)
   }
@@ -154,7 +185,7 @@ async function commitStaged(adapter: DynamoDBAdapter, transaction: Transaction):
     async () => {
       if (!first) {
         transaction.replayedAt = new Date().toISOString()
-        transaction.restamped.clear()
+        transaction.shiftingStamps = false
         transaction.clearStaged()
         await runInTransaction(transaction, async () => {
           for (const step of transaction.steps) {

@@ -73,10 +73,11 @@ export class Transaction {
   keptIdle = false
   /** Every write step in order, so a commit that meets a newer revision can run them again. */
   readonly steps: WriteStep[] = []
-  /** When the steps last started running again at commit (write/replayStamp.ts). */
+  /** When it began, and when its steps last started running again at commit (write/replayStamp.ts). */
+  readonly begunAt = new Date().toISOString()
   replayedAt?: string
-  /** Documents that run stamped after a save that overtook them: their `updatedAt`, old and new. */
-  readonly restamped = new Map<string, { from: string; to: string }>()
+  /** Whether the steps running again met a document another save changed (write/replayStamp.ts). */
+  shiftingStamps = false
   private staged = new Map<string, StagedDocument>()
   private byPartition = new Map<string, Map<string, StagedDocument>>()
   /** How many changes were staged so far, and when each key was last (see `stagedSince`). */

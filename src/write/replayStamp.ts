@@ -7,90 +7,91 @@ import { activeTransaction } from '../transactions/session.js'
 import { isPlainObject } from './transform/isPlainObject.js'
 
 /*
- * Two publishes of one document racing: the slower transaction's commit is computed again over
- * the faster one and stores its document last, but stamped when it first ran. Payload takes the
- * version with the newest `updatedAt` as the draft (and `latest`), so the document and its draft
- * would be different saves and the next save would build on the one not stored. A commit computed
- * again therefore stamps the documents it writes (of collections and globals with drafts) when it
- * stores them, after what it stores over, and the version of the same save (its
- * `version.updatedAt` is the document's) with the same stamp, after every other latest version:
- * both are stored last, so both are the newest, as on db-postgres, where the last commit's
- * version is the latest. A version saved without its document (a draft) keeps its stamp.
+ * Two publishes of one document racing: the slower transaction's commit runs its steps again over
+ * the faster one's save and stores its document last, but with the stamps of its first run.
+ * Payload takes the version with the newest `updatedAt` as the draft (and `latest`), so the
+ * document and its draft would be different saves, and the next save would build on the one not
+ * stored. So once a commit running again meets a document (of a collection or global with drafts)
+ * that another save changed since the transaction first read it, it moves the stamps it writes
+ * from then on (documents' and versions' `updatedAt`, and a version's `version.updatedAt`) by
+ * the time between the transaction's start and this run's: they come after everything committed
+ * before, in the order the transaction made them (a snapshot or a draft saved after a publish
+ * stays after it). Stamps older than the transaction (set by the caller: an import) stay. A
+ * commit that runs again only because of other items (a newer draft's version, which leaves the
+ * document alone) keeps its stamps: the newer draft stays the draft, as on db-postgres.
  */
 
-const parentName = (kind: 'collection' | 'global', slug: string, id: unknown) =>
-  `${kind}\u0000${slug}\u0000${String(id)}`
-
-const GLOBAL_ID = 'global'
-
-function hasDrafts(adapter: DynamoDBAdapter, namespace: Namespace): boolean {
-  const config =
-    namespace.kind === 'collection'
-      ? getCollectionConfig(adapter, namespace.slug)
-      : getGlobalConfig(adapter, namespace.slug)
-  return Boolean(config.versions && config.versions.drafts)
+function withDrafts(adapter: DynamoDBAdapter, namespace: Namespace): boolean {
+  if (namespace.kind === 'collection' || namespace.kind === 'versions') {
+    return Boolean(getCollectionConfig(adapter, namespace.slug).versions?.drafts)
+  }
+  if (namespace.kind === 'global' || namespace.kind === 'globalVersions') {
+    return Boolean(getGlobalConfig(adapter, namespace.slug).versions?.drafts)
+  }
+  return false
 }
 
-const later = (a: string, b: string) => (a > b ? a : b)
-const justAfter = (stamp: string) => new Date(Date.parse(stamp) + 1).toISOString()
+/**
+ * Notes, in a commit running again, that a document this write first read (`read`, from the
+ * transaction's first run) was saved by another request since (`now`, as stored): the stamps
+ * written from here on move (see above).
+ */
+export function noteSavedMeanwhile(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  read: Doc | null | undefined,
+  now: Doc | null | undefined,
+): void {
+  const transaction = activeTransaction()
+  if (
+    transaction?.replayedAt &&
+    !transaction.shiftingStamps &&
+    read &&
+    now &&
+    read.updatedAt !== now.updatedAt &&
+    withDrafts(adapter, namespace)
+  ) {
+    transaction.shiftingStamps = true
+  }
+}
+
+/** `stamp` moved as described above, if it is one to move. */
+function shifted(stamp: unknown, begunAt: string, replayedAt: string): unknown {
+  if (typeof stamp !== 'string' || stamp < begunAt) {
+    return stamp
+  }
+  const at = Date.parse(stamp)
+  if (Number.isNaN(at)) {
+    return stamp
+  }
+  return new Date(at + (Date.parse(replayedAt) - Date.parse(begunAt))).toISOString()
+}
 
 /**
- * `after` (a document of a collection or global with drafts, written by a commit computed again)
- * stamped when the commit runs again, and after the stored `before`. Unchanged otherwise, and
- * when the write leaves `updatedAt` as stored.
+ * `after` (a document or version written by a commit running again) with its stamps moved, once
+ * that commit met a document saved meanwhile (`noteSavedMeanwhile`). An `updatedAt` the write
+ * leaves as stored (`before`) stays.
  */
-export function stampReplayed(
+export function shiftedStamps(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
   before: Doc | null | undefined,
   after: Doc,
 ): Doc {
   const transaction = activeTransaction()
-  const own = after.updatedAt
-  const stored = before?.updatedAt
-  if (
-    !transaction?.replayedAt ||
-    (namespace.kind !== 'collection' && namespace.kind !== 'global') ||
-    typeof own !== 'string' ||
-    own === stored ||
-    !hasDrafts(adapter, namespace)
-  ) {
+  if (!transaction?.replayedAt || !transaction.shiftingStamps || !withDrafts(adapter, namespace)) {
     return after
   }
-  const to = later(
-    later(transaction.replayedAt, own),
-    typeof stored === 'string' ? justAfter(stored) : '',
-  )
-  const id = namespace.kind === 'global' ? GLOBAL_ID : after.id
-  transaction.restamped.set(parentName(namespace.kind, namespace.slug, id), { from: own, to })
-  return { ...after, updatedAt: to }
-}
-
-/**
- * A version of the save whose document `stampReplayed` stamped in this commit, stamped with it
- * (`version.updatedAt`) and after every other latest version (`updatedAt`). Unchanged otherwise.
- */
-export function stampWithParent(namespace: Namespace, version: Doc, others: Doc[]): Doc {
-  const transaction = activeTransaction()
-  if (!transaction?.replayedAt || !isPlainObject(version.version)) {
-    return version
+  const { begunAt, replayedAt } = transaction
+  const out = { ...after }
+  if (after.updatedAt !== before?.updatedAt) {
+    out.updatedAt = shifted(after.updatedAt, begunAt, replayedAt)
   }
-  const name =
-    namespace.kind === 'globalVersions'
-      ? parentName('global', namespace.slug, GLOBAL_ID)
-      : parentName('collection', namespace.slug, version.parent)
-  const stamp = transaction.restamped.get(name)
-  if (!stamp || version.version.updatedAt !== stamp.from) {
-    return version
+  if (isPlainObject(after.version) && 'updatedAt' in after.version) {
+    out.version = {
+      ...after.version,
+      updatedAt: shifted(after.version.updatedAt, begunAt, replayedAt),
+    }
   }
-  const newest = others.reduce(
-    (at, other) =>
-      typeof other.updatedAt === 'string' ? later(at, justAfter(other.updatedAt)) : at,
-    stamp.to,
-  )
-  return {
-    ...version,
-    updatedAt: later(String(version.updatedAt ?? ''), newest),
-    version: { ...version.version, updatedAt: stamp.to },
-  }
+  return out
 }

@@ -13,7 +13,7 @@ import { generateID } from '../utilities/generateID.js'
 import { isPlainObject } from './transform/isPlainObject.js'
 import { idOfCollection } from './transform/relations.js'
 import { performWrite } from './performWrite.js'
-import { stampWithParent } from './replayStamp.js'
+import { shiftedStamps } from './replayStamp.js'
 import { returnedCopy } from './returnedCopy.js'
 import { transformVersionData } from './transformWrite.js'
 
@@ -76,7 +76,11 @@ export async function writeNewVersion(
   await performWrite(
     adapter,
     async () => {
-      const changes = await latestChanges(adapter, namespace, created)
+      // Stamped again when a transaction's commit runs again over a save made meanwhile.
+      const changes = await latestChanges(adapter, namespace, {
+        ...created,
+        after: shiftedStamps(adapter, namespace, null, doc),
+      })
       stored = changes[0].after as Doc
       return changes
     },
@@ -119,14 +123,13 @@ export async function latestChanges(
     }
   }
   const others = previous.filter((version) => version.id !== doc.id)
-  const own = stampWithParent(namespace, doc, others)
   // The latest version is the one updated last: a newer one saved meanwhile stays latest.
-  const newest = others.find((version) => String(version.updatedAt ?? '') > String(own.updatedAt))
+  const newest = others.find((version) => String(version.updatedAt ?? '') > String(doc.updatedAt))
   const superseded = others.filter(
-    (version) => String(version.updatedAt ?? '') <= String(own.updatedAt),
+    (version) => String(version.updatedAt ?? '') <= String(doc.updatedAt),
   )
   return [
-    { ...change, after: newest ? { ...own, latest: false } : own },
+    newest ? { ...change, after: { ...doc, latest: false } } : change,
     ...superseded.map((version) => ({
       after: { ...version, latest: false },
       before: version,

@@ -6,10 +6,11 @@ import type { DocumentChange } from '../transactions/session.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { keyOf } from '../namespaces.js'
+import { keepChangesMeanwhile, keepsChangesMeanwhile } from './keepChangesMeanwhile.js'
 import { countsFailedLogins, keepLoginCounts } from './loginCounts.js'
 import { mergeUpdate } from './mergeUpdate.js'
 import { performWrite } from './performWrite.js'
-import { stampReplayed } from './replayStamp.js'
+import { noteSavedMeanwhile, shiftedStamps } from './replayStamp.js'
 import { returnedCopy } from './returnedCopy.js'
 import { type StatementSelect, statementRows } from './statementRows.js'
 import { assertReferencesExist, referencesHeld, transformWrite } from './transformWrite.js'
@@ -51,13 +52,28 @@ export async function updateDocuments(
 ): Promise<Doc[]> {
   const { data: stored, references } = transformWrite(adapter, namespace, data, 'update')
   // Each document as this write first read it (the write is computed again on conflicts).
-  const firstRead = countsFailedLogins(adapter, namespace) ? new Map<string, Doc>() : undefined
-  const dataFor = (doc: Doc) => {
-    const read = firstRead?.get(String(doc.id))
-    if (firstRead && !read) {
+  const firstRead = new Map<string, Doc>()
+  const keepsChanges = keepsChangesMeanwhile(adapter, namespace)
+  const keepsCounts = countsFailedLogins(adapter, namespace)
+  const dataFor = (read: Doc | undefined, doc: Doc) => {
+    if (!read) {
+      return stored
+    }
+    const kept = keepsChanges ? keepChangesMeanwhile(read, doc, stored) : stored
+    return keepsCounts ? keepLoginCounts(read, doc, kept) : kept
+  }
+  const updatedFrom = (doc: Doc) => {
+    const read = firstRead.get(String(doc.id))
+    if (!read) {
       firstRead.set(String(doc.id), doc)
     }
-    return read ? keepLoginCounts(read, doc, stored) : stored
+    noteSavedMeanwhile(adapter, namespace, read, doc)
+    return shiftedStamps(
+      adapter,
+      namespace,
+      doc,
+      updatedDocument(namespace, doc, dataFor(read, doc)),
+    )
   }
   let updated: Doc[] = []
   const selectRows = statementRows(select)
@@ -71,9 +87,7 @@ export async function updateDocuments(
         references,
         req,
       })
-      updated = existing.map((doc) =>
-        stampReplayed(adapter, namespace, doc, updatedDocument(namespace, doc, dataFor(doc))),
-      )
+      updated = existing.map(updatedFrom)
       const changes = updated.map((after, index) => ({
         after,
         before: existing[index],

@@ -4,13 +4,16 @@
  * computed again over it (`onConflict: 'retry'`). The document and its latest version must be
  * the same save: the row was the last commit's while `latest` stayed on the version with the
  * newer `updatedAt` (the second's), so drafts showed the other title and the next save built
- * on it, undoing the acknowledged one. The commit computed again stores its document and
- * version after the other's, and stamps them so (`updatedAt`, by which Payload picks the draft),
- * with one stamp, also over a newer draft (its document not overtaken): the document stays one
- * of its versions whole (the drafts soak, seed 327, found a version stamped apart from its
- * document).
+ * on it, undoing the acknowledged one. The commit computed again moves the stamps it writes after
+ * the other save (src/write/replayStamp.ts), all of them by the same time, so the saves of one
+ * transaction keep their order (a draft after a publish), stamps set by the caller stay, and a
+ * commit computed again over a newer draft alone keeps its stamps: the document stays one of its
+ * versions whole (the drafts soak, seed 327, found a version stamped apart from its document; a
+ * review found a draft saved after a publish in one transaction pushed behind it).
  */
 import type { Config, DatabaseAdapterObj, Payload } from 'payload'
+
+import { commitTransaction, createLocalReq, initTransaction } from 'payload'
 
 import { boot, type Booted, closeAll } from '../support/bootPayload.js'
 
@@ -91,7 +94,7 @@ describe('two publishes of one document racing', () => {
     expect(next.title).toBe(stored.title)
   })
 
-  it('leave a publish computed again over a newer draft its latest version whole', async () => {
+  it('leave a publish computed again over a newer draft one of its versions whole', async () => {
     const { id } = await payload.create({ collection: 'posts', data: published('v0', 0) })
     await Promise.all([
       payload.update({ id, collection: 'posts', data: published('published (slow)', 1500) }),
@@ -106,16 +109,64 @@ describe('two publishes of one document racing', () => {
       sort: '-updatedAt',
       where: { parent: { equals: id } },
     })
-    // The publish is stored last: its document is its version whole, and that version is the
-    // newest and the only latest one (the draft is an older version, as on db-postgres).
+    // The draft did not touch the document: the publish is stored with its own stamp, one of
+    // its versions whole, and the newer draft stays the latest version (as on db-postgres).
     expect(stored.title).toBe('published (slow)')
     const own = versions.docs.filter((version) => version.version.title === stored.title)
     expect(own.map((version) => version.version.updatedAt)).toEqual([stored.updatedAt])
     const latest = versions.docs.filter((version) => version.latest)
-    expect(latest.map((version) => version.id)).toEqual([own[0].id])
-    expect(versions.docs[0].id).toBe(own[0].id)
+    expect(latest.map((version) => version.version.title)).toEqual(['draft (fast)'])
+    expect(versions.docs[0].id).toBe(latest[0].id)
     const draft = await payload.findByID({ id, collection: 'posts', draft: true })
-    expect(draft.title).toBe(stored.title)
+    expect(draft.title).toBe('draft (fast)')
+  })
+
+  it('keep the order of the saves of one transaction computed again', async () => {
+    const { id } = await payload.create({ collection: 'posts', data: published('v0', 0) })
+    const req = await createLocalReq({}, payload)
+    await initTransaction(req)
+    await payload.update({ id, collection: 'posts', data: published('p1', 0), req })
+    await payload.update({ id, collection: 'posts', data: { title: 'd2' }, draft: true, req })
+    // Saved by another request before the commit: the transaction's steps run again over it.
+    await payload.update({ id, collection: 'posts', data: published('outside', 0) })
+    await commitTransaction(req)
+    const stored = await payload.findByID({ id, collection: 'posts' })
+    const draft = await payload.findByID({ id, collection: 'posts', draft: true })
+    const versions = await payload.findVersions({
+      collection: 'posts',
+      limit: 0,
+      sort: '-updatedAt',
+      where: { parent: { equals: id } },
+    })
+    expect(stored.title).toBe('p1')
+    // The draft saved after the publish stays after it: the latest version, and the draft.
+    expect(versions.docs.slice(0, 2).map((version) => version.version.title)).toEqual(['d2', 'p1'])
+    expect(versions.docs.filter((version) => version.latest).map((v) => v.version.title)).toEqual([
+      'd2',
+    ])
+    expect(draft.title).toBe('d2')
+    // The published document is its version whole.
+    expect(versions.docs[1].version.updatedAt).toBe(stored.updatedAt)
+  })
+
+  it('keep an updatedAt the caller set before the transaction began', async () => {
+    const { id } = await payload.create({ collection: 'posts', data: published('v0', 0) })
+    const req = await createLocalReq({}, payload)
+    await initTransaction(req)
+    const imported = '2020-01-01T00:00:00.000Z'
+    await payload.db.updateOne({
+      id,
+      collection: 'posts',
+      data: { title: 'imported', updatedAt: imported },
+      req,
+    })
+    await payload.update({ id, collection: 'posts', data: published('outside', 0) })
+    await commitTransaction(req)
+    const stored = await payload.db.findOne<{ id: string; updatedAt?: string }>({
+      collection: 'posts',
+      where: { id: { equals: id } },
+    })
+    expect(stored?.updatedAt).toBe(imported)
   })
 
   it('leave a global and its latest version the same save', async () => {

@@ -1,0 +1,195 @@
+/**
+ * Payload's login, logout and refresh write the whole user (its sessions, and with them its hash,
+ * salt, role and reset token as first read) inside their transaction, which commits later. A
+ * change made to the user meanwhile (a password changed or reset, a role, another session logged
+ * out) must stand, as on db-postgres, where the login's `UPDATE` holds the row and the change
+ * lands after it: the login's commit, computed again over the newer user, writes what the login
+ * changed (its session), not what it read. Found by the auth review: each case put back the old
+ * value. And a commit that fails (`onConflict: 'fail'`) must not be followed by Payload's own
+ * clean-up write (`revokeSession` with the same `req`) stored outside any transaction.
+ */
+import type { CollectionConfig, Config, DatabaseAdapterObj, Payload } from 'payload'
+
+import { AuthenticationError, createLocalReq, logoutOperation } from 'payload'
+
+import { boot, type Booted, closeAll } from '../support/bootPayload.js'
+
+let holdNext: { entered: () => void; wait: Promise<void> } | undefined
+
+const users: CollectionConfig = {
+  slug: 'users',
+  auth: { lockTime: 600_000, maxLoginAttempts: 5 },
+  fields: [{ name: 'role', type: 'select', defaultValue: 'admin', options: ['admin', 'user'] }],
+  hooks: {
+    // Holds the next login inside its transaction, after its session was written.
+    beforeLogin: [
+      async () => {
+        const hold = holdNext
+        if (hold) {
+          holdNext = undefined
+          hold.entered()
+          await hold.wait
+        }
+      },
+    ],
+  },
+}
+
+const config = (db: DatabaseAdapterObj): Config => ({
+  collections: [users],
+  db,
+  secret: 'user-writes-meanwhile',
+  telemetry: false,
+})
+
+const login = (payload: Payload, email: string, password: string) =>
+  payload.login({ collection: 'users', data: { email, password } })
+
+const outcome = (payload: Payload, email: string, password: string) =>
+  login(payload, email, password).then(
+    () => 'ok',
+    (error: unknown) => (error instanceof AuthenticationError ? 'refused' : String(error)),
+  )
+
+const valid = async (payload: Payload, token: string) =>
+  Boolean((await payload.auth({ headers: new Headers({ Authorization: `JWT ${token}` }) })).user)
+
+/** A login held inside its transaction while `meanwhile` runs to its end. */
+async function loginDuring(
+  payload: Payload,
+  email: string,
+  meanwhile: () => Promise<unknown>,
+): Promise<{ error?: unknown; token?: string }> {
+  let open = () => {}
+  let entered = () => {}
+  const inside = new Promise<void>((resolve) => (entered = resolve))
+  holdNext = { entered, wait: new Promise<void>((resolve) => (open = resolve)) }
+  const held = login(payload, email, 'right')
+  await inside
+  try {
+    await meanwhile()
+  } finally {
+    open()
+  }
+  return held.then(
+    (result) => ({ token: result.token }),
+    (error: unknown) => ({ error }),
+  )
+}
+
+async function logout(payload: Payload, token: string, allSessions: boolean) {
+  const { user } = await payload.auth({ headers: new Headers({ Authorization: `JWT ${token}` }) })
+  const req = await createLocalReq({ user: user ?? undefined }, payload)
+  await logoutOperation({ allSessions, collection: payload.collections.users, req })
+}
+
+describe("a user's changes made while a login of the user is in its transaction", () => {
+  let booted: Booted | undefined
+  let payload: Payload
+
+  beforeAll(async () => {
+    booted = await boot(config, 'dynamodb', { readCache: false })
+    payload = booted.payload
+  })
+
+  afterAll(async () => {
+    await closeAll(booted)
+  })
+
+  it('a password change stands', async () => {
+    const email = 'password@x.com'
+    const { id } = await payload.create({ collection: 'users', data: { email, password: 'right' } })
+    const held = await loginDuring(payload, email, () =>
+      payload.update({ id, collection: 'users', data: { password: 'new' } }),
+    )
+    expect(held.error).toBeUndefined()
+    expect(await outcome(payload, email, 'right')).toBe('refused')
+    expect(await outcome(payload, email, 'new')).toBe('ok')
+    // The login's own change, its session, stands too.
+    expect(await valid(payload, held.token!)).toBe(true)
+  })
+
+  it('a role change stands', async () => {
+    const email = 'role@x.com'
+    const { id } = await payload.create({
+      collection: 'users',
+      data: { email, password: 'right', role: 'admin' },
+    })
+    await loginDuring(payload, email, () =>
+      payload.update({ id, collection: 'users', data: { role: 'user' } }),
+    )
+    expect((await payload.findByID({ id, collection: 'users' })).role).toBe('user')
+  })
+
+  it('a password reset stands, and the sessions it revoked stay revoked', async () => {
+    const email = 'reset@x.com'
+    await payload.create({ collection: 'users', data: { email, password: 'right' } })
+    const older = await login(payload, email, 'right')
+    const held = await loginDuring(payload, email, async () => {
+      const token = await payload.forgotPassword({
+        collection: 'users',
+        data: { email },
+        disableEmail: true,
+      })
+      await payload.resetPassword({
+        collection: 'users',
+        data: { password: 'new', token: token as string },
+        overrideAccess: true,
+      })
+    })
+    expect(held.error).toBeUndefined()
+    expect(await valid(payload, older.token!)).toBe(false)
+    expect(await outcome(payload, email, 'right')).toBe('refused')
+    expect(await outcome(payload, email, 'new')).toBe('ok')
+  })
+
+  it.each([false, true])(
+    'a session logged out stays logged out (all sessions: %s)',
+    async (allSessions) => {
+      const email = `logout-${allSessions}@x.com`
+      await payload.create({ collection: 'users', data: { email, password: 'right' } })
+      const first = await login(payload, email, 'right')
+      const held = await loginDuring(payload, email, () =>
+        logout(payload, first.token!, allSessions),
+      )
+      expect(await valid(payload, first.token!)).toBe(false)
+      expect(await valid(payload, held.token!)).toBe(true)
+    },
+  )
+})
+
+describe("a login whose commit fails (onConflict: 'fail')", () => {
+  let booted: Booted | undefined
+  let payload: Payload
+
+  beforeAll(async () => {
+    booted = await boot(config, 'dynamodb', {
+      readCache: false,
+      transactionOptions: { onConflict: 'fail' },
+    })
+    payload = booted.payload
+  })
+
+  afterAll(async () => {
+    await closeAll(booted)
+  })
+
+  it('fails with a 409 and writes nothing of it, its clean-up included', async () => {
+    const email = 'fail@x.com'
+    const { id } = await payload.create({
+      collection: 'users',
+      data: { email, password: 'right', role: 'admin' },
+    })
+    const held = await loginDuring(payload, email, () =>
+      payload.db.updateOne({ id, collection: 'users', data: { role: 'user' } }),
+    )
+    expect((held.error as { status?: number } | undefined)?.status).toBe(409)
+    const stored = await payload.db.findOne<{ id: number | string; role?: string; sessions?: unknown[] }>({
+      collection: 'users',
+      where: { id: { equals: id } },
+    })
+    // Payload's catch wrote the user it had read (revokeSession) outside any transaction.
+    expect(stored?.role).toBe('user')
+    expect(stored?.sessions ?? []).toEqual([])
+  })
+})
