@@ -38,7 +38,7 @@ import { updateGlobalVersion, updateVersion } from './operations/updateVersion.j
 import { upsert } from './operations/upsert.js'
 import { createClients } from './storage/createClients.js'
 import { RequestStats } from './storage/requestStats.js'
-import { bindTransaction, bindWrite } from './transactions/bindTransaction.js'
+import { bindTransaction } from './transactions/bindTransaction.js'
 import { finishOpenCommits } from './transactions/recover.js'
 import {
   beginTransaction,
@@ -132,16 +132,16 @@ export function dynamodbAdapter(args: DynamoDBAdapterArgs): DatabaseAdapterObj<D
       count: bindTransaction(count),
       countGlobalVersions: bindTransaction(countGlobalVersions),
       countVersions: bindTransaction(countVersions),
-      create: bindWrite(create),
-      createGlobal: bindWrite(createGlobal),
-      createGlobalVersion: bindWrite(createGlobalVersion),
+      create: bindTransaction(create),
+      createGlobal: bindTransaction(createGlobal),
+      createGlobalVersion: bindTransaction(createGlobalVersion),
       createMigration,
       createTable: args.createTable ?? process.env.NODE_ENV !== 'production',
-      createVersion: bindWrite(createVersion),
+      createVersion: bindTransaction(createVersion),
       defaultIDType: 'text',
-      deleteMany: bindWrite(deleteMany),
-      deleteOne: bindWrite(deleteOne),
-      deleteVersions: bindWrite(deleteVersions),
+      deleteMany: bindTransaction(deleteMany),
+      deleteOne: bindTransaction(deleteOne),
+      deleteVersions: bindTransaction(deleteVersions),
       destroy,
       docClient,
       explain,
@@ -184,13 +184,13 @@ export function dynamodbAdapter(args: DynamoDBAdapterArgs): DatabaseAdapterObj<D
       tableName: args.tableName,
       transactionConflicts:
         (args.transactionOptions !== false && args.transactionOptions?.onConflict) || 'retry',
-      updateGlobal: bindWrite(updateGlobal),
-      updateGlobalVersion: bindWrite(updateGlobalVersion),
-      updateJobs: bindWrite(updateJobs),
-      updateMany: bindWrite(updateMany),
-      updateOne: bindWrite(updateOne),
-      updateVersion: bindWrite(updateVersion),
-      upsert: bindWrite(upsert),
+      updateGlobal: bindTransaction(updateGlobal),
+      updateGlobalVersion: bindTransaction(updateGlobalVersion),
+      updateJobs: bindTransaction(updateJobs),
+      updateMany: bindTransaction(updateMany),
+      updateOne: bindTransaction(updateOne),
+      updateVersion: bindTransaction(updateVersion),
+      upsert: bindTransaction(upsert),
       verifyIndexes: neverRaw(verifyIndexes),
     } as Parameters<typeof createDatabaseAdapter<DynamoDBAdapter>>[0])
   }

@@ -9,6 +9,7 @@ import { activeTransaction } from '../transactions/session.js'
 import { newDocumentID, suppliedID } from '../utilities/newDocumentID.js'
 import { assertIDFree } from '../write/duplicateID.js'
 import { performWrite } from '../write/performWrite.js'
+import { shiftedStamps } from '../write/replayStamp.js'
 import { returnedCopy } from '../write/returnedCopy.js'
 import { assertReferencesExist, transformWrite } from '../write/transformWrite.js'
 
@@ -45,7 +46,8 @@ export const create: Create = async function create(
 
   await performWrite(
     this,
-    async () => [change],
+    // Stamped again when a transaction's commit runs again over a save made meanwhile.
+    async () => [{ ...change, after: shiftedStamps(this, namespace, null, doc) }],
     req,
     idFree ? Promise.all([referencesExist, idFree]).then(() => undefined) : referencesExist,
     read,

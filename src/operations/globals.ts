@@ -36,7 +36,10 @@ export const createGlobal: CreateGlobal = async function createGlobal(
   // Replaces a global created meanwhile, as the SQL adapters' insert-or-update does.
   await performWrite(
     this,
-    async () => [{ after: doc, before: await readDocument(this, key), key, namespace }],
+    async () => {
+      const before = await readDocument(this, key)
+      return [{ after: shiftedStamps(this, namespace, before, doc), before, key, namespace }]
+    },
     req,
   )
   // Shaped as every later read returns it (lists never written as []).

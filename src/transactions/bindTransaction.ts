@@ -4,6 +4,7 @@ import type { DynamoDBAdapter } from '../types.js'
 
 import { neverRaw } from '../storage/neverRaw.js'
 import { transactionOf } from './lifecycle.js'
+import { failedCommitOf, runAfterFailedCommit } from './failedCommits.js'
 import { runInTransaction } from './session.js'
 
 /**
@@ -13,17 +14,13 @@ import { runInTransaction } from './session.js'
  */
 export function bindTransaction<Args, Result>(
   operation: (this: DynamoDBAdapter, args: Args) => Promise<Result>,
-  /** Whether it writes: refused with the id of a transaction whose commit failed (lifecycle.ts). */
-  writes = false,
 ): (this: DynamoDBAdapter, args: Args) => Promise<Result> {
   return neverRaw(async function bound(this: DynamoDBAdapter, args: Args): Promise<Result> {
     const req = (args as { req?: Partial<PayloadRequest> } | undefined)?.req
-    const transaction = await transactionOf(this, req, { writes })
-    return runInTransaction(transaction, () => operation.call(this, args))
+    const transaction = await transactionOf(this, req)
+    const failed = transaction ? undefined : await failedCommitOf(this, req)
+    return runInTransaction(transaction, () =>
+      runAfterFailedCommit(failed, () => operation.call(this, args)),
+    )
   })
 }
-
-/** `bindTransaction` for an operation that writes. */
-export const bindWrite = <Args, Result>(
-  operation: (this: DynamoDBAdapter, args: Args) => Promise<Result>,
-) => bindTransaction(operation, true)

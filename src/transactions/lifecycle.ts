@@ -11,6 +11,7 @@ import type { DynamoDBAdapter } from '../types.js'
 
 import { insideMigrations } from '../migrations/migrationLock.js'
 import { writeWithRetries } from '../write/performWrite.js'
+import { forgetFailedCommit, rememberFailedCommit } from './failedCommits.js'
 import { type DocumentChange, runInTransaction, Transaction } from './session.js'
 
 /** Open transactions per adapter. Nothing of a transaction is stored before its commit. */
@@ -27,23 +28,6 @@ const abandonedAfterMs = () =>
 
 /** Idle transactions that hold no write, kept past that (a bound: lost requests leave some). */
 const IDLE_KEPT = 1000
-
-/**
- * Ids of transactions whose commit failed (nothing of them was written), until they are rolled
- * back: a write made with one meanwhile is refused, as SQL refuses statements in a failed
- * transaction, instead of being stored outside it. Payload's login writes the user it read
- * (`revokeSession`) with the request of a commit that just failed, before rolling it back.
- */
-const failed = new WeakMap<object, Set<string>>()
-
-function failedError(id: string): APIError {
-  return new APIError(
-    `Transaction ${id} was not committed, so nothing of it was written, and this write made with it afterwards was refused. Retry the operation.`,
-    409,
-    null,
-    true,
-  )
-}
 
 /** Adds `id` to the ids kept per adapter in `ids`, forgetting the oldest beyond the bound. */
 function keepID(ids: WeakMap<object, Set<string>>, adapter: object, id: string): void {
@@ -81,7 +65,6 @@ function transactionsOf(adapter: object): Map<string, Transaction> {
 export async function transactionOf(
   adapter: DynamoDBAdapter,
   req: Partial<PayloadRequest> | undefined,
-  { writes = false }: { writes?: boolean } = {},
 ): Promise<Transaction | undefined> {
   const id = await req?.transactionID
   if (id === undefined || id === null) {
@@ -91,9 +74,7 @@ export async function transactionOf(
   if (!transaction && expired.get(adapter)?.has(String(id))) {
     throw expiredError(String(id))
   }
-  if (!transaction && writes && failed.get(adapter)?.has(String(id))) {
-    throw failedError(String(id))
-  }
+
   if (transaction) {
     transaction.lastUsed = Date.now()
   }
@@ -133,7 +114,7 @@ export const rollbackTransaction: RollbackTransaction = async function rollbackT
 ) {
   const id = String(await incomingID)
   transactionsOf(this).delete(id)
-  failed.get(this)?.delete(id)
+  forgetFailedCommit(this, id)
 }
 
 export const commitTransaction: CommitTransaction = async function commitTransaction(
@@ -151,7 +132,7 @@ export const commitTransaction: CommitTransaction = async function commitTransac
   try {
     await commitStaged(this, transaction)
   } catch (error) {
-    keepID(failed, this, id)
+    rememberFailedCommit(this, id, transaction)
     throw error
   } finally {
     transactionsOf(this).delete(id)
@@ -186,6 +167,8 @@ async function commitStaged(adapter: DynamoDBAdapter, transaction: Transaction):
       if (!first) {
         transaction.replayedAt = new Date().toISOString()
         transaction.shiftingStamps = false
+        transaction.stampsMoved.clear()
+        transaction.lastStampMoved = ''
         transaction.clearStaged()
         await runInTransaction(transaction, async () => {
           for (const step of transaction.steps) {

@@ -76,8 +76,13 @@ export class Transaction {
   /** When it began, and when its steps last started running again at commit (write/replayStamp.ts). */
   readonly begunAt = new Date().toISOString()
   replayedAt?: string
-  /** Whether the steps running again met a document another save changed (write/replayStamp.ts). */
+  /**
+   * Whether the steps running again met a document another save changed, and the stamps they
+   * wrote since: first-run stamp to new stamp, and the last new one (write/replayStamp.ts).
+   */
   shiftingStamps = false
+  readonly stampsMoved = new Map<string, string>()
+  lastStampMoved = ''
   private staged = new Map<string, StagedDocument>()
   private byPartition = new Map<string, Map<string, StagedDocument>>()
   /** How many changes were staged so far, and when each key was last (see `stagedSince`). */
@@ -96,6 +101,13 @@ export class Transaction {
     const doc = this.reads.get(keyString(key))
     return doc ? snapshot(doc) : undefined
   }
+
+  /**
+   * Each document a write of this transaction's first run computed its change from, as read then
+   * (not again when the commit runs the steps again): what a write made with this transaction's id
+   * after a failed commit is merged over (failedCommits.ts).
+   */
+  readonly firstWriteReads = new Map<string, Doc>()
 
   rememberRead(key: ItemKey, doc: Doc): void {
     this.reads.set(keyString(key), snapshot(doc))

@@ -50,7 +50,9 @@ function mergedRows(read: unknown[], sent: unknown[], now: unknown[]): unknown[]
  * The data a write computed from `read` (the document as it first read it) sends when it is
  * computed again over `now` (as stored): a field it sends unchanged from `read` keeps what was
  * stored meanwhile; a list of rows with ids that both changed gets both changes (rows added,
- * removed, changed); any other field it changed is its own (last writer wins).
+ * removed, changed), unless the write empties it or changes the password (a reset, a password
+ * change or a logout of every session ends the sessions opened meanwhile too); any other field
+ * it changed is its own (last writer wins).
  */
 export function keepChangesMeanwhile(
   read: Doc,
@@ -58,17 +60,24 @@ export function keepChangesMeanwhile(
   data: Record<string, unknown>,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {}
+  const newPassword = 'hash' in data && !same(data.hash, read.hash)
   for (const [key, sent] of Object.entries(data)) {
     const before = read[key]
     const stored = now[key]
     if (same(sent, before) && !same(stored, before)) {
       continue
     }
-    if (Array.isArray(sent) && Array.isArray(before) && Array.isArray(stored)) {
-      if (!same(stored, before) && !same(sent, before)) {
-        out[key] = mergedRows(before, sent, stored) ?? sent
-        continue
-      }
+    if (
+      Array.isArray(sent) &&
+      sent.length > 0 &&
+      !(newPassword && key === 'sessions') &&
+      Array.isArray(before) &&
+      Array.isArray(stored) &&
+      !same(stored, before) &&
+      !same(sent, before)
+    ) {
+      out[key] = mergedRows(before, sent, stored) ?? sent
+      continue
     }
     out[key] = sent
   }

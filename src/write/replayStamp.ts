@@ -3,7 +3,7 @@ import type { Doc } from '../query/types.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { getCollectionConfig, getGlobalConfig } from '../namespaces.js'
-import { activeTransaction } from '../transactions/session.js'
+import { activeTransaction, type Transaction } from '../transactions/session.js'
 import { isPlainObject } from './transform/isPlainObject.js'
 
 /*
@@ -12,13 +12,16 @@ import { isPlainObject } from './transform/isPlainObject.js'
  * Payload takes the version with the newest `updatedAt` as the draft (and `latest`), so the
  * document and its draft would be different saves, and the next save would build on the one not
  * stored. So once a commit running again meets a document (of a collection or global with drafts)
- * that another save changed since the transaction first read it, it moves the stamps it writes
- * from then on (documents' and versions' `updatedAt`, and a version's `version.updatedAt`) by
- * the time between the transaction's start and this run's: they come after everything committed
- * before, in the order the transaction made them (a snapshot or a draft saved after a publish
- * stays after it). Stamps older than the transaction (set by the caller: an import) stay. A
+ * that another save changed since the transaction first read it, it stamps what it writes from
+ * then on (documents' and versions' `updatedAt`, a version's `version.updatedAt`) when it writes
+ * it: each first-run stamp gets a new one, now and after the previous new one (and after the
+ * document it stores over), the same first-run stamp the same new one (a version's copy of its
+ * document's stamp). So they come after everything committed before, in the order the
+ * transaction made them (a snapshot or a draft saved after a publish stays after it), and not
+ * ahead of the clock. Stamps older than the transaction (set by the caller: an import) stay. A
  * commit that runs again only because of other items (a newer draft's version, which leaves the
- * document alone) keeps its stamps: the newer draft stays the draft, as on db-postgres.
+ * document alone) keeps its stamps: the newer draft stays the draft, as on db-postgres. Assumes
+ * the processes' clocks agree to within the time between two saves of one document.
  */
 
 function withDrafts(adapter: DynamoDBAdapter, namespace: Namespace): boolean {
@@ -55,22 +58,34 @@ export function noteSavedMeanwhile(
   }
 }
 
-/** `stamp` moved as described above, if it is one to move. */
-function shifted(stamp: unknown, begunAt: string, replayedAt: string): unknown {
-  if (typeof stamp !== 'string' || stamp < begunAt) {
+const justAfter = (stamp: string) => new Date(Date.parse(stamp) + 1).toISOString()
+const later = (a: string, b: string) => (a > b ? a : b)
+
+/** The new stamp of a first-run `stamp` (see above), after `floor` if given. */
+function moved(transaction: Transaction, stamp: unknown, floor?: unknown): unknown {
+  if (typeof stamp !== 'string' || stamp < transaction.begunAt || Number.isNaN(Date.parse(stamp))) {
     return stamp
   }
-  const at = Date.parse(stamp)
-  if (Number.isNaN(at)) {
-    return stamp
+  const known = transaction.stampsMoved.get(stamp)
+  if (known) {
+    return known
   }
-  return new Date(at + (Date.parse(replayedAt) - Date.parse(begunAt))).toISOString()
+  let next = new Date().toISOString()
+  if (transaction.lastStampMoved) {
+    next = later(next, justAfter(transaction.lastStampMoved))
+  }
+  if (typeof floor === 'string' && !Number.isNaN(Date.parse(floor))) {
+    next = later(next, justAfter(floor))
+  }
+  transaction.stampsMoved.set(stamp, next)
+  transaction.lastStampMoved = next
+  return next
 }
 
 /**
  * `after` (a document or version written by a commit running again) with its stamps moved, once
  * that commit met a document saved meanwhile (`noteSavedMeanwhile`). An `updatedAt` the write
- * leaves as stored (`before`) stays.
+ * leaves as stored (`before`) stays; a new one comes after it.
  */
 export function shiftedStamps(
   adapter: DynamoDBAdapter,
@@ -82,16 +97,13 @@ export function shiftedStamps(
   if (!transaction?.replayedAt || !transaction.shiftingStamps || !withDrafts(adapter, namespace)) {
     return after
   }
-  const { begunAt, replayedAt } = transaction
   const out = { ...after }
-  if (after.updatedAt !== before?.updatedAt) {
-    out.updatedAt = shifted(after.updatedAt, begunAt, replayedAt)
-  }
+  // A version's copy of its document's stamp first, so that it maps as the document's did.
   if (isPlainObject(after.version) && 'updatedAt' in after.version) {
-    out.version = {
-      ...after.version,
-      updatedAt: shifted(after.version.updatedAt, begunAt, replayedAt),
-    }
+    out.version = { ...after.version, updatedAt: moved(transaction, after.version.updatedAt) }
+  }
+  if (after.updatedAt !== before?.updatedAt) {
+    out.updatedAt = moved(transaction, after.updatedAt, before?.updatedAt)
   }
   return out
 }

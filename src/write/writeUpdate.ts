@@ -6,6 +6,8 @@ import type { DocumentChange } from '../transactions/session.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { keyOf } from '../namespaces.js'
+import { readBeforeFailedCommit } from '../transactions/failedCommits.js'
+import { activeTransaction, keyString } from '../transactions/session.js'
 import { keepChangesMeanwhile, keepsChangesMeanwhile } from './keepChangesMeanwhile.js'
 import { countsFailedLogins, keepLoginCounts } from './loginCounts.js'
 import { mergeUpdate } from './mergeUpdate.js'
@@ -62,10 +64,19 @@ export async function updateDocuments(
     const kept = keepsChanges ? keepChangesMeanwhile(read, doc, stored) : stored
     return keepsCounts ? keepLoginCounts(read, doc, kept) : kept
   }
+  const transaction = activeTransaction()
   const updatedFrom = (doc: Doc) => {
-    const read = firstRead.get(String(doc.id))
-    if (!read) {
-      firstRead.set(String(doc.id), doc)
+    const key = keyOf(namespace, doc.id as number | string)
+    const read = firstRead.get(String(doc.id)) ?? readBeforeFailedCommit(key)
+    if (!firstRead.has(String(doc.id))) {
+      firstRead.set(String(doc.id), read ?? doc)
+    }
+    if (
+      transaction &&
+      !transaction.replayedAt &&
+      !transaction.firstWriteReads.has(keyString(key))
+    ) {
+      transaction.firstWriteReads.set(keyString(key), doc)
     }
     noteSavedMeanwhile(adapter, namespace, read, doc)
     return shiftedStamps(

@@ -149,6 +149,42 @@ describe('two publishes of one document racing', () => {
     expect(versions.docs[1].version.updatedAt).toBe(stored.updatedAt)
   })
 
+  it('stamp a long transaction computed again no later than its commit', async () => {
+    const { id } = await payload.create({ collection: 'posts', data: published('v0', 0) })
+    const req = await createLocalReq({}, payload)
+    await initTransaction(req)
+    await sleep(1500)
+    await payload.update({ id, collection: 'posts', data: published('long', 0), req })
+    await payload.update({ id, collection: 'posts', data: published('outside', 0) })
+    await commitTransaction(req)
+    const committed = new Date().toISOString()
+    const stored = await payload.findByID({ id, collection: 'posts' })
+    expect(stored.title).toBe('long')
+    expect(stored.updatedAt <= committed).toBe(true)
+    // A save right after is the newest: its document, latest version and draft, and the next
+    // save builds on it.
+    await payload.update({ id, collection: 'posts', data: published('next', 0) })
+    expect((await payload.findByID({ id, collection: 'posts', draft: true })).title).toBe('next')
+    const after = await payload.update({ id, collection: 'posts', data: { _status: 'published' } })
+    expect(after.title).toBe('next')
+  })
+
+  it('stamp a document created in a transaction computed again as its version', async () => {
+    const { id } = await payload.create({ collection: 'posts', data: published('v0', 0) })
+    const req = await createLocalReq({}, payload)
+    await initTransaction(req)
+    await payload.update({ id, collection: 'posts', data: published('p1', 0), req })
+    const created = await payload.create({ collection: 'posts', data: published('new', 0), req })
+    await payload.update({ id, collection: 'posts', data: published('outside', 0) })
+    await commitTransaction(req)
+    const stored = await payload.findByID({ id: created.id, collection: 'posts' })
+    const versions = await payload.findVersions({
+      collection: 'posts',
+      where: { parent: { equals: created.id } },
+    })
+    expect(versions.docs.map((version) => version.version.updatedAt)).toEqual([stored.updatedAt])
+  })
+
   it('keep an updatedAt the caller set before the transaction began', async () => {
     const { id } = await payload.create({ collection: 'posts', data: published('v0', 0) })
     const req = await createLocalReq({}, payload)

@@ -6,7 +6,8 @@
  * lands after it: the login's commit, computed again over the newer user, writes what the login
  * changed (its session), not what it read. Found by the auth review: each case put back the old
  * value. And a commit that fails (`onConflict: 'fail'`) must not be followed by Payload's own
- * clean-up write (`revokeSession` with the same `req`) stored outside any transaction.
+ * clean-up write (`revokeSession` with the same `req`, stored outside any transaction) put back
+ * the user it had read.
  */
 import type { CollectionConfig, Config, DatabaseAdapterObj, Payload } from 'payload'
 
@@ -143,6 +144,32 @@ describe("a user's changes made while a login of the user is in its transaction"
     expect(await outcome(payload, email, 'new')).toBe('ok')
   })
 
+  it('a password reset held while a login commits ends that session too', async () => {
+    const email = 'reset-held@x.com'
+    await payload.create({ collection: 'users', data: { email, password: 'right' } })
+    const token = await payload.forgotPassword({
+      collection: 'users',
+      data: { email },
+      disableEmail: true,
+    })
+    let open = () => {}
+    let entered = () => {}
+    const inside = new Promise<void>((resolve) => (entered = resolve))
+    holdNext = { entered, wait: new Promise<void>((resolve) => (open = resolve)) }
+    // resetPassword runs beforeLogin after its writes: held there, inside its transaction.
+    const reset = payload.resetPassword({
+      collection: 'users',
+      data: { password: 'new', token: token as string },
+      overrideAccess: true,
+    })
+    await inside
+    const meanwhile = await login(payload, email, 'right').finally(() => open())
+    await reset
+    expect(await valid(payload, meanwhile.token!)).toBe(false)
+    expect(await outcome(payload, email, 'right')).toBe('refused')
+    expect(await outcome(payload, email, 'new')).toBe('ok')
+  })
+
   it.each([false, true])(
     'a session logged out stays logged out (all sessions: %s)',
     async (allSessions) => {
@@ -174,7 +201,7 @@ describe("a login whose commit fails (onConflict: 'fail')", () => {
     await closeAll(booted)
   })
 
-  it('fails with a 409 and writes nothing of it, its clean-up included', async () => {
+  it('fails with a 409, and its clean-up undoes nothing made meanwhile', async () => {
     const email = 'fail@x.com'
     const { id } = await payload.create({
       collection: 'users',
@@ -183,12 +210,19 @@ describe("a login whose commit fails (onConflict: 'fail')", () => {
     const held = await loginDuring(payload, email, () =>
       payload.db.updateOne({ id, collection: 'users', data: { role: 'user' } }),
     )
+    // The commit's own error: Payload's clean-up write with its request did not replace it.
     expect((held.error as { status?: number } | undefined)?.status).toBe(409)
-    const stored = await payload.db.findOne<{ id: number | string; role?: string; sessions?: unknown[] }>({
+    expect(String((held.error as Error).message)).toContain('changed by another request')
+    const stored = await payload.db.findOne<{
+      id: number | string
+      role?: string
+      sessions?: unknown[]
+    }>({
       collection: 'users',
       where: { id: { equals: id } },
     })
-    // Payload's catch wrote the user it had read (revokeSession) outside any transaction.
+    // Payload's catch writes the user it had read (revokeSession) with the failed transaction's
+    // id: outside any transaction, merged over what changed since that transaction read it.
     expect(stored?.role).toBe('user')
     expect(stored?.sessions ?? []).toEqual([])
   })
