@@ -33,11 +33,19 @@ export const createGlobal: CreateGlobal = async function createGlobal(
     updatedAt: stored.updatedAt ?? now,
   }
   const key = globalKey(slug)
+  // The global as this write first read it (none, unless created meanwhile).
+  let firstRun = true
+  let firstRead: Doc | null | undefined
   // Replaces a global created meanwhile, as the SQL adapters' insert-or-update does.
   await performWrite(
     this,
     async () => {
       const before = await readDocument(this, key)
+      if (firstRun) {
+        firstRun = false
+        firstRead = before
+      }
+      noteSavedMeanwhile(this, namespace, firstRead, before)
       return [{ after: shiftedStamps(this, namespace, before, doc), before, key, namespace }]
     },
     req,

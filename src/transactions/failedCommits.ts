@@ -16,14 +16,17 @@ import { keyString, type Transaction } from './session.js'
  * by another request, keeps that request's changes instead of getting the old values back.
  */
 
-/** Failed commits per adapter, until rolled back (the oldest forgotten beyond a bound). */
-const failed = new WeakMap<object, Map<string, Transaction>>()
+/**
+ * What the writes of failed commits first read (Transaction.firstWriteReads), per adapter and
+ * transaction id, until rolled back (the oldest forgotten beyond a bound).
+ */
+const failed = new WeakMap<object, Map<string, ReadonlyMap<string, Doc>>>()
 const FAILED_KEPT = 1000
 
 export function rememberFailedCommit(adapter: object, id: string, transaction: Transaction): void {
-  const kept = failed.get(adapter) ?? new Map<string, Transaction>()
+  const kept = failed.get(adapter) ?? new Map<string, ReadonlyMap<string, Doc>>()
   failed.set(adapter, kept)
-  kept.set(id, transaction)
+  kept.set(id, transaction.firstWriteReads)
   if (kept.size > FAILED_KEPT) {
     kept.delete(kept.keys().next().value as string)
   }
@@ -33,23 +36,26 @@ export function forgetFailedCommit(adapter: object, id: string): void {
   failed.get(adapter)?.delete(id)
 }
 
-/** The transaction of `req` if its commit failed and it was not rolled back since. */
+/** What the transaction of `req` first read, if its commit failed and it was not rolled back since. */
 export async function failedCommitOf(
   adapter: object,
   req: Partial<PayloadRequest> | undefined,
-): Promise<Transaction | undefined> {
+): Promise<ReadonlyMap<string, Doc> | undefined> {
   const id = await req?.transactionID
   return id === undefined || id === null ? undefined : failed.get(adapter)?.get(String(id))
 }
 
-const current = new AsyncLocalStorage<Transaction | undefined>()
+const current = new AsyncLocalStorage<ReadonlyMap<string, Doc> | undefined>()
 
-/** Runs `work` (an adapter call made with the id of `transaction`, whose commit failed). */
-export function runAfterFailedCommit<T>(transaction: Transaction | undefined, work: () => T): T {
-  return transaction ? current.run(transaction, work) : work()
+/** Runs `work` (an adapter call made with the id of a transaction whose commit failed). */
+export function runAfterFailedCommit<T>(
+  firstReads: ReadonlyMap<string, Doc> | undefined,
+  work: () => T,
+): T {
+  return firstReads ? current.run(firstReads, work) : work()
 }
 
 /** The document at `key` as the failed transaction of the current call first read it to write it. */
 export function readBeforeFailedCommit(key: ItemKey): Doc | undefined {
-  return current.getStore()?.firstWriteReads.get(keyString(key))
+  return current.getStore()?.get(keyString(key))
 }

@@ -152,6 +152,17 @@ function stagedChanges(transaction: Transaction): DocumentChange[] {
     }))
 }
 
+async function runStepsAgain(transaction: Transaction): Promise<void> {
+  transaction.stampsMoved.clear()
+  transaction.lastStampMoved = ''
+  transaction.clearStaged()
+  await runInTransaction(transaction, async () => {
+    for (const step of transaction.steps) {
+      ;(await step()).forEach((change) => transaction.stage(change))
+    }
+  })
+}
+
 /**
  * Writes what the transaction staged, conditioned on the revisions its documents were read at.
  * When another writer changed one of them meanwhile, the transaction's writes are computed again
@@ -166,15 +177,15 @@ async function commitStaged(adapter: DynamoDBAdapter, transaction: Transaction):
     async () => {
       if (!first) {
         transaction.replayedAt = new Date().toISOString()
+        transaction.savedMeanwhile = false
         transaction.shiftingStamps = false
-        transaction.stampsMoved.clear()
-        transaction.lastStampMoved = ''
-        transaction.clearStaged()
-        await runInTransaction(transaction, async () => {
-          for (const step of transaction.steps) {
-            ;(await step()).forEach((change) => transaction.stage(change))
-          }
-        })
+        await runStepsAgain(transaction)
+        // A document saved meanwhile: run again with every stamp moved from the first step on,
+        // so that a document and its version (steps run in parallel interleave) move together.
+        if (transaction.savedMeanwhile) {
+          transaction.shiftingStamps = true
+          await runStepsAgain(transaction)
+        }
       }
       first = false
       return stagedChanges(transaction)

@@ -77,9 +77,11 @@ export class Transaction {
   readonly begunAt = new Date().toISOString()
   replayedAt?: string
   /**
-   * Whether the steps running again met a document another save changed, and the stamps they
-   * wrote since: first-run stamp to new stamp, and the last new one (write/replayStamp.ts).
+   * Whether the steps running again met a document another save changed, whether they move the
+   * stamps they write, and the stamps moved: first-run stamp to new stamp, and the last new one
+   * (write/replayStamp.ts).
    */
+  savedMeanwhile = false
   shiftingStamps = false
   readonly stampsMoved = new Map<string, string>()
   lastStampMoved = ''

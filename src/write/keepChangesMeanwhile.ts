@@ -51,8 +51,9 @@ function mergedRows(read: unknown[], sent: unknown[], now: unknown[]): unknown[]
  * computed again over `now` (as stored): a field it sends unchanged from `read` keeps what was
  * stored meanwhile; a list of rows with ids that both changed gets both changes (rows added,
  * removed, changed), unless the write empties it or changes the password (a reset, a password
- * change or a logout of every session ends the sessions opened meanwhile too); any other field
- * it changed is its own (last writer wins).
+ * change or a logout of every session ends the sessions opened meanwhile too), and the sessions
+ * stay as stored when the password changed meanwhile; any other field it changed is its own
+ * (last writer wins).
  */
 export function keepChangesMeanwhile(
   read: Doc,
@@ -61,10 +62,16 @@ export function keepChangesMeanwhile(
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   const newPassword = 'hash' in data && !same(data.hash, read.hash)
+  // The password changed meanwhile (a reset, a change): the sessions it ended stay ended, this
+  // write's own among them (on db-postgres the reset's UPDATE lands after this one).
+  const passwordChangedMeanwhile = !same(now.hash, read.hash)
   for (const [key, sent] of Object.entries(data)) {
     const before = read[key]
     const stored = now[key]
     if (same(sent, before) && !same(stored, before)) {
+      continue
+    }
+    if (key === 'sessions' && passwordChangedMeanwhile && !newPassword) {
       continue
     }
     if (

@@ -11,10 +11,10 @@ import { isPlainObject } from './transform/isPlainObject.js'
  * the faster one's save and stores its document last, but with the stamps of its first run.
  * Payload takes the version with the newest `updatedAt` as the draft (and `latest`), so the
  * document and its draft would be different saves, and the next save would build on the one not
- * stored. So once a commit running again meets a document (of a collection or global with drafts)
- * that another save changed since the transaction first read it, it stamps what it writes from
- * then on (documents' and versions' `updatedAt`, a version's `version.updatedAt`) when it writes
- * it: each first-run stamp gets a new one, now and after the previous new one (and after the
+ * stored. So when a commit running again meets a document (of a collection or global with drafts)
+ * that another save changed since the transaction first read it, it runs its steps once more and
+ * stamps what they write (documents' and versions' `updatedAt`, a version's `version.updatedAt`)
+ * when they write it: each first-run stamp gets a new one, now and after the previous new one (and after the
  * document it stores over), the same first-run stamp the same new one (a version's copy of its
  * document's stamp). So they come after everything committed before, in the order the
  * transaction made them (a snapshot or a draft saved after a publish stays after it), and not
@@ -24,7 +24,8 @@ import { isPlainObject } from './transform/isPlainObject.js'
  * the processes' clocks agree to within the time between two saves of one document.
  */
 
-function withDrafts(adapter: DynamoDBAdapter, namespace: Namespace): boolean {
+/** Whether a namespace holds documents or versions of a collection or global with drafts. */
+export function withDrafts(adapter: DynamoDBAdapter, namespace: Namespace): boolean {
   if (namespace.kind === 'collection' || namespace.kind === 'versions') {
     return Boolean(getCollectionConfig(adapter, namespace.slug).versions?.drafts)
   }
@@ -36,8 +37,9 @@ function withDrafts(adapter: DynamoDBAdapter, namespace: Namespace): boolean {
 
 /**
  * Notes, in a commit running again, that a document this write first read (`read`, from the
- * transaction's first run) was saved by another request since (`now`, as stored): the stamps
- * written from here on move (see above).
+ * transaction's first run: `null` if there was none, `undefined` if unknown) was saved by another
+ * request since (`now`, as stored): the commit runs its steps again with their stamps moved (see
+ * above, and `commitStaged` in transactions/lifecycle.ts).
  */
 export function noteSavedMeanwhile(
   adapter: DynamoDBAdapter,
@@ -48,13 +50,13 @@ export function noteSavedMeanwhile(
   const transaction = activeTransaction()
   if (
     transaction?.replayedAt &&
-    !transaction.shiftingStamps &&
-    read &&
+    !transaction.savedMeanwhile &&
     now &&
-    read.updatedAt !== now.updatedAt &&
+    // Read as absent at first (a global's first save), or saved with another stamp since.
+    (read === null || (read !== undefined && read.updatedAt !== now.updatedAt)) &&
     withDrafts(adapter, namespace)
   ) {
-    transaction.shiftingStamps = true
+    transaction.savedMeanwhile = true
   }
 }
 

@@ -12,7 +12,7 @@ import { keepChangesMeanwhile, keepsChangesMeanwhile } from './keepChangesMeanwh
 import { countsFailedLogins, keepLoginCounts } from './loginCounts.js'
 import { mergeUpdate } from './mergeUpdate.js'
 import { performWrite } from './performWrite.js'
-import { noteSavedMeanwhile, shiftedStamps } from './replayStamp.js'
+import { noteSavedMeanwhile, shiftedStamps, withDrafts } from './replayStamp.js'
 import { returnedCopy } from './returnedCopy.js'
 import { type StatementSelect, statementRows } from './statementRows.js'
 import { assertReferencesExist, referencesHeld, transformWrite } from './transformWrite.js'
@@ -53,10 +53,13 @@ export async function updateDocuments(
   alongside?: (changes: DocumentChange[]) => Promise<DocumentChange[]>,
 ): Promise<Doc[]> {
   const { data: stored, references } = transformWrite(adapter, namespace, data, 'update')
-  // Each document as this write first read it (the write is computed again on conflicts).
-  const firstRead = new Map<string, Doc>()
   const keepsChanges = keepsChangesMeanwhile(adapter, namespace)
   const keepsCounts = countsFailedLogins(adapter, namespace)
+  const mergesUsers = keepsChanges || keepsCounts
+  // Each document as this write first read it (the write is computed again on conflicts), kept
+  // where it is used: users merged, and drafts' stamps (replayStamp.ts).
+  const keepsFirstRead = mergesUsers || withDrafts(adapter, namespace)
+  const firstRead = new Map<string, Doc>()
   const dataFor = (read: Doc | undefined, doc: Doc) => {
     if (!read) {
       return stored
@@ -68,10 +71,11 @@ export async function updateDocuments(
   const updatedFrom = (doc: Doc) => {
     const key = keyOf(namespace, doc.id as number | string)
     const read = firstRead.get(String(doc.id)) ?? readBeforeFailedCommit(key)
-    if (!firstRead.has(String(doc.id))) {
+    if (keepsFirstRead && !firstRead.has(String(doc.id))) {
       firstRead.set(String(doc.id), read ?? doc)
     }
     if (
+      mergesUsers &&
       transaction &&
       !transaction.replayedAt &&
       !transaction.firstWriteReads.has(keyString(key))

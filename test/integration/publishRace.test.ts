@@ -49,6 +49,11 @@ const config = (db: DatabaseAdapterObj): Config => ({
       slug: 'site',
       ...racing,
     },
+    // Never saved before its racing first publishes.
+    {
+      slug: 'fresh',
+      ...racing,
+    },
   ],
   secret: 'publish-race',
   telemetry: false,
@@ -203,6 +208,45 @@ describe('two publishes of one document racing', () => {
       where: { id: { equals: id } },
     })
     expect(stored?.updatedAt).toBe(imported)
+  })
+
+  it('leave each document of parallel saves in one transaction one of its versions whole', async () => {
+    for (let round = 0; round < 3; round++) {
+      const a = await payload.create({ collection: 'posts', data: published('a0', 0) })
+      const b = await payload.create({ collection: 'posts', data: published('b0', 0) })
+      const req = await createLocalReq({}, payload)
+      await initTransaction(req)
+      // Their steps interleave: the documents, then the versions.
+      await Promise.all([
+        payload.update({ id: a.id, collection: 'posts', data: published('a1', 0), req }),
+        payload.update({ id: b.id, collection: 'posts', data: published('b1', 0), req }),
+      ])
+      await payload.update({ id: b.id, collection: 'posts', data: published('b-outside', 0) })
+      await commitTransaction(req)
+      for (const { id } of [a, b]) {
+        const stored = await payload.findByID({ id, collection: 'posts' })
+        const latest = await payload.findVersions({
+          collection: 'posts',
+          where: { and: [{ parent: { equals: id } }, { latest: { equals: true } }] },
+        })
+        expect(latest.docs.map((version) => version.version.updatedAt)).toEqual([stored.updatedAt])
+      }
+    }
+  })
+
+  it('leave a global first published twice at once and its latest version the same save', async () => {
+    await Promise.all([
+      payload.updateGlobal({ slug: 'fresh', data: published('slow', 1500) }),
+      sleep(100).then(() => payload.updateGlobal({ slug: 'fresh', data: published('fast', 0) })),
+    ])
+    const stored = await payload.findGlobal({ slug: 'fresh' })
+    const latest = await payload.findGlobalVersions({
+      slug: 'fresh',
+      where: { latest: { equals: true } },
+    })
+    expect(latest.docs.map((version) => version.version.title)).toEqual([stored.title])
+    const next = await payload.updateGlobal({ slug: 'fresh', data: { other: 'x' } })
+    expect(next.title).toBe(stored.title)
   })
 
   it('leave a global and its latest version the same save', async () => {
