@@ -1,5 +1,6 @@
 import type { CreateGlobal, FindGlobal, UpdateGlobal } from 'payload'
 
+import type { ItemKey } from '../keys/itemKeys.js'
 import type { Doc } from '../query/types.js'
 import type { DynamoDBAdapter } from '../types.js'
 
@@ -9,12 +10,19 @@ import { applySelect } from '../query/applySelect.js'
 import { compileWhere } from '../query/compileWhere.js'
 import { createLookup } from '../read/lookup.js'
 import { readDocument } from '../read/readDocument.js'
+import { activeTransaction } from '../transactions/session.js'
 import { generateID } from '../utilities/generateID.js'
 import { mergeUpdate } from '../write/mergeUpdate.js'
 import { performWrite } from '../write/performWrite.js'
 import { noteSavedMeanwhile, shiftedStamps } from '../write/replayStamp.js'
 import { returnedCopy } from '../write/returnedCopy.js'
 import { assertReferencesExist, referencesHeld, transformWrite } from '../write/transformWrite.js'
+
+/** The global as stored, whatever the current transaction staged over it (`read`). */
+function storedOf(key: ItemKey, read: Doc | null): Doc | null {
+  const staged = activeTransaction()?.get(key)
+  return staged ? staged.base : read
+}
 
 /** A global is one item; `globalType` names it as the official adapters do. */
 export const createGlobal: CreateGlobal = async function createGlobal(
@@ -41,11 +49,12 @@ export const createGlobal: CreateGlobal = async function createGlobal(
     this,
     async () => {
       const before = await readDocument(this, key)
+      const stored = storedOf(key, before)
       if (firstRun) {
         firstRun = false
-        firstRead = before
+        firstRead = stored
       }
-      noteSavedMeanwhile(this, namespace, firstRead, before)
+      noteSavedMeanwhile(this, namespace, firstRead, stored)
       return [{ after: shiftedStamps(this, namespace, before, doc), before, key, namespace }]
     },
     req,
@@ -103,11 +112,12 @@ export const updateGlobal: UpdateGlobal = async function updateGlobal(
       if (updatedAt !== null) {
         doc.updatedAt = updatedAt ?? new Date().toISOString()
       }
+      const stored = storedOf(key, current)
       if (firstRun) {
         firstRun = false
-        firstRead = current
+        firstRead = stored
       }
-      noteSavedMeanwhile(this, namespace, firstRead, current)
+      noteSavedMeanwhile(this, namespace, firstRead, stored)
       doc = shiftedStamps(this, namespace, current, doc)
       return [{ after: doc, before: current, key, namespace }]
     },

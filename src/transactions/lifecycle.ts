@@ -177,15 +177,14 @@ async function commitStaged(adapter: DynamoDBAdapter, transaction: Transaction):
     async () => {
       if (!first) {
         transaction.replayedAt = new Date().toISOString()
-        transaction.savedMeanwhile = false
-        transaction.shiftingStamps = false
-        await runStepsAgain(transaction)
-        // A document saved meanwhile: run again with every stamp moved from the first step on,
-        // so that a document and its version (steps run in parallel interleave) move together.
-        if (transaction.savedMeanwhile) {
-          transaction.shiftingStamps = true
+        // A document found saved meanwhile has its stamps moved (write/replayStamp.ts) from the
+        // first step on: the steps run again when one is found, so that the document and its
+        // versions move together (steps run in parallel interleave).
+        let known: number
+        do {
+          known = transaction.savedMeanwhile.size
           await runStepsAgain(transaction)
-        }
+        } while (transaction.savedMeanwhile.size > known)
       }
       first = false
       return stagedChanges(transaction)

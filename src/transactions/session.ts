@@ -77,12 +77,12 @@ export class Transaction {
   readonly begunAt = new Date().toISOString()
   replayedAt?: string
   /**
-   * Whether the steps running again met a document another save changed, whether they move the
-   * stamps they write, and the stamps moved: first-run stamp to new stamp, and the last new one
+   * The documents (of collections and globals with drafts) that the steps running again found
+   * saved by another request since the first run, kept over the commit's attempts, and the
+   * stamps moved for them in the current run: first-run stamp to new stamp, and the last new one
    * (write/replayStamp.ts).
    */
-  savedMeanwhile = false
-  shiftingStamps = false
+  readonly savedMeanwhile = new Set<string>()
   readonly stampsMoved = new Map<string, string>()
   lastStampMoved = ''
   private staged = new Map<string, StagedDocument>()

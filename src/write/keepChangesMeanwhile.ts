@@ -46,6 +46,30 @@ function mergedRows(read: unknown[], sent: unknown[], now: unknown[]): unknown[]
   return [...rows, ...sent.filter((row) => !readByID.has(rowID(row)) && !present.has(rowID(row)))]
 }
 
+/** How Payload marks a hash in its current format (a login rehashes any other). */
+const CURRENT_HASH_PREFIX = 'pbkdf2-sha256-v1:'
+
+/**
+ * Whether the hash changed from `read` to `now` looks like a login's rehash of the same password
+ * (an older format brought to the current one, every session kept), not a new password.
+ */
+function rehashed(read: Doc, now: Doc): boolean {
+  if (
+    typeof read.hash !== 'string' ||
+    typeof now.hash !== 'string' ||
+    read.hash.startsWith(CURRENT_HASH_PREFIX) ||
+    !now.hash.startsWith(CURRENT_HASH_PREFIX)
+  ) {
+    return false
+  }
+  const kept = new Set((Array.isArray(now.sessions) ? now.sessions : []).map(rowID))
+  // A login drops the expired sessions it finds.
+  const live = (Array.isArray(read.sessions) ? read.sessions : []).filter(
+    (row) => !(isPlainObject(row) && Date.parse(String(row.expiresAt)) <= Date.now()),
+  )
+  return live.every((row) => kept.has(rowID(row)))
+}
+
 /**
  * The data a write computed from `read` (the document as it first read it) sends when it is
  * computed again over `now` (as stored): a field it sends unchanged from `read` keeps what was
@@ -64,7 +88,7 @@ export function keepChangesMeanwhile(
   const newPassword = 'hash' in data && !same(data.hash, read.hash)
   // The password changed meanwhile (a reset, a change): the sessions it ended stay ended, this
   // write's own among them (on db-postgres the reset's UPDATE lands after this one).
-  const passwordChangedMeanwhile = !same(now.hash, read.hash)
+  const passwordChangedMeanwhile = !same(now.hash, read.hash) && !rehashed(read, now)
   for (const [key, sent] of Object.entries(data)) {
     const before = read[key]
     const stored = now[key]

@@ -11,18 +11,36 @@ import { isPlainObject } from './transform/isPlainObject.js'
  * the faster one's save and stores its document last, but with the stamps of its first run.
  * Payload takes the version with the newest `updatedAt` as the draft (and `latest`), so the
  * document and its draft would be different saves, and the next save would build on the one not
- * stored. So when a commit running again meets a document (of a collection or global with drafts)
- * that another save changed since the transaction first read it, it runs its steps once more and
- * stamps what they write (documents' and versions' `updatedAt`, a version's `version.updatedAt`)
- * when they write it: each first-run stamp gets a new one, now and after the previous new one (and after the
- * document it stores over), the same first-run stamp the same new one (a version's copy of its
- * document's stamp). So they come after everything committed before, in the order the
- * transaction made them (a snapshot or a draft saved after a publish stays after it), and not
- * ahead of the clock. Stamps older than the transaction (set by the caller: an import) stay. A
- * commit that runs again only because of other items (a newer draft's version, which leaves the
- * document alone) keeps its stamps: the newer draft stays the draft, as on db-postgres. Assumes
- * the processes' clocks agree to within the time between two saves of one document.
+ * stored. So when a commit running again finds a document (of a collection or global with
+ * drafts) that another save changed since the transaction first read it as stored, it runs its
+ * steps once more and stamps what they write for that document (its `updatedAt`, its versions'
+ * `updatedAt` and `version.updatedAt`) when they write it: each first-run stamp gets a new one,
+ * the clock's and after the previous new one (and after the document it stores over), and a
+ * version's copy of its document's stamp the same new one. So they come after everything
+ * committed before, in the order the transaction made them (a snapshot or a draft saved after a
+ * publish stays after it), and not ahead of the clock. Stamps older than the transaction (set by
+ * the caller: an import) stay, and so do the stamps of the other documents: one that only had a
+ * newer draft saved meanwhile (its document untouched) keeps its stamps, and the newer draft stays
+ * the draft, as on db-postgres. Assumes the processes' clocks agree to within the time between
+ * two saves of one document.
  */
+
+const GLOBAL = 'global'
+
+/** The document (collection document or global) that `doc`, of `namespace`, is or is a version of. */
+function documentOf(namespace: Namespace, doc: Doc): string | undefined {
+  switch (namespace.kind) {
+    case 'collection':
+      return `collection\u0000${namespace.slug}\u0000${String(doc.id)}`
+    case 'global':
+    case 'globalVersions':
+      return `global\u0000${namespace.slug}\u0000${GLOBAL}`
+    case 'versions':
+      return `collection\u0000${namespace.slug}\u0000${String(doc.parent)}`
+    default:
+      return undefined
+  }
+}
 
 /** Whether a namespace holds documents or versions of a collection or global with drafts. */
 export function withDrafts(adapter: DynamoDBAdapter, namespace: Namespace): boolean {
@@ -36,10 +54,10 @@ export function withDrafts(adapter: DynamoDBAdapter, namespace: Namespace): bool
 }
 
 /**
- * Notes, in a commit running again, that a document this write first read (`read`, from the
- * transaction's first run: `null` if there was none, `undefined` if unknown) was saved by another
- * request since (`now`, as stored): the commit runs its steps again with their stamps moved (see
- * above, and `commitStaged` in transactions/lifecycle.ts).
+ * Notes, in a commit running again, that a document this write first read as stored (`read`,
+ * from the transaction's first run: `null` if there was none, `undefined` if unknown) was saved
+ * by another request since (`now`, as stored now): the commit runs its steps again with that
+ * document's stamps moved (see above, and `commitStaged` in transactions/lifecycle.ts).
  */
 export function noteSavedMeanwhile(
   adapter: DynamoDBAdapter,
@@ -49,14 +67,17 @@ export function noteSavedMeanwhile(
 ): void {
   const transaction = activeTransaction()
   if (
-    transaction?.replayedAt &&
-    !transaction.savedMeanwhile &&
-    now &&
+    !transaction?.replayedAt ||
+    !now ||
     // Read as absent at first (a global's first save), or saved with another stamp since.
-    (read === null || (read !== undefined && read.updatedAt !== now.updatedAt)) &&
-    withDrafts(adapter, namespace)
+    !(read === null || (read !== undefined && read.updatedAt !== now.updatedAt)) ||
+    !withDrafts(adapter, namespace)
   ) {
-    transaction.savedMeanwhile = true
+    return
+  }
+  const name = documentOf(namespace, now)
+  if (name) {
+    transaction.savedMeanwhile.add(name)
   }
 }
 
@@ -85,8 +106,8 @@ function moved(transaction: Transaction, stamp: unknown, floor?: unknown): unkno
 }
 
 /**
- * `after` (a document or version written by a commit running again) with its stamps moved, once
- * that commit met a document saved meanwhile (`noteSavedMeanwhile`). An `updatedAt` the write
+ * `after` (a document or version written by a commit running again) with its stamps moved, if
+ * its document was found saved meanwhile (`noteSavedMeanwhile`). An `updatedAt` the write
  * leaves as stored (`before`) stays; a new one comes after it.
  */
 export function shiftedStamps(
@@ -96,7 +117,8 @@ export function shiftedStamps(
   after: Doc,
 ): Doc {
   const transaction = activeTransaction()
-  if (!transaction?.replayedAt || !transaction.shiftingStamps || !withDrafts(adapter, namespace)) {
+  const name = transaction?.replayedAt ? documentOf(namespace, after) : undefined
+  if (!transaction || !name || !transaction.savedMeanwhile.has(name)) {
     return after
   }
   const out = { ...after }

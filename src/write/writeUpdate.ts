@@ -58,8 +58,11 @@ export async function updateDocuments(
   const mergesUsers = keepsChanges || keepsCounts
   // Each document as this write first read it (the write is computed again on conflicts), kept
   // where it is used: users merged, and drafts' stamps (replayStamp.ts).
-  const keepsFirstRead = mergesUsers || withDrafts(adapter, namespace)
   const firstRead = new Map<string, Doc>()
+  // Drafts: each document as stored when this write first read it, whatever the transaction
+  // staged over it (replayStamp.ts).
+  const watchesStamps = withDrafts(adapter, namespace)
+  const firstStored = new Map<string, Doc | null>()
   const dataFor = (read: Doc | undefined, doc: Doc) => {
     if (!read) {
       return stored
@@ -71,7 +74,7 @@ export async function updateDocuments(
   const updatedFrom = (doc: Doc) => {
     const key = keyOf(namespace, doc.id as number | string)
     const read = firstRead.get(String(doc.id)) ?? readBeforeFailedCommit(key)
-    if (keepsFirstRead && !firstRead.has(String(doc.id))) {
+    if (mergesUsers && !firstRead.has(String(doc.id))) {
       firstRead.set(String(doc.id), read ?? doc)
     }
     if (
@@ -82,7 +85,14 @@ export async function updateDocuments(
     ) {
       transaction.firstWriteReads.set(keyString(key), doc)
     }
-    noteSavedMeanwhile(adapter, namespace, read, doc)
+    if (watchesStamps) {
+      const staged = transaction?.get(key)
+      const stored = staged ? staged.base : doc
+      if (!firstStored.has(String(doc.id))) {
+        firstStored.set(String(doc.id), stored)
+      }
+      noteSavedMeanwhile(adapter, namespace, firstStored.get(String(doc.id)), stored)
+    }
     return shiftedStamps(
       adapter,
       namespace,

@@ -190,6 +190,42 @@ describe('two publishes of one document racing', () => {
     expect(versions.docs.map((version) => version.version.updatedAt)).toEqual([stored.updatedAt])
   })
 
+  it('move the stamps of a document saved meanwhile only, not of the others', async () => {
+    const x = await payload.create({ collection: 'posts', data: published('x0', 0) })
+    const y = await payload.create({ collection: 'posts', data: published('y0', 0) })
+    const req = await createLocalReq({}, payload)
+    await initTransaction(req)
+    await payload.update({ id: x.id, collection: 'posts', data: published('x-tx', 0), req })
+    await payload.update({ id: y.id, collection: 'posts', data: published('y-tx', 0), req })
+    await sleep(20)
+    await payload.update({ id: x.id, collection: 'posts', data: published('x-outside', 0) })
+    const newer = { title: 'y-draft-outside' }
+    await payload.update({ id: y.id, collection: 'posts', data: newer, draft: true })
+    await commitTransaction(req)
+    // X, saved meanwhile, is the transaction's save; Y's newer draft stays its draft.
+    expect((await payload.findByID({ id: x.id, collection: 'posts', draft: true })).title).toBe(
+      'x-tx',
+    )
+    expect((await payload.findByID({ id: y.id, collection: 'posts', draft: true })).title).toBe(
+      'y-draft-outside',
+    )
+  })
+
+  it("not count the transaction's own earlier write as a save made meanwhile", async () => {
+    const { id } = await payload.create({ collection: 'posts', data: published('v0', 0) })
+    const req = await createLocalReq({}, payload)
+    await initTransaction(req)
+    // No updatedAt: stamped again from the clock whenever the commit runs the steps again.
+    await payload.db.updateOne({ id, collection: 'posts', data: { other: 'x' }, req })
+    await payload.update({ id, collection: 'posts', data: published('pub', 0), req })
+    await sleep(20)
+    await payload.update({ id, collection: 'posts', data: { title: 'newer draft' }, draft: true })
+    await commitTransaction(req)
+    expect((await payload.findByID({ id, collection: 'posts', draft: true })).title).toBe(
+      'newer draft',
+    )
+  })
+
   it('keep an updatedAt the caller set before the transaction began', async () => {
     const { id } = await payload.create({ collection: 'posts', data: published('v0', 0) })
     const req = await createLocalReq({}, payload)

@@ -11,6 +11,7 @@
  */
 import type { CollectionConfig, Config, DatabaseAdapterObj, Payload } from 'payload'
 
+import { pbkdf2Sync, randomBytes } from 'node:crypto'
 import { AuthenticationError, createLocalReq, logoutOperation } from 'payload'
 
 import { boot, type Booted, closeAll } from '../support/bootPayload.js'
@@ -170,6 +171,21 @@ describe("a user's changes made while a login of the user is in its transaction"
     expect(await valid(payload, meanwhile.token!)).toBe(false)
     expect(await outcome(payload, email, 'right')).toBe('refused')
     expect(await outcome(payload, email, 'new')).toBe('ok')
+  })
+
+  it("a login's rehash of an older hash format is not a new password for the other login", async () => {
+    const email = 'rehash@x.com'
+    const { id } = await payload.create({ collection: 'users', data: { email, password: 'right' } })
+    // Stored as Payload's earlier versions hashed passwords: the next login rehashes it.
+    const salt = randomBytes(32).toString('hex')
+    const hash = pbkdf2Sync('right', salt, 25000, 512, 'sha256').toString('hex')
+    await payload.db.updateOne({ id, collection: 'users', data: { hash, salt } })
+    let other: { token?: string } = {}
+    const held = await loginDuring(payload, email, async () => {
+      other = await login(payload, email, 'right')
+    })
+    expect(await valid(payload, held.token!)).toBe(true)
+    expect(await valid(payload, other.token!)).toBe(true)
   })
 
   it.each([false, true])(
