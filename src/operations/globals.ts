@@ -1,6 +1,5 @@
 import type { CreateGlobal, FindGlobal, UpdateGlobal } from 'payload'
 
-import type { ItemKey } from '../keys/itemKeys.js'
 import type { Doc } from '../query/types.js'
 import type { DynamoDBAdapter } from '../types.js'
 
@@ -17,12 +16,6 @@ import { performWrite } from '../write/performWrite.js'
 import { noteSavedMeanwhile, shiftedStamps } from '../write/replayStamp.js'
 import { returnedCopy } from '../write/returnedCopy.js'
 import { assertReferencesExist, referencesHeld, transformWrite } from '../write/transformWrite.js'
-
-/** The global as stored, whatever the current transaction staged over it (`read`). */
-function storedOf(key: ItemKey, read: Doc | null): Doc | null {
-  const staged = activeTransaction()?.get(key)
-  return staged ? staged.base : read
-}
 
 /** A global is one item; `globalType` names it as the official adapters do. */
 export const createGlobal: CreateGlobal = async function createGlobal(
@@ -49,7 +42,7 @@ export const createGlobal: CreateGlobal = async function createGlobal(
     this,
     async () => {
       const before = await readDocument(this, key)
-      const stored = storedOf(key, before)
+      const stored = activeTransaction()?.storedBefore(key, before) ?? before
       if (firstRun) {
         firstRun = false
         firstRead = stored
@@ -112,7 +105,7 @@ export const updateGlobal: UpdateGlobal = async function updateGlobal(
       if (updatedAt !== null) {
         doc.updatedAt = updatedAt ?? new Date().toISOString()
       }
-      const stored = storedOf(key, current)
+      const stored = activeTransaction()?.storedBefore(key, current) ?? current
       if (firstRun) {
         firstRun = false
         firstRead = stored

@@ -29,16 +29,6 @@ const abandonedAfterMs = () =>
 /** Idle transactions that hold no write, kept past that (a bound: lost requests leave some). */
 const IDLE_KEPT = 1000
 
-/** Adds `id` to the ids kept per adapter in `ids`, forgetting the oldest beyond the bound. */
-function keepID(ids: WeakMap<object, Set<string>>, adapter: object, id: string): void {
-  const kept = ids.get(adapter) ?? new Set<string>()
-  ids.set(adapter, kept)
-  kept.add(id)
-  if (kept.size > EXPIRED_KEPT) {
-    kept.delete(kept.values().next().value as string)
-  }
-}
-
 /** Ids of dropped transactions, so a late call with one fails instead of writing outside it. */
 const expired = new WeakMap<object, Set<string>>()
 const EXPIRED_KEPT = 1000
@@ -74,7 +64,6 @@ export async function transactionOf(
   if (!transaction && expired.get(adapter)?.has(String(id))) {
     throw expiredError(String(id))
   }
-
   if (transaction) {
     transaction.lastUsed = Date.now()
   }
@@ -97,7 +86,12 @@ export const beginTransaction: BeginTransaction = async function beginTransactio
         continue
       }
       transactions.delete(id)
-      keepID(expired, this, id)
+      const ids = expired.get(this) ?? new Set<string>()
+      expired.set(this, ids)
+      ids.add(id)
+      if (ids.size > EXPIRED_KEPT) {
+        ids.delete(ids.values().next().value as string)
+      }
     }
   }
   const transaction = new Transaction()
@@ -176,7 +170,7 @@ async function commitStaged(adapter: DynamoDBAdapter, transaction: Transaction):
     adapter,
     async () => {
       if (!first) {
-        transaction.replayedAt = new Date().toISOString()
+        transaction.replaying = true
         // A document found saved meanwhile has its stamps moved (write/replayStamp.ts) from the
         // first step on: the steps run again when one is found, so that the document and its
         // versions move together (steps run in parallel interleave).

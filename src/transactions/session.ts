@@ -73,18 +73,25 @@ export class Transaction {
   keptIdle = false
   /** Every write step in order, so a commit that meets a newer revision can run them again. */
   readonly steps: WriteStep[] = []
-  /** When it began, and when its steps last started running again at commit (write/replayStamp.ts). */
+  /** When it began (write/replayStamp.ts). */
   readonly begunAt = new Date().toISOString()
-  replayedAt?: string
+  /** Whether its commit is running its steps again over newer documents. */
+  replaying = false
   /**
    * The documents (of collections and globals with drafts) that the steps running again found
    * saved by another request since the first run, kept over the commit's attempts, and the
-   * stamps moved for them in the current run: first-run stamp to new stamp, and the last new one
-   * (write/replayStamp.ts).
+   * stamps moved for them in the current run: each document's first-run stamp to its new stamp,
+   * and the last new one (write/replayStamp.ts).
    */
   readonly savedMeanwhile = new Set<string>()
   readonly stampsMoved = new Map<string, string>()
   lastStampMoved = ''
+  /**
+   * Each document a write of this transaction's first run computed its change from, as read then
+   * (not again when the commit runs the steps again): what a write made with this transaction's id
+   * after a failed commit is merged over (failedCommits.ts).
+   */
+  readonly firstWriteReads = new Map<string, Doc>()
   private staged = new Map<string, StagedDocument>()
   private byPartition = new Map<string, Map<string, StagedDocument>>()
   /** How many changes were staged so far, and when each key was last (see `stagedSince`). */
@@ -104,19 +111,18 @@ export class Transaction {
     return doc ? snapshot(doc) : undefined
   }
 
-  /**
-   * Each document a write of this transaction's first run computed its change from, as read then
-   * (not again when the commit runs the steps again): what a write made with this transaction's id
-   * after a failed commit is merged over (failedCommits.ts).
-   */
-  readonly firstWriteReads = new Map<string, Doc>()
-
   rememberRead(key: ItemKey, doc: Doc): void {
     this.reads.set(keyString(key), snapshot(doc))
   }
 
   get(key: ItemKey): StagedDocument | undefined {
     return this.staged.get(keyString(key))
+  }
+
+  /** The document at `key` as stored (`read`, unless this transaction staged a change of it). */
+  storedBefore(key: ItemKey, read: Doc | null): Doc | null {
+    const staged = this.get(key)
+    return staged ? staged.base : read
   }
 
   /** The staged documents of one partition (one namespace), keyed by sort key. */

@@ -67,7 +67,7 @@ export function noteSavedMeanwhile(
 ): void {
   const transaction = activeTransaction()
   if (
-    !transaction?.replayedAt ||
+    !transaction?.replaying ||
     !now ||
     // Read as absent at first (a global's first save), or saved with another stamp since.
     !(read === null || (read !== undefined && read.updatedAt !== now.updatedAt)) ||
@@ -84,12 +84,13 @@ export function noteSavedMeanwhile(
 const justAfter = (stamp: string) => new Date(Date.parse(stamp) + 1).toISOString()
 const later = (a: string, b: string) => (a > b ? a : b)
 
-/** The new stamp of a first-run `stamp` (see above), after `floor` if given. */
-function moved(transaction: Transaction, stamp: unknown, floor?: unknown): unknown {
+/** The new stamp of a document's first-run `stamp` (see above), after `floor` if given. */
+function moved(transaction: Transaction, name: string, stamp: unknown, floor?: unknown): unknown {
   if (typeof stamp !== 'string' || stamp < transaction.begunAt || Number.isNaN(Date.parse(stamp))) {
     return stamp
   }
-  const known = transaction.stampsMoved.get(stamp)
+  const mapKey = `${name}\u0000${stamp}`
+  const known = transaction.stampsMoved.get(mapKey)
   if (known) {
     return known
   }
@@ -100,7 +101,7 @@ function moved(transaction: Transaction, stamp: unknown, floor?: unknown): unkno
   if (typeof floor === 'string' && !Number.isNaN(Date.parse(floor))) {
     next = later(next, justAfter(floor))
   }
-  transaction.stampsMoved.set(stamp, next)
+  transaction.stampsMoved.set(mapKey, next)
   transaction.lastStampMoved = next
   return next
 }
@@ -117,17 +118,40 @@ export function shiftedStamps(
   after: Doc,
 ): Doc {
   const transaction = activeTransaction()
-  const name = transaction?.replayedAt ? documentOf(namespace, after) : undefined
+  const name = transaction?.replaying ? documentOf(namespace, after) : undefined
   if (!transaction || !name || !transaction.savedMeanwhile.has(name)) {
     return after
   }
   const out = { ...after }
   // A version's copy of its document's stamp first, so that it maps as the document's did.
   if (isPlainObject(after.version) && 'updatedAt' in after.version) {
-    out.version = { ...after.version, updatedAt: moved(transaction, after.version.updatedAt) }
+    out.version = {
+      ...after.version,
+      updatedAt: moved(transaction, name, after.version.updatedAt),
+    }
   }
   if (after.updatedAt !== before?.updatedAt) {
-    out.updatedAt = moved(transaction, after.updatedAt, before?.updatedAt)
+    out.updatedAt = moved(transaction, name, after.updatedAt, before?.updatedAt)
   }
   return out
+}
+
+/**
+ * `version` (being made latest by a commit running again, its stamps moved) stamped after the
+ * other latest versions `others` of its document too: a process whose clock runs ahead may have
+ * stamped one after the moment this commit stamps.
+ */
+export function afterOtherVersions(namespace: Namespace, version: Doc, others: Doc[]): Doc {
+  const transaction = activeTransaction()
+  const name = transaction?.replaying ? documentOf(namespace, version) : undefined
+  if (!name || !transaction?.savedMeanwhile.has(name) || typeof version.updatedAt !== 'string') {
+    return version
+  }
+  const newest = others.reduce(
+    (at, other) => (typeof other.updatedAt === 'string' ? later(at, other.updatedAt) : at),
+    '',
+  )
+  return newest && newest >= version.updatedAt
+    ? { ...version, updatedAt: justAfter(newest) }
+    : version
 }

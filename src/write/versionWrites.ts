@@ -13,7 +13,7 @@ import { generateID } from '../utilities/generateID.js'
 import { isPlainObject } from './transform/isPlainObject.js'
 import { idOfCollection } from './transform/relations.js'
 import { performWrite } from './performWrite.js'
-import { shiftedStamps } from './replayStamp.js'
+import { afterOtherVersions, shiftedStamps } from './replayStamp.js'
 import { returnedCopy } from './returnedCopy.js'
 import { transformVersionData } from './transformWrite.js'
 
@@ -123,13 +123,14 @@ export async function latestChanges(
     }
   }
   const others = previous.filter((version) => version.id !== doc.id)
+  const own = afterOtherVersions(namespace, doc, others)
   // The latest version is the one updated last: a newer one saved meanwhile stays latest.
-  const newest = others.find((version) => String(version.updatedAt ?? '') > String(doc.updatedAt))
+  const newest = others.find((version) => String(version.updatedAt ?? '') > String(own.updatedAt))
   const superseded = others.filter(
-    (version) => String(version.updatedAt ?? '') <= String(doc.updatedAt),
+    (version) => String(version.updatedAt ?? '') <= String(own.updatedAt),
   )
   return [
-    newest ? { ...change, after: { ...doc, latest: false } } : change,
+    { ...change, after: newest ? { ...own, latest: false } : own },
     ...superseded.map((version) => ({
       after: { ...version, latest: false },
       before: version,

@@ -80,14 +80,13 @@ export async function updateDocuments(
     if (
       mergesUsers &&
       transaction &&
-      !transaction.replayedAt &&
+      !transaction.replaying &&
       !transaction.firstWriteReads.has(keyString(key))
     ) {
       transaction.firstWriteReads.set(keyString(key), doc)
     }
     if (watchesStamps) {
-      const staged = transaction?.get(key)
-      const stored = staged ? staged.base : doc
+      const stored = transaction ? transaction.storedBefore(key, doc) : doc
       if (!firstStored.has(String(doc.id))) {
         firstStored.set(String(doc.id), stored)
       }
