@@ -42,12 +42,13 @@ export const createGlobal: CreateGlobal = async function createGlobal(
     this,
     async () => {
       const before = await readDocument(this, key)
-      const stored = activeTransaction()?.storedBefore(key, before) ?? before
+      const transaction = activeTransaction()
+      const asStored = transaction ? transaction.storedBefore(key, before) : before
       if (firstRun) {
         firstRun = false
-        firstRead = stored
+        firstRead = asStored
       }
-      noteSavedMeanwhile(this, namespace, firstRead, stored)
+      noteSavedMeanwhile(this, namespace, firstRead, asStored)
       return [{ after: shiftedStamps(this, namespace, before, doc), before, key, namespace }]
     },
     req,
@@ -105,12 +106,13 @@ export const updateGlobal: UpdateGlobal = async function updateGlobal(
       if (updatedAt !== null) {
         doc.updatedAt = updatedAt ?? new Date().toISOString()
       }
-      const stored = activeTransaction()?.storedBefore(key, current) ?? current
+      const transaction = activeTransaction()
+      const asStored = transaction ? transaction.storedBefore(key, current) : current
       if (firstRun) {
         firstRun = false
-        firstRead = stored
+        firstRead = asStored
       }
-      noteSavedMeanwhile(this, namespace, firstRead, stored)
+      noteSavedMeanwhile(this, namespace, firstRead, asStored)
       doc = shiftedStamps(this, namespace, current, doc)
       return [{ after: doc, before: current, key, namespace }]
     },

@@ -146,6 +146,12 @@ function stagedChanges(transaction: Transaction): DocumentChange[] {
     }))
 }
 
+/**
+ * The most times one attempt of a commit runs its steps again (more only while documents saved
+ * meanwhile keep being found, each once: an `updateMany` over documents other requests save).
+ */
+const MAX_STEP_RUNS = 5
+
 async function runStepsAgain(transaction: Transaction): Promise<void> {
   transaction.stampsMoved.clear()
   transaction.lastStampMoved = ''
@@ -175,10 +181,12 @@ async function commitStaged(adapter: DynamoDBAdapter, transaction: Transaction):
         // first step on: the steps run again when one is found, so that the document and its
         // versions move together (steps run in parallel interleave).
         let known: number
+        let runs = 0
         do {
           known = transaction.savedMeanwhile.size
           await runStepsAgain(transaction)
-        } while (transaction.savedMeanwhile.size > known)
+          runs++
+        } while (transaction.savedMeanwhile.size > known && runs < MAX_STEP_RUNS)
       }
       first = false
       return stagedChanges(transaction)

@@ -124,7 +124,8 @@ export function shiftedStamps(
   }
   const out = { ...after }
   // A version's copy of its document's stamp first, so that it maps as the document's did.
-  if (isPlainObject(after.version) && 'updatedAt' in after.version) {
+  const isVersion = namespace.kind === 'versions' || namespace.kind === 'globalVersions'
+  if (isVersion && isPlainObject(after.version) && 'updatedAt' in after.version) {
     out.version = {
       ...after.version,
       updatedAt: moved(transaction, name, after.version.updatedAt),
@@ -148,7 +149,10 @@ export function afterOtherVersions(namespace: Namespace, version: Doc, others: D
     return version
   }
   const newest = others.reduce(
-    (at, other) => (typeof other.updatedAt === 'string' ? later(at, other.updatedAt) : at),
+    (at, other) =>
+      typeof other.updatedAt === 'string' && !Number.isNaN(Date.parse(other.updatedAt))
+        ? later(at, other.updatedAt)
+        : at,
     '',
   )
   return newest && newest >= version.updatedAt

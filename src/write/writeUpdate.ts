@@ -56,8 +56,8 @@ export async function updateDocuments(
   const keepsChanges = keepsChangesMeanwhile(adapter, namespace)
   const keepsCounts = countsFailedLogins(adapter, namespace)
   const mergesUsers = keepsChanges || keepsCounts
-  // Each document as this write first read it (the write is computed again on conflicts), kept
-  // where it is used: users merged, and drafts' stamps (replayStamp.ts).
+  // Each user as this write first read it (the write is computed again on conflicts), for the
+  // merges over what changed meanwhile.
   const firstRead = new Map<string, Doc>()
   // Drafts: each document as stored when this write first read it, whatever the transaction
   // staged over it (replayStamp.ts).
@@ -86,11 +86,11 @@ export async function updateDocuments(
       transaction.firstWriteReads.set(keyString(key), doc)
     }
     if (watchesStamps) {
-      const stored = transaction ? transaction.storedBefore(key, doc) : doc
+      const asStored = transaction ? transaction.storedBefore(key, doc) : doc
       if (!firstStored.has(String(doc.id))) {
-        firstStored.set(String(doc.id), stored)
+        firstStored.set(String(doc.id), asStored)
       }
-      noteSavedMeanwhile(adapter, namespace, firstStored.get(String(doc.id)), stored)
+      noteSavedMeanwhile(adapter, namespace, firstStored.get(String(doc.id)), asStored)
     }
     return shiftedStamps(
       adapter,
