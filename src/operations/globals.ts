@@ -9,11 +9,10 @@ import { applySelect } from '../query/applySelect.js'
 import { compileWhere } from '../query/compileWhere.js'
 import { createLookup } from '../read/lookup.js'
 import { readDocument } from '../read/readDocument.js'
-import { activeTransaction } from '../transactions/session.js'
 import { generateID } from '../utilities/generateID.js'
 import { mergeUpdate } from '../write/mergeUpdate.js'
 import { performWrite } from '../write/performWrite.js'
-import { noteSavedMeanwhile, shiftedStamps } from '../write/replayStamp.js'
+import { shiftedStamps, watchSavedMeanwhile } from '../write/replayStamp.js'
 import { returnedCopy } from '../write/returnedCopy.js'
 import { assertReferencesExist, referencesHeld, transformWrite } from '../write/transformWrite.js'
 
@@ -34,21 +33,13 @@ export const createGlobal: CreateGlobal = async function createGlobal(
     updatedAt: stored.updatedAt ?? now,
   }
   const key = globalKey(slug)
-  // The global as this write first read it (none, unless created meanwhile).
-  let firstRun = true
-  let firstRead: Doc | null | undefined
+  const noteIfSavedMeanwhile = watchSavedMeanwhile(this, namespace)
   // Replaces a global created meanwhile, as the SQL adapters' insert-or-update does.
   await performWrite(
     this,
     async () => {
       const before = await readDocument(this, key)
-      const transaction = activeTransaction()
-      const asStored = transaction ? transaction.storedBefore(key, before) : before
-      if (firstRun) {
-        firstRun = false
-        firstRead = asStored
-      }
-      noteSavedMeanwhile(this, namespace, firstRead, asStored)
+      noteIfSavedMeanwhile(key, before)
       return [{ after: shiftedStamps(this, namespace, before, doc), before, key, namespace }]
     },
     req,
@@ -89,9 +80,7 @@ export const updateGlobal: UpdateGlobal = async function updateGlobal(
   const { data: stored, references } = transformWrite(this, namespace, data, 'update')
   const { updatedAt, ...rest } = stored
   let doc: Doc = {}
-  // The global as this write first read it (the write is computed again on conflicts).
-  let firstRun = true
-  let firstRead: Doc | null | undefined
+  const noteIfSavedMeanwhile = watchSavedMeanwhile(this, namespace)
   await performWrite(
     this,
     async () => {
@@ -106,13 +95,7 @@ export const updateGlobal: UpdateGlobal = async function updateGlobal(
       if (updatedAt !== null) {
         doc.updatedAt = updatedAt ?? new Date().toISOString()
       }
-      const transaction = activeTransaction()
-      const asStored = transaction ? transaction.storedBefore(key, current) : current
-      if (firstRun) {
-        firstRun = false
-        firstRead = asStored
-      }
-      noteSavedMeanwhile(this, namespace, firstRead, asStored)
+      noteIfSavedMeanwhile(key, current)
       doc = shiftedStamps(this, namespace, current, doc)
       return [{ after: doc, before: current, key, namespace }]
     },

@@ -1,9 +1,10 @@
+import type { ItemKey } from '../keys/itemKeys.js'
 import type { Namespace } from '../namespaces.js'
 import type { Doc } from '../query/types.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { getCollectionConfig, getGlobalConfig } from '../namespaces.js'
-import { activeTransaction, type Transaction } from '../transactions/session.js'
+import { activeTransaction, keyString, type Transaction } from '../transactions/session.js'
 import { isPlainObject } from './transform/isPlainObject.js'
 
 /*
@@ -55,29 +56,52 @@ export function withDrafts(adapter: DynamoDBAdapter, namespace: Namespace): bool
 
 /**
  * Notes, in a commit running again, that a document this write first read as stored (`read`,
- * from the transaction's first run: `null` if there was none, `undefined` if unknown) was saved
- * by another request since (`now`, as stored now): the commit runs its steps again with that
- * document's stamps moved (see above, and `commitStaged` in transactions/lifecycle.ts).
+ * from the transaction's first run: `null` if there was none) was saved by another request since
+ * (`now`, as stored now): the commit runs its steps again with that document's stamps moved (see
+ * above, and `commitStaged` in transactions/lifecycle.ts).
  */
-export function noteSavedMeanwhile(
-  adapter: DynamoDBAdapter,
+function noteSavedMeanwhile(
   namespace: Namespace,
   read: Doc | null | undefined,
-  now: Doc | null | undefined,
+  now: Doc | null,
 ): void {
   const transaction = activeTransaction()
   if (
     !transaction?.replaying ||
     !now ||
     // Read as absent at first (a global's first save), or saved with another stamp since.
-    !(read === null || (read !== undefined && read.updatedAt !== now.updatedAt)) ||
-    !withDrafts(adapter, namespace)
+    !(read === null || (read !== undefined && read.updatedAt !== now.updatedAt))
   ) {
     return
   }
   const name = documentOf(namespace, now)
   if (name) {
     transaction.savedMeanwhile.add(name)
+  }
+}
+
+/**
+ * For one write of `namespace` (its step runs again on conflicts and at commit): called with each
+ * document it reads (`read`, as the transaction sees it), notes the document as saved meanwhile
+ * when it is stored otherwise than when the write first read it, the transaction's own staged
+ * writes aside. Does nothing for collections and globals without drafts.
+ */
+export function watchSavedMeanwhile(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+): (key: ItemKey, read: Doc | null) => void {
+  if (!withDrafts(adapter, namespace)) {
+    return () => {}
+  }
+  const firstStored = new Map<string, Doc | null>()
+  return (key, read) => {
+    const transaction = activeTransaction()
+    const asStored = transaction ? transaction.storedBefore(key, read) : read
+    const name = keyString(key)
+    if (!firstStored.has(name)) {
+      firstStored.set(name, asStored)
+    }
+    noteSavedMeanwhile(namespace, firstStored.get(name), asStored)
   }
 }
 

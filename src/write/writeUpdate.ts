@@ -12,7 +12,7 @@ import { keepChangesMeanwhile, keepsChangesMeanwhile } from './keepChangesMeanwh
 import { countsFailedLogins, keepLoginCounts } from './loginCounts.js'
 import { mergeUpdate } from './mergeUpdate.js'
 import { performWrite } from './performWrite.js'
-import { noteSavedMeanwhile, shiftedStamps, withDrafts } from './replayStamp.js'
+import { shiftedStamps, watchSavedMeanwhile } from './replayStamp.js'
 import { returnedCopy } from './returnedCopy.js'
 import { type StatementSelect, statementRows } from './statementRows.js'
 import { assertReferencesExist, referencesHeld, transformWrite } from './transformWrite.js'
@@ -59,10 +59,7 @@ export async function updateDocuments(
   // Each user as this write first read it (the write is computed again on conflicts), for the
   // merges over what changed meanwhile.
   const firstRead = new Map<string, Doc>()
-  // Drafts: each document as stored when this write first read it, whatever the transaction
-  // staged over it (replayStamp.ts).
-  const watchesStamps = withDrafts(adapter, namespace)
-  const firstStored = new Map<string, Doc | null>()
+  const noteIfSavedMeanwhile = watchSavedMeanwhile(adapter, namespace)
   const dataFor = (read: Doc | undefined, doc: Doc) => {
     if (!read) {
       return stored
@@ -85,13 +82,7 @@ export async function updateDocuments(
     ) {
       transaction.firstWriteReads.set(keyString(key), doc)
     }
-    if (watchesStamps) {
-      const asStored = transaction ? transaction.storedBefore(key, doc) : doc
-      if (!firstStored.has(String(doc.id))) {
-        firstStored.set(String(doc.id), asStored)
-      }
-      noteSavedMeanwhile(adapter, namespace, firstStored.get(String(doc.id)), asStored)
-    }
+    noteIfSavedMeanwhile(key, doc)
     return shiftedStamps(
       adapter,
       namespace,
