@@ -14,6 +14,8 @@ import type { CollectionConfig, Config, DatabaseAdapterObj, Payload } from 'payl
 import { pbkdf2Sync, randomBytes } from 'node:crypto'
 import { AuthenticationError, createLocalReq, logoutOperation } from 'payload'
 
+import type { DynamoDBAdapter } from '../../src/index.js'
+
 import { boot, type Booted, closeAll } from '../support/bootPayload.js'
 
 let holdNext: { entered: () => void; wait: Promise<void> } | undefined
@@ -21,7 +23,15 @@ let holdNext: { entered: () => void; wait: Promise<void> } | undefined
 const users: CollectionConfig = {
   slug: 'users',
   auth: { lockTime: 600_000, maxLoginAttempts: 5 },
-  fields: [{ name: 'role', type: 'select', defaultValue: 'admin', options: ['admin', 'user'] }],
+  fields: [
+    {
+      name: 'role',
+      type: 'select',
+      defaultValue: 'admin',
+      index: true,
+      options: ['admin', 'user'],
+    },
+  ],
   hooks: {
     // Holds the next login inside its transaction, after its session was written.
     beforeLogin: [
@@ -201,6 +211,64 @@ describe("a user's changes made while a login of the user is in its transaction"
       expect(await valid(payload, held.token!)).toBe(true)
     },
   )
+})
+
+describe('many requests on a few users at once', () => {
+  let booted: Booted | undefined
+  let payload: Payload
+
+  beforeAll(async () => {
+    booted = await boot(config, 'dynamodb', { readCache: false })
+    payload = booted.payload
+  })
+
+  afterAll(async () => {
+    await closeAll(booted)
+  })
+
+  it('leave the indexes clean and the queries on what they wrote exact', async () => {
+    const emails = ['many-0@x.com', 'many-1@x.com', 'many-2@x.com']
+    const users = await Promise.all(
+      emails.map((email) =>
+        payload.create({ collection: 'users', data: { email, password: 'right' } }),
+      ),
+    )
+    // Logins, logouts of every session, role changes and password changes, interleaved: their
+    // transactions commit over each other's writes and are computed again.
+    const work = users.flatMap(({ id }, index) => [
+      ...Array.from({ length: 4 }, () => login(payload, emails[index]!, 'right').catch(() => null)),
+      payload.update({ id, collection: 'users', data: { role: 'user' } }),
+      login(payload, emails[index]!, 'right').then(
+        (result) => (result.token ? logout(payload, result.token, true) : undefined),
+        () => null,
+      ),
+      payload.update({ id, collection: 'users', data: { role: index % 2 ? 'admin' : 'user' } }),
+      payload.update({ id, collection: 'users', data: { password: 'right' } }),
+    ])
+    await Promise.all(work)
+    const report = await (payload.db as unknown as DynamoDBAdapter).verifyIndexes({
+      collection: 'users',
+    })
+    expect(report.clean || report).toBe(true)
+    const stored = await Promise.all(
+      users.map(({ id }) => payload.findByID({ id, collection: 'users' })),
+    )
+    for (const role of ['admin', 'user'] as const) {
+      const found = await payload.find({ collection: 'users', where: { role: { equals: role } } })
+      const expected = stored.filter((user) => user.role === role).map((user) => user.id)
+      expect(found.docs.map((user) => user.id).sort()).toEqual([...expected].sort())
+      expect(found.totalDocs).toBe(expected.length)
+      expect(
+        await payload.count({ collection: 'users', where: { role: { equals: role } } }),
+      ).toEqual({
+        totalDocs: expected.length,
+      })
+    }
+    // Every user still logs in with the password it was given.
+    for (const email of emails) {
+      expect(await outcome(payload, email, 'right')).toBe('ok')
+    }
+  })
 })
 
 describe("a login whose commit fails (onConflict: 'fail')", () => {
