@@ -239,7 +239,8 @@ describe('many requests on a few users at once', () => {
       ...Array.from({ length: 4 }, () => login(payload, emails[index]!, 'right').catch(() => null)),
       payload.update({ id, collection: 'users', data: { role: 'user' } }),
       login(payload, emails[index]!, 'right').then(
-        (result) => (result.token ? logout(payload, result.token, true) : undefined),
+        // Its session may already be ended by a password change: then there is no one to log out.
+        (result) => (result.token ? logout(payload, result.token, true).catch(() => null) : null),
         () => null,
       ),
       payload.update({ id, collection: 'users', data: { role: index % 2 ? 'admin' : 'user' } }),
