@@ -19,6 +19,7 @@ import {
 import { normalizeStored } from './sanitizeValue.js'
 import { getCollectionFields, normalizeLocale } from './scopeInfo.js'
 import { isNullish } from './sqlValues.js'
+import { isPlainObject } from '../utilities/plainObject.js'
 import { wellFormedValues } from '../utilities/wellFormed.js'
 
 export type CompiledWhere = {
@@ -65,14 +66,6 @@ type State = {
 const OTHER = Symbol('other joined document')
 
 const RAW_TEXT_OPERATORS = new Set(['contains', 'like', 'not_like'])
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> => {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) {
-    return false
-  }
-  const proto = Object.getPrototypeOf(v)
-  return proto === Object.prototype || proto === null
-}
 
 const addJoins = (state: State, joins: JoinSpec[]): void => {
   for (const j of joins) {

@@ -1,3 +1,5 @@
+import { isPlainObject } from './plainObject.js'
+
 /** With the `u` flag a surrogate pair is one code point: this only meets lone halves. */
 const LONE_SURROGATE = /\p{Cs}/gu
 
@@ -23,11 +25,7 @@ export function wellFormedValues<T>(value: T): T {
     const items = value.map(wellFormedValues)
     return (items.some((item, index) => item !== value[index]) ? items : value) as T
   }
-  if (
-    value !== null &&
-    typeof value === 'object' &&
-    Object.getPrototypeOf(value) === Object.prototype
-  ) {
+  if (isPlainObject(value)) {
     let changed = false
     const entries = Object.entries(value).map(([key, item]) => {
       const made = wellFormedValues(item)

@@ -5,7 +5,7 @@ import type { Doc } from '../query/types.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { getCollectionConfig } from '../namespaces.js'
-import { isPlainObject } from './transform/isPlainObject.js'
+import { isPlainObject } from '../utilities/plainObject.js'
 
 /**
  * Whether writes to this namespace computed again over a newer document keep what changed

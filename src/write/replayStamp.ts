@@ -5,7 +5,7 @@ import type { DynamoDBAdapter } from '../types.js'
 
 import { getCollectionConfig, getGlobalConfig } from '../namespaces.js'
 import { activeTransaction, keyString, type Transaction } from '../transactions/session.js'
-import { isPlainObject } from './transform/isPlainObject.js'
+import { isPlainObject } from '../utilities/plainObject.js'
 
 /*
  * Two publishes of one document racing: the slower transaction's commit runs its steps again over

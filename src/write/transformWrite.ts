@@ -14,7 +14,7 @@ import {
   toSingleText,
   toText,
 } from './transform/coerce.js'
-import { isPlainObject } from './transform/isPlainObject.js'
+import { isPlainObject } from '../utilities/plainObject.js'
 import { idOfCollection, relationItem } from './transform/relations.js'
 import { findBlock } from '../utilities/findBlock.js'
 import { toStorable } from '../storage/toStorable.js'

@@ -5,6 +5,7 @@ import { validOperatorSet } from 'payload/shared'
 import type { ResolvedPath } from '../paths.js'
 import type { Filter, StoredTarget } from './types.js'
 
+import { isPlainObject } from '../../utilities/plainObject.js'
 import { wellFormedValues } from '../../utilities/wellFormed.js'
 import { INVALID, sanitizeExists, sanitizeList, sanitizeScalar } from '../sanitizeValue.js'
 import { pushEquals } from './equals.js'
@@ -19,14 +20,6 @@ export type PushContext = { fields: Parameters<typeof storedTarget>[0]; payload:
 
 /** More conditions than this are not pushed (DynamoDB caps an expression's operators at 300). */
 const MAX_CONDITIONS = 40
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> => {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return false
-  }
-  const prototype = Object.getPrototypeOf(value)
-  return prototype === Object.prototype || prototype === null
-}
 
 /** The evaluator's sanitation needs only the leaf kind for text and number fields. */
 const leafPath = (target: StoredTarget): ResolvedPath => ({

@@ -1,5 +1,5 @@
 import { wellFormedText } from '../../utilities/wellFormed.js'
-import { isPlainObject } from './isPlainObject.js'
+import { isPlainObject } from '../../utilities/plainObject.js'
 
 /** Coercions of a scalar to its field's type, as the SQL adapters' column types do. */
 export function toText(value: unknown): unknown {

@@ -4,7 +4,7 @@ import type { DynamoDBAdapter } from '../../types.js'
 import type { Context } from './context.js'
 
 import { coerceID, collectionNamespace } from '../../namespaces.js'
-import { isPlainObject } from './isPlainObject.js'
+import { isPlainObject } from '../../utilities/plainObject.js'
 
 /** A relationship id as stored: reduced from a populated document, in the target's id type. */
 export function targetID(ctx: Context, collection: string, id: unknown): unknown {
