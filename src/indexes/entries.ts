@@ -1,3 +1,5 @@
+import { isDate } from 'node:util/types'
+
 import { createHash } from 'node:crypto'
 import { APIError } from 'payload'
 
@@ -173,7 +175,7 @@ export function normalizeIndexValue(
     case 'boolean':
       return value === true || value === 'true'
     case 'date': {
-      const time = value instanceof Date ? value.getTime() : Date.parse(String(value))
+      const time = isDate(value) ? value.getTime() : Date.parse(String(value))
       return Number.isFinite(time) ? time : null
     }
     case 'number': {

@@ -1,3 +1,5 @@
+import { isDate } from 'node:util/types'
+
 import type { FlattenedBlock, FlattenedField, SelectType } from 'payload'
 
 import { fieldShouldBeLocalized, getSelectMode } from 'payload/shared'
@@ -22,7 +24,7 @@ import { ownValue } from '../utilities/ownValue.js'
 type Sub = SelectType | boolean | undefined
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date)
+  v !== null && typeof v === 'object' && !Array.isArray(v) && !isDate(v)
 
 const blockFieldsOf = (field: FlattenedField, slug: unknown): FlattenedField[] | undefined => {
   if (field.type !== 'blocks') {

@@ -3,6 +3,8 @@
  * (NULL < numbers < text), BINARY collation (UTF-8 byte order = code point order) and `LIKE`.
  */
 
+import { isDate } from 'node:util/types'
+
 import { compileLike, matchesLike, type LikePattern } from './likeMatcher.js'
 
 export const isNullish = (v: unknown): v is null | undefined => v === null || v === undefined
@@ -107,7 +109,7 @@ export const sqlText = (v: unknown): string => {
   if (typeof v === 'boolean') {
     return v ? '1' : '0'
   }
-  if (v instanceof Date) {
+  if (isDate(v)) {
     return v.toISOString()
   }
   return JSON.stringify(v)
@@ -138,7 +140,7 @@ export const sqlLike = (value: unknown, pattern: string): boolean => {
 
 /** Milliseconds of a date-ish value, or undefined when it is not a valid date. */
 export const toInstant = (v: unknown): number | undefined => {
-  if (v instanceof Date) {
+  if (isDate(v)) {
     return Number.isNaN(v.getTime()) ? undefined : v.getTime()
   }
   if (typeof v === 'string' || typeof v === 'number') {

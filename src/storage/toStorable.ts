@@ -1,3 +1,5 @@
+import { isDate } from 'node:util/types'
+
 import { APIError } from 'payload'
 
 /**
@@ -10,7 +12,7 @@ export function toStorable(value: unknown, path = ''): unknown {
   if (value === null || value === undefined) {
     return value
   }
-  if (value instanceof Date) {
+  if (isDate(value)) {
     // An invalid date is stored as JSON.stringify (and so db-sqlite) stores it: null.
     return Number.isNaN(value.getTime()) ? null : value.toISOString()
   }

@@ -1,3 +1,5 @@
+import { isDate } from 'node:util/types'
+
 import { isLiteral } from './literalValues.js'
 import { ownValue } from '../utilities/ownValue.js'
 
@@ -40,9 +42,7 @@ function applyAtPath(current: unknown, segments: string[], value: unknown): unkn
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return (
-    typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date)
-  )
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !isDate(value)
 }
 
 function hasOperator(value: unknown): boolean {

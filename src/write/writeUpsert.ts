@@ -1,3 +1,5 @@
+import { isDate } from 'node:util/types'
+
 import type { PayloadRequest, Where } from 'payload'
 
 import type { Namespace } from '../namespaces.js'
@@ -151,7 +153,7 @@ function canonical(value: unknown): unknown {
   if (Array.isArray(value)) {
     return value.map(canonical)
   }
-  if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
+  if (value !== null && typeof value === 'object' && !isDate(value)) {
     return Object.fromEntries(
       Object.keys(value)
         .sort()

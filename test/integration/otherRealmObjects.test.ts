@@ -19,6 +19,7 @@ const config = (db: DatabaseAdapterObj): Config => ({
       fields: [
         { name: 'title', type: 'text', index: true },
         { name: 'body', type: 'text' },
+        { name: 'at', type: 'date', index: true },
         { name: 'group', type: 'group', fields: [{ name: 'inner', type: 'text' }] },
         { name: 'rows', type: 'array', fields: [{ name: 'label', type: 'text' }] },
       ],
@@ -44,9 +45,9 @@ const WHERES: string[] = [
 
 async function seed(payload: Payload): Promise<void> {
   const notes = [
-    `{ title: 'a', body: 'first', group: { inner: 'g1' }, rows: [{ label: 'r1' }] }`,
-    `{ title: 'b', body: 'second', group: { inner: 'g2' }, rows: [{ label: 'r2' }] }`,
-    `{ title: 'c', body: 'third', group: { inner: 'g2' }, rows: [{ label: 'r3' }, { label: 'r4' }] }`,
+    `{ title: 'a', body: 'first', at: '2024-01-01T00:00:00.000Z', group: { inner: 'g1' }, rows: [{ label: 'r1' }] }`,
+    `{ title: 'b', body: 'second', at: '2024-01-02T00:00:00.000Z', group: { inner: 'g2' }, rows: [{ label: 'r2' }] }`,
+    `{ title: 'c', body: 'third', at: '2024-01-03T00:00:00.000Z', group: { inner: 'g2' }, rows: [{ label: 'r3' }, { label: 'r4' }] }`,
   ]
   for (const data of notes) {
     await payload.create({ collection: 'notes', data: foreign(data) })
@@ -62,10 +63,14 @@ async function answers(payload: Payload): Promise<unknown> {
       sort: 'title',
       where: foreign<Where>(source),
     })
-    const { totalDocs } = await payload.count({ collection: 'notes', where: foreign(source) })
+    const { totalDocs } = await payload.count({
+      collection: 'notes',
+      where: foreign<Where>(source),
+    })
     found.push({
       count: totalDocs,
-      docs: page.docs.map(({ body, group, rows, title }) => ({
+      docs: page.docs.map(({ at, body, group, rows, title }) => ({
+        at,
         body,
         group,
         rows: (rows ?? []).map(({ label }: { label: string }) => label),
@@ -75,11 +80,11 @@ async function answers(payload: Payload): Promise<unknown> {
       totalDocs: page.totalDocs,
     })
   }
-  await payload.delete({ collection: 'notes', where: foreign(`{ title: { equals: 'a' } }`) })
+  await payload.delete({ collection: 'notes', where: foreign<Where>(`{ title: { equals: 'a' } }`) })
   await payload.db.deleteMany({
     collection: 'notes',
     req: {},
-    where: foreign(`{ body: { equals: 'second' } }`),
+    where: foreign<Where>(`{ body: { equals: 'second' } }`),
   })
   const left = await payload.find({ collection: 'notes', depth: 0, sort: 'title' })
   return { found, left: left.docs.map(({ title }) => title) }
@@ -104,5 +109,27 @@ describe('objects made in another realm', () => {
     expect(expected).toMatchObject({ left: ['c'] })
     expect(await answers(held.payload)).toEqual(expected)
     expect(await answers(indexed.payload)).toEqual(expected)
+  })
+
+  // db-sqlite cannot bind a Date of another realm ("SQLite3 can only bind numbers, strings, ..."):
+  // the answer is this realm's Date's.
+  it('compares a Date of another realm as a Date', async () => {
+    for (const { payload } of [held, indexed]) {
+      await payload.delete({ collection: 'notes', where: { id: { exists: true } } })
+      await seed(payload)
+      for (const [operator, at, titles] of [
+        ['greater_than', '2024-01-02T00:00:00.000Z', ['c']],
+        ['equals', '2024-01-01T00:00:00.000Z', ['a']],
+        ['less_than_equal', '2024-01-02T00:00:00.000Z', ['a', 'b']],
+      ] as const) {
+        const where = foreign<Where>(`{ at: { ${operator}: new Date('${at}') } }`)
+        const page = await payload.find({ collection: 'notes', depth: 0, sort: 'title', where })
+        const { totalDocs } = await payload.count({ collection: 'notes', where })
+        expect({ titles: page.docs.map(({ title }) => title), totalDocs }).toEqual({
+          titles,
+          totalDocs: titles.length,
+        })
+      }
+    }
   })
 })

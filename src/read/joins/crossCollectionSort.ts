@@ -1,3 +1,5 @@
+import { isDate } from 'node:util/types'
+
 import type { FlattenedField, Sort } from 'payload'
 
 import type { DocID } from '../../query/types.js'
@@ -61,7 +63,7 @@ function compareValues(a: unknown, b: unknown): number {
   if (typeof a === 'boolean' && typeof b === 'boolean') {
     return Number(a) - Number(b)
   }
-  const aText = a instanceof Date ? a.toISOString() : String(a)
-  const bText = b instanceof Date ? b.toISOString() : String(b)
+  const aText = isDate(a) ? a.toISOString() : String(a)
+  const bText = isDate(b) ? b.toISOString() : String(b)
   return aText < bText ? -1 : aText > bText ? 1 : 0
 }

@@ -1,3 +1,5 @@
+import { isDate } from 'node:util/types'
+
 import { wellFormedText } from '../../utilities/wellFormed.js'
 import { isPlainObject } from '../../utilities/plainObject.js'
 
@@ -15,7 +17,7 @@ export function toText(value: unknown): unknown {
  * its JSON text, as the SQL adapters' text columns store it.
  */
 export function toSingleText(value: unknown): unknown {
-  if (typeof value === 'object' && value !== null && !(value instanceof Date)) {
+  if (typeof value === 'object' && value !== null && !isDate(value)) {
     return wellFormedText(JSON.stringify(value))
   }
   return toText(value)
@@ -36,7 +38,7 @@ export function toNumber(value: unknown): unknown {
 }
 
 export function toDate(value: unknown): unknown {
-  if (value instanceof Date) {
+  if (isDate(value)) {
     return Number.isNaN(value.getTime()) ? null : value.toISOString()
   }
   if (typeof value === 'number' && Number.isFinite(value)) {
