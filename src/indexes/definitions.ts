@@ -12,7 +12,8 @@ import type { IndexDefinition, IndexPart, IndexValueKind } from './definitionTyp
 
 /**
  * The field a unique index's conflict is reported on: its first field, as a `where` names it (a
- * block type's braces left out), as the SQL adapters name the column.
+ * block type's braces left out), as db-mongodb names it (`rows.sku`; the SQL adapters give the
+ * column's name alone, `sku`).
  */
 export function uniqueErrorPath(definition: IndexDefinition): string {
   return (definition.parts[0]?.path ?? '').replace(/\{[^}]*\}/g, '')

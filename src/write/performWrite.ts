@@ -22,6 +22,7 @@ import { LocksKept } from './journaledCommit.js'
 import { unlockDocuments } from './documentLocks.js'
 import { IdTaken } from './takenCreates.js'
 import { type LockHolders, lockedByOthers } from './lockWaits.js'
+import { refuseNewMisfits } from './refuseMisfits.js'
 import { assertNoRepeatedUniqueValues, assertNoSharedNewUniqueValues } from './repeatedValues.js'
 
 /** How often a write whose documents moved on meanwhile is computed again before giving up. */
@@ -67,6 +68,7 @@ export async function performWrite(
     for (let attempt = 1; ; attempt++) {
       const mark = transaction.stagingMark
       const changes = await step()
+      refuseNewMisfits(adapter, changes, req)
       assertNoRepeatedUniqueValues(adapter, changes, req)
       assertNoSharedNewUniqueValues(adapter, changes, req)
       await Promise.all([
@@ -160,6 +162,7 @@ async function attemptWrites(
     if (changes.length === 0) {
       return
     }
+    refuseNewMisfits(adapter, changes, options.req)
     assertNoRepeatedUniqueValues(adapter, changes, options.req)
     assertNoSharedNewUniqueValues(adapter, changes, options.req)
     const writeID = kept.writeID ?? randomUUID()

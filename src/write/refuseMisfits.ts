@@ -1,0 +1,89 @@
+import type { PayloadRequest } from 'payload'
+
+import { ValidationError } from 'payload'
+
+import type { IndexDefinition, IndexPart } from '../indexes/definitionTypes.js'
+import type { Doc } from '../query/types.js'
+import type { DocumentChange } from '../transactions/session.js'
+import type { DynamoDBAdapter } from '../types.js'
+
+import { localesFor, partValues } from '../indexes/entries.js'
+import { maintainedIndexes } from '../indexes/indexRecord.js'
+import { legacySignature } from '../indexes/indexSignature.js'
+import { fitsIndexKind } from '../indexes/storedKinds.js'
+import { indexesOf, localeCodes } from '../indexes/registry.js'
+import { valuesAtPath } from '../utilities/valuesAtPath.js'
+
+/**
+ * Refuses a write that gives an indexed field a value its own config's type does not hold
+ * (`'abc'` in a number field through `payload.db.create`, a hook's text in a checkbox): the index
+ * could not key it, and its pages and totals would leave the document out. Payload's validation
+ * stops most such values first; db-sqlite stores null for some and throws for others.
+ *
+ * A value the document already held there is kept (saved before the field's type changed: the
+ * index stays unbuilt until those documents are saved in the new type, docs/migrations.md), and
+ * so is one that misfits only an index another process's config recorded (a rolling deploy).
+ */
+export function refuseNewMisfits(
+  adapter: DynamoDBAdapter,
+  changes: DocumentChange[],
+  req?: Partial<PayloadRequest>,
+): void {
+  const locales = localeCodes(adapter)
+  for (const change of changes) {
+    const { after, before, namespace } = change
+    if (!after) {
+      continue
+    }
+    const declared = new Set(indexesOf(adapter, namespace).map(legacySignature))
+    for (const definition of maintainedIndexes(adapter, namespace)) {
+      if (!declared.has(legacySignature(definition))) {
+        continue
+      }
+      const misfit = firstMisfit(definition, locales, after)
+      // NaN and Infinity have their own error when stored (storage/toStorable.ts).
+      const unstorable = typeof misfit?.value === 'number'
+      if (misfit && !unstorable && !(before && firstMisfit(definition, locales, before))) {
+        throw new ValidationError({
+          collection: namespace.kind === 'collection' ? namespace.slug : undefined,
+          errors: [{ message: misfitMessage(misfit.part, misfit.value), path: misfit.path }],
+          global: namespace.kind === 'global' ? namespace.slug : undefined,
+          req,
+        })
+      }
+    }
+  }
+}
+
+type Misfit = { part: IndexPart; path: string; value: unknown }
+
+function firstMisfit(definition: IndexDefinition, locales: string[], doc: Doc): Misfit | undefined {
+  for (const locale of localesFor(definition, locales)) {
+    for (const part of definition.parts) {
+      if (partValues(doc, part, locale) === undefined) {
+        const stored =
+          part.localized && locale ? part.localizedPath.replace(/<locale>/g, locale) : part.path
+        const values = valuesAtPath(doc, stored, false)
+        const value = values.find((each) => !fitsIndexKind(part, each)) ?? values[0]
+        return { part, path: part.path.replace(/\{[^}]*\}/g, ''), value }
+      }
+    }
+  }
+  return undefined
+}
+
+const KIND_NAMES: Record<string, string> = {
+  boolean: 'true or false',
+  date: 'a date',
+  number: 'a finite number',
+  polymorphic: 'a { relationTo, value } reference',
+  relationship: 'an id',
+}
+
+function misfitMessage(part: IndexPart, value: unknown): string {
+  const shown = JSON.stringify(value) ?? String(value)
+  const expected = part.multiValued
+    ? 'a list of values of its type'
+    : (KIND_NAMES[part.kind] ?? 'text')
+  return `This indexed field must hold ${expected}, or nothing: ${shown.length > 60 ? `${shown.slice(0, 60)}...` : shown} cannot be stored.`
+}
