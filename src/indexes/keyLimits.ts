@@ -12,11 +12,13 @@ import type { IndexDefinition } from './definitions.js'
 const LONGEST_PLAIN_RELATED_ID = 1016
 
 /**
- * A related id as an index holds it: verbatim, or a digest (NUL-led, so no plain id reads alike)
- * when it could not fit a key. Indexes never order by related ids (the planner does not ask them).
+ * A related id as an index holds it: verbatim, or a digest (NUL-led) when it could not fit a key.
+ * An id that is itself NUL-led is keyed by its digest too, so no id reads like another's digest
+ * (a custom text id may start with NUL). Indexes never order by related ids (the planner does
+ * not ask them), and a digest is a candidate the documents decide.
  */
 export function keyedID(text: string): string {
-  return Buffer.byteLength(text, 'utf8') <= LONGEST_PLAIN_RELATED_ID
+  return Buffer.byteLength(text, 'utf8') <= LONGEST_PLAIN_RELATED_ID && !text.startsWith('\u0000')
     ? text
     : `\u0000~${createHash('sha256').update(text, 'utf8').digest('hex')}`
 }
