@@ -11,14 +11,18 @@ import type { IndexDefinition } from './definitions.js'
  */
 const LONGEST_PLAIN_RELATED_ID = 1016
 
+/** How `keyedID` writes a digest: NUL, `~`, and the sha256 in hex. */
+const DIGEST_FORM = /^\u0000~[0-9a-f]{64}$/
+
 /**
  * A related id as an index holds it: verbatim, or a digest (NUL-led) when it could not fit a key.
- * An id that is itself NUL-led is keyed by its digest too, so no id reads like another's digest
- * (a custom text id may start with NUL). Indexes never order by related ids (the planner does
- * not ask them), and a digest is a candidate the documents decide.
+ * An id that is itself written like a digest (a custom text id may be) is keyed by its own
+ * digest, so no id reads like another's; other ids, NUL-led ones included, keep the keys earlier
+ * versions gave them. Indexes never order by related ids (the planner does not ask them), and a
+ * digest is a candidate the documents decide.
  */
 export function keyedID(text: string): string {
-  return Buffer.byteLength(text, 'utf8') <= LONGEST_PLAIN_RELATED_ID && !text.startsWith('\u0000')
+  return Buffer.byteLength(text, 'utf8') <= LONGEST_PLAIN_RELATED_ID && !DIGEST_FORM.test(text)
     ? text
     : `\u0000~${createHash('sha256').update(text, 'utf8').digest('hex')}`
 }

@@ -42,7 +42,7 @@ export function refuseNewMisfits(
       }
       const misfit = firstMisfit(definition, locales, after)
       // NaN and Infinity have their own error when stored (storage/toStorable.ts).
-      const unstorable = typeof misfit?.value === 'number'
+      const unstorable = typeof misfit?.value === 'number' && !Number.isFinite(misfit.value)
       if (misfit && !unstorable && !(before && firstMisfit(definition, locales, before))) {
         throw new ValidationError({
           collection: namespace.kind === 'collection' ? namespace.slug : undefined,

@@ -137,10 +137,12 @@ function fieldValue(
     case 'select':
     case 'text':
     case 'textarea':
-      // Not under a localized field: its value may be a map of locales this config lacks.
-      return ('hasMany' in field && field.hasMany) || localized
-        ? eachItem(value, toText)
-        : toSingleText(value)
+      if ('hasMany' in field && field.hasMany) {
+        return eachItem(value, toText)
+      }
+      // Under a localized field an object may be a map of locales this config lacks (kept); a
+      // list is one locale's value, stored as its JSON text as the SQL adapters store it.
+      return localized && !Array.isArray(value) ? toText(value) : toSingleText(value)
     case 'date':
       return toDate(value)
     case 'group':
@@ -390,6 +392,8 @@ export function transformWrite(
         out.version = versionData({ ...ctx, mode: 'update' }, namespace, value)
       } else if (key === 'parent' && namespace.kind === 'versions') {
         out.parent = idOfCollection(adapter, namespace.slug, value)
+      } else if (key === 'createdAt' || key === 'updatedAt') {
+        out[key] = toDate(value)
       } else if (VERSION_KEYS.has(key)) {
         out[key] = value
       }

@@ -11,6 +11,7 @@ import { matchDocuments } from '../read/matchDocuments.js'
 import { readDocument } from '../read/readDocument.js'
 import { generateID } from '../utilities/generateID.js'
 import { isPlainObject } from '../utilities/plainObject.js'
+import { toDate } from './transform/coerce.js'
 import { idOfCollection } from './transform/relations.js'
 import { performWrite } from './performWrite.js'
 import { afterOtherVersions, shiftedStamps } from './replayStamp.js'
@@ -43,13 +44,14 @@ export async function writeNewVersion(
   const doc: Doc = {
     id: generateID(),
     autosave: input.autosave,
-    createdAt: input.createdAt ?? now,
+    // A caller's Date (a plugin, an import) is stored in ISO form, as every other date.
+    createdAt: toDate(input.createdAt ?? now),
     latest: true,
     // As the parent collection stores its ids: Payload passes it as the request named it ('5').
     parent: idOfCollection(adapter, namespace.slug, input.parent),
     publishedLocale: input.publishedLocale,
     snapshot: input.snapshot,
-    updatedAt: input.updatedAt ?? now,
+    updatedAt: toDate(input.updatedAt ?? now),
     version: transformVersionData(adapter, namespace, input.version),
   }
   if (namespace.kind === 'globalVersions') {

@@ -2,7 +2,8 @@
  * A custom text id that spells the index key of another, longer id (`\u0000~` + its sha256, how
  * keyLimits.ts `keyedID` keys a related id too long for a key). Both documents exist; each
  * relationship query finds its own, through the indexes and from memory (before 2026-12-07 a
- * count of either gave 2, its value counter shared by both).
+ * count of either gave 2, its value counter shared by both; such an id is now keyed by its own
+ * digest).
  */
 import type { Config, DatabaseAdapterObj, Payload, Where } from 'payload'
 

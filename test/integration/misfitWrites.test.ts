@@ -7,7 +7,7 @@
  * `ValidationError` and stores nothing; a value the document already held (saved before the
  * field's type changed) is kept when the document is saved again.
  */
-import type { CollectionConfig, Config, DatabaseAdapterObj, Payload } from 'payload'
+import type { CollectionConfig, Config, DatabaseAdapterObj, Payload, Where } from 'payload'
 
 import { randomUUID } from 'node:crypto'
 import { ValidationError } from 'payload'
@@ -15,7 +15,7 @@ import { ValidationError } from 'payload'
 import type { DynamoDBAdapter } from '../../src/index.js'
 import type { Booted } from '../support/bootPayload.js'
 
-import { boot, bootOnTable, closeAll, THROUGH_INDEXES } from '../support/bootPayload.js'
+import { boot, bootBoth, bootOnTable, closeAll, THROUGH_INDEXES } from '../support/bootPayload.js'
 
 const items = (kind: 'number' | 'text'): CollectionConfig => ({
   slug: 'items',
@@ -139,5 +139,80 @@ describe('values of another type in indexed fields', () => {
     } finally {
       await Promise.all([older.destroy(), newer.destroy()])
     }
+  })
+})
+
+/** Values Payload's validation lets through, stored as db-sqlite stores them (none refused). */
+const lenient = (db: DatabaseAdapterObj): Config => ({
+  collections: [
+    {
+      slug: 'things',
+      fields: [
+        { name: 'title', type: 'text' },
+        { name: 'flag', type: 'checkbox', index: true },
+        { name: 'n', type: 'number', index: true },
+        { name: 'label', type: 'text', index: true, localized: true },
+      ],
+      versions: { drafts: true },
+    },
+  ],
+  db,
+  localization: { defaultLocale: 'en', locales: ['en', 'de'] },
+  logger: { options: { level: 'warn' } },
+  secret: 'misfit-writes-lenient',
+  telemetry: false,
+})
+
+describe('values Payload lets through', () => {
+  let dynamo: Booted
+  let sqlite: Booted
+  beforeAll(async () => {
+    ;[dynamo, sqlite] = await bootBoth(lenient, THROUGH_INDEXES)
+  })
+  afterAll(() => closeAll(dynamo, sqlite))
+
+  async function answers(payload: Payload) {
+    const created: unknown[] = []
+    for (const data of [
+      { flag: 0, title: 'zero' },
+      { flag: true, title: 'true' },
+      { flag: false, title: 'false' },
+      { label: ['a'], title: 'label list' },
+    ]) {
+      const doc = await payload.create({ collection: 'things', data: data as never })
+      created.push({ flag: doc.flag ?? null, label: doc.label ?? null, title: doc.title })
+    }
+    const counts: Record<string, number> = {}
+    const wheres: Record<string, Where> = {
+      'flag false': { flag: { equals: false } },
+      'flag true': { flag: { equals: true } },
+      'flag not true': { flag: { not_equals: true } },
+      'label list': { label: { equals: '["a"]' } },
+    }
+    for (const [name, where] of Object.entries(wheres)) {
+      counts[name] = (await payload.count({ collection: 'things', where })).totalDocs
+    }
+    // A plugin's or an import's version stamps given as Dates.
+    const { id } = await payload.create({ collection: 'things', data: { title: 'versioned' } })
+    const version = await payload.db.createVersion({
+      autosave: false,
+      collectionSlug: 'things',
+      createdAt: new Date('2024-01-01T00:00:00Z') as never,
+      parent: id,
+      req: {},
+      updatedAt: new Date('2024-01-02T00:00:00Z') as never,
+      versionData: { _status: 'draft', title: 'dated' } as never,
+    })
+    return { counts, created, stamps: [version.createdAt, version.updatedAt] }
+  }
+
+  it('are stored and counted as db-sqlite stores them', async () => {
+    const expected = await answers(sqlite.payload)
+    expect(expected.counts).toMatchObject({ 'flag false': 2, 'flag true': 1 })
+    expect(await answers(dynamo.payload)).toEqual(expected)
+    const report = await (dynamo.payload.db as unknown as DynamoDBAdapter).verifyIndexes({
+      collection: 'things',
+    })
+    expect(report.clean).toBe(true)
   })
 })

@@ -24,6 +24,10 @@ export function toSingleText(value: unknown): unknown {
 }
 
 export function toNumber(value: unknown): unknown {
+  // Payload's validation lets a boolean through; db-sqlite stores no value for it.
+  if (typeof value === 'boolean') {
+    return null
+  }
   if (typeof value === 'string') {
     if (value.trim() === '') {
       return null
@@ -56,6 +60,10 @@ export function toDate(value: unknown): unknown {
 export function toCheckbox(value: unknown): unknown {
   if (value === 'true') {
     return true
+  }
+  // As db-sqlite stores a number in a checkbox (Payload's validation lets 0 through).
+  if (typeof value === 'number' && Number.isFinite(value)) {
+    return value !== 0
   }
   if (value === 'false') {
     return false
