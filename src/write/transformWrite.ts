@@ -137,12 +137,7 @@ function fieldValue(
     case 'select':
     case 'text':
     case 'textarea':
-      if ('hasMany' in field && field.hasMany) {
-        return eachItem(value, toText)
-      }
-      // Under a localized field an object may be a map of locales this config lacks (kept); a
-      // list is one locale's value, stored as its JSON text as the SQL adapters store it.
-      return localized && !Array.isArray(value) ? toText(value) : toSingleText(value)
+      return 'hasMany' in field && field.hasMany ? eachItem(value, toText) : toSingleText(value)
     case 'date':
       return toDate(value)
     case 'group':
@@ -281,6 +276,8 @@ function fieldsValue(
         }
       }
       out[field.name] = perLocale
+    } else if (localized && unknownLocales(field, value)) {
+      out[field.name] = value
     } else {
       out[field.name] = fieldValue(ctx, field, value, fieldPath, parentLocalized || localized)
     }
@@ -329,6 +326,9 @@ function dottedValue(ctx: Context, fields: FlattenedField[], key: string, value:
           ]),
         )
       }
+      if (fieldLocalized && unknownLocales(field, value)) {
+        return value
+      }
       return fieldValue(ctx, field, value, key, localized || fieldLocalized)
     }
     if ((field.type !== 'group' && field.type !== 'tab') || fieldLocalized) {
@@ -340,6 +340,25 @@ function dottedValue(ctx: Context, fields: FlattenedField[], key: string, value:
   }
   return undefined
 }
+
+/**
+ * A localized text field's object that is no map of this config's locales: a map naming a locale
+ * the config lacks (kept as stored), not one value to store as its JSON text.
+ */
+function unknownLocales(field: FlattenedField, value: unknown): boolean {
+  return (
+    TEXT_TYPES.has(field.type) && !('hasMany' in field && field.hasMany) && isPlainObject(value)
+  )
+}
+
+const TEXT_TYPES: ReadonlySet<string> = new Set([
+  'code',
+  'email',
+  'radio',
+  'select',
+  'text',
+  'textarea',
+])
 
 function newContext(adapter: DynamoDBAdapter, mode: WriteMode): Context {
   const localization = adapter.payload.config.localization

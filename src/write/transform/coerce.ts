@@ -8,6 +8,11 @@ export function toText(value: unknown): unknown {
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
     return String(value)
   }
+  // Payload's validation lets a Date through: its ISO text (an invalid one no value), as stored
+  // it would be anyway, so the document a write returns holds text too.
+  if (isDate(value)) {
+    return Number.isNaN(value.getTime()) ? null : value.toISOString()
+  }
   // A lone surrogate becomes U+FFFD, as db-sqlite stores it (utilities/wellFormed.ts).
   return typeof value === 'string' ? wellFormedText(value) : value
 }
@@ -61,9 +66,9 @@ export function toCheckbox(value: unknown): unknown {
   if (value === 'true') {
     return true
   }
-  // As db-sqlite stores a number in a checkbox (Payload's validation lets 0 through).
-  if (typeof value === 'number' && Number.isFinite(value)) {
-    return value !== 0
+  // As db-sqlite stores a number in a checkbox (Payload's validation lets 0 and NaN through).
+  if (typeof value === 'number') {
+    return value !== 0 && !Number.isNaN(value)
   }
   if (value === 'false') {
     return false
