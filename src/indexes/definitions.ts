@@ -1,5 +1,7 @@
 import type { FlattenedField, Payload } from 'payload'
 
+import { fieldShouldBeLocalized } from 'payload/shared'
+
 import type { Namespace } from '../namespaces.js'
 import type { DynamoDBAdapter } from '../types.js'
 
@@ -78,7 +80,9 @@ function walkFields(fields: FlattenedField[], walk: Walk): Walked[] {
     const marked = localization && Boolean('localized' in field && field.localized)
     const localized = parentLocalized || marked
     const path = `${prefix}${field.name}`
-    const ownLocalized = marked && !parentLocalized
+    // Nested in a localized field, its own locales only under Payload's compatibility flag.
+    const ownLocalized =
+      marked && fieldShouldBeLocalized({ field, parentIsLocalized: parentLocalized })
     const localizedPath = `${localizedPrefix}${field.name}${ownLocalized ? '.<locale>' : ''}`
     if (field.type === 'group' || field.type === 'tab' || field.type === 'array') {
       const nested = walkFields(field.flattenedFields, {

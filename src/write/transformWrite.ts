@@ -1,5 +1,7 @@
 import type { FlattenedField } from 'payload'
 
+import { fieldShouldBeLocalized } from 'payload/shared'
+
 import type { Namespace } from '../namespaces.js'
 import type { DynamoDBAdapter } from '../types.js'
 import type { Context, Reference, TransformResult, WriteMode } from './transform/context.js'
@@ -257,7 +259,11 @@ function fieldsValue(
     // function is never a value to store.
     const given = ownValue(data, field.name)
     const value = typeof given === 'function' ? undefined : given
-    const localized = Boolean(field.localized) && !parentLocalized && ctx.localeCodes.size > 0
+    // Payload's rule (a localized field in a localized parent holds its own locales only under
+    // its `allowLocalizedWithinLocalized` compatibility flag), as reads and queries apply it.
+    const localized =
+      ctx.localeCodes.size > 0 &&
+      fieldShouldBeLocalized({ field, parentIsLocalized: parentLocalized })
     if (value === undefined) {
       if (ctx.mode === 'create' && !localized) {
         const fallback = defaultFor(ctx, field, fieldPath)
@@ -312,7 +318,7 @@ function dottedValue(ctx: Context, fields: FlattenedField[], key: string, value:
       return undefined
     }
     const fieldLocalized: boolean =
-      Boolean(field.localized) && !localized && ctx.localeCodes.size > 0
+      ctx.localeCodes.size > 0 && fieldShouldBeLocalized({ field, parentIsLocalized: localized })
     const rest = segments.slice(index + 1)
     if (fieldLocalized && rest.length === 1 && ctx.localeCodes.has(rest[0])) {
       return fieldValue(ctx, field, value, key, true)
