@@ -12,7 +12,9 @@ import type { IndexDefinition } from './definitions.js'
 const LONGEST_PLAIN_RELATED_ID = 1016
 
 /** How `keyedID` writes a digest: NUL, `~`, and the sha256 in hex. */
-const DIGEST_FORM = /^\u0000~[0-9a-f]{64}$/
+const DIGEST_PREFIX = '\u0000~'
+const isDigestForm = (text: string): boolean =>
+  text.startsWith(DIGEST_PREFIX) && /^[0-9a-f]{64}$/.test(text.slice(DIGEST_PREFIX.length))
 
 /**
  * A related id as an index holds it: verbatim, or a digest (NUL-led) when it could not fit a key.
@@ -22,9 +24,9 @@ const DIGEST_FORM = /^\u0000~[0-9a-f]{64}$/
  * digest is a candidate the documents decide.
  */
 export function keyedID(text: string): string {
-  return Buffer.byteLength(text, 'utf8') <= LONGEST_PLAIN_RELATED_ID && !DIGEST_FORM.test(text)
+  return Buffer.byteLength(text, 'utf8') <= LONGEST_PLAIN_RELATED_ID && !isDigestForm(text)
     ? text
-    : `\u0000~${createHash('sha256').update(text, 'utf8').digest('hex')}`
+    : `${DIGEST_PREFIX}${createHash('sha256').update(text, 'utf8').digest('hex')}`
 }
 
 /** DynamoDB's limit on a sort key, in UTF-8 bytes. */

@@ -118,8 +118,7 @@ describe.each([
     })
     const expected = [...SEED]
       .sort(
-        (a, b) =>
-          (a.value ?? '').localeCompare(b.value ?? '') || a.title.localeCompare(b.title),
+        (a, b) => (a.value ?? '').localeCompare(b.value ?? '') || a.title.localeCompare(b.title),
       )
       .map((doc) => doc.title)
     expect(found.docs.map((doc) => doc.title)).toEqual(expected)
