@@ -1,7 +1,6 @@
-import { isDate } from 'node:util/types'
-
 import { isLiteral } from './literalValues.js'
 import { ownValue } from '../utilities/ownValue.js'
+import { isPlainObject } from '../utilities/plainObject.js'
 
 /**
  * Applies Payload's update data to a stored document. Top-level keys replace what was there (as
@@ -39,10 +38,6 @@ function applyAtPath(current: unknown, segments: string[], value: unknown): unkn
   const base: Record<string, unknown> = isPlainObject(current) ? { ...current } : {}
   base[head] = applyAtPath(base[head], rest, value)
   return base
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !isDate(value)
 }
 
 function hasOperator(value: unknown): boolean {

@@ -30,12 +30,16 @@ export function refuseNewMisfits(
   req?: Partial<PayloadRequest>,
 ): void {
   const locales = localeCodes(adapter)
+  // Per namespace, once per write (a bulk update brings many changes of one namespace).
+  const declaredBy = new Map<string, Set<string>>()
   for (const change of changes) {
     const { after, before, namespace } = change
     if (!after) {
       continue
     }
-    const declared = new Set(indexesOf(adapter, namespace).map(legacySignature))
+    const declared =
+      declaredBy.get(namespace.pk) ?? new Set(indexesOf(adapter, namespace).map(legacySignature))
+    declaredBy.set(namespace.pk, declared)
     for (const definition of maintainedIndexes(adapter, namespace)) {
       if (!declared.has(legacySignature(definition))) {
         continue

@@ -11,7 +11,7 @@ export function toText(value: unknown): unknown {
   // Payload's validation lets a Date through: its ISO text (an invalid one no value), as stored
   // it would be anyway, so the document a write returns holds text too.
   if (isDate(value)) {
-    return Number.isNaN(value.getTime()) ? null : value.toISOString()
+    return toDate(value)
   }
   // A lone surrogate becomes U+FFFD, as db-sqlite stores it (utilities/wellFormed.ts).
   return typeof value === 'string' ? wellFormedText(value) : value
