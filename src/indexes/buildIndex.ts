@@ -16,7 +16,7 @@ import {
   MAX_TRANSACTION_ACTIONS,
   transactWrite,
 } from '../transactions/transactWrite.js'
-import { valuesAtPath } from '../utilities/valuesAtPath.js'
+import { assertNoDuplicates } from './buildChecks.js'
 import { buildCalledOff } from './buildRecordGuard.js'
 import {
   buildProgress,
@@ -30,54 +30,6 @@ import { indexLargeDocument } from './buildLargeDocument.js'
 import { Misfits } from './misfits.js'
 import { localeCodes } from './registry.js'
 import { type CounterDelta, counterDeltas, countedIndexes, coverageToken } from './valueCounters.js'
-
-/** A unique index cannot be built over data that holds the same value twice. */
-export async function assertNoDuplicates(
-  adapter: DynamoDBAdapter,
-  namespace: Namespace,
-  definitions: IndexDefinition[],
-): Promise<void> {
-  const unique = definitions.filter((definition) => definition.unique)
-  if (unique.length === 0) {
-    return
-  }
-  const holders = new Map<string, { definition: IndexDefinition; ids: string[]; value: string }>()
-  for await (const page of iteratePartition(adapter, namespace.pk)) {
-    for (const doc of page.docs) {
-      for (const marker of uniqueMarkers(namespace, unique, localeCodes(adapter), doc)) {
-        const name = `${marker.pk}\u0000${marker.sk}`
-        const holder = holders.get(name) ?? {
-          definition: marker.definition,
-          ids: [],
-          value: describeValue(doc, marker.definition),
-        }
-        holder.ids.push(String(doc.id))
-        holders.set(name, holder)
-      }
-    }
-  }
-  const duplicates = [...holders.values()].filter((holder) => holder.ids.length > 1)
-  if (duplicates.length > 0) {
-    const lines = duplicates
-      .slice(0, 20)
-      .map(
-        (dup) =>
-          `${dup.definition.parts.map((part) => part.path).join(', ')} = ${dup.value}: documents ${dup.ids.join(', ')}`,
-      )
-    throw new APIError(
-      `Cannot build the unique index "${duplicates[0].definition.name}" of ${namespace.kind} "${namespace.slug}": ${duplicates.length} value(s) are held by more than one document. Nothing was changed. Make the values unique, then build again.\n${lines.join('\n')}`,
-      409,
-      { duplicates: duplicates.map(({ ids, value }) => ({ ids, value })) },
-      true,
-    )
-  }
-}
-
-function describeValue(doc: Doc, definition: IndexDefinition): string {
-  return definition.parts
-    .map((part) => JSON.stringify(valuesAtPath(doc, part.path).filter((v) => v !== undefined)))
-    .join(' + ')
-}
 
 type DocumentWrite = {
   actions: WriteAction[]

@@ -9,15 +9,19 @@ import { localeCodes } from './registry.js'
 
 /**
  * Deletes every entry, marker and value counter of indexes no longer in the config (by name, every
- * locale; counters of every epoch up to the current one, `kinds` to narrow it).
+ * locale; counters of every epoch up to the current one, `kinds` to narrow it). With `locales`,
+ * only the items of those locales (ones the config no longer has).
  */
 export async function dropIndexItems(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
   names: string[],
-  kinds?: (name: string) => string[],
+  options: { kinds?: (name: string) => string[]; locales?: string[] } = {},
 ): Promise<void> {
-  const suffixes = ['', ...localeCodes(adapter).map((locale) => `#${encodeName(locale)}`)]
+  const { kinds, locales } = options
+  const suffixes = locales
+    ? locales.map((locale) => `#${encodeName(locale)}`)
+    : ['', ...localeCodes(adapter).map((locale) => `#${encodeName(locale)}`)]
   const epochs = counterEpochs(adapter, namespace)
   const everyKind = (name: string) => [
     'I',

@@ -55,35 +55,42 @@ export function buildsInPlace(definition: IndexDefinition, signature: string): b
 }
 
 /**
- * Whether an index recorded as built with `signature` is the definition with fewer locales: the
- * config added locales (and removed none). Its entries and markers in the recorded locales are
- * the definition's, so it is rebuilt in place (rebuild.ts): its markers go on refusing taken
- * values meanwhile, where dropping it first would leave its unique values unguarded.
+ * Whether an index recorded as built with `signature` is the definition in other locales: the
+ * config added or removed locales, nothing else. Its entries and markers in the locales both
+ * name are the definition's, so it is rebuilt in place (rebuild.ts): its markers go on refusing
+ * taken values meanwhile, where dropping it first would leave its unique values unguarded.
+ * Returns the recorded locales the config no longer has (their items are deleted after), or
+ * undefined when the index is not such a change.
  */
-export function addsLocalesOnly(definition: IndexDefinition, signature: string): boolean {
+export function changesLocalesOnly(
+  definition: IndexDefinition,
+  signature: string,
+): string[] | undefined {
   const locales = definition.locales
   if (!locales) {
-    return false
+    return undefined
   }
   let parsed: unknown
   try {
     parsed = JSON.parse(signature)
   } catch {
-    return false
+    return undefined
   }
   if (!Array.isArray(parsed) || parsed.length === 0) {
-    return false
+    return undefined
   }
   const last: unknown = parsed[parsed.length - 1]
   if (!Array.isArray(last) || last[0] !== 'locales') {
-    return false
+    return undefined
   }
-  const recorded = last.slice(1) as unknown[]
-  return (
-    JSON.stringify(parsed.slice(0, -1)) === legacySignature(definition) &&
-    recorded.length < locales.length &&
-    recorded.every((locale) => locales.includes(locale as string))
-  )
+  const recorded = last.slice(1).map(String)
+  if (
+    JSON.stringify(parsed.slice(0, -1)) !== legacySignature(definition) ||
+    JSON.stringify(recorded) === JSON.stringify(locales)
+  ) {
+    return undefined
+  }
+  return recorded.filter((locale) => !locales.includes(locale))
 }
 
 /** What decides the keys of an index's entries and markers. */

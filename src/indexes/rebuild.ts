@@ -4,7 +4,8 @@ import type { IndexDefinition } from './definitionTypes.js'
 
 import { collectionNamespace, versionsNamespace } from '../namespaces.js'
 import { iteratePartition } from '../storage/documentStore.js'
-import { assertNoDuplicates, indexDocuments } from './buildIndex.js'
+import { assertNoDuplicates } from './buildChecks.js'
+import { indexDocuments } from './buildIndex.js'
 import { dropIndexItems } from './dropIndexItems.js'
 import {
   counterEpochs,
@@ -119,9 +120,11 @@ export async function rebuildInPlace(
     )
   }
   // The previous epoch's counters: no writer moves them any more, no query reads them.
-  await dropIndexItems(adapter, namespace, counted, (name) => {
-    const previous = (epochs.get(name) ?? 0) - 1
-    return previous < 0 ? [] : [previous === 0 ? 'K' : `K~${previous}`]
+  await dropIndexItems(adapter, namespace, counted, {
+    kinds: (name) => {
+      const previous = (epochs.get(name) ?? 0) - 1
+      return previous < 0 ? [] : [previous === 0 ? 'K' : `K~${previous}`]
+    },
   })
   // Every index of the config is now complete: the planner may read them.
   const built = new Map(

@@ -7,7 +7,8 @@ import type { DynamoDBAdapter } from '../types.js'
 import { DOCUMENT_SK_PREFIX } from '../keys/itemKeys.js'
 import { collectionNamespace, globalVersionsNamespace, versionsNamespace } from '../namespaces.js'
 import { send } from '../storage/send.js'
-import { assertNoDuplicates, buildIndexes } from './buildIndex.js'
+import { assertNoDuplicates } from './buildChecks.js'
+import { buildIndexes } from './buildIndex.js'
 import { dropIndexItems } from './dropIndexItems.js'
 import {
   builtAs,
@@ -20,7 +21,7 @@ import {
 } from './buildState.js'
 import { buildCalledOff, stillDefinedCondition } from './buildRecordGuard.js'
 import { announceIndexChange, recordedDefinitions } from './indexRecord.js'
-import { addsLocalesOnly } from './indexSignature.js'
+import { changesLocalesOnly } from './indexSignature.js'
 import { rebuildInPlace } from './rebuild.js'
 import { indexesOf } from './registry.js'
 import { indexDropWait } from './stateFreshness.js'
@@ -111,7 +112,7 @@ async function compare(
             definition &&
             (builtAs(definition, signature) ||
               buildsInPlace(definition, signature) ||
-              addsLocalesOnly(definition, signature))
+              changesLocalesOnly(definition, signature))
           )
         )
       })
@@ -217,15 +218,26 @@ export async function syncIndexes(
       // their turn.
       await announceIndexChange(adapter, namespace, { defined: definitions })
     }
-    // Locales added: rebuilt in place together (one wait, one pass), their markers refusing
-    // taken values throughout.
-    const localesAdded = definitions.filter((definition) => {
+    // Locales added or removed: rebuilt in place together (one wait, one pass), their markers
+    // refusing taken values throughout; then the removed locales' items go.
+    const removedLocales = new Map<string, string[]>()
+    for (const definition of definitions) {
       const recordedAs = changes.built?.get(definition.name)
-      return recordedAs !== undefined && addsLocalesOnly(definition, recordedAs)
-    })
-    if (localesAdded.length > 0) {
+      const removed =
+        recordedAs === undefined ? undefined : changesLocalesOnly(definition, recordedAs)
+      if (removed) {
+        removedLocales.set(definition.name, removed)
+      }
+    }
+    const localesChanged = definitions.filter((definition) => removedLocales.has(definition.name))
+    if (localesChanged.length > 0) {
       try {
-        await rebuildInPlace(adapter, namespace, localesAdded)
+        await rebuildInPlace(adapter, namespace, localesChanged)
+        for (const [name, locales] of removedLocales) {
+          if (locales.length > 0) {
+            await dropIndexItems(adapter, namespace, [name], { locales })
+          }
+        }
       } catch (error) {
         if (options.throwOnError !== false) {
           throw error
@@ -234,7 +246,7 @@ export async function syncIndexes(
       }
     }
     for (const definition of definitions) {
-      if (localesAdded.includes(definition)) {
+      if (localesChanged.includes(definition)) {
         continue
       }
       try {
@@ -293,9 +305,10 @@ export async function syncIndexes(
 
 /**
  * An index made unique (or a unique one given another shape) is dropped before it is built
- * again; over values several documents hold, that build would fail with the old shape gone, its
- * queries reading the whole collection in every process. Checked first: the index keeps its
- * old shape (processes of the older config go on reading it) and the failure says what to fix.
+ * again; over values several documents hold, or values stored in another type than its new
+ * shape keys (a field's type changed), that build would fail with the old shape gone: no process
+ * of any config would refuse taken values any more. Checked first: the index keeps its old shape
+ * (processes of the older config go on reading it and refusing) and the failure says what to fix.
  */
 async function keepShapeOverDuplicates(
   adapter: DynamoDBAdapter,
@@ -312,7 +325,7 @@ async function keepShapeOverDuplicates(
     return
   }
   try {
-    await assertNoDuplicates(adapter, changes.namespace, reshaped)
+    await assertNoDuplicates(adapter, changes.namespace, reshaped, { misfits: true })
   } catch (error) {
     const names = new Set(reshaped.map((definition) => definition.name))
     changes.pending = changes.pending.filter((name) => !names.has(name))

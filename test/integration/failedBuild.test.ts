@@ -9,7 +9,7 @@
  * A build or a rebuild whose index a process of another config drops before the build is recorded
  * must not be recorded as built: nobody maintains the index any more.
  */
-import type { Config, DatabaseAdapterObj, Payload } from 'payload'
+import type { Config, DatabaseAdapterObj, Field, Payload } from 'payload'
 
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb'
 import { randomUUID } from 'node:crypto'
@@ -430,5 +430,57 @@ describe('index builds that fail part way or are called off', () => {
     expect((await unique.count({ collection: 'items', where })).totalDocs).toBe(2)
     expect((await adapterOf(unique).syncIndexes({ dryRun: true })).pending).toContain('items/code')
     expect((await adapterOf(plain).verifyIndexes({ collection: 'items' })).clean).toBe(true)
+  }, 120_000)
+
+  it('a unique index given another type over values stored in the old one keeps its old shape: taken values stay refused', async () => {
+    const typed =
+      (type: 'number' | 'text') =>
+      (db: DatabaseAdapterObj): Config => ({
+        collections: [
+          {
+            slug: 'items',
+            fields: [
+              {
+                name: 'code',
+                type,
+                unique: true,
+              } as Field,
+            ],
+          },
+        ],
+        db,
+        secret: 'failed-build-secret',
+        telemetry: false,
+      })
+    const table = `failed-build-retyped-${randomUUID()}`
+    const text = await bootOnTable(typed('text'), table, { buildIndexes: true, readCache: false })
+    started.push(text)
+    for (const code of ['1', '2', 'x']) {
+      await text.create({ collection: 'items', data: { code } })
+    }
+    const numbers = await bootOnTable(typed('number'), table, {
+      buildIndexes: false,
+      readCache: false,
+    })
+    started.push(numbers)
+    const markers = () => scanCount(adapterOf(text), 'pk = :pk', { ':pk': { S: 'C#items#U#code' } })
+    expect(await markers()).toBe(3)
+
+    // Before: checked for duplicates only, the old shape was dropped, the build then failed on
+    // the texts, and no process of either config refused a taken value any more.
+    await expect(adapterOf(numbers).syncIndexes()).rejects.toThrow(
+      /Cannot build the index "code".*in another type/s,
+    )
+    expect(await markers()).toBe(3)
+    expect((await adapterOf(numbers).syncIndexes({ dryRun: true })).pending).toContain('items/code')
+    expect((await adapterOf(text).verifyIndexes({ collection: 'items' })).clean).toBe(true)
+    await expect(text.create({ collection: 'items', data: { code: 'x' } })).rejects.toMatchObject({
+      name: 'ValidationError',
+    })
+    await numbers.create({ collection: 'items', data: { code: 7 } })
+    await expect(numbers.create({ collection: 'items', data: { code: 7 } })).rejects.toMatchObject({
+      name: 'ValidationError',
+    })
+    expect((await text.count({ collection: 'items' })).totalDocs).toBe(4)
   }, 120_000)
 })

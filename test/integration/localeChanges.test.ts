@@ -21,6 +21,7 @@ import type { DynamoDBAdapter } from '../../src/index.js'
 import { testDynamoAdapter, THROUGH_INDEXES } from '../support/bootPayload.js'
 import { setEnv } from '../support/env.js'
 import { watchSends } from '../support/journalItems.js'
+import { scanCount } from '../support/tableScan.js'
 
 const config = (locales: string[], db: DatabaseAdapterObj): Config => ({
   collections: [
@@ -427,6 +428,105 @@ describe('a locale added to the config of a table that holds documents', () => {
       where: { code: { equals: 'u1' } },
     })
     expect(german.totalDocs).toBe(1)
+    await expectClean(newer)
+    await expectClean(older)
+  })
+})
+
+describe('a locale removed from the config of a table that holds documents', () => {
+  const opened: Payload[] = []
+  afterAll(async () => {
+    await Promise.all(opened.map((payload) => payload.destroy()))
+  })
+
+  /** Index items (entries, markers, value counts) of the posts in German. */
+  const germanItems = (db: DynamoDBAdapter) =>
+    scanCount(db, 'begins_with(pk, :posts) AND contains(pk, :german)', {
+      ':german': { S: '#de' },
+      ':posts': { S: 'C#posts#' },
+    })
+
+  it("its localized indexes are rebuilt in place: unique values stay refused throughout, the locale's items go", async () => {
+    const table = `locales-${randomUUID()}`
+    const older = await start(['en', 'es', 'de'], testDynamoAdapter(table, THROUGH_INDEXES))
+    opened.push(older)
+    for (let i = 0; i < 5; i++) {
+      const doc = await older.create({
+        collection: 'posts',
+        data: { code: `u${i}`, plain: `p${i}`, rank: i, title: `en-${i}` },
+        locale: 'en',
+      })
+      await older.update({
+        id: doc.id,
+        collection: 'posts',
+        data: { code: `d${i}`, rank: 20 + i, title: `de-${i}` },
+        locale: 'de',
+      })
+    }
+    const newer = await start(
+      ['en', 'es'],
+      testDynamoAdapter(table, { ...THROUGH_INDEXES, buildIndexes: false }),
+    )
+    opened.push(newer)
+    const db = newer.db as unknown as DynamoDBAdapter
+    expect(await germanItems(db)).toBeGreaterThan(0)
+    // Before: "of another shape", dropped first, and a value taken meanwhile made the build fail
+    // with no index left to refuse the next one.
+    const dry = await db.syncIndexes({ dryRun: true })
+    expect(dry.stale).toEqual([])
+    expect([...dry.pending].sort()).toEqual(['posts/code', 'posts/rank', 'posts/title'])
+
+    // Once the sync writes its first document's items, each process tries to take a code.
+    const attempts: Promise<unknown>[] = []
+    const take = (payload: Payload, code: string) =>
+      payload.create({ collection: 'posts', data: { code }, locale: 'en' }).then(
+        () => 'stored',
+        (error: Error) => error.name,
+      )
+    const watch = watchSends(db, async (command) => {
+      const items = (command.input as { TransactItems?: { Put?: { Item?: { pk?: unknown } } }[] })
+        .TransactItems
+      if (
+        attempts.length === 0 &&
+        items?.some((item) => String(item.Put?.Item?.pk).includes('#I#'))
+      ) {
+        attempts.push(take(older, 'u4'), take(newer, 'u3'))
+        await Promise.all(attempts)
+      }
+    })
+    try {
+      await db.syncIndexes()
+    } finally {
+      watch.restore()
+    }
+    expect(await Promise.all(attempts)).toEqual(['ValidationError', 'ValidationError'])
+    expect(await db.syncIndexes({ dryRun: true })).toEqual({ pending: [], stale: [] })
+    expect(await germanItems(db)).toBe(0)
+    expect(await take(newer, 'u1')).toBe('ValidationError')
+    expect(await take(older, 'u2')).toBe('ValidationError')
+    expect(await take(newer, 'u9')).toBe('stored')
+
+    // Through the rebuilt indexes: every English and Spanish answer as the documents say.
+    const codes = await newer.find({
+      collection: 'posts',
+      depth: 0,
+      locale: 'en',
+      sort: '-rank',
+      where: { code: { in: ['u0', 'u2', 'u4', 'u9'] } },
+    })
+    expect(codes.docs.map((doc) => doc.code)).toEqual(['u4', 'u2', 'u0', 'u9'])
+    const ranked = await newer.count({
+      collection: 'posts',
+      locale: 'en',
+      where: { rank: { greater_than_equal: 1 } },
+    })
+    expect(ranked.totalDocs).toBe(4)
+    const spanish = await newer.count({
+      collection: 'posts',
+      locale: 'es',
+      where: { title: { exists: true } },
+    })
+    expect(spanish.totalDocs).toBe(0)
     await expectClean(newer)
     await expectClean(older)
   })
