@@ -21,7 +21,15 @@ export { RevisionConflict } from './groups.js'
 export async function commitChanges(
   adapter: DynamoDBAdapter,
   changes: DocumentChange[],
-  options: { req?: Partial<PayloadRequest>; writeID?: string } = {},
+  options: {
+    /**
+     * Judges the changes again once the table's index record was found moved on (nothing of
+     * them written yet): a refusal there fails the write whole.
+     */
+    onIndexesReloaded?: (changes: DocumentChange[]) => void
+    req?: Partial<PayloadRequest>
+    writeID?: string
+  } = {},
 ): Promise<void> {
   const writeID = options.writeID ?? randomUUID()
   await findLegacyOverflows(adapter, changes)
@@ -33,13 +41,21 @@ export async function commitChanges(
   }
   if (groups.length === 1) {
     try {
-      await writeGroup(adapter, groups[0], writeID, options.req)
+      await writeGroup(
+        adapter,
+        groups[0],
+        writeID,
+        options.req,
+        undefined,
+        options.onIndexesReloaded,
+      )
     } catch (error) {
       if (!(error instanceof GroupOutgrown)) {
         throw error
       }
       // Indexes recorded meanwhile made it more than 100 items (nothing was written): the
       // journal takes it, packed with their entries.
+      options.onIndexesReloaded?.(changes)
       await commitJournaled(adapter, changes, writeID, options.req)
     }
   }

@@ -219,6 +219,8 @@ export async function writeGroup(
   writeID: string,
   req?: Partial<PayloadRequest>,
   extra?: WriteAction,
+  /** Called with the changes once they are grouped again over indexes recorded meanwhile. */
+  onRegroup?: (changes: DocumentChange[]) => void,
 ): Promise<void> {
   let group = written
   // Held namespaces are not answered from memory while their write is in flight (leases/).
@@ -257,6 +259,7 @@ export async function writeGroup(
           continue
         }
         group = regroup(adapter, group, writeID, extra)
+        onRegroup?.(group.changes)
       }
     }
     failed = false

@@ -22,8 +22,7 @@ import { LocksKept } from './journaledCommit.js'
 import { unlockDocuments } from './documentLocks.js'
 import { IdTaken } from './takenCreates.js'
 import { type LockHolders, lockedByOthers } from './lockWaits.js'
-import { refuseNewMisfits } from './refuseMisfits.js'
-import { assertNoRepeatedUniqueValues, assertNoSharedNewUniqueValues } from './repeatedValues.js'
+import { refuseInvalidChanges } from './changeChecks.js'
 
 /** How often a write whose documents moved on meanwhile is computed again before giving up. */
 export const REVISION_ATTEMPTS = 25
@@ -68,9 +67,7 @@ export async function performWrite(
     for (let attempt = 1; ; attempt++) {
       const mark = transaction.stagingMark
       const changes = await step()
-      refuseNewMisfits(adapter, changes, req)
-      assertNoRepeatedUniqueValues(adapter, changes, req)
-      assertNoSharedNewUniqueValues(adapter, changes, req)
+      refuseInvalidChanges(adapter, changes, req)
       await Promise.all([
         checks,
         checkUniqueInTransaction(adapter, transaction, changes, req, read),
@@ -162,15 +159,17 @@ async function attemptWrites(
     if (changes.length === 0) {
       return
     }
-    refuseNewMisfits(adapter, changes, options.req)
-    assertNoRepeatedUniqueValues(adapter, changes, options.req)
-    assertNoSharedNewUniqueValues(adapter, changes, options.req)
+    refuseInvalidChanges(adapter, changes, options.req)
     const writeID = kept.writeID ?? randomUUID()
     // The commit beats on the journal itself from here.
     kept.heartbeat?.stop()
     kept.heartbeat = undefined
     try {
-      await commitChanges(adapter, changes, { req: options.req, writeID })
+      await commitChanges(adapter, changes, {
+        onIndexesReloaded: (reloaded) => refuseInvalidChanges(adapter, reloaded, options.req),
+        req: options.req,
+        writeID,
+      })
       // What it wrote no longer carries the lock; what it kept beside that is released after.
       changes.forEach((change) => kept.keys.delete(keyString(change.key)))
       return

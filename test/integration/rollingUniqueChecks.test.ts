@@ -1,0 +1,93 @@
+/**
+ * A process of the older config writes right after a process of the newer one built a unique
+ * index over an array field: its write fails on the moved index record, is grouped again with the
+ * new index's markers, and is sent again. A document repeating a value in two of its rows must be
+ * refused there too (as every later write of either config refuses it, and db-sqlite does):
+ * before, the checks ran only before the first attempt, so the repetition was stored.
+ */
+import type { Config, DatabaseAdapterObj, Payload } from 'payload'
+
+import { randomUUID } from 'node:crypto'
+
+import type { DynamoDBAdapter } from '../../src/index.js'
+
+import { bootOnTable } from '../support/bootPayload.js'
+import { useIndexStateMaxAge } from '../support/indexStateAge.js'
+
+useIndexStateMaxAge(300)
+
+const adapterOf = (payload: Payload) => payload.db as unknown as DynamoDBAdapter
+
+const config =
+  (unique: boolean) =>
+  (db: DatabaseAdapterObj): Config => ({
+    collections: [
+      {
+        slug: 'posts',
+        fields: [
+          { name: 'title', type: 'text' },
+          { name: 'rows', type: 'array', fields: [{ name: 'sku', type: 'text', unique }] },
+        ],
+      },
+    ],
+    db,
+    secret: 'rolling-unique-checks',
+    telemetry: false,
+  })
+
+const outcome = (write: Promise<unknown>) =>
+  write.then(
+    () => 'stored',
+    (error: Error) => error.name,
+  )
+
+describe('a process of the older config writing just after a unique index was built', () => {
+  const started: Payload[] = []
+  afterAll(async () => {
+    await Promise.all(started.map((payload) => payload.destroy()))
+  })
+
+  it('refuses a value repeated within one document, on its first write after the build', async () => {
+    const table = `rolling-unique-${randomUUID()}`
+    const older = await bootOnTable(config(false), table, { buildIndexes: false, readCache: false })
+    started.push(older)
+    await older.create({ collection: 'posts', data: { rows: [{ sku: 's0' }], title: 'seed' } })
+    const newer = await bootOnTable(config(true), table, { buildIndexes: false, readCache: false })
+    started.push(newer)
+    await adapterOf(newer).syncIndexes()
+
+    // The older process has not read the record since the build: its first write finds it moved.
+    expect(
+      await outcome(
+        older.create({
+          collection: 'posts',
+          data: { rows: [{ sku: 'a' }, { sku: 'a' }], title: 'repeated rows' },
+        }),
+      ),
+    ).toBe('ValidationError')
+    expect(
+      await outcome(
+        older.create({ collection: 'posts', data: { rows: [{ sku: 's0' }], title: 'taken' } }),
+      ),
+    ).toBe('ValidationError')
+    expect(
+      await outcome(
+        newer.create({
+          collection: 'posts',
+          data: { rows: [{ sku: 'c' }, { sku: 'c' }], title: 'newer repeated' },
+        }),
+      ),
+    ).toBe('ValidationError')
+    const { docs } = await newer.find({ collection: 'posts', depth: 0 })
+    expect(docs.map((doc) => doc.title)).toEqual(['seed'])
+    await older.create({
+      collection: 'posts',
+      data: { rows: [{ sku: 'a' }, { sku: 'b' }], title: 'ok' },
+    })
+    expect(
+      (await newer.count({ collection: 'posts', where: { 'rows.sku': { equals: 'a' } } }))
+        .totalDocs,
+    ).toBe(1)
+    expect((await adapterOf(newer).verifyIndexes({ collection: 'posts' })).clean).toBe(true)
+  })
+})
