@@ -14,9 +14,8 @@ import { isNullish, sqlCompare, toInstant } from './sqlValues.js'
  *   remaining ties (in the fallback's direction) so the order is deterministic;
  * - a string sort is ONE path (`'a,b'` is not split; unknown paths are ignored);
  * - NULLs first ascending, last descending; text by BINARY collation; dates as instants;
- * - multi-valued paths (array rows, `locale: 'all'`) sort by their smallest value ascending and
- *   largest descending; hasMany number/text/relationship fields, polymorphic relationships and
- *   points are ignored, as in sqlite (hasMany selects are sorted by their smallest/largest value);
+ * - multi-valued paths (array rows, hasMany fields, `locale: 'all'`) sort by their smallest
+ *   value ascending and largest descending; polymorphic relationships and points are ignored;
  *   a sub-path of a hasMany relationship (`movies.name`) sorts by the related documents' values.
  */
 
@@ -36,12 +35,13 @@ const pickExtreme = (values: unknown[], desc: boolean): unknown => {
   return best
 }
 
-/** db-sqlite ignores sorts on hasMany number/text/relationship fields but sorts hasMany selects. */
+/**
+ * hasMany fields sort by their smallest value ascending, largest descending (db-sqlite orders by
+ * one of their rows, which gives the same order to documents holding one value, and puts those
+ * holding none first ascending, last descending).
+ */
 const sortable = (path: ResolvedPath): boolean =>
-  (!path.hasMany || path.field?.type === 'select') &&
-  path.kind !== 'poly' &&
-  path.kind !== 'point' &&
-  path.kind !== 'container'
+  path.kind !== 'poly' && path.kind !== 'point' && path.kind !== 'container'
 
 const normalize = (path: ResolvedPath, v: unknown): unknown =>
   path.kind === 'date' && !isNullish(v) ? (toInstant(v) ?? v) : v

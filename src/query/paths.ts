@@ -345,6 +345,11 @@ export const resolvePath = (ctx: PathContext, path: string): ResolvedPath => {
           return { ...base, get: (doc, b) => one(relationID(elem(doc, b))), kind: 'relationship' }
         }
         const rest = segments.slice(i + 1)
+        if (!poly && rest.length === 1 && rest[0] === 'id') {
+          // The relationship's own value, as db-sqlite reads `author.id` (its column, not a join
+          // to the related row): a document without one is NULL there, not a missing related row.
+          return { ...base, get: (doc, b) => one(relationID(elem(doc, b))), kind: 'relationship' }
+        }
         if (poly) {
           if (rest.length !== 1 || (rest[0] !== 'value' && rest[0] !== 'relationTo')) {
             throw new InvalidPathError(path)

@@ -116,6 +116,11 @@ export const sanitizeList = (
   let list: unknown[]
   if (typeof x === 'string') {
     list = createArrayFromCommaDelineated(x)
+    if (path.kind === 'number') {
+      // A query string's list (REST `in=5,7`): read as db-sqlite reads it, by parseFloat
+      // ('5abc' is 5, '0x10' is 0); a list given as an array is compared as given.
+      list = list.map((el) => parseFloat(String(el)))
+    }
   } else if (typeof x === 'number') {
     list = [x]
   } else if (Array.isArray(x)) {
@@ -129,6 +134,14 @@ export const sanitizeList = (
       if (path.kind === 'number' && typeof el === 'string') {
         const n = el.trim() === '' ? NaN : Number(el)
         return Number.isNaN(n) ? INVALID : n
+      }
+      if (path.kind === 'number' && typeof el === 'number' && Number.isNaN(el)) {
+        return INVALID
+      }
+      if ((path.kind === 'relationship' || path.kind === 'polyValue') && el === 'null') {
+        // Only a whole value 'null' means no relationship (db-sqlite); in a list it is an id.
+        const candidates = relationCandidates(payload, path, el)
+        return candidates.length ? candidates : INVALID
       }
       return sanitizeScalar(payload, path, el)
     })

@@ -54,7 +54,8 @@ export async function relationConditions(
       continue
     }
     const relation = relationField(scope.fields, path.slice(0, dot))
-    if (!relation) {
+    // `author.id` is the relationship's own value (paths.ts), not a related document's.
+    if (!relation || path.slice(dot + 1) === 'id') {
       continue
     }
     const sub: Where = { [path.slice(dot + 1)]: { [operator]: value } }

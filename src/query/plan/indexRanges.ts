@@ -64,12 +64,14 @@ export function invertedRange(range: KeyRange): boolean {
   return compareKeys(range.from, range.to) > 0
 }
 
-function listOf(value: unknown): unknown[] | undefined {
+function listOf(part: IndexPart, value: unknown): unknown[] | undefined {
   if (Array.isArray(value)) {
     return value
   }
   if (typeof value === 'string') {
-    return value.split(',')
+    // A query string's numbers are read by parseFloat, as the evaluator reads them.
+    const items = value.split(',')
+    return part.kind === 'number' ? items.map((item) => parseFloat(item)) : items
   }
   return undefined
 }
@@ -221,7 +223,7 @@ export function rangesFor(
       if (Array.isArray(value) && value.length === 0) {
         return NOTHING('`in` an empty list')
       }
-      const list = listOf(value)
+      const list = listOf(part, value)
       const keys = list?.map((item) => keyOf(part, item))
       if (list && keys && keys.every((key) => key !== undefined)) {
         const cut = list.some((item) => truncated(part, item))

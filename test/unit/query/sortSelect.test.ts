@@ -29,11 +29,13 @@ describe('buildComparator', () => {
     expect(await sorted('-rel.name')).toEqual(['P1', 'P0', 'P5', 'P4', 'P3', 'P2'])
   })
 
-  it('sorts by a sub-path of a hasMany relationship (smallest asc, largest desc), not by the ids', async () => {
+  it('sorts by a hasMany relationship and its sub-paths (smallest asc, largest desc)', async () => {
     // rels: P0 [Alice, bob], P1 [bob], others none (NULL)
     expect(await sorted('rels.name')).toEqual(['P5', 'P4', 'P3', 'P2', 'P0', 'P1'])
     expect(await sorted('-rels.name')).toEqual(['P1', 'P0', 'P5', 'P4', 'P3', 'P2'])
-    expect(await sorted('rels')).toEqual(['P5', 'P4', 'P3', 'P2', 'P1', 'P0'])
+    // by the ids: P0 [1, 2], P1 [2]
+    expect(await sorted('rels')).toEqual(['P5', 'P4', 'P3', 'P2', 'P0', 'P1'])
+    expect(await sorted('-rels')).toEqual(['P1', 'P0', 'P5', 'P4', 'P3', 'P2'])
   })
 
   it('uses the fallback tie-breaker and id last', async () => {
