@@ -6,8 +6,7 @@ import type { DynamoDBAdapter } from '../types.js'
 import type { IndexDefinition } from './definitionTypes.js'
 
 import { iteratePartition } from '../storage/documentStore.js'
-import { valuesAtPath } from '../utilities/valuesAtPath.js'
-import { uniqueMarkers } from './entries.js'
+import { storedValues, uniqueMarkers } from './entries.js'
 import { Misfits } from './misfits.js'
 import { localeCodes } from './registry.js'
 
@@ -66,6 +65,12 @@ export async function assertNoDuplicates(
 
 function describeValue(doc: Doc, definition: IndexDefinition): string {
   return definition.parts
-    .map((part) => JSON.stringify(valuesAtPath(doc, part.path).filter((v) => v !== undefined)))
+    .map((part) =>
+      JSON.stringify(
+        storedValues(doc, part, undefined)
+          .flat()
+          .filter((v) => v !== undefined),
+      ),
+    )
     .join(' + ')
 }

@@ -18,6 +18,12 @@ export type IndexPart = {
   /** hasMany, or inside an array/blocks: several values per document. */
   multiValued: boolean
   /**
+   * Further paths whose values the part holds too: a unique field of a block type that several
+   * blocks fields use (db-sqlite keeps a block type's rows in one table, its unique constraint
+   * spanning them all). Part of the signature when present.
+   */
+  alsoAt?: { localizedPath: string; path: string }[]
+  /**
    * A polymorphic `.value` reaching a collection with text ids: ids are keyed as text (9 and '9'
    * share a key) while a query compares each in its own collection's id type, so its entries are
    * candidates only (the evaluator decides), never counted as matches. Not part of the

@@ -17,8 +17,14 @@ import type { IndexDefinition, IndexPart, IndexValueKind } from './definitionTyp
  * block type's braces left out), as db-mongodb names it (`rows.sku`; the SQL adapters give the
  * column's name alone, `sku`).
  */
-export function uniqueErrorPath(definition: IndexDefinition): string {
-  return (definition.parts[0]?.path ?? '').replace(/\{[^}]*\}/g, '')
+export function uniqueErrorPath(
+  definition: IndexDefinition,
+  /** Of a block type's field used by several blocks fields: the path whose values changed. */
+  changedAt: (path: string) => boolean = () => false,
+): string {
+  const [first] = definition.parts
+  const paths = [first?.path ?? '', ...(first?.alsoAt ?? []).map(({ path }) => path)]
+  return (paths.find(changedAt) ?? paths[0]).replace(/\{[^}]*\}/g, '')
 }
 
 /** Text kept per part: 100 characters alone, less when a compound index shares the key. */
@@ -163,6 +169,32 @@ function textIDTarget(payload: Payload, field: FlattenedField): boolean {
   )
 }
 
+/**
+ * The unique fields of block types, one part per block type and field in it (`{hero}.code`,
+ * whatever blocks field, array or group reaches the block): db-sqlite keeps a block type's rows
+ * in one table, so its unique constraint spans every blocks field that uses the type. Paths of
+ * another kind or localization than the first stay apart.
+ */
+function sharedByBlockType(parts: IndexPart[]): IndexPart[] {
+  const byType = new Map<string, IndexPart[]>()
+  for (const part of parts) {
+    const inType = part.path.slice(part.path.lastIndexOf('{'))
+    byType.set(inType, [...(byType.get(inType) ?? []), part])
+  }
+  return [...byType.values()].flatMap(([first, ...others]) => {
+    const alike = others.filter(
+      (other) => other.kind === first.kind && other.localized === first.localized,
+    )
+    const apart = others.filter((other) => !alike.includes(other))
+    return [
+      alike.length === 0
+        ? first
+        : { ...first, alsoAt: alike.map(({ localizedPath, path }) => ({ localizedPath, path })) },
+      ...apart,
+    ]
+  })
+}
+
 /** Paths of a version that every save changes: an entry of each would move on every save. */
 const VERSION_TIMESTAMPS = new Set(['version.createdAt', 'version.updatedAt'])
 
@@ -227,11 +259,12 @@ export function indexDefinitions(
     })
   }
 
+  const blockUniques: IndexPart[] = []
   for (const { derived, field, inBlock, part } of walked) {
     if (inBlock) {
       // Queries name a block's field without its type (`layout.code`): only uniqueness here.
       if (namespace.kind === 'collection' && !derived && 'unique' in field && field.unique) {
-        add([part], true)
+        blockUniques.push(part)
       }
       continue
     }
@@ -246,6 +279,10 @@ export function indexDefinitions(
         namespace.kind === 'collection' && !derived && Boolean('unique' in field && field.unique)
       add([part], unique)
     }
+  }
+
+  for (const part of sharedByBlockType(blockUniques)) {
+    add([part], true)
   }
 
   // What Payload's own queries need (its collections, the fields it adds to auth collections).

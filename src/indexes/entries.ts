@@ -236,13 +236,25 @@ export function partValues(
   part: IndexPart,
   locale: string | undefined,
 ): unknown[] | undefined {
-  // Without localization in the config, `localized: true` fields are stored plainly.
-  const path =
-    part.localized && locale ? part.localizedPath.replace(/<locale>/g, locale) : part.path
-  const values = fittingValues(part, valuesAtPath(doc, path, false))?.filter(
+  const values = fittingValues(part, storedValues(doc, part, locale))?.filter(
     (value) => value !== undefined,
   )
   return values === undefined ? undefined : values.length > 0 ? values : [null]
+}
+
+/** The values stored at the part's paths in `locale`, as found (undefined where absent). */
+export function storedValues(doc: Doc, part: IndexPart, locale: string | undefined): unknown[] {
+  // Without localization in the config, `localized: true` fields are stored plainly.
+  const at = (path: string, localizedPath: string) =>
+    valuesAtPath(
+      doc,
+      part.localized && locale ? localizedPath.replace(/<locale>/g, locale) : path,
+      false,
+    )
+  return [
+    ...at(part.path, part.localizedPath),
+    ...(part.alsoAt ?? []).flatMap(({ localizedPath, path }) => at(path, localizedPath)),
+  ]
 }
 
 /**
@@ -390,10 +402,8 @@ export function repeatedUniqueValues(
       definition.parts[0].multiValued &&
       localesFor(definition, locales).some((locale) => {
         const part = definition.parts[0]
-        const path =
-          part.localized && locale ? part.localizedPath.replace(/<locale>/g, locale) : part.path
         // One value per row: a hasMany value (an array) is one row's, never compared here.
-        const rows = valuesAtPath(doc, path, false)
+        const rows = storedValues(doc, part, locale)
           .filter((value) => value !== undefined && value !== null && !Array.isArray(value))
           .map((value) => uniqueValue(part, value))
           .filter((value) => value !== null)

@@ -7,12 +7,11 @@ import type { Doc } from '../query/types.js'
 import type { DocumentChange } from '../transactions/session.js'
 import type { DynamoDBAdapter } from '../types.js'
 
-import { localesFor, partValues } from '../indexes/entries.js'
+import { localesFor, partValues, storedValues } from '../indexes/entries.js'
 import { maintainedIndexes } from '../indexes/indexRecord.js'
 import { legacySignature } from '../indexes/indexSignature.js'
 import { fitsIndexKind } from '../indexes/storedKinds.js'
 import { indexesOf, localeCodes } from '../indexes/registry.js'
-import { valuesAtPath } from '../utilities/valuesAtPath.js'
 
 /**
  * Refuses a write that gives an indexed field a value its own config's type does not hold
@@ -65,9 +64,7 @@ function firstMisfit(definition: IndexDefinition, locales: string[], doc: Doc): 
   for (const locale of localesFor(definition, locales)) {
     for (const part of definition.parts) {
       if (partValues(doc, part, locale) === undefined) {
-        const stored =
-          part.localized && locale ? part.localizedPath.replace(/<locale>/g, locale) : part.path
-        const values = valuesAtPath(doc, stored, false)
+        const values = storedValues(doc, part, locale)
         const value = values.find((each) => !fitsIndexKind(part, each)) ?? values[0]
         return { part, path: part.path.replace(/\{[^}]*\}/g, ''), value }
       }

@@ -6,6 +6,14 @@ import type { IndexDefinition } from '../indexes/definitionTypes.js'
 import type { DocumentChange } from '../transactions/session.js'
 
 import { uniqueErrorPath } from '../indexes/definitions.js'
+import { valuesAtPath } from '../utilities/valuesAtPath.js'
+
+/** Whether the change gives `path` (a stored path, block types in braces) other values. */
+function changedAt(change: DocumentChange, path: string): boolean {
+  const values = (doc: typeof change.after) =>
+    JSON.stringify(doc ? valuesAtPath(doc, path, false).filter((v) => v !== undefined) : [])
+  return values(change.after) !== values(change.before)
+}
 
 /**
  * Payload's error for values a unique index refuses, one field error per index, shaped as
@@ -25,7 +33,9 @@ export function uniqueValueError(
       collection: namespace?.kind === 'collection' ? namespace.slug : undefined,
       errors: definitions.map((definition) => ({
         message: req?.t ? req.t('error:valueMustBeUnique') : 'Value must be unique',
-        path: uniqueErrorPath(definition),
+        path: uniqueErrorPath(definition, (path) =>
+          changes.some((change) => changedAt(change, path)),
+        ),
       })),
       global: namespace?.kind === 'global' ? namespace.slug : undefined,
       req,
