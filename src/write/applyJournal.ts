@@ -43,7 +43,17 @@ const REBASE_ATTEMPTS = 25
  */
 export async function applyRemaining(
   adapter: DynamoDBAdapter,
-  write: { done: Set<number>; journal: JournalChange[]; owner: string; writeID: string },
+  write: {
+    done: Set<number>
+    journal: JournalChange[]
+    /**
+     * The writer's own checks, run again on a group packed anew over indexes recorded meanwhile
+     * (a refusal undoes the write); not given when another process finishes the write.
+     */
+    onIndexesReloaded?: (changes: DocumentChange[]) => void
+    owner: string
+    writeID: string
+  },
   req?: Partial<PayloadRequest>,
 ): Promise<void> {
   const { done, journal } = write
@@ -104,9 +114,10 @@ export async function undoApplied(
   )
   const taken = takenCreates(adapter, applied, current, writeID)
   const left = new Set([...taken, ...recreated].map((change) => keyString(change.key)))
+  // Never judged (undoing restores what was stored).
   await applyOverCurrent(
     adapter,
-    write,
+    { owner: write.owner, writeID: write.writeID },
     applied.filter((change) => !left.has(keyString(change.key))).map(inverse),
     undefined,
     req,
@@ -158,12 +169,17 @@ function inverse(change: JournalChange): JournalChange {
  */
 async function applyOverCurrent(
   adapter: DynamoDBAdapter,
-  write: { owner: string; writeID: string },
+  write: {
+    onIndexesReloaded?: (changes: DocumentChange[]) => void
+    owner: string
+    writeID: string
+  },
   journal: JournalChange[],
   group: number | undefined,
   req?: Partial<PayloadRequest>,
 ): Promise<void> {
-  const { owner, writeID } = write
+  const { onIndexesReloaded, owner, writeID } = write
+  let outgrown = false
   for (let attempt = 1; ; attempt++) {
     const current = await batchGetByKey(
       adapter,
@@ -184,6 +200,9 @@ async function applyOverCurrent(
       }))
       .filter((change) => change.after !== null || change.before !== null)
     await findLegacyOverflows(adapter, changes)
+    if (outgrown) {
+      onIndexesReloaded?.(changes)
+    }
     const packed = groupChanges(adapter, changes, writeID, GROUP_CAPACITY, true)
     try {
       for (const [index, part] of packed.entries()) {
@@ -196,7 +215,9 @@ async function applyOverCurrent(
             : last
               ? markGroupDone(writeID, group, owner)
               : markGroupBegun(writeID, group, owner)
-        await (part.split ? writeSplit : writeGroup)(adapter, part, writeID, req, extra)
+        await (part.split
+          ? writeSplit(adapter, part, writeID, req, extra)
+          : writeGroup(adapter, part, writeID, req, extra, onIndexesReloaded))
       }
       if (packed.length === 0 && group !== undefined) {
         await markAlone(adapter, writeID, group, owner)
@@ -207,6 +228,7 @@ async function applyOverCurrent(
       if (!again || attempt >= REBASE_ATTEMPTS) {
         throw error
       }
+      outgrown ||= error instanceof GroupOutgrown
       if (
         error instanceof RevisionConflict &&
         (await endedElsewhere(adapter, error.conflicts, write))

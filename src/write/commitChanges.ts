@@ -36,7 +36,7 @@ export async function commitChanges(
   const groups = groupChanges(adapter, changes, writeID)
   // More than one transaction, or one document whose entries need more (groups.ts `split`).
   if (groups.length > 1 || groups[0]?.split) {
-    await commitJournaled(adapter, changes, writeID, options.req)
+    await commitJournaled(adapter, changes, writeID, options.req, options.onIndexesReloaded)
     return
   }
   if (groups.length === 1) {
@@ -56,7 +56,7 @@ export async function commitChanges(
       // Indexes recorded meanwhile made it more than 100 items (nothing was written): the
       // journal takes it, packed with their entries.
       options.onIndexesReloaded?.(changes)
-      await commitJournaled(adapter, changes, writeID, options.req)
+      await commitJournaled(adapter, changes, writeID, options.req, options.onIndexesReloaded)
     }
   }
 }

@@ -23,6 +23,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildConfig, getPayload, handleEndpoints } from 'payload'
 
+import type { DynamoDBAdapter } from '../../src/index.js'
+
 import { testDynamoAdapter, THROUGH_INDEXES } from '../support/bootPayload.js'
 
 const open = { create: () => true, delete: () => true, read: () => true, update: () => true }
@@ -174,6 +176,15 @@ describe('REST query values, as db-sqlite answers them', () => {
       (await lane.payload.find({ collection: 'posts', depth: 0, where })).docs.map((doc) => doc.id)
     for (const lane of [sqlite, ...lanes]) {
       expect(await local(lane, { 'author.id': { equals: 'abc' } })).toEqual([])
+    }
+    // Planned as the relationship itself: read through its index, not the whole collection.
+    const db = lanes[1].payload.db as unknown as DynamoDBAdapter
+    for (const where of [
+      { 'author.id': { equals: 1 } },
+      { 'cat.id': { in: lanes[1].catIDs } },
+      { 'many.id': { equals: 2 } },
+    ] as Where[]) {
+      expect((await db.explain({ collection: 'posts', where })).plan.kind).toBe('index')
     }
   })
 

@@ -29,6 +29,21 @@ const config =
           { name: 'rows', type: 'array', fields: [{ name: 'sku', type: 'text', unique }] },
         ],
       },
+      {
+        // A document of 110 indexed rows: more items than one transaction, a journaled write.
+        slug: 'lists',
+        fields: [
+          { name: 'title', type: 'text' },
+          {
+            name: 'rows',
+            type: 'array',
+            fields: [
+              { name: 'sku', type: 'text', index: true },
+              { name: 'code', type: 'text', unique },
+            ],
+          },
+        ],
+      },
     ],
     db,
     secret: 'rolling-unique-checks',
@@ -89,5 +104,31 @@ describe('a process of the older config writing just after a unique index was bu
         .totalDocs,
     ).toBe(1)
     expect((await adapterOf(newer).verifyIndexes({ collection: 'posts' })).clean).toBe(true)
+  })
+  it('refuses it in a journaled write too (more than 100 items)', async () => {
+    const table = `rolling-unique-journaled-${randomUUID()}`
+    const older = await bootOnTable(config(false), table, { buildIndexes: false, readCache: false })
+    started.push(older)
+    await older.create({ collection: 'lists', data: { rows: [{ sku: 's0' }], title: 'seed' } })
+    const newer = await bootOnTable(config(true), table, { buildIndexes: false, readCache: false })
+    started.push(newer)
+    await adapterOf(newer).syncIndexes()
+
+    const rows = Array.from({ length: 110 }, (_, at) => ({
+      sku: `k${at}`,
+      ...(at < 2 ? { code: 'dup' } : {}),
+    }))
+    expect(
+      await outcome(older.create({ collection: 'lists', data: { rows, title: 'repeated' } })),
+    ).toBe('ValidationError')
+    const { docs } = await newer.find({ collection: 'lists', depth: 0 })
+    expect(docs.map((doc) => doc.title)).toEqual(['seed'])
+    rows[1] = { sku: 'k1' }
+    await older.create({ collection: 'lists', data: { rows, title: 'once' } })
+    expect(
+      (await newer.count({ collection: 'lists', where: { 'rows.code': { equals: 'dup' } } }))
+        .totalDocs,
+    ).toBe(1)
+    expect((await adapterOf(newer).verifyIndexes({ collection: 'lists' })).clean).toBe(true)
   })
 })

@@ -178,8 +178,22 @@ export function planQuery(input: PlanInput): Plan {
     : { kind: 'empty', reason: 'every key range is empty' }
 }
 
+/** `author.id` names the relationship's own value (paths.ts): planned as `author` is. */
+function ownValuePath(path: string, definitions: IndexDefinition[]): string {
+  const base = path.endsWith('.id') ? path.slice(0, -'.id'.length) : undefined
+  const relationship = definitions.some(({ parts }) =>
+    parts.some((part) => part.path === base && part.kind === 'relationship'),
+  )
+  return base && relationship ? base : path
+}
+
 function choosePlan(asked: PlanInput): Plan {
-  const { conditions, ors } = requiredConditions(asked.where)
+  const required = requiredConditions(asked.where)
+  const ors = required.ors
+  const conditions = required.conditions.map((condition) => ({
+    ...condition,
+    path: ownValuePath(condition.path, asked.definitions),
+  }))
   // Latest-only indexes hold no entry for older versions, which a query may want unless it
   // requires `latest equals true`.
   const latest = conditions.some(requiresLatest)
