@@ -29,15 +29,25 @@ export function crossCollectionComparator(
     .map((key) =>
       key.startsWith('-') ? { direction: -1, path: key.slice(1) } : { direction: 1, path: key },
     )
-  const valueOf = (entry: SortableEntry, path: string): unknown => {
+  // Several values (array rows, hasMany): the smallest ascending, the largest descending, as
+  // the sort of one collection (compileSort.ts).
+  const valueOf = (entry: SortableEntry, path: string, direction: number): unknown => {
     if (path === 'id') {
       return entry.id
     }
-    return valuesAtPath(entry.view, entry.fields, path, reading)[0]
+    return valuesAtPath(entry.view, entry.fields, path, reading).reduce<unknown>(
+      (best, value) =>
+        value === undefined || value === null
+          ? best
+          : best === undefined || compareValues(value, best) * direction < 0
+            ? value
+            : best,
+      undefined,
+    )
   }
   return (a, b) => {
     for (const { direction, path } of keys) {
-      const order = compareValues(valueOf(a, path), valueOf(b, path))
+      const order = compareValues(valueOf(a, path, direction), valueOf(b, path, direction))
       if (order !== 0) {
         return order * direction
       }
