@@ -4,6 +4,9 @@
 export type IndexValueKind =
   'boolean' | 'date' | 'number' | 'point' | 'polymorphic' | 'relationship' | 'text'
 
+/** Where a part's values are: as a `where` names it, and as stored (`<locale>` for the locale). */
+export type IndexPath = { localizedPath: string; path: string }
+
 /** One field of an index. */
 export type IndexPart = {
   kind: IndexValueKind
@@ -22,7 +25,7 @@ export type IndexPart = {
    * blocks fields use (db-sqlite keeps a block type's rows in one table, its unique constraint
    * spanning them all). Part of the signature when present.
    */
-  alsoAt?: { localizedPath: string; path: string }[]
+  alsoAt?: IndexPath[]
   /**
    * A polymorphic `.value` reaching a collection with text ids: ids are keyed as text (9 and '9'
    * share a key) while a query compares each in its own collection's id type, so its entries are

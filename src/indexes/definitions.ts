@@ -10,7 +10,7 @@ import { getCollectionIDType } from '../query/scopeInfo.js'
 import { internalIndexPaths } from './internalIndexes.js'
 
 export type { IndexDefinition, IndexPart, IndexValueKind } from './definitionTypes.js'
-import type { IndexDefinition, IndexPart, IndexValueKind } from './definitionTypes.js'
+import type { IndexDefinition, IndexPart, IndexPath, IndexValueKind } from './definitionTypes.js'
 
 /**
  * The field a unique index's conflict is reported on: its first field, as a `where` names it (a
@@ -20,11 +20,11 @@ import type { IndexDefinition, IndexPart, IndexValueKind } from './definitionTyp
 export function uniqueErrorPath(
   definition: IndexDefinition,
   /** Of a block type's field used by several blocks fields: the path whose values changed. */
-  changedAt: (path: string) => boolean = () => false,
+  changedAt: (path: IndexPath) => boolean = () => false,
 ): string {
   const [first] = definition.parts
-  const paths = [first?.path ?? '', ...(first?.alsoAt ?? []).map(({ path }) => path)]
-  return (paths.find(changedAt) ?? paths[0]).replace(/\{[^}]*\}/g, '')
+  const paths = first ? [first, ...(first.alsoAt ?? [])] : []
+  return ((paths.find(changedAt) ?? paths[0])?.path ?? '').replace(/\{[^}]*\}/g, '')
 }
 
 /** Text kept per part: 100 characters alone, less when a compound index shares the key. */
@@ -172,27 +172,21 @@ function textIDTarget(payload: Payload, field: FlattenedField): boolean {
 /**
  * The unique fields of block types, one part per block type and field in it (`{hero}.code`,
  * whatever blocks field, array or group reaches the block): db-sqlite keeps a block type's rows
- * in one table, so its unique constraint spans every blocks field that uses the type. Paths of
- * another kind or localization than the first stay apart.
+ * in one table, so its unique constraint spans every blocks field that uses the type. Paths
+ * stored in another kind, or localized where the others are not, get a part of their own.
  */
 function sharedByBlockType(parts: IndexPart[]): IndexPart[] {
   const byType = new Map<string, IndexPart[]>()
   for (const part of parts) {
     const inType = part.path.slice(part.path.lastIndexOf('{'))
-    byType.set(inType, [...(byType.get(inType) ?? []), part])
+    const key = JSON.stringify([inType, part.kind, part.localized])
+    byType.set(key, [...(byType.get(key) ?? []), part])
   }
-  return [...byType.values()].flatMap(([first, ...others]) => {
-    const alike = others.filter(
-      (other) => other.kind === first.kind && other.localized === first.localized,
-    )
-    const apart = others.filter((other) => !alike.includes(other))
-    return [
-      alike.length === 0
-        ? first
-        : { ...first, alsoAt: alike.map(({ localizedPath, path }) => ({ localizedPath, path })) },
-      ...apart,
-    ]
-  })
+  return [...byType.values()].map(([first, ...others]) =>
+    others.length === 0
+      ? first
+      : { ...first, alsoAt: others.map(({ localizedPath, path }) => ({ localizedPath, path })) },
+  )
 }
 
 /** Paths of a version that every save changes: an entry of each would move on every save. */

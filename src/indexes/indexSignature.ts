@@ -105,7 +105,7 @@ function keySignature(definition: IndexDefinition): unknown[] {
       part.localizedPath,
       part.maxText,
       part.multiValued,
-      ...(part.alsoAt ? [part.alsoAt.map((other) => other.path)] : []),
+      ...(part.alsoAt ? [part.alsoAt.map((other) => [other.path, other.localizedPath])] : []),
     ]),
   ]
 }

@@ -47,10 +47,11 @@ export async function applyRemaining(
     done: Set<number>
     journal: JournalChange[]
     /**
-     * The writer's own checks, run again on a group packed anew over indexes recorded meanwhile
-     * (a refusal undoes the write); not given when another process finishes the write.
+     * The writer's own checks, run on each group as it is packed (over indexes recorded since
+     * the write was judged, a refusal undoes the write); not given when another process
+     * finishes the write.
      */
-    onIndexesReloaded?: (changes: DocumentChange[]) => void
+    judge?: (changes: DocumentChange[]) => void
     owner: string
     writeID: string
   },
@@ -170,7 +171,7 @@ function inverse(change: JournalChange): JournalChange {
 async function applyOverCurrent(
   adapter: DynamoDBAdapter,
   write: {
-    onIndexesReloaded?: (changes: DocumentChange[]) => void
+    judge?: (changes: DocumentChange[]) => void
     owner: string
     writeID: string
   },
@@ -178,8 +179,7 @@ async function applyOverCurrent(
   group: number | undefined,
   req?: Partial<PayloadRequest>,
 ): Promise<void> {
-  const { onIndexesReloaded, owner, writeID } = write
-  let outgrown = false
+  const { judge, owner, writeID } = write
   for (let attempt = 1; ; attempt++) {
     const current = await batchGetByKey(
       adapter,
@@ -200,9 +200,9 @@ async function applyOverCurrent(
       }))
       .filter((change) => change.after !== null || change.before !== null)
     await findLegacyOverflows(adapter, changes)
-    if (outgrown) {
-      onIndexesReloaded?.(changes)
-    }
+    // Over the indexes this process knows now, which another write or a query may have
+    // reloaded since the write was judged.
+    judge?.(changes)
     const packed = groupChanges(adapter, changes, writeID, GROUP_CAPACITY, true)
     try {
       for (const [index, part] of packed.entries()) {
@@ -217,7 +217,7 @@ async function applyOverCurrent(
               : markGroupBegun(writeID, group, owner)
         await (part.split
           ? writeSplit(adapter, part, writeID, req, extra)
-          : writeGroup(adapter, part, writeID, req, extra, onIndexesReloaded))
+          : writeGroup(adapter, part, writeID, req, extra, judge))
       }
       if (packed.length === 0 && group !== undefined) {
         await markAlone(adapter, writeID, group, owner)
@@ -228,7 +228,6 @@ async function applyOverCurrent(
       if (!again || attempt >= REBASE_ATTEMPTS) {
         throw error
       }
-      outgrown ||= error instanceof GroupOutgrown
       if (
         error instanceof RevisionConflict &&
         (await endedElsewhere(adapter, error.conflicts, write))

@@ -23,40 +23,35 @@ export async function commitChanges(
   changes: DocumentChange[],
   options: {
     /**
-     * Judges the changes again once the table's index record was found moved on (nothing of
-     * them written yet): a refusal there fails the write whole.
+     * Judges the changes over the indexes they are packed with (refuseInvalidChanges), before
+     * anything is sent and again whenever they are packed anew over indexes recorded meanwhile:
+     * a refusal fails the write whole (a journaled one is undone).
      */
-    onIndexesReloaded?: (changes: DocumentChange[]) => void
+    judge?: (changes: DocumentChange[]) => void
     req?: Partial<PayloadRequest>
     writeID?: string
   } = {},
 ): Promise<void> {
   const writeID = options.writeID ?? randomUUID()
   await findLegacyOverflows(adapter, changes)
+  options.judge?.(changes)
   const groups = groupChanges(adapter, changes, writeID)
   // More than one transaction, or one document whose entries need more (groups.ts `split`).
   if (groups.length > 1 || groups[0]?.split) {
-    await commitJournaled(adapter, changes, writeID, options.req, options.onIndexesReloaded)
+    await commitJournaled(adapter, changes, writeID, options.req, options.judge)
     return
   }
   if (groups.length === 1) {
     try {
-      await writeGroup(
-        adapter,
-        groups[0],
-        writeID,
-        options.req,
-        undefined,
-        options.onIndexesReloaded,
-      )
+      await writeGroup(adapter, groups[0], writeID, options.req, undefined, options.judge)
     } catch (error) {
       if (!(error instanceof GroupOutgrown)) {
         throw error
       }
       // Indexes recorded meanwhile made it more than 100 items (nothing was written): the
       // journal takes it, packed with their entries.
-      options.onIndexesReloaded?.(changes)
-      await commitJournaled(adapter, changes, writeID, options.req, options.onIndexesReloaded)
+      options.judge?.(changes)
+      await commitJournaled(adapter, changes, writeID, options.req, options.judge)
     }
   }
 }

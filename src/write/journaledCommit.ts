@@ -93,7 +93,7 @@ export async function commitJournaled(
   writeID: string,
   req?: Partial<PayloadRequest>,
   /** Judges the changes again over indexes recorded meanwhile, before anything is applied. */
-  onIndexesReloaded?: (changes: DocumentChange[]) => void,
+  judge?: (changes: DocumentChange[]) => void,
 ): Promise<void> {
   // Creates that may meet another writer's go first: a conflict in the first group computes the
   // write again over the other document, while one in a later group (applied groups stay) can
@@ -114,7 +114,7 @@ export async function commitJournaled(
   try {
     await applyJournaled(
       adapter,
-      { changes, groups, journal, lockProgress, onIndexesReloaded, owner, parts, writeID },
+      { changes, groups, journal, lockProgress, judge, owner, parts, writeID },
       req,
     )
   } catch (error) {
@@ -184,14 +184,14 @@ async function applyJournaled(
     groups: ReturnType<typeof groupChanges>
     journal: JournalChange[]
     lockProgress: LockProgress
-    onIndexesReloaded?: (changes: DocumentChange[]) => void
+    judge?: (changes: DocumentChange[]) => void
     owner: string
     parts: JournalParts
     writeID: string
   },
   req?: Partial<PayloadRequest>,
 ): Promise<void> {
-  const { changes, groups, journal, lockProgress, onIndexesReloaded, owner, parts, writeID } = write
+  const { changes, groups, journal, lockProgress, judge, owner, parts, writeID } = write
   /** Nothing was applied: the journal goes, then the locks (`unlock`: those still held). */
   const abandon = async (error: unknown, unlock: DocumentChange[]): Promise<never> => {
     try {
@@ -243,7 +243,7 @@ async function applyJournaled(
       // Judged again, as a whole, if indexes were recorded since it was packed (nothing is
       // applied before the first group: a refusal there abandons the write).
       await writeGroup(adapter, groups[0], writeID, req, markGroupDone(writeID, 0, owner), () =>
-        onIndexesReloaded?.(changes),
+        judge?.(changes),
       )
     }
   } catch (error) {
@@ -252,7 +252,7 @@ async function applyJournaled(
       // group is applied over them as stored now, packed again with their entries, once the
       // write is judged again over those indexes.
       try {
-        onIndexesReloaded?.(changes)
+        judge?.(changes)
       } catch (refused) {
         await abandon(refused, changes)
       }
@@ -293,7 +293,7 @@ async function applyJournaled(
     }
   }
   try {
-    await applyRemaining(adapter, { done, journal, onIndexesReloaded, owner, writeID }, req)
+    await applyRemaining(adapter, { done, journal, judge, owner, writeID }, req)
   } catch (error) {
     // Undone (a taken unique value or id, a request DynamoDB refused): nothing is left to finish.
     // Any other failure leaves the journal, and the next start (or a writer past the grace

@@ -159,14 +159,14 @@ async function attemptWrites(
     if (changes.length === 0) {
       return
     }
-    refuseInvalidChanges(adapter, changes, options.req)
     const writeID = kept.writeID ?? randomUUID()
     // The commit beats on the journal itself from here.
     kept.heartbeat?.stop()
     kept.heartbeat = undefined
     try {
+      // Judged over the indexes its groups are packed with (commitChanges).
       await commitChanges(adapter, changes, {
-        onIndexesReloaded: (reloaded) => refuseInvalidChanges(adapter, reloaded, options.req),
+        judge: (judged) => refuseInvalidChanges(adapter, judged, options.req),
         req: options.req,
         writeID,
       })

@@ -8,6 +8,7 @@ import type { DocumentChange } from '../transactions/session.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { localesFor, partValues, storedValues } from '../indexes/entries.js'
+import { valuesAtPath } from '../utilities/valuesAtPath.js'
 import { maintainedIndexes } from '../indexes/indexRecord.js'
 import { legacySignature } from '../indexes/indexSignature.js'
 import { fitsIndexKind } from '../indexes/storedKinds.js'
@@ -64,9 +65,18 @@ function firstMisfit(definition: IndexDefinition, locales: string[], doc: Doc): 
   for (const locale of localesFor(definition, locales)) {
     for (const part of definition.parts) {
       if (partValues(doc, part, locale) === undefined) {
+        // Named on the path that holds it (a block type's field may be in several blocks fields).
+        for (const at of [part, ...(part.alsoAt ?? [])]) {
+          const stored =
+            part.localized && locale ? at.localizedPath.replace(/<locale>/g, locale) : at.path
+          const values = valuesAtPath(doc, stored, false)
+          const found = values.findIndex((each) => !fitsIndexKind(part, each))
+          if (found >= 0) {
+            return { part, path: at.path.replace(/\{[^}]*\}/g, ''), value: values[found] }
+          }
+        }
         const values = storedValues(doc, part, locale)
-        const value = values.find((each) => !fitsIndexKind(part, each)) ?? values[0]
-        return { part, path: part.path.replace(/\{[^}]*\}/g, ''), value }
+        return { part, path: part.path.replace(/\{[^}]*\}/g, ''), value: values[0] }
       }
     }
   }

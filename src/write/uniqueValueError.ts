@@ -2,16 +2,24 @@ import type { PayloadRequest } from 'payload'
 
 import { ValidationError } from 'payload'
 
-import type { IndexDefinition } from '../indexes/definitionTypes.js'
+import type { IndexDefinition, IndexPath } from '../indexes/definitionTypes.js'
 import type { DocumentChange } from '../transactions/session.js'
 
 import { uniqueErrorPath } from '../indexes/definitions.js'
 import { valuesAtPath } from '../utilities/valuesAtPath.js'
 
-/** Whether the change gives `path` (a stored path, block types in braces) other values. */
-function changedAt(change: DocumentChange, path: string): boolean {
+/** Whether the change gives the part's `at` path other values, in any of the index's locales. */
+function changedAt(change: DocumentChange, definition: IndexDefinition, at: IndexPath): boolean {
+  const localized = definition.parts[0]?.localized && definition.locales
+  const paths = localized
+    ? localized.map((locale) => at.localizedPath.replace(/<locale>/g, locale))
+    : [at.path]
   const values = (doc: typeof change.after) =>
-    JSON.stringify(doc ? valuesAtPath(doc, path, false).filter((v) => v !== undefined) : [])
+    JSON.stringify(
+      paths.map((path) =>
+        doc ? valuesAtPath(doc, path, false).filter((v) => v !== undefined) : [],
+      ),
+    )
   return values(change.after) !== values(change.before)
 }
 
@@ -33,8 +41,8 @@ export function uniqueValueError(
       collection: namespace?.kind === 'collection' ? namespace.slug : undefined,
       errors: definitions.map((definition) => ({
         message: req?.t ? req.t('error:valueMustBeUnique') : 'Value must be unique',
-        path: uniqueErrorPath(definition, (path) =>
-          changes.some((change) => changedAt(change, path)),
+        path: uniqueErrorPath(definition, (at) =>
+          changes.some((change) => changedAt(change, definition, at)),
         ),
       })),
       global: namespace?.kind === 'global' ? namespace.slug : undefined,

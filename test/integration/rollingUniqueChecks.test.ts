@@ -5,11 +5,15 @@
  * refused there too (as every later write of either config refuses it, and db-sqlite does):
  * before, the checks ran only before the first attempt, so the repetition was stored.
  */
-import type { Config, DatabaseAdapterObj, Payload } from 'payload'
+import type { Config, DatabaseAdapterObj, Payload, PayloadRequest } from 'payload'
 
 import { randomUUID } from 'node:crypto'
+import { commitTransaction, initTransaction } from 'payload'
 
 import type { DynamoDBAdapter } from '../../src/index.js'
+
+import { freshIndexState } from '../../src/indexes/buildState.js'
+import { collectionNamespace } from '../../src/namespaces.js'
 
 import { bootOnTable } from '../support/bootPayload.js'
 import { useIndexStateMaxAge } from '../support/indexStateAge.js'
@@ -129,6 +133,58 @@ describe('a process of the older config writing just after a unique index was bu
       (await newer.count({ collection: 'lists', where: { 'rows.code': { equals: 'dup' } } }))
         .totalDocs,
     ).toBe(1)
+    expect((await adapterOf(newer).verifyIndexes({ collection: 'lists' })).clean).toBe(true)
+  })
+  it('judges each group of a journaled transaction over the indexes known when it is packed', async () => {
+    const table = `rolling-unique-groups-${randomUUID()}`
+    const older = await bootOnTable(config(false), table, { buildIndexes: false, readCache: false })
+    started.push(older)
+    await older.create({ collection: 'lists', data: { rows: [{ sku: 's0' }], title: 'seed' } })
+    const newer = await bootOnTable(config(true), table, { buildIndexes: false, readCache: false })
+    started.push(newer)
+    const db = adapterOf(older)
+    // Once the transaction's first group is stored, the newer process builds the unique index,
+    // and the older one learns of it (as any of its queries does past the state's max age):
+    // the later groups are packed with it, without a failed request.
+    let built = false
+    const send = db.docClient.send.bind(db.docClient)
+    db.docClient.send = (async (command: { input?: unknown }, ...rest: []) => {
+      const answer = await send(command as never, ...rest)
+      const items = (command.input as { TransactItems?: unknown[] }).TransactItems ?? []
+      if (!built && items.length > 20) {
+        built = true
+        await adapterOf(newer).syncIndexes()
+        await freshIndexState(db, collectionNamespace(db, 'lists'), { force: true })
+      }
+      return answer
+    }) as typeof db.docClient.send
+    const req = { payload: older } as PayloadRequest
+    let outcome = 'stored'
+    try {
+      await initTransaction(req)
+      for (let n = 0; n < 45; n++) {
+        await older.create({
+          collection: 'lists',
+          data: { rows: [{ code: `c${n}` }], title: `t${n}` },
+          req,
+        })
+      }
+      await older.create({
+        collection: 'lists',
+        data: { rows: [{ code: 'dup' }, { code: 'dup' }], title: 'repeated' },
+        req,
+      })
+      await commitTransaction(req)
+    } catch (error) {
+      outcome = (error as Error).name
+    } finally {
+      db.docClient.send = send
+    }
+    expect(built).toBe(true)
+    // Before: stored. Now refused, and the groups already applied undone.
+    expect(outcome).toBe('ValidationError')
+    const { docs } = await newer.find({ collection: 'lists', depth: 0, limit: 0 })
+    expect(docs.map((doc) => doc.title)).toEqual(['seed'])
     expect((await adapterOf(newer).verifyIndexes({ collection: 'lists' })).clean).toBe(true)
   })
 })
