@@ -37,9 +37,12 @@ export const findDistinct: FindDistinct = async function findDistinct(this: Dyna
     relatedAccess: args.relatedAccess ?? {},
   }
   const { desc, path: sortPath } = firstSort(args.sort, args.field)
-  const related =
+  const relatedTo =
     sortPath === args.field ? undefined : relatedSort(ctx, namespace.fields, args.field, sortPath)
-  const byDocuments = sortPath !== args.field && !related
+  // `author.id` is the relationship's own value (query/paths.ts): sorted as the value itself.
+  const ownValue = sortPath === args.field || relatedTo?.rest === 'id'
+  const related = ownValue ? undefined : relatedTo
+  const byDocuments = !ownValue && !related
 
   const distinct = new DistinctValues()
   // The where's rows: a condition on the field's own rows keeps only the values of those rows.

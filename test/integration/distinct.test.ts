@@ -218,7 +218,14 @@ describe('findDistinct', () => {
   })
 
   it('lists each hasMany value, ordered by the related document or by id', async () => {
-    for (const sort of ['categories.title', '-categories.title', undefined]) {
+    // `categories.id` is the stored value itself (query/paths.ts), as db-sqlite reads it.
+    for (const sort of [
+      'categories.title',
+      '-categories.title',
+      'categories.id',
+      '-categories.id',
+      undefined,
+    ]) {
       const { actual, expected } = await both({ collection: 'posts', field: 'categories', sort })
       expect(actual.values).toEqual(expected.values)
     }
