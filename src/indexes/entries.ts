@@ -6,6 +6,7 @@ import { APIError } from 'payload'
 import type { Namespace } from '../namespaces.js'
 import type { Doc } from '../query/types.js'
 import type { IndexDefinition, IndexPart } from './definitions.js'
+import type { IndexPath } from './definitionTypes.js'
 
 import { encodeName } from '../keys/encoding.js'
 import { entryTooLong, keyedID, MAX_SORT_KEY_BYTES } from './keyLimits.js'
@@ -244,17 +245,15 @@ export function partValues(
 
 /** The values stored at the part's paths in `locale`, as found (undefined where absent). */
 export function storedValues(doc: Doc, part: IndexPart, locale: string | undefined): unknown[] {
+  return [part, ...(part.alsoAt ?? [])].flatMap((at) =>
+    valuesAtPath(doc, storedPath(part, at, locale), false),
+  )
+}
+
+/** Where one of the part's paths (`at`) is stored in `locale`. */
+export function storedPath(part: IndexPart, at: IndexPath, locale: string | undefined): string {
   // Without localization in the config, `localized: true` fields are stored plainly.
-  const at = (path: string, localizedPath: string) =>
-    valuesAtPath(
-      doc,
-      part.localized && locale ? localizedPath.replace(/<locale>/g, locale) : path,
-      false,
-    )
-  return [
-    ...at(part.path, part.localizedPath),
-    ...(part.alsoAt ?? []).flatMap(({ localizedPath, path }) => at(path, localizedPath)),
-  ]
+  return part.localized && locale ? at.localizedPath.replace(/<locale>/g, locale) : at.path
 }
 
 /**

@@ -7,7 +7,7 @@ import type { Doc } from '../query/types.js'
 import type { DocumentChange } from '../transactions/session.js'
 import type { DynamoDBAdapter } from '../types.js'
 
-import { localesFor, partValues, storedValues } from '../indexes/entries.js'
+import { localesFor, partValues, storedPath, storedValues } from '../indexes/entries.js'
 import { valuesAtPath } from '../utilities/valuesAtPath.js'
 import { maintainedIndexes } from '../indexes/indexRecord.js'
 import { legacySignature } from '../indexes/indexSignature.js'
@@ -67,9 +67,7 @@ function firstMisfit(definition: IndexDefinition, locales: string[], doc: Doc): 
       if (partValues(doc, part, locale) === undefined) {
         // Named on the path that holds it (a block type's field may be in several blocks fields).
         for (const at of [part, ...(part.alsoAt ?? [])]) {
-          const stored =
-            part.localized && locale ? at.localizedPath.replace(/<locale>/g, locale) : at.path
-          const values = valuesAtPath(doc, stored, false)
+          const values = valuesAtPath(doc, storedPath(part, at, locale), false)
           const found = values.findIndex((each) => !fitsIndexKind(part, each))
           if (found >= 0) {
             return { part, path: at.path.replace(/\{[^}]*\}/g, ''), value: values[found] }
