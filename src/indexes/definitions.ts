@@ -1,4 +1,4 @@
-import type { FlattenedField, Payload } from 'payload'
+import type { FlattenedField, Payload, SanitizedCollectionConfig } from 'payload'
 
 import { fieldShouldBeLocalized } from 'payload/shared'
 
@@ -292,15 +292,35 @@ export function indexDefinitions(
   }
 
   if (namespace.kind === 'collection') {
-    for (const compound of getCollectionConfig(adapter, namespace.slug).sanitizedIndexes ?? []) {
-      const parts = compound.fields
-        .map(({ path }) => walked.find((entry) => entry.part.path === path)?.part)
+    for (const compound of compoundIndexes(getCollectionConfig(adapter, namespace.slug))) {
+      const parts = compound.paths
+        .map((path) => walked.find((entry) => entry.part.path === path)?.part)
         .filter((part): part is IndexPart => Boolean(part))
-        .map((part) => ({ ...part, maxText: maxTextFor(compound.fields.length) }))
-      if (parts.length === compound.fields.length && parts.length > 0) {
+        .map((part) => ({ ...part, maxText: maxTextFor(compound.paths.length) }))
+      if (parts.length === compound.paths.length && parts.length > 0) {
         add(parts, compound.unique)
       }
     }
   }
   return definitions
+}
+
+/**
+ * A collection's compound indexes: its `indexes`, and for an upload collection with
+ * `filenameCompoundIndex` the unique index over those fields that Payload then expects in place of
+ * `filename`'s own `unique` (db-sqlite and db-mongodb build it too).
+ */
+function compoundIndexes(
+  collection: SanitizedCollectionConfig,
+): { paths: string[]; unique: boolean }[] {
+  const compounds = (collection.sanitizedIndexes ?? []).map((compound) => ({
+    paths: compound.fields.map(({ path }) => path),
+    unique: Boolean(compound.unique),
+  }))
+  const filenameCompound =
+    typeof collection.upload === 'object' ? collection.upload.filenameCompoundIndex : undefined
+  if (Array.isArray(filenameCompound) && filenameCompound.length > 0) {
+    compounds.push({ paths: filenameCompound, unique: true })
+  }
+  return compounds
 }
