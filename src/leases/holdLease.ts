@@ -154,18 +154,22 @@ export function noteStampCheck(
     const taking = acquire(adapter, holder, namespace)
       .catch(() => {
         holder.nextAttempt.set(pk, Date.now() + cooldownAfter(1))
-        // Taken but not usable (its version could not be copied onto every shard): given back,
-        // so that no writer waits for it.
-        return releaseLease(adapter, namespace).catch(() => undefined)
+        // Taken but not usable (its version could not be copied onto every shard), or perhaps
+        // taken with the answer lost on the way: given back, so that no writer waits for it.
+        return releaseLease(adapter, namespace, { unrecorded: true }).catch(() => undefined)
       })
       .finally(() => holder.acquiring.delete(pk))
     holder.acquiring.set(pk, taking)
   }
 }
 
-/** Nobody holds the lease, none is being taken back, and its cooldown is over. */
+/**
+ * Nobody holds the lease (or only this process, on the item alone: a taking or giving back whose
+ * answer was lost left it there, held by nobody), none is being taken back, and its cooldown is
+ * over.
+ */
 const FREE_TO_TAKE =
-  'attribute_not_exists(#lo) AND attribute_not_exists(#lr) AND (attribute_not_exists(#lc) OR #lc <= :now)'
+  '(attribute_not_exists(#lo) OR #lo = :me) AND attribute_not_exists(#lr) AND (attribute_not_exists(#lc) OR #lc <= :now)'
 const LEASE_NAMES = {
   '#lc': LEASE_COOLDOWN_ATTRIBUTE,
   '#lo': LEASE_OWNER_ATTRIBUTE,

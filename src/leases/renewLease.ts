@@ -96,10 +96,20 @@ async function confirm(adapter: DynamoDBAdapter, holder: Holder, holdings: Holdi
   }
 }
 
-/** Gives a lease back (unless a writer is taking it already). */
-export async function releaseLease(adapter: DynamoDBAdapter, namespace: Namespace): Promise<void> {
+/**
+ * Gives a lease back (unless a writer is taking it already). With `unrecorded`, also when this
+ * process holds none in memory: a taking whose answer was lost may have made it the owner.
+ */
+export async function releaseLease(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+  options: { unrecorded?: boolean } = {},
+): Promise<void> {
   const holder = holders.get(adapter)
-  if (!holder?.holdings.delete(namespace.pk)) {
+  if (!holder) {
+    return
+  }
+  if (!holder.holdings.delete(namespace.pk) && !options.unrecorded) {
     return
   }
   holder.clean.set(namespace.pk, 0)
