@@ -24,12 +24,14 @@ export const normalizeStored = (path: ResolvedPath, v: unknown): unknown => {
   return v
 }
 
-const toNumber = (x: unknown): unknown => {
+const toNumber = (x: unknown): Sanitized => {
   if (typeof x === 'number') {
     return x
   }
   if (typeof x === 'boolean') {
-    return x ? 1 : 0
+    // db-sqlite binds it as the text 'true' / 'false', which no number equals; db-mongodb's
+    // types never match either.
+    return INVALID
   }
   if (typeof x === 'string') {
     // drizzle's `Number(value)`: '' and ' ' are 0, what is not a number is NULL.

@@ -13,6 +13,8 @@
  *   index and the evaluator alike);
  * - hasMany fields are sorted by (before, the sort was ignored): documents holding one value in
  *   its order, those holding none first ascending, last descending.
+ * - a boolean given for a number field (Local API) matches no number, as on db-sqlite (which binds
+ *   it as text) and db-mongodb (before: read as 1 or 0).
  */
 import type { CollectionConfig, Config, DatabaseAdapterObj, Payload, Where } from 'payload'
 
@@ -200,6 +202,35 @@ describe('REST query values, as db-sqlite answers them', () => {
     ])
     expect(expected).toContain('where[author][in]=1,null: p1')
     expect(expected).toContain('where[n][in]=0x10: p4')
+  })
+
+  it('a boolean compared with a number field matches no number (Local API)', async () => {
+    const queries: Where[] = [
+      { n: { equals: true } },
+      { nPlain: { equals: false } },
+      { n: { in: [true] } },
+      { nPlain: { in: [false, 16] } },
+      { n: { not_equals: true } },
+      { nPlain: { greater_than: false } },
+      { nums: { equals: true } },
+      { nums: { in: [true, false] } },
+    ]
+    const answers = (lane: Lane) =>
+      Promise.all(
+        queries.map(async (where) => {
+          const { docs } = await lane.payload.find({ collection: 'posts', depth: 0, where })
+          return `${JSON.stringify(where)}: ${docs
+            .map((doc) => doc.id)
+            .sort()
+            .join(' ')}`
+        }),
+      )
+    const expected = await answers(sqlite)
+    expect(expected).toContain('{"n":{"equals":true}}: ')
+    expect(expected).toContain('{"n":{"not_equals":true}}: p1 p2 p3 p4')
+    for (const lane of lanes) {
+      expect(await answers(lane)).toEqual(expected)
+    }
   })
 
   it('hasMany number, text and relationship fields sort their documents', async () => {
