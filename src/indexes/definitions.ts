@@ -189,6 +189,50 @@ function sharedByBlockType(parts: IndexPart[]): IndexPart[] {
   )
 }
 
+function walkNamespace(adapter: DynamoDBAdapter, namespace: Namespace): Walked[] {
+  return walkFields(namespace.fields, {
+    inArray: false,
+    inBlock: false,
+    localization: Boolean(adapter.payload.config.localization),
+    localizedPrefix: '',
+    parentLocalized: false,
+    payload: adapter.payload,
+    prefix: '',
+  })
+}
+
+/** The config's locale codes, sorted (what a localized index definition lists). */
+function configLocales(adapter: DynamoDBAdapter): string[] | undefined {
+  const localization = adapter.payload.config.localization
+  return localization ? [...localization.localeCodes].sort() : undefined
+}
+
+/**
+ * A global's unique fields in its arrays and blocks, as unique one-part definitions: a global is
+ * one document, so only a value it holds twice (in two rows, or in one hasMany relationship) can
+ * clash, which db-sqlite's unique index on the rows' table refuses. Judged on its writes
+ * (write/repeatedValues.ts); its stored indexes keep no markers.
+ */
+export function globalRowUniques(
+  adapter: DynamoDBAdapter,
+  namespace: Namespace,
+): IndexDefinition[] {
+  const locales = configLocales(adapter)
+  const uniques = walkNamespace(adapter, namespace).filter(
+    ({ derived, field, part }) =>
+      !derived && part.multiValued && 'unique' in field && Boolean(field.unique),
+  )
+  return [
+    ...uniques.filter(({ inBlock }) => !inBlock).map(({ part }) => part),
+    ...sharedByBlockType(uniques.filter(({ inBlock }) => inBlock).map(({ part }) => part)),
+  ].map((part) => ({
+    name: part.path,
+    parts: [part],
+    unique: true,
+    ...(locales && part.localized ? { locales } : {}),
+  }))
+}
+
 /** Paths of a version that every save changes: an entry of each would move on every save. */
 const VERSION_TIMESTAMPS = new Set(['version.createdAt', 'version.updatedAt'])
 
@@ -222,17 +266,8 @@ export function indexDefinitions(
   adapter: DynamoDBAdapter,
   namespace: Namespace,
 ): IndexDefinition[] {
-  const walked = walkFields(namespace.fields, {
-    inArray: false,
-    inBlock: false,
-    localization: Boolean(adapter.payload.config.localization),
-    localizedPrefix: '',
-    parentLocalized: false,
-    payload: adapter.payload,
-    prefix: '',
-  })
-  const localization = adapter.payload.config.localization
-  const locales = localization ? [...localization.localeCodes].sort() : undefined
+  const walked = walkNamespace(adapter, namespace)
+  const locales = configLocales(adapter)
   const definitions: IndexDefinition[] = []
   const seen = new Set<string>()
   const add = (parts: IndexPart[], unique: boolean) => {

@@ -332,7 +332,8 @@ export function indexEntries(
   return entries
 }
 
-function uniqueValue(part: IndexPart, value: unknown): IndexableValue {
+/** A value as a unique index compares it (texts exactly, others normalized). */
+export function uniqueValue(part: IndexPart, value: unknown): IndexableValue {
   return part.kind === 'text' && typeof value === 'string'
     ? value
     : normalizeIndexValue(part, value)
@@ -382,31 +383,4 @@ export function uniqueMarkers(
     }
   }
   return markers
-}
-
-/**
- * Unique indexes for which one document holds the same value in two rows (of an array or of
- * blocks), per locale: the SQL adapters refuse that (their unique index spans the rows' table),
- * while a marker alone could not tell (it belongs to the document either way).
- */
-export function repeatedUniqueValues(
-  definitions: IndexDefinition[],
-  locales: string[],
-  doc: Doc,
-): IndexDefinition[] {
-  return definitions.filter(
-    (definition) =>
-      definition.unique &&
-      definition.parts.length === 1 &&
-      definition.parts[0].multiValued &&
-      localesFor(definition, locales).some((locale) => {
-        const part = definition.parts[0]
-        // One value per row: a hasMany value (an array) is one row's, never compared here.
-        const rows = storedValues(doc, part, locale)
-          .filter((value) => value !== undefined && value !== null && !Array.isArray(value))
-          .map((value) => uniqueValue(part, value))
-          .filter((value) => value !== null)
-        return new Set(rows).size < rows.length
-      }),
-  )
 }

@@ -3,16 +3,18 @@ import type { PayloadRequest } from 'payload'
 import type { DocumentChange } from '../transactions/session.js'
 import type { DynamoDBAdapter } from '../types.js'
 
-import { repeatedUniqueValues } from '../indexes/entries.js'
+import { repeatedUniqueValues } from '../indexes/repeatedUniques.js'
+import { globalRowUniques } from '../indexes/definitions.js'
 import { maintainedIndexes } from '../indexes/indexRecord.js'
 import { localeCodes } from '../indexes/registry.js'
 import { newMarkers } from './changeActions.js'
 import { uniqueValueError } from './uniqueValueError.js'
 
 /**
- * Refuses a write that gives one document the same unique value in two of its rows (as the SQL
- * adapters do), unless the document already held that repetition (stored before this check):
- * such a document can still be changed.
+ * Refuses a write that gives one document (of a collection, or a global) the same unique value in
+ * two of its rows or twice in one hasMany relationship (as the SQL adapters do), unless the
+ * document already held that repetition (stored before this check): such a document can still be
+ * changed.
  */
 export function assertNoRepeatedUniqueValues(
   adapter: DynamoDBAdapter,
@@ -22,10 +24,13 @@ export function assertNoRepeatedUniqueValues(
   const locales = localeCodes(adapter)
   for (const change of changes) {
     const { after, before, namespace } = change
-    if (!after || namespace.kind !== 'collection') {
+    if (!after || (namespace.kind !== 'collection' && namespace.kind !== 'global')) {
       continue
     }
-    const definitions = maintainedIndexes(adapter, namespace)
+    const definitions =
+      namespace.kind === 'global'
+        ? globalRowUniques(adapter, namespace)
+        : maintainedIndexes(adapter, namespace)
     const repeated = repeatedUniqueValues(definitions, locales, after)
     const already = before ? new Set(repeatedUniqueValues(repeated, locales, before)) : new Set()
     const refused = repeated.filter((definition) => !already.has(definition))

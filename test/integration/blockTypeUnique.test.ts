@@ -14,6 +14,7 @@ import { ValidationError } from 'payload'
 import type { DynamoDBAdapter } from '../../src/index.js'
 import type { Booted } from '../support/bootPayload.js'
 
+import { outcomeRecorder } from '../support/outcomes.js'
 import { bootBoth, bootOnTable, closeAll } from '../support/bootPayload.js'
 
 const config = (db: DatabaseAdapterObj): Config => configUsing(['layout', 'sidebar'])(db)
@@ -52,15 +53,7 @@ const hero = (bid: string) => [{ bid, blockType: 'hero' }]
 
 /** The same writes on either adapter: each one's outcome, then the titles stored. */
 async function play(payload: Payload): Promise<string[]> {
-  const out: string[] = []
-  const attempt = async (name: string, write: () => Promise<unknown>) => {
-    try {
-      await write()
-      out.push(`${name}: stored`)
-    } catch (error) {
-      out.push(`${name}: ${error instanceof ValidationError ? 'refused' : String(error)}`)
-    }
-  }
+  const { attempt, out } = outcomeRecorder()
   const create = (title: string, data: Record<string, unknown>) => () =>
     payload.create({ collection: 'posts', data: { title, ...data } })
   const first = await payload.create({

@@ -11,6 +11,7 @@ import { ValidationError } from 'payload'
 import type { DynamoDBAdapter } from '../../src/index.js'
 import type { Booted } from '../support/bootPayload.js'
 
+import { outcomeRecorder } from '../support/outcomes.js'
 import { bootBoth, bootOnTable, closeAll } from '../support/bootPayload.js'
 
 const configWith =
@@ -36,15 +37,7 @@ const config = configWith(true)
 
 /** The same writes on either adapter: each one's outcome, then how many hold f.txt under p1. */
 async function play(payload: Payload): Promise<string[]> {
-  const out: string[] = []
-  const attempt = async (name: string, write: () => Promise<unknown>) => {
-    try {
-      await write()
-      out.push(`${name}: stored`)
-    } catch (error) {
-      out.push(`${name}: ${error instanceof ValidationError ? 'refused' : String(error)}`)
-    }
-  }
+  const { attempt, out } = outcomeRecorder()
   const store = (prefix: string) => () =>
     payload.db.create({ collection: 'media', data: { filename: 'f.txt', prefix } })
   await attempt('f.txt under p1', store('p1'))

@@ -1,7 +1,8 @@
 import type { IndexDefinition, IndexPart } from '../../src/indexes/definitionTypes.js'
 
 import { uniqueErrorPath } from '../../src/indexes/definitions.js'
-import { indexEntries, repeatedUniqueValues, uniqueMarkers } from '../../src/indexes/entries.js'
+import { indexEntries, uniqueMarkers } from '../../src/indexes/entries.js'
+import { repeatedUniqueValues } from '../../src/indexes/repeatedUniques.js'
 import { valuesAtPath } from '../../src/utilities/valuesAtPath.js'
 
 const part = (path: string, localized = false): IndexPart => ({
@@ -76,6 +77,22 @@ describe('repeatedUniqueValues', () => {
     expect(repeatedUniqueValues([localized], ['en', 'de'], doc)).toEqual([])
     doc.rows[1].sku.de = 's'
     expect(repeatedUniqueValues([localized], ['en', 'de'], doc)).toEqual([localized])
+  })
+
+  it('finds an id twice in one hasMany relationship, not a text twice in a hasMany text', () => {
+    const many = unique({ ...part('many'), kind: 'relationship', multiValued: true })
+    expect(repeatedUniqueValues([many], [], { many: ['a1', 'a2', 'a1'] })).toEqual([many])
+    expect(repeatedUniqueValues([many], [], { many: ['a1', 'a2'] })).toEqual([])
+    const refs = unique({ ...part('rows.refs'), kind: 'relationship', multiValued: true })
+    expect(repeatedUniqueValues([refs], [], { rows: [{ refs: ['a3', 'a3'] }] })).toEqual([refs])
+    const poly = unique({ ...part('owners'), kind: 'polymorphic', multiValued: true })
+    const owner = { relationTo: 'users', value: 'u1' }
+    expect(repeatedUniqueValues([poly], [], { owners: [owner, { ...owner }] })).toEqual([poly])
+    expect(
+      repeatedUniqueValues([poly], [], { owners: [owner, { relationTo: 'teams', value: 'u1' }] }),
+    ).toEqual([])
+    const words = unique({ ...part('words'), multiValued: true })
+    expect(repeatedUniqueValues([words], [], { words: ['w', 'w'] })).toEqual([])
   })
 
   it('leaves out indexes that are not unique, compound, or single-valued', () => {
