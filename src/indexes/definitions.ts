@@ -62,7 +62,14 @@ function valueKind(field: FlattenedField): IndexValueKind | undefined {
  * `inBlock`: a field of one block type, whose paths name it (`layout{hero}.code`, see
  * valuesAtPath): only its uniqueness is kept, as SQL adapters keep a unique index per block table.
  */
-type Walked = { derived?: boolean; field: FlattenedField; inBlock?: boolean; part: IndexPart }
+type Walked = {
+  derived?: boolean
+  field: FlattenedField
+  /** In an array's rows or a block (a row of a table of its own in SQL). */
+  inArray?: boolean
+  inBlock?: boolean
+  part: IndexPart
+}
 
 type Walk = {
   inArray: boolean
@@ -126,6 +133,7 @@ function walkFields(fields: FlattenedField[], walk: Walk): Walked[] {
     const hasMany = 'hasMany' in field && Boolean(field.hasMany)
     out.push({
       field,
+      inArray,
       inBlock,
       part: {
         kind,
@@ -208,10 +216,40 @@ function configLocales(adapter: DynamoDBAdapter): string[] | undefined {
 }
 
 /**
- * A global's unique fields in its arrays and blocks, as unique one-part definitions: a global is
- * one document, so only a value it holds twice (in two rows, or in one hasMany relationship) can
- * clash, which db-sqlite's unique index on the rows' table refuses. Judged on its writes
- * (write/repeatedValues.ts); its stored indexes keep no markers.
+ * Whether db-sqlite keeps the field's values in its relationships table (a polymorphic or a
+ * hasMany relationship), whose unique index is by id and path, and which it leaves without one
+ * in arrays and blocks (a row's path names the row).
+ */
+function inRelationshipsTable({ field, part }: Walked): boolean {
+  return (
+    part.kind === 'polymorphic' ||
+    (part.kind === 'relationship' && 'hasMany' in field && Boolean(field.hasMany))
+  )
+}
+
+const isUnique = ({ field }: Walked): boolean => 'unique' in field && Boolean(field.unique)
+
+/**
+ * The unique relationships whose one value (a hasMany list) may not hold an id twice: those
+ * outside arrays and blocks (db-sqlite's relationships table is unique by id and path there).
+ */
+export function uniqueWithinValue(adapter: DynamoDBAdapter, namespace: Namespace): Set<string> {
+  return new Set(
+    walkNamespace(adapter, namespace)
+      .filter(
+        (walked) =>
+          !walked.derived && !walked.inArray && inRelationshipsTable(walked) && isUnique(walked),
+      )
+      .map(({ part }) => part.path),
+  )
+}
+
+/**
+ * A global's unique fields in its arrays and blocks (and hasMany relationships), as unique
+ * one-part definitions: a global is one document, so only a value it holds twice can clash, which
+ * db-sqlite's unique index on the rows' table refuses (not for relationships in rows: see
+ * `inRelationshipsTable`). Judged on its writes (write/repeatedValues.ts); its stored indexes
+ * keep no markers.
  */
 export function globalRowUniques(
   adapter: DynamoDBAdapter,
@@ -219,8 +257,11 @@ export function globalRowUniques(
 ): IndexDefinition[] {
   const locales = configLocales(adapter)
   const uniques = walkNamespace(adapter, namespace).filter(
-    ({ derived, field, part }) =>
-      !derived && part.multiValued && 'unique' in field && Boolean(field.unique),
+    (walked) =>
+      !walked.derived &&
+      walked.part.multiValued &&
+      !(walked.inArray && inRelationshipsTable(walked)) &&
+      isUnique(walked),
   )
   return [
     ...uniques.filter(({ inBlock }) => !inBlock).map(({ part }) => part),

@@ -3,12 +3,10 @@ import type { IndexDefinition } from './definitionTypes.js'
 
 import { localesFor, storedValues, uniqueValue } from './entries.js'
 
-/** Kinds whose `hasMany` values are rows of their own in db-sqlite, unique by value and path. */
-const ROW_PER_VALUE_KINDS: ReadonlySet<string> = new Set(['polymorphic', 'relationship'])
-
 /**
  * Unique indexes for which one document holds the same value twice, per locale: in two rows (of
- * an array or of blocks), or twice in one `hasMany` relationship. The SQL adapters refuse both
+ * an array or of blocks), or twice in one `hasMany` relationship whose path is in `withinValue`
+ * (definitions.ts `uniqueWithinValue`: outside arrays and blocks). The SQL adapters refuse both
  * (their unique index spans the rows' table; a relationship's rows are unique by id and path),
  * while a marker alone could not tell (it belongs to the document either way). hasMany text and
  * number fields cannot be unique on db-sqlite; their values are not compared with each other.
@@ -17,6 +15,7 @@ export function repeatedUniqueValues(
   definitions: IndexDefinition[],
   locales: string[],
   doc: Doc,
+  withinValue: ReadonlySet<string> = new Set(),
 ): IndexDefinition[] {
   return definitions.filter(
     (definition) =>
@@ -36,7 +35,7 @@ export function repeatedUniqueValues(
         // One value per row; a hasMany value (an array) is one row's, compared within itself.
         return (
           repeats(values.filter((value) => !Array.isArray(value))) ||
-          (ROW_PER_VALUE_KINDS.has(part.kind) &&
+          (withinValue.has(part.path) &&
             values.some((value) => Array.isArray(value) && repeats(value)))
         )
       }),

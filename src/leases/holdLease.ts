@@ -148,6 +148,8 @@ export function noteStampCheck(
     count >= CLEAN_CHECKS_BEFORE_LEASE &&
     holder.suspended === 0 &&
     !holder.acquiring.has(pk) &&
+    // A give-back on its way could land after a new taking and remove it from the item.
+    !holder.givingBack.has(pk) &&
     now >= (holder.nextAttempt.get(pk) ?? 0) &&
     now >= recordedLease(adapter, namespace).cooldownUntil
   ) {
@@ -163,24 +165,33 @@ export function noteStampCheck(
   }
 }
 
-/**
- * Nobody holds the lease (or only this process, on the item alone: a taking or giving back whose
- * answer was lost left it there, held by nobody), none is being taken back, and its cooldown is
- * over.
- */
+/** Nobody holds the lease, none is being taken back, and its cooldown is over. */
 const FREE_TO_TAKE =
-  '(attribute_not_exists(#lo) OR #lo = :me) AND attribute_not_exists(#lr) AND (attribute_not_exists(#lc) OR #lc <= :now)'
+  'attribute_not_exists(#lo) AND attribute_not_exists(#lr) AND (attribute_not_exists(#lc) OR #lc <= :now)'
 const LEASE_NAMES = {
   '#lc': LEASE_COOLDOWN_ATTRIBUTE,
   '#lo': LEASE_OWNER_ATTRIBUTE,
   '#lr': LEASE_REVOKING_ATTRIBUTE,
 }
 
-/** Taken, being taken back, or cooling down: tried again later, after a read of the item. */
+/**
+ * Taken, being taken back, or cooling down: tried again later, after a read of the item. A lease
+ * the item names this process the owner of, which it does not hold (a taking and its give-back
+ * both lost on the way), is given back now, so that the next attempt can take it.
+ */
 async function refused(adapter: DynamoDBAdapter, holder: Holder, namespace: Namespace) {
   holder.clean.set(namespace.pk, 0)
   holder.nextAttempt.set(namespace.pk, Date.now() + cooldownAfter(1))
   await withoutRequestRecorders(() => reloadIndexState(adapter, namespace))
+  const lease = recordedLease(adapter, namespace)
+  if (
+    lease.owner === holder.id &&
+    lease.revoking === undefined &&
+    !holder.holdings.has(namespace.pk) &&
+    !holder.givingBack.has(namespace.pk)
+  ) {
+    await releaseLease(adapter, namespace, { unrecorded: true })
+  }
 }
 
 /**

@@ -18,6 +18,8 @@ export type Holding = {
 export type Holder = {
   /** Lease takings under way, by namespace pk (each also bumps the namespace's shards). */
   acquiring: Map<string, Promise<void>>
+  /** Give-backs under way, by namespace pk: no taking starts meanwhile (see `releaseLease`). */
+  givingBack: Set<string>
   /** Clean checks in a row per namespace pk. */
   clean: Map<string, number>
   holdings: Map<string, Holding>
@@ -41,6 +43,7 @@ export function holderOf(adapter: DynamoDBAdapter): Holder {
     holder = {
       acquiring: new Map(),
       clean: new Map(),
+      givingBack: new Set(),
       holdings: new Map(),
       id: randomUUID(),
       inFlight: new Map(),

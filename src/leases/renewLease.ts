@@ -113,6 +113,11 @@ export async function releaseLease(
     return
   }
   holder.clean.set(namespace.pk, 0)
+  if (holder.givingBack.has(namespace.pk)) {
+    // The one under way removes the same owner; no taking starts before it ends.
+    return
+  }
+  holder.givingBack.add(namespace.pk)
   try {
     const out = await withoutRequestRecorders(() =>
       send<{ Attributes?: Record<string, unknown> }>(
@@ -137,6 +142,8 @@ export async function releaseLease(
     if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') {
       throw error
     }
+  } finally {
+    holder.givingBack.delete(namespace.pk)
   }
 }
 

@@ -115,6 +115,19 @@ export const sanitizeList = (
   path: ResolvedPath,
   x: unknown,
 ): typeof INVALID | unknown[] => {
+  const sanitized = sanitizeListItems(payload, path, x)
+  return sanitized === INVALID ? INVALID : sanitized.items
+}
+
+/**
+ * A list's items as `sanitizeList` gives them, and how many were dropped (values the field
+ * cannot hold: a `not_in` of only such values still leaves out the documents without a value).
+ */
+export const sanitizeListItems = (
+  payload: Payload,
+  path: ResolvedPath,
+  x: unknown,
+): { dropped: number; items: unknown[] } | typeof INVALID => {
   let list: unknown[]
   if (typeof x === 'string') {
     list = createArrayFromCommaDelineated(x)
@@ -130,7 +143,7 @@ export const sanitizeList = (
   } else {
     return INVALID
   }
-  return list
+  const items = list
     .map((el) => {
       // SQLite compares a numeric column with a non-numeric string as unequal (no NULL coercion here).
       if (path.kind === 'number' && typeof el === 'string') {
@@ -148,6 +161,7 @@ export const sanitizeList = (
       return sanitizeScalar(payload, path, el)
     })
     .filter((el) => el !== INVALID)
+  return { dropped: list.length - items.length, items }
 }
 
 /** `exists`: only `true` / `'true'` mean true. */

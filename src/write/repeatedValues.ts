@@ -4,7 +4,7 @@ import type { DocumentChange } from '../transactions/session.js'
 import type { DynamoDBAdapter } from '../types.js'
 
 import { repeatedUniqueValues } from '../indexes/repeatedUniques.js'
-import { globalRowUniques } from '../indexes/definitions.js'
+import { globalRowUniques, uniqueWithinValue } from '../indexes/definitions.js'
 import { maintainedIndexes } from '../indexes/indexRecord.js'
 import { localeCodes } from '../indexes/registry.js'
 import { newMarkers } from './changeActions.js'
@@ -31,8 +31,11 @@ export function assertNoRepeatedUniqueValues(
       namespace.kind === 'global'
         ? globalRowUniques(adapter, namespace)
         : maintainedIndexes(adapter, namespace)
-    const repeated = repeatedUniqueValues(definitions, locales, after)
-    const already = before ? new Set(repeatedUniqueValues(repeated, locales, before)) : new Set()
+    const withinValue = uniqueWithinValue(adapter, namespace)
+    const repeated = repeatedUniqueValues(definitions, locales, after, withinValue)
+    const already = before
+      ? new Set(repeatedUniqueValues(repeated, locales, before, withinValue))
+      : new Set()
     const refused = repeated.filter((definition) => !already.has(definition))
     if (refused.length > 0) {
       throw uniqueValueError([change], refused, req)

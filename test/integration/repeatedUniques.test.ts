@@ -2,7 +2,9 @@
  * A unique value held twice by one document, refused as db-sqlite refuses it: an id twice in one
  * `hasMany` relationship (db-sqlite's relationship rows are unique by id and path; before, this
  * adapter stored it), and a global's unique field repeated in two rows of its array or in two
- * blocks of one type (before, a global's rows were never judged).
+ * blocks of one type (before, a global's rows were never judged). Relationships in rows, which
+ * db-sqlite keeps in its relationships table with no unique index there, are not judged within
+ * one document; a global's draft is not judged either (its versions hold no unique index).
  */
 import type { Config, DatabaseAdapterObj, Payload } from 'payload'
 
@@ -130,4 +132,135 @@ describe('a unique value held twice by one document', () => {
     expect(expected).toContain('a bid in two blocks: refused')
     expect(await play(dynamodb.payload)).toEqual(expected)
   })
+})
+
+const rowsConfig = (db: DatabaseAdapterObj): Config => ({
+  collections: [
+    { slug: 'authors', fields: [{ name: 'name', type: 'text' }] },
+    { slug: 'cats', fields: [{ name: 'name', type: 'text' }] },
+    {
+      slug: 'posts',
+      fields: [
+        { name: 'title', type: 'text' },
+        {
+          name: 'items',
+          type: 'array',
+          fields: [
+            {
+              name: 'tags',
+              type: 'relationship',
+              hasMany: true,
+              relationTo: 'authors',
+              unique: true,
+            },
+          ],
+        },
+      ],
+    },
+  ],
+  db,
+  globals: [
+    {
+      slug: 'settings',
+      fields: [
+        {
+          name: 'rows',
+          type: 'array',
+          fields: [
+            {
+              name: 'tags',
+              type: 'relationship',
+              hasMany: true,
+              relationTo: 'authors',
+              unique: true,
+            },
+            { name: 'owner', type: 'relationship', relationTo: ['authors', 'cats'], unique: true },
+          ],
+        },
+        {
+          name: 'layout',
+          type: 'blocks',
+          blocks: [
+            {
+              slug: 'hero',
+              fields: [
+                {
+                  name: 'people',
+                  type: 'relationship',
+                  hasMany: true,
+                  relationTo: 'authors',
+                  unique: true,
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    },
+    {
+      slug: 'drafted',
+      versions: { drafts: true },
+      fields: [
+        { name: 'rows', type: 'array', fields: [{ name: 'sku', type: 'text', unique: true }] },
+      ],
+    },
+  ],
+  logger: { options: { level: 'warn' } },
+  secret: 'repeated-uniques-rows',
+  telemetry: false,
+})
+
+async function playRows(payload: Payload): Promise<string[]> {
+  const { attempt, out } = outcomeRecorder()
+  const a1 = (await payload.create({ collection: 'authors', data: { name: 'a1' } })).id
+  await attempt('collection: an author twice in one array row’s hasMany', () =>
+    payload.create({ collection: 'posts', data: { items: [{ tags: [a1, a1] }], title: 'x' } }),
+  )
+  await attempt('global: an author twice in one array row’s hasMany', () =>
+    payload.updateGlobal({ slug: 'settings', data: { rows: [{ tags: [a1, a1] }] } }),
+  )
+  await attempt('global: one polymorphic owner in two array rows', () =>
+    payload.updateGlobal({
+      slug: 'settings',
+      data: {
+        rows: [
+          { owner: { relationTo: 'authors', value: a1 } },
+          { owner: { relationTo: 'authors', value: a1 } },
+        ],
+      },
+    }),
+  )
+  await attempt('global: an author twice in one block’s hasMany', () =>
+    payload.updateGlobal({
+      slug: 'settings',
+      data: { layout: [{ blockType: 'hero', people: [a1, a1] }] },
+    }),
+  )
+  await attempt('drafted global: draft with a sku in two rows', () =>
+    payload.updateGlobal({
+      slug: 'drafted',
+      data: { rows: [{ sku: 's' }, { sku: 's' }] },
+      draft: true,
+    }),
+  )
+  await attempt('drafted global: published with a sku in two rows', () =>
+    payload.updateGlobal({ slug: 'drafted', data: { rows: [{ sku: 's' }, { sku: 's' }] } }),
+  )
+  return out
+}
+
+describe('unique relationships in rows, and a global’s drafts', () => {
+  let dynamodb: Booted
+  let sqlite: Booted
+  beforeAll(async () => {
+    ;[dynamodb, sqlite] = await bootBoth(rowsConfig, {}, { transactions: true })
+  }, 120_000)
+  afterAll(() => closeAll(dynamodb, sqlite))
+
+  it('refuses what db-sqlite refuses, no more: an id repeated in rows is stored, a draft too', async () => {
+    const expected = await playRows(sqlite.payload)
+    expect(expected).toContain('global: one polymorphic owner in two array rows: stored')
+    expect(expected).toContain('drafted global: published with a sku in two rows: refused')
+    expect(await playRows(dynamodb.payload)).toEqual(expected)
+  }, 120_000)
 })

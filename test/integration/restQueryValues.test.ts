@@ -14,7 +14,8 @@
  * - hasMany fields are sorted by (before, the sort was ignored): documents holding one value in
  *   its order, those holding none first ascending, last descending.
  * - a boolean given for a number field (Local API) matches no number, as on db-sqlite (which binds
- *   it as text) and db-mongodb (before: read as 1 or 0).
+ *   it as text) and db-mongodb (before: read as 1 or 0); a `not_in` of only values a number field
+ *   cannot hold (`[true]`, REST's `abc`) keeps the documents with a value (before: every one).
  */
 import type { CollectionConfig, Config, DatabaseAdapterObj, Payload, Where } from 'payload'
 
@@ -199,9 +200,12 @@ describe('REST query values, as db-sqlite answers them', () => {
       'where[n][in]=1abc,16',
       'where[nPlain][in]=1abc,16',
       'where[n][not_in]=0x10,16',
+      'where[n][not_in]=abc',
+      'where[nPlain][not_in]=abc',
     ])
     expect(expected).toContain('where[author][in]=1,null: p1')
     expect(expected).toContain('where[n][in]=0x10: p4')
+    expect(expected).toContain('where[n][not_in]=abc: p1 p2 p4')
   })
 
   it('a boolean compared with a number field matches no number (Local API)', async () => {
@@ -214,6 +218,9 @@ describe('REST query values, as db-sqlite answers them', () => {
       { nPlain: { greater_than: false } },
       { nums: { equals: true } },
       { nums: { in: [true, false] } },
+      { n: { not_in: [true] } },
+      { nPlain: { not_in: [false] } },
+      { nums: { not_in: [true] } },
     ]
     const answers = (lane: Lane) =>
       Promise.all(
@@ -228,6 +235,7 @@ describe('REST query values, as db-sqlite answers them', () => {
     const expected = await answers(sqlite)
     expect(expected).toContain('{"n":{"equals":true}}: ')
     expect(expected).toContain('{"n":{"not_equals":true}}: p1 p2 p3 p4')
+    expect(expected).toContain('{"n":{"not_in":[true]}}: p1 p2 p4')
     for (const lane of lanes) {
       expect(await answers(lane)).toEqual(expected)
     }

@@ -79,20 +79,25 @@ describe('repeatedUniqueValues', () => {
     expect(repeatedUniqueValues([localized], ['en', 'de'], doc)).toEqual([localized])
   })
 
-  it('finds an id twice in one hasMany relationship, not a text twice in a hasMany text', () => {
+  it('finds an id twice in one hasMany relationship outside rows, not a text twice', () => {
     const many = unique({ ...part('many'), kind: 'relationship', multiValued: true })
-    expect(repeatedUniqueValues([many], [], { many: ['a1', 'a2', 'a1'] })).toEqual([many])
-    expect(repeatedUniqueValues([many], [], { many: ['a1', 'a2'] })).toEqual([])
-    const refs = unique({ ...part('rows.refs'), kind: 'relationship', multiValued: true })
-    expect(repeatedUniqueValues([refs], [], { rows: [{ refs: ['a3', 'a3'] }] })).toEqual([refs])
     const poly = unique({ ...part('owners'), kind: 'polymorphic', multiValued: true })
-    const owner = { relationTo: 'users', value: 'u1' }
-    expect(repeatedUniqueValues([poly], [], { owners: [owner, { ...owner }] })).toEqual([poly])
-    expect(
-      repeatedUniqueValues([poly], [], { owners: [owner, { relationTo: 'teams', value: 'u1' }] }),
-    ).toEqual([])
+    const refs = unique({ ...part('rows.refs'), kind: 'relationship', multiValued: true })
     const words = unique({ ...part('words'), multiValued: true })
-    expect(repeatedUniqueValues([words], [], { words: ['w', 'w'] })).toEqual([])
+    const within = new Set(['many', 'owners'])
+    expect(repeatedUniqueValues([many], [], { many: ['a1', 'a2', 'a1'] }, within)).toEqual([many])
+    expect(repeatedUniqueValues([many], [], { many: ['a1', 'a2'] }, within)).toEqual([])
+    const owner = { relationTo: 'users', value: 'u1' }
+    expect(repeatedUniqueValues([poly], [], { owners: [owner, { ...owner }] }, within)).toEqual([
+      poly,
+    ])
+    const other = { relationTo: 'teams', value: 'u1' }
+    expect(repeatedUniqueValues([poly], [], { owners: [owner, other] }, within)).toEqual([])
+    // In an array's row, db-sqlite's relationship rows have no unique index.
+    expect(repeatedUniqueValues([refs], [], { rows: [{ refs: ['a3', 'a3'] }] }, within)).toEqual([])
+    expect(repeatedUniqueValues([words], [], { words: ['w', 'w'] }, within)).toEqual([])
+    // Without `withinValue`, no hasMany value is compared within itself.
+    expect(repeatedUniqueValues([many], [], { many: ['a1', 'a1'] })).toEqual([])
   })
 
   it('leaves out indexes that are not unique, compound, or single-valued', () => {

@@ -3,7 +3,7 @@ import type { Payload } from 'payload'
 import type { ResolvedPath } from '../paths.js'
 
 import { asPoint, matchesNear, parseNear, pointInGeometry, type NearQuery } from '../geo.js'
-import { INVALID, sanitizeExists, sanitizeList, sanitizeScalar } from '../sanitizeValue.js'
+import { INVALID, sanitizeExists, sanitizeListItems, sanitizeScalar } from '../sanitizeValue.js'
 import { isNullish, sqlCompare, sqlLike, sqlText } from '../sqlValues.js'
 import { equalsNull, valueEquals } from './equality.js'
 import { numberTargetsOnly, onNumberIDsOnly, typedPolyValue } from './polyValue.js'
@@ -94,14 +94,15 @@ export const buildOperator = (
     case 'in':
     case 'not_in':
     case 'all': {
-      const list = json
+      const sanitized = json
         ? Array.isArray(value)
-          ? value
+          ? { dropped: 0, items: value }
           : INVALID
-        : sanitizeList(payload, path, value)
-      if (list === INVALID) {
+        : sanitizeListItems(payload, path, value)
+      if (sanitized === INVALID) {
         return true
       }
+      const list = sanitized.items
       if (operator === 'all') {
         return { all: list }
       }
@@ -109,7 +110,9 @@ export const buildOperator = (
         return list.length ? inList(path, list) : false
       }
       if (!list.length) {
-        return true
+        // `not_in: []` keeps every document; a list of only values the field cannot hold is
+        // SQL's NOT IN of them: every document with a value (relationships: every document).
+        return sanitized.dropped > 0 && !isRelationLike(path) ? (v) => !isNullish(v) : true
       }
       const inside = inList(
         path,
