@@ -1,3 +1,5 @@
+import type { FlattenedField } from 'payload'
+
 import { ValidationError } from 'payload'
 import { randomUUID } from 'node:crypto'
 import { gunzipSync, gzipSync } from 'node:zlib'
@@ -42,7 +44,15 @@ export type EncodedDocument = {
 }
 
 /** Who a document is, for the error when it cannot be stored. */
-export type DocumentOwner = { collection?: string; global?: string; id: unknown }
+export type DocumentOwner = {
+  collection?: string
+  /** Whether the document is stored already (an update), or new (its id is not yet Payload's). */
+  existing?: boolean
+  /** The namespace's fields: an error names a field, never a key inside a field's value. */
+  fields?: FlattenedField[]
+  global?: string
+  id: unknown
+}
 
 export function partKey(key: ItemKey, index: number): ItemKey {
   return { pk: key.pk, sk: `${PART_SK_PREFIX}${key.sk}#${String(index).padStart(4, '0')}` }
@@ -112,8 +122,15 @@ export function decodeDocument(
 
 const megabytes = (bytes: number) => `${(bytes / 1_000_000).toFixed(2)} MB`
 
-/** The paths of the largest values in `doc` (descending into a value that is most of it). */
-function largestFields(doc: Record<string, unknown>, prefix = ''): [string, number][] {
+/**
+ * The paths of the largest fields of `doc`, descending into a group (or named tab) that holds
+ * most of it; never into another field's value (a json key is no path the admin can show).
+ */
+function largestFields(
+  doc: Record<string, unknown>,
+  fields: FlattenedField[] | undefined,
+  prefix = '',
+): [string, number][] {
   const sizes = Object.entries(doc)
     .map(([name, value]): [string, number] => [
       `${prefix}${name}`,
@@ -122,30 +139,39 @@ function largestFields(doc: Record<string, unknown>, prefix = ''): [string, numb
     .sort((a, b) => b[1] - a[1])
   const total = sizes.reduce((sum, [, size]) => sum + size, 0)
   const [first] = sizes
-  const value = first ? doc[first[0].slice(prefix.length)] : undefined
+  const name = first?.[0].slice(prefix.length)
+  const value = name === undefined ? undefined : doc[name]
+  const field = fields?.find((each) => 'name' in each && each.name === name)
   if (
     first &&
     first[1] > total * 0.8 &&
+    field &&
+    (field.type === 'group' || field.type === 'tab') &&
     value &&
     typeof value === 'object' &&
     !Array.isArray(value)
   ) {
-    return largestFields(value as Record<string, unknown>, `${first[0]}.`)
+    return largestFields(value as Record<string, unknown>, field.flattenedFields, `${first[0]}.`)
   }
-  return sizes.slice(0, 3)
+  // The three largest, leaving out what holds little of it (an id beside an 8 MB field).
+  return sizes.slice(0, 3).filter(([, size], index) => index === 0 || size >= total * 0.05)
 }
 
 function tooLarge(owner: DocumentOwner, doc: Record<string, unknown>, zipped: number) {
-  const what = owner.global ? `global "${owner.global}"` : `collection "${owner.collection}"`
-  const fields = largestFields(doc)
+  const where = owner.global ? `global "${owner.global}"` : `collection "${owner.collection}"`
+  const what =
+    owner.existing === false
+      ? `A new document of ${where}`
+      : `Document ${String(owner.id)} of ${where}`
+  const fields = largestFields(doc, owner.fields)
   const list = fields.map(([path, size]) => `${path} (${megabytes(size)})`).join(', ')
   return new ValidationError({
     collection: owner.collection,
     errors: fields.map(([path]) => ({
-      message: `Document ${String(owner.id)} of ${what} is too large for DynamoDB: ${megabytes(zipped)} compressed, over the ${megabytes(MAX_ENCODED_BYTES)} one transaction can write. Its largest fields: ${list}. Store large content elsewhere (e.g. an upload) and keep a reference.`,
+      message: `${what} is too large for DynamoDB: ${megabytes(zipped)} compressed, over the ${megabytes(MAX_ENCODED_BYTES)} one transaction can write. Its largest fields: ${list}. Store large content elsewhere (e.g. an upload) and keep a reference.`,
       path,
     })),
     global: owner.global,
-    id: owner.id as number | string,
+    id: owner.existing === false ? undefined : (owner.id as number | string),
   })
 }

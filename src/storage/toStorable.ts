@@ -1,11 +1,11 @@
 import { isDate } from 'node:util/types'
 
-import { APIError } from 'payload'
+import { ValidationError } from 'payload'
 
 /**
  * Prepares a Payload document for DynamoDB: dates become ISO strings (what Payload reads back),
- * invalid dates become null, `undefined` and functions are dropped, and numbers that JSON cannot hold (NaN, infinities) are
- * rejected here with a readable message. Numbers beyond DynamoDB's range are kept: such a
+ * invalid dates become null, `undefined` and functions are dropped, and numbers that JSON cannot
+ * hold (NaN, infinities) are refused here with a `ValidationError` naming their path. Numbers beyond DynamoDB's range are kept: such a
  * document is stored gzipped (mapStorable.ts).
  */
 export function toStorable(value: unknown, path = ''): unknown {
@@ -18,10 +18,15 @@ export function toStorable(value: unknown, path = ''): unknown {
   }
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) {
-      throw new APIError(
-        `Cannot store ${value} at "${path || '(root)'}": numbers must be finite.`,
-        400,
-      )
+      // Named by its path (array rows by index, as Payload names them), for the admin to show.
+      throw new ValidationError({
+        errors: [
+          {
+            message: `Cannot store ${value}: a number must be finite (not NaN or an infinity).`,
+            path: path || 'id',
+          },
+        ],
+      })
     }
     return value
   }
@@ -57,4 +62,21 @@ export function toStorable(value: unknown, path = ''): unknown {
     return undefined
   }
   return value
+}
+
+/**
+ * A json or rich text field's value as stored: a refusal of something inside it names the field
+ * (what the admin can show), not the key within the value.
+ */
+export function toStorableField(value: unknown, fieldPath: string): unknown {
+  try {
+    return toStorable(value, fieldPath)
+  } catch (error) {
+    if (error instanceof ValidationError) {
+      throw new ValidationError({
+        errors: error.data.errors.map(({ message }) => ({ message, path: fieldPath })),
+      })
+    }
+    throw error
+  }
 }

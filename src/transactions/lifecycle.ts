@@ -192,6 +192,7 @@ async function commitStaged(adapter: DynamoDBAdapter, transaction: Transaction):
       return stagedChanges(transaction)
     },
     {
+      req: transaction.translator,
       onConflict: failOnConflict
         ? () => {
             throw new APIError(

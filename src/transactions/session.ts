@@ -1,6 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomUUID } from 'node:crypto'
 
+import type { PayloadRequest } from 'payload'
+
 import type { ItemKey } from '../keys/itemKeys.js'
 import type { Namespace } from '../namespaces.js'
 import type { Doc } from '../query/types.js'
@@ -73,6 +75,11 @@ export class Transaction {
   keptIdle = false
   /** Every write step in order, so a commit that meets a newer revision can run them again. */
   readonly steps: WriteStep[] = []
+  /**
+   * The translator of the requests its writes came with: a refusal at commit (a unique value
+   * taken meanwhile) speaks the request's language, as one before it does.
+   */
+  translator?: Pick<PayloadRequest, 't'>
   /** When it began (write/replayStamp.ts). */
   readonly begunAt = new Date().toISOString()
   /** Whether its commit is running its steps again over newer documents. */

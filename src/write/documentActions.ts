@@ -7,10 +7,11 @@ import { type DocumentOwner, partKeys } from '../storage/documentEncoding.js'
 import { documentItems } from '../storage/documentStore.js'
 import { rememberPartCount, storedPartCount } from '../storage/revisions.js'
 
-function ownerOf(namespace: Namespace, id: unknown): DocumentOwner {
+function ownerOf(namespace: Namespace, id: unknown, existing: boolean): DocumentOwner {
+  const owner = { existing, fields: namespace.fields, id }
   return namespace.kind === 'global' || namespace.kind === 'globalVersions'
-    ? { global: namespace.slug, id }
-    : { collection: namespace.slug, id }
+    ? { ...owner, global: namespace.slug }
+    : { ...owner, collection: namespace.slug }
 }
 
 /**
@@ -28,7 +29,7 @@ export function documentActions(
   const actions: WriteAction[] = []
   let parts: Record<string, unknown>[] = []
   if (after) {
-    const encoded = documentItems(key, after, ownerOf(namespace, after.id))
+    const encoded = documentItems(key, after, ownerOf(namespace, after.id, before !== null))
     parts = encoded.parts
     actions.push({ condition, item: { ...encoded.head, ...bookkeeping }, type: 'put' })
     actions.push(...parts.map((item): WriteAction => ({ item, type: 'put' })))

@@ -84,6 +84,9 @@ export async function performWrite(
       refuseStagedIDs(transaction, changes, req)
       changes.forEach((change) => transaction.stage(change))
       transaction.steps.push(step)
+      if (req?.t && !transaction.translator) {
+        transaction.translator = { t: req.t }
+      }
       return
     }
   }

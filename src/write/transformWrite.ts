@@ -19,7 +19,7 @@ import {
 import { isPlainObject } from '../utilities/plainObject.js'
 import { idOfCollection, relationItem } from './transform/relations.js'
 import { findBlock } from '../utilities/findBlock.js'
-import { toStorable } from '../storage/toStorable.js'
+import { toStorableField } from '../storage/toStorable.js'
 import { ownValue } from '../utilities/ownValue.js'
 
 export { assertReferencesExist } from './transform/references.js'
@@ -91,7 +91,7 @@ function fieldValue(
   if (field.type === 'json' || field.type === 'richText') {
     // Stored as JSON would hold it (a date as its ISO text, an invalid one as null), so what a
     // write returns and what this process keeps in memory are what a read gives back.
-    return asLiteral(toStorable(value, path))
+    return asLiteral(toStorableField(value, path))
   }
   if (isOperator(value)) {
     return operatorValue(ctx, field, value, path, localized)
