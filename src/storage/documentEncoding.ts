@@ -147,6 +147,8 @@ function largestFields(
     first[1] > total * 0.8 &&
     field &&
     (field.type === 'group' || field.type === 'tab') &&
+    // A localized group's value is its locales' values: the group is the path to name.
+    !('localized' in field && field.localized) &&
     value &&
     typeof value === 'object' &&
     !Array.isArray(value)

@@ -1,4 +1,7 @@
+import { ValidationError } from 'payload'
+
 import type { ItemKey } from '../keys/itemKeys.js'
+import type { Doc } from '../query/types.js'
 import type { Namespace } from '../namespaces.js'
 import type { DocumentChange } from '../transactions/session.js'
 import type { WriteAction, WriteCondition } from '../transactions/transactWrite.js'
@@ -6,12 +9,22 @@ import type { WriteAction, WriteCondition } from '../transactions/transactWrite.
 import { type DocumentOwner, partKeys } from '../storage/documentEncoding.js'
 import { documentItems } from '../storage/documentStore.js'
 import { rememberPartCount, storedPartCount } from '../storage/revisions.js'
+import { withFieldPaths } from './fieldPaths.js'
 
 function ownerOf(namespace: Namespace, id: unknown, existing: boolean): DocumentOwner {
   const owner = { existing, fields: namespace.fields, id }
   return namespace.kind === 'global' || namespace.kind === 'globalVersions'
     ? { ...owner, global: namespace.slug }
     : { ...owner, collection: namespace.slug }
+}
+
+/** The items of the document a change stores; a refusal names the fields as Payload does. */
+function storedItems({ after, before, key, namespace }: DocumentChange) {
+  try {
+    return documentItems(key, after as Doc, ownerOf(namespace, (after as Doc).id, before !== null))
+  } catch (error) {
+    throw error instanceof ValidationError ? withFieldPaths(namespace, error) : error
+  }
 }
 
 /**
@@ -25,11 +38,11 @@ export function documentActions(
   condition: WriteCondition,
   bookkeeping: Record<string, unknown>,
 ): WriteAction[] {
-  const { after, before, key, namespace } = change
+  const { after, before, key } = change
   const actions: WriteAction[] = []
   let parts: Record<string, unknown>[] = []
   if (after) {
-    const encoded = documentItems(key, after, ownerOf(namespace, after.id, before !== null))
+    const encoded = storedItems(change)
     parts = encoded.parts
     actions.push({ condition, item: { ...encoded.head, ...bookkeeping }, type: 'put' })
     actions.push(...parts.map((item): WriteAction => ({ item, type: 'put' })))

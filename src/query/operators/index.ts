@@ -110,9 +110,10 @@ export const buildOperator = (
         return list.length ? inList(path, list) : false
       }
       if (!list.length) {
-        // `not_in: []` keeps every document; a list of only values the field cannot hold is
-        // SQL's NOT IN of them: every document with a value (relationships: every document).
-        return sanitized.dropped > 0 && !isRelationLike(path) ? (v) => !isNullish(v) : true
+        // `not_in: []` keeps every document; a number field's list of only values it cannot
+        // hold is SQL's NOT IN of them (db-sqlite binds them): every document with a value.
+        // Other kinds drop them from the condition there too, keeping every document.
+        return sanitized.dropped > 0 && path.kind === 'number' ? (v) => !isNullish(v) : true
       }
       const inside = inList(
         path,
