@@ -234,15 +234,23 @@ const isUnique = ({ field }: Walked): boolean => 'unique' in field && Boolean(fi
  * outside arrays and blocks (db-sqlite's relationships table is unique by id and path there).
  */
 export function uniqueWithinValue(adapter: DynamoDBAdapter, namespace: Namespace): Set<string> {
-  return new Set(
-    walkNamespace(adapter, namespace)
-      .filter(
-        (walked) =>
-          !walked.derived && !walked.inArray && inRelationshipsTable(walked) && isUnique(walked),
-      )
-      .map(({ part }) => part.path),
-  )
+  // Asked on every write: walked once per namespace's fields (the config's, never changed).
+  let paths = withinValueByFields.get(namespace.fields)
+  if (!paths) {
+    paths = new Set(
+      walkNamespace(adapter, namespace)
+        .filter(
+          (walked) =>
+            !walked.derived && !walked.inArray && inRelationshipsTable(walked) && isUnique(walked),
+        )
+        .map(({ part }) => part.path),
+    )
+    withinValueByFields.set(namespace.fields, paths)
+  }
+  return paths
 }
+
+const withinValueByFields = new WeakMap<FlattenedField[], Set<string>>()
 
 /**
  * A global's unique fields in its arrays and blocks (and hasMany relationships), as unique
