@@ -160,7 +160,10 @@ export type DynamoDBAdapter = {
    * migration runs in production). Returns what differed; with `dryRun` only reports.
    */
   syncIndexes: (options?: { dryRun?: boolean }) => Promise<{ pending: string[]; stale: string[] }>
-  /** Checks one collection's index entries, uniqueness markers and counter against its documents. */
+  /**
+   * Checks one collection's (or global's) index entries, uniqueness markers and counter against its
+   * documents (or versions).
+   */
   verifyIndexes: (args: VerifyArgs) => Promise<IndexReport>
 } & BaseDatabaseAdapter
 
@@ -289,10 +292,13 @@ export type RebuildArgs = {
 }
 
 export type VerifyArgs = {
-  collection: string
+  /** The collection to check (or `global`: one of the two). */
+  collection?: string
+  /** The global to check (its document, or with `versions` its versions). */
+  global?: string
   /** Documents read per request. @default 100 */
   pageSize?: number
-  /** Check the collection's versions instead of its documents. */
+  /** Check the collection's (or global's) versions instead of its documents. */
   versions?: boolean
 }
 
@@ -347,10 +353,13 @@ export type IndexReport = {
 }
 
 export type RepairArgs = {
-  collection: string
+  /** The collection to repair (or `global`: one of the two). */
+  collection?: string
+  /** The global to repair (its document, or with `versions` its versions). */
+  global?: string
   /** Documents read per request while looking for drift. @default 100 */
   pageSize?: number
-  /** Repair the collection's versions instead of its documents. */
+  /** Repair the collection's (or global's) versions instead of its documents. */
   versions?: boolean
 }
 

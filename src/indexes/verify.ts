@@ -1,4 +1,5 @@
 import { GetCommand, QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb'
+import { APIError } from 'payload'
 
 import type { ItemKey } from '../keys/itemKeys.js'
 import type { Namespace } from '../namespaces.js'
@@ -7,7 +8,12 @@ import type { DriftExample, DynamoDBAdapter, IndexReport, VerifyArgs } from '../
 import type { IndexDefinition } from './definitionTypes.js'
 
 import { DOCUMENT_SK_PREFIX } from '../keys/itemKeys.js'
-import { collectionNamespace, versionsNamespace } from '../namespaces.js'
+import {
+  collectionNamespace,
+  globalNamespace,
+  globalVersionsNamespace,
+  versionsNamespace,
+} from '../namespaces.js'
 import { withDocuments } from '../storage/documentStore.js'
 import { readStamp } from '../storage/namespaceStamp.js'
 import { PARTITION_PAGE_ITEMS } from '../storage/pageLimits.js'
@@ -59,8 +65,19 @@ export const itemKey = (item: { pk: string; sk: string }): string => `${item.pk}
 
 export function namespaceOf(
   adapter: DynamoDBAdapter,
-  args: { collection: string; versions?: boolean },
+  args: { collection?: string; global?: string; versions?: boolean },
 ): Namespace {
+  if (args.global !== undefined && args.collection === undefined) {
+    return args.versions
+      ? globalVersionsNamespace(adapter, args.global)
+      : globalNamespace(adapter, args.global)
+  }
+  if (args.collection === undefined || args.global !== undefined) {
+    throw new APIError(
+      'verifyIndexes / repairIndexes: pass either `collection` or `global` (with `versions: true` for its versions).',
+      400,
+    )
+  }
   return args.versions
     ? versionsNamespace(adapter, args.collection)
     : collectionNamespace(adapter, args.collection)
@@ -209,7 +226,11 @@ export async function findDrift(
   }
 
   const drift: Drift = {
-    counter: (await readCounter(adapter, namespace.pk)) ?? 0,
+    // A global is one document: its writes keep no counter (nothing to judge).
+    counter:
+      namespace.kind === 'global'
+        ? documentIDs.size
+        : ((await readCounter(adapter, namespace.pk)) ?? 0),
     documents: documentIDs.size,
     duplicateKeys: new Set(),
     duplicateValues: [],
