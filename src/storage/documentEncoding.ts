@@ -48,6 +48,8 @@ export type DocumentOwner = {
   collection?: string
   /** Whether the document is stored already (an update), or new (its id is not yet Payload's). */
   existing?: boolean
+  /** A stored path as Payload names the field (no locale, no `version.`), for errors. */
+  fieldPath?: (storedPath: string) => string
   /** The namespace's fields: an error names a field, never a key inside a field's value. */
   fields?: FlattenedField[]
   global?: string
@@ -160,12 +162,15 @@ function largestFields(
 }
 
 function tooLarge(owner: DocumentOwner, doc: Record<string, unknown>, zipped: number) {
-  const where = owner.global ? `global "${owner.global}"` : `collection "${owner.collection}"`
-  const what =
-    owner.existing === false
-      ? `A new document of ${where}`
-      : `Document ${String(owner.id)} of ${where}`
-  const fields = largestFields(doc, owner.fields)
+  const what = owner.global
+    ? `The global "${owner.global}"`
+    : owner.existing === false || owner.id === undefined
+      ? `A new document of collection "${owner.collection}"`
+      : `Document ${String(owner.id)} of collection "${owner.collection}"`
+  const fields = largestFields(doc, owner.fields).map(([path, size]): [string, number] => [
+    owner.fieldPath?.(path) ?? path,
+    size,
+  ])
   const list = fields.map(([path, size]) => `${path} (${megabytes(size)})`).join(', ')
   return new ValidationError({
     collection: owner.collection,
@@ -174,6 +179,6 @@ function tooLarge(owner: DocumentOwner, doc: Record<string, unknown>, zipped: nu
       path,
     })),
     global: owner.global,
-    id: owner.existing === false ? undefined : (owner.id as number | string),
+    id: owner.existing === false ? undefined : (owner.id as number | string | undefined),
   })
 }

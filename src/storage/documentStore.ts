@@ -1,3 +1,4 @@
+import { ValidationError } from 'payload'
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -44,7 +45,24 @@ export function documentItems(
   doc: Record<string, unknown>,
   owner: DocumentOwner,
 ): EncodedDocument {
-  return encodeDocument(key, toStorable(doc) as Record<string, unknown>, owner)
+  let storable: Record<string, unknown>
+  try {
+    storable = toStorable(doc) as Record<string, unknown>
+  } catch (error) {
+    // A value refused at its stored path (`n.en`): named as Payload names the field.
+    throw error instanceof ValidationError && owner.fieldPath
+      ? new ValidationError({
+          collection: owner.collection,
+          errors: error.data.errors.map((each) => ({
+            ...each,
+            path: owner.fieldPath?.(each.path) ?? each.path,
+          })),
+          global: owner.global,
+          id: owner.existing === false ? undefined : (owner.id as number | string | undefined),
+        })
+      : error
+  }
+  return encodeDocument(key, storable, owner)
 }
 
 /** The item for a document that fits in one item (bulk loads); larger ones need `documentItems`. */

@@ -147,7 +147,12 @@ export function changeActions(
         ...(journaled ? { [LOCK_ATTRIBUTE]: writeID } : {}),
       }
     : {}
-  const [documentAction, ...partActions] = documentActions(change, condition, bookkeeping)
+  const [documentAction, ...partActions] = documentActions(
+    change,
+    condition,
+    bookkeeping,
+    new Set(locales),
+  )
   push(documentAction, { change, kind: 'document' })
   for (const action of partActions) {
     push(action, { kind: 'other' })

@@ -1,29 +1,28 @@
-import { ValidationError } from 'payload'
-
 import type { ItemKey } from '../keys/itemKeys.js'
-import type { Doc } from '../query/types.js'
-import type { Namespace } from '../namespaces.js'
 import type { DocumentChange } from '../transactions/session.js'
 import type { WriteAction, WriteCondition } from '../transactions/transactWrite.js'
 
 import { type DocumentOwner, partKeys } from '../storage/documentEncoding.js'
 import { documentItems } from '../storage/documentStore.js'
 import { rememberPartCount, storedPartCount } from '../storage/revisions.js'
-import { withFieldPaths } from './fieldPaths.js'
+import { payloadFieldPath } from './fieldPaths.js'
 
-function ownerOf(namespace: Namespace, id: unknown, existing: boolean): DocumentOwner {
-  const owner = { existing, fields: namespace.fields, id }
-  return namespace.kind === 'global' || namespace.kind === 'globalVersions'
-    ? { ...owner, global: namespace.slug }
-    : { ...owner, collection: namespace.slug }
-}
-
-/** The items of the document a change stores; a refusal names the fields as Payload does. */
-function storedItems({ after, before, key, namespace }: DocumentChange) {
-  try {
-    return documentItems(key, after as Doc, ownerOf(namespace, (after as Doc).id, before !== null))
-  } catch (error) {
-    throw error instanceof ValidationError ? withFieldPaths(namespace, error) : error
+/**
+ * Who a stored document is, for its refusals: the collection's document (a version's is its
+ * parent's), or the global; and how its stored paths read as Payload's field paths.
+ */
+function ownerOf(change: DocumentChange, locales: ReadonlySet<string>): DocumentOwner {
+  const { after, before, namespace } = change
+  const fieldPath = (stored: string) => payloadFieldPath(namespace, locales, stored, after)
+  const base = { fieldPath, fields: namespace.fields }
+  switch (namespace.kind) {
+    case 'collection':
+      return { ...base, collection: namespace.slug, existing: before !== null, id: after?.id }
+    case 'versions':
+      // A version is saved for a document created in the same write, or an existing one.
+      return { ...base, collection: namespace.slug, existing: true, id: after?.parent }
+    default:
+      return { ...base, existing: true, global: namespace.slug, id: undefined }
   }
 }
 
@@ -37,12 +36,13 @@ export function documentActions(
   change: DocumentChange,
   condition: WriteCondition,
   bookkeeping: Record<string, unknown>,
+  locales: ReadonlySet<string>,
 ): WriteAction[] {
   const { after, before, key } = change
   const actions: WriteAction[] = []
   let parts: Record<string, unknown>[] = []
   if (after) {
-    const encoded = storedItems(change)
+    const encoded = documentItems(key, after, ownerOf(change, locales))
     parts = encoded.parts
     actions.push({ condition, item: { ...encoded.head, ...bookkeeping }, type: 'put' })
     actions.push(...parts.map((item): WriteAction => ({ item, type: 'put' })))

@@ -1,62 +1,61 @@
 import type { FlattenedField } from 'payload'
 
-import { ValidationError } from 'payload'
-
 import type { Namespace } from '../namespaces.js'
 
+const ROW = /^\d+$/
+
+const child = (value: unknown, key: string): unknown =>
+  value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined
+
 /**
- * A path in a document as stored (`title.en`, `version.n`, `rows.0.n`) as Payload names the field
- * in its errors (`title`, `n`, `rows.0.n`): without the locale under a localized field, and
- * without the `version` group of a version document.
+ * A path in a document as stored (`title.en`, `version.n`, `layout.0.ln.de`) as Payload names the
+ * field in its errors (`title`, `n`, `layout.0.ln`): without the locale of a localized field
+ * (one of `locales`, right after the field), and without the `version` group of a version.
+ * `doc` is the stored document: a block row's fields are found by its `blockType`.
  */
-export function payloadFieldPath(namespace: Namespace, storedPath: string): string {
+export function payloadFieldPath(
+  namespace: Namespace,
+  locales: ReadonlySet<string>,
+  storedPath: string,
+  doc: unknown,
+): string {
   const segments = storedPath.split('.')
   let fields: FlattenedField[] | undefined = namespace.fields
-  if (
-    (namespace.kind === 'versions' || namespace.kind === 'globalVersions') &&
-    segments[0] === 'version'
-  ) {
-    const version = fields.find((field) => 'name' in field && field.name === 'version')
+  let value = doc
+  const versioned = namespace.kind === 'versions' || namespace.kind === 'globalVersions'
+  if (versioned && segments[0] === 'version') {
+    const version = fields.find((field) => field.name === 'version')
     fields = version && 'flattenedFields' in version ? version.flattenedFields : undefined
+    value = child(value, 'version')
     segments.shift()
   }
   const out: string[] = []
+  let withinLocalized = false
   for (let i = 0; i < segments.length; i++) {
-    const segment = segments[i]
-    out.push(segment)
-    const field: FlattenedField | undefined = fields?.find(
-      (each) => 'name' in each && each.name === segment,
-    )
-    const inner = field && 'flattenedFields' in field ? field.flattenedFields : undefined
-    const next = segments[i + 1]
-    if (
-      field &&
-      'localized' in field &&
-      field.localized &&
-      next !== undefined &&
-      !/^\d+$/.test(next) &&
-      !inner?.some((each) => 'name' in each && each.name === next)
-    ) {
-      i++ // the locale
+    out.push(segments[i])
+    value = child(value, segments[i])
+    const field: FlattenedField | undefined = fields?.find((each) => each.name === segments[i])
+    if (!field) {
+      fields = undefined
+      continue
     }
-    if (field?.type === 'array' && /^\d+$/.test(segments[i + 1] ?? '')) {
+    // Only the outermost localized field holds the locales (Payload's default).
+    if ('localized' in field && field.localized && !withinLocalized) {
+      withinLocalized = true
+      if (locales.has(segments[i + 1] ?? '')) {
+        value = child(value, segments[++i])
+      }
+    }
+    if ((field.type === 'array' || field.type === 'blocks') && ROW.test(segments[i + 1] ?? '')) {
       out.push(segments[++i])
+      value = child(value, segments[i])
+      fields =
+        field.type === 'array'
+          ? field.flattenedFields
+          : field.blocks.find((block) => block.slug === child(value, 'blockType'))?.flattenedFields
+      continue
     }
-    fields = field?.type === 'blocks' ? undefined : inner
+    fields = 'flattenedFields' in field ? field.flattenedFields : undefined
   }
   return out.join('.')
-}
-
-/** The refusal with its paths as Payload names the fields (see `payloadFieldPath`). */
-export function withFieldPaths(namespace: Namespace, error: ValidationError): ValidationError {
-  return new ValidationError({
-    collection: error.data.collection,
-    errors: error.data.errors.map((each) => ({
-      ...each,
-      path: payloadFieldPath(namespace, each.path),
-    })),
-    global: error.data.global,
-    // Payload keeps the id it was given beside the errors (its type leaves it out).
-    id: (error.data as { id?: number | string }).id,
-  })
 }
