@@ -1,5 +1,7 @@
 import type { FlattenedField } from 'payload'
 
+import { fieldShouldBeLocalized } from 'payload/shared'
+
 import type { Namespace } from '../namespaces.js'
 
 const ROW = /^\d+$/
@@ -39,12 +41,12 @@ export function payloadFieldPath(
       fields = undefined
       continue
     }
-    // Only the outermost localized field holds the locales (Payload's default).
-    if ('localized' in field && field.localized && !withinLocalized) {
-      withinLocalized = true
-      if (locales.has(segments[i + 1] ?? '')) {
-        value = child(value, segments[++i])
-      }
+    // Only the outermost localized field holds locales, unless Payload's compatibility flag
+    // localizes fields within localized ones too (as the write path decides).
+    const ownLocales = fieldShouldBeLocalized({ field, parentIsLocalized: withinLocalized })
+    withinLocalized ||= 'localized' in field && Boolean(field.localized)
+    if (ownLocales && locales.has(segments[i + 1] ?? '')) {
+      value = child(value, segments[++i])
     }
     if ((field.type === 'array' || field.type === 'blocks') && ROW.test(segments[i + 1] ?? '')) {
       out.push(segments[++i])
@@ -55,7 +57,11 @@ export function payloadFieldPath(
           : field.blocks.find((block) => block.slug === child(value, 'blockType'))?.flattenedFields
       continue
     }
-    fields = 'flattenedFields' in field ? field.flattenedFields : undefined
+    if (!('flattenedFields' in field)) {
+      // A value's own parts (a hasMany list's items, a point's coordinates) are the field's.
+      break
+    }
+    fields = field.flattenedFields
   }
-  return out.join('.')
+  return out.length > 0 ? out.join('.') : storedPath
 }

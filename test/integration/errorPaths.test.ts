@@ -22,6 +22,7 @@ const config = (db: DatabaseAdapterObj): Config => ({
         { name: 'rows', type: 'array', fields: [{ name: 'n', type: 'number' }] },
         { name: 'grp', type: 'group', fields: [{ name: 'n', type: 'number' }] },
         { name: 'blob', type: 'json' },
+        { name: 'nums', type: 'number', hasMany: true },
         { name: 'lblob', type: 'json', localized: true },
         { name: 'lgrp', type: 'group', localized: true, fields: [{ name: 'big', type: 'json' }] },
       ],
@@ -107,6 +108,13 @@ describe('the paths of refused values', () => {
       class: 'ValidationError',
       paths: ['grp.n'],
     })
+  })
+
+  it('an item of a hasMany number: the field, not the item', async () => {
+    const p = dynamo.payload
+    expect(
+      await caught(() => p.db.create({ collection: 'things', data: { nums: [1, NaN] } })),
+    ).toMatchObject({ class: 'ValidationError', paths: ['nums'] })
   })
 
   it('a draft saved over a document: the path is the field, not version.n', async () => {

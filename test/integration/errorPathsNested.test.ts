@@ -223,8 +223,6 @@ describe('the paths of refused values, nested', () => {
         draft: true,
       }),
     )
-
-    console.log(JSON.stringify(outcome))
     expect(outcome).toMatchObject({ class: 'ValidationError', paths: ['title'] })
     // The user edits document doc.id: the error names it (an update's does, via `existing`).
     expect((outcome as { first: string }).first).toContain(String(doc.id))
@@ -251,8 +249,6 @@ describe('the paths of refused values, nested', () => {
         autosave: true,
       }),
     )
-
-    console.log(JSON.stringify(outcome))
     expect(outcome).toMatchObject({ class: 'ValidationError', paths: ['title'] })
     expect((outcome as { first: string }).first).toContain(String(doc.id))
     expect((outcome as { first: string }).first).not.toContain('version.title')
