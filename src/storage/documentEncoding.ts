@@ -8,6 +8,7 @@ import type { ItemKey } from '../keys/itemKeys.js'
 
 import { sizeAtMost } from './itemSize.js'
 import { mapStorable } from './mapStorable.js'
+import { toStorable } from './toStorable.js'
 
 /**
  * How a document is laid out in items. DynamoDB caps an item at 400 KB; Payload has no such cap.
@@ -181,4 +182,28 @@ function tooLarge(owner: DocumentOwner, doc: Record<string, unknown>, zipped: nu
     global: owner.global,
     id: owner.existing === false ? undefined : (owner.id as number | string | undefined),
   })
+}
+
+/**
+ * The document as DynamoDB stores it (toStorable.ts); a value refused at its stored path (`n.en`)
+ * is named as Payload names the field (`owner.fieldPath`).
+ */
+export function storableDocument(
+  doc: Record<string, unknown>,
+  owner: DocumentOwner,
+): Record<string, unknown> {
+  try {
+    return toStorable(doc) as Record<string, unknown>
+  } catch (error) {
+    if (!(error instanceof ValidationError) || !owner.fieldPath) {
+      throw error
+    }
+    const { fieldPath } = owner
+    throw new ValidationError({
+      collection: owner.collection,
+      errors: error.data.errors.map((each) => ({ ...each, path: fieldPath(each.path) })),
+      global: owner.global,
+      id: owner.existing === false ? undefined : (owner.id as number | string | undefined),
+    })
+  }
 }

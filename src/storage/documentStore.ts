@@ -1,4 +1,3 @@
-import { ValidationError } from 'payload'
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -21,12 +20,12 @@ import {
   isEncoded,
   partCountOf,
   partKeys,
+  storableDocument,
 } from './documentEncoding.js'
 import { unprocessedError } from './errors.js'
 import { documentOf } from './revisions.js'
 import { PARTITION_PAGE_ITEMS } from './pageLimits.js'
 import { send } from './send.js'
-import { toStorable } from './toStorable.js'
 
 export type StoredDocument = { id: number | string } & Record<string, unknown>
 
@@ -45,24 +44,7 @@ export function documentItems(
   doc: Record<string, unknown>,
   owner: DocumentOwner,
 ): EncodedDocument {
-  let storable: Record<string, unknown>
-  try {
-    storable = toStorable(doc) as Record<string, unknown>
-  } catch (error) {
-    // A value refused at its stored path (`n.en`): named as Payload names the field.
-    throw error instanceof ValidationError && owner.fieldPath
-      ? new ValidationError({
-          collection: owner.collection,
-          errors: error.data.errors.map((each) => ({
-            ...each,
-            path: owner.fieldPath?.(each.path) ?? each.path,
-          })),
-          global: owner.global,
-          id: owner.existing === false ? undefined : (owner.id as number | string | undefined),
-        })
-      : error
-  }
-  return encodeDocument(key, storable, owner)
+  return encodeDocument(key, storableDocument(doc, owner), owner)
 }
 
 /** The item for a document that fits in one item (bulk loads); larger ones need `documentItems`. */
