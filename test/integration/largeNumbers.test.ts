@@ -7,7 +7,7 @@
  */
 import type { Config, DatabaseAdapterObj, Where } from 'payload'
 
-import { APIError } from 'payload'
+import { ValidationError } from 'payload'
 
 import type { DynamoDBAdapter } from '../../src/index.js'
 import type { Booted } from '../support/bootPayload.js'
@@ -153,9 +153,12 @@ describe.each([
           () => undefined,
           (error: unknown) => error,
         )
-      expect(failed).toBeInstanceOf(APIError)
-      expect((failed as APIError).status).toBe(400)
-      expect((failed as Error).message).toMatch(/numbers must be finite/)
+      // A ValidationError on the field (an APIError without a path before 2026-12-08).
+      expect(failed).toBeInstanceOf(ValidationError)
+      expect((failed as ValidationError).status).toBe(400)
+      const [error] = (failed as ValidationError).data.errors
+      expect(error.path).toBe('plain')
+      expect(error.message).toMatch(/must be finite/)
     }
     expect((await dynamo.payload.count({ collection: 'amounts' })).totalDocs).toBe(before)
     const adapter = dynamo.payload.db as unknown as DynamoDBAdapter
