@@ -147,12 +147,7 @@ export function changeActions(
         ...(journaled ? { [LOCK_ATTRIBUTE]: writeID } : {}),
       }
     : {}
-  const [documentAction, ...partActions] = documentActions(
-    change,
-    condition,
-    bookkeeping,
-    new Set(locales),
-  )
+  const [documentAction, ...partActions] = documentActions(change, condition, bookkeeping, locales)
   push(documentAction, { change, kind: 'document' })
   for (const action of partActions) {
     push(action, { kind: 'other' })

@@ -11,7 +11,7 @@ import { payloadFieldPath } from './fieldPaths.js'
  * Who a stored document is, for its refusals: the collection's document (a version's is its
  * parent's), or the global; and how its stored paths read as Payload's field paths.
  */
-function ownerOf(change: DocumentChange, locales: ReadonlySet<string>): DocumentOwner {
+function ownerOf(change: DocumentChange, locales: readonly string[]): DocumentOwner {
   const { after, before, namespace } = change
   const fieldPath = (stored: string) => payloadFieldPath(namespace, locales, stored, after)
   const base = { fieldPath, fields: namespace.fields }
@@ -36,7 +36,7 @@ export function documentActions(
   change: DocumentChange,
   condition: WriteCondition,
   bookkeeping: Record<string, unknown>,
-  locales: ReadonlySet<string>,
+  locales: readonly string[],
 ): WriteAction[] {
   const { after, before, key } = change
   const actions: WriteAction[] = []

@@ -17,7 +17,7 @@ const child = (value: unknown, key: string): unknown =>
  */
 export function payloadFieldPath(
   namespace: Namespace,
-  locales: ReadonlySet<string>,
+  locales: readonly string[],
   storedPath: string,
   doc: unknown,
 ): string {
@@ -45,7 +45,7 @@ export function payloadFieldPath(
     // localizes fields within localized ones too (as the write path decides).
     const ownLocales = fieldShouldBeLocalized({ field, parentIsLocalized: withinLocalized })
     withinLocalized ||= 'localized' in field && Boolean(field.localized)
-    if (ownLocales && locales.has(segments[i + 1] ?? '')) {
+    if (ownLocales && locales.includes(segments[i + 1] ?? '')) {
       value = child(value, segments[++i])
     }
     if ((field.type === 'array' || field.type === 'blocks') && ROW.test(segments[i + 1] ?? '')) {

@@ -9,6 +9,7 @@ import type { Config, DatabaseAdapterObj } from 'payload'
 import type { Booted } from '../support/bootPayload.js'
 
 import { boot, closeAll } from '../support/bootPayload.js'
+import { refusalOf } from '../support/outcomes.js'
 
 const config = (db: DatabaseAdapterObj): Config => ({
   collections: [
@@ -35,26 +36,6 @@ const config = (db: DatabaseAdapterObj): Config => ({
   telemetry: false,
 })
 
-const caught = async (fn: () => Promise<unknown>) => {
-  try {
-    await fn()
-    return 'stored'
-  } catch (error) {
-    const e = error as {
-      constructor: { name: string }
-      data?: { errors?: { path: string }[] }
-      status?: number
-      message: string
-    }
-    return {
-      class: e.constructor.name,
-      paths: e.data?.errors?.map((x) => x.path),
-      status: e.status,
-      message: e.message.slice(0, 120),
-    }
-  }
-}
-
 describe('the paths of refused values', () => {
   let dynamo: Booted
   beforeAll(async () => {
@@ -64,18 +45,18 @@ describe('the paths of refused values', () => {
 
   it('a localized number: the path is the field (as Payload names it), not its locale key', async () => {
     const p = dynamo.payload
-    expect(await caught(() => p.create({ collection: 'things', data: { ln: NaN } }))).toMatchObject(
-      {
-        class: 'ValidationError',
-        paths: ['ln'],
-      },
-    )
+    expect(
+      await refusalOf(() => p.create({ collection: 'things', data: { ln: NaN } })),
+    ).toMatchObject({
+      class: 'ValidationError',
+      paths: ['ln'],
+    })
   })
 
   it('a localized json: the path is the field', async () => {
     const p = dynamo.payload
     expect(
-      await caught(() => p.create({ collection: 'things', data: { lblob: { a: NaN } } })),
+      await refusalOf(() => p.create({ collection: 'things', data: { lblob: { a: NaN } } })),
     ).toMatchObject({
       class: 'ValidationError',
       paths: ['lblob'],
@@ -85,7 +66,7 @@ describe('the paths of refused values', () => {
   it('too large in a localized group: the path is a field, not the locale key', async () => {
     const p = dynamo.payload
     const huge = (await import('node:crypto')).randomBytes(6_000_000).toString('base64')
-    const outcome = await caught(() =>
+    const outcome = await refusalOf(() =>
       p.create({ collection: 'things', data: { lgrp: { big: { s: huge } } } }),
     )
     expect(outcome).toMatchObject({ class: 'ValidationError' })
@@ -95,7 +76,7 @@ describe('the paths of refused values', () => {
   it('a number in an array row: the row is named by its index', async () => {
     const p = dynamo.payload
     expect(
-      await caught(() =>
+      await refusalOf(() =>
         p.create({
           collection: 'things',
           data: { rows: [{ n: 1 }, { n: Number.POSITIVE_INFINITY }] },
@@ -103,7 +84,7 @@ describe('the paths of refused values', () => {
       ),
     ).toMatchObject({ class: 'ValidationError', paths: ['rows.1.n'] })
     expect(
-      await caught(() => p.create({ collection: 'things', data: { grp: { n: NaN } } })),
+      await refusalOf(() => p.create({ collection: 'things', data: { grp: { n: NaN } } })),
     ).toMatchObject({
       class: 'ValidationError',
       paths: ['grp.n'],
@@ -113,7 +94,7 @@ describe('the paths of refused values', () => {
   it('an item of a hasMany number: the field, not the item', async () => {
     const p = dynamo.payload
     expect(
-      await caught(() => p.db.create({ collection: 'things', data: { nums: [1, NaN] } })),
+      await refusalOf(() => p.db.create({ collection: 'things', data: { nums: [1, NaN] } })),
     ).toMatchObject({ class: 'ValidationError', paths: ['nums'] })
   })
 
@@ -121,7 +102,7 @@ describe('the paths of refused values', () => {
     const p = dynamo.payload
     const doc = await p.create({ collection: 'things', data: { title: 'd', n: 1 } })
     expect(
-      await caught(() =>
+      await refusalOf(() =>
         p.update({ collection: 'things', id: doc.id, data: { n: NaN }, draft: true }),
       ),
     ).toMatchObject({ class: 'ValidationError', paths: ['n'] })

@@ -11,6 +11,7 @@ import type { Booted } from '../support/bootPayload.js'
 import type { DynamoDBAdapter } from '../../src/index.js'
 
 import { boot, closeAll } from '../support/bootPayload.js'
+import { refusalOf } from '../support/outcomes.js'
 
 const config = (db: DatabaseAdapterObj): Config => ({
   collections: [
@@ -95,26 +96,6 @@ const config = (db: DatabaseAdapterObj): Config => ({
   telemetry: false,
 })
 
-const caught = async (fn: () => Promise<unknown>) => {
-  try {
-    await fn()
-    return 'stored'
-  } catch (error) {
-    const e = error as {
-      constructor: { name: string }
-      data?: { errors?: { message: string; path: string }[]; id?: unknown }
-      message: string
-    }
-    return {
-      class: e.constructor.name,
-      id: e.data?.id,
-      paths: e.data?.errors?.map((x) => x.path),
-      message: e.message.slice(0, 200),
-      first: e.data?.errors?.[0]?.message,
-    }
-  }
-}
-
 describe('the paths of refused values, nested', () => {
   let dynamo: Booted
   beforeAll(async () => {
@@ -125,7 +106,7 @@ describe('the paths of refused values, nested', () => {
   it('a non-localized number in a block row', async () => {
     const p = dynamo.payload
     expect(
-      await caught(() =>
+      await refusalOf(() =>
         p.create({ collection: 'things', data: { layout: [{ blockType: 'b', n: NaN }] } as never }),
       ),
     ).toMatchObject({ class: 'ValidationError', paths: ['layout.0.n'] })
@@ -134,7 +115,7 @@ describe('the paths of refused values, nested', () => {
   it('a localized number in a block row: no locale key', async () => {
     const p = dynamo.payload
     expect(
-      await caught(() =>
+      await refusalOf(() =>
         p.create({
           collection: 'things',
           data: { layout: [{ blockType: 'b', ln: NaN }] } as never,
@@ -146,7 +127,7 @@ describe('the paths of refused values, nested', () => {
   it('a number in a localized blocks field', async () => {
     const p = dynamo.payload
     expect(
-      await caught(() =>
+      await refusalOf(() =>
         p.create({
           collection: 'things',
           data: { llayout: [{ blockType: 'c', n: NaN }] } as never,
@@ -158,26 +139,26 @@ describe('the paths of refused values, nested', () => {
   it('a localized group whose field is named like a locale (en)', async () => {
     const p = dynamo.payload
     expect(
-      await caught(() => p.create({ collection: 'things', data: { lg: { en: NaN } } as never })),
+      await refusalOf(() => p.create({ collection: 'things', data: { lg: { en: NaN } } as never })),
     ).toMatchObject({ class: 'ValidationError', paths: ['lg.en'] })
   })
 
   it('a localized group with a field named en: another field of it', async () => {
     const p = dynamo.payload
     expect(
-      await caught(() => p.create({ collection: 'things', data: { lg: { x: NaN } } as never })),
+      await refusalOf(() => p.create({ collection: 'things', data: { lg: { x: NaN } } as never })),
     ).toMatchObject({ class: 'ValidationError', paths: ['lg.x'] })
   })
 
   it('a localized array; a nested array; a localized field in a row; tabs', async () => {
     const p = dynamo.payload
     expect(
-      await caught(() =>
+      await refusalOf(() =>
         p.create({ collection: 'things', data: { lrows: [{ n: 1 }, { n: NaN }] } as never }),
       ),
     ).toMatchObject({ paths: ['lrows.1.n'] })
     expect(
-      await caught(() =>
+      await refusalOf(() =>
         p.create({
           collection: 'things',
           data: { rows: [{ inner: [{ n: 1 }, { n: NaN }] }] } as never,
@@ -185,27 +166,27 @@ describe('the paths of refused values, nested', () => {
       ),
     ).toMatchObject({ paths: ['rows.0.inner.1.n'] })
     expect(
-      await caught(() =>
+      await refusalOf(() =>
         p.create({ collection: 'things', data: { rows: [{ ln: NaN }] } as never }),
       ),
     ).toMatchObject({ paths: ['rows.0.ln'] })
     expect(
-      await caught(() => p.create({ collection: 'things', data: { tab: { n: NaN } } as never })),
+      await refusalOf(() => p.create({ collection: 'things', data: { tab: { n: NaN } } as never })),
     ).toMatchObject({ paths: ['tab.n'] })
     expect(
-      await caught(() => p.create({ collection: 'things', data: { un: NaN } as never })),
+      await refusalOf(() => p.create({ collection: 'things', data: { un: NaN } as never })),
     ).toMatchObject({ paths: ['un'] })
   })
 
   it("a global's draft: no version group, no locale", async () => {
     const p = dynamo.payload
     expect(
-      await caught(() =>
+      await refusalOf(() =>
         p.updateGlobal({ slug: 'settings', data: { rows: [{ n: NaN }] } as never, draft: true }),
       ),
     ).toMatchObject({ class: 'ValidationError', paths: ['rows.0.n'] })
     expect(
-      await caught(() =>
+      await refusalOf(() =>
         p.updateGlobal({ slug: 'settings', data: { ln: NaN } as never, draft: true }),
       ),
     ).toMatchObject({ class: 'ValidationError', paths: ['ln'] })
@@ -215,7 +196,7 @@ describe('the paths of refused values, nested', () => {
     const p = dynamo.payload
     const doc = await p.create({ collection: 'things', data: { title: 'big' } })
     const huge = (await import('node:crypto')).randomBytes(6_000_000).toString('base64')
-    const outcome = await caught(() =>
+    const outcome = await refusalOf(() =>
       p.update({
         collection: 'things',
         id: doc.id,
@@ -240,7 +221,7 @@ describe('the paths of refused values, nested', () => {
       autosave: true,
     })
     const huge = (await import('node:crypto')).randomBytes(6_000_000).toString('base64')
-    const outcome = await caught(() =>
+    const outcome = await refusalOf(() =>
       p.update({
         collection: 'auto',
         id: doc.id,

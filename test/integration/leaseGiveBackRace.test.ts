@@ -6,37 +6,18 @@
  * 2026-12-08 let a process take a lease the item still named it the owner of, which opened that
  * window; takings now wait for the process's give-backs to end.)
  */
-import type { Config, DatabaseAdapterObj, Payload } from 'payload'
+import type { Payload } from 'payload'
 
 import { GetCommand } from '@aws-sdk/lib-dynamodb'
 import { randomUUID } from 'node:crypto'
-
-import type { DynamoDBAdapter } from '../../src/index.js'
 
 import { leaseServes, releaseLease } from '../../src/leases/holdLease.js'
 import { collectionNamespace } from '../../src/namespaces.js'
 import { bootOnTable } from '../support/bootPayload.js'
 import { setEnv } from '../support/env.js'
+import { adapterOf, leasedPostsConfig } from '../support/leasedPosts.js'
 
 type Command = { constructor: { name: string }; input: Record<string, unknown> }
-
-const config = (db: DatabaseAdapterObj): Config => ({
-  collections: [
-    {
-      slug: 'posts',
-      fields: [
-        { name: 'title', type: 'text' },
-        { name: 'views', type: 'number' },
-      ],
-    },
-  ],
-  db,
-  logger: { options: { level: 'warn' } },
-  secret: 'lease-give-back-race',
-  telemetry: false,
-})
-
-const adapterOf = (payload: Payload) => payload.db as unknown as DynamoDBAdapter
 
 describe('a give-back on its way while queries go on', () => {
   const started: Payload[] = []
@@ -53,10 +34,10 @@ describe('a give-back on its way while queries go on', () => {
 
   it('never answers from a lease the state item no longer records', async () => {
     const tableName = `lease-give-back-race-${randomUUID()}`
-    const writer = await bootOnTable(config, tableName, { readCache: false })
+    const writer = await bootOnTable(leasedPostsConfig, tableName, { readCache: false })
     started.push(writer)
     const post = await writer.create({ collection: 'posts', data: { title: 'a', views: 1 } })
-    const holder = await bootOnTable(config, tableName, { readCache: {} })
+    const holder = await bootOnTable(leasedPostsConfig, tableName, { readCache: {} })
     started.push(holder)
     const adapter = adapterOf(holder)
     const namespace = collectionNamespace(adapter, 'posts')

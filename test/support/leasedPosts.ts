@@ -13,7 +13,8 @@ import { setEnv } from './env.js'
 
 const LEASE_MS = 300
 
-function config(db: DatabaseAdapterObj): Config {
+/** The `posts` collection these processes share. */
+export function leasedPostsConfig(db: DatabaseAdapterObj): Config {
   return {
     collections: [
       {
@@ -63,7 +64,7 @@ export function leasedPostsProcesses() {
     restoreEnv()
   })
   return async (tableName: string, options: Partial<DynamoDBAdapterArgs> = {}) => {
-    const payload = await bootOnTable(config, tableName, options)
+    const payload = await bootOnTable(leasedPostsConfig, tableName, options)
     started.push(payload)
     return payload
   }
